@@ -1,0 +1,169 @@
+// What the engine accepts and reports: commands, run controls, snapshots and step events (shared by engine, main and renderer).
+import { z } from 'zod';
+import { Id } from '../model/schema';
+
+/** Pair states, Hitachi CCI names (see DOMAIN.md). 'suspending' and 'deleting' are shown while they last. */
+export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting']);
+export type PairState = z.infer<typeof PairState>;
+
+/** Look-alike names of other vendors, for tooltips. */
+export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: string; ibm: string; drbd: string }> = {
+  SMPL: { meaning: 'not paired; volumes independent', srdf: '-', ibm: '-', drbd: 'StandAlone' },
+  COPY: { meaning: 'initial copy or differential resync running; the secondary is inconsistent', srdf: 'SyncInProg', ibm: 'InconsistentCopying', drbd: 'SyncSource/SyncTarget' },
+  PAIR: { meaning: 'in sync (sync pair) or replicating with a lag (async pair)', srdf: 'Synchronized / Consistent', ibm: 'ConsistentSynchronized', drbd: 'Established + UpToDate' },
+  PFUL: { meaning: 'async: journal over its 80% threshold; still copying', srdf: '-', ibm: '-', drbd: '-' },
+  PSUS: { meaning: 'split by the operator (seen from the primary); changes recorded in bitmaps', srdf: 'Split', ibm: 'ConsistentStopped / Idling', drbd: '-' },
+  SSUS: { meaning: 'split by the operator (seen from the secondary)', srdf: 'Split', ibm: 'ConsistentStopped / Idling', drbd: '-' },
+  PSUE: { meaning: 'suspended by an error: link down, secondary failed or journal overflow', srdf: 'Suspended / Partitioned', ibm: 'ConsistentStopped', drbd: 'NetworkFailure / Outdated' },
+  SSWS: { meaning: 'the secondary has taken over and accepts writes; changes recorded for failback', srdf: 'Failed Over', ibm: 'stop -access', drbd: 'promoted' },
+  suspending: { meaning: 'suspend in progress', srdf: '-', ibm: '-', drbd: '-' },
+  deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
+};
+
+export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete']);
+export type PairOp = z.infer<typeof PairOp>;
+
+/** Operator commands and faults. Every command gets an answer; one that does not fit the state is refused, naming the state. */
+export const EngineCommand = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('pair'), pairId: Id, op: PairOp, readWrite: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('cutCable'), cableId: Id }),
+  z.strictObject({ type: z.literal('restoreCable'), cableId: Id }),
+  z.strictObject({ type: z.literal('failSystem'), systemId: Id }),
+  z.strictObject({ type: z.literal('restoreSystem'), systemId: Id }),
+  z.strictObject({ type: z.literal('failSite'), siteId: Id }),
+  z.strictObject({ type: z.literal('restoreSite'), siteId: Id }),
+  z.strictObject({ type: z.literal('fillJournal'), pairId: Id }),
+  z.strictObject({ type: z.literal('fillCache'), cacheId: Id }),
+  /** One host write, e.g. for single-stepping a class through the write flow. */
+  z.strictObject({
+    type: z.literal('hostWrite'),
+    hostId: Id,
+    luId: Id,
+    offsetBytes: z.number().int().nonnegative(),
+    lengthBytes: z.number().int().positive().max(16 * 1024 * 1024),
+    /** Byte value to fill with; random bytes from the seeded source when absent. */
+    fill: z.number().int().min(0).max(255).optional(),
+  }),
+  z.strictObject({ type: z.literal('setWorkloadsEnabled'), enabled: z.boolean() }),
+]);
+export type EngineCommand = z.infer<typeof EngineCommand>;
+
+export type CommandResult = { ok: true; message?: string } | { ok: false; reason: string; state?: PairState };
+
+export const RunControl = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('play'), speed: z.number().positive().max(1e9).optional() }),
+  z.strictObject({ action: z.literal('pause') }),
+  /** Advance to the next step event of the write flow (training). */
+  z.strictObject({ action: z.literal('step') }),
+  /** Run as fast as possible for this much virtual time. */
+  z.strictObject({ action: z.literal('runFor'), virtualMs: z.number().positive().max(1e10) }),
+  z.strictObject({ action: z.literal('setSpeed'), speed: z.number().positive().max(1e9) }),
+  z.strictObject({ action: z.literal('reset'), seed: z.number().int().nonnegative().optional() }),
+  /** Jump to an earlier (or later) virtual time: restore the nearest checkpoint and replay. */
+  z.strictObject({ action: z.literal('seek'), timeMs: z.number().nonnegative() }),
+]);
+export type RunControl = z.infer<typeof RunControl>;
+
+/** One executed step of the data path, named with the patent's step number where it has one. */
+export interface StepEvent {
+  seq: number;
+  timeUs: number;
+  /** 'S1', 'S11' ... 'S56', or a named engine action such as 'destage', 'journal-apply', 'pair-state'. */
+  step: string;
+  /** Element where it happened (port, cache, cable, volume, pair, system). */
+  elementId: string;
+  /** Other elements involved (table row's volume, cable, ...), for highlighting. */
+  relatedIds?: string[];
+  /** One line a trainee understands. */
+  text: string;
+  /** The host write this belongs to, when it belongs to one. */
+  ioId?: number;
+}
+
+export interface PairStatus {
+  id: string;
+  state: PairState;
+  mode: 'sync' | 'async';
+  linkUp: boolean;
+  secondaryData: 'inconsistent' | 'consistent' | 'up-to-date';
+  /** Time of the image the secondary holds, when it is consistent but behind. */
+  consistentAsOfUs?: number;
+  copyProgress: number;
+  copyEtaMs?: number;
+  differentialTracks: number;
+  rpoMs?: number;
+  lagBytes?: number;
+  journalFill?: number;
+  /** Why it is in this state, newest last (for the "explain" panel). */
+  reason?: string;
+  sinceUs: number;
+}
+
+export interface CacheSlotView {
+  volumeId: string;
+  /** Track number within the volume. */
+  track: number;
+  dirty: boolean;
+  ageUs: number;
+}
+
+export interface CacheStatus {
+  id: string;
+  slotsTotal: number;
+  slotsUsed: number;
+  dirtySlots: number;
+  /** Up to a few hundred slots for the live grid. */
+  slots: CacheSlotView[];
+  destaging: boolean;
+}
+
+export interface LinkStatus {
+  id: string;
+  up: boolean;
+  utilization: number;
+  bytes: number;
+  queueDepth: number;
+}
+
+export interface HostStatus {
+  id: string;
+  writeIops: number;
+  throughputMBps: number;
+  writeLatencyMs: { p50: number; p99: number };
+  writesAcked: number;
+  writesFailed: number;
+}
+
+export interface Snapshot {
+  timeUs: number;
+  running: boolean;
+  speed: number;
+  seed: number;
+  pairs: PairStatus[];
+  caches: CacheStatus[];
+  links: LinkStatus[];
+  hosts: HostStatus[];
+  failedSystems: string[];
+  /** Step events since the previous snapshot (bounded). */
+  events: StepEvent[];
+}
+
+/**
+ * The engine as main sees it (implemented by main/engine/driver.ts, hosted in a worker thread by main).
+ * Pacing to the wall clock is the driver's job, through the injected clock and timer; the engine itself reads no clock.
+ */
+export interface EngineService {
+  load(topology: unknown, seed?: number): { problems: import('../model/problem').Problem[]; loaded: boolean };
+  control(control: RunControl): Snapshot;
+  command(command: EngineCommand): CommandResult;
+  snapshot(): Snapshot;
+  hashes(volumeIds: string[]): Record<string, string>;
+  dispose(): void;
+}
+
+/** What a host of the driver supplies: a wall clock, a timer, and where snapshots go (at most ~30 a second). */
+export interface DriverHost {
+  nowMs(): number;
+  setTimer(fn: () => void, ms: number): () => void;
+  emitSnapshot(snapshot: Snapshot): void;
+}

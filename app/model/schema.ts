@@ -1,0 +1,288 @@
+// The topology file format (*.relaylab.json): zod schemas for every element kind, version 1.
+import { z } from 'zod';
+
+export const FORMAT_VERSION = 1 as const;
+export const FILE_EXTENSION = '.relaylab.json';
+
+/** Stable element id: letters, digits, '-', '_', '.'; unique across the whole document. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'ids use letters, digits, "-", "_" and "." only');
+export type Id = z.infer<typeof Id>;
+
+const Name = z.string().max(200);
+const Bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const PositiveBytes = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** World-wide name, eight colon-separated hex bytes, e.g. 50:06:0e:80:00:00:00:01. */
+export const Wwn = z
+  .string()
+  .regex(/^([0-9a-fA-F]{2}:){7}[0-9a-fA-F]{2}$/, 'a WWN is eight hex bytes separated by ":"');
+
+export const Site = z.strictObject({
+  id: Id,
+  name: Name,
+  /** Map position in km (a flat projection is enough for distances of a few 1,000 km). */
+  xKm: z.number().finite().optional(),
+  yKm: z.number().finite().optional(),
+  description: z.string().max(2000).optional(),
+});
+export type Site = z.infer<typeof Site>;
+
+export const SiteDistance = z.strictObject({
+  siteAId: Id,
+  siteBId: Id,
+  distanceKm: z.number().finite().nonnegative(),
+});
+export type SiteDistance = z.infer<typeof SiteDistance>;
+
+export const StorageSystem = z.strictObject({
+  id: Id,
+  name: Name,
+  siteId: Id,
+  /** Free text: local, relay, remote, external ... a use, not a type. */
+  role: z.string().max(100).default(''),
+  /** Cache slot / bitmap granule (track) size. Hitachi: 256 KiB. */
+  trackBytes: PositiveBytes.default(262144),
+  /** Channel-adapter processing per command, microseconds. */
+  chaProcessingUs: z.number().finite().nonnegative().default(50),
+  /** Disk-adapter destage time per track, microseconds. */
+  destageUsPerTrack: z.number().finite().nonnegative().default(500),
+  description: z.string().max(2000).optional(),
+});
+export type StorageSystem = z.infer<typeof StorageSystem>;
+
+export const Workload = z.strictObject({
+  id: Id,
+  /** LU the host writes to (an LU on a target port cabled to one of the host's ports). */
+  luId: Id,
+  iops: z.number().finite().nonnegative().max(10_000_000),
+  blockBytes: PositiveBytes.default(4096),
+  /** Share of reads, 0..1; writes are the rest. */
+  readRatio: z.number().min(0).max(1).default(0),
+  pattern: z.enum(['random', 'sequential', 'hotspot']).default('random'),
+  /** For 'hotspot': share of the LU that takes 80% of the I/O. */
+  hotspotFraction: z.number().gt(0).max(1).default(0.2),
+  startMs: z.number().finite().nonnegative().default(0),
+  durationMs: z.number().finite().positive().optional(),
+});
+export type Workload = z.infer<typeof Workload>;
+
+export const Host = z.strictObject({
+  id: Id,
+  name: Name,
+  siteId: Id,
+  workloads: z.array(Workload).default([]),
+  description: z.string().max(2000).optional(),
+});
+export type Host = z.infer<typeof Host>;
+
+export const PortKind = z.enum(['target', 'initiator', 'switchable']);
+export type PortKind = z.infer<typeof PortKind>;
+
+export const Port = z.strictObject({
+  id: Id,
+  name: Name,
+  /** The storage system or host this port belongs to. */
+  ownerId: Id,
+  kind: PortKind,
+  wwn: Wwn,
+});
+export type Port = z.infer<typeof Port>;
+
+export const CableKind = z.enum(['fc', 'ip', 'internet', 'internal-loop']);
+export type CableKind = z.infer<typeof CableKind>;
+
+export const Cable = z.strictObject({
+  id: Id,
+  name: Name,
+  kind: CableKind,
+  aPortId: Id,
+  bPortId: Id,
+  distanceKm: z.number().finite().nonnegative().max(40_000),
+  bandwidthMbps: z.number().finite().positive().max(10_000_000),
+  /** Round trips a write needs on this link: 2 for plain SCSI over FC, 1 with "fast write". */
+  roundTripsPerWrite: z.union([z.literal(1), z.literal(2)]).default(2),
+  /** A changeover switch (FIG. 13): cables sharing a switch group connect one at a time. */
+  switchGroup: z.string().max(100).optional(),
+});
+export type Cable = z.infer<typeof Cable>;
+
+export const InternalBacking = z.strictObject({ type: z.literal('internal') });
+/** A real volume whose physical entity is an LU of another (external) system, reached through one of our initiator ports. */
+export const ExternalBacking = z.strictObject({
+  type: z.literal('external'),
+  initiatorPortId: Id,
+  luId: Id,
+});
+export const RealVolume = z.strictObject({
+  id: Id,
+  name: Name,
+  systemId: Id,
+  kind: z.literal('real'),
+  sizeBytes: PositiveBytes,
+  backing: z.discriminatedUnion('type', [InternalBacking, ExternalBacking]).default({ type: 'internal' }),
+});
+export type RealVolume = z.infer<typeof RealVolume>;
+
+/** One piece of a virtual volume: `lengthBytes` of a lower volume (or LU) starting at `startBytes`. Pieces are laid end to end. */
+export const MappedRange = z.strictObject({
+  lowerId: Id,
+  startBytes: Bytes,
+  lengthBytes: PositiveBytes,
+  /** Another virtual volume may map the same bytes (the patent's multiple virtualization). */
+  shared: z.boolean().default(false),
+});
+export type MappedRange = z.infer<typeof MappedRange>;
+
+export const VirtualVolume = z.strictObject({
+  id: Id,
+  name: Name,
+  systemId: Id,
+  kind: z.literal('virtual'),
+  ranges: z.array(MappedRange).min(1),
+});
+export type VirtualVolume = z.infer<typeof VirtualVolume>;
+
+/**
+ * Looks real to a port but has no physical entity: an alias of a virtual volume (the patent's R2).
+ * With `path`, writes reach the alias through an initiator port, a cable and an LU (FIG. 1's loop CN3);
+ * without it, by intercache copy through shared memory (FIG. 7).
+ */
+export const VirtualRealVolume = z.strictObject({
+  id: Id,
+  name: Name,
+  systemId: Id,
+  kind: z.literal('virtualReal'),
+  aliasOfId: Id,
+  path: z.strictObject({ initiatorPortId: Id, luId: Id }).optional(),
+});
+export type VirtualRealVolume = z.infer<typeof VirtualRealVolume>;
+
+export const Volume = z.discriminatedUnion('kind', [RealVolume, VirtualVolume, VirtualRealVolume]);
+export type Volume = z.infer<typeof Volume>;
+export type VolumeKind = Volume['kind'];
+
+export const Lu = z.strictObject({
+  id: Id,
+  name: Name,
+  /** Target (or switchable) port exposing this LU. */
+  portId: Id,
+  lun: z.number().int().min(0).max(16383),
+  volumeId: Id,
+  startBytes: Bytes.default(0),
+  sizeBytes: PositiveBytes,
+  /** Another LU may cover the same bytes (FIG. 15, FIG. 16). */
+  shared: z.boolean().default(false),
+});
+export type Lu = z.infer<typeof Lu>;
+
+export const Cache = z.strictObject({
+  id: Id,
+  name: Name,
+  systemId: Id,
+  sizeBytes: PositiveBytes,
+  /** Volumes whose data this cache holds; more than one makes it a shared cache (FIG. 9). */
+  volumeIds: z.array(Id).min(1),
+});
+export type Cache = z.infer<typeof Cache>;
+
+export const PairMode = z.enum(['sync', 'async']);
+export type PairMode = z.infer<typeof PairMode>;
+export const FenceLevel = z.enum(['data', 'status', 'never']);
+export type FenceLevel = z.infer<typeof FenceLevel>;
+
+export const Pair = z.strictObject({
+  id: Id,
+  name: Name,
+  primaryVolumeId: Id,
+  secondaryVolumeId: Id,
+  mode: PairMode,
+  fence: FenceLevel.default('never'),
+  /** Async: journal capacity of this pair's consistency group. */
+  journalBytes: PositiveBytes.optional(),
+  consistencyGroup: z.string().max(100).optional(),
+  /** Tracks copied per pacing interval during initial/differential copy (Hitachi: 1-15). */
+  copyPace: z.number().int().min(1).max(15).default(15),
+  /** Resync by itself when the fault that suspended it is repaired. */
+  autoResync: z.boolean().default(false),
+  /** How the pair starts when the run starts: 'create' runs the initial copy, 'paired' assumes it done, 'simplex' leaves it unformed. */
+  initially: z.enum(['create', 'paired', 'simplex']).default('create'),
+});
+export type Pair = z.infer<typeof Pair>;
+
+export const NodeLayout = z.strictObject({
+  x: z.number().finite(),
+  y: z.number().finite(),
+  width: z.number().finite().positive().optional(),
+  height: z.number().finite().positive().optional(),
+  collapsed: z.boolean().optional(),
+});
+export type NodeLayout = z.infer<typeof NodeLayout>;
+
+export const Layout = z.strictObject({
+  /** Positions keyed by element id, relative to the element's parent on the canvas. */
+  nodes: z.record(Id, NodeLayout).default({}),
+});
+export type Layout = z.infer<typeof Layout>;
+
+/** Optional teaching material carried by a scenario file (read by the training views). */
+export const Scenario = z.strictObject({
+  script: z
+    .array(z.strictObject({ title: z.string().max(200), text: z.string().max(5000), question: z.string().max(2000).optional() }))
+    .max(500)
+    .default([]),
+  exercise: z
+    .strictObject({
+      task: z.string().max(5000),
+      /** Expected outcome, checked against the engine: pair id -> expected state, and whether a full copy is allowed. */
+      expectPairStates: z.record(Id, z.string().max(20)).default({}),
+      forbidFullCopy: z.boolean().default(false),
+    })
+    .optional(),
+});
+export type Scenario = z.infer<typeof Scenario>;
+
+export const Topology = z.strictObject({
+  formatVersion: z.literal(FORMAT_VERSION),
+  name: Name,
+  description: z.string().max(5000).default(''),
+  sites: z.array(Site).default([]),
+  siteDistances: z.array(SiteDistance).default([]),
+  systems: z.array(StorageSystem).default([]),
+  hosts: z.array(Host).default([]),
+  ports: z.array(Port).default([]),
+  cables: z.array(Cable).default([]),
+  volumes: z.array(Volume).default([]),
+  lus: z.array(Lu).default([]),
+  caches: z.array(Cache).default([]),
+  pairs: z.array(Pair).default([]),
+  /** Synchronous hops whose host write response exceeds this raise a warning. */
+  syncLatencyBoundMs: z.number().finite().positive().default(5),
+  scenario: Scenario.optional(),
+  layout: Layout.default({ nodes: {} }),
+});
+/** A topology as stored and edited (all defaults filled in). */
+export type Topology = z.infer<typeof Topology>;
+/** A topology as written by hand (defaults may be omitted). */
+export type TopologyInput = z.input<typeof Topology>;
+
+/** The element kinds held in the document's flat lists, keyed by list name. */
+export const ELEMENT_LISTS = [
+  'sites',
+  'systems',
+  'hosts',
+  'ports',
+  'cables',
+  'volumes',
+  'lus',
+  'caches',
+  'pairs',
+] as const;
+export type ElementList = (typeof ELEMENT_LISTS)[number];
+export type AnyElement = Topology[ElementList][number];
+
+export function emptyTopology(name = 'Untitled'): Topology {
+  return Topology.parse({ formatVersion: FORMAT_VERSION, name });
+}
