@@ -1,0 +1,316 @@
+// Closed-form what-if sizing for replication links: write latency, link bandwidth, async RPO, journal, copy and resync times.
+//
+// Every function is pure and takes and returns plain numbers whose unit is in the name.
+// Sources are DOMAIN.md 'Numbers' (light in fibre ~5 us/km one way; a plain SCSI write over FC
+// takes 2 round trips, "fast write" 1; Hitachi's journal rule) unless a comment says otherwise.
+// Bandwidth in Mbps is bits per microsecond, which keeps the serialisation arithmetic short.
+
+/** One-way delay of light in fibre, microseconds per km (204,000 km/s is 4.9 us/km; 5 keeps the 1 ms per 100 km round-trip rule). */
+export const FIBRE_US_PER_KM = 5;
+
+/**
+ * Protocol overhead on a replication link: bytes on the wire per byte of host data.
+ * 1.1 covers FC frame headers (36 bytes per 2 KiB frame, ~2%) plus FCIP/iSCSI and TCP/IP
+ * encapsulation (~5-8%); a stated default, overridable wherever it is used.
+ */
+export const DEFAULT_PROTOCOL_OVERHEAD = 1.1;
+
+/** One-way propagation delay over `distanceKm` of fibre. */
+export function propagationOneWayUs(distanceKm: number): number {
+  return distanceKm * FIBRE_US_PER_KM;
+}
+
+/** Round-trip delay over `distanceKm`: 2 x distance x 5 us (1 ms per 100 km). */
+export function roundTripUs(distanceKm: number): number {
+  return 2 * propagationOneWayUs(distanceKm);
+}
+
+/** Time to clock `bytes` onto a link of `bandwidthMbps`: bytes x 8 / Mbps (Mbit/s = bit/us). */
+export function serialisationUs(bytes: number, bandwidthMbps: number): number {
+  if (!(bandwidthMbps > 0)) return Infinity;
+  return (bytes * 8) / bandwidthMbps;
+}
+
+/** What a synchronous hop is made of. */
+export interface SyncHopInput {
+  distanceKm: number;
+  /** 2 for plain SCSI over FC (command, transfer-ready, data, status), 1 with "fast write". */
+  roundTripsPerWrite: number;
+  blockBytes: number;
+  bandwidthMbps: number;
+  /** CHA processing on the sending side (the initiator port issuing the remote write). */
+  senderProcessingUs: number;
+  /** CHA processing on the receiving side (the target port storing the data in cache, S11-S14). */
+  receiverProcessingUs: number;
+}
+
+/** The terms of one hop's response time, so that a plan can show where the time goes. */
+export interface SyncHopBreakdownUs {
+  processingUs: number;
+  roundTripsUs: number;
+  serialisationUs: number;
+  totalUs: number;
+}
+
+/**
+ * Response time a synchronous hop adds to a host write:
+ *   sender CHA processing + roundTripsPerWrite x 2 x distanceKm x 5 us + blockBytes x 8 / bandwidthMbps + receiver CHA processing.
+ * The data crosses the link once, so serialisation is counted once whatever the round trips.
+ */
+export function syncHopBreakdownUs(hop: SyncHopInput): SyncHopBreakdownUs {
+  const processingUs = hop.senderProcessingUs + hop.receiverProcessingUs;
+  const roundTripsUs = hop.roundTripsPerWrite * roundTripUs(hop.distanceKm);
+  const serial = serialisationUs(hop.blockBytes, hop.bandwidthMbps);
+  return { processingUs, roundTripsUs, serialisationUs: serial, totalUs: processingUs + roundTripsUs + serial };
+}
+
+export function syncHopResponseUs(hop: SyncHopInput): number {
+  return syncHopBreakdownUs(hop).totalUs;
+}
+
+/** The host's own link to the local system's target port, and the local system's processing of the write. */
+export interface HostAccessInput {
+  distanceKm: number;
+  roundTripsPerWrite: number;
+  blockBytes: number;
+  bandwidthMbps: number;
+  localProcessingUs: number;
+}
+
+/** Host -> local target port: round trips + serialisation + local CHA processing (storing into cache, S14's equivalent). */
+export function hostAccessUs(access: HostAccessInput): number {
+  return (
+    access.roundTripsPerWrite * roundTripUs(access.distanceKm) +
+    serialisationUs(access.blockBytes, access.bandwidthMbps) +
+    access.localProcessingUs
+  );
+}
+
+/**
+ * Host write latency through a chain of synchronous hops: the local system acknowledges the host only after
+ * every synchronous hop behind it has acknowledged (the seed's S14 -> local ack -> host ack), so the hops add up.
+ * Asynchronous hops add nothing here.
+ */
+export function hostWriteLatencyUs(access: HostAccessInput, syncHops: readonly SyncHopInput[]): number {
+  return syncHops.reduce((sum, hop) => sum + syncHopResponseUs(hop), hostAccessUs(access));
+}
+
+/** Host write rate in bytes per second. */
+export function writeBytesPerSecond(writeIops: number, blockBytes: number): number {
+  return writeIops * blockBytes;
+}
+
+/** Link bandwidth needed to carry a write rate: bytes/s x 8 x overhead / 1e6. */
+export function requiredLinkMbps(writeBytesPerSec: number, overheadFactor = DEFAULT_PROTOCOL_OVERHEAD): number {
+  return (writeBytesPerSec * 8 * overheadFactor) / 1e6;
+}
+
+/** Average and peak bandwidth: peak = average x peakToAverage (a sync link must carry the peak or host writes queue behind it). */
+export function requiredLinkMbpsAvgPeak(
+  writeBytesPerSec: number,
+  peakToAverage: number,
+  overheadFactor = DEFAULT_PROTOCOL_OVERHEAD,
+): { averageMbps: number; peakMbps: number } {
+  const averageMbps = requiredLinkMbps(writeBytesPerSec, overheadFactor);
+  return { averageMbps, peakMbps: averageMbps * Math.max(1, peakToAverage) };
+}
+
+/** Payload bytes per second a link carries after protocol overhead: Mbps x 1e6 / 8 / overhead. */
+export function linkPayloadBytesPerSecond(bandwidthMbps: number, overheadFactor = DEFAULT_PROTOCOL_OVERHEAD): number {
+  return (bandwidthMbps * 1e6) / 8 / overheadFactor;
+}
+
+/** Share of the link's payload capacity a write rate uses (>= 1 means it cannot keep up). */
+export function linkUtilisation(writeBytesPerSec: number, bandwidthMbps: number, overheadFactor = DEFAULT_PROTOCOL_OVERHEAD): number {
+  const capacity = linkPayloadBytesPerSecond(bandwidthMbps, overheadFactor);
+  return capacity > 0 ? writeBytesPerSec / capacity : Infinity;
+}
+
+/**
+ * Mean wait in the link's queue with utilisation rho < 1, M/D/1 (Poisson arrivals, fixed-size writes):
+ *   Wq = rho x S / (2 (1 - rho)), S = the service (serialisation) time of one write.
+ * Pollaczek-Khinchine with a deterministic service time.
+ */
+export function queueWaitUs(serviceUs: number, utilisation: number): number {
+  if (utilisation >= 1) return Infinity;
+  if (utilisation <= 0) return 0;
+  return (utilisation * serviceUs) / (2 * (1 - utilisation));
+}
+
+export interface AsyncHopInput {
+  distanceKm: number;
+  bandwidthMbps: number;
+  writeIops: number;
+  blockBytes: number;
+  /** CHA processing on the receiving side before the write is applied. */
+  receiverProcessingUs: number;
+  overheadFactor?: number;
+}
+
+/** Expected RPO of an asynchronous hop: bounded with the terms that make it, or growing without bound. */
+export type AsyncRpo =
+  | {
+      bounded: true;
+      rpoMs: number;
+      propagationMs: number;
+      serialisationMs: number;
+      queueingMs: number;
+      processingMs: number;
+      utilisation: number;
+    }
+  | {
+      bounded: false;
+      utilisation: number;
+      /** The lag grows by this many ms for every second of writing: 1000 x (1 - linkRate / writeRate). */
+      growthMsPerSecond: number;
+      /** Bytes the backlog (journal) grows per second: write rate - link payload rate. */
+      backlogBytesPerSecond: number;
+    };
+
+/**
+ * Expected RPO of an asynchronous hop in steady state: the age of the newest write applied at the secondary,
+ *   one-way propagation + serialisation (on the wire, overhead included) + M/D/1 queueing + receiver processing,
+ * while utilisation < 1. When the link carries less than the write rate the journal backlog grows by
+ * (write rate - link rate) every second and the RPO with it: after t seconds of writing the secondary holds
+ * the writes of the first t x linkRate / writeRate seconds, so RPO(t) = t x (1 - linkRate / writeRate).
+ */
+export function asyncRpo(hop: AsyncHopInput): AsyncRpo {
+  const overhead = hop.overheadFactor ?? DEFAULT_PROTOCOL_OVERHEAD;
+  const writeRate = writeBytesPerSecond(hop.writeIops, hop.blockBytes);
+  const linkRate = linkPayloadBytesPerSecond(hop.bandwidthMbps, overhead);
+  const utilisation = linkRate > 0 ? writeRate / linkRate : Infinity;
+  if (utilisation >= 1) {
+    return {
+      bounded: false,
+      utilisation,
+      growthMsPerSecond: 1000 * (1 - linkRate / writeRate),
+      backlogBytesPerSecond: writeRate - linkRate,
+    };
+  }
+  const serviceUs = serialisationUs(hop.blockBytes * overhead, hop.bandwidthMbps);
+  const propagationMs = propagationOneWayUs(hop.distanceKm) / 1000;
+  const serialisationMs = serviceUs / 1000;
+  const queueingMs = queueWaitUs(serviceUs, utilisation) / 1000;
+  const processingMs = hop.receiverProcessingUs / 1000;
+  return {
+    bounded: true,
+    rpoMs: propagationMs + serialisationMs + queueingMs + processingMs,
+    propagationMs,
+    serialisationMs,
+    queueingMs,
+    processingMs,
+    utilisation,
+  };
+}
+
+/**
+ * Journal capacity needed to ride through `durationSeconds` (Hitachi's rule):
+ *   link degraded but up: capacity > (write rate - link rate) x duration (zero when the link keeps up);
+ *   full outage (link down):  capacity > write rate x duration.
+ */
+export function journalBytesNeeded(
+  writeBytesPerSec: number,
+  linkBytesPerSec: number,
+  durationSeconds: number,
+  outage: 'full' | 'degraded' = 'full',
+): number {
+  const inflow = outage === 'full' ? writeBytesPerSec : Math.max(0, writeBytesPerSec - linkBytesPerSec);
+  return inflow * durationSeconds;
+}
+
+/** How long a journal of `journalBytes` lasts when it fills at `fillBytesPerSec` (Infinity when it does not fill). */
+export function journalRideThroughSeconds(journalBytes: number, fillBytesPerSec: number): number {
+  return fillBytesPerSec > 0 ? journalBytes / fillBytesPerSec : Infinity;
+}
+
+/**
+ * Copy rate allowed by the pace: Hitachi copies `copyPace` tracks (1-15) at a time and the next batch waits for
+ * the previous one's acknowledgement (the round-trip-time option), so at most copyPace x trackBytes per
+ * (round trip + per-batch processing). Our reading of the pacing, stated so the engine's can be compared.
+ */
+export function copyPaceLimitBytesPerSecond(copyPace: number, trackBytes: number, roundTripUsValue: number, processingUs: number): number {
+  const batchUs = roundTripUsValue + processingUs;
+  if (batchUs <= 0) return Infinity;
+  return (copyPace * trackBytes * 1e6) / batchUs;
+}
+
+/**
+ * Time to copy `bytes` over a link while hosts keep writing: bytes / min(link rate - competing write rate, pace limit).
+ * Infinity when host writes leave the copy no bandwidth: the copy never completes.
+ */
+export function copySeconds(bytes: number, linkBytesPerSec: number, paceLimitBytesPerSec: number, competingWriteBytesPerSec = 0): number {
+  const rate = Math.min(linkBytesPerSec - competingWriteBytesPerSec, paceLimitBytesPerSec);
+  if (bytes <= 0) return 0;
+  return rate > 0 ? bytes / rate : Infinity;
+}
+
+/** Initial copy time: the whole primary's capacity / min(link rate, copy pace limit). */
+export function initialCopySeconds(capacityBytes: number, linkBytesPerSec: number, paceLimitBytesPerSec: number, competingWriteBytesPerSec = 0): number {
+  return copySeconds(capacityBytes, linkBytesPerSec, paceLimitBytesPerSec, competingWriteBytesPerSec);
+}
+
+/**
+ * Expected number of distinct tracks touched by `writes` random writes spread uniformly over `tracks` tracks
+ * (balls into bins): M (1 - (1 - 1/M)^N), computed as M (1 - exp(N log1p(-1/M))) so large M and N stay exact.
+ */
+export function uniqueTracksTouched(writes: number, tracks: number): number {
+  if (tracks <= 0 || writes <= 0) return 0;
+  if (tracks === 1) return 1;
+  return tracks * -Math.expm1(writes * Math.log1p(-1 / tracks));
+}
+
+export type WritePattern = 'random' | 'sequential' | 'hotspot';
+
+export interface ChangedTracksInput {
+  writeIops: number;
+  durationSeconds: number;
+  blockBytes: number;
+  trackBytes: number;
+  /** Size of the area the writes land in (the LU or volume). */
+  areaBytes: number;
+  pattern: WritePattern;
+  /** 'hotspot': share of the area that takes 80% of the writes. */
+  hotspotFraction?: number;
+}
+
+/**
+ * Tracks the differential bitmap marks during an outage of T seconds, N = write IOPS x T writes over M tracks:
+ *   random:     M (1 - (1 - 1/M)^N)
+ *   hotspot:    the same over the hot part (80% of writes, hotspotFraction x M tracks) plus the cold rest (20%, the other tracks)
+ *   sequential: min(M, N x blockBytes / trackBytes) (each track filled once before moving on)
+ * A write larger than a track touches ceil(block / track) tracks, counted as that many writes.
+ */
+export function changedTracksEstimate(input: ChangedTracksInput): number {
+  const tracks = Math.max(1, Math.ceil(input.areaBytes / input.trackBytes));
+  const tracksPerWrite = Math.max(1, Math.ceil(input.blockBytes / input.trackBytes));
+  const writes = input.writeIops * input.durationSeconds * tracksPerWrite;
+  switch (input.pattern) {
+    case 'sequential':
+      return Math.min(tracks, (input.writeIops * input.durationSeconds * input.blockBytes) / input.trackBytes);
+    case 'hotspot': {
+      const fraction = Math.min(1, Math.max(0, input.hotspotFraction ?? 0.2));
+      const hotTracks = Math.max(1, Math.round(tracks * fraction));
+      const coldTracks = tracks - hotTracks;
+      return uniqueTracksTouched(0.8 * writes, hotTracks) + (coldTracks > 0 ? uniqueTracksTouched(0.2 * writes, coldTracks) : 0);
+    }
+    case 'random':
+      return uniqueTracksTouched(writes, tracks);
+  }
+}
+
+/** Differential resync time: changed tracks x track size / min(link rate - host writes, pace limit). */
+export function differentialResyncSeconds(
+  changedTracks: number,
+  trackBytes: number,
+  linkBytesPerSec: number,
+  paceLimitBytesPerSec: number,
+  competingWriteBytesPerSec = 0,
+): number {
+  return copySeconds(changedTracks * trackBytes, linkBytesPerSec, paceLimitBytesPerSec, competingWriteBytesPerSec);
+}
+
+/** Longest distance a synchronous hop may span and still leave `budgetUs` for its round trips (0 when the rest already exceeds it). */
+export function maxSyncDistanceKm(budgetUs: number, roundTripsPerWrite: number): number {
+  if (budgetUs <= 0 || roundTripsPerWrite <= 0) return 0;
+  return budgetUs / (roundTripsPerWrite * 2 * FIBRE_US_PER_KM);
+}
