@@ -1,0 +1,99 @@
+// The one request dispatcher behind both transports (Electron IPC and the web server's WebSocket): check, route, answer, never crash.
+import { checkRequest } from '../app/ipc/contract';
+import type { ErrorCode, Method, Params, ResponseEnvelope, Results, RpcError } from '../app/ipc/contract';
+import { parseTopologyValue } from '../app/model/file';
+import type { Problem } from '../app/model/problem';
+import type { AsyncEngine } from './engine-host';
+
+/** A handler's way to answer with a typed error instead of a crash (e.g. 'unsupported' for file.* in web mode). */
+export class RpcFailure extends Error {
+  override readonly name = 'RpcFailure';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly path?: (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestContext {
+  /** Which transport and peer the request came from, for logs. */
+  peer: string;
+}
+
+export type Handlers = { [M in Method]: (params: Params<M>, context: RequestContext) => Promise<Results[M]> | Results[M] };
+
+export interface Logger {
+  error(message: string, error?: unknown): void;
+}
+export const consoleLogger: Logger = { error: (message, error) => console.error(`relaylab: ${message}`, error ?? '') };
+
+/** Turns a raw message into exactly one response envelope. Handler exceptions become 'internal' errors and are logged. */
+export function createDispatcher(handlers: Handlers, log: Logger = consoleLogger): (raw: unknown, context: RequestContext) => Promise<ResponseEnvelope> {
+  return async (raw, context) => {
+    const checked = checkRequest(raw);
+    if (!checked.ok) return { id: checked.id, ok: false, error: checked.error };
+    const { id, method, params } = checked;
+    try {
+      // checkRequest parsed params with this method's schema, so they have this method's type.
+      const handler = handlers[method] as (p: unknown, c: RequestContext) => Promise<unknown> | unknown;
+      const result = await handler(params, context);
+      return { id, ok: true, result };
+    } catch (e) {
+      if (e instanceof RpcFailure) {
+        const error: RpcError = { code: e.code, message: e.message };
+        if (e.path) error.path = e.path;
+        return { id, ok: false, error };
+      }
+      log.error(`${method} from ${context.peer} failed`, e);
+      return { id, ok: false, error: { code: 'internal', message: `${method} failed: ${e instanceof Error ? e.message : String(e)}` } };
+    }
+  };
+}
+
+/** Validates a raw document: schema and migrations, then the cross-reference rules when a validator is supplied. */
+export type DocumentValidator = (raw: unknown) => { problems: Problem[] };
+
+/** Schema-level validation only (parse + migrate); the rule-level validator (app/validate) is injected where available. */
+export const schemaOnlyValidator: DocumentValidator = (raw) => {
+  const loaded = parseTopologyValue(raw);
+  return { problems: loaded.ok ? [] : loaded.problems };
+};
+
+/** Desktop file access (main/electron supplies dialogs + main/files.ts); web mode has none. */
+export interface FileService {
+  open(params: Params<'file.open'>): Promise<Results['file.open']>;
+  save(params: Params<'file.save'>): Promise<Results['file.save']>;
+  recent(): Promise<Results['file.recent']>;
+}
+
+export interface HandlerOptions {
+  mode: 'desktop' | 'web';
+  version: string;
+  platform: string;
+  validate: DocumentValidator;
+  /** The engine of this client, started on first use (a worker thread costs ~30 ms and some MB, so only when needed). */
+  engine: () => AsyncEngine;
+  files?: FileService;
+}
+
+const unsupported = (method: Method): never => {
+  throw new RpcFailure('unsupported', `${method} is not available in web mode: use upload and download in the browser`);
+};
+
+export function createHandlers(options: HandlerOptions): Handlers {
+  const { files } = options;
+  return {
+    'app.info': () => ({ mode: options.mode, version: options.version, platform: options.platform }),
+    'topology.validate': ({ topology }) => ({ problems: options.validate(topology).problems }),
+    'engine.load': ({ topology, seed }) => options.engine().load(topology, seed),
+    'engine.control': async (control) => ({ snapshot: await options.engine().control(control) }),
+    'engine.command': (command) => options.engine().command(command),
+    'engine.snapshot': () => options.engine().snapshot(),
+    'engine.hashes': async ({ volumeIds }) => ({ hashes: await options.engine().hashes(volumeIds) }),
+    'file.open': (params) => (files ? files.open(params) : unsupported('file.open')),
+    'file.save': (params) => (files ? files.save(params) : unsupported('file.save')),
+    'file.recent': () => (files ? files.recent() : unsupported('file.recent')),
+  };
+}

@@ -1,0 +1,200 @@
+// Web mode end to end without a browser: the real server, the renderer's WebSocket client, and raw sockets for abuse.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { RpcCallError, createWebSocketApi } from '../renderer/api/index';
+import type { SocketLike, WebSocketApi } from '../renderer/api/index';
+import { parseServerArgs, resolveInside, startServer } from './server';
+import type { RunningServer } from './server';
+
+const silent = { error: () => undefined };
+const root = mkdtempSync(path.join(tmpdir(), 'relaylab-web-'));
+mkdirSync(path.join(root, 'assets'));
+writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>RelayLab</title><script type="module" src="/assets/app.js"></script>');
+writeFileSync(path.join(root, 'assets/app.js'), 'console.log("relaylab")');
+// A secret next to the web root that traversal must not reach.
+writeFileSync(path.join(path.dirname(root), `${path.basename(root)}-secret.txt`), 'secret');
+
+const goodTopology = { formatVersion: 1, name: 'Two sites', sites: [{ id: 'tokyo', name: 'Tokyo' }, { id: 'osaka', name: 'Osaka' }] };
+
+function client(url: string): WebSocketApi {
+  return createWebSocketApi(url, { connect: (u) => new WebSocket(u) as unknown as SocketLike, reconnectDelayMs: 50 });
+}
+
+interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    // path is sent as written, so "/../x" really reaches the server un-normalised.
+    const req = request({ host: '127.0.0.1', port, path: pathname, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a raw socket and resolves with the first message (or the refusal status). */
+function rawExchange(url: string, send: string | Buffer, headers: Record<string, string> = {}): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => ws.send(send));
+    ws.on('message', (data) => {
+      resolve(JSON.parse(data.toString()));
+      ws.close();
+    });
+    ws.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode }));
+    ws.on('error', reject);
+  });
+}
+
+describe('web mode on loopback', () => {
+  let server: RunningServer;
+  let rpc: string;
+  beforeAll(async () => {
+    server = await startServer({ port: 0, host: '127.0.0.1', root, engineWorkerFile: path.join(root, 'no-engine.mjs'), log: silent });
+    rpc = `ws://127.0.0.1:${server.port}/rpc`;
+  });
+  afterAll(() => server.close());
+
+  it('answers app.info and validates a good topology with no problems', async () => {
+    const api = client(rpc);
+    try {
+      const info = await api.call('app.info', {});
+      expect(info.mode).toBe('web');
+      expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(await api.call('topology.validate', { topology: goodTopology })).toEqual({ problems: [] });
+    } finally {
+      api.close();
+    }
+  });
+
+  it('reports a broken topology with located problems', async () => {
+    const api = client(rpc);
+    try {
+      const { problems } = await api.call('topology.validate', { topology: { formatVersion: 1, name: 'x', volumes: [{ kind: 'virtual', id: 'V12' }] } });
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.every((p) => p.severity === 'error' && p.path[0] === 'volumes' && p.path[1] === 0)).toBe(true);
+    } finally {
+      api.close();
+    }
+  });
+
+  it('rejects a call with invalid params as a typed error, then keeps serving', async () => {
+    const api = client(rpc);
+    try {
+      const refused = await api.call('engine.control', { action: 'fly' } as never).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RpcCallError);
+      expect((refused as RpcCallError).code).toBe('invalid-params');
+      const fileOpen = await api.call('file.open', {}).catch((e: unknown) => e);
+      expect((fileOpen as RpcCallError).code).toBe('unsupported');
+      expect((await api.call('app.info', {})).mode).toBe('web');
+    } finally {
+      api.close();
+    }
+  });
+
+  it('answers malformed messages with errors instead of crashing', async () => {
+    expect(await rawExchange(rpc, 'not json')).toMatchObject({ id: -1, ok: false, error: { code: 'bad-request' } });
+    expect(await rawExchange(rpc, Buffer.from([1, 2, 3]))).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await rawExchange(rpc, JSON.stringify({ id: 7, method: 'rm -rf', params: {} }))).toMatchObject({ id: 7, ok: false, error: { code: 'unknown-method' } });
+    expect(await rawExchange(rpc, JSON.stringify({ id: 8, method: 'app.info', params: { extra: 1 } }))).toMatchObject({ id: 8, ok: false, error: { code: 'invalid-params' } });
+    expect(await rawExchange(rpc, JSON.stringify({ id: 9, method: 'app.info', params: {} }))).toMatchObject({ id: 9, ok: true });
+  });
+
+  it('refuses a WebSocket from another origin', async () => {
+    const answer = await rawExchange(rpc, '{}', { Origin: 'https://evil.example' });
+    expect(answer).toEqual({ refused: 403 });
+  });
+
+  it('serves the app with a strict CSP, falls back to index.html for routes, and 404s missing assets', async () => {
+    const page = await get(server.port, '/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("object-src 'none'");
+    const script = await get(server.port, '/assets/app.js');
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect((await get(server.port, '/designs/fig1')).body).toContain('<title>RelayLab</title>');
+    expect((await get(server.port, '/assets/missing.js')).status).toBe(404);
+  });
+
+  it('never serves a file outside the web root', async () => {
+    const secret = `${path.basename(root)}-secret.txt`;
+    for (const attempt of [`/../${secret}`, `/%2e%2e/${secret}`, `/assets/..%2f..%2f${secret}`, `/%00index.html`]) {
+      const answer = await get(server.port, attempt);
+      expect(answer.body, attempt).not.toContain('secret');
+    }
+    expect(resolveInside(root, `/../${secret}`)).toBe(path.join(root, secret));
+    expect(resolveInside(root, '/%zz')).toBeNull();
+  });
+
+  it('refuses a Host header that is not loopback (DNS rebinding)', async () => {
+    expect((await get(server.port, '/', { Host: 'attacker.example:4173' })).status).toBe(421);
+  });
+});
+
+describe('web mode beyond loopback', () => {
+  it('will not listen on another interface without a token', () => {
+    expect(() => parseServerArgs(['--host', '0.0.0.0'], {}, '/x/dist/main')).toThrow(/--token/);
+    expect(parseServerArgs(['--host', '0.0.0.0'], { RELAYLAB_TOKEN: 's3cret' }, '/x/dist/main').token).toBe('s3cret');
+    expect(parseServerArgs([], { RELAYLAB_PORT: '5000' }, '/x/dist/main')).toMatchObject({ port: 5000, host: '127.0.0.1', root: '/x/dist/renderer' });
+  });
+
+  it('with a token, pages and sockets need it', async () => {
+    // Bound to loopback here so the test needs no network, but with a token set the checks are the same.
+    const server = await startServer({ port: 0, host: '127.0.0.1', token: 'classroom-42', root, engineWorkerFile: path.join(root, 'none.mjs'), log: silent });
+    try {
+      expect((await get(server.port, '/')).status).toBe(401);
+      const page = await get(server.port, '/?token=classroom-42');
+      expect(page.status).toBe(200);
+      const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
+      expect((await get(server.port, '/assets/app.js', { Cookie: cookie })).status).toBe(200);
+      expect(await rawExchange(`ws://127.0.0.1:${server.port}/rpc`, '{}')).toEqual({ refused: 401 });
+      expect(await rawExchange(`ws://127.0.0.1:${server.port}/rpc?token=wrong`, '{}')).toEqual({ refused: 401 });
+      const api = client(`ws://127.0.0.1:${server.port}/rpc?token=classroom-42`);
+      expect((await api.call('app.info', {})).mode).toBe('web');
+      api.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the WebSocket client', () => {
+  it('waits for the server, and rejects calls in flight when the connection drops, then reconnects', async () => {
+    const first = await startServer({ port: 0, host: '127.0.0.1', root, engineWorkerFile: path.join(root, 'none.mjs'), log: silent });
+    const port = first.port;
+    const changes: boolean[] = [];
+    const api = createWebSocketApi(`ws://127.0.0.1:${port}/rpc`, {
+      connect: (u) => new WebSocket(u) as unknown as SocketLike,
+      reconnectDelayMs: 20,
+      onConnectionChange: (c) => changes.push(c),
+    });
+    try {
+      expect((await api.call('app.info', {})).mode).toBe('web');
+      await first.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(api.connected).toBe(false);
+      const second = await startServer({ port, host: '127.0.0.1', root, engineWorkerFile: path.join(root, 'none.mjs'), log: silent });
+      try {
+        // Made while disconnected: queued until the client reconnects.
+        expect((await api.call('app.info', {})).mode).toBe('web');
+        expect(changes).toEqual([true, false, true]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      api.close();
+    }
+  });
+});

@@ -1,0 +1,333 @@
+// Web mode (`npm run web`): serves the built renderer and carries the IPC contract over a WebSocket at /rpc.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { EventEnvelope } from '../app/ipc/contract';
+import { MAX_FILE_BYTES } from '../app/model/file';
+import { EngineHost } from './engine-host';
+import { findPackageVersion } from './files';
+import { consoleLogger, createDispatcher, createHandlers, schemaOnlyValidator } from './rpc';
+import type { DocumentValidator, Logger } from './rpc';
+
+export const DEFAULT_PORT = 4173;
+/** A topology may be up to MAX_FILE_BYTES; one request carries at most one, plus its envelope. */
+export const MAX_MESSAGE_BYTES = MAX_FILE_BYTES + 1024 * 1024;
+/** Snapshots are dropped (not queued) for a client this far behind: the next one supersedes them anyway. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const TOKEN_COOKIE = 'relaylab_token';
+
+/**
+ * Same policy as the desktop window: only our own scripts; inline styles because React Flow positions nodes with
+ * style attributes; data:/blob: images for PNG/SVG export; the WebSocket back to this origin ('self' covers ws: in CSP 3).
+ */
+export const WEB_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** Required when host is not loopback: checked on page loads and on the WebSocket upgrade. */
+  token?: string;
+  /** The built renderer (dist/renderer). */
+  root: string;
+  /** The bundled engine worker (dist/main/engine-worker.mjs). */
+  engineWorkerFile: string;
+  validate?: DocumentValidator;
+  /** Each connection runs its own engine worker, so their number is bounded. */
+  maxConnections?: number;
+  log?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Why the server refused to start with these options. */
+export class ServerConfigError extends Error {
+  override readonly name = 'ServerConfigError';
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Parses `--port N --host H --token T --root DIR` with RELAYLAB_PORT / RELAYLAB_TOKEN as fallbacks. */
+export function parseServerArgs(argv: string[], env: Record<string, string | undefined>, bundleDir: string): ServerOptions {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const match = /^--(port|host|token|root)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new ServerConfigError(`unknown argument "${arg}" (expected --port, --host, --token, --root)`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new ServerConfigError(`--${match[1]} needs a value`);
+    flags.set(match[1] ?? '', value);
+  }
+  const portText = flags.get('port') ?? env.RELAYLAB_PORT ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServerConfigError(`port "${portText}" is not a port number`);
+  const host = flags.get('host') ?? '127.0.0.1';
+  const token = flags.get('token') ?? env.RELAYLAB_TOKEN;
+  if (!isLoopback(host) && !token)
+    throw new ServerConfigError(`listening on ${host} exposes RelayLab beyond this machine: give --token (or RELAYLAB_TOKEN) so only those with the link can connect`);
+  const options: ServerOptions = {
+    port,
+    host,
+    root: path.resolve(flags.get('root') ?? path.join(bundleDir, '../renderer')),
+    engineWorkerFile: path.join(bundleDir, 'engine-worker.mjs'),
+  };
+  if (token) options.token = token;
+  return options;
+}
+
+function sameSecret(given: string | null | undefined, expected: string): boolean {
+  if (!given) return false;
+  // Hash both so the comparison is constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', WEB_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text + '\n');
+}
+
+/** Maps a URL path to a file inside root, or null when it would leave root. */
+export function resolveInside(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const resolved = path.resolve(root, '.' + path.posix.normalize('/' + decoded));
+  return resolved === root || resolved.startsWith(root + path.sep) ? resolved : null;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? consoleLogger;
+  const root = path.resolve(options.root);
+  const maxConnections = options.maxConnections ?? 32;
+  const loopback = isLoopback(options.host);
+  if (!loopback && !options.token) throw new ServerConfigError(`a token is required to listen on ${options.host}`);
+  const version = findPackageVersion(path.dirname(options.engineWorkerFile));
+
+  /** On loopback, a Host header naming another host means DNS rebinding: a remote page resolving to 127.0.0.1. */
+  const hostAllowed = (req: IncomingMessage): boolean => {
+    if (!loopback) return true;
+    const hostname = new URL(`http://${req.headers.host ?? 'invalid'}`).hostname;
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  };
+  const tokenAllowed = (req: IncomingMessage, url: URL): boolean =>
+    !options.token || sameSecret(url.searchParams.get('token'), options.token) || sameSecret(cookieValue(req.headers.cookie, TOKEN_COOKIE), options.token);
+
+  const serveStatic = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    securityHeaders(res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed');
+    if (!hostAllowed(req)) return plain(res, 421, 'unexpected Host header');
+    if (!tokenAllowed(req, url)) return plain(res, 401, 'this RelayLab server needs the link with its ?token=');
+    if (options.token && url.searchParams.has('token'))
+      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`);
+    let file = resolveInside(root, url.pathname);
+    if (!file) return plain(res, 403, 'forbidden');
+    let info = await stat(file).catch(() => null);
+    if (info?.isDirectory()) {
+      file = path.join(file, 'index.html');
+      info = await stat(file).catch(() => null);
+    }
+    if (!info?.isFile()) {
+      // Client-side routes fall back to the app; a missing asset (with an extension) is a real 404.
+      if (path.extname(url.pathname)) return plain(res, 404, 'not found');
+      file = path.join(root, 'index.html');
+      info = await stat(file).catch(() => null);
+      if (!info?.isFile()) return plain(res, 404, 'the renderer is not built: run `npm run build`');
+    }
+    const isHtml = path.extname(file) === '.html';
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=3600',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file)
+      .on('error', (e) => {
+        log.error(`reading ${file}`, e);
+        res.destroy();
+      })
+      .pipe(res);
+  };
+
+  const http = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    serveStatic(req, res, url).catch((e: unknown) => {
+      log.error(`serving ${url.pathname}`, e);
+      if (!res.headersSent) plain(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  http.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/rpc') return refuse('404 Not Found');
+    if (!hostAllowed(req)) return refuse('421 Misdirected Request');
+    // Browsers always send Origin on a WebSocket upgrade: another site's page must not drive this server.
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) return refuse('403 Forbidden');
+    if (!tokenAllowed(req, url)) return refuse('401 Unauthorized');
+    if (wss.clients.size >= maxConnections) return refuse('503 Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  let nextPeer = 1;
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const peer = `ws#${nextPeer++} ${req.socket.remoteAddress ?? ''}`;
+    // One engine per connection: in a classroom every student runs, pauses and breaks their own copy of the
+    // topology; a shared engine would let one student's "cut cable" land in everyone's run.
+    let engine: EngineHost | null = null;
+    const send = (message: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const dispatch = createDispatcher(
+      createHandlers({
+        mode: 'web',
+        version,
+        platform: process.platform,
+        validate: options.validate ?? schemaOnlyValidator,
+        engine: () => {
+          if (!engine) {
+            engine = EngineHost.start(options.engineWorkerFile);
+            engine.onSnapshot((snapshot) => {
+              if (ws.bufferedAmount < MAX_BUFFERED_BYTES) send({ event: 'engine.snapshot', data: snapshot } satisfies EventEnvelope);
+            });
+          }
+          return engine;
+        },
+      }),
+      log,
+    );
+    ws.on('message', (data, isBinary) => {
+      let raw: unknown;
+      try {
+        if (isBinary) throw new Error('binary');
+        raw = JSON.parse(data.toString());
+      } catch {
+        return send({ id: -1, ok: false, error: { code: 'bad-request', message: 'a request is one JSON text message { id, method, params }' } });
+      }
+      dispatch(raw, { peer }).then(send, (e: unknown) => log.error(`dispatch from ${peer}`, e));
+    });
+    ws.on('error', (e) => log.error(`socket ${peer}`, e));
+    ws.on('close', () => {
+      const running = engine;
+      engine = null;
+      running?.terminate().catch((e: unknown) => log.error(`stopping the engine of ${peer}`, e));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const url = `http://${shownHost}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
+  return {
+    url,
+    port,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+async function runFromCommandLine(): Promise<void> {
+  const bundleDir = path.dirname(fileURLToPath(import.meta.url));
+  let options: ServerOptions;
+  try {
+    options = parseServerArgs(process.argv.slice(2), process.env, bundleDir);
+  } catch (e) {
+    console.error(`relaylab web: ${(e as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const server = await startServer(options);
+  console.log(`RelayLab web mode: ${server.url}`);
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+// Run only when this bundle is the entry point (node dist/main/server.mjs), not when a test imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runFromCommandLine().catch((e: unknown) => {
+    console.error('relaylab web: could not start:', e);
+    process.exitCode = 1;
+  });
+}
