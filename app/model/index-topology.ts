@@ -92,6 +92,8 @@ export interface TopologyIndex {
   upperByLower: Map<string, Volume[]>;
   /** Virtual real volumes aliasing each virtual volume. */
   aliasesOf: Map<string, Volume[]>;
+  /** Volumes reached through each LU: external real volumes backed by it, virtual real volumes whose path uses it. */
+  volumesOnLu: Map<string, Volume[]>;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -123,6 +125,7 @@ export function buildIndex(t: Topology): TopologyIndex {
     hostsBySite: new Map(),
     upperByLower: new Map(),
     aliasesOf: new Map(),
+    volumesOnLu: new Map(),
   };
   for (const list of ELEMENT_LISTS) {
     const elements = t[list] as readonly AnyElement[];
@@ -161,7 +164,10 @@ export function buildIndex(t: Topology): TopologyIndex {
         seen.add(r.lowerId);
         push(ix.upperByLower, r.lowerId, v);
       }
-    } else if (v.kind === 'virtualReal') push(ix.aliasesOf, v.aliasOfId, v);
+    } else if (v.kind === 'virtualReal') {
+      push(ix.aliasesOf, v.aliasOfId, v);
+      if (v.path) push(ix.volumesOnLu, v.path.luId, v);
+    } else if (v.backing.type === 'external') push(ix.volumesOnLu, v.backing.luId, v);
   }
   for (const l of t.lus) {
     first(ix.lus, l);
