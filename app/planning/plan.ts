@@ -1,0 +1,693 @@
+// What-if plan of a topology: per-hop sizing figures for the workloads on the canvas, and checks with advice.
+import type { Cable, Pair, Topology, Workload } from '../model/schema';
+import type { JsonPath } from '../model/problem';
+import { indexTopology, sizeBytesOf, siteIdOf } from '../model/index-topology';
+import { findCabledPath, hostCablesToLu, pairRoute } from '../model/paths';
+import {
+  DEFAULT_PROTOCOL_OVERHEAD,
+  FIBRE_US_PER_KM,
+  asyncRpo,
+  changedTracksEstimate,
+  copyPaceLimitBytesPerSecond,
+  differentialResyncSeconds,
+  hostAccessUs,
+  initialCopySeconds,
+  journalBytesNeeded,
+  journalRideThroughSeconds,
+  linkPayloadBytesPerSecond,
+  maxSyncDistanceKm,
+  queueWaitUs,
+  requiredLinkMbpsAvgPeak,
+  roundTripUs,
+  serialisationUs,
+  syncHopBreakdownUs,
+  type AsyncRpo,
+  type SyncHopInput,
+} from './formulas';
+
+/** The cables a pair's writes travel over, reduced to what the formulas need. */
+export interface HopRoute {
+  cableIds: string[];
+  distanceKm: number;
+  /** The narrowest cable of the route. */
+  bandwidthMbps: number;
+  /** 2 if any cable needs 2 (plain SCSI), else 1 (fast write everywhere). */
+  roundTripsPerWrite: number;
+}
+
+/** Finds a pair's route; `null` when the two systems are not cabled to each other. */
+export type RouteResolver = (t: Topology, pair: Pair) => Cable[] | null;
+
+export interface PlanOptions {
+  /** Outage the journals must ride through and the resync estimate is made for; default 60 s. */
+  outageSeconds?: number;
+  /** Host write latency target; default the topology's syncLatencyBoundMs. */
+  targetLatencyMs?: number;
+  /** Peak write rate over the average, for link sizing; default 1 (canvas workloads are steady). */
+  peakToAverage?: number;
+  /** Wire bytes per data byte; default DEFAULT_PROTOCOL_OVERHEAD (1.1). */
+  protocolOverhead?: number;
+  /** How pairs find their cables; default the model's `pairRoute`. */
+  routeOf?: RouteResolver;
+}
+
+/** One number of a plan with what it means. */
+export interface Figure {
+  key: string;
+  label: string;
+  /** null when the quantity is unbounded or does not apply (the explanation says which). */
+  value: number | null;
+  unit: string;
+  explanation: string;
+}
+
+export type CheckSeverity = 'error' | 'warning' | 'info';
+
+/** A finding with the figure behind it and what to change. */
+export interface Check {
+  severity: CheckSeverity;
+  code:
+    | 'sync-latency-over-target'
+    | 'link-too-small'
+    | 'link-near-full'
+    | 'journal-overflow'
+    | 'journal-unsized'
+    | 'single-copy-location'
+    | 'no-copy'
+    | 'no-route'
+    | 'fc-distance'
+    | 'unresolved-workload';
+  message: string;
+  figure: { label: string; value: number | null; unit: string };
+  advice: string;
+  elementId: string;
+  path: JsonPath;
+}
+
+export interface WorkloadPlan {
+  hostId: string;
+  workloadId: string;
+  luId: string;
+  writeIops: number;
+  blockBytes: number;
+  /** Host write latency when every pair is in PAIR; null when the workload does not reach a storage system. */
+  hostLatencyMs: number | null;
+  /** The synchronous pairs the host waits for, in order along the critical path. */
+  syncChain: string[];
+  /** Sites (other than the local one) that hold a copy of this workload's data. */
+  copySiteIds: string[];
+  figures: Figure[];
+}
+
+export interface HopPlan {
+  pairId: string;
+  mode: 'sync' | 'async';
+  fromSystemId: string;
+  toSystemId: string;
+  route: HopRoute | null;
+  writeIops: number;
+  writeBytesPerSec: number;
+  /** Mean block size of the writes reaching this pair (bytes / writes). */
+  blockBytes: number;
+  utilisation: number | null;
+  /** Sync: response time this hop adds to a host write. */
+  responseMs: number | null;
+  /** Async: expected RPO, or how fast it grows when the link is too small. */
+  rpo: AsyncRpo | null;
+  figures: Figure[];
+}
+
+export interface Plan {
+  topologyName: string;
+  outageSeconds: number;
+  targetLatencyMs: number;
+  peakToAverage: number;
+  protocolOverhead: number;
+  workloads: WorkloadPlan[];
+  hops: HopPlan[];
+  checks: Check[];
+}
+
+/** Reduces a list of cables to a route: distances add, the narrowest bandwidth wins, 2 round trips if any cable needs 2. */
+export function routeFromCables(cables: readonly Cable[]): HopRoute {
+  return {
+    cableIds: cables.map((c) => c.id),
+    distanceKm: cables.reduce((sum, c) => sum + c.distanceKm, 0),
+    bandwidthMbps: cables.length ? Math.min(...cables.map((c) => c.bandwidthMbps)) : Infinity,
+    roundTripsPerWrite: cables.some((c) => c.roundTripsPerWrite === 2) ? 2 : 1,
+  };
+}
+
+const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? String(Number(n.toPrecision(digits))) : '∞');
+const fmtBytes = (b: number): string => {
+  if (!Number.isFinite(b)) return '∞';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = b;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${fmt(v)} ${units[i]}`;
+};
+const fmtSeconds = (s: number): string => {
+  if (!Number.isFinite(s)) return 'never';
+  if (s < 120) return `${fmt(s)} s`;
+  if (s < 7200) return `${fmt(s / 60)} min`;
+  return `${fmt(s / 3600)} h`;
+};
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/** The share of a workload's writes that reaches a volume, and the pairs it crossed to get there. */
+interface Reach {
+  workload: Workload;
+  hostId: string;
+  /** Writes per second reaching the volume. */
+  writeIops: number;
+}
+
+interface WorkloadTrace {
+  /** Host write latency terms after the host access: critical synchronous path. */
+  syncUs: number;
+  syncChain: string[];
+  /** Pairs reached, each with the share (0..1) of the workload's writes. */
+  pairShares: Map<string, number>;
+}
+
+/** Walks a workload's writes down the mapping stack and across pairs; computes the synchronous critical path on the way. */
+class WriteTracer {
+  private readonly ix;
+  private readonly pairsByPrimary = new Map<string, Pair[]>();
+
+  constructor(
+    private readonly t: Topology,
+    private readonly syncHopOf: (pair: Pair, blockBytes: number) => SyncHopInput | null,
+  ) {
+    this.ix = indexTopology(t);
+    for (const p of t.pairs) {
+      const list = this.pairsByPrimary.get(p.primaryVolumeId);
+      if (list) list.push(p);
+      else this.pairsByPrimary.set(p.primaryVolumeId, [p]);
+    }
+  }
+
+  trace(luId: string, blockBytes: number): WorkloadTrace {
+    const pairShares = new Map<string, number>();
+    const lu = this.ix.lus.get(luId);
+    if (!lu) return { syncUs: 0, syncChain: [], pairShares };
+    const { us, chain } = this.visit(lu.volumeId, lu.startBytes, lu.sizeBytes, 1, true, blockBytes, new Set(), pairShares);
+    return { syncUs: us, syncChain: chain, pairShares };
+  }
+
+  /**
+   * Writes landing uniformly in [start, start+length) of `volumeId`, `share` of the workload.
+   * Returns the synchronous critical path below this point (0 once an async pair has been crossed).
+   */
+  private visit(
+    volumeId: string,
+    start: number,
+    length: number,
+    share: number,
+    synchronous: boolean,
+    blockBytes: number,
+    onPath: Set<string>,
+    pairShares: Map<string, number>,
+  ): { us: number; chain: string[] } {
+    if (onPath.has(volumeId) || share <= 0 || length <= 0) return { us: 0, chain: [] };
+    onPath.add(volumeId);
+    let best = { us: 0, chain: [] as string[] };
+    const consider = (r: { us: number; chain: string[] }) => {
+      if (r.us > best.us) best = r;
+    };
+    const lu = this.ix.lus.get(volumeId);
+    const volume = this.ix.volumes.get(volumeId);
+    if (lu) {
+      // A virtual volume may map an LU (FIG. 14's V200 on LU102): continue into the LU's volume.
+      consider(this.visit(lu.volumeId, lu.startBytes + start, Math.min(length, lu.sizeBytes - start), share, synchronous, blockBytes, onPath, pairShares));
+    } else if (volume?.kind === 'virtual') {
+      // Pieces are laid end to end; a uniform write lands in a piece in proportion to the overlap.
+      let offset = 0;
+      for (const range of volume.ranges) {
+        const lo = Math.max(start, offset);
+        const hi = Math.min(start + length, offset + range.lengthBytes);
+        if (hi > lo)
+          consider(
+            this.visit(range.lowerId, range.startBytes + (lo - offset), hi - lo, (share * (hi - lo)) / length, synchronous, blockBytes, onPath, pairShares),
+          );
+        offset += range.lengthBytes;
+      }
+    } else if (volume?.kind === 'virtualReal') {
+      consider(this.visit(volume.aliasOfId, start, length, share, synchronous, blockBytes, onPath, pairShares));
+    } else if (volume?.kind === 'real' && volume.backing.type === 'external') {
+      consider(this.visit(volume.backing.luId, start, length, share, synchronous, blockBytes, onPath, pairShares));
+    }
+    for (const pair of this.pairsByPrimary.get(volumeId) ?? []) {
+      pairShares.set(pair.id, Math.max(pairShares.get(pair.id) ?? 0, share));
+      const sync = synchronous && pair.mode === 'sync';
+      const below = this.visit(pair.secondaryVolumeId, start, length, share, sync, blockBytes, onPath, pairShares);
+      if (sync) {
+        const hop = this.syncHopOf(pair, blockBytes);
+        const hopUs = hop ? syncHopBreakdownUs(hop).totalUs : 0;
+        consider({ us: hopUs + below.us, chain: [pair.id, ...below.chain] });
+      }
+    }
+    onPath.delete(volumeId);
+    return synchronous ? best : { us: 0, chain: [] };
+  }
+}
+
+/** Plans every workload and every pair of the topology. Pure: the same topology and options give the same plan. */
+export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
+  const outageSeconds = opts.outageSeconds ?? 60;
+  const targetLatencyMs = opts.targetLatencyMs ?? t.syncLatencyBoundMs;
+  const peakToAverage = opts.peakToAverage ?? 1;
+  const overhead = opts.protocolOverhead ?? DEFAULT_PROTOCOL_OVERHEAD;
+  const routeOf = opts.routeOf ?? defaultRouteOf;
+  const ix = indexTopology(t);
+  const checks: Check[] = [];
+
+  const systemOfVolume = (id: string): string | undefined => ix.volumes.get(id)?.systemId;
+  const chaUs = (systemId: string | undefined): number => (systemId ? (ix.systems.get(systemId)?.chaProcessingUs ?? 0) : 0);
+  const pairIndex = new Map(t.pairs.map((p, i) => [p.id, i] as const));
+
+  const routes = new Map<string, HopRoute | null>();
+  for (const pair of t.pairs) {
+    const from = systemOfVolume(pair.primaryVolumeId);
+    const to = systemOfVolume(pair.secondaryVolumeId);
+    // A pair inside one system needs no cable (an internal copy), unless it goes over an internal loop.
+    const cables = routeOf(t, pair) ?? (from !== undefined && from === to ? [] : null);
+    routes.set(pair.id, cables ? routeFromCables(cables) : null);
+  }
+
+  const syncHopOf = (pair: Pair, blockBytes: number): SyncHopInput | null => {
+    const route = routes.get(pair.id);
+    if (!route) return null;
+    return {
+      distanceKm: route.distanceKm,
+      roundTripsPerWrite: route.cableIds.length ? route.roundTripsPerWrite : 0,
+      blockBytes,
+      bandwidthMbps: route.bandwidthMbps,
+      senderProcessingUs: chaUs(systemOfVolume(pair.primaryVolumeId)),
+      receiverProcessingUs: chaUs(systemOfVolume(pair.secondaryVolumeId)),
+    };
+  };
+  const tracer = new WriteTracer(t, syncHopOf);
+
+  // Writes per pair, summed over workloads.
+  const pairLoad = new Map<string, { iops: number; bytesPerSec: number; reaches: Reach[] }>();
+  const workloads: WorkloadPlan[] = [];
+  t.hosts.forEach((host, hostIndex) => {
+    host.workloads.forEach((w, wIndex) => {
+      const path: JsonPath = ['hosts', hostIndex, 'workloads', wIndex];
+      const writeIops = w.iops * (1 - w.readRatio);
+      const lu = ix.lus.get(w.luId);
+      const trace = tracer.trace(w.luId, w.blockBytes);
+      for (const [pairId, share] of trace.pairShares) {
+        const load = pairLoad.get(pairId) ?? { iops: 0, bytesPerSec: 0, reaches: [] };
+        load.iops += writeIops * share;
+        load.bytesPerSec += writeIops * share * w.blockBytes;
+        load.reaches.push({ workload: w, hostId: host.id, writeIops: writeIops * share });
+        pairLoad.set(pairId, load);
+      }
+      const figures: Figure[] = [];
+      let hostLatencyMs: number | null = null;
+      const localSystemId = lu ? ix.ports.get(lu.portId)?.ownerId : undefined;
+      if (!lu || !localSystemId) {
+        checks.push({
+          severity: 'warning',
+          code: 'unresolved-workload',
+          message: `workload ${w.id} of host ${host.id} writes to LU ${w.luId}, which is not on a storage system's port`,
+          figure: { label: 'write IOPS', value: writeIops, unit: 'IOPS' },
+          advice: 'point the workload at an LU exposed on a target port that is cabled to the host',
+          elementId: w.id,
+          path: [...path, 'luId'],
+        });
+      } else {
+        const access = hostAccessOf(t, host.id, lu.id);
+        const accessUs = hostAccessUs({ ...access, blockBytes: w.blockBytes, localProcessingUs: chaUs(localSystemId) });
+        hostLatencyMs = (accessUs + trace.syncUs) / 1000;
+        figures.push({
+          key: 'hostAccessMs',
+          label: 'host to local system',
+          value: accessUs / 1000,
+          unit: 'ms',
+          explanation: `${access.roundTripsPerWrite} round trip(s) over ${fmt(access.distanceKm)} km + ${w.blockBytes} B at ${fmt(access.bandwidthMbps)} Mbit/s + ${chaUs(localSystemId)} us CHA processing${access.cableId ? '' : ' (no direct cable found: distance taken as 0)'}`,
+        });
+        figures.push({
+          key: 'hostLatencyMs',
+          label: 'host write latency',
+          value: hostLatencyMs,
+          unit: 'ms',
+          explanation: trace.syncChain.length
+            ? `host access + the synchronous hops the local acknowledgement waits for (${trace.syncChain.join(' -> ')}); asynchronous hops add nothing`
+            : 'host access only: no synchronous pair behind this LU',
+        });
+      }
+      const localSite = lu ? siteIdOf(t, lu.portId) : undefined;
+      const copySiteIds = [...new Set(
+        [...trace.pairShares.keys()]
+          .map((pid) => ix.pairs.get(pid))
+          .map((p) => (p ? ix.volumes.get(p.secondaryVolumeId)?.systemId : undefined))
+          .map((sys) => (sys ? ix.systems.get(sys)?.siteId : undefined))
+          .filter((s): s is string => s !== undefined && s !== localSite),
+      )];
+      workloads.push({
+        hostId: host.id,
+        workloadId: w.id,
+        luId: w.luId,
+        writeIops,
+        blockBytes: w.blockBytes,
+        hostLatencyMs,
+        syncChain: trace.syncChain,
+        copySiteIds,
+        figures,
+      });
+
+      if (hostLatencyMs !== null && hostLatencyMs > targetLatencyMs) {
+        checks.push(latencyCheck(t, hostLatencyMs, targetLatencyMs, trace.syncChain, routes, w, host.id, path));
+      }
+      if (writeIops > 0 && lu) {
+        if (copySiteIds.length === 0)
+          checks.push({
+            severity: 'warning',
+            code: 'no-copy',
+            message: `the writes of ${host.id}/${w.id} are copied to no other site: a disaster at the local site loses them`,
+            figure: { label: 'remote copy sites', value: 0, unit: 'sites' },
+            advice: 'pair the volume behind this LU with a volume at another site (synchronous within ~100 km, asynchronous beyond)',
+            elementId: w.id,
+            path,
+          });
+        else if (copySiteIds.length === 1)
+          checks.push({
+            severity: 'warning',
+            code: 'single-copy-location',
+            message: `the writes of ${host.id}/${w.id} are copied to one other site only (${copySiteIds[0]}): no relay, one copy`,
+            figure: { label: 'remote copy sites', value: 1, unit: 'sites' },
+            advice:
+              'add a cascade: a synchronous copy at a near relay site and an asynchronous copy from the relay to a far site, so a regional disaster still leaves an up-to-date or consistent copy',
+            elementId: w.id,
+            path,
+          });
+      }
+    });
+  });
+
+  const hops: HopPlan[] = t.pairs.map((pair) => {
+    const index = pairIndex.get(pair.id) ?? 0;
+    const path: JsonPath = ['pairs', index];
+    const fromSystemId = systemOfVolume(pair.primaryVolumeId) ?? '';
+    const toSystemId = systemOfVolume(pair.secondaryVolumeId) ?? '';
+    const route = routes.get(pair.id) ?? null;
+    const load = pairLoad.get(pair.id) ?? { iops: 0, bytesPerSec: 0, reaches: [] };
+    const blockBytes = load.iops > 0 ? load.bytesPerSec / load.iops : 4096;
+    const figures: Figure[] = [];
+    const hop: HopPlan = {
+      pairId: pair.id,
+      mode: pair.mode,
+      fromSystemId,
+      toSystemId,
+      route,
+      writeIops: load.iops,
+      writeBytesPerSec: load.bytesPerSec,
+      blockBytes,
+      utilisation: null,
+      responseMs: null,
+      rpo: null,
+      figures,
+    };
+    figures.push({
+      key: 'writeRate',
+      label: 'write rate',
+      value: load.bytesPerSec / 1e6,
+      unit: 'MB/s',
+      explanation: `${fmt(load.iops)} writes/s of ${fmt(blockBytes)} B from ${load.reaches.map((r) => `${r.hostId}/${r.workload.id}`).join(', ') || 'no workload'}`,
+    });
+    if (!route) {
+      checks.push({
+        severity: 'error',
+        code: 'no-route',
+        message: `pair ${pair.id}: no cabled path from ${fromSystemId} to ${toSystemId}`,
+        figure: { label: 'route', value: null, unit: '' },
+        advice: `cable an initiator port of ${fromSystemId} to a target port of ${toSystemId}`,
+        elementId: pair.id,
+        path,
+      });
+      return hop;
+    }
+    const internal = route.cableIds.length === 0;
+    const srcUs = chaUs(fromSystemId);
+    const dstUs = chaUs(toSystemId);
+    figures.push({
+      key: 'route',
+      label: 'route',
+      value: route.distanceKm,
+      unit: 'km',
+      explanation: internal
+        ? 'inside one system: no cable'
+        : `${route.cableIds.join(' + ')}: ${fmt(route.distanceKm)} km, narrowest ${fmt(route.bandwidthMbps)} Mbit/s, ${route.roundTripsPerWrite} round trip(s) per write`,
+    });
+    const linkBytesPerSec = internal ? Infinity : linkPayloadBytesPerSecond(route.bandwidthMbps, overhead);
+    if (!internal) {
+      const { averageMbps, peakMbps } = requiredLinkMbpsAvgPeak(load.bytesPerSec, peakToAverage, overhead);
+      hop.utilisation = load.bytesPerSec / linkBytesPerSec;
+      figures.push({
+        key: 'requiredMbps',
+        label: 'bandwidth needed',
+        value: averageMbps,
+        unit: 'Mbit/s',
+        explanation: `write rate x 8 x ${overhead} protocol overhead; peak ${fmt(peakMbps)} Mbit/s at ${peakToAverage}x the average; the link has ${fmt(route.bandwidthMbps)}`,
+      });
+      figures.push({
+        key: 'utilisation',
+        label: 'link utilisation',
+        value: hop.utilisation,
+        unit: '',
+        explanation: 'write rate / link payload rate (bandwidth / 8 / overhead); at 1 or more the link cannot keep up',
+      });
+      if (hop.utilisation >= 1 || peakMbps > route.bandwidthMbps) {
+        checks.push({
+          severity: 'error',
+          code: 'link-too-small',
+          message: `pair ${pair.id}: the route carries ${fmt(route.bandwidthMbps)} Mbit/s but the writes need ${fmt(peakMbps)} Mbit/s (utilisation ${fmt(hop.utilisation)})`,
+          figure: { label: 'bandwidth needed', value: peakMbps, unit: 'Mbit/s' },
+          advice:
+            pair.mode === 'sync'
+              ? `give ${route.cableIds.join(', ')} at least ${fmt(peakMbps)} Mbit/s, or host writes queue behind the link`
+              : `give ${route.cableIds.join(', ')} at least ${fmt(peakMbps)} Mbit/s, or accept an RPO that grows during bursts and a journal sized for them`,
+          elementId: pair.id,
+          path,
+        });
+      } else if (hop.utilisation >= 0.8) {
+        checks.push({
+          severity: 'warning',
+          code: 'link-near-full',
+          message: `pair ${pair.id}: the link runs at ${fmt(hop.utilisation * 100)}% of its payload rate; queueing delay grows steeply above 80%`,
+          figure: { label: 'link utilisation', value: hop.utilisation, unit: '' },
+          advice: `give ${route.cableIds.join(', ')} about ${fmt(requiredLinkMbpsAvgPeak(load.bytesPerSec, peakToAverage, overhead).peakMbps / 0.7)} Mbit/s to stay under 70%`,
+          elementId: pair.id,
+          path,
+        });
+      }
+      for (const cableId of route.cableIds) {
+        const cable = ix.cables.get(cableId);
+        if (cable?.kind === 'fc' && cable.distanceKm > 10)
+          checks.push({
+            severity: 'info',
+            code: 'fc-distance',
+            message: `cable ${cable.id}: plain FC reaches about 10 km; ${fmt(cable.distanceKm)} km needs extenders or DWDM`,
+            figure: { label: 'distance', value: cable.distanceKm, unit: 'km' },
+            advice: 'plan DWDM or FC extenders (or FCIP over an IP link) for this span',
+            elementId: cable.id,
+            path: ['cables', t.cables.indexOf(cable)],
+          });
+      }
+    }
+
+    if (pair.mode === 'sync') {
+      const input = syncHopOf(pair, blockBytes);
+      if (input) {
+        const b = syncHopBreakdownUs(input);
+        const queueUs =
+          hop.utilisation !== null && hop.utilisation < 1 ? queueWaitUs(serialisationUs(blockBytes * overhead, route.bandwidthMbps), hop.utilisation) : 0;
+        hop.responseMs = b.totalUs / 1000;
+        figures.push({
+          key: 'responseMs',
+          label: 'added to each host write',
+          value: hop.responseMs,
+          unit: 'ms',
+          explanation: `${fmt(b.processingUs)} us CHA processing (${srcUs} sender + ${dstUs} receiver) + ${input.roundTripsPerWrite} x 2 x ${fmt(input.distanceKm)} km x ${FIBRE_US_PER_KM} us = ${fmt(b.roundTripsUs)} us + ${fmt(b.serialisationUs)} us serialisation${queueUs > 1 ? `; queueing at this load adds about ${fmt(queueUs)} us more` : ''}`,
+        });
+      }
+    } else {
+      const rpo = internal
+        ? asyncRpo({ distanceKm: 0, bandwidthMbps: Number.MAX_VALUE, writeIops: load.iops, blockBytes, receiverProcessingUs: dstUs, overheadFactor: overhead })
+        : asyncRpo({ distanceKm: route.distanceKm, bandwidthMbps: route.bandwidthMbps, writeIops: load.iops, blockBytes, receiverProcessingUs: dstUs, overheadFactor: overhead });
+      hop.rpo = rpo;
+      figures.push(
+        rpo.bounded
+          ? {
+              key: 'rpoMs',
+              label: 'expected RPO',
+              value: rpo.rpoMs,
+              unit: 'ms',
+              explanation: `${fmt(rpo.propagationMs)} ms propagation + ${fmt(rpo.serialisationMs)} ms serialisation + ${fmt(rpo.queueingMs)} ms queueing (M/D/1 at ${fmt(rpo.utilisation * 100)}%) + ${fmt(rpo.processingMs)} ms processing`,
+            }
+          : {
+              key: 'rpoMs',
+              label: 'expected RPO',
+              value: null,
+              unit: 'ms',
+              explanation: `unbounded: the link carries less than the write rate, so the lag grows by ${fmt(rpo.growthMsPerSecond)} ms every second and the journal by ${fmtBytes(rpo.backlogBytesPerSecond)}/s`,
+            },
+      );
+      // Journal: a full outage fills it at the write rate; a too-small link fills it even without one.
+      const journalNeeded = journalBytesNeeded(load.bytesPerSec, linkBytesPerSec, outageSeconds, 'full');
+      figures.push({
+        key: 'journalNeededBytes',
+        label: `journal for a ${fmtSeconds(outageSeconds)} outage`,
+        value: journalNeeded,
+        unit: 'B',
+        explanation: `write rate x outage = ${fmt(load.bytesPerSec / 1e6)} MB/s x ${outageSeconds} s (Hitachi: capacity > (write rate - link rate) x duration; the link rate is 0 while it is down)`,
+      });
+      if (pair.journalBytes === undefined) {
+        checks.push({
+          severity: 'warning',
+          code: 'journal-unsized',
+          message: `async pair ${pair.id} has no journal size`,
+          figure: { label: 'journal needed', value: journalNeeded, unit: 'B' },
+          advice: `set journalBytes to at least ${fmtBytes(journalNeeded)} to ride through a ${fmtSeconds(outageSeconds)} outage`,
+          elementId: pair.id,
+          path: [...path, 'journalBytes'],
+        });
+      } else {
+        const rideThroughS = journalRideThroughSeconds(pair.journalBytes, load.bytesPerSec);
+        const burstFill = Math.max(0, load.bytesPerSec - linkBytesPerSec);
+        figures.push({
+          key: 'journalRideThroughS',
+          label: 'journal lasts (link down)',
+          value: finiteOrNull(rideThroughS),
+          unit: 's',
+          explanation: `${fmtBytes(pair.journalBytes)} / ${fmt(load.bytesPerSec / 1e6)} MB/s${burstFill > 0 ? `; with the link up it still fills at ${fmtBytes(burstFill)}/s and lasts ${fmtSeconds(pair.journalBytes / burstFill)}` : ''}`,
+        });
+        if (pair.journalBytes < journalNeeded) {
+          checks.push({
+            severity: 'warning',
+            code: 'journal-overflow',
+            message: `async pair ${pair.id}: the ${fmtBytes(pair.journalBytes)} journal fills after ${fmtSeconds(rideThroughS)} of a ${fmtSeconds(outageSeconds)} outage, then the pair suspends (PSUE) and needs a differential resync`,
+            figure: { label: 'journal needed', value: journalNeeded, unit: 'B' },
+            advice: `set journalBytes to at least ${fmtBytes(journalNeeded)} (write rate ${fmt(load.bytesPerSec / 1e6)} MB/s x ${outageSeconds} s), or plan for a resync after outages longer than ${fmtSeconds(rideThroughS)}`,
+            elementId: pair.id,
+            path: [...path, 'journalBytes'],
+          });
+        }
+      }
+    }
+
+    // Initial copy and differential resync after the outage.
+    const capacity = sizeBytesOf(t, pair.primaryVolumeId) ?? 0;
+    const trackBytes = ix.systems.get(fromSystemId)?.trackBytes ?? 262144;
+    const paceLimit = copyPaceLimitBytesPerSecond(pair.copyPace, trackBytes, internal ? 0 : roundTripUs(route.distanceKm), srcUs + dstUs);
+    const initialS = initialCopySeconds(capacity, linkBytesPerSec, paceLimit, load.bytesPerSec);
+    figures.push({
+      key: 'initialCopyS',
+      label: 'initial copy',
+      value: finiteOrNull(initialS),
+      unit: 's',
+      explanation: `${fmtBytes(capacity)} / min(link ${internal ? '∞' : fmtBytes(linkBytesPerSec) + '/s'} - host writes ${fmtBytes(load.bytesPerSec)}/s, pace ${pair.copyPace} tracks x ${fmtBytes(trackBytes)} per round trip = ${fmtBytes(paceLimit)}/s)${Number.isFinite(initialS) ? '' : ': host writes leave no bandwidth, the copy never completes'}`,
+    });
+    const changedTracks = load.reaches.reduce((sum, r) => {
+      const area = Math.min(sizeBytesOf(t, r.workload.luId) ?? capacity, capacity || Infinity);
+      return (
+        sum +
+        changedTracksEstimate({
+          writeIops: r.writeIops,
+          durationSeconds: outageSeconds,
+          blockBytes: r.workload.blockBytes,
+          trackBytes,
+          areaBytes: area,
+          pattern: r.workload.pattern,
+          hotspotFraction: r.workload.hotspotFraction,
+        })
+      );
+    }, 0);
+    const resyncS = differentialResyncSeconds(changedTracks, trackBytes, linkBytesPerSec, paceLimit, load.bytesPerSec);
+    figures.push({
+      key: 'resyncS',
+      label: `resync after a ${fmtSeconds(outageSeconds)} outage`,
+      value: finiteOrNull(resyncS),
+      unit: 's',
+      explanation: `~${fmt(changedTracks)} changed tracks of ${fmtBytes(trackBytes)} (N writes over M tracks touch M(1-(1-1/M)^N); a hot spot takes 80% of them) at the copy rate above`,
+    });
+    return hop;
+  });
+
+  return { topologyName: t.name, outageSeconds, targetLatencyMs, peakToAverage, protocolOverhead: overhead, workloads, hops, checks };
+}
+
+/** The host's own link to the LU's target port (the fastest if there are several). */
+function hostAccessOf(
+  t: Topology,
+  hostId: string,
+  luId: string,
+): { cableId?: string; distanceKm: number; bandwidthMbps: number; roundTripsPerWrite: number } {
+  const cable = hostCablesToLu(t, hostId, luId).sort((a, b) => a.distanceKm - b.distanceKm || b.bandwidthMbps - a.bandwidthMbps)[0];
+  if (!cable) return { distanceKm: 0, bandwidthMbps: Infinity, roundTripsPerWrite: 0 };
+  return { cableId: cable.id, distanceKm: cable.distanceKm, bandwidthMbps: cable.bandwidthMbps, roundTripsPerWrite: cable.roundTripsPerWrite };
+}
+
+function latencyCheck(
+  t: Topology,
+  latencyMs: number,
+  targetMs: number,
+  syncChain: readonly string[],
+  routes: Map<string, HopRoute | null>,
+  w: Workload,
+  hostId: string,
+  path: JsonPath,
+): Check {
+  // Advice names the longest synchronous hop and how far it may reach if everything else stays as it is.
+  const longest = syncChain
+    .map((id) => ({ id, route: routes.get(id) }))
+    .filter((h): h is { id: string; route: HopRoute } => !!h.route)
+    .sort((a, b) => b.route.distanceKm - a.route.distanceKm)[0];
+  let advice = 'move the synchronous copy closer, use fast write (1 round trip), or make the long hop asynchronous';
+  if (longest) {
+    const hopRtUs = longest.route.roundTripsPerWrite * roundTripUs(longest.route.distanceKm);
+    const restUs = latencyMs * 1000 - hopRtUs;
+    const maxKm = maxSyncDistanceKm(targetMs * 1000 - restUs, longest.route.roundTripsPerWrite);
+    const fastWriteMs = longest.route.roundTripsPerWrite === 2 ? latencyMs - roundTripUs(longest.route.distanceKm) / 1000 : null;
+    advice =
+      `keep pair ${longest.id}'s hop within ${fmt(maxKm)} km (it spans ${fmt(longest.route.distanceKm)} km)` +
+      (fastWriteMs !== null ? `; fast write (1 round trip) would give ${fmt(fastWriteMs)} ms` : '') +
+      `; or make it asynchronous and cascade from a near relay (the seed's layout: sync to a relay, async onward)`;
+  }
+  return {
+    severity: 'warning',
+    code: 'sync-latency-over-target',
+    message: `host ${hostId} workload ${w.id}: writes take ${fmt(latencyMs)} ms, over the ${fmt(targetMs)} ms target, because of the synchronous hop(s) ${syncChain.join(' -> ') || '(none)'}`,
+    figure: { label: 'host write latency', value: latencyMs, unit: 'ms' },
+    advice,
+    elementId: w.id,
+    path: t.hosts.length ? path : [],
+  };
+}
+
+/**
+ * The model's route for a pair: `pairRoute` (one cable from the primary's initiator port to a target port exposing
+ * the secondary), else the shortest cabled path between the two systems (through intermediate systems).
+ */
+export function defaultRouteOf(t: Topology, pair: Pair): Cable[] | null {
+  const ix = indexTopology(t);
+  const direct = pairRoute(t, pair.id);
+  if (direct) {
+    const cable = ix.cables.get(direct.cableId);
+    return cable ? [cable] : null;
+  }
+  const from = ix.volumes.get(pair.primaryVolumeId)?.systemId;
+  const to = ix.volumes.get(pair.secondaryVolumeId)?.systemId;
+  if (!from || !to || from === to) return null;
+  const path = findCabledPath(t, from, to);
+  if (!path) return null;
+  const cables = path.hops.map((h) => ix.cables.get(h.cableId));
+  return cables.every((c): c is Cable => c !== undefined) ? cables : null;
+}
