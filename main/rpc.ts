@@ -61,6 +61,9 @@ export const schemaOnlyValidator: DocumentValidator = (raw) => {
   return { problems: loaded.ok ? [] : loaded.problems };
 };
 
+/** What both transports validate with. */
+export const defaultValidator: DocumentValidator = schemaOnlyValidator;
+
 /** Desktop file access (main/electron supplies dialogs + main/files.ts); web mode has none. */
 export interface FileService {
   open(params: Params<'file.open'>): Promise<Results['file.open']>;

@@ -13,7 +13,7 @@ import type { EventEnvelope } from '../app/ipc/contract';
 import { MAX_FILE_BYTES } from '../app/model/file';
 import { EngineHost } from './engine-host';
 import { findPackageVersion } from './files';
-import { consoleLogger, createDispatcher, createHandlers, schemaOnlyValidator } from './rpc';
+import { consoleLogger, createDispatcher, createHandlers, defaultValidator } from './rpc';
 import type { DocumentValidator, Logger } from './rpc';
 
 export const DEFAULT_PORT = 4173;
@@ -249,7 +249,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         mode: 'web',
         version,
         platform: process.platform,
-        validate: options.validate ?? schemaOnlyValidator,
+        validate: options.validate ?? defaultValidator,
         engine: () => {
           if (!engine) {
             engine = EngineHost.start(options.engineWorkerFile);

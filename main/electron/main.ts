@@ -1,0 +1,221 @@
+// The desktop app's main process: one hardened window, the IPC transport of the contract, native file dialogs and the menu.
+import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell } from 'electron';
+import type { IpcMainInvokeEvent, MenuItemConstructorOptions } from 'electron';
+import path from 'node:path';
+import type { EventEnvelope, Events, EventName, ResponseEnvelope } from '../../app/ipc/contract';
+import { FILE_EXTENSION } from '../../app/model/schema';
+import { EngineHost } from '../engine-host';
+import { RecentFiles, atomicWriteFile, readDocumentFile } from '../files';
+import { RpcFailure, consoleLogger, createDispatcher, createHandlers, defaultValidator } from '../rpc';
+import type { FileService } from '../rpc';
+import { EVENT_CHANNEL, RPC_CHANNEL } from './channels';
+import { DESKTOP_CSP, HARDENED_WEB_PREFERENCES, isTrustedSenderUrl } from './security';
+import type { TrustedOrigins } from './security';
+
+// This bundle is dist/main/electron-main.cjs: the preload, the engine worker and the renderer sit beside it.
+const bundleDir = __dirname;
+const indexHtml = path.join(bundleDir, '../renderer/index.html');
+const devServerUrl = app.isPackaged ? undefined : process.env.RELAYLAB_DEV_SERVER_URL;
+const trusted: TrustedOrigins = devServerUrl ? { indexHtml, devServerOrigin: devServerUrl } : { indexHtml };
+
+let mainWindow: BrowserWindow | null = null;
+let engine: EngineHost | null = null;
+
+function send<E extends EventName>(event: E, data: Events[E]): void {
+  mainWindow?.webContents.send(EVENT_CHANNEL, { event, data } satisfies EventEnvelope);
+}
+
+function getEngine(): EngineHost {
+  if (!engine) {
+    engine = EngineHost.start(path.join(bundleDir, 'engine-worker.mjs'));
+    engine.onSnapshot((snapshot) => send('engine.snapshot', snapshot));
+  }
+  return engine;
+}
+
+const filters = [{ name: 'RelayLab topology', extensions: ['relaylab.json', 'json'] }];
+
+/**
+ * Native dialogs and disk. A path coming from the renderer is only honoured if the user chose it in a dialog this
+ * session or it is in the recent list: a compromised renderer must not read or overwrite arbitrary files.
+ */
+function createFileService(recent: RecentFiles): FileService {
+  const chosen = new Set<string>();
+  const allowed = async (p: string) => chosen.has(path.resolve(p)) || (await recent.has(p));
+  return {
+    async open({ path: requested }) {
+      let file = requested && (await allowed(requested)) ? path.resolve(requested) : undefined;
+      if (!file) {
+        const options = { title: 'Open topology', filters, properties: ['openFile' as const] };
+        const answer = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        if (answer.canceled || !answer.filePaths[0]) return { cancelled: true };
+        file = answer.filePaths[0];
+      }
+      const text = await readDocumentFile(file).catch((e: Error) => {
+        throw new RpcFailure('internal', e.message);
+      });
+      chosen.add(file);
+      await recent.add(file);
+      return { path: file, text };
+    },
+    async save({ path: requested, text, saveAs }) {
+      let file = !saveAs && requested && (await allowed(requested)) ? path.resolve(requested) : undefined;
+      if (!file) {
+        const defaultPath = requested ? path.basename(requested) : `untitled${FILE_EXTENSION}`;
+        const options = { title: 'Save topology', defaultPath, filters };
+        const answer = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+        if (answer.canceled || !answer.filePath) return { cancelled: true };
+        file = answer.filePath.endsWith('.json') ? answer.filePath : answer.filePath + FILE_EXTENSION;
+      }
+      await atomicWriteFile(file, text).catch((e: Error) => {
+        throw new RpcFailure('internal', e.message);
+      });
+      chosen.add(file);
+      await recent.add(file);
+      return { path: file };
+    },
+    async recent() {
+      return { paths: await recent.list() };
+    },
+  };
+}
+
+function buildMenu(): Menu {
+  const action = (name: string) => () => send('app.menu', { action: name });
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: '&File',
+      submenu: [
+        { label: 'New', accelerator: 'CmdOrCtrl+N', click: action('new') },
+        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: action('open') },
+        { type: 'separator' },
+        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: action('save') },
+        { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: action('saveAs') },
+        { type: 'separator' },
+        { label: 'Export PNG…', click: action('exportPng') },
+        { label: 'Export SVG…', click: action('exportSvg') },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
+    {
+      label: '&Edit',
+      // Undo/redo are the document's history (the renderer's actions), not the text fields' native undo.
+      submenu: [
+        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: action('undo') },
+        { label: 'Redo', accelerator: process.platform === 'darwin' ? 'Cmd+Shift+Z' : 'Ctrl+Y', click: action('redo') },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
+    {
+      label: '&View',
+      submenu: [
+        { label: 'Fit to Window', accelerator: 'CmdOrCtrl+0', click: action('fitView') },
+        { label: 'Template Gallery', click: action('gallery') },
+        { type: 'separator' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { role: 'resetZoom', accelerator: 'CmdOrCtrl+Shift+0' },
+        { role: 'togglefullscreen' },
+        ...(app.isPackaged ? [] : [{ type: 'separator' as const }, { role: 'reload' as const }, { role: 'toggleDevTools' as const }]),
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}
+
+function createWindow(): void {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'RelayLab',
+    show: false,
+    webPreferences: { ...HARDENED_WEB_PREFERENCES, preload: path.join(bundleDir, 'preload.cjs') },
+  });
+  mainWindow = window;
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  if (devServerUrl) void window.loadURL(devServerUrl);
+  else void window.loadFile(indexHtml);
+}
+
+/** Refuses anything that would take a renderer away from our page: navigation, new windows, webviews, permissions. */
+function lockDownContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to documentation open in the user's browser, never in an app window.
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [DESKTOP_CSP] } });
+  });
+}
+
+function serveIpc(): void {
+  const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
+  const dispatch = createDispatcher(
+    createHandlers({
+      mode: 'desktop',
+      version: app.getVersion(),
+      platform: process.platform,
+      validate: defaultValidator,
+      engine: getEngine,
+      files: createFileService(recent),
+    }),
+    consoleLogger,
+  );
+  ipcMain.handle(RPC_CHANNEL, async (event: IpcMainInvokeEvent, raw: unknown): Promise<ResponseEnvelope> => {
+    const frame = event.senderFrame;
+    if (!frame || frame.parent !== null || !isTrustedSenderUrl(frame.url, trusted)) {
+      consoleLogger.error(`refused IPC from ${frame?.url ?? 'a destroyed frame'}`);
+      return { id: -1, ok: false, error: { code: 'bad-request', message: 'IPC is only accepted from the RelayLab page' } };
+    }
+    return dispatch(raw, { peer: 'ipc' });
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+  app.whenReady().then(
+    () => {
+      lockDownContents();
+      serveIpc();
+      Menu.setApplicationMenu(buildMenu());
+      createWindow();
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) createWindow();
+      });
+    },
+    (e: unknown) => {
+      console.error('relaylab: could not start', e);
+      app.exit(1);
+    },
+  );
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    const running = engine;
+    engine = null;
+    void running?.terminate();
+  });
+}
