@@ -1,0 +1,69 @@
+// The command line as a user meets it: good files pass, broken ones fail with located messages, usage errors exit 2.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, topologyJsonSchema } from './cli';
+
+function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  return main(argv, { out: (t) => (out += t), err: (t) => (err += t) }).then((code) => ({ code, out, err }));
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'relaylab-cli-'));
+const good = path.join(dir, 'two-sites.relaylab.json');
+writeFileSync(good, JSON.stringify({ formatVersion: 1, name: 'Two sites', sites: [{ id: 'tokyo', name: 'Tokyo' }, { id: 'osaka', name: 'Osaka' }] }));
+const broken = path.join(dir, 'broken.relaylab.json');
+writeFileSync(broken, JSON.stringify({ formatVersion: 1, name: 'Broken', sites: [{ id: 'tokyo', name: 'Tokyo' }, { id: 'bad id!', name: 'x' }] }));
+const notJson = path.join(dir, 'truncated.relaylab.json');
+writeFileSync(notJson, '{"formatVersion": 1, "name": ');
+
+describe('relaylab validate', () => {
+  it('says ok for a good file and exits 0', async () => {
+    const result = await run(['validate', good]);
+    expect(result).toMatchObject({ code: 0, out: `${good}: ok\n` });
+  });
+
+  it('fails a broken file with the JSON path of the problem', async () => {
+    const result = await run(['validate', good, broken]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`${good}: ok`);
+    expect(result.out).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: error \\$\\.sites\\[1\\]\\.id: .+ \\[schema-.+\\]$`, 'm'));
+  });
+
+  it('reports unreadable and truncated files as errors, not crashes', async () => {
+    const missing = await run(['validate', path.join(dir, 'nope.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('[unreadable]');
+    const truncated = await run(['validate', notJson]);
+    expect(truncated.code).toBe(1);
+    expect(truncated.out).toContain('[not-json]');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await run(['validate'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['--help'])).out).toContain('validate FILE...');
+  });
+});
+
+describe('relaylab schema', () => {
+  it('describes the file format, with the element lists and the version', () => {
+    const schema = topologyJsonSchema() as { type: string; properties: Record<string, unknown>; required: string[] };
+    expect(schema.type).toBe('object');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['formatVersion', 'sites', 'volumes', 'pairs', 'layout']));
+    expect(schema.required).toEqual(expect.arrayContaining(['formatVersion', 'name']));
+  });
+});
+
+describe('the built CLI', () => {
+  const bundle = path.resolve('dist/main/cli.mjs');
+  it.skipIf(!existsSync(bundle))('runs as a process via bin/relaylab.mjs with the same exit codes', () => {
+    expect(execFileSync(process.execPath, ['bin/relaylab.mjs', 'validate', good], { encoding: 'utf8' })).toBe(`${good}: ok\n`);
+    const failed = spawnSync(process.execPath, ['bin/relaylab.mjs', 'validate', broken], { encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain('$.sites[1].id');
+  });
+});
