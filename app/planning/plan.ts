@@ -199,6 +199,30 @@ class WriteTracer {
     return { syncUs: us, syncChain: chain, pairShares };
   }
 
+  /** Virtual volumes mapping part of [start, start+length) of `lowerId`, directly or through an LU on it, with the window they see. */
+  private uppersOf(lowerId: string, start: number, length: number, depth = 0): { id: string; start: number; length: number }[] {
+    const out: { id: string; start: number; length: number }[] = [];
+    if (depth > 8) return out;
+    for (const upper of this.ix.upperByLower.get(lowerId) ?? []) {
+      if (upper.kind !== 'virtual') continue;
+      let offset = 0;
+      for (const range of upper.ranges) {
+        if (range.lowerId === lowerId) {
+          const lo = Math.max(start, range.startBytes);
+          const hi = Math.min(start + length, range.startBytes + range.lengthBytes);
+          if (hi > lo) out.push({ id: upper.id, start: offset + (lo - range.startBytes), length: hi - lo });
+        }
+        offset += range.lengthBytes;
+      }
+    }
+    for (const lu of this.ix.lusByVolume.get(lowerId) ?? []) {
+      const lo = Math.max(start, lu.startBytes);
+      const hi = Math.min(start + length, lu.startBytes + lu.sizeBytes);
+      if (hi > lo) out.push(...this.uppersOf(lu.id, lo - lu.startBytes, hi - lo, depth + 1));
+    }
+    return out;
+  }
+
   /**
    * Writes landing uniformly in [start, start+length) of `volumeId`, `share` of the workload.
    * Returns the synchronous critical path below this point (0 once an async pair has been crossed).
@@ -241,6 +265,10 @@ class WriteTracer {
     } else if (volume?.kind === 'real' && volume.backing.type === 'external') {
       consider(this.visit(volume.backing.luId, start, length, share, synchronous, blockBytes, onPath, pairShares));
     }
+    // Every volume stacked on the written bytes sees them too (the seed's multiple virtualization: V12 and V21 on one
+    // real volume, FIG. 11/12/15), so writes also travel up to the virtual volumes mapping those bytes.
+    for (const up of this.uppersOf(volumeId, start, length))
+      consider(this.visit(up.id, up.start, up.length, (share * up.length) / length, synchronous, blockBytes, onPath, pairShares));
     for (const pair of this.pairsByPrimary.get(volumeId) ?? []) {
       pairShares.set(pair.id, Math.max(pairShares.get(pair.id) ?? 0, share));
       const sync = synchronous && pair.mode === 'sync';
