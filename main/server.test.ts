@@ -126,6 +126,7 @@ describe('web mode on loopback', () => {
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await get(server.port, '/designs/fig1')).body).toContain('<title>RelayLab</title>');
     expect((await get(server.port, '/assets/missing.js')).status).toBe(404);
+    expect(await get(server.port, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
   });
 
   it('never serves a file outside the web root', async () => {

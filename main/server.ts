@@ -178,6 +178,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     securityHeaders(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed');
     if (!hostAllowed(req)) return plain(res, 421, 'unexpected Host header');
+    // Readiness probe for test runners and supervisors; tells nothing a stranger could use.
+    if (url.pathname === '/healthz') return plain(res, 200, 'ok');
     if (!tokenAllowed(req, url)) return plain(res, 401, 'this RelayLab server needs the link with its ?token=');
     if (options.token && url.searchParams.has('token'))
       res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`);
