@@ -1,0 +1,237 @@
+// The design canvas: nodes and edges derived from the document, palette drops, connections checked by the shared rules, drags committed as one move.
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DragEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  useStore as useFlowStore,
+} from '@xyflow/react';
+import type { Connection, EdgeChange, FinalConnectionState, IsValidConnection, Node, NodeChange, OnSelectionChangeParams, ReactFlowInstance } from '@xyflow/react';
+import { useStore } from 'zustand';
+import { documentStore, useDoc } from '../store/document';
+import { addElement, moveNodes } from '../store/actions';
+import { isPaletteKind, modelKindOf } from '../store/create';
+import { deriveEdges, deriveNodes } from './derive';
+import type { DesignerEdge, DesignerNode } from './derive';
+import { nodeTypes } from './nodes';
+import { edgeTypes } from './edges';
+import { checkConnection, performConnection } from './connect';
+import { connectionHint, setHint } from './hint';
+import { setFlowInstance } from './flow';
+import { ActionRefused } from '../store/actions';
+
+export const PALETTE_MIME = 'application/x-relaylab-palette';
+const CONTAINER_TYPES = new Set(['site', 'system', 'host', 'port']);
+
+const miniMapColor = (n: Node) => (n.type === 'site' ? 'var(--mm-site)' : n.type === 'system' || n.type === 'host' ? 'var(--mm-system)' : 'var(--mm-leaf)');
+
+export const Canvas = memo(function Canvas() {
+  const doc = useDoc((s) => s.doc);
+  const selectionList = useDoc((s) => s.selection);
+  const focus = useDoc((s) => s.focus);
+  const selection = useMemo(() => new Set(selectionList), [selectionList]);
+  const derivedNodes = useMemo(() => deriveNodes(doc, selection), [doc, selection]);
+  const derivedEdges = useMemo(() => deriveEdges(doc, selection), [doc, selection]);
+  const [nodes, setNodes] = useState<DesignerNode[]>(derivedNodes);
+  const [edges, setEdges] = useState<DesignerEdge[]>(derivedEdges);
+  const flow = useReactFlow<DesignerNode, DesignerEdge>();
+
+  // The document is the truth: whenever it (or the selection) changes, the canvas is re-derived; measured sizes carry over.
+  useEffect(() => {
+    setNodes((prev) => {
+      const measured = new Map(prev.map((n) => [n.id, n.measured]));
+      return derivedNodes.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id) } : n));
+    });
+  }, [derivedNodes]);
+  useEffect(() => setEdges(derivedEdges), [derivedEdges]);
+
+  useEffect(() => {
+    if (!focus) return;
+    const n = flow.getNode(focus.id);
+    if (n) void flow.fitView({ nodes: [{ id: focus.id }], duration: 350, padding: 0.6, maxZoom: 1.4 });
+    else {
+      // An edge: frame its two ends.
+      const e = flow.getEdge(focus.id);
+      if (e) void flow.fitView({ nodes: [{ id: e.source }, { id: e.target }], duration: 350, padding: 0.4 });
+    }
+  }, [focus, flow]);
+
+  const onNodesChange = useCallback((changes: NodeChange<DesignerNode>[]) => {
+    // Removal goes through the delete action (keyboard shortcut), never straight from React Flow.
+    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns));
+  }, []);
+  const onEdgesChange = useCallback((changes: EdgeChange<DesignerEdge>[]) => {
+    setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type !== 'remove'), es));
+  }, []);
+
+  const onNodeDragStop = useCallback((_e: unknown, _node: DesignerNode, dragged: DesignerNode[]) => {
+    const positions: Record<string, { x: number; y: number }> = {};
+    for (const n of dragged) positions[n.id] = n.position;
+    documentStore.getState().edit('Move', (t) => moveNodes(t, { positions }));
+  }, []);
+
+  const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+    documentStore.getState().select([...ns.map((n) => n.id), ...es.map((e) => e.id)]);
+  }, []);
+
+  const isValidConnection: IsValidConnection<DesignerEdge> = useCallback((c) => {
+    const check = checkConnection(documentStore.getState().doc, {
+      source: c.source,
+      target: c.target,
+      sourceHandle: c.sourceHandle ?? null,
+      targetHandle: c.targetHandle ?? null,
+    });
+    setHint(check.ok ? null : check.reason, check.ok);
+    return check.ok;
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    setHint(null);
+    const store = documentStore.getState();
+    const check = checkConnection(store.doc, c);
+    if (!check.ok) {
+      store.notify(check.reason, 'error');
+      return;
+    }
+    let createdId: string | undefined;
+    let label = 'Connect';
+    store.edit(label, (t) => {
+      const r = performConnection(t, check.intent);
+      createdId = r.id;
+      label = r.label;
+      return r.topology;
+    });
+    if (createdId) documentStore.getState().select([createdId]);
+  }, []);
+
+  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    const reason = connectionHint.getState().text;
+    // Dropped on a handle the rules refuse: say why where the user will read it.
+    if (state.toHandle && state.isValid === false && reason) documentStore.getState().notify(reason, 'error');
+    setHint(null);
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(PALETTE_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(PALETTE_MIME);
+      if (!kind || !isPaletteKind(kind)) return;
+      e.preventDefault();
+      const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      dropPaletteItem(flow, kind, at);
+    },
+    [flow],
+  );
+
+  const onInit = useCallback((instance: ReactFlowInstance<DesignerNode, DesignerEdge>) => {
+    setFlowInstance(instance);
+    window.requestAnimationFrame(() => void instance.fitView({ padding: 0.12 }));
+  }, []);
+
+  return (
+    <div className="canvas" data-testid="canvas">
+      <ReactFlow<DesignerNode, DesignerEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onSelectionChange={onSelectionChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        connectionMode={ConnectionMode.Loose}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onInit={onInit}
+        deleteKeyCode={null}
+        snapToGrid
+        snapGrid={[10, 10]}
+        minZoom={0.1}
+        maxZoom={2.5}
+        elevateEdgesOnSelect
+        proOptions={{ hideAttribution: true }}
+        connectionRadius={24}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" />
+        <Controls showInteractive={false} className="rl-controls" />
+        <ZoomSync />
+      </ReactFlow>
+      <ConnectionHint />
+    </div>
+  );
+});
+
+/** Finds the innermost container under a canvas point and adds the palette item there (or explains why not). */
+export function dropPaletteItem(flow: ReactFlowInstance<DesignerNode, DesignerEdge>, kind: Parameters<typeof isPaletteKind>[0], at: { x: number; y: number }): void {
+  if (!isPaletteKind(kind)) return;
+  const depth = (n: Node): number => {
+    let d = 0;
+    let cur: Node | undefined = n;
+    while (cur?.parentId) {
+      d++;
+      cur = flow.getNode(cur.parentId);
+    }
+    return d;
+  };
+  const hits = flow
+    .getIntersectingNodes({ x: at.x, y: at.y, width: 1, height: 1 }, true)
+    .filter((n) => CONTAINER_TYPES.has(n.type ?? ''))
+    // Ports only take LUs; for anything else look past them to the system.
+    .filter((n) => n.type !== 'port' || modelKindOf(kind) === 'lu')
+    .sort((a, b) => depth(b) - depth(a));
+  const target = hits[0];
+  const originOf = (id: string) => flow.getInternalNode(id)?.internals.positionAbsolute;
+  const store = documentStore.getState();
+  let createdId: string | undefined;
+  const ok = store.edit('Add element', (t) => {
+    const r = addElement(t, { kind, dropTargetId: target?.id, at, originOf });
+    createdId = r.id;
+    return r.topology;
+  });
+  if (ok && createdId) documentStore.getState().select([createdId]);
+}
+
+/** Keeps a CSS variable with the zoom so labels can stay legible when zoomed out. */
+function ZoomSync() {
+  const zoom = useFlowStore((s) => s.transform[2]);
+  useEffect(() => {
+    document.documentElement.style.setProperty('--rf-zoom', String(zoom));
+  }, [zoom]);
+  return null;
+}
+
+function ConnectionHint() {
+  const { text, ok } = useStore(connectionHint);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!text) return;
+    const move = (e: PointerEvent) => {
+      if (ref.current) ref.current.style.transform = `translate(${e.clientX + 16}px, ${e.clientY + 14}px)`;
+    };
+    window.addEventListener('pointermove', move);
+    return () => window.removeEventListener('pointermove', move);
+  }, [text]);
+  if (!text || ok) return null;
+  return (
+    <div ref={ref} className="connection-hint" role="status" data-testid="connection-hint">
+      {text}
+    </div>
+  );
+}
+

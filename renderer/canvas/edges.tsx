@@ -1,0 +1,84 @@
+// Edge components: cables (kind, distance, bandwidth), pairs (sync solid, async dashed), mapping lines down the stack, LU exposure; defined once.
+import { memo } from 'react';
+import { BaseEdge, EdgeLabelRenderer, Position, getBezierPath, getSmoothStepPath } from '@xyflow/react';
+import type { EdgeProps, EdgeTypes } from '@xyflow/react';
+import type { CableEdgeData, MappingEdgeData, PairEdgeData } from './derive';
+import type { Edge } from '@xyflow/react';
+
+function Label({ x, y, className, children, testId }: { x: number; y: number; className: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <EdgeLabelRenderer>
+      <div className={`edge-label ${className} nodrag nopan`} data-testid={testId} style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}>
+        {children}
+      </div>
+    </EdgeLabelRenderer>
+  );
+}
+
+export const CableEdge = memo(function CableEdge(props: EdgeProps<Edge<CableEdgeData, 'cable'>>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;
+  const loop = data?.kind === 'internal-loop';
+  // The internal loop (CN3) leaves the housing and comes back: route it around rather than straight through.
+  const [path, lx, ly] = loop
+    ? getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 14, offset: 26 })
+    : getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={`rl-cable cable-${data?.kind ?? 'fc'}${selected ? ' is-selected' : ''}`} interactionWidth={14} />
+      <Arrow x={targetX} y={targetY} side={targetPosition} className="arrow-cable" />
+      {data ? (
+        <Label x={lx} y={ly} className={`cable-label${selected ? ' is-selected' : ''}`} testId="cable-label">
+          {data.label}
+        </Label>
+      ) : null}
+    </>
+  );
+});
+
+export const PairEdge = memo(function PairEdge(props: EdgeProps<Edge<PairEdgeData, 'pair'>>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;
+  const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: 0.35 });
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={`rl-pair mode-${data?.mode ?? 'sync'}${selected ? ' is-selected' : ''}`} interactionWidth={14} />
+      <Arrow x={targetX} y={targetY} side={targetPosition} className="arrow-pair" />
+      {data ? (
+        <Label x={lx} y={ly} className={`pair-label mode-${data.mode}${selected ? ' is-selected' : ''}`} testId="pair-label">
+          {data.label}
+        </Label>
+      ) : null}
+    </>
+  );
+});
+
+export const MappingEdge = memo(function MappingEdge(props: EdgeProps<Edge<MappingEdgeData, 'mapping'>>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;
+  const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: 0.2 });
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={`rl-mapping rel-${data?.relation ?? 'range'}${selected ? ' is-selected' : ''}`} interactionWidth={10} />
+      {data?.label ? (
+        <Label x={lx} y={ly} className={`mapping-label rel-${data.relation}`}>
+          {data.label}
+        </Label>
+      ) : null}
+    </>
+  );
+});
+
+export const ExposureEdge = memo(function ExposureEdge(props: EdgeProps) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props;
+  const [path] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 8 });
+  return <BaseEdge id={id} path={path} className="rl-exposure" />;
+});
+
+export const edgeTypes: EdgeTypes = { cable: CableEdge, pair: PairEdge, mapping: MappingEdge, exposure: ExposureEdge };
+
+/**
+ * An arrowhead drawn in the edge's own SVG (not a <marker> in a separate <defs>), so image export keeps it.
+ * It points into the target handle's side.
+ */
+function Arrow({ x, y, side, className }: { x: number; y: number; side: Position; className: string }) {
+  const angle = side === Position.Left ? 0 : side === Position.Right ? 180 : side === Position.Top ? 90 : -90;
+  return <path className={`rl-arrow ${className}`} d="M-8,-4.5 L0,0 L-8,4.5 Z" transform={`translate(${x},${y}) rotate(${angle})`} />;
+}

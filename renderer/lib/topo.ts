@@ -1,0 +1,112 @@
+// Read-only queries over a Topology the designer needs everywhere: find an element, its list, its canvas parent, fresh ids.
+import { ELEMENT_LISTS } from '../../app/model/schema';
+import type { AnyElement, ElementList, Topology, Volume } from '../../app/model/schema';
+
+export interface Located {
+  list: ElementList;
+  index: number;
+  element: AnyElement;
+}
+
+/** Every id in the document, including host workloads (their ids share the one namespace). */
+export function allIds(t: Topology): Set<string> {
+  const ids = new Set<string>();
+  for (const list of ELEMENT_LISTS) for (const e of t[list]) ids.add(e.id);
+  for (const h of t.hosts) for (const w of h.workloads) ids.add(w.id);
+  return ids;
+}
+
+/** A fresh id `<prefix><n>` not yet used in the document (or in `taken`). */
+export function freshId(t: Topology, prefix: string, taken: Set<string> = allIds(t)): string {
+  const clean = prefix.replace(/[^A-Za-z0-9_.-]/g, '') || 'e';
+  for (let n = 1; ; n++) {
+    const id = `${clean}${n}`;
+    if (!taken.has(id)) {
+      taken.add(id);
+      return id;
+    }
+  }
+}
+
+export function locate(t: Topology, id: string): Located | null {
+  for (const list of ELEMENT_LISTS) {
+    const index = (t[list] as AnyElement[]).findIndex((e) => e.id === id);
+    if (index >= 0) return { list, index, element: t[list][index] as AnyElement };
+  }
+  return null;
+}
+
+export function volumeById(t: Topology, id: string): Volume | undefined {
+  return t.volumes.find((v) => v.id === id);
+}
+
+/** The canvas container an element sits in: site for systems/hosts, owner for ports, system for volumes/caches/LUs. */
+export function canvasParentId(t: Topology, id: string): string | undefined {
+  const at = locate(t, id);
+  if (!at) return undefined;
+  const e = at.element;
+  switch (at.list) {
+    case 'systems':
+    case 'hosts':
+      return (e as { siteId: string }).siteId;
+    case 'ports':
+      return (e as { ownerId: string }).ownerId;
+    case 'volumes':
+    case 'caches':
+      return (e as { systemId: string }).systemId;
+    case 'lus': {
+      const lu = e as Topology['lus'][number];
+      const port = t.ports.find((p) => p.id === lu.portId);
+      if (port && t.systems.some((s) => s.id === port.ownerId)) return port.ownerId;
+      return volumeById(t, lu.volumeId)?.systemId;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The nearest storage system an element belongs to (itself for a system). */
+export function systemOf(t: Topology, id: string): string | undefined {
+  let cur: string | undefined = id;
+  for (let guard = 0; cur && guard < 8; guard++) {
+    if (t.systems.some((s) => s.id === cur)) return cur;
+    cur = canvasParentId(t, cur);
+  }
+  return undefined;
+}
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+
+/** 107374182400 -> "100 GiB"; keeps one decimal when it matters. */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 4, 'TiB'],
+    [GiB, 'GiB'],
+    [MiB, 'MiB'],
+    [1024, 'KiB'],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) {
+      const v = bytes / size;
+      return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
+    }
+  }
+  return `${bytes} B`;
+}
+
+export function formatBandwidth(mbps: number): string {
+  return mbps >= 1000 ? `${mbps / 1000 % 1 === 0 ? mbps / 1000 : (mbps / 1000).toFixed(1)} Gbit/s` : `${mbps} Mbit/s`;
+}
+
+/** The byte size of a volume or LU (a virtual volume is the sum of its ranges; an alias takes its target's size). */
+export function sizeOf(t: Topology, id: string, depth = 0): number {
+  if (depth > 16) return 0;
+  const lu = t.lus.find((l) => l.id === id);
+  if (lu) return lu.sizeBytes;
+  const v = volumeById(t, id);
+  if (!v) return 0;
+  if (v.kind === 'real') return v.sizeBytes;
+  if (v.kind === 'virtual') return v.ranges.reduce((s, r) => s + r.lengthBytes, 0);
+  return sizeOf(t, v.aliasOfId, depth + 1);
+}

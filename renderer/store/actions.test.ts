@@ -1,0 +1,169 @@
+// The designer's named edits: each returns a new, schema-valid document and refuses with a reason instead of corrupting it.
+import { describe, expect, it } from 'vitest';
+import { Topology } from '../../app/model/schema';
+import { ActionRefused, connectCable, copyFragment, createPair, deleteElements, duplicate, mapOnto, moveNodes, pasteFragment, setProperty, unmapRange } from './actions';
+import { add, twoSiteTopology } from '../test/fixtures';
+
+const valid = (t: Topology) => expect(Topology.safeParse(t).success).toBe(true);
+
+describe('adding from the palette', () => {
+  it('puts a system inside the site it was dropped on, at a position relative to that site', () => {
+    const { t, local } = twoSiteTopology();
+    const [next, id] = add(t, 'system', local);
+    expect(next.systems.find((s) => s.id === id)?.siteId).toBe(local);
+    expect(next.layout.nodes[id]).toEqual({ x: 0, y: 0 });
+    valid(next);
+  });
+
+  it('refuses a volume dropped on a site, saying why', () => {
+    const { t, local } = twoSiteTopology();
+    expect(() => add(t, 'volume-real', local)).toThrow(ActionRefused);
+    expect(() => add(t, 'volume-real', local)).toThrow(/system/);
+  });
+
+  it('puts an LU dropped on a system onto that system\'s first target port', () => {
+    const { t, sysR, tp } = twoSiteTopology();
+    const [next, id] = add(t, 'lu', sysR);
+    expect(next.lus.find((l) => l.id === id)?.portId).toBe(tp);
+  });
+
+  it('marks an external storage system with its role', () => {
+    const { t, remote } = twoSiteTopology();
+    const [next, id] = add(t, 'externalSystem', remote);
+    expect(next.systems.find((s) => s.id === id)?.role).toBe('external');
+  });
+});
+
+describe('connecting', () => {
+  it('cables an initiator to a target', () => {
+    const { t, ip, tp } = twoSiteTopology();
+    const { topology, id } = connectCable(t, { aPortId: ip, bPortId: tp });
+    expect(topology.cables.find((c) => c.id === id)).toMatchObject({ aPortId: ip, bPortId: tp });
+    valid(topology);
+  });
+
+  it('refuses two targets with the shared rule\'s reason', () => {
+    let { t, sysL, tp } = twoSiteTopology();
+    let tp2: string;
+    [t, tp2] = add(t, 'port-target', sysL);
+    expect(() => connectCable(t, { aPortId: tp2, bPortId: tp })).toThrow(/both targets/);
+  });
+
+  it('maps a virtual volume onto a second lower volume as a new range after what others take', () => {
+    let { t, sysL, rl, vl } = twoSiteTopology();
+    let r2: string;
+    [t, r2] = add(t, 'volume-real', sysL);
+    const next = mapOnto(t, { upperId: vl, lowerId: r2 });
+    const v = next.volumes.find((x) => x.id === vl);
+    expect(v?.kind === 'virtual' && v.ranges.map((r) => r.lowerId)).toEqual([rl, r2]);
+    valid(next);
+  });
+
+  it('a second virtual volume on a full real volume shares it', () => {
+    let { t, sysL, rl } = twoSiteTopology();
+    let v2: string;
+    [t, v2] = add(t, 'volume-virtual', sysL); // registry maps it onto rl already
+    const v = t.volumes.find((x) => x.id === v2);
+    expect(v?.kind === 'virtual' && v.ranges[0]).toMatchObject({ lowerId: rl, shared: true });
+  });
+
+  it('refuses a mapping that would make a loop', () => {
+    const { t, rl, vl } = twoSiteTopology();
+    expect(() => mapOnto(t, { upperId: rl, lowerId: vl })).toThrow(/real volume/);
+    let t2 = t;
+    let v2: string;
+    [t2, v2] = add(t2, 'volume-virtual', twoSiteTopology().sysL);
+    const stacked = mapOnto(t2, { upperId: v2, lowerId: vl });
+    expect(() => mapOnto(stacked, { upperId: vl, lowerId: v2 })).toThrow(/loop/);
+  });
+
+  it('creates a pair, async across unknown distance, sync on one site', () => {
+    const { t, vl, vr, rl } = twoSiteTopology();
+    const far = createPair(t, { primaryId: vl, secondaryId: vr });
+    expect(far.topology.pairs[0]).toMatchObject({ primaryVolumeId: vl, secondaryVolumeId: vr, mode: 'async' });
+    const near = createPair(t, { primaryId: vl, secondaryId: rl });
+    expect(near.topology.pairs[0]?.mode).toBe('sync');
+    expect(() => createPair(far.topology, { primaryId: vr, secondaryId: vl })).toThrow(/already paired/);
+  });
+
+  it('removes a range but never the last one', () => {
+    let { t, sysL, vl } = twoSiteTopology();
+    let r2: string;
+    [t, r2] = add(t, 'volume-real', sysL);
+    const two = mapOnto(t, { upperId: vl, lowerId: r2 });
+    const one = unmapRange(two, { volumeId: vl, index: 0 });
+    const v = one.volumes.find((x) => x.id === vl);
+    expect(v?.kind === 'virtual' && v.ranges.map((r) => r.lowerId)).toEqual([r2]);
+    expect(() => unmapRange(one, { volumeId: vl, index: 0 })).toThrow(/at least one range/);
+  });
+});
+
+describe('properties', () => {
+  it('accepts a valid size and refuses a negative one with zod\'s message', () => {
+    const { t, rl } = twoSiteTopology();
+    const next = setProperty(t, { id: rl, patch: { sizeBytes: 8 * 1024 ** 3 } });
+    expect(next.volumes.find((v) => v.id === rl)).toMatchObject({ sizeBytes: 8 * 1024 ** 3 });
+    expect(() => setProperty(t, { id: rl, patch: { sizeBytes: -1 } })).toThrow(/sizeBytes/);
+  });
+
+  it('renaming an id rewrites every reference to it', () => {
+    const { t, rl, vl } = twoSiteTopology();
+    const next = setProperty(t, { id: rl, patch: { id: 'R1' } });
+    const v = next.volumes.find((x) => x.id === vl);
+    expect(v?.kind === 'virtual' && v.ranges[0]?.lowerId).toBe('R1');
+    expect(next.layout.nodes.R1).toBeDefined();
+    valid(next);
+  });
+
+  it('moving stores positions without touching the model', () => {
+    const { t, sysL } = twoSiteTopology();
+    const next = moveNodes(t, { positions: { [sysL]: { x: 10.4, y: 20.6 } } });
+    expect(next.layout.nodes[sysL]).toEqual({ x: 10, y: 21 });
+    expect(next.systems).toBe(t.systems);
+  });
+});
+
+describe('delete, copy, paste', () => {
+  it('deleting a system removes its ports, volumes, the cable on its port and pairs on its volumes', () => {
+    const base = twoSiteTopology();
+    let t = connectCable(base.t, { aPortId: base.ip, bPortId: base.tp }).topology;
+    t = createPair(t, { primaryId: base.vl, secondaryId: base.vr }).topology;
+    const next = deleteElements(t, { ids: [base.sysR] });
+    expect(next.systems.map((s) => s.id)).toEqual([base.sysL]);
+    expect(next.cables).toEqual([]);
+    expect(next.pairs).toEqual([]);
+    expect(next.volumes.some((v) => v.systemId === base.sysR)).toBe(false);
+    expect(next.layout.nodes[base.tp]).toBeUndefined();
+    valid(next);
+  });
+
+  it('deleting a real volume removes the virtual volume that only lived on it', () => {
+    const { t, rl, vl } = twoSiteTopology();
+    const next = deleteElements(t, { ids: [rl] });
+    expect(next.volumes.some((v) => v.id === vl)).toBe(false);
+    valid(next);
+  });
+
+  it('duplicating a system copies its contents with fresh ids and keeps internal references inside the copy', () => {
+    const { t, sysL, local } = twoSiteTopology();
+    const { topology, ids } = duplicate(t, { ids: [sysL] });
+    expect(topology.systems).toHaveLength(3);
+    const copy = topology.systems.find((s) => ids.includes(s.id))!;
+    expect(copy.siteId).toBe(local);
+    const copiedVirtual = topology.volumes.find((v) => ids.includes(v.id) && v.kind === 'virtual');
+    const copiedReal = topology.volumes.find((v) => ids.includes(v.id) && v.kind === 'real');
+    expect(copiedVirtual?.kind === 'virtual' && copiedVirtual.ranges[0]?.lowerId).toBe(copiedReal?.id);
+    expect(topology.layout.nodes[copy.id]).toEqual({ x: 30, y: 30 });
+    valid(topology);
+  });
+
+  it('paste of a fragment whose container was deleted is refused rather than leaving a dangling parent', () => {
+    const { t, sysL, vl } = twoSiteTopology();
+    const fragment = copyFragment(t, [vl]);
+    const without = deleteElements(t, { ids: [sysL] });
+    expect(() => pasteFragment(without, { fragment, offset: { x: 0, y: 0 } })).toThrow(/container/);
+    // With its system still there, the same fragment pastes next to the original.
+    const pasted = pasteFragment(t, { fragment, offset: { x: 40, y: 0 } });
+    expect(pasted.topology.volumes.filter((v) => v.systemId === sysL)).toHaveLength(3);
+  });
+});
