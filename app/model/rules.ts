@@ -76,6 +76,8 @@ export interface ConnectOptions {
   cableKind?: CableKind;
   /** A cable to leave out of the one-cable-per-port count (when checking an existing cable). */
   ignoreCableId?: string;
+  /** Skip the one-cable-per-port rule (validation checks it per port, reporting only the extra cables). */
+  skipCableCount?: boolean;
 }
 
 /**
@@ -107,7 +109,7 @@ export function canConnect(t: Topology, portAId: string, portBId: string, option
   } else if (options.cableKind === 'internal-loop') {
     return no('an internal loop joins an initiator and a target of the same system; these ports belong to different systems or hosts');
   }
-  for (const port of [a, b]) {
+  for (const port of options.skipCableCount ? [] : [a, b]) {
     if (port.kind === 'switchable') continue;
     const others = (ix.cablesByPort.get(port.id) ?? []).filter((c) => c.id !== options.ignoreCableId);
     if (others.length > 0)
