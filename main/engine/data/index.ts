@@ -1,0 +1,7 @@
+// Replication data structures for the engine core: volumes, bitmaps, journals, copy loop and the pair state machine.
+export * from './errors';
+export * from './sparse-volume';
+export * from './bitmap';
+export * from './journal';
+export * from './copy-plan';
+export * from './pair-state';

@@ -1,0 +1,368 @@
+// A volume's real bytes held sparsely in track-sized chunks, with a content hash that is cheap for sparse volumes.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { DataStructureError, assertNonNegativeInteger } from './errors';
+
+export const DEFAULT_TRACK_BYTES = 256 * 1024;
+
+/**
+ * The content hash is defined over fixed 64 KiB blocks of the logical content, NOT over tracks, so two
+ * volumes with equal content hash equal even when their systems use different track sizes:
+ *
+ *   contentHash = sha256( "relaylab-volume-v1\0" || u64be(sizeBytes) || u32be(HASH_BLOCK_BYTES)
+ *                         || for every block b, in ascending order, whose bytes are not all zero:
+ *                              u64be(b) || sha256(bytes of block b) )
+ *
+ * The last block is hashed with its real (possibly shorter) length. All-zero blocks, whether never
+ * written or explicitly written with zeros, contribute nothing, so unwritten regions cost nothing.
+ */
+export const HASH_BLOCK_BYTES = 64 * 1024;
+// ASCII by hand: the engine's lib has no TextEncoder.
+const HASH_HEADER_TAG = Uint8Array.from('relaylab-volume-v1\0', (c) => c.charCodeAt(0));
+
+/** Anything whose logical content can be read (a SparseVolume; the engine may wrap others). */
+export interface VolumeContent {
+  readonly sizeBytes: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+export interface SparseVolumeOptions {
+  trackBytes?: number;
+  /** Volume id, used in error messages. */
+  id?: string;
+}
+
+export class SparseVolume implements VolumeContent {
+  readonly sizeBytes: number;
+  readonly trackBytes: number;
+  readonly trackCount: number;
+  readonly id: string | undefined;
+
+  private readonly tracks = new Map<number, Uint8Array>();
+  /** Tracks whose buffer is shared with a clone: copied before the first write (copy-on-write). */
+  private readonly sharedTracks = new Set<number>();
+  /** Ascending track numbers of `tracks`; rebuilt lazily after a track is added or removed. */
+  private sortedTracks: number[] | null = [];
+  /** Per 64 KiB block: its digest, or null when the block is all zeros. Dropped by writes that touch the block. */
+  private readonly blockDigests = new Map<number, Uint8Array | null>();
+  private cachedHash: string | null = null;
+  private storedBytes = 0;
+
+  constructor(sizeBytes: number, options: SparseVolumeOptions = {}) {
+    const trackBytes = options.trackBytes ?? DEFAULT_TRACK_BYTES;
+    this.id = options.id;
+    assertNonNegativeInteger(sizeBytes, 'sizeBytes', this.id);
+    if (!Number.isSafeInteger(trackBytes) || trackBytes <= 0) {
+      throw new DataStructureError('TRACK_SIZE', `trackBytes must be a positive integer, got ${trackBytes}`, this.id);
+    }
+    this.sizeBytes = sizeBytes;
+    this.trackBytes = trackBytes;
+    this.trackCount = Math.ceil(sizeBytes / trackBytes);
+  }
+
+  /** Bytes held in memory (written tracks, whole tracks each, the last track possibly shorter). */
+  get bytesStored(): number {
+    return this.storedBytes;
+  }
+
+  get writtenTrackCount(): number {
+    return this.tracks.size;
+  }
+
+  /** Length in bytes of track `track` (the last track may be shorter). */
+  trackLength(track: number): number {
+    return Math.min(this.trackBytes, this.sizeBytes - track * this.trackBytes);
+  }
+
+  isTrackWritten(track: number): boolean {
+    return this.tracks.has(track);
+  }
+
+  /** Track numbers that hold data, ascending. A track written with zeros still counts as written. */
+  writtenTracks(): IterableIterator<number> {
+    return this.sorted().values();
+  }
+
+  /** Written track numbers >= `fromTrack`, ascending (binary search, no scan of the prefix). */
+  *writtenTracksFrom(fromTrack: number): IterableIterator<number> {
+    const sorted = this.sorted();
+    for (let i = lowerBound(sorted, fromTrack); i < sorted.length; i++) yield sorted[i]!;
+  }
+
+  /** The first written track >= fromTrack, or undefined. */
+  nextWrittenTrack(fromTrack: number): number | undefined {
+    const sorted = this.sorted();
+    return sorted[lowerBound(sorted, fromTrack)];
+  }
+
+  write(offset: number, bytes: Uint8Array): void {
+    this.checkRange(offset, bytes.length);
+    let done = 0;
+    while (done < bytes.length) {
+      const position = offset + done;
+      const track = Math.floor(position / this.trackBytes);
+      const inTrack = position - track * this.trackBytes;
+      const count = Math.min(bytes.length - done, this.trackLength(track) - inTrack);
+      this.writableTrack(track).set(bytes.subarray(done, done + count), inTrack);
+      done += count;
+    }
+    this.invalidate(offset, bytes.length);
+  }
+
+  /** A fresh copy of the logical bytes; unwritten regions read as zeros. */
+  read(offset: number, length: number): Uint8Array {
+    this.checkRange(offset, length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const position = offset + done;
+      const track = Math.floor(position / this.trackBytes);
+      const inTrack = position - track * this.trackBytes;
+      const count = Math.min(length - done, this.trackLength(track) - inTrack);
+      const data = this.tracks.get(track);
+      if (data) out.set(data.subarray(inTrack, inTrack + count), done);
+      done += count;
+    }
+    return out;
+  }
+
+  /** The stored bytes of one track (read-only by contract), or undefined when never written. */
+  peekTrack(track: number): Uint8Array | undefined {
+    return this.tracks.get(track);
+  }
+
+  /**
+   * Copy one track of `source` (same track number, same byte range) onto this volume: the copy step of
+   * initial and differential copy. An unwritten source track makes the target's track unwritten (zeros).
+   */
+  copyTrackFrom(source: SparseVolume, track: number): void {
+    assertNonNegativeInteger(track, 'track', this.id);
+    if (source.trackBytes !== this.trackBytes) {
+      const start = track * source.trackBytes;
+      this.copyRangeFrom(source, start, Math.min(source.trackBytes, source.sizeBytes - start, this.sizeBytes - start));
+      return;
+    }
+    if (track >= this.trackCount || track >= source.trackCount) {
+      throw new DataStructureError('VOLUME_RANGE', `track ${track} is outside the volume (${Math.min(this.trackCount, source.trackCount)} tracks)`, this.id);
+    }
+    const length = Math.min(this.trackLength(track), source.trackLength(track));
+    const data = source.tracks.get(track);
+    if (!data) {
+      if (length === this.trackLength(track)) this.dropTrack(track);
+      else if (this.tracks.has(track)) this.writableTrack(track).fill(0, 0, length);
+    } else {
+      const target = this.writableTrack(track);
+      target.set(data.subarray(0, length));
+    }
+    this.invalidate(track * this.trackBytes, length);
+  }
+
+  /** Copy a byte range of `source` onto this volume; unwritten source regions become zeros here. */
+  copyRangeFrom(source: VolumeContent, offset: number, length: number): void {
+    if (length === 0) return;
+    this.checkRange(offset, length);
+    if (source instanceof SparseVolume) {
+      // Walk the source tracks so unwritten parts are dropped here rather than materialised as zeros.
+      let done = 0;
+      while (done < length) {
+        const position = offset + done;
+        const sourceTrack = Math.floor(position / source.trackBytes);
+        const inSource = position - sourceTrack * source.trackBytes;
+        const count = Math.min(length - done, source.trackLength(sourceTrack) - inSource);
+        const data = source.tracks.get(sourceTrack);
+        if (data) this.write(position, data.subarray(inSource, inSource + count));
+        else this.zeroRange(position, count);
+        done += count;
+      }
+      return;
+    }
+    this.write(offset, source.read(offset, length));
+  }
+
+  /** Make a range read as zeros, dropping tracks that become wholly unwritten. */
+  zeroRange(offset: number, length: number): void {
+    this.checkRange(offset, length);
+    let done = 0;
+    while (done < length) {
+      const position = offset + done;
+      const track = Math.floor(position / this.trackBytes);
+      const inTrack = position - track * this.trackBytes;
+      const count = Math.min(length - done, this.trackLength(track) - inTrack);
+      if (this.tracks.has(track)) {
+        if (count === this.trackLength(track)) this.dropTrack(track);
+        else this.writableTrack(track).fill(0, inTrack, inTrack + count);
+      }
+      done += count;
+    }
+    this.invalidate(offset, length);
+  }
+
+  /** A copy that shares track buffers until either side writes them (for checkpoints and snapshots). */
+  clone(): SparseVolume {
+    const copy = new SparseVolume(this.sizeBytes, { trackBytes: this.trackBytes, id: this.id });
+    for (const [track, data] of this.tracks) {
+      copy.tracks.set(track, data);
+      copy.sharedTracks.add(track);
+      this.sharedTracks.add(track);
+    }
+    copy.storedBytes = this.storedBytes;
+    copy.sortedTracks = this.sortedTracks ? [...this.sortedTracks] : null;
+    for (const [block, digest] of this.blockDigests) copy.blockDigests.set(block, digest);
+    copy.cachedHash = this.cachedHash;
+    return copy;
+  }
+
+  /**
+   * sha256 of the logical content as defined at HASH_BLOCK_BYTES, hex. Block digests are cached and
+   * dropped only for blocks a write touches, so re-hashing after a few writes costs those blocks plus
+   * one pass over the 40-byte entries of the non-zero blocks.
+   */
+  contentHash(): string {
+    if (this.cachedHash !== null) return this.cachedHash;
+    const hasher = sha256.create();
+    const header = new Uint8Array(HASH_HEADER_TAG.length + 12);
+    header.set(HASH_HEADER_TAG);
+    const view = new DataView(header.buffer);
+    writeU64(view, HASH_HEADER_TAG.length, this.sizeBytes);
+    view.setUint32(HASH_HEADER_TAG.length + 8, HASH_BLOCK_BYTES);
+    hasher.update(header);
+    const entry = new Uint8Array(40);
+    const entryView = new DataView(entry.buffer);
+    let lastBlock = -1;
+    for (const track of this.sorted()) {
+      const start = track * this.trackBytes;
+      const first = Math.max(Math.floor(start / HASH_BLOCK_BYTES), lastBlock + 1);
+      const last = Math.floor((start + this.trackLength(track) - 1) / HASH_BLOCK_BYTES);
+      for (let block = first; block <= last; block++) {
+        const digest = this.blockDigest(block);
+        if (digest === null) continue;
+        writeU64(entryView, 0, block);
+        entry.set(digest, 8);
+        hasher.update(entry);
+      }
+      lastBlock = Math.max(lastBlock, last);
+    }
+    this.cachedHash = bytesToHex(hasher.digest());
+    return this.cachedHash;
+  }
+
+  private blockDigest(block: number): Uint8Array | null {
+    const cached = this.blockDigests.get(block);
+    if (cached !== undefined) return cached;
+    const start = block * HASH_BLOCK_BYTES;
+    const length = Math.min(HASH_BLOCK_BYTES, this.sizeBytes - start);
+    const track = Math.floor(start / this.trackBytes);
+    const inTrack = start - track * this.trackBytes;
+    let bytes: Uint8Array;
+    if (inTrack + length <= this.trackLength(track)) {
+      const data = this.tracks.get(track);
+      bytes = data ? data.subarray(inTrack, inTrack + length) : new Uint8Array(0);
+    } else {
+      bytes = this.read(start, length);
+    }
+    const digest = isAllZero(bytes) ? null : sha256(bytes);
+    this.blockDigests.set(block, digest);
+    return digest;
+  }
+
+  private invalidate(offset: number, length: number): void {
+    this.cachedHash = null;
+    if (length === 0) return;
+    const first = Math.floor(offset / HASH_BLOCK_BYTES);
+    const last = Math.floor((offset + length - 1) / HASH_BLOCK_BYTES);
+    if (last - first > this.blockDigests.size) {
+      for (const block of this.blockDigests.keys()) if (block >= first && block <= last) this.blockDigests.delete(block);
+    } else {
+      for (let block = first; block <= last; block++) this.blockDigests.delete(block);
+    }
+  }
+
+  private writableTrack(track: number): Uint8Array {
+    let data = this.tracks.get(track);
+    if (!data) {
+      data = new Uint8Array(this.trackLength(track));
+      this.tracks.set(track, data);
+      this.storedBytes += data.length;
+      this.sortedTracks = null;
+    } else if (this.sharedTracks.has(track)) {
+      data = data.slice();
+      this.tracks.set(track, data);
+      this.sharedTracks.delete(track);
+    }
+    return data;
+  }
+
+  private dropTrack(track: number): void {
+    const data = this.tracks.get(track);
+    if (!data) return;
+    this.tracks.delete(track);
+    this.sharedTracks.delete(track);
+    this.storedBytes -= data.length;
+    this.sortedTracks = null;
+  }
+
+  private sorted(): number[] {
+    if (this.sortedTracks === null) this.sortedTracks = [...this.tracks.keys()].sort((a, b) => a - b);
+    return this.sortedTracks;
+  }
+
+  private checkRange(offset: number, length: number): void {
+    assertNonNegativeInteger(offset, 'offset', this.id);
+    assertNonNegativeInteger(length, 'length', this.id);
+    if (offset + length > this.sizeBytes) {
+      throw new DataStructureError('VOLUME_RANGE', `range ${offset}+${length} ends beyond the volume size ${this.sizeBytes}`, this.id);
+    }
+  }
+}
+
+/** True when both volumes have the same size and the same logical bytes (unwritten = zeros). */
+export function equalContent(a: SparseVolume, b: SparseVolume): boolean {
+  if (a.sizeBytes !== b.sizeBytes) return false;
+  if (a.trackBytes !== b.trackBytes) return a.contentHash() === b.contentHash();
+  const tracks = new Set<number>([...a.writtenTracks(), ...b.writtenTracks()]);
+  for (const track of tracks) {
+    const left = a.peekTrack(track);
+    const right = b.peekTrack(track);
+    if (left && right) {
+      if (!equalBytes(left, right)) return false;
+    } else if (!isAllZero(left ?? right ?? new Uint8Array(0))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function isAllZero(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes.byteOffset % 4 === 0) {
+    // Word-wise for the aligned bulk (track buffers are allocated aligned), byte-wise for the tail.
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
+    for (let w = 0; w < words.length; w++) if (words[w] !== 0) return false;
+    i = words.length * 4;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+function writeU64(view: DataView, at: number, value: number): void {
+  view.setUint32(at, Math.floor(value / 0x1_0000_0000));
+  view.setUint32(at + 4, value >>> 0);
+}
+
+/** Index of the first element >= value in an ascending array. */
+export function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
