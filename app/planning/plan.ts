@@ -448,7 +448,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       label: 'write rate',
       value: load.bytesPerSec / 1e6,
       unit: 'MB/s',
-      explanation: `${fmt(load.iops)} writes/s of ${fmt(blockBytes)} B from ${load.reaches.map((r) => `${r.hostId}/${r.workload.id}`).join(', ') || 'no workload'}`,
+      explanation: `${fmt(load.iops, 6)} writes/s of ${fmt(blockBytes, 6)} B from ${load.reaches.map((r) => `${r.hostId}/${r.workload.id}`).join(', ') || 'no workload'}`,
     });
     if (!route) {
       checks.push({

@@ -1,0 +1,118 @@
+// `relaylab plan` in-process: tables, JSON, sweeps, located usage errors and exit codes, on files written to a temp dir.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cascadeExample } from '../../app/planning/example';
+import { serializeTopology } from '../../app/model/file';
+import { parseDuration, planMain, PlanUsageError } from './cli';
+
+let dir = '';
+let good = '';
+let tooSmall = '';
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'relaylab-plan-'));
+  good = path.join(dir, 'cascade.relaylab.json');
+  tooSmall = path.join(dir, 'small-link.relaylab.json');
+  await writeFile(good, serializeTopology(cascadeExample()));
+  await writeFile(tooSmall, serializeTopology(cascadeExample({ asyncMbps: 100 })));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await planMain(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('relaylab plan', () => {
+  it('prints workloads, pairs and checks as tables and exits 0 when no check is an error', async () => {
+    const r = await run(good);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('H1/W1');
+    expect(r.out).toMatch(/P1\s+sync\s+C-sync\s+50/);
+    expect(r.out).toMatch(/P2\s+async\s+C-async\s+800/);
+    expect(r.out).toContain('+1.11 ms');
+    expect(r.out).toContain('RPO 4.13 ms');
+    expect(r.out).toContain('fc-distance');
+  });
+
+  it('--json gives the plan with its figures and checks', async () => {
+    const r = await run(good, '--json', '--outage', '2min');
+    expect(r.code).toBe(0);
+    const { plan } = JSON.parse(r.out);
+    expect(plan.outageSeconds).toBe(120);
+    expect(plan.workloads[0].hostLatencyMs).toBeCloseTo(1.164288, 9);
+    expect(plan.hops.map((h: { pairId: string }) => h.pairId)).toEqual(['P1', 'P2']);
+    expect(plan.checks.map((c: { code: string }) => c.code)).toContain('journal-overflow');
+  });
+
+  it('exits 1 when a link is too small, and says by how much the RPO grows', async () => {
+    const r = await run(tooSmall);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('link-too-small');
+    expect(r.out).toMatch(/RPO grows \d+(\.\d+)? ms\/s/);
+  });
+
+  it('--sweep tabulates host latency against the sync distance', async () => {
+    const r = await run(good, '--sweep', 'distance=0..400km:5');
+    expect(r.code).toBe(0);
+    const table = r.out.slice(r.out.indexOf('Sweep distance'));
+    expect(table).toContain('hostLatencyMs:H1/W1 (ms)');
+    expect(table.split('\n').filter((l) => /^\d+\s/.test(l))).toHaveLength(5);
+    expect(table).toMatch(/^300\s.*sync-latency-over-target/m);
+    expect(table).toContain('unchanged over the sweep: ');
+  });
+
+  it('--json with sweeps adds series for charting', async () => {
+    const r = await run(good, '--json', '--sweep=bandwidth@C-async=100..1000Mbps:4');
+    const { sweeps } = JSON.parse(r.out);
+    expect(sweeps[0].x).toEqual([100, 400, 700, 1000]);
+    const rpo = sweeps[0].series.find((s: { key: string }) => s.key === 'rpoMs:P2');
+    expect(rpo.values[0]).toBeNull();
+  });
+
+  it.each([
+    [['--json'], 'give a topology file'],
+    [['a.json', 'b.json'], 'exactly one'],
+    [['x.json', '--outage', 'soon'], '--outage "soon"'],
+    [['x.json', '--outage'], 'needs a value'],
+    [['x.json', '--frobnicate'], 'unknown option'],
+    [['x.json', '--sweep', 'distance=10..5km'], 'column 14: the range must increase'],
+  ])('wrong usage %j exits 2 and names the problem', async (argv, text) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(text);
+  });
+
+  it('a sweep on an element that is not there exits 2', async () => {
+    const r = await run(good, '--sweep', 'distance@CN99=1..2');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('CN99');
+  });
+
+  it('a missing or invalid file exits 1 with the reason', async () => {
+    expect((await run(path.join(dir, 'missing.relaylab.json'))).code).toBe(1);
+    const bad = path.join(dir, 'bad.relaylab.json');
+    await writeFile(bad, '{"formatVersion": 1, "name": 3}');
+    const r = await run(bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('$.name');
+  });
+});
+
+describe('durations', () => {
+  it('reads ms, s, min and h, bare numbers in the default unit', () => {
+    expect(parseDuration('--outage', '60s', 's', 1)).toBe(60);
+    expect(parseDuration('--outage', '10min', 's', 1)).toBe(600);
+    expect(parseDuration('--outage', '1h', 's', 1)).toBe(3600);
+    expect(parseDuration('--outage', '90', 's', 1)).toBe(90);
+    expect(parseDuration('--target-latency', '5ms', 'ms', 1e-3)).toBeCloseTo(5, 12);
+    expect(parseDuration('--target-latency', '2', 'ms', 1e-3)).toBeCloseTo(2, 12);
+    expect(() => parseDuration('--outage', '5 fortnights', 's', 1)).toThrow(PlanUsageError);
+    expect(() => parseDuration('--outage', '0s', 's', 1)).toThrow(/above 0/);
+  });
+});
