@@ -1,6 +1,6 @@
 // The command line as a user meets it: good files pass, broken ones fail with located messages, usage errors exit 2.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,14 @@ const good = path.join(dir, 'two-sites.relaylab.json');
 writeFileSync(good, JSON.stringify({ formatVersion: 1, name: 'Two sites', sites: [{ id: 'tokyo', name: 'Tokyo' }, { id: 'osaka', name: 'Osaka' }] }));
 const broken = path.join(dir, 'broken.relaylab.json');
 writeFileSync(broken, JSON.stringify({ formatVersion: 1, name: 'Broken', sites: [{ id: 'tokyo', name: 'Tokyo' }, { id: 'bad id!', name: 'x' }] }));
+// FIG. 1 with cable CN2 plugged into a port that does not exist: schema-valid, broken by the domain rules.
+const fig1 = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as { cables: { id: string; bPortId: string }[] };
+const cn2 = fig1.cables.findIndex((c) => c.id === 'CN2');
+const cn2Cable = fig1.cables[cn2];
+if (!cn2Cable) throw new Error('FIG. 1 template has no cable CN2');
+cn2Cable.bPortId = 'TP-nowhere';
+const dangling = path.join(dir, 'fig01-dangling.relaylab.json');
+writeFileSync(dangling, JSON.stringify(fig1));
 const notJson = path.join(dir, 'truncated.relaylab.json');
 writeFileSync(notJson, '{"formatVersion": 1, "name": ');
 
@@ -30,7 +38,24 @@ describe('relaylab validate', () => {
     const result = await run(['validate', good, broken]);
     expect(result.code).toBe(1);
     expect(result.out).toContain(`${good}: ok`);
-    expect(result.out).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: error \\$\\.sites\\[1\\]\\.id: .+ \\[schema-.+\\]$`, 'm'));
+    expect(result.out).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: error \\$\\.sites\\[1\\]\\.id( \\(bad id!\\))?: .+ \\[schema-.+\\]$`, 'm'));
+  });
+
+  it('fails a file whose cable names a missing port, naming the cable', async () => {
+    const result = await run(['validate', dangling]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`${dangling}: error $.cables[${cn2}].bPortId (CN2): `);
+    expect(result.out).toContain('[dangling-reference]');
+  });
+
+  it('passes all nine built-in templates', async () => {
+    const templates = readdirSync('assets/topologies')
+      .filter((f) => f.endsWith('.relaylab.json'))
+      .map((f) => path.join('assets/topologies', f));
+    expect(templates).toHaveLength(9);
+    const result = await run(['validate', ...templates]);
+    expect(result.code, result.out).toBe(0);
+    expect(result.out.trim().split('\n').filter((line) => line.endsWith(': ok'))).toHaveLength(9);
   });
 
   it('reports unreadable and truncated files as errors, not crashes', async () => {
@@ -46,6 +71,14 @@ describe('relaylab validate', () => {
     expect((await run(['validate'])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run(['--help'])).out).toContain('validate FILE...');
+  });
+});
+
+describe('relaylab plan', () => {
+  it('is reachable from the main CLI', async () => {
+    const result = await run(['plan', 'assets/topologies/fig01-loop-cascade.relaylab.json', '--json']);
+    expect(result.err).toBe('');
+    expect(JSON.parse(result.out)).toHaveProperty('plan');
   });
 });
 

@@ -3,16 +3,19 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { parseTopologyText } from '../app/model/file';
+import { validateDocument } from '../app/validate/index';
 import { formatProblem } from '../app/model/problem';
 import type { Problem } from '../app/model/problem';
 import { Topology } from '../app/model/schema';
 import { FileError, readDocumentFile } from './files';
+import { planMain } from './plan/cli';
 
 const HELP = `relaylab <command> [options]
 
 Commands:
   validate FILE...    check topology files (*.relaylab.json); exit 1 if any has an error
   schema              print the JSON Schema of the file format
+  plan FILE [...]     size links, journals and latencies (relaylab plan --help)
   --help              this text
 
 Exit codes: 0 ok, 1 problems found, 2 wrong usage.
@@ -44,9 +47,12 @@ export async function checkFile(file: string): Promise<Problem[]> {
     const reason = e instanceof FileError ? e.message.replace(`${file}: `, '') : String(e);
     return [{ severity: 'error', code: 'unreadable', message: reason, path: [] }];
   }
+  // The text-level guards (size, nesting depth, JSON syntax) come first; then schema, migrations and domain rules.
   const loaded = parseTopologyText(text);
-  return loaded.ok ? [] : loaded.problems;
+  if (!loaded.ok && loaded.problems.some((p) => TEXT_LEVEL_CODES.has(p.code))) return loaded.problems;
+  return validateDocument(JSON.parse(text)).problems;
 }
+const TEXT_LEVEL_CODES = new Set(['file-too-large', 'too-deep', 'not-json']);
 
 async function validateCommand(files: string[], io: CliOutput): Promise<number> {
   if (files.length === 0) {
@@ -76,6 +82,8 @@ export async function main(argv: string[], io: CliOutput = processOutput): Promi
       return command === undefined ? 2 : 0;
     case 'validate':
       return validateCommand(rest, io);
+    case 'plan':
+      return planMain(rest, io);
     case 'schema':
       io.out(JSON.stringify(topologyJsonSchema(), null, 2) + '\n');
       return 0;

@@ -3,6 +3,7 @@ import { checkRequest } from '../app/ipc/contract';
 import type { ErrorCode, Method, Params, ResponseEnvelope, Results, RpcError } from '../app/ipc/contract';
 import { parseTopologyValue } from '../app/model/file';
 import type { Problem } from '../app/model/problem';
+import { validateDocument } from '../app/validate/index';
 import type { AsyncEngine } from './engine-host';
 
 /** A handler's way to answer with a typed error instead of a crash (e.g. 'unsupported' for file.* in web mode). */
@@ -61,8 +62,8 @@ export const schemaOnlyValidator: DocumentValidator = (raw) => {
   return { problems: loaded.ok ? [] : loaded.problems };
 };
 
-/** What both transports validate with. */
-export const defaultValidator: DocumentValidator = schemaOnlyValidator;
+/** What both transports validate with: schema, migrations, then the domain rules (app/validate). */
+export const defaultValidator: DocumentValidator = validateDocument;
 
 /** Desktop file access (main/electron supplies dialogs + main/files.ts); web mode has none. */
 export interface FileService {
