@@ -238,6 +238,7 @@ export function validateTopology(t: Topology): Problem[] {
     return v.backing.type === 'external' ? [v.backing.luId] : [];
   };
   const colour = new Map<string, 1 | 2>();
+  const cyclesSeen = new Set<string>();
   for (const start of [...t.volumes.map((v) => v.id), ...t.lus.map((l) => l.id)]) {
     if (colour.has(start)) continue;
     const stack: { id: string; next: string[] }[] = [{ id: start, next: lowerOf(start) }];
@@ -253,8 +254,13 @@ export function validateTopology(t: Topology): Problem[] {
       const c = colour.get(child);
       if (c === 1) {
         const cycle = [...stack.slice(stack.findIndex((s) => s.id === child)).map((s) => s.id), child];
-        const loc = ix.byId.get(top.id)!;
-        error('mapping-cycle', `the mapping stack loops: ${cycle.join(' -> ')}`, [loc.list, loc.index], top.id);
+        // One report per loop, however many edges close it.
+        const key = [...new Set(cycle)].sort().join(',');
+        if (!cyclesSeen.has(key)) {
+          cyclesSeen.add(key);
+          const loc = ix.byId.get(top.id)!;
+          error('mapping-cycle', `the mapping stack loops: ${cycle.join(' -> ')}`, [loc.list, loc.index], top.id);
+        }
       } else if (c === undefined && ix.byId.has(child)) {
         colour.set(child, 1);
         stack.push({ id: child, next: lowerOf(child) });
