@@ -102,6 +102,15 @@ describe('asynchronous RPO', () => {
     expect(rpo.rpoMs).toBeCloseTo(0.5 + 0.0360448 + 0.000674 + 0.05, 5);
   });
 
+  it('over plain SCSI (2 round trips) the data arrives after three one-way legs', () => {
+    const fast = asyncRpo({ distanceKm: 100, bandwidthMbps: 1000, writeIops: 1000, blockBytes: 4096, receiverProcessingUs: 50, roundTripsPerWrite: 1 });
+    const plain = asyncRpo({ distanceKm: 100, bandwidthMbps: 1000, writeIops: 1000, blockBytes: 4096, receiverProcessingUs: 50, roundTripsPerWrite: 2 });
+    if (!fast.bounded || !plain.bounded) throw new Error('bounded expected');
+    expect(fast.propagationMs).toBe(0.5);
+    expect(plain.propagationMs).toBe(1.5);
+    expect(plain.rpoMs - fast.rpoMs).toBeCloseTo(1, 12);
+  });
+
   it('queueing grows without bound as the link fills', () => {
     expect(queueWaitUs(10, 0)).toBe(0);
     expect(queueWaitUs(10, 0.5)).toBe(5);

@@ -139,6 +139,8 @@ export function queueWaitUs(serviceUs: number, utilisation: number): number {
 
 export interface AsyncHopInput {
   distanceKm: number;
+  /** Round trips a write needs on the link; 2 (plain SCSI) makes the data arrive after 1.5 round trips. Default 1. */
+  roundTripsPerWrite?: number;
   bandwidthMbps: number;
   writeIops: number;
   blockBytes: number;
@@ -168,8 +170,9 @@ export type AsyncRpo =
     };
 
 /**
- * Expected RPO of an asynchronous hop in steady state: the age of the newest write applied at the secondary,
- *   one-way propagation + serialisation (on the wire, overhead included) + M/D/1 queueing + receiver processing,
+ * Expected RPO of an asynchronous hop in steady state: how old a write is when the secondary applies it,
+ *   (2 x roundTripsPerWrite - 1) x one-way propagation (command and transfer-ready first with plain SCSI, then the data)
+ *   + serialisation (on the wire, overhead included) + M/D/1 queueing + receiver processing,
  * while utilisation < 1. When the link carries less than the write rate the journal backlog grows by
  * (write rate - link rate) every second and the RPO with it: after t seconds of writing the secondary holds
  * the writes of the first t x linkRate / writeRate seconds, so RPO(t) = t x (1 - linkRate / writeRate).
@@ -188,7 +191,8 @@ export function asyncRpo(hop: AsyncHopInput): AsyncRpo {
     };
   }
   const serviceUs = serialisationUs(hop.blockBytes * overhead, hop.bandwidthMbps);
-  const propagationMs = propagationOneWayUs(hop.distanceKm) / 1000;
+  const legs = 2 * (hop.roundTripsPerWrite ?? 1) - 1;
+  const propagationMs = (legs * propagationOneWayUs(hop.distanceKm)) / 1000;
   const serialisationMs = serviceUs / 1000;
   const queueingMs = queueWaitUs(serviceUs, utilisation) / 1000;
   const processingMs = hop.receiverProcessingUs / 1000;

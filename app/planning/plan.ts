@@ -315,7 +315,8 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       roundTripsPerWrite: route.cableIds.length ? route.roundTripsPerWrite : 0,
       blockBytes,
       bandwidthMbps: route.bandwidthMbps,
-      senderProcessingUs: chaUs(systemOfVolume(pair.primaryVolumeId)),
+      // The primary's CHA processing is counted once, where the write arrived at it (host access or the previous hop).
+      senderProcessingUs: 0,
       receiverProcessingUs: chaUs(systemOfVolume(pair.secondaryVolumeId)),
     };
   };
@@ -543,13 +544,13 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
           label: 'added to each host write',
           value: hop.responseMs,
           unit: 'ms',
-          explanation: `${fmt(b.processingUs)} us CHA processing (${srcUs} sender + ${dstUs} receiver) + ${input.roundTripsPerWrite} x 2 x ${fmt(input.distanceKm)} km x ${FIBRE_US_PER_KM} us = ${fmt(b.roundTripsUs)} us + ${fmt(b.serialisationUs)} us serialisation${queueUs > 1 ? `; queueing at this load adds about ${fmt(queueUs)} us more` : ''}`,
+          explanation: `${fmt(b.processingUs)} us CHA processing at ${toSystemId} + ${input.roundTripsPerWrite} x 2 x ${fmt(input.distanceKm)} km x ${FIBRE_US_PER_KM} us = ${fmt(b.roundTripsUs)} us + ${fmt(b.serialisationUs)} us serialisation${queueUs > 1 ? `; queueing at this load adds about ${fmt(queueUs)} us more` : ''}`,
         });
       }
     } else {
       const rpo = internal
         ? asyncRpo({ distanceKm: 0, bandwidthMbps: Number.MAX_VALUE, writeIops: load.iops, blockBytes, receiverProcessingUs: dstUs, overheadFactor: overhead })
-        : asyncRpo({ distanceKm: route.distanceKm, bandwidthMbps: route.bandwidthMbps, writeIops: load.iops, blockBytes, receiverProcessingUs: dstUs, overheadFactor: overhead });
+        : asyncRpo({ distanceKm: route.distanceKm, roundTripsPerWrite: route.roundTripsPerWrite, bandwidthMbps: route.bandwidthMbps, writeIops: load.iops, blockBytes, receiverProcessingUs: dstUs, overheadFactor: overhead });
       hop.rpo = rpo;
       figures.push(
         rpo.bounded
@@ -558,7 +559,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
               label: 'expected RPO',
               value: rpo.rpoMs,
               unit: 'ms',
-              explanation: `${fmt(rpo.propagationMs)} ms propagation + ${fmt(rpo.serialisationMs)} ms serialisation + ${fmt(rpo.queueingMs)} ms queueing (M/D/1 at ${fmt(rpo.utilisation * 100)}%) + ${fmt(rpo.processingMs)} ms processing`,
+              explanation: `${fmt(rpo.propagationMs)} ms propagation (${2 * route.roundTripsPerWrite - 1} one-way leg(s)) + ${fmt(rpo.serialisationMs)} ms serialisation + ${fmt(rpo.queueingMs)} ms queueing (M/D/1 at ${fmt(rpo.utilisation * 100)}%) + ${fmt(rpo.processingMs)} ms processing`,
             }
           : {
               key: 'rpoMs',

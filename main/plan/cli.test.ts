@@ -35,8 +35,8 @@ describe('relaylab plan', () => {
     expect(r.out).toContain('H1/W1');
     expect(r.out).toMatch(/P1\s+sync\s+C-sync\s+50/);
     expect(r.out).toMatch(/P2\s+async\s+C-async\s+800/);
-    expect(r.out).toContain('+1.11 ms');
-    expect(r.out).toContain('RPO 4.13 ms');
+    expect(r.out).toContain('+1.06 ms');
+    expect(r.out).toContain('RPO 12.1 ms');
     expect(r.out).toContain('fc-distance');
   });
 
@@ -45,7 +45,7 @@ describe('relaylab plan', () => {
     expect(r.code).toBe(0);
     const { plan } = JSON.parse(r.out);
     expect(plan.outageSeconds).toBe(120);
-    expect(plan.workloads[0].hostLatencyMs).toBeCloseTo(1.164288, 9);
+    expect(plan.workloads[0].hostLatencyMs).toBeCloseTo(1.114288, 9);
     expect(plan.hops.map((h: { pairId: string }) => h.pairId)).toEqual(['P1', 'P2']);
     expect(plan.checks.map((c: { code: string }) => c.code)).toContain('journal-overflow');
   });
