@@ -3,7 +3,7 @@ import type { Topology, Volume } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
 import { pairRoute } from '../model/paths';
 
-export { translate, physicalExtents, volumesAbove, directlyAbove, TranslateError } from './translate';
+export { translate, translateUp, sameBytes, physicalExtents, volumesAbove, directlyAbove, TranslateError } from './translate';
 export type { TranslateHop } from './translate';
 
 /** LBAs are counted in 512-byte blocks. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTopologyText } from '../model/file';
 import type { Topology } from '../model/schema';
-import { buildTables, physicalExtents, tableToCsv, translate, TranslateError, volumesAbove } from './index';
+import { buildTables, physicalExtents, sameBytes, tableToCsv, translate, TranslateError, translateUp, volumesAbove } from './index';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -103,6 +103,42 @@ describe('translate through each embodiment', () => {
       expect(e).toBeInstanceOf(TranslateError);
       expect((e as TranslateError).reason).toBe('cycle');
     }
+  });
+});
+
+describe('translateUp and sameBytes: who else sees the bytes', () => {
+  const at = (hops: { elementId: string; offsetBytes: number; lengthBytes: number }[], id: string) =>
+    hops.filter((h) => h.elementId === id).map((h) => [h.offsetBytes, h.lengthBytes]);
+
+  it('FIG. 11: a write received into V12 is at the same offset of V21, through the shared R1a', () => {
+    const t = template('fig11-internal-real-volume.relaylab.json');
+    expect(at(sameBytes(t, 'V12', 4096, 8192), 'V21')).toEqual([[4096, 8192]]);
+  });
+
+  it('FIG. 14: R100 bytes in the middle GiB go up through V100 and LU102 to V200, and not to LU101 or LU103', () => {
+    const t = template('fig14-lu-layering.relaylab.json');
+    const up = translateUp(t, 'R100', 1 * GiB + 512, 1024);
+    expect(chain(up)).toEqual(['R100', 'V100', 'LU102', 'V200', 'LU200']);
+    expect(at(up, 'V200')).toEqual([[512, 1024]]);
+  });
+
+  it('cuts a range that straddles two LUs of FIG. 14 into the part each one covers', () => {
+    const t = template('fig14-lu-layering.relaylab.json');
+    const up = translateUp(t, 'V100', 1 * GiB - 100, 300);
+    expect(at(up, 'LU101')).toEqual([[1 * GiB - 100, 100]]);
+    expect(at(up, 'LU102')).toEqual([[0, 200]]);
+  });
+
+  it('FIG. 15 and 16: what V12 receives is what V21 sends', () => {
+    for (const f of ['fig15-parallel-virtual-volumes.relaylab.json', 'fig16-shared-lu-area.relaylab.json']) {
+      const t = template(f);
+      expect(at(sameBytes(t, 'V12', 12345, 678), 'V21')).toEqual([[12345, 678]]);
+    }
+  });
+
+  it('FIG. 1: from system 40\'s R40 up through R1, V21, the loop LU22 and R2 to V12 and its LU', () => {
+    const t = template('fig01-loop-cascade.relaylab.json');
+    expect(chain(translateUp(t, 'R40', 0, 512))).toEqual(['R40', 'LU40', 'R1', 'V21', 'LU22', 'R2', 'V12', 'LU21']);
   });
 });
 

@@ -123,3 +123,71 @@ export function volumesAbove(t: Topology, volumeId: string): string[] {
   }
   return out;
 }
+
+/**
+ * The inverse of `translate`: every element stacked on a byte range of a volume or LU, with the range
+ * in that element's own address space (depth counts levels upwards). Only elements whose address space
+ * covers some of those bytes appear; a piece crossing the range is cut to the overlap.
+ */
+export function translateUp(t: Topology, lowerId: string, offsetBytes: number, lengthBytes: number): TranslateHop[] {
+  const ix = indexTopology(t);
+  const hops: TranslateHop[] = [];
+  const onStack = new Set<string>();
+  const kindOf = (id: string): ElementKind => {
+    if (ix.lus.has(id)) return 'lu';
+    const v = ix.volumes.get(id);
+    return v?.kind === 'real' ? 'realVolume' : v?.kind === 'virtual' ? 'virtualVolume' : 'virtualRealVolume';
+  };
+  const visit = (id: string, offset: number, length: number, depth: number): void => {
+    if (onStack.has(id) || depth > MAX_DEPTH) throw new TranslateError(id, 'cycle', 'the mapping stack loops back onto itself');
+    hops.push({ elementId: id, kind: kindOf(id), systemId: ownerSystemId(t, id) ?? '', offsetBytes: offset, lengthBytes: length, depth });
+    onStack.add(id);
+    const end = offset + length;
+    for (const upper of ix.upperByLower.get(id) ?? []) {
+      if (upper.kind !== 'virtual') continue;
+      let pieceStart = 0;
+      for (const r of upper.ranges) {
+        if (r.lowerId === id) {
+          const from = Math.max(offset, r.startBytes);
+          const to = Math.min(end, r.startBytes + r.lengthBytes);
+          if (from < to) visit(upper.id, pieceStart + (from - r.startBytes), to - from, depth + 1);
+        }
+        pieceStart += r.lengthBytes;
+      }
+    }
+    for (const alias of ix.aliasesOf.get(id) ?? []) {
+      // An alias reached through a loop LU is visited from that LU instead, so it is not counted twice.
+      if (alias.kind === 'virtualReal' && alias.path) continue;
+      visit(alias.id, offset, length, depth + 1);
+    }
+    for (const lu of ix.lusByVolume.get(id) ?? []) {
+      const from = Math.max(offset, lu.startBytes);
+      const to = Math.min(end, lu.startBytes + lu.sizeBytes);
+      if (from < to) visit(lu.id, from - lu.startBytes, to - from, depth + 1);
+    }
+    for (const v of ix.volumesOnLu.get(id) ?? []) visit(v.id, offset, length, depth + 1);
+    onStack.delete(id);
+  };
+  visit(lowerId, offsetBytes, lengthBytes, 0);
+  return hops;
+}
+
+/**
+ * Every element that sees the same physical bytes as a range of `fromId`: down to the internal real
+ * volumes, then up through everything stacked on them (multiple virtualization, twin LUs, aliases).
+ * This is how a write received into V12 shows up in V21 when both share R1a (FIG. 11) or an LU area (FIG. 15, 16).
+ * Deduplicated by element and range; depth is relative to the physical volume (0).
+ */
+export function sameBytes(t: Topology, fromId: string, offsetBytes: number, lengthBytes: number): TranslateHop[] {
+  const seen = new Set<string>();
+  const out: TranslateHop[] = [];
+  for (const leaf of physicalExtents(t, fromId, offsetBytes, lengthBytes)) {
+    for (const hop of translateUp(t, leaf.elementId, leaf.offsetBytes, leaf.lengthBytes)) {
+      const key = `${hop.elementId}@${hop.offsetBytes}+${hop.lengthBytes}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(hop);
+    }
+  }
+  return out;
+}
