@@ -393,7 +393,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       });
 
       if (hostLatencyMs !== null && hostLatencyMs > targetLatencyMs) {
-        checks.push(latencyCheck(t, hostLatencyMs, targetLatencyMs, trace.syncChain, routes, w, host.id, path));
+        checks.push(latencyCheck(hostLatencyMs, targetLatencyMs, trace.syncChain, routes, w, host.id, path));
       }
       if (writeIops > 0 && lu) {
         if (copySiteIds.length === 0)
@@ -665,7 +665,6 @@ function hostAccessOf(
 }
 
 function latencyCheck(
-  t: Topology,
   latencyMs: number,
   targetMs: number,
   syncChain: readonly string[],
@@ -697,7 +696,7 @@ function latencyCheck(
     figure: { label: 'host write latency', value: latencyMs, unit: 'ms' },
     advice,
     elementId: w.id,
-    path: t.hosts.length ? path : [],
+    path,
   };
 }
 
