@@ -127,8 +127,13 @@ function withDetail(text: string, ctx: TransitionContext): string {
 /** The image the secondary holds when replication stops now. */
 function imageAtStop(record: PairRecord, ctx: TransitionContext): Pick<PairRecord, 'secondaryData' | 'consistentAsOfUs'> {
   if (record.state === 'COPY' || record.secondaryData === 'inconsistent') return { secondaryData: 'inconsistent', consistentAsOfUs: undefined };
-  const asOf = record.mode === 'sync' ? ctx.nowUs : ctx.consistentAsOfUs ?? record.consistentAsOfUs ?? ctx.nowUs;
-  return { secondaryData: 'consistent', consistentAsOfUs: asOf };
+  if (record.state === 'PAIR' || record.state === 'PFUL' || record.state === 'suspending') {
+    // Still replicating until now: a sync secondary is current, an async one as of its last applied write.
+    const asOf = record.mode === 'sync' ? ctx.nowUs : ctx.consistentAsOfUs ?? record.consistentAsOfUs ?? ctx.nowUs;
+    return { secondaryData: 'consistent', consistentAsOfUs: asOf };
+  }
+  // Already stopped: the secondary keeps the image it had when replication stopped.
+  return { secondaryData: 'consistent', consistentAsOfUs: record.consistentAsOfUs ?? ctx.consistentAsOfUs ?? ctx.nowUs };
 }
 
 const OP_RULES: Record<PairOp, Rule> = {
@@ -162,10 +167,13 @@ const OP_RULES: Record<PairOp, Rule> = {
       return notAllowed('takeover', record, 'the secondary is inconsistent while the copy runs (force to take over anyway)');
     }
     if (record.state !== 'COPY' && !['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE'].includes(record.state)) return notAllowed('takeover', record);
-    const image = record.state === 'COPY' ? { secondaryData: 'inconsistent' as const, consistentAsOfUs: undefined } : imageAtStop(record, ctx);
+    if (record.secondaryData === 'inconsistent' && !ctx.force) {
+      return notAllowed('takeover', record, 'the secondary is inconsistent: the copy did not complete (force to take over anyway)');
+    }
+    const image = imageAtStop(record, ctx);
     const wasSuspended = SUSPENDED.includes(record.state);
     const effects: PairEffect[] = wasSuspended ? ['suspendDownstream'] : ['recordChangesInBitmaps', ...(record.mode === 'async' ? (['drainJournal'] as const) : []), 'suspendDownstream', 'suspendGroup'];
-    const message = record.state === 'COPY' ? 'forced takeover: the secondary data is inconsistent' : undefined;
+    const message = image.secondaryData === 'inconsistent' ? 'forced takeover: the secondary data is inconsistent' : undefined;
     return go(record, ctx, { state: 'SSWS', reason: withDetail('the secondary took over and accepts writes', ctx), ...image, secondaryWritable: true }, effects, message);
   },
 
