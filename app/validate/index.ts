@@ -62,7 +62,7 @@ export function validateTopology(t: Topology): Problem[] {
   t.hosts.forEach((h, i) => h.workloads.forEach((w, j) => claim(w.id, ['hosts', i, 'workloads', j])));
 
   // Dangling references: each id field must name an element of the right list.
-  const ref = (id: string, allowed: ListName[], path: JsonPath, ownerId: string, what: string) => {
+  const ref = (id: string, allowed: ListName[], path: JsonPath, ownerId: string | undefined, what: string) => {
     const loc = ix.byId.get(id);
     if (!loc) {
       error('dangling-reference', `${what} "${id}" does not exist`, path, ownerId);
@@ -75,8 +75,9 @@ export function validateTopology(t: Topology): Problem[] {
     return true;
   };
   t.siteDistances.forEach((d, i) => {
-    ref(d.siteAId, ['sites'], ['siteDistances', i, 'siteAId'], d.siteAId, 'site');
-    ref(d.siteBId, ['sites'], ['siteDistances', i, 'siteBId'], d.siteBId, 'site');
+    // A distance entry has no id of its own; the path locates it.
+    ref(d.siteAId, ['sites'], ['siteDistances', i, 'siteAId'], undefined, 'site');
+    ref(d.siteBId, ['sites'], ['siteDistances', i, 'siteBId'], undefined, 'site');
   });
   t.systems.forEach((s, i) => ref(s.siteId, ['sites'], ['systems', i, 'siteId'], s.id, 'site'));
   t.hosts.forEach((h, i) => {
