@@ -80,47 +80,64 @@ function createFileService(recent: RecentFiles): FileService {
   };
 }
 
+/**
+ * The menu sends app.menu with the renderer's command names (renderer/commands.ts). Shortcuts the renderer already
+ * handles itself are shown but not registered, so one keystroke never runs a command twice and text fields keep
+ * their native undo and clipboard keys.
+ */
 function buildMenu(): Menu {
   const action = (name: string) => () => send('app.menu', { action: name });
+  const shownOnly = { registerAccelerator: false };
+  const mac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    ...(mac ? [{ role: 'appMenu' as const }] : []),
     {
       label: '&File',
       submenu: [
-        { label: 'New', accelerator: 'CmdOrCtrl+N', click: action('new') },
-        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: action('open') },
+        { label: 'New', accelerator: 'CmdOrCtrl+N', click: action('newDocument') },
+        { label: 'Open…', accelerator: 'CmdOrCtrl+O', ...shownOnly, click: action('open') },
+        { label: 'Templates…', click: action('templates') },
         { type: 'separator' },
-        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: action('save') },
-        { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: action('saveAs') },
+        { label: 'Save', accelerator: 'CmdOrCtrl+S', ...shownOnly, click: action('save') },
+        { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', ...shownOnly, click: action('saveAs') },
         { type: 'separator' },
-        { label: 'Export PNG…', click: action('exportPng') },
-        { label: 'Export SVG…', click: action('exportSvg') },
+        {
+          label: 'Export',
+          submenu: [
+            { label: 'Image (PNG)…', click: action('exportPng') },
+            { label: 'Image (SVG)…', click: action('exportSvg') },
+            { label: 'Tables (CSV)…', click: action('exportCsv') },
+          ],
+        },
         { type: 'separator' },
-        { role: 'quit' },
+        mac ? { role: 'close' } : { role: 'quit' },
       ],
     },
     {
       label: '&Edit',
-      // Undo/redo are the document's history (the renderer's actions), not the text fields' native undo.
+      // Undo/redo are the document's history (the renderer's named actions), not a text field's.
       submenu: [
-        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: action('undo') },
-        { label: 'Redo', accelerator: process.platform === 'darwin' ? 'Cmd+Shift+Z' : 'Ctrl+Y', click: action('redo') },
+        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', ...shownOnly, click: action('undo') },
+        { label: 'Redo', accelerator: mac ? 'Cmd+Shift+Z' : 'Ctrl+Y', ...shownOnly, click: action('redo') },
         { type: 'separator' },
-        { role: 'cut' },
-        { role: 'copy' },
-        { role: 'paste' },
-        { role: 'selectAll' },
+        // macOS routes clipboard keys in text fields through these roles; elsewhere the page handles them.
+        { role: 'cut', ...(mac ? {} : shownOnly) },
+        { role: 'copy', ...(mac ? {} : shownOnly) },
+        { role: 'paste', ...(mac ? {} : shownOnly) },
+        { label: 'Duplicate', accelerator: 'CmdOrCtrl+D', ...shownOnly, click: action('duplicate') },
+        { label: 'Delete', click: action('deleteSelection') },
+        { label: 'Select All', accelerator: 'CmdOrCtrl+A', ...shownOnly, click: action('selectAll') },
       ],
     },
     {
       label: '&View',
       submenu: [
-        { label: 'Fit to Window', accelerator: 'CmdOrCtrl+0', click: action('fitView') },
-        { label: 'Template Gallery', click: action('gallery') },
+        { label: 'Fit to Window', accelerator: 'F', ...shownOnly, click: action('fit') },
+        { label: 'Reset Layout', click: action('resetLayout') },
         { type: 'separator' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },
-        { role: 'resetZoom', accelerator: 'CmdOrCtrl+Shift+0' },
+        { role: 'resetZoom' },
         { role: 'togglefullscreen' },
         ...(app.isPackaged ? [] : [{ type: 'separator' as const }, { role: 'reload' as const }, { role: 'toggleDevTools' as const }]),
       ],
