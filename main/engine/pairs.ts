@@ -1,0 +1,160 @@
+// Pair and journal records at run time: state, differential bitmaps per side, copy progress, and the async journal of a consistency group.
+import type { Pair } from '../../app/model/schema';
+import type { PairState } from '../../app/engine/api';
+import { DifferentialBitmap } from './data/bitmap';
+import type { LinkRt } from './runtime';
+
+/** Async journal records sent but not yet acknowledged, per journal (the transfer window). */
+export const JOURNAL_WINDOW = 256;
+/** Journal fill above which an async pair shows PFUL. */
+export const PFUL_THRESHOLD = 0.8;
+/** How long a journal may stay above the threshold before its pairs suspend (Hitachi's overflow watch). */
+export const OVERFLOW_WATCH_US = 60_000_000;
+
+export interface PairRoute {
+  fromPortId: string;
+  link: LinkRt;
+  toPortId: string;
+}
+
+export interface JournalRecord {
+  seq: number;
+  gen: number;
+  pair: PairRt;
+  offset: number;
+  length: number;
+  /** The bytes as written; null means zeros. */
+  data: Uint8Array | null;
+  /** Time of the write at the primary (for RPO). */
+  writtenUs: number;
+  ioId: number | undefined;
+  sendStep: string | undefined;
+}
+
+/** One journal per consistency group (or per async pair without a group): sequence numbers and in-order apply. */
+export class JournalRt {
+  readonly pairs: PairRt[] = [];
+  nextSeq = 1;
+  /** The next sequence number the secondary may apply; records only apply as an unbroken run. */
+  applyNext = 1;
+  /** Bumped on every suspend: records of an older generation are dropped wherever they are. */
+  gen = 0;
+  usedBytes = 0;
+  /** Bytes held by the fillJournal fault, released on suspend. */
+  phantomBytes = 0;
+  readonly queue: JournalRecord[] = [];
+  queueHead = 0;
+  inFlight = 0;
+  readonly arrived = new Map<number, JournalRecord>();
+  overThresholdSinceUs: number | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly capacityBytes: number,
+  ) {}
+
+  get fill(): number {
+    return Math.min(1, (this.usedBytes + this.phantomBytes) / this.capacityBytes);
+  }
+
+  get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  shift(): JournalRecord | undefined {
+    const r = this.queue[this.queueHead];
+    if (r === undefined) return undefined;
+    this.queueHead++;
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    return r;
+  }
+
+  /** Drops every record not yet applied and returns them (to be turned into bitmap bits). */
+  drop(): JournalRecord[] {
+    const out = this.queue.slice(this.queueHead);
+    for (const r of this.arrived.values()) out.push(r);
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.arrived.clear();
+    this.gen++;
+    this.inFlight = 0;
+    this.usedBytes = 0;
+    this.phantomBytes = 0;
+    this.applyNext = this.nextSeq;
+    this.overThresholdSinceUs = undefined;
+    return out;
+  }
+
+  get drained(): boolean {
+    return this.queued === 0 && this.inFlight === 0 && this.arrived.size === 0;
+  }
+}
+
+export interface CopyProgress {
+  active: boolean;
+  gen: number;
+  totalTracks: number;
+  startedUs: number;
+  inFlight: number;
+  cursor: number;
+  /** Tracks actually sent over the link (empty tracks are skipped and not counted). */
+  tracksSent: number;
+}
+
+export class PairRt {
+  readonly id: string;
+  primaryId: string;
+  secondaryId: string;
+  state: PairState = 'SMPL';
+  sinceUs = 0;
+  reason = '';
+  /** True after swapResync: the data flows from the original secondary to the original primary. */
+  swapped = false;
+  failbackPending = false;
+  secondaryWritable = false;
+  route: PairRoute | undefined;
+  primaryBitmap: DifferentialBitmap;
+  secondaryBitmap: DifferentialBitmap;
+  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0 };
+  journal: JournalRt | undefined;
+  /** Time of the newest write the secondary has applied (async), for RPO. */
+  lastAppliedWrittenUs = 0;
+  /** Time of the oldest write not yet applied at the secondary, when there is one. */
+  suspendedCause: { kind: 'link' | 'system' | 'journal' | 'takeover' | 'loop'; id: string } | undefined;
+
+  constructor(
+    readonly cfg: Pair,
+    readonly trackBytes: number,
+    readonly sizeBytes: number,
+  ) {
+    this.id = cfg.id;
+    this.primaryId = cfg.primaryVolumeId;
+    this.secondaryId = cfg.secondaryVolumeId;
+    const tracks = Math.ceil(sizeBytes / trackBytes);
+    this.primaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.primary` });
+    this.secondaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.secondary` });
+  }
+
+  get mode(): 'sync' | 'async' {
+    return this.cfg.mode;
+  }
+
+  get trackCount(): number {
+    return this.primaryBitmap.trackCount;
+  }
+
+  /** States in which updates flow to the secondary (or are tracked for the running copy). */
+  get replicating(): boolean {
+    return this.state === 'PAIR' || this.state === 'PFUL' || this.state === 'COPY' || this.state === 'suspending';
+  }
+
+  markTracks(bitmap: DifferentialBitmap, offset: number, length: number): void {
+    const first = Math.floor(offset / this.trackBytes);
+    const last = Math.floor((offset + length - 1) / this.trackBytes);
+    if (first === last) bitmap.set(first);
+    else bitmap.setRange(first, Math.min(last + 1, bitmap.trackCount));
+  }
+}

@@ -1,0 +1,217 @@
+// Discrete-event core of the engine: one virtual clock in microseconds, a stable priority queue of events and one seeded PRNG.
+
+/** Raised when an engine invariant does not hold; carries where (element id) and why. */
+export class EngineInvariantError extends Error {
+  constructor(
+    readonly elementId: string,
+    readonly why: string,
+  ) {
+    super(`engine invariant broken at ${elementId}: ${why}`);
+    this.name = 'EngineInvariantError';
+  }
+}
+
+export function invariant(condition: boolean, elementId: string, why: string): asserts condition {
+  if (!condition) throw new EngineInvariantError(elementId, why);
+}
+
+interface QueuedEvent {
+  timeUs: number;
+  seq: number;
+  run: () => void;
+}
+
+/** Events pending at once; beyond this the model is runaway (e.g. a workload far above what links can carry). */
+export const MAX_PENDING_EVENTS = 2_000_000;
+
+/**
+ * Binary min-heap ordered by (time, insertion sequence): events at the same virtual time run in the
+ * order they were scheduled, which keeps runs deterministic.
+ */
+export class Scheduler {
+  private heap: QueuedEvent[] = [];
+  private nextSeq = 0;
+  nowUs = 0;
+  executed = 0;
+
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  /** Schedules `run` after `delayUs` (>= 0) of virtual time. */
+  after(delayUs: number, run: () => void): void {
+    this.at(this.nowUs + delayUs, run);
+  }
+
+  at(timeUs: number, run: () => void): void {
+    invariant(Number.isFinite(timeUs) && timeUs >= this.nowUs, 'scheduler', `event scheduled in the past or at a non-finite time (${timeUs} < ${this.nowUs})`);
+    invariant(this.heap.length < MAX_PENDING_EVENTS, 'scheduler', `more than ${MAX_PENDING_EVENTS} events pending`);
+    const ev: QueuedEvent = { timeUs, seq: this.nextSeq++, run };
+    const h = this.heap;
+    let i = h.length;
+    h.push(ev);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p]!;
+      if (parent.timeUs < timeUs || (parent.timeUs === timeUs && parent.seq < ev.seq)) break;
+      h[i] = parent;
+      i = p;
+    }
+    h[i] = ev;
+  }
+
+  /** Time of the next event, or undefined when idle. */
+  peekTimeUs(): number | undefined {
+    return this.heap[0]?.timeUs;
+  }
+
+  /** Runs the next event if it is due at or before `limitUs`; returns false when there is none. */
+  runNext(limitUs: number): boolean {
+    const h = this.heap;
+    const top = h[0];
+    if (!top || top.timeUs > limitUs) return false;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      const n = h.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        let c = l;
+        if (r < n && less(h[r]!, h[l]!)) c = r;
+        if (!less(h[c]!, last)) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    this.nowUs = top.timeUs;
+    this.executed++;
+    top.run();
+    return true;
+  }
+}
+
+function less(a: QueuedEvent, b: QueuedEvent): boolean {
+  return a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.seq < b.seq);
+}
+
+/** xoshiro128** seeded through splitmix32: small, fast and good enough for workloads and payload bytes. */
+export class Prng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1). */
+  nextFloat(): number {
+    return this.nextU32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n) for n up to 2^53. */
+  nextInt(n: number): number {
+    if (n <= 4294967296) return Math.floor(this.nextFloat() * n);
+    return Math.floor((this.nextU32() * 4294967296 + this.nextU32()) / 18446744073709551616 * n);
+  }
+
+  /** Exponentially distributed with the given mean (Poisson arrivals). */
+  nextExp(mean: number): number {
+    return -Math.log(1 - this.nextFloat()) * mean;
+  }
+
+  /** Fills `out` with random bytes, four at a time. */
+  fill(out: Uint8Array): void {
+    const n = out.length;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const v = this.nextU32();
+      out[i] = v & 255;
+      out[i + 1] = (v >>> 8) & 255;
+      out[i + 2] = (v >>> 16) & 255;
+      out[i + 3] = v >>> 24;
+    }
+    if (i < n) {
+      let v = this.nextU32();
+      for (; i < n; i++, v >>>= 8) out[i] = v & 255;
+    }
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** Fixed-bucket log-linear latency histogram in microseconds: bounded memory, ~3% precision. */
+export class LatencyHistogram {
+  // 64 sub-buckets per power of two from 1 us to 2^40 us.
+  private static readonly SUB = 64;
+  private counts = new Float64Array(41 * LatencyHistogram.SUB);
+  count = 0;
+  sumUs = 0;
+  maxUs = 0;
+
+  record(us: number): void {
+    const v = Math.max(1, us);
+    const exp = Math.min(40, Math.floor(Math.log2(v)));
+    const base = 2 ** exp;
+    const sub = Math.min(LatencyHistogram.SUB - 1, Math.floor(((v - base) / base) * LatencyHistogram.SUB));
+    this.counts[exp * LatencyHistogram.SUB + sub]!++;
+    this.count++;
+    this.sumUs += us;
+    if (us > this.maxUs) this.maxUs = us;
+  }
+
+  /** Upper edge of the bucket holding quantile q (0..1), in microseconds; 0 when empty. */
+  quantileUs(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.max(1, Math.ceil(q * this.count));
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i]!;
+      if (seen >= rank) {
+        const exp = Math.floor(i / LatencyHistogram.SUB);
+        const sub = i % LatencyHistogram.SUB;
+        const base = 2 ** exp;
+        return Math.min(this.maxUs, base + ((sub + 1) * base) / LatencyHistogram.SUB);
+      }
+    }
+    return this.maxUs;
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.count = 0;
+    this.sumUs = 0;
+    this.maxUs = 0;
+  }
+}
