@@ -23,9 +23,12 @@ export function api(): Promise<RelayLabApi | null> {
 export async function appMode(): Promise<'desktop' | 'web'> {
   const a = await api();
   if (!a) return 'web';
-  try {
-    return (await a.call('app.info', {})).mode;
-  } catch {
-    return 'web';
+  if (!mode) {
+    // A browser build served without the RelayLab server never answers: give up quickly and work offline.
+    const timeout = new Promise<'web'>((resolve) => setTimeout(() => resolve('web'), 2000));
+    mode = Promise.race([a.call('app.info', {}).then((i) => i.mode).catch(() => 'web' as const), timeout]);
   }
+  return mode;
 }
+
+let mode: Promise<'desktop' | 'web'> | null = null;

@@ -1,19 +1,8 @@
 // Problems of the current document from the shared validator, computed once per document version and shared by the panel and the node badges.
 import type { Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
-import { Topology as TopologySchema } from '../../app/model/schema';
+import { validateTopology } from '../../app/validate';
 import { useDoc } from '../store/document';
-
-type Validate = (t: Topology) => Problem[];
-// The shared validator (app/validate) lands separately; until it does, schema checks alone are shown.
-const validators = import.meta.glob<Validate>('../../app/validate/index.ts', { eager: true, import: 'validateTopology' });
-const sharedValidate: Validate | undefined = Object.values(validators)[0];
-
-function schemaOnly(t: Topology): Problem[] {
-  const r = TopologySchema.safeParse(t);
-  if (r.success) return [];
-  return r.error.issues.map((i) => ({ severity: 'error', code: `schema-${i.code}`, message: i.message, path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) }));
-}
 
 const cache = new WeakMap<Topology, { problems: Problem[]; byElement: Map<string, Problem> }>();
 
@@ -22,7 +11,7 @@ export function problemsOf(t: Topology): { problems: Problem[]; byElement: Map<s
   if (!hit) {
     let problems: Problem[];
     try {
-      problems = (sharedValidate ?? schemaOnly)(t);
+      problems = validateTopology(t);
     } catch (e) {
       problems = [{ severity: 'error', code: 'validator-crashed', message: `the validator failed: ${(e as Error).message}`, path: [] }];
     }

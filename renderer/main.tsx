@@ -1,0 +1,16 @@
+// Renderer entry: mounts the designer; opens a topology named in ?template= (handy for demos and screenshots).
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { App } from './App';
+import { commands } from './commands';
+
+const template = new URLSearchParams(window.location.search).get('template');
+if (template) commands.openTemplate(template);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
