@@ -1014,7 +1014,7 @@ export class Engine {
         if (!cache) return { ok: false, reason: `no cache ${c.cacheId}` };
         const sys = this.wiring.systems.get(cache.systemId)!;
         let n = 0;
-        while (cache.slots.size < cache.slotsTotal) {
+        while (cache.hasFree()) {
           const key = `phantom-${n}`;
           const version = cache.store(key, n, this.nowUs);
           const hold: SlotHold = { cache, volumeId: key, track: n, version };
