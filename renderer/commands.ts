@@ -60,7 +60,7 @@ export const commands = {
     store().select([...t.sites, ...t.systems, ...t.hosts].map((e) => e.id));
   },
   fit() {
-    void flowInstance()?.fitView({ padding: 0.12, duration: 300 });
+    void flowInstance()?.fitView({ padding: 0.06, duration: 300 });
   },
   async autoLayout() {
     const t = store().doc;

@@ -137,7 +137,7 @@ export const Canvas = memo(function Canvas() {
 
   const onInit = useCallback((instance: ReactFlowInstance<DesignerNode, DesignerEdge>) => {
     setFlowInstance(instance);
-    window.requestAnimationFrame(() => void instance.fitView({ padding: 0.12 }));
+    window.requestAnimationFrame(() => void instance.fitView({ padding: 0.06 }));
   }, []);
 
   return (
@@ -168,7 +168,7 @@ export const Canvas = memo(function Canvas() {
         connectionRadius={24}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
-        <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />
         <Controls showInteractive={false} className="rl-controls" />
         <ZoomSync />
       </ReactFlow>

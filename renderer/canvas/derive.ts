@@ -2,7 +2,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Topology, Volume } from '../../app/model/schema';
 import { indexTopology } from '../../app/model/index-topology';
-import { canvasParentId, formatBandwidth, formatBytes } from '../lib/topo';
+import { canvasParentId, formatBandwidth, formatBytes, sizeOf } from '../lib/topo';
 
 export type CanvasKind = 'site' | 'system' | 'host' | 'port' | 'volume' | 'lu' | 'cache';
 export type ConnectionKind = 'cable' | 'mapping' | 'pair' | 'exposure';
@@ -15,6 +15,8 @@ export type DesignerNode = Node<ElementNodeData, CanvasKind>;
 
 export interface CableEdgeData extends Record<string, unknown> {
   label: string;
+  /** Shown instead of the full label when the cable is too short to carry it. */
+  name: string;
   kind: string;
 }
 export interface PairEdgeData extends Record<string, unknown> {
@@ -48,7 +50,7 @@ export const SIZE = {
   port: { w: 92, h: 28 },
   volume: { w: 156, h: 58 },
   lu: { w: 120, h: 36 },
-  cache: { w: 132, h: 36 },
+  cache: { w: 150, h: 40 },
   systemHeader: 40,
   hostHeader: 40,
   siteHeader: 44,
@@ -91,6 +93,11 @@ export function stackLevels(t: Topology): Map<string, number> {
   return levels;
 }
 
+/** An external system (role "external"): drawn below the row it serves, with its ports facing right. */
+export function isExternalSystem(t: Topology, systemId: string): boolean {
+  return /external/i.test(indexTopology(t).systems.get(systemId)?.role ?? '');
+}
+
 function sameSystem(t: Topology, id: string, systemId: string): boolean {
   return canvasParentId(t, id) === systemId;
 }
@@ -104,8 +111,11 @@ interface Placed {
 function placeSystem(t: Topology, systemId: string, levels: Map<string, number>, out: Map<string, Placed>): { w: number; h: number } {
   const ix = indexTopology(t);
   const ports = ix.portsByOwner.get(systemId) ?? [];
-  const left = ports.filter((p) => p.kind !== 'initiator');
-  const right = ports.filter((p) => p.kind === 'initiator');
+  // Ports face the way their cables go: targets receive from the left, initiators send to the right;
+  // an external system sits below the system that uses it, so its targets face right, towards that system's initiators.
+  const mirrored = isExternalSystem(t, systemId);
+  const left = ports.filter((p) => (p.kind === 'initiator') === mirrored);
+  const right = ports.filter((p) => (p.kind === 'initiator') !== mirrored);
   const stackItems: { id: string; w: number; h: number }[] = [
     ...(ix.volumesBySystem.get(systemId) ?? []).map((v) => ({ id: v.id, ...whOf('volume') })),
     ...t.lus.filter((l) => canvasParentId(t, l.id) === systemId).map((l) => ({ id: l.id, ...whOf('lu') })),
@@ -324,7 +334,7 @@ export function deriveEdges(t: Topology, selection: ReadonlySet<string> = new Se
       sourceHandle: HANDLE.cable,
       targetHandle: HANDLE.cable,
       selected: selection.has(c.id),
-      data: { kind: c.kind, label: `${c.name || c.id} · ${kind} · ${c.distanceKm} km · ${formatBandwidth(c.bandwidthMbps)}` },
+      data: { kind: c.kind, name: c.name || c.id, label: `${c.name || c.id} · ${kind} · ${c.distanceKm} km · ${formatBandwidth(c.bandwidthMbps)}` },
     });
   }
   for (const v of t.volumes) {
@@ -339,7 +349,8 @@ export function deriveEdges(t: Topology, selection: ReadonlySet<string> = new Se
           sourceHandle: HANDLE.mapDown,
           targetHandle: HANDLE.mapUp,
           selected: selection.has(`map:${v.id}:${i}`),
-          data: { relation: 'range', label: `${formatBytes(r.startBytes)}–${formatBytes(r.startBytes + r.lengthBytes)}${r.shared ? ' · shared' : ''}` },
+          // Only a partial range is worth a label; a whole-volume mapping speaks for itself.
+          data: { relation: 'range', label: r.startBytes === 0 && r.lengthBytes === sizeOf(t, r.lowerId) ? (r.shared ? 'shared' : '') : `${formatBytes(r.startBytes)}–${formatBytes(r.startBytes + r.lengthBytes)}${r.shared ? ' · shared' : ''}` },
         });
       });
     } else if (v.kind === 'virtualReal' && has(v.aliasOfId)) {
@@ -391,8 +402,15 @@ export function deriveEdges(t: Topology, selection: ReadonlySet<string> = new Se
       sourceHandle: HANDLE.pairOut,
       targetHandle: HANDLE.pairIn,
       selected: selection.has(p.id),
-      data: { mode: p.mode, label: `${p.name || p.id} · ${p.mode}${p.mode === 'sync' ? ` · fence ${p.fence}` : ''}` },
+      data: { mode: p.mode, label: pairLabel(p) },
     });
   }
   return edges;
+}
+
+/** "V11 -> V12 · sync · fence data": the name, then the mode unless the name already says it. */
+export function pairLabel(p: Topology['pairs'][number]): string {
+  const name = p.name || p.id;
+  const mode = p.mode === 'sync' ? `sync · fence ${p.fence}` : 'async';
+  return name.toLowerCase().includes(`(${p.mode})`) ? `${name.replace(/\s*\((a?sync)\)\s*$/i, '')} · ${mode}` : `${name} · ${mode}`;
 }

@@ -27,8 +27,9 @@ export const CableEdge = memo(function CableEdge(props: EdgeProps<Edge<CableEdge
       <BaseEdge id={id} path={path} className={`rl-cable cable-${data?.kind ?? 'fc'}${selected ? ' is-selected' : ''}`} interactionWidth={14} />
       <Arrow x={targetX} y={targetY} side={targetPosition} className="arrow-cable" />
       {data ? (
-        <Label x={lx} y={ly} className={`cable-label${selected ? ' is-selected' : ''}`} testId="cable-label">
-          {data.label}
+        <Label x={lx} y={ly - (loop ? 0 : 11)} className={`cable-label${selected ? ' is-selected' : ''}`} testId="cable-label">
+          {/* A short cable shows its name only; the full label is in the tooltip and the inspector. */}
+          <span title={data.label}>{Math.hypot(targetX - sourceX, targetY - sourceY) < 200 && !selected ? data.name : data.label}</span>
         </Label>
       ) : null}
     </>

@@ -105,8 +105,9 @@ export const PortNode = memo(function PortNode({ id, selected }: P) {
   const port = ix.ports.get(id);
   if (!port) return null;
   const onHost = ix.hosts.has(port.ownerId);
-  // The cable handle faces outwards: targets receive from the left, initiators (and host ports) send to the right.
-  const outward = port.kind === 'initiator' || onHost ? Position.Right : Position.Left;
+  const mirrored = /external/i.test(ix.systems.get(port.ownerId)?.role ?? '');
+  // The cable handle faces outwards: targets receive from the left, initiators (and host ports) send to the right; external systems are mirrored.
+  const outward = (port.kind === 'initiator') !== mirrored || onHost ? Position.Right : Position.Left;
   const inward = outward === Position.Right ? Position.Left : Position.Right;
   return (
     <div className={`rl-node rl-port kind-${port.kind}${selected ? ' is-selected' : ''}`} data-element-id={id} title={`${port.kind} port · WWN ${port.wwn}`}>
@@ -219,10 +220,12 @@ export const CacheNode = memo(function CacheNode({ id, selected }: P) {
   const names = cache.volumeIds.map((v) => ix.volumes.get(v)?.name ?? v);
   return (
     <div className={`rl-node rl-cache${selected ? ' is-selected' : ''}${names.length > 1 ? ' is-shared' : ''}`} data-element-id={id} title={`cache for ${names.join(', ')}`}>
-      <Icon name="cache" size={14} />
-      <span className="cache-name">{cache.name || cache.id}</span>
-      <span className="cache-detail">
-        {formatBytes(cache.sizeBytes)} · {names.join(', ')}
+      <Icon name="cache" size={16} />
+      <span className="cache-text">
+        <span className="cache-name">
+          {cache.name || cache.id} <span className="cache-size">{formatBytes(cache.sizeBytes)}</span>
+        </span>
+        <span className="cache-detail">{names.length > 1 ? `shared: ${names.join(', ')}` : `for ${names[0] ?? '—'}`}</span>
       </span>
       <ProblemBadge id={id} />
     </div>

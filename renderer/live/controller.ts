@@ -1,0 +1,187 @@
+// What the live views do to the engine: load the current document, run controls, commands and faults, verify; answers go into the live store, refusals to a toast.
+import type { CommandResult, EngineCommand, RunControl, Snapshot } from '../../app/engine/api';
+import type { RelayLabApi } from '../../app/ipc/contract';
+import type { Topology } from '../../app/model/schema';
+import { liveStore, MAX_SPEED } from './store';
+import type { SpeedChoice } from './store';
+import { verifyPairs, verifyVolumeIds } from './model';
+
+/** Where the controller gets the engine, the document and a place to say things; injected so tests can drive it with a fake engine. */
+export interface LiveDeps {
+  api(): Promise<RelayLabApi | null>;
+  doc(): Topology;
+  notify(text: string, tone: 'info' | 'error'): void;
+}
+
+let deps: LiveDeps | null = null;
+let unsubscribe: (() => void) | null = null;
+
+/** Connects the live store to an engine; pushed snapshots flow into the store from then on. Returns a disconnect function. */
+export async function connectLive(d: LiveDeps): Promise<() => void> {
+  deps = d;
+  unsubscribe?.();
+  const api = await d.api();
+  unsubscribe = api?.on('engine.snapshot', (s) => liveStore.getState().ingest(s)) ?? null;
+  return () => {
+    unsubscribe?.();
+    unsubscribe = null;
+  };
+}
+
+function need(): LiveDeps {
+  if (!deps) throw new Error('the live views are not connected to an engine (connectLive was not called)');
+  return deps;
+}
+
+/** The document's model without its canvas layout: moving a box must not restart the run. */
+export function modelKey(t: Topology): string {
+  const { layout: _layout, ...model } = t;
+  return JSON.stringify(model);
+}
+
+export function speedValue(s: SpeedChoice): number {
+  return s === 'max' ? MAX_SPEED : s;
+}
+
+async function engineApi(): Promise<RelayLabApi | null> {
+  const d = need();
+  const api = await d.api();
+  if (!api) d.notify('No engine here: this page runs without the RelayLab server.', 'error');
+  return api;
+}
+
+function failed(e: unknown): null {
+  const message = e instanceof Error ? e.message : String(e);
+  liveStore.getState().setStatus('error', message);
+  need().notify(message, 'error');
+  return null;
+}
+
+/** Loads the current document into the engine when the engine runs another model (or none yet). */
+export async function ensureLoaded(force = false): Promise<boolean> {
+  const d = need();
+  const doc = d.doc();
+  const key = modelKey(doc);
+  const s = liveStore.getState();
+  if (!force && s.loadedKey === key && s.status === 'ready') return true;
+  const api = await engineApi();
+  if (!api) return false;
+  s.setStatus('loading');
+  try {
+    const r = await api.call('engine.load', { topology: doc, seed: liveStore.getState().seed });
+    liveStore.getState().loaded(key, r.problems, r.loaded);
+    if (!r.loaded) {
+      const first = r.problems.find((p) => p.severity === 'error') ?? r.problems[0];
+      d.notify(`The engine cannot run this topology${first ? `: ${first.message}` : ''}`, 'error');
+      return false;
+    }
+    const snap = await api.call('engine.snapshot', {});
+    liveStore.getState().ingest(snap);
+    return true;
+  } catch (e) {
+    return failed(e) ?? false;
+  }
+}
+
+/** Sends a run control (loading the document first); the answer's snapshot lands in the store. */
+export async function control(c: RunControl): Promise<Snapshot | null> {
+  if (!(await ensureLoaded())) return null;
+  const api = await engineApi();
+  if (!api) return null;
+  try {
+    const { snapshot } = await api.call('engine.control', c);
+    liveStore.getState().ingest(snapshot);
+    return snapshot;
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+export const play = () => control({ action: 'play', speed: speedValue(liveStore.getState().speed) });
+export const pause = () => control({ action: 'pause' });
+export const step = () => control({ action: 'step' });
+export const seek = (timeMs: number) => control({ action: 'seek', timeMs: Math.max(0, timeMs) });
+export const runFor = (virtualMs: number) => control({ action: 'runFor', virtualMs });
+
+export async function setSpeed(speed: SpeedChoice): Promise<void> {
+  liveStore.getState().setSpeed(speed);
+  if (liveStore.getState().status === 'ready') await control({ action: 'setSpeed', speed: speedValue(speed) });
+}
+
+/** Reset the run with a seed: reloads the document (it may have changed) and starts from time zero. */
+export async function reset(seed = liveStore.getState().seed): Promise<void> {
+  liveStore.getState().setSeed(seed);
+  if (!(await ensureLoaded(true))) return;
+  await control({ action: 'reset', seed });
+  liveStore.getState().resetRun();
+  const api = await engineApi();
+  if (api) liveStore.getState().ingest(await api.call('engine.snapshot', {}));
+}
+
+/** Sends an operator command or fault. A refusal (ok: false) is shown as a toast with its reason, never thrown. */
+export async function command(c: EngineCommand): Promise<CommandResult | null> {
+  if (!(await ensureLoaded())) return null;
+  const api = await engineApi();
+  if (!api) return null;
+  try {
+    const result = await api.call('engine.command', c);
+    if (!result.ok) need().notify(result.reason, 'error');
+    else if (result.message) need().notify(result.message, 'info');
+    // Effects show at once, even while paused.
+    liveStore.getState().ingest(await api.call('engine.snapshot', {}));
+    return result;
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+/**
+ * Training: stop the background workloads, issue one traced host write (to the first workload's LU, or the first LU a host
+ * can reach) and let single steps walk it. Returns false with a toast when the topology has no host write to trace.
+ */
+export async function startTrainingWrite(): Promise<boolean> {
+  const d = need();
+  const doc = d.doc();
+  const target = traceTarget(doc);
+  if (!target) {
+    d.notify('Training needs a host with a workload (its LU is where the traced write goes).', 'error');
+    return false;
+  }
+  if (!(await ensureLoaded())) return false;
+  await pause();
+  await command({ type: 'setWorkloadsEnabled', enabled: false });
+  liveStore.getState().startTraining();
+  const r = await command({ type: 'hostWrite', hostId: target.hostId, luId: target.luId, offsetBytes: 0, lengthBytes: 4096, fill: 0xab });
+  return !!r?.ok;
+}
+
+export async function stopTraining(): Promise<void> {
+  liveStore.getState().stopTraining();
+  await command({ type: 'setWorkloadsEnabled', enabled: true });
+}
+
+/** The host and LU of the first workload: where a trainee's write goes. */
+export function traceTarget(t: Topology): { hostId: string; luId: string } | null {
+  for (const h of t.hosts) {
+    const w = h.workloads[0];
+    if (w) return { hostId: h.id, luId: w.luId };
+  }
+  return null;
+}
+
+/** Hashes both volumes of every pair and says plainly whether they match. */
+export async function verify(): Promise<void> {
+  const d = need();
+  if (!(await ensureLoaded())) return;
+  const api = await engineApi();
+  if (!api) return;
+  try {
+    const doc = d.doc();
+    const { hashes } = await api.call('engine.hashes', { volumeIds: verifyVolumeIds(doc) });
+    const v = verifyPairs(doc, hashes, liveStore.getState().snapshot);
+    liveStore.getState().setVerification(v);
+    liveStore.getState().setTab('verify');
+  } catch (e) {
+    failed(e);
+  }
+}

@@ -1,0 +1,360 @@
+// Pure view-model functions of the live views: clock and number formats, pair badges, explain text, event filters, cache slots, exercises and verify verdicts.
+import { PAIR_STATE_EQUIVALENTS } from '../../app/engine/api';
+import type { CacheSlotView, CacheStatus, PairState, PairStatus, Snapshot, StepEvent } from '../../app/engine/api';
+import type { Scenario, Topology } from '../../app/model/schema';
+import { sameBytes } from '../../app/tables/translate';
+
+// ------------------------------------------------------------------ formats
+
+/** Virtual time as mm:ss.mmm (minutes keep counting past 59 so a long run stays readable). */
+export function formatClock(timeUs: number): string {
+  const totalMs = Math.max(0, Math.floor(timeUs / 1000));
+  const minutes = Math.floor(totalMs / 60_000);
+  const seconds = Math.floor((totalMs % 60_000) / 1000);
+  const ms = totalMs % 1000;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}.${String(ms).padStart(3, '0')}`;
+}
+
+/** A duration a person reads at a glance: 850 µs, 12.3 ms, 4.2 s, 3 min 10 s. */
+export function formatDurationMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+export function formatBytesShort(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+// ------------------------------------------------------------------ pair badges
+
+/** Traffic-light tone of a state: ok (in sync), busy (copying), warn (operator split / taken over), error (suspended by a fault), idle. */
+export type PairTone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
+
+const TONE: Record<PairState, PairTone> = {
+  SMPL: 'idle',
+  COPY: 'busy',
+  PAIR: 'ok',
+  PFUL: 'warn',
+  PSUS: 'warn',
+  SSUS: 'warn',
+  PSUE: 'error',
+  SSWS: 'warn',
+  suspending: 'busy',
+  deleting: 'busy',
+};
+
+export interface PairBadge {
+  pairId: string;
+  state: PairState;
+  tone: PairTone;
+  /** Shown on the badge: the state's name. */
+  label: string;
+  /** Tooltip: the meaning, the other vendors' names, link and secondary-data attributes. */
+  tooltip: string;
+  /** 0..1 while copying (COPY), else undefined. */
+  progress?: number;
+  /** "42% · ETA 3.1 s" while copying. */
+  progressText?: string;
+  /** "RPO 12 ms · lag 48 KiB" for a secondary of an async pair; "RPO 0 (sync)" for sync. */
+  lagText?: string;
+  differentialText?: string;
+}
+
+export function pairTone(state: PairState): PairTone {
+  return TONE[state];
+}
+
+export function pairStateTooltip(state: PairState): string {
+  const e = PAIR_STATE_EQUIVALENTS[state];
+  return `${state}: ${e.meaning}\nSRDF: ${e.srdf} · IBM: ${e.ibm} · DRBD: ${e.drbd}`;
+}
+
+export function pairBadge(p: PairStatus): PairBadge {
+  const copying = p.state === 'COPY';
+  const lines = [
+    pairStateTooltip(p.state),
+    `link ${p.linkUp ? 'connected' : 'down'} · secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`,
+  ];
+  if (p.reason) lines.push(`since ${formatClock(p.sinceUs)}: ${p.reason}`);
+  const badge: PairBadge = { pairId: p.id, state: p.state, tone: TONE[p.state], label: p.state, tooltip: lines.join('\n') };
+  if (copying) {
+    badge.progress = p.copyProgress;
+    badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;
+  }
+  if (p.mode === 'async') {
+    const parts: string[] = [];
+    if (p.rpoMs !== undefined) parts.push(`RPO ${formatDurationMs(p.rpoMs)}`);
+    if (p.lagBytes !== undefined) parts.push(`lag ${formatBytesShort(p.lagBytes)}`);
+    if (parts.length) badge.lagText = parts.join(' · ');
+  } else if (p.state === 'PAIR') badge.lagText = 'RPO 0 (sync)';
+  if (p.differentialTracks > 0 && !copying) badge.differentialText = `${formatCount(p.differentialTracks)} track${p.differentialTracks === 1 ? '' : 's'} differ`;
+  return badge;
+}
+
+/** The pairs a volume takes part in, as primary or secondary (a relay volume can be both in a cascade). */
+export function pairsOfVolume(t: Topology, volumeId: string): { pairId: string; role: 'primary' | 'secondary' }[] {
+  const out: { pairId: string; role: 'primary' | 'secondary' }[] = [];
+  for (const p of t.pairs) {
+    if (p.secondaryVolumeId === volumeId) out.push({ pairId: p.id, role: 'secondary' });
+    if (p.primaryVolumeId === volumeId) out.push({ pairId: p.id, role: 'primary' });
+  }
+  return out;
+}
+
+/** Whether data is moving on a pair's edge (the edge animates then). */
+export function pairIsMoving(p: PairStatus): boolean {
+  if (!p.linkUp) return false;
+  if (p.state === 'COPY') return true;
+  if (p.state === 'PAIR' || p.state === 'PFUL') return p.mode === 'sync' || (p.lagBytes ?? 0) > 0 || (p.journalFill ?? 0) > 0;
+  return false;
+}
+
+// ------------------------------------------------------------------ explain
+
+export interface Explanation {
+  headline: string;
+  details: string[];
+  history: { time: string; text: string }[];
+}
+
+/** Why a pair is in its state, in the words an architect uses: "PSUE since 00:41.200: cable CN4 is cut; 1,204 tracks recorded since". */
+export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explanation {
+  const tracks = p.differentialTracks;
+  let headline = `${p.state} since ${formatClock(p.sinceUs)}`;
+  if (p.reason) headline += `: ${p.reason}`;
+  if (p.state === 'PSUE' || p.state === 'PSUS' || p.state === 'SSUS' || p.state === 'SSWS')
+    headline += `; ${formatCount(tracks)} track${tracks === 1 ? '' : 's'} recorded since`;
+  const details = [PAIR_STATE_EQUIVALENTS[p.state].meaning];
+  details.push(`link ${p.linkUp ? 'connected' : 'down'}; secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`);
+  if (p.state === 'COPY') details.push(`copy ${Math.floor(p.copyProgress * 100)}% done${p.copyEtaMs !== undefined ? `, about ${formatDurationMs(p.copyEtaMs)} to go` : ''}; the secondary cannot be used for recovery until it ends`);
+  if (p.mode === 'async' && p.rpoMs !== undefined) details.push(`RPO ${formatDurationMs(p.rpoMs)}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`);
+  if (p.mode === 'async' && (p.state === 'PSUE' || p.state === 'PSUS'))
+    details.push('write order is lost until the resync completes: unapplied journal records became bitmap bits');
+  const history = events
+    .filter((e) => e.elementId === p.id && (e.step === 'pair-state' || e.step === 'fault' || e.step === 'repair'))
+    .map((e) => ({ time: formatClock(e.timeUs), text: e.text }));
+  // Faults elsewhere that explain this pair (a cut cable, a failed system) are named in the reason; add them from the log too.
+  const causes = events.filter((e) => (e.step === 'fault' || e.step === 'repair') && e.elementId !== p.id && p.reason?.includes(e.elementId));
+  for (const c of causes) history.push({ time: formatClock(c.timeUs), text: c.text });
+  history.sort((a, b) => a.time.localeCompare(b.time));
+  return { headline, details, history };
+}
+
+// ------------------------------------------------------------------ event log
+
+export type EventFilter = 'all' | 'steps' | 'pairs' | 'faults' | 'host';
+
+/** Which group an event belongs to, for the log's filter. */
+export function eventGroup(e: StepEvent): Exclude<EventFilter, 'all'> {
+  if (e.step === 'pair-state' || e.step === 'journal' || e.step === 'journal-apply') return 'pairs';
+  if (e.step === 'fault' || e.step === 'repair') return 'faults';
+  if (e.step.startsWith('host')) return 'host';
+  return 'steps';
+}
+
+export function filterEvents(events: readonly StepEvent[], filter: EventFilter, search: string): StepEvent[] {
+  const q = search.trim().toLowerCase();
+  return events.filter((e) => {
+    if (filter !== 'all' && eventGroup(e) !== filter) return false;
+    if (!q) return true;
+    return e.text.toLowerCase().includes(q) || e.step.toLowerCase() === q || e.elementId.toLowerCase().includes(q) || (e.relatedIds ?? []).some((r) => r.toLowerCase().includes(q));
+  });
+}
+
+/** A step named in the patent (S1, S11 ... S56, S14a, S15a). */
+export function isPatentStep(step: string): boolean {
+  return /^S\d+[a-z]?$/.test(step);
+}
+
+/** Merges new events into a bounded log: ordered by seq, no duplicates (a snapshot after a control call may repeat pushed ones). */
+export function appendEvents(log: readonly StepEvent[], incoming: readonly StepEvent[], limit: number): StepEvent[] {
+  const lastSeq = log.length ? log[log.length - 1]!.seq : -1;
+  const fresh = incoming.filter((e) => e.seq > lastSeq).sort((a, b) => a.seq - b.seq);
+  if (!fresh.length) return log as StepEvent[];
+  const merged = log.concat(fresh);
+  return merged.length > limit ? merged.slice(merged.length - limit) : merged;
+}
+
+// ------------------------------------------------------------------ cache grid
+
+export interface SlotCell {
+  key: string;
+  volumeId: string;
+  track: number;
+  dirty: boolean;
+  ageText: string;
+  /** 0 (just written) .. 1 (a second or older), for shading. */
+  ageShade: number;
+}
+
+export function cacheCells(c: CacheStatus): SlotCell[] {
+  return c.slots
+    .slice()
+    .sort((a, b) => (a.volumeId === b.volumeId ? a.track - b.track : a.volumeId.localeCompare(b.volumeId)))
+    .map((s) => ({
+      key: `${s.volumeId}:${s.track}`,
+      volumeId: s.volumeId,
+      track: s.track,
+      dirty: s.dirty,
+      ageText: formatDurationMs(s.ageUs / 1000),
+      ageShade: Math.max(0, Math.min(1, s.ageUs / 1_000_000)),
+    }));
+}
+
+export interface SlotLocation {
+  elementId: string;
+  kind: string;
+  systemId: string;
+  /** "bytes 262,144..524,288" in that element's address space. */
+  range: string;
+}
+
+/**
+ * Where a cache slot's data lives in every element of the stack: down to the real volumes and back up to everything
+ * that maps the same bytes (translate / translateUp through sameBytes). Unknown ids give an empty list rather than throw.
+ */
+export function slotLocations(t: Topology, slot: Pick<CacheSlotView, 'volumeId' | 'track'>): SlotLocation[] {
+  const system = t.systems.find((s) => s.id === t.volumes.find((v) => v.id === slot.volumeId)?.systemId);
+  const trackBytes = system?.trackBytes ?? 262144;
+  try {
+    return sameBytes(t, slot.volumeId, slot.track * trackBytes, trackBytes).map((h) => ({
+      elementId: h.elementId,
+      kind: h.kind,
+      systemId: h.systemId,
+      range: `bytes ${formatCount(h.offsetBytes)}..${formatCount(h.offsetBytes + h.lengthBytes)}`,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+// ------------------------------------------------------------------ exercises
+
+/** What the store remembers across snapshots to judge an exercise: which pairs were fully re-copied after being in sync. */
+export interface PairFacts {
+  reachedPair: boolean;
+  /** An initial (full) copy started after the pair had been in PAIR once. */
+  fullCopyAfterPair: boolean;
+}
+
+export function updatePairFacts(facts: Readonly<Record<string, PairFacts>>, snapshot: Snapshot): Record<string, PairFacts> {
+  const next: Record<string, PairFacts> = { ...facts };
+  for (const e of snapshot.events) {
+    if (e.step !== 'pair-state') continue;
+    const f = { ...(next[e.elementId] ?? { reachedPair: false, fullCopyAfterPair: false }) };
+    if (/ is now PAIR\b/.test(e.text)) f.reachedPair = true;
+    else if (/ is now COPY: initial copy/.test(e.text) && f.reachedPair) f.fullCopyAfterPair = true;
+    next[e.elementId] = f;
+  }
+  for (const p of snapshot.pairs) {
+    if (p.state === 'PAIR' && !next[p.id]?.reachedPair) next[p.id] = { fullCopyAfterPair: false, ...next[p.id], reachedPair: true };
+  }
+  return next;
+}
+
+export interface ExerciseVerdict {
+  passed: boolean;
+  /** One line per expectation, with ✓ or ✗ semantics carried by `ok`. */
+  checks: { ok: boolean; text: string }[];
+  message: string;
+}
+
+export function checkExercise(exercise: NonNullable<Scenario['exercise']>, snapshot: Snapshot | null, facts: Readonly<Record<string, PairFacts>>): ExerciseVerdict {
+  const checks: { ok: boolean; text: string }[] = [];
+  if (!snapshot) return { passed: false, checks, message: 'Run the topology first: the exercise is checked against the running engine.' };
+  for (const [pairId, expected] of Object.entries(exercise.expectPairStates)) {
+    const actual = snapshot.pairs.find((p) => p.id === pairId)?.state;
+    checks.push({ ok: actual === expected, text: actual === undefined ? `pair ${pairId}: not in this run (expected ${expected})` : `pair ${pairId} is ${actual} (expected ${expected})` });
+  }
+  if (exercise.forbidFullCopy) {
+    const copied = Object.entries(facts)
+      .filter(([, f]) => f.fullCopyAfterPair)
+      .map(([id]) => id);
+    checks.push({ ok: copied.length === 0, text: copied.length ? `a full copy ran again on ${copied.join(', ')} (only a differential copy is allowed)` : 'no full copy after the pairs were in sync' });
+  }
+  const passed = checks.length > 0 && checks.every((c) => c.ok);
+  const failed = checks.filter((c) => !c.ok).length;
+  return { passed, checks, message: passed ? 'Passed: the run reached the expected outcome.' : `Not yet: ${failed} of ${checks.length} check${checks.length === 1 ? '' : 's'} not met.` };
+}
+
+// ------------------------------------------------------------------ verify
+
+export interface PairVerification {
+  pairId: string;
+  primaryVolumeId: string;
+  secondaryVolumeId: string;
+  identical: boolean;
+  /** Plain words: "V21 and V22 are identical", or why they may differ. */
+  text: string;
+}
+
+export interface Verification {
+  allIdentical: boolean;
+  pairs: PairVerification[];
+  summary: string;
+}
+
+/** The volume ids to hash for verifying every pair. */
+export function verifyVolumeIds(t: Topology): string[] {
+  return [...new Set(t.pairs.flatMap((p) => [p.primaryVolumeId, p.secondaryVolumeId]))];
+}
+
+export function verifyPairs(t: Topology, hashes: Readonly<Record<string, string>>, snapshot: Snapshot | null): Verification {
+  const pairs = t.pairs.map((p): PairVerification => {
+    const a = hashes[p.primaryVolumeId];
+    const b = hashes[p.secondaryVolumeId];
+    const identical = a !== undefined && a === b;
+    const status = snapshot?.pairs.find((s) => s.id === p.id);
+    let text: string;
+    if (a === undefined || b === undefined) text = `${p.primaryVolumeId} / ${p.secondaryVolumeId}: no hash (volume not in the run)`;
+    else if (identical) text = `${p.primaryVolumeId} and ${p.secondaryVolumeId} are identical (sha256 ${a.slice(0, 12)}…)`;
+    else {
+      text = `${p.primaryVolumeId} and ${p.secondaryVolumeId} DIFFER`;
+      if (status?.state === 'COPY') text += ' (a copy is still running)';
+      else if (status && status.differentialTracks > 0) text += ` (${formatCount(status.differentialTracks)} tracks not yet copied, pair ${status.state})`;
+      else if (status?.mode === 'async' && status.consistentAsOfUs !== undefined) text += ` (async: the secondary is consistent as of ${formatClock(status.consistentAsOfUs)})`;
+      else if (status?.mode === 'async' && (status.lagBytes ?? 0) > 0) text += ` (async: ${formatBytesShort(status.lagBytes ?? 0)} still in the journal)`;
+    }
+    return { pairId: p.id, primaryVolumeId: p.primaryVolumeId, secondaryVolumeId: p.secondaryVolumeId, identical, text };
+  });
+  const allIdentical = pairs.length > 0 && pairs.every((p) => p.identical);
+  const summary = !pairs.length ? 'This topology has no pairs to verify.' : allIdentical ? 'All copies identical.' : `${pairs.filter((p) => !p.identical).length} of ${pairs.length} pair(s) differ.`;
+  return { allIdentical, pairs, summary };
+}
+
+// ------------------------------------------------------------------ training
+
+/** The steps of one traced write in the order they ran, S-steps and named actions alike. */
+export function writeWalk(events: readonly StepEvent[], ioId: number): StepEvent[] {
+  return events.filter((e) => e.ioId === ioId);
+}
+
+/** The event a single step should put on screen: the newest event of the traced write, else the newest event at all. */
+export function focusEvent(events: readonly StepEvent[], ioId: number | null): StepEvent | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (ioId === null || e.ioId === ioId) return e;
+  }
+  return null;
+}
+
+/** Elements to highlight for an event: where it acts, then the others involved. */
+export function highlightIds(e: StepEvent): string[] {
+  return [e.elementId, ...(e.relatedIds ?? [])];
+}

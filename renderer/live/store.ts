@@ -1,0 +1,180 @@
+// The live store (zustand): the running engine as the renderer sees it — snapshots, the event log, chart series, training and highlights. Never part of the document or its undo history.
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { Snapshot, StepEvent } from '../../app/engine/api';
+import type { Problem } from '../../app/model/problem';
+import { appendEvents, focusEvent, highlightIds, updatePairFacts } from './model';
+import type { PairFacts, Verification } from './model';
+import { appendSnapshot, emptySeries } from './series';
+import type { SeriesSet } from './series';
+
+export const EVENT_LOG_LIMIT = 5000;
+/** 'max' runs the engine as fast as it goes; the driver still sends at most ~30 snapshots a second. */
+export const SPEEDS = [1, 10, 100, 1000, 'max'] as const;
+export type SpeedChoice = (typeof SPEEDS)[number];
+export const MAX_SPEED = 1e9;
+
+export type LiveTab = 'events' | 'charts' | 'caches' | 'explain' | 'training' | 'exercise' | 'verify';
+
+export interface Highlight {
+  ids: string[];
+  /** The one-line explanation shown with it. */
+  text: string;
+  step: string;
+  source: 'training' | 'event' | 'slot';
+}
+
+export interface TrainingState {
+  active: boolean;
+  /** The traced write being walked, once its first event is seen. */
+  ioId: number | null;
+  /** seq of the first event that belongs to the walk (events before it are older traffic). */
+  fromSeq: number;
+}
+
+export interface LiveState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  problems: Problem[];
+  /** Key of the document the engine runs (its model, layout excluded), to know when to reload. */
+  loadedKey: string | null;
+  snapshot: Snapshot | null;
+  events: StepEvent[];
+  series: SeriesSet;
+  /** Furthest virtual time reached, the timeline's right end. */
+  maxTimeUs: number;
+  speed: SpeedChoice;
+  seed: number;
+  facts: Record<string, PairFacts>;
+  training: TrainingState;
+  highlight: Highlight | null;
+  selectedPairId: string | null;
+  verification: Verification | null;
+  dockOpen: boolean;
+  tab: LiveTab;
+}
+
+export interface LiveActions {
+  /** Takes in a snapshot from a push or a control call. */
+  ingest(snapshot: Snapshot): void;
+  /** The engine was (re)loaded with a document: everything about the previous run is dropped. */
+  loaded(key: string, problems: Problem[], ok: boolean): void;
+  setStatus(status: LiveState['status'], error?: string | null): void;
+  setSpeed(speed: SpeedChoice): void;
+  setSeed(seed: number): void;
+  /** Reset of the run (same document): clears the log, charts and facts. */
+  resetRun(): void;
+  startTraining(): void;
+  stopTraining(): void;
+  setHighlight(h: Highlight | null): void;
+  selectPair(id: string | null): void;
+  setVerification(v: Verification | null): void;
+  setDockOpen(open: boolean): void;
+  setTab(tab: LiveTab): void;
+}
+
+export type LiveStore = LiveState & LiveActions;
+
+const freshRun = () => ({
+  snapshot: null,
+  events: [] as StepEvent[],
+  series: emptySeries(),
+  maxTimeUs: 0,
+  facts: {} as Record<string, PairFacts>,
+  training: { active: false, ioId: null, fromSeq: 0 } as TrainingState,
+  highlight: null,
+  verification: null,
+});
+
+export function createLiveStore() {
+  return createStore<LiveStore>()((set, get) => ({
+    status: 'idle',
+    error: null,
+    problems: [],
+    loadedKey: null,
+    speed: 1,
+    seed: 1,
+    selectedPairId: null,
+    dockOpen: true,
+    tab: 'events',
+    ...freshRun(),
+
+    ingest(snapshot) {
+      const s = get();
+      // A seek back: events after the new time belong to a timeline that no longer exists.
+      const wentBack = s.snapshot !== null && snapshot.timeUs < s.snapshot.timeUs;
+      const kept = wentBack ? s.events.filter((e) => e.timeUs <= snapshot.timeUs) : s.events;
+      const events = appendEvents(kept, snapshot.events, EVENT_LOG_LIMIT);
+      let training = s.training;
+      let highlight = s.highlight;
+      if (training.active) {
+        if (training.ioId === null) {
+          const first = events.find((e) => e.seq >= training.fromSeq && e.ioId !== undefined);
+          if (first?.ioId !== undefined) training = { ...training, ioId: first.ioId };
+        }
+        const e = training.ioId === null ? null : focusEvent(events, training.ioId);
+        if (e) highlight = { ids: highlightIds(e), text: e.text, step: e.step, source: 'training' };
+      }
+      set({
+        snapshot,
+        events,
+        series: appendSnapshot(s.series, snapshot),
+        maxTimeUs: Math.max(s.maxTimeUs, snapshot.timeUs),
+        facts: updatePairFacts(s.facts, snapshot),
+        training,
+        highlight,
+        status: s.status === 'idle' ? 'ready' : s.status,
+      });
+    },
+
+    loaded(key, problems, ok) {
+      set({ ...freshRun(), loadedKey: ok ? key : null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
+    },
+    setStatus(status, error = null) {
+      set({ status, error });
+    },
+    setSpeed(speed) {
+      set({ speed });
+    },
+    setSeed(seed) {
+      set({ seed });
+    },
+    resetRun() {
+      set({ ...freshRun() });
+    },
+    startTraining() {
+      const last = get().events.at(-1);
+      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0 }, highlight: null, tab: 'training', dockOpen: true });
+    },
+    stopTraining() {
+      set({ training: { active: false, ioId: null, fromSeq: 0 }, highlight: null });
+    },
+    setHighlight(highlight) {
+      set({ highlight });
+    },
+    selectPair(selectedPairId) {
+      set({ selectedPairId });
+    },
+    setVerification(verification) {
+      set({ verification });
+    },
+    setDockOpen(dockOpen) {
+      set({ dockOpen });
+    },
+    setTab(tab) {
+      set({ tab, dockOpen: true });
+    },
+  }));
+}
+
+export const liveStore = createLiveStore();
+
+export function useLive<T>(selector: (s: LiveStore) => T): T {
+  return useStore(liveStore, selector);
+}
+
+/** Events of the current training walk, oldest first. */
+export function trainingWalk(s: Pick<LiveState, 'events' | 'training'>): StepEvent[] {
+  if (!s.training.active || s.training.ioId === null) return [];
+  return s.events.filter((e) => e.ioId === s.training.ioId);
+}
