@@ -146,13 +146,10 @@ export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explan
   if (p.mode === 'async' && p.rpoMs !== undefined) details.push(`RPO ${formatDurationMs(p.rpoMs)}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`);
   if (p.mode === 'async' && (p.state === 'PSUE' || p.state === 'PSUS'))
     details.push('write order is lost until the resync completes: unapplied journal records became bitmap bits');
+  // The pair's own state changes, and faults elsewhere that its reason names (a cut cable, a failed system), in log order.
   const history = events
-    .filter((e) => e.elementId === p.id && (e.step === 'pair-state' || e.step === 'fault' || e.step === 'repair'))
+    .filter((e) => (e.elementId === p.id && e.step === 'pair-state') || ((e.step === 'fault' || e.step === 'repair') && (e.elementId === p.id || !!p.reason?.includes(e.elementId))))
     .map((e) => ({ time: formatClock(e.timeUs), text: e.text }));
-  // Faults elsewhere that explain this pair (a cut cable, a failed system) are named in the reason; add them from the log too.
-  const causes = events.filter((e) => (e.step === 'fault' || e.step === 'repair') && e.elementId !== p.id && p.reason?.includes(e.elementId));
-  for (const c of causes) history.push({ time: formatClock(c.timeUs), text: c.text });
-  history.sort((a, b) => a.time.localeCompare(b.time));
   return { headline, details, history };
 }
 
