@@ -14,7 +14,7 @@ function electronBinary(): string | null {
   return existsSync(file) ? file : null;
 }
 
-test('the desktop window opens the gallery with the sandboxed bridge and no Node', async () => {
+test('the desktop window opens the designer with the sandboxed bridge and no Node', async () => {
   const executablePath = electronBinary();
   // The list reporter does not print skip reasons: say it where the CI log shows it.
   if (!executablePath) console.warn('electron e2e: skipped: no Electron binary on this machine (offline install); web mode e2e covers the renderer');
@@ -23,7 +23,7 @@ test('the desktop window opens the gallery with the sandboxed bridge and no Node
   const app = await electron.launch({ executablePath: executablePath ?? undefined, args: ['.', '--no-sandbox'] });
   try {
     const window = await app.firstWindow();
-    await expect(window.getByTestId('template-gallery')).toBeVisible();
+    await expect(window.getByTestId('toolbar')).toBeVisible();
     const exposure = await window.evaluate(() => ({
       bridge: typeof (window as unknown as { relaylab?: { call?: unknown } }).relaylab?.call,
       require: typeof (globalThis as { require?: unknown }).require,

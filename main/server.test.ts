@@ -127,6 +127,7 @@ describe('web mode on loopback', () => {
     expect((await get(server.port, '/designs/fig1')).body).toContain('<title>RelayLab</title>');
     expect((await get(server.port, '/assets/missing.js')).status).toBe(404);
     expect(await get(server.port, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect((await get(server.port, '/favicon.ico')).status).toBe(204);
   });
 
   it('never serves a file outside the web root', async () => {

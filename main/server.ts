@@ -191,6 +191,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       info = await stat(file).catch(() => null);
     }
     if (!info?.isFile()) {
+      // Browsers ask for /favicon.ico on their own; without one in the build, answer "nothing" rather than an error.
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204);
+        return void res.end();
+      }
       // Client-side routes fall back to the app; a missing asset (with an extension) is a real 404.
       if (path.extname(url.pathname)) return plain(res, 404, 'not found');
       file = path.join(root, 'index.html');
