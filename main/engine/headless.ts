@@ -1,0 +1,97 @@
+// Headless runs for `relaylab simulate`: a topology, a seed, timed faults and a duration in; the report of DOMAIN.md's "Headless report" out.
+import type { EngineCommand, PairState } from '../../app/engine/api';
+import type { Topology } from '../../app/model/schema';
+import { Engine, linkUtilization, type WorkloadOverride } from './engine';
+
+export interface TimedFault {
+  atMs: number;
+  command: EngineCommand;
+}
+
+export interface SimulateOptions {
+  durationMs: number;
+  seed?: number;
+  faults?: TimedFault[];
+  workloadOverride?: WorkloadOverride;
+  /** Virtual time allowed after durationMs for pairs to settle (default 1 hour). */
+  settleCapMs?: number;
+}
+
+export interface SimulationReport {
+  topology: string;
+  seed: number;
+  durationMs: number;
+  /** Virtual time when the report was taken (after settling). */
+  endMs: number;
+  /** False when the settle cap ran out first (e.g. a cable stays cut). */
+  settled: boolean;
+  pairs: {
+    id: string;
+    primaryVolume: string;
+    secondaryVolume: string;
+    mode: 'sync' | 'async';
+    state: PairState;
+    copyProgress: number;
+    differentialTracks: number;
+    rpoMs?: number;
+    reason?: string;
+  }[];
+  volumes: { id: string; sha256: string }[];
+  hosts: { id: string; writeIops: number; writeLatencyMs: { p50: number; p99: number }; writesAcked: number; writesFailed: number }[];
+  links: { id: string; utilization: number; bytes: number }[];
+  faults: { atMs: number; command: EngineCommand; ok: boolean; message: string }[];
+  events: number;
+}
+
+/** Runs the topology for durationMs with its workloads, injecting faults on time; then hosts stop and the run continues until settled. */
+export function runSimulation(topology: Topology, options: SimulateOptions): SimulationReport {
+  const seed = options.seed ?? 1;
+  const engine = new Engine(topology, { seed });
+  const durationUs = options.durationMs * 1000;
+  engine.workloadsStopUs = durationUs;
+  engine.startWorkloads(options.workloadOverride);
+  const faults = [...(options.faults ?? [])].sort((a, b) => a.atMs - b.atMs);
+  const faultResults: SimulationReport['faults'] = [];
+  for (const f of faults) {
+    engine.runUntil(f.atMs * 1000);
+    const r = engine.command(f.command);
+    faultResults.push({ atMs: f.atMs, command: f.command, ok: r.ok, message: r.ok ? (r.message ?? 'ok') : r.reason });
+  }
+  if (engine.nowUs < durationUs) engine.runUntil(durationUs);
+  const settled = engine.runUntilSettled(durationUs + (options.settleCapMs ?? 3_600_000) * 1000);
+  const now = engine.nowUs;
+  const seconds = options.durationMs / 1000;
+  return {
+    topology: topology.name,
+    seed,
+    durationMs: options.durationMs,
+    endMs: now / 1000,
+    settled,
+    pairs: [...engine.pairs.values()].map((p) => {
+      const s = engine.pairStatus(p);
+      const out: SimulationReport['pairs'][number] = {
+        id: p.id,
+        primaryVolume: p.primaryId,
+        secondaryVolume: p.secondaryId,
+        mode: p.mode,
+        state: s.state,
+        copyProgress: s.copyProgress,
+        differentialTracks: s.differentialTracks,
+        reason: s.reason,
+      };
+      if (p.mode === 'async' && s.rpoMs !== undefined) out.rpoMs = s.rpoMs;
+      return out;
+    }),
+    volumes: topology.volumes.map((v) => ({ id: v.id, sha256: engine.volumeHash(v.id) })),
+    hosts: engine.hostTotals().map((h) => ({
+      id: h.id,
+      writeIops: seconds > 0 ? h.writesAcked / seconds : 0,
+      writeLatencyMs: { p50: h.latency.quantileUs(0.5) / 1000, p99: h.latency.quantileUs(0.99) / 1000 },
+      writesAcked: h.writesAcked,
+      writesFailed: h.writesFailed,
+    })),
+    links: [...engine.wiring.links.values()].map((l) => ({ id: l.id, utilization: linkUtilization(l, now), bytes: l.bytes })),
+    faults: faultResults,
+    events: engine.sched.executed,
+  };
+}
