@@ -32,7 +32,9 @@ describe('the desktop package', () => {
         .split('\n')
         .map((line) => line.replace(/\\/g, '/'));
       expect(listing).toEqual(expect.arrayContaining(['/package.json', '/dist/main/electron-main.cjs', '/dist/main/preload.cjs', '/dist/main/cli.mjs']));
-      if (existsSync('dist/main/engine-worker.mjs')) expect(listing).toContain('/dist/main/engine-worker.mjs');
+      if (existsSync('dist/main/engine-worker.mjs')) {
+        expect(existsSync(path.join(out, 'linux-unpacked/resources/app.asar.unpacked/dist/main/engine-worker.mjs'))).toBe(true);
+      }
       if (existsSync('dist/renderer/index.html')) expect(listing).toContain('/dist/renderer/index.html');
       // Runtime dependencies are packed; renderer libraries (devDependencies, bundled by Vite) and sources are not.
       expect(listing).toContain('/node_modules/zod/package.json');

@@ -15,7 +15,8 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 const entries = [
   { in: 'main/cli.ts', out: 'cli.mjs', format: 'esm' },
   { in: 'main/server.ts', out: 'server.mjs', format: 'esm' },
-  { in: 'main/engine-worker.ts', out: 'engine-worker.mjs', format: 'esm' },
+  // Self-contained (its packages bundled in): the desktop app runs it from app.asar.unpacked, where node_modules is not.
+  { in: 'main/engine-worker.ts', out: 'engine-worker.mjs', format: 'esm', bundlePackages: true },
   { in: 'main/electron/main.ts', out: 'electron-main.cjs', format: 'cjs' },
   // The preload is CommonJS so the renderer can stay sandboxed (TOOLCHAIN.md).
   { in: 'main/electron/preload.ts', out: 'preload.cjs', format: 'cjs' },
@@ -24,7 +25,7 @@ const entries = [
 const started = Date.now();
 await Promise.all(
   entries.map((e) =>
-    esbuild({ ...common, entryPoints: [path.join(root, e.in)], outfile: path.join(out, e.out), format: e.format, external: ['electron'] }),
+    esbuild({ ...common, ...(e.bundlePackages ? { packages: undefined } : {}), entryPoints: [path.join(root, e.in)], outfile: path.join(out, e.out), format: e.format, external: ['electron'] }),
   ),
 );
 

@@ -27,7 +27,8 @@ function send<E extends EventName>(event: E, data: Events[E]): void {
 
 function getEngine(): EngineHost {
   if (!engine) {
-    engine = EngineHost.start(path.join(bundleDir, 'engine-worker.mjs'));
+    // Packaged, the worker file is unpacked next to app.asar (electron-builder.yml asarUnpack).
+    engine = EngineHost.start(path.join(bundleDir, 'engine-worker.mjs').replace(/\.asar([\\/])/, '.asar.unpacked$1'));
     engine.onSnapshot((snapshot) => send('engine.snapshot', snapshot));
   }
   return engine;
