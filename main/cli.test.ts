@@ -82,6 +82,30 @@ describe('relaylab plan', () => {
   });
 });
 
+describe('relaylab simulate', () => {
+  it('runs FIG. 1 headless and reports every pair in PAIR with identical volume hashes', async () => {
+    const result = await run(['simulate', 'assets/topologies/fig01-loop-cascade.relaylab.json', '--duration', '1s', '--seed', '3', '--json']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { seed: number; pairs: { id: string; state: string }[]; volumes: { id: string; sha256: string }[] };
+    expect(report.seed).toBe(3);
+    expect(report.pairs.map((p) => p.state)).toEqual(['PAIR', 'PAIR']);
+    const hash = (id: string) => report.volumes.find((v) => v.id === id)?.sha256;
+    // V11 (local primary), V12 (relay) and V22 (remote) hold the same bytes once the cascade has settled.
+    expect(hash('V11')).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash('V12')).toBe(hash('V11'));
+    expect(hash('V22')).toBe(hash('V11'));
+  });
+
+  it('refuses a broken topology with its located errors, and bad arguments with exit 2', async () => {
+    const broken = await run(['simulate', dangling, '--duration', '1s']);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toContain('[dangling-reference]');
+    expect((await run(['simulate', good, '--duration', 'soon'])).code).toBe(2);
+    expect((await run(['simulate'])).code).toBe(2);
+  });
+});
+
 describe('relaylab schema', () => {
   it('describes the file format, with the element lists and the version', () => {
     const schema = topologyJsonSchema() as { type: string; properties: Record<string, unknown>; required: string[] };

@@ -7,14 +7,20 @@ import { validateDocument } from '../app/validate/index';
 import { formatProblem } from '../app/model/problem';
 import type { Problem } from '../app/model/problem';
 import { Topology } from '../app/model/schema';
+import type { Topology as TopologyDocument } from '../app/model/schema';
 import { FileError, readDocumentFile } from './files';
-import { planMain } from './plan/cli';
+import { runSimulation } from './engine/headless';
+import type { SimulationReport } from './engine/headless';
+import { SimulateArgsError, parseSimulateArgs } from './engine/headless-args';
+import { formatTable, planMain } from './plan/cli';
 
 const HELP = `relaylab <command> [options]
 
 Commands:
   validate FILE...    check topology files (*.relaylab.json); exit 1 if any has an error
   schema              print the JSON Schema of the file format
+  simulate FILE [--duration 60s] [--seed N] [--fault at=10s,cut=CN4] [--workload iops=800] [--json]
+                      run the topology headless and report pair states, latencies, links, volume hashes
   plan FILE [...]     size links, journals and latencies (relaylab plan --help)
   --help              this text
 
@@ -39,18 +45,18 @@ export function topologyJsonSchema(): Record<string, unknown> {
 }
 
 /** Reads, parses, migrates and checks one file; problems come back located (JSON path, element id). */
-export async function checkFile(file: string): Promise<Problem[]> {
+export async function checkFile(file: string): Promise<{ topology?: TopologyDocument; problems: Problem[] }> {
   let text: string;
   try {
     text = await readDocumentFile(file);
   } catch (e) {
     const reason = e instanceof FileError ? e.message.replace(`${file}: `, '') : String(e);
-    return [{ severity: 'error', code: 'unreadable', message: reason, path: [] }];
+    return { problems: [{ severity: 'error', code: 'unreadable', message: reason, path: [] }] };
   }
   // The text-level guards (size, nesting depth, JSON syntax) come first; then schema, migrations and domain rules.
   const loaded = parseTopologyText(text);
-  if (!loaded.ok && loaded.problems.some((p) => TEXT_LEVEL_CODES.has(p.code))) return loaded.problems;
-  return validateDocument(JSON.parse(text)).problems;
+  if (!loaded.ok && loaded.problems.some((p) => TEXT_LEVEL_CODES.has(p.code))) return { problems: loaded.problems };
+  return validateDocument(JSON.parse(text));
 }
 const TEXT_LEVEL_CODES = new Set(['file-too-large', 'too-deep', 'not-json']);
 
@@ -61,13 +67,77 @@ async function validateCommand(files: string[], io: CliOutput): Promise<number> 
   }
   let failed = false;
   for (const file of files) {
-    const problems = await checkFile(file);
+    const { problems } = await checkFile(file);
     for (const problem of problems) io.out(`${file}: ${formatProblem(problem)}\n`);
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) failed = true;
     else io.out(`${file}: ok${problems.length ? ` (${problems.length} warning${problems.length === 1 ? '' : 's'})` : ''}\n`);
   }
   return failed ? 1 : 0;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
+const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+
+/** The report as a person reads it; --json gives the full report for tools. */
+export function formatSimulationReport(report: SimulationReport): string {
+  const out: string[] = [];
+  out.push(
+    `Simulated "${report.topology}" for ${report.durationMs / 1000} s (seed ${report.seed}); ` +
+      (report.settled ? `all pairs settled at ${(report.endMs / 1000).toFixed(1)} s` : `NOT settled by ${(report.endMs / 1000).toFixed(1)} s (a fault is still in effect?)`) +
+      '\n',
+  );
+  out.push('\nPairs\n');
+  out.push(
+    formatTable(
+      ['pair', 'mode', 'state', 'copied', 'diff tracks', 'RPO', 'why'],
+      report.pairs.map((p) => [p.id, p.mode, p.state, pct(p.copyProgress), String(p.differentialTracks), p.rpoMs === undefined ? '-' : ms(p.rpoMs), p.reason ?? '']),
+    ),
+  );
+  out.push('\nHosts\n');
+  out.push(
+    formatTable(
+      ['host', 'write IOPS', 'p50', 'p99', 'acked', 'failed'],
+      report.hosts.map((h) => [h.id, h.writeIops.toFixed(0), ms(h.writeLatencyMs.p50), ms(h.writeLatencyMs.p99), String(h.writesAcked), String(h.writesFailed)]),
+    ),
+  );
+  out.push('\nLinks\n');
+  out.push(formatTable(['link', 'utilization', 'MB'], report.links.map((l) => [l.id, pct(l.utilization), (l.bytes / 1e6).toFixed(1)])));
+  if (report.faults.length) {
+    out.push('\nFaults\n');
+    out.push(formatTable(['at', 'command', 'result'], report.faults.map((f) => [`${f.atMs / 1000} s`, JSON.stringify(f.command), `${f.ok ? 'ok' : 'refused'}: ${f.message}`])));
+  }
+  out.push('\nVolumes (sha256 of the content at the end)\n');
+  out.push(formatTable(['volume', 'sha256'], report.volumes.map((v) => [v.id, v.sha256])));
+  return out.join('');
+}
+
+async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
+  let args;
+  try {
+    args = parseSimulateArgs(argv);
+  } catch (e) {
+    if (e instanceof SimulateArgsError) {
+      io.err(`relaylab simulate: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const [file, ...extra] = args.files;
+  if (!file || extra.length) {
+    io.err('relaylab simulate: give exactly one topology file\n');
+    return 2;
+  }
+  const { topology, problems } = await checkFile(file);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (!topology || errors.length) {
+    for (const p of errors) io.err(`${file}: ${formatProblem(p)}\n`);
+    io.err(`relaylab simulate: ${file} has errors; fix them first (relaylab validate ${file})\n`);
+    return 1;
+  }
+  const report = runSimulation(topology, args.options);
+  io.out(args.json ? JSON.stringify(report, null, 2) + '\n' : formatSimulationReport(report));
+  return 0;
 }
 
 /** Runs one CLI command and returns the exit code; never calls process.exit, so it can be tested in-process. */
@@ -82,6 +152,8 @@ export async function main(argv: string[], io: CliOutput = processOutput): Promi
       return command === undefined ? 2 : 0;
     case 'validate':
       return validateCommand(rest, io);
+    case 'simulate':
+      return simulateCommand(rest, io);
     case 'plan':
       return planMain(rest, io);
     case 'schema':
