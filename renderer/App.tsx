@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
+import { LiveDock } from './live/LiveDock';
 import { Toolbar } from './ui/Toolbar';
 import { Palette } from './ui/Palette';
 import { Inspector } from './ui/Inspector';
@@ -81,6 +82,7 @@ export function App() {
         <Palette />
         <main className="center">
           <Canvas />
+          <LiveDock />
         </main>
         <Inspector />
         <BottomPanel />

@@ -4,6 +4,7 @@ import { BaseEdge, EdgeLabelRenderer, Position, getBezierPath, getSmoothStepPath
 import type { EdgeProps, EdgeTypes } from '@xyflow/react';
 import type { CableEdgeData, MappingEdgeData, PairEdgeData } from './derive';
 import type { Edge } from '@xyflow/react';
+import { LiveCableState, LivePairFlow } from '../live/canvas';
 
 function Label({ x, y, className, children, testId }: { x: number; y: number; className: string; children: React.ReactNode; testId?: string }) {
   return (
@@ -25,6 +26,7 @@ export const CableEdge = memo(function CableEdge(props: EdgeProps<Edge<CableEdge
   return (
     <>
       <BaseEdge id={id} path={path} className={`rl-cable cable-${data?.kind ?? 'fc'}${selected ? ' is-selected' : ''}`} interactionWidth={14} />
+      <LiveCableState cableId={id} path={path} x={lx} y={ly} />
       <Arrow x={targetX} y={targetY} side={targetPosition} className="arrow-cable" />
       {data ? (
         <Label x={lx} y={ly - (loop ? 0 : 11)} className={`cable-label${selected ? ' is-selected' : ''}`} testId="cable-label">
@@ -42,6 +44,7 @@ export const PairEdge = memo(function PairEdge(props: EdgeProps<Edge<PairEdgeDat
   return (
     <>
       <BaseEdge id={id} path={path} className={`rl-pair mode-${data?.mode ?? 'sync'}${selected ? ' is-selected' : ''}`} interactionWidth={14} />
+      <LivePairFlow pairId={id} path={path} />
       <Arrow x={targetX} y={targetY} side={targetPosition} className="arrow-pair" />
       {data ? (
         <Label x={lx} y={ly} className={`pair-label mode-${data.mode}${selected ? ' is-selected' : ''}`} testId="pair-label">

@@ -12,6 +12,7 @@ import { formatBytes, sizeOf } from '../lib/topo';
 import type { DesignerNode } from './derive';
 import { HANDLE } from './derive';
 import { useProblemsByElement } from '../ui/problems';
+import { LiveCacheFill, LiveVolumeBadges } from '../live/canvas';
 
 type P = NodeProps<DesignerNode>;
 
@@ -187,6 +188,7 @@ export const VolumeNode = memo(function VolumeNode({ id, selected }: P) {
           ))}
         </div>
       ) : null}
+      <LiveVolumeBadges volumeId={id} />
       <Handle type="source" id={HANDLE.pairOut} position={Position.Right} className="handle-pair" />
       <Handle type="source" id={HANDLE.mapDown} position={Position.Bottom} className="handle-map" />
     </div>
@@ -228,6 +230,7 @@ export const CacheNode = memo(function CacheNode({ id, selected }: P) {
         <span className="cache-detail">{names.length > 1 ? `shared: ${names.join(', ')}` : `for ${names[0] ?? '—'}`}</span>
       </span>
       <ProblemBadge id={id} />
+      <LiveCacheFill cacheId={id} />
     </div>
   );
 });

@@ -108,14 +108,16 @@ export async function setSpeed(speed: SpeedChoice): Promise<void> {
   if (liveStore.getState().status === 'ready') await control({ action: 'setSpeed', speed: speedValue(speed) });
 }
 
-/** Reset the run with a seed: reloads the document (it may have changed) and starts from time zero. */
+/** Starts or stops the hosts' workloads (stopped, the pairs drain and settle: the moment to verify). */
+export async function setWorkloads(enabled: boolean): Promise<void> {
+  const r = await command({ type: 'setWorkloadsEnabled', enabled });
+  if (r?.ok) liveStore.getState().setWorkloadsEnabled(enabled);
+}
+
+/** Reset the run with a seed: reloads the document (it may have changed), which rebuilds the engine at 00:00.000. */
 export async function reset(seed = liveStore.getState().seed): Promise<void> {
   liveStore.getState().setSeed(seed);
-  if (!(await ensureLoaded(true))) return;
-  await control({ action: 'reset', seed });
-  liveStore.getState().resetRun();
-  const api = await engineApi();
-  if (api) liveStore.getState().ingest(await api.call('engine.snapshot', {}));
+  await ensureLoaded(true);
 }
 
 /** Sends an operator command or fault. A refusal (ok: false) is shown as a toast with its reason, never thrown. */
@@ -149,7 +151,7 @@ export async function startTrainingWrite(): Promise<boolean> {
   }
   if (!(await ensureLoaded())) return false;
   await pause();
-  await command({ type: 'setWorkloadsEnabled', enabled: false });
+  await setWorkloads(false);
   liveStore.getState().startTraining();
   const r = await command({ type: 'hostWrite', hostId: target.hostId, luId: target.luId, offsetBytes: 0, lengthBytes: 4096, fill: 0xab });
   return !!r?.ok;
@@ -157,7 +159,7 @@ export async function startTrainingWrite(): Promise<boolean> {
 
 export async function stopTraining(): Promise<void> {
   liveStore.getState().stopTraining();
-  await command({ type: 'setWorkloadsEnabled', enabled: true });
+  await setWorkloads(true);
 }
 
 /** The host and LU of the first workload: where a trainee's write goes. */

@@ -45,6 +45,8 @@ export interface LiveState {
   maxTimeUs: number;
   speed: SpeedChoice;
   seed: number;
+  /** Whether the hosts' workloads are writing (the engine starts them on load). */
+  workloadsEnabled: boolean;
   facts: Record<string, PairFacts>;
   training: TrainingState;
   highlight: Highlight | null;
@@ -62,6 +64,7 @@ export interface LiveActions {
   setStatus(status: LiveState['status'], error?: string | null): void;
   setSpeed(speed: SpeedChoice): void;
   setSeed(seed: number): void;
+  setWorkloadsEnabled(enabled: boolean): void;
   /** Reset of the run (same document): clears the log, charts and facts. */
   resetRun(): void;
   startTraining(): void;
@@ -94,6 +97,7 @@ export function createLiveStore() {
     loadedKey: null,
     speed: 1,
     seed: 1,
+    workloadsEnabled: true,
     selectedPairId: null,
     dockOpen: true,
     tab: 'events',
@@ -128,7 +132,7 @@ export function createLiveStore() {
     },
 
     loaded(key, problems, ok) {
-      set({ ...freshRun(), loadedKey: ok ? key : null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
+      set({ ...freshRun(), workloadsEnabled: true, loadedKey: ok ? key : null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
     },
     setStatus(status, error = null) {
       set({ status, error });
@@ -138,6 +142,9 @@ export function createLiveStore() {
     },
     setSeed(seed) {
       set({ seed });
+    },
+    setWorkloadsEnabled(workloadsEnabled) {
+      set({ workloadsEnabled });
     },
     resetRun() {
       set({ ...freshRun() });

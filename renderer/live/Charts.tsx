@@ -1,0 +1,74 @@
+// Charts over virtual time with uPlot: host write latency, throughput, RPO per pair, link utilisation, journal and cache fill.
+import { memo, useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { useLive } from './store';
+import type { ChartData, ChartKey } from './series';
+
+const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+
+const CHARTS: { key: ChartKey; title: string; unit: string }[] = [
+  { key: 'latency', title: 'Host write latency', unit: 'ms' },
+  { key: 'throughput', title: 'Host throughput', unit: 'MB/s' },
+  { key: 'rpo', title: 'RPO per async pair', unit: 'ms' },
+  { key: 'links', title: 'Link utilisation', unit: '%' },
+  { key: 'fill', title: 'Journal and cache fill', unit: '%' },
+];
+
+function toAligned(d: ChartData, names: string[]): uPlot.AlignedData {
+  return [d.x, ...names.map((n) => d.columns[n] ?? [])] as uPlot.AlignedData;
+}
+
+/** One uPlot chart; rebuilt only when its set of series changes, otherwise fed with setData. */
+const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: ChartKey; title: string; unit: string; width: number }) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<{ u: uPlot; names: string } | null>(null);
+  const data = useLive((s) => s.series[chartKey]);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const names = Object.keys(data.columns).sort();
+    const namesKey = names.join('|');
+    if (plot.current && plot.current.names === namesKey) {
+      plot.current.u.setData(toAligned(data, names));
+      return;
+    }
+    plot.current?.u.destroy();
+    const opts: uPlot.Options = {
+      width,
+      height: 150,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false } },
+      axes: [
+        { stroke: 'var(--ink-2)', grid: { stroke: 'rgba(128,128,128,0.15)' }, values: (_u, ticks) => ticks.map((t) => `${t}s`) },
+        { stroke: 'var(--ink-2)', grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 48, label: unit, labelSize: 14 },
+      ],
+      series: [{ label: 'time' }, ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length]!, width: 1.5, spanGaps: false }))],
+    };
+    plot.current = { u: new uPlot(opts, toAligned(data, names), el), names: namesKey };
+  }, [data, width, unit]);
+
+  useEffect(() => () => plot.current?.u.destroy(), []);
+
+  return (
+    <div className="live-chart" data-testid={`chart-${chartKey}`}>
+      <div className="live-chart-title">{title}</div>
+      {data.x.length === 0 ? <div className="live-empty">no data yet: play the run</div> : null}
+      <div ref={host} />
+    </div>
+  );
+});
+
+export const Charts = memo(function Charts() {
+  const box = useRef<HTMLDivElement>(null);
+  const width = 330;
+  return (
+    <div className="live-charts" ref={box}>
+      {CHARTS.map((c) => (
+        <Chart key={c.key} chartKey={c.key} title={c.title} unit={c.unit} width={width} />
+      ))}
+    </div>
+  );
+});

@@ -1,0 +1,180 @@
+// The live dock over the canvas: run controls, virtual clock and timeline on its header, the live tabs below; plus the canvas overlays it brings.
+import { memo, useEffect, useState } from 'react';
+import './live.css';
+import { documentStore } from '../store/document';
+import { api } from '../services';
+import { liveStore, SPEEDS, useLive } from './store';
+import type { LiveTab, SpeedChoice } from './store';
+import { connectLive, pause, play, reset, seek, setSpeed, setWorkloads, startTrainingWrite, step, verify } from './controller';
+import { formatClock } from './model';
+import { Charts } from './Charts';
+import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
+import { LiveContextMenu, LiveHighlights, LiveStepBanner } from './canvas';
+
+const TABS: { id: LiveTab; label: string }[] = [
+  { id: 'events', label: 'Events' },
+  { id: 'charts', label: 'Charts' },
+  { id: 'caches', label: 'Caches' },
+  { id: 'explain', label: 'Explain' },
+  { id: 'training', label: 'Training' },
+  { id: 'exercise', label: 'Exercise' },
+  { id: 'verify', label: 'Verify' },
+];
+
+function speedLabel(s: SpeedChoice): string {
+  return s === 'max' ? 'max' : `${s}×`;
+}
+
+const RunControls = memo(function RunControls() {
+  const running = useLive((s) => s.snapshot?.running ?? false);
+  const status = useLive((s) => s.status);
+  const speed = useLive((s) => s.speed);
+  const seed = useLive((s) => s.seed);
+  const training = useLive((s) => s.training.active);
+  const writing = useLive((s) => s.workloadsEnabled);
+  const [seedText, setSeedText] = useState(String(seed));
+  useEffect(() => setSeedText(String(seed)), [seed]);
+  return (
+    <div className="live-controls" data-testid="run-controls">
+      {running ? (
+        <button type="button" className="live-btn icon" onClick={() => void pause()} title="Pause" data-testid="run-pause">
+          ❚❚
+        </button>
+      ) : (
+        <button type="button" className="live-btn icon primary" onClick={() => void play()} title="Play" data-testid="run-play" disabled={status === 'loading'}>
+          ▶
+        </button>
+      )}
+      <button type="button" className="live-btn icon" onClick={() => void (training ? step() : startTrainingWrite())} title={training ? 'Single step' : 'Single step: trace one host write'} data-testid="run-step">
+        ▸|
+      </button>
+      <div className="live-seg" role="radiogroup" aria-label="Speed">
+        {SPEEDS.map((s) => (
+          <button key={s} type="button" role="radio" aria-checked={speed === s} className={speed === s ? 'is-on' : ''} onClick={() => void setSpeed(s)} data-testid={`speed-${s}`}>
+            {speedLabel(s)}
+          </button>
+        ))}
+      </div>
+      <label className="live-seed" title="Seed of the engine's random source: the same seed replays the same run">
+        seed
+        <input value={seedText} onChange={(e) => setSeedText(e.target.value.replace(/\D/g, ''))} inputMode="numeric" data-testid="run-seed" />
+      </label>
+      <button type="button" className="live-btn" onClick={() => void reset(Number(seedText) || 0)} title="Reload the topology and restart the run at 00:00.000 with this seed" data-testid="run-reset">
+        ↺ Reset
+      </button>
+      <button type="button" className={`live-btn${writing ? '' : ' is-off'}`} onClick={() => void setWorkloads(!writing)} title={writing ? 'Stop the hosts writing: the pairs drain and settle' : 'Let the hosts write again'} data-testid="run-workloads" aria-pressed={writing}>
+        {writing ? 'Hosts writing' : 'Hosts stopped'}
+      </button>
+      <button type="button" className="live-btn" onClick={() => void verify()} title="Compare content hashes of every pair's volumes" data-testid="run-verify">
+        ✓ Verify
+      </button>
+    </div>
+  );
+});
+
+const Clock = memo(function Clock() {
+  const timeUs = useLive((s) => s.snapshot?.timeUs ?? 0);
+  const status = useLive((s) => s.status);
+  return (
+    <span className={`live-clock status-${status}`} data-testid="virtual-clock" title="Virtual time of the run (mm:ss.mmm)">
+      {formatClock(timeUs)}
+    </span>
+  );
+});
+
+/** Scrub through the run: the engine restores the nearest checkpoint and replays to the chosen time. */
+const Timeline = memo(function Timeline() {
+  const timeUs = useLive((s) => s.snapshot?.timeUs ?? 0);
+  const maxUs = useLive((s) => s.maxTimeUs);
+  const [drag, setDrag] = useState<number | null>(null);
+  const value = drag ?? timeUs / 1000;
+  return (
+    <input
+      className="live-timeline"
+      type="range"
+      min={0}
+      max={Math.max(1, Math.ceil(maxUs / 1000))}
+      step={1}
+      value={value}
+      disabled={maxUs <= 0}
+      onChange={(e) => setDrag(Number(e.target.value))}
+      onPointerUp={() => {
+        if (drag !== null) void seek(drag).finally(() => setDrag(null));
+      }}
+      onKeyUp={() => {
+        if (drag !== null) void seek(drag).finally(() => setDrag(null));
+      }}
+      title={drag !== null ? `seek to ${formatClock(drag * 1000)}` : 'Drag to go back (or forward) in the run'}
+      aria-label="Timeline"
+      data-testid="timeline"
+    />
+  );
+});
+
+const TabBody = memo(function TabBody({ tab }: { tab: LiveTab }) {
+  switch (tab) {
+    case 'events':
+      return <EventLog />;
+    case 'charts':
+      return <Charts />;
+    case 'caches':
+      return <CachePanel />;
+    case 'explain':
+      return <ExplainPanel />;
+    case 'training':
+      return <TrainingPanel />;
+    case 'exercise':
+      return <ExercisePanel />;
+    case 'verify':
+      return <VerifyPanel />;
+  }
+});
+
+/** Mounted once in the canvas area: connects the live store to the engine and draws the dock and the canvas overlays. */
+export const LiveDock = memo(function LiveDock() {
+  const open = useLive((s) => s.dockOpen);
+  const tab = useLive((s) => s.tab);
+  const status = useLive((s) => s.status);
+  const error = useLive((s) => s.error);
+
+  useEffect(() => {
+    let disconnect: (() => void) | undefined;
+    void connectLive({
+      api,
+      doc: () => documentStore.getState().doc,
+      notify: (text, tone) => documentStore.getState().notify(text, tone),
+    }).then((d) => (disconnect = d));
+    return () => disconnect?.();
+  }, []);
+
+  return (
+    <>
+      <LiveHighlights />
+      <LiveStepBanner />
+      <LiveContextMenu />
+      <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
+        <header className="live-dock-head">
+          <RunControls />
+          <Clock />
+          <Timeline />
+          <nav className="live-tabs" role="tablist">
+            {TABS.map((t) => (
+              <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
+                {t.label}
+              </button>
+            ))}
+          </nav>
+          <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
+            {open ? '▾' : '▴'}
+          </button>
+        </header>
+        {status === 'error' && error ? <div className="live-error">{error}</div> : null}
+        {open ? (
+          <div className="live-dock-body" data-testid={`live-body-${tab}`}>
+            <TabBody tab={tab} />
+          </div>
+        ) : null}
+      </section>
+    </>
+  );
+});
