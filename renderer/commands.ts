@@ -60,7 +60,7 @@ export const commands = {
     store().select([...t.sites, ...t.systems, ...t.hosts].map((e) => e.id));
   },
   fit() {
-    void flowInstance()?.fitView({ padding: 0.06, duration: 300 });
+    void flowInstance()?.fitView({ padding: 0.06, duration: 300, maxZoom: 1.25 });
   },
   async autoLayout() {
     const t = store().doc;
@@ -68,7 +68,7 @@ export const commands = {
       const nodes = await autoLayout(t);
       // Only apply if nobody edited while elk was running.
       if (store().doc === t) store().edit('Auto-layout', (d) => applyLayout(d, { nodes }));
-      setTimeout(() => commands.fit(), 60);
+      setTimeout(() => commands.fit(), 150);
     } catch (e) {
       store().notify(`Auto-layout failed: ${(e as Error).message}`, 'error');
     }

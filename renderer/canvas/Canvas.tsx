@@ -137,7 +137,7 @@ export const Canvas = memo(function Canvas() {
 
   const onInit = useCallback((instance: ReactFlowInstance<DesignerNode, DesignerEdge>) => {
     setFlowInstance(instance);
-    window.requestAnimationFrame(() => void instance.fitView({ padding: 0.06 }));
+    window.requestAnimationFrame(() => void instance.fitView({ padding: 0.06, maxZoom: 1 }));
   }, []);
 
   return (

@@ -1,81 +1,74 @@
-// Auto-layout with elkjs (layered, hierarchy respected): sites left to right, each system's mapping stack top-down; result is a new layout section.
+// Auto-layout with elkjs (layered, nesting respected): elk arranges sites and the systems/hosts inside them along the data flow; each system keeps its own stack layout.
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { NodeLayout, Topology } from '../../app/model/schema';
-import { computeGeometry, deriveEdges, deriveNodes } from '../canvas/derive';
-import { SIZE } from '../canvas/derive';
+import { indexTopology } from '../../app/model/index-topology';
+import { computeGeometry, deriveEdges, SIZE } from '../canvas/derive';
+import { canvasParentId } from './topo';
 
 const elk = new ELK();
 
-const GROUP_OPTIONS: Record<string, Record<string, string>> = {
-  root: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '90', 'elk.layered.spacing.nodeNodeBetweenLayers': '110' },
-  site: {
-    'elk.algorithm': 'layered',
-    'elk.direction': 'DOWN',
-    'elk.padding': `[top=${SIZE.siteHeader + 8},left=24,bottom=24,right=24]`,
-    'elk.spacing.nodeNode': '48',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '48',
-  },
-  system: {
-    'elk.algorithm': 'layered',
-    'elk.direction': 'DOWN',
-    'elk.padding': `[top=${SIZE.systemHeader + 8},left=16,bottom=18,right=16]`,
-    'elk.spacing.nodeNode': '26',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '40',
-  },
-  host: { 'elk.algorithm': 'layered', 'elk.direction': 'DOWN', 'elk.padding': `[top=${SIZE.hostHeader + 28},left=16,bottom=18,right=16]` },
+const ROOT_OPTIONS = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+  'elk.spacing.nodeNode': '60',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '90',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.edgeRouting': 'SPLINES',
+};
+const SITE_OPTIONS = {
+  'elk.padding': `[top=${SIZE.siteHeader + 6},left=24,bottom=24,right=24]`,
+  'elk.spacing.nodeNode': '48',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '64',
 };
 
-/** Computes positions and group sizes for every node; runs the layered algorithm per container so nesting is kept. */
+/**
+ * A complete layout section: elk places sites at the top level and systems/hosts inside their site, ranked by the
+ * cables, pairs and mappings between them; ports, volumes, LUs and caches keep the per-system stack placement.
+ */
 export async function autoLayout(t: Topology): Promise<Record<string, NodeLayout>> {
-  const geometry = computeGeometry({ ...t, layout: { nodes: {} } });
-  const nodes = deriveNodes({ ...t, layout: { nodes: {} } });
-  const edges = deriveEdges(t);
-  const children = new Map<string | undefined, ElkNode[]>();
-  const byId = new Map<string, ElkNode>();
-  for (const n of nodes) {
-    const g = geometry.get(n.id)!;
-    const group = n.type === 'site' || n.type === 'system' || n.type === 'host';
-    const elkNode: ElkNode = group
-      ? { id: n.id, layoutOptions: GROUP_OPTIONS[n.type!], children: [] }
-      : { id: n.id, width: g.w, height: g.h };
-    byId.set(n.id, elkNode);
-    const siblings = children.get(n.parentId) ?? [];
-    siblings.push(elkNode);
-    children.set(n.parentId, siblings);
+  const plain: Topology = { ...t, layout: { nodes: {} } };
+  const geometry = computeGeometry(plain);
+  const ix = indexTopology(t);
+  const sites = new Map<string, ElkNode>();
+  for (const s of t.sites) sites.set(s.id, { id: s.id, layoutOptions: SITE_OPTIONS, children: [] });
+  const boxes = [...t.systems, ...t.hosts];
+  for (const b of boxes) {
+    const g = geometry.get(b.id);
+    const site = sites.get(b.siteId);
+    if (g && site) site.children!.push({ id: b.id, width: g.w, height: g.h });
   }
-  for (const [parent, list] of children) if (parent) byId.get(parent)!.children = list;
-  // Edges are attached to the lowest common container so elk routes and ranks them inside it.
-  const parentOf = new Map(nodes.map((n) => [n.id, n.parentId]));
-  const ancestors = (id: string) => {
-    const out: string[] = [];
-    for (let cur = parentOf.get(id); cur; cur = parentOf.get(cur)) out.push(cur);
-    return out;
-  };
-  const rootEdges: ElkExtendedEdge[] = [];
-  for (const e of edges) {
-    if (e.type === 'exposure') continue;
-    const a = ancestors(e.source);
-    const b = new Set(ancestors(e.target));
-    const common = a.find((x) => b.has(x));
-    const edge: ElkExtendedEdge = { id: e.id, sources: [e.source], targets: [e.target] };
-    if (common) (byId.get(common)!.edges ??= []).push(edge);
-    else rootEdges.push(edge);
-  }
-  const root: ElkNode = { id: '__root', layoutOptions: { ...GROUP_OPTIONS.root, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN' }, children: children.get(undefined) ?? [], edges: rootEdges };
-  const laid = await elk.layout(root);
-  const out: Record<string, NodeLayout> = {};
-  const visit = (n: ElkNode) => {
-    for (const c of n.children ?? []) {
-      const group = (c.children?.length ?? 0) > 0 || byId.get(c.id)?.layoutOptions !== undefined;
-      out[c.id] = {
-        x: Math.round(c.x ?? 0),
-        y: Math.round(c.y ?? 0),
-        ...(group && c.width && c.height ? { width: Math.round(c.width), height: Math.round(c.height) } : {}),
-      };
-      visit(c);
+  // Every connection counts at the level of the systems/hosts it joins.
+  const boxOf = (id: string): string | undefined => {
+    let cur: string | undefined = id;
+    for (let i = 0; cur && i < 6; i++) {
+      if (ix.systems.has(cur) || ix.hosts.has(cur)) return cur;
+      cur = canvasParentId(t, cur);
     }
+    return undefined;
   };
-  visit(laid);
+  const edges: ElkExtendedEdge[] = [];
+  const seen = new Set<string>();
+  for (const e of deriveEdges(plain)) {
+    if (e.type === 'exposure') continue;
+    // Mappings point down the stack; for ranking, data flows from the lower (external) side up, so reverse them.
+    const [from, to] = e.type === 'mapping' ? [boxOf(e.target), boxOf(e.source)] : [boxOf(e.source), boxOf(e.target)];
+    if (!from || !to || from === to) continue;
+    const key = `${from}>${to}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    edges.push({ id: `e${edges.length}`, sources: [from], targets: [to] });
+  }
+  const root: ElkNode = { id: '__root', layoutOptions: ROOT_OPTIONS, children: [...sites.values()], edges };
+  const laid = await elk.layout(root);
+
+  const out: Record<string, NodeLayout> = {};
+  for (const site of laid.children ?? []) {
+    out[site.id] = { x: Math.round(site.x ?? 0), y: Math.round(site.y ?? 0), width: Math.round(site.width ?? 300), height: Math.round(site.height ?? 200) };
+    for (const box of site.children ?? []) out[box.id] = { x: Math.round(box.x ?? 0), y: Math.round(box.y ?? 0) };
+  }
+  // Contents of systems and hosts: the stack placement, written out so the layout is explicit.
+  for (const [id, g] of geometry) if (!(id in out)) out[id] = { x: Math.round(g.x), y: Math.round(g.y) };
   return out;
 }

@@ -500,9 +500,7 @@ export const Inspector = memo(function Inspector() {
         {kind ? (
           <>
             <span className="kind-label">{ELEMENTS[kind].label}</span>
-            <span className="muted" title={ELEMENTS[kind].tooltip}>
-              ⓘ
-            </span>
+            <span className="muted id-label">{id}</span>
           </>
         ) : ids.length > 1 ? (
           <span className="kind-label">{ids.length} selected</span>
