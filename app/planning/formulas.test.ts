@@ -19,6 +19,7 @@ import {
   serialisationUs,
   syncHopBreakdownUs,
   syncHopResponseUs,
+  switchGroupOccupancy,
   uniqueTracksTouched,
 } from './formulas';
 
@@ -210,5 +211,21 @@ describe('differential resync estimate', () => {
 
   it('resyncing 3,740 tracks of 256 KiB over 100 MB/s while hosts write 4 MB/s takes ~10.2 s', () => {
     expect(differentialResyncSeconds(3740, 262144, 100e6, 4e9, 4.096e6)).toBeCloseTo((3740 * 262144) / 95.904e6, 9);
+  });
+});
+
+describe('changeover switch (FIG. 13)', () => {
+  it('800 writes/s over a 60 km plain-SCSI leg and a 600 km fast-write leg hold the switch 593% of the time', () => {
+    const sync = { writeIops: 800, distanceKm: 60, roundTripsPerWrite: 2, blockBytes: 4096, bandwidthMbps: 16000 };
+    const async = { writeIops: 800, distanceKm: 600, roundTripsPerWrite: 1, blockBytes: 4096, bandwidthMbps: 2500 };
+    // per write: (1200 + 2.048 + 100) + (6000 + 13.1072 + 100) us
+    expect(switchGroupOccupancy([sync, async])).toBeCloseTo((800 * 7415.1552) / 1e6, 9);
+  });
+
+  it('a single leg never switches', () => {
+    expect(switchGroupOccupancy([{ writeIops: 100, distanceKm: 100, roundTripsPerWrite: 1, blockBytes: 8000, bandwidthMbps: 8000 }])).toBeCloseTo(
+      (100 * 1008) / 1e6,
+      12,
+    );
   });
 });

@@ -313,6 +313,25 @@ export function differentialResyncSeconds(
   return copySeconds(changedTracks * trackBytes, linkBytesPerSec, paceLimitBytesPerSec, competingWriteBytesPerSec);
 }
 
+/** Time a changeover switch (FIG. 13) takes to connect the other cable; the engine's model uses the same 100 us. */
+export const CHANGEOVER_SWITCH_US = 100;
+
+/**
+ * Share of time a changeover switch is held: cables of one switch group connect one at a time, and each exchange
+ * holds the switch until its answer is back (roundTripsPerWrite x 2 x one-way + serialisation), plus a switch-over
+ * each time another cable takes it. Sum over the legs of writes/s x hold time; at 1 or more writes queue for the switch.
+ */
+export function switchGroupOccupancy(
+  legs: readonly { writeIops: number; distanceKm: number; roundTripsPerWrite: number; blockBytes: number; bandwidthMbps: number }[],
+): number {
+  const switchUs = legs.length > 1 ? CHANGEOVER_SWITCH_US : 0;
+  return legs.reduce(
+    (sum, leg) =>
+      sum + (leg.writeIops * (leg.roundTripsPerWrite * roundTripUs(leg.distanceKm) + serialisationUs(leg.blockBytes, leg.bandwidthMbps) + switchUs)) / 1e6,
+    0,
+  );
+}
+
 /** Longest distance a synchronous hop may span and still leave `budgetUs` for its round trips (0 when the rest already exceeds it). */
 export function maxSyncDistanceKm(budgetUs: number, roundTripsPerWrite: number): number {
   if (budgetUs <= 0 || roundTripsPerWrite <= 0) return 0;

@@ -20,6 +20,7 @@ import {
   requiredLinkMbpsAvgPeak,
   roundTripUs,
   serialisationUs,
+  switchGroupOccupancy,
   syncHopBreakdownUs,
   type AsyncRpo,
   type SyncHopInput,
@@ -76,6 +77,7 @@ export interface Check {
     | 'no-copy'
     | 'no-route'
     | 'fc-distance'
+    | 'switch-group-serialises'
     | 'unresolved-workload';
   message: string;
   figure: { label: string; value: number | null; unit: string };
@@ -650,7 +652,45 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
     return hop;
   });
 
+  checks.push(...switchGroupChecks(t, hops));
   return { topologyName: t.name, outageSeconds, targetLatencyMs, peakToAverage, protocolOverhead: overhead, workloads, hops, checks };
+}
+
+/**
+ * A changeover switch (FIG. 13) lets one cable of its group carry an exchange at a time, so legs routed over cables of
+ * one group wait for each other. The per-hop figures leave that waiting out; this check says how busy the switch is.
+ */
+function switchGroupChecks(t: Topology, hops: readonly HopPlan[]): Check[] {
+  const ix = indexTopology(t);
+  const groups = new Map<string, { hop: HopPlan; cableId: string }[]>();
+  for (const hop of hops) {
+    if (!hop.route || hop.writeIops <= 0) continue;
+    for (const cableId of hop.route.cableIds) {
+      const group = ix.cables.get(cableId)?.switchGroup;
+      if (group) groups.set(group, [...(groups.get(group) ?? []), { hop, cableId }]);
+    }
+  }
+  const out: Check[] = [];
+  for (const [group, legs] of groups) {
+    if (new Set(legs.map((l) => l.cableId)).size < 2) continue;
+    const occupancy = switchGroupOccupancy(
+      legs.map(({ hop, cableId }) => {
+        const cable = ix.cables.get(cableId)!;
+        return { writeIops: hop.writeIops, distanceKm: cable.distanceKm, roundTripsPerWrite: cable.roundTripsPerWrite, blockBytes: hop.blockBytes, bandwidthMbps: cable.bandwidthMbps };
+      }),
+    );
+    const firstCable = legs[0]!.cableId;
+    out.push({
+      severity: occupancy >= 1 ? 'error' : 'warning',
+      code: 'switch-group-serialises',
+      message: `changeover switch ${group}: ${[...new Set(legs.map((l) => `${l.hop.pairId} over ${l.cableId}`))].join(', ')} take turns; each write holds the switch for its exchanges, ${fmt(occupancy * 100)}% of the time${occupancy >= 1 ? ': writes queue for the switch without bound' : ''}. Host latency and RPO above leave this waiting out`,
+      figure: { label: 'switch occupancy', value: occupancy, unit: '' },
+      advice: `give each leg its own port and cable, or keep writes well below ${fmt(legs[0]!.hop.writeIops / occupancy)} writes/s (where the switch would be always busy)`,
+      elementId: firstCable,
+      path: ['cables', t.cables.findIndex((c) => c.id === firstCable)],
+    });
+  }
+  return out;
 }
 
 /** The host's own link to the LU's target port (the fastest if there are several). */

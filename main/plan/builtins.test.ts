@@ -59,4 +59,10 @@ describe('plans of the built-in topologies', () => {
     const asyncHop = plan.hops.find((h) => h.mode === 'async')!;
     expect(asyncHop.writeIops).toBeCloseTo(800 + 200 * 0.5 + 300 * 0.7, 9);
   });
+
+  it.each(files)('%s: a changeover switch check appears exactly where a switch group carries two legs', (file) => {
+    const t = load(file);
+    const checks = planTopology(t).checks.filter((c) => c.code === 'switch-group-serialises');
+    expect(checks).toHaveLength(t.cables.some((c) => c.switchGroup) ? 1 : 0);
+  });
 });
