@@ -75,6 +75,15 @@ describe('relaylab plan', () => {
     expect(rpo.values[0]).toBeNull();
   });
 
+  it('--crosscheck puts the engine beside the formulas', async () => {
+    const r = await run(good, '--crosscheck');
+    expect(r.code).toBe(0);
+    const section = r.out.slice(r.out.indexOf('Cross-check against the engine'));
+    expect(section).toMatch(/host write latency\s+H1\s+1\.114/);
+    expect(section).toMatch(/async hop lag\s+P2\s+12\.1/);
+    expect(section).not.toContain('NO');
+  });
+
   it.each([
     [['--json'], 'give a topology file'],
     [['a.json', 'b.json'], 'exactly one'],

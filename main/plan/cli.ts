@@ -5,6 +5,7 @@ import type { Topology } from '../../app/model/schema';
 import { planTopology, type Check, type HopPlan, type Plan, type PlanOptions } from '../../app/planning/plan';
 import { parseSweepSpec, runSweep, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
 import { FileError, readDocumentFile } from '../files';
+import { crossCheck, type CrossCheckReport } from './crosscheck';
 
 export const PLAN_HELP = `relaylab plan FILE [options]
 
@@ -22,6 +23,7 @@ Options:
                            PARAM[@ID]=FROM..TO[UNIT][:POINTS], PARAM one of distance (km), bandwidth (Mbps, Gbps),
                            iops, block (B, KiB), journal (MiB, GiB); e.g. distance=10..500km:10, bandwidth@CN4=100..10000Mbps
   --explain                print how every figure was computed
+  --crosscheck             also run the engine for 2 virtual seconds and compare its host latency and async lag with the formulas
 
 Exit codes: 0 planned (warnings allowed), 1 the file cannot be read or a check is an error, 2 wrong usage.
 `;
@@ -72,6 +74,7 @@ export interface PlanArgs {
   file: string;
   json: boolean;
   explain: boolean;
+  crosscheck: boolean;
   options: Omit<PlanOptions, 'routeOf'>;
   sweeps: SweepSpec[];
 }
@@ -79,7 +82,7 @@ export interface PlanArgs {
 /** Reads the command line; throws PlanUsageError or SweepSpecError. */
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   const files: string[] = [];
-  const args: PlanArgs = { file: '', json: false, explain: false, options: {}, sweeps: [] };
+  const args: PlanArgs = { file: '', json: false, explain: false, crosscheck: false, options: {}, sweeps: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -96,6 +99,9 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
         break;
       case '--explain':
         args.explain = true;
+        break;
+      case '--crosscheck':
+        args.crosscheck = true;
         break;
       case '--outage':
         args.options.outageSeconds = parseDuration(name, value(), 's', 1);
@@ -228,6 +234,17 @@ export function formatSweep(result: SweepResult): string {
   return `Sweep ${result.xLabel} ${num(result.spec.from, 4)}..${num(result.spec.to, 4)} ${result.xUnit}, ${result.spec.points} points\n` + formatTable(header, rows) + unchanged;
 }
 
+/** Formula and engine side by side, with the difference and whether it is within the stated tolerance. */
+export function formatCrossCheck(report: CrossCheckReport): string {
+  return (
+    `Cross-check against the engine (seed ${report.seed}, ${report.durationMs} ms measured after ${report.warmupMs} ms; agree when within max(${report.tolerance.relative * 100}%, ${report.tolerance.absoluteMs * 1000} us): ${report.tolerance.why})\n` +
+    formatTable(
+      ['quantity', 'element', 'formula ms', 'engine mean ms', 'p50', 'p99', 'difference ms', 'writes', 'agrees'],
+      report.rows.map((r) => [r.quantity, r.elementId, num(r.formula, 4), num(r.engine, 4), num(r.engineP50, 4), num(r.engineP99, 4), num(r.difference, 3), String(r.samples), r.agrees ? 'yes' : 'NO']),
+    )
+  );
+}
+
 async function loadTopology(file: string, io: PlanOutput): Promise<Topology | null> {
   let text: string;
   try {
@@ -275,11 +292,13 @@ export async function planMain(argv: string[], io: PlanOutput = processOutput): 
       throw e;
     }
   }
+  const check = args.crosscheck ? crossCheck(topology, args.options) : undefined;
   if (args.json) {
-    io.out(JSON.stringify(args.sweeps.length ? { plan, sweeps } : { plan }, null, 2) + '\n');
+    io.out(JSON.stringify({ plan, ...(args.sweeps.length ? { sweeps } : {}), ...(check ? { crossCheck: check } : {}) }, null, 2) + '\n');
   } else {
     io.out(formatPlan(plan, args.explain));
     for (const s of sweeps) io.out('\n' + formatSweep(s));
+    if (check) io.out('\n' + formatCrossCheck(check));
   }
   return plan.checks.some((c) => c.severity === 'error') ? 1 : 0;
 }
