@@ -4,7 +4,7 @@ import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
 import { hostCablesToLu, pairRoute } from '../../app/model/paths';
 import { CacheRt, LinkRt, MappingStack, MAX_CACHE_WAITERS, MSG_US, TopologyError, Wiring } from './runtime';
 import { JOURNAL_WINDOW, JournalRt, OVERFLOW_WATCH_US, PairRt, PFUL_THRESHOLD, type JournalRecord, type PairRoute } from './pairs';
-import { invariant, LatencyHistogram, Prng, Scheduler } from './sim';
+import { EngineInvariantError, invariant, LatencyHistogram, Prng, Scheduler } from './sim';
 import { SparseVolume } from './data/sparse-volume';
 
 export interface EngineOptions {
@@ -88,6 +88,8 @@ export class Engine {
   /** Volumes and LUs a volume's flow passes through on the way down (excluded from sibling fan-out). */
   private readonly chains = new Map<string, Set<string>>();
   private readonly steps: StepEvent[] = [];
+  /** Cables from a host to an LU's port, by "host>lu". */
+  private readonly hostCables = new Map<string, LinkRt[]>();
   private stepSeq = 0;
   private readonly stepBufferSize: number;
   private readonly onStep: ((e: StepEvent) => void) | undefined;
@@ -274,9 +276,12 @@ export class Engine {
     if (!h) return { ok: false, reason: `no host ${hostId}` };
     if (!lu) return { ok: false, reason: `no LU ${luId}` };
     if (offset + data.length > lu.sizeBytes) return { ok: false, reason: `write ${offset}+${data.length} runs past the end of ${luId} (${lu.sizeBytes} bytes)` };
-    const cable = hostCablesToLu(this.topology, hostId, luId).find((c) => this.wiring.links.get(c.id)?.up) ?? hostCablesToLu(this.topology, hostId, luId)[0];
+    const key = hostId + '>' + luId;
+    let cables = this.hostCables.get(key);
+    if (!cables) this.hostCables.set(key, (cables = hostCablesToLu(this.topology, hostId, luId).map((c) => this.wiring.links.get(c.id)!)));
+    const cable = cables.find((l) => l.up) ?? cables[0];
     if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
-    const link = this.wiring.links.get(cable.id)!;
+    const link = cable;
     const hostPort = link.otherEnd(lu.portId);
     const io: Io = { id: this.nextIoId++, traced };
     const startUs = this.nowUs;
@@ -405,7 +410,7 @@ export class Engine {
       for (let t = track; t <= last; t++) {
         const version = cache.store(volumeId, t, this.nowUs);
         if (version < 0) {
-          invariant(cache.waiters.length < MAX_CACHE_WAITERS, cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
+          if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
           this.activeFlows++;
           cache.waiters.push(() => {
             this.activeFlows--;

@@ -44,8 +44,9 @@ export class Scheduler {
   }
 
   at(timeUs: number, run: () => void): void {
-    invariant(Number.isFinite(timeUs) && timeUs >= this.nowUs, 'scheduler', `event scheduled in the past or at a non-finite time (${timeUs} < ${this.nowUs})`);
-    invariant(this.heap.length < MAX_PENDING_EVENTS, 'scheduler', `more than ${MAX_PENDING_EVENTS} events pending`);
+    // Checked inline: building the message on every call would cost more than the heap push.
+    if (!(timeUs >= this.nowUs && timeUs < Infinity)) throw new EngineInvariantError('scheduler', `event scheduled in the past or at a non-finite time (${timeUs} < ${this.nowUs})`);
+    if (this.heap.length >= MAX_PENDING_EVENTS) throw new EngineInvariantError('scheduler', `more than ${MAX_PENDING_EVENTS} events pending`);
     const ev: QueuedEvent = { timeUs, seq: this.nextSeq++, run };
     const h = this.heap;
     let i = h.length;
@@ -149,20 +150,29 @@ export class Prng {
     return -Math.log(1 - this.nextFloat()) * mean;
   }
 
-  /** Fills `out` with random bytes, four at a time. */
+  /**
+   * Fills `out` with pseudo-random payload bytes: one draw from the main generator seeds a local xorshift32
+   * stream, so a 4 KiB block costs one generator step plus a tight loop (payload needs no statistical quality).
+   */
   fill(out: Uint8Array): void {
+    let x = this.nextU32() | 1;
     const n = out.length;
+    const words = out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, n >>> 2) : undefined;
     let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const v = this.nextU32();
-      out[i] = v & 255;
-      out[i + 1] = (v >>> 8) & 255;
-      out[i + 2] = (v >>> 16) & 255;
-      out[i + 3] = v >>> 24;
+    if (words) {
+      for (let w = 0; w < words.length; w++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        words[w] = x;
+      }
+      i = words.length * 4;
     }
-    if (i < n) {
-      let v = this.nextU32();
-      for (; i < n; i++, v >>>= 8) out[i] = v & 255;
+    for (; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = x & 255;
     }
   }
 }
