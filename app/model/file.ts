@@ -5,6 +5,11 @@ import type { Problem } from './problem';
 /** Files above this are refused before parsing (a topology of 100,000 elements is ~30 MB). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 export const MAX_NESTING_DEPTH = 64;
+/**
+ * Longest element list read. The schema would otherwise check (and report on) every entry of a list of a
+ * million junk values, which takes many seconds; a real topology has a few thousand elements.
+ */
+export const MAX_LIST_LENGTH = 250_000;
 
 export type LoadResult = { ok: true; topology: Topology; migratedFrom?: number } | { ok: false; problems: Problem[] };
 
@@ -41,13 +46,126 @@ export function parseTopologyText(text: string): LoadResult {
   if (text.length > MAX_FILE_BYTES) return fail('file-too-large', `the file is ${text.length} bytes; the limit is ${MAX_FILE_BYTES}`);
   const deep = depthExceeds(text, MAX_NESTING_DEPTH);
   if (deep) return fail('too-deep', `nesting deeper than ${MAX_NESTING_DEPTH} levels at character ${deep.at}`);
+  // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(body);
   } catch (e) {
-    return fail('not-json', `not valid JSON: ${(e as Error).message}`);
+    // V8 names the position only for some errors, so find it ourselves and say line and column.
+    const at = jsonErrorOffset(body);
+    const where = at >= body.length ? `at the end of the file (line ${lineColumn(body, at)})` : `at line ${lineColumn(body, at)} (character ${at})`;
+    return fail('not-json', `not valid JSON ${where}: ${(e as Error).message.slice(0, 200)}`);
   }
   return parseTopologyValue(raw);
+}
+
+function lineColumn(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++)
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  return `${line}, column ${offset - lineStart + 1}`;
+}
+
+/** Offset of the first JSON syntax error in `text` (text.length when it ends too early). Only called after JSON.parse failed. */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  class Stop {
+    constructor(readonly at: number) {}
+  }
+  const expect = (ok: boolean) => {
+    if (!ok) throw new Stop(i);
+  };
+  const string = () => {
+    expect(text[i] === '"');
+    i++;
+    for (;;) {
+      expect(i < text.length);
+      const c = text.charCodeAt(i);
+      if (c === 34) return void i++;
+      expect(c >= 0x20);
+      if (c === 92) {
+        i++;
+        expect(i < text.length);
+        if (text[i] === 'u') {
+          for (let k = 1; k <= 4; k++) {
+            i++;
+            expect(i < text.length && /[0-9a-fA-F]/.test(text[i]!));
+          }
+        } else expect('"\\/bfnrt'.includes(text[i]!));
+      }
+      i++;
+    }
+  };
+  const number = () => {
+    // Take the longest run that could start a number, then check it; a run cut off by the end of the file is an early end.
+    const run = /^[-+0-9.eE]*/.exec(text.slice(i, i + 400))![0];
+    const strict = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(run)?.[0] ?? '';
+    if (strict.length === run.length && run.length > 0) return void (i += run.length);
+    if (i + run.length >= text.length && /^-?(\d+(\.\d*)?([eE][+-]?\d*)?)?$/.test(run)) throw new Stop(text.length);
+    throw new Stop(i + strict.length);
+  };
+  const value = (): void => {
+    ws();
+    expect(i < text.length);
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        string();
+        ws();
+        expect(text[i] === ':');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else {
+          expect(text[i] === '}');
+          return void i++;
+        }
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else {
+          expect(text[i] === ']');
+          return void i++;
+        }
+      }
+    } else if (c === '"') string();
+    else if (c === 't' || c === 'f' || c === 'n') {
+      const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
+      for (const ch of word) {
+        expect(text[i] === ch);
+        i++;
+      }
+    } else number();
+  };
+  try {
+    value();
+    ws();
+    expect(i >= text.length);
+    return text.length;
+  } catch (e) {
+    if (e instanceof Stop) return e.at;
+    // The nesting guard ran first, so recursion here stays shallow; anything else is a bug worth seeing.
+    throw e;
+  }
 }
 
 /** Validates an already-parsed JSON value as a topology document, migrating older versions. */
@@ -63,6 +181,9 @@ export function parseTopologyValue(raw: unknown): LoadResult {
       `this file is formatVersion ${version}, written by a newer RelayLab; this version reads up to ${FORMAT_VERSION}. Update RelayLab to open it.`,
       ['formatVersion'],
     );
+  for (const [key, value] of Object.entries(doc))
+    if (Array.isArray(value) && value.length > MAX_LIST_LENGTH)
+      return fail('list-too-long', `${key} has ${value.length} entries; the limit is ${MAX_LIST_LENGTH}`, [key]);
   for (let v = version; v < FORMAT_VERSION; v++) {
     const migrate = MIGRATIONS[v];
     if (!migrate) return fail('no-migration', `no migration from formatVersion ${v}`, ['formatVersion']);

@@ -9,7 +9,9 @@ export const Id = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'ids use letters, digits, "-", "_" and "." only');
+  .regex(/^[A-Za-z0-9_.-]+$/, 'ids use letters, digits, "-", "_" and "." only')
+  // As a key of a plain object (layout.nodes) it would replace the object's prototype instead of adding an entry.
+  .refine((id) => id !== '__proto__', 'the id "__proto__" is reserved');
 export type Id = z.infer<typeof Id>;
 
 const Name = z.string().max(200);

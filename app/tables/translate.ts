@@ -19,15 +19,26 @@ export class TranslateError extends Error {
   override readonly name = 'TranslateError';
   constructor(
     readonly elementId: string,
-    readonly reason: 'unknown-element' | 'out-of-range' | 'cycle' | 'not-addressable',
+    readonly reason: 'unknown-element' | 'out-of-range' | 'cycle' | 'not-addressable' | 'too-complex',
     detail: string,
   ) {
     super(`${elementId}: ${detail}`);
   }
 }
 
-/** Stacks deeper than this are treated as a cycle (a real stack is a handful of levels). */
+/** Stacks deeper than this are refused (a real stack is a handful of levels). */
 const MAX_DEPTH = 64;
+/**
+ * A walk visiting more hops than this is refused: stacks whose pieces each map the whole of the level
+ * below (marked shared) double the hops per level, so a hostile file of a few KB would otherwise hang.
+ */
+export const MAX_TRANSLATE_HOPS = 100_000;
+
+function guardVisit(id: string, onStack: ReadonlySet<string>, depth: number, hops: number, maxHops = MAX_TRANSLATE_HOPS): void {
+  if (onStack.has(id)) throw new TranslateError(id, 'cycle', 'the mapping stack loops back onto itself');
+  if (depth > MAX_DEPTH) throw new TranslateError(id, 'too-complex', `the mapping stack is deeper than ${MAX_DEPTH} levels`);
+  if (hops >= maxHops) throw new TranslateError(id, 'too-complex', `the mapping stack branches into more than ${maxHops} pieces`);
+}
 
 /**
  * Every hop a byte range of a volume or LU takes down its mapping stack, depth first, splitting
@@ -36,13 +47,13 @@ const MAX_DEPTH = 64;
  * an external real volume is followed to the external system's LU. Leaves are internal real volumes.
  * Throws TranslateError for unknown elements, ranges beyond an element's end, and cycles.
  */
-export function translate(t: Topology, fromId: string, offsetBytes: number, lengthBytes: number): TranslateHop[] {
+export function translate(t: Topology, fromId: string, offsetBytes: number, lengthBytes: number, maxHops = MAX_TRANSLATE_HOPS): TranslateHop[] {
   const ix = indexTopology(t);
   const hops: TranslateHop[] = [];
   const onStack = new Set<string>();
 
   const visit = (id: string, offset: number, length: number, depth: number): void => {
-    if (onStack.has(id) || depth > MAX_DEPTH) throw new TranslateError(id, 'cycle', 'the mapping stack loops back onto itself');
+    guardVisit(id, onStack, depth, hops.length, maxHops);
     const size = sizeBytesOf(t, id);
     const lu = ix.lus.get(id);
     const volume = ix.volumes.get(id);
@@ -139,7 +150,7 @@ export function translateUp(t: Topology, lowerId: string, offsetBytes: number, l
     return v?.kind === 'real' ? 'realVolume' : v?.kind === 'virtual' ? 'virtualVolume' : 'virtualRealVolume';
   };
   const visit = (id: string, offset: number, length: number, depth: number): void => {
-    if (onStack.has(id) || depth > MAX_DEPTH) throw new TranslateError(id, 'cycle', 'the mapping stack loops back onto itself');
+    guardVisit(id, onStack, depth, hops.length);
     hops.push({ elementId: id, kind: kindOf(id), systemId: ownerSystemId(t, id) ?? '', offsetBytes: offset, lengthBytes: length, depth });
     onStack.add(id);
     const end = offset + length;

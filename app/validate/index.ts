@@ -6,7 +6,7 @@ import { ELEMENT_LISTS } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
 import { canConnect, canNestIn } from '../model/rules';
 import { hostCablesToLu, oneWayDelayUs, pairRoute, serialisationUs, syncHopWriteUs } from '../model/paths';
-import { translate } from '../tables/translate';
+import { MAX_TRANSLATE_HOPS, TranslateError, translate } from '../tables/translate';
 
 /** Every rule's code, so the UI and docs can list them. */
 export const VALIDATION_CODES = [
@@ -36,6 +36,9 @@ export const VALIDATION_CODES = [
   'layout-unknown-element',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
+
+/** Hops the whole-stack translation check may walk over all volumes together. */
+const TRANSLATE_CHECK_BUDGET = 1_000_000;
 
 /** Bytes of the write the sync latency estimate assumes. */
 const SYNC_ESTIMATE_BYTES = 4096;
@@ -271,6 +274,8 @@ export function validateTopology(t: Topology): Problem[] {
 
   // Ports: unique WWNs, unique LUNs per port, one cable per port unless switchable.
   const wwns = new Map<string, string>();
+  // Index of each cable in the document; indexOf per extra cable was quadratic on a port with thousands of cables.
+  const cableIndex = new Map(t.cables.map((c, i) => [c, i]));
   t.ports.forEach((p, i) => {
     const key = p.wwn.toLowerCase();
     const other = wwns.get(key);
@@ -280,7 +285,7 @@ export function validateTopology(t: Topology): Problem[] {
     if (cables.length > 1) {
       if (p.kind !== 'switchable') {
         for (const extra of cables.slice(1)) {
-          const ci = t.cables.indexOf(extra);
+          const ci = cableIndex.get(extra)!;
           error(
             'port-over-cabled',
             `port ${p.name || p.id} already has cable ${cables[0]!.id}; only a switchable port (FIG. 13) takes more than one cable`,
@@ -362,13 +367,17 @@ export function validateTopology(t: Topology): Problem[] {
     if (!ix.byId.has(id)) warn('layout-unknown-element', `the layout places "${id}", which is not an element`, ['layout', 'nodes', id]);
 
   // A stack that cannot be translated end to end (beyond the causes already reported) is caught here, once per volume.
+  // One budget of hops for the whole check: stacks that branch at every level (all pieces shared) grow
+  // exponentially, and a few KB of hostile file must not keep validation busy for minutes.
+  let hopBudget = TRANSLATE_CHECK_BUDGET;
   if (!problems.some((p) => p.severity === 'error'))
     t.volumes.forEach((v, i) => {
       const size = sizeBytesOf(t, v.id);
-      if (size === undefined) return;
+      if (size === undefined || hopBudget <= 0) return;
       try {
-        translate(t, v.id, 0, size);
+        hopBudget -= translate(t, v.id, 0, size, Math.min(hopBudget, MAX_TRANSLATE_HOPS)).length;
       } catch (e) {
+        if (e instanceof TranslateError && e.reason === 'too-complex') hopBudget -= MAX_TRANSLATE_HOPS;
         error('range-outside-lower', `its address space cannot be translated: ${(e as Error).message}`, ['volumes', i], v.id);
       }
     });
