@@ -673,17 +673,22 @@ function switchGroupChecks(t: Topology, hops: readonly HopPlan[]): Check[] {
   const out: Check[] = [];
   for (const [group, legs] of groups) {
     if (new Set(legs.map((l) => l.cableId)).size < 2) continue;
-    const occupancy = switchGroupOccupancy(
-      legs.map(({ hop, cableId }) => {
-        const cable = ix.cables.get(cableId)!;
-        return { writeIops: hop.writeIops, distanceKm: cable.distanceKm, roundTripsPerWrite: cable.roundTripsPerWrite, blockBytes: hop.blockBytes, bandwidthMbps: cable.bandwidthMbps };
-      }),
-    );
+    const legInputs = legs.map(({ hop, cableId }) => {
+      const cable = ix.cables.get(cableId)!;
+      return { writeIops: hop.writeIops, distanceKm: cable.distanceKm, roundTripsPerWrite: cable.roundTripsPerWrite, blockBytes: hop.blockBytes, bandwidthMbps: cable.bandwidthMbps };
+    });
+    const occupancy = switchGroupOccupancy(legInputs);
+    // One write per leg per second gives the seconds one turn of every leg holds the switch.
+    const cycleMs = switchGroupOccupancy(legInputs.map((l) => ({ ...l, writeIops: 1 }))) * 1000;
     const firstCable = legs[0]!.cableId;
     out.push({
       severity: occupancy >= 1 ? 'error' : 'warning',
       code: 'switch-group-serialises',
-      message: `changeover switch ${group}: ${[...new Set(legs.map((l) => `${l.hop.pairId} over ${l.cableId}`))].join(', ')} take turns; each write holds the switch for its exchanges, ${fmt(occupancy * 100)}% of the time${occupancy >= 1 ? ': writes queue for the switch without bound' : ''}. Host latency and RPO above leave this waiting out`,
+      message:
+        `changeover switch ${group}: ${[...new Set(legs.map((l) => `${l.hop.pairId} over ${l.cableId}`))].join(', ')} take turns; ` +
+        `one turn of every leg takes ${fmt(cycleMs)} ms, and switching once per write would keep the switch busy ${fmt(occupancy * 100)}% of the time` +
+        (occupancy >= 1 ? ', so writes wait for the switch and go in batches' : '') +
+        `. Host latency and RPO above leave this waiting out: expect them higher by up to a turn (${fmt(cycleMs)} ms) or more`,
       figure: { label: 'switch occupancy', value: occupancy, unit: '' },
       advice: `give each leg its own port and cable, or keep writes well below ${fmt(legs[0]!.hop.writeIops / occupancy)} writes/s (where the switch would be always busy)`,
       elementId: firstCable,
