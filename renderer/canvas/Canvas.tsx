@@ -45,10 +45,8 @@ export const Canvas = memo(function Canvas() {
 
   // The document is the truth: whenever it (or the selection) changes, the canvas is re-derived; measured sizes carry over.
   useEffect(() => {
-    setNodes((prev) => {
-      const measured = new Map(prev.map((n) => [n.id, n.measured]));
-      return derivedNodes.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id) } : n));
-    });
+    // Sizes are decided by the derivation, so they are also what React Flow measures (no hidden first frame, fitView sees new sizes at once).
+    setNodes(derivedNodes.map((n) => ({ ...n, measured: { width: n.width, height: n.height } })));
   }, [derivedNodes]);
   useEffect(() => setEdges(derivedEdges), [derivedEdges]);
 

@@ -51,9 +51,9 @@ export async function autoLayout(t: Topology): Promise<Record<string, NodeLayout
   const edges: ElkExtendedEdge[] = [];
   const seen = new Set<string>();
   for (const e of deriveEdges(plain)) {
-    if (e.type === 'exposure') continue;
-    // Mappings point down the stack; for ranking, data flows from the lower (external) side up, so reverse them.
-    const [from, to] = e.type === 'mapping' ? [boxOf(e.target), boxOf(e.source)] : [boxOf(e.source), boxOf(e.target)];
+    // Cables and pairs carry the data flow; mappings stay inside a system except onto an external system, placed apart below.
+    if (e.type !== 'cable' && e.type !== 'pair') continue;
+    const [from, to] = [boxOf(e.source), boxOf(e.target)];
     if (!from || !to || from === to) continue;
     const key = `${from}>${to}`;
     if (seen.has(key)) continue;
@@ -65,8 +65,33 @@ export async function autoLayout(t: Topology): Promise<Record<string, NodeLayout
 
   const out: Record<string, NodeLayout> = {};
   for (const site of laid.children ?? []) {
-    out[site.id] = { x: Math.round(site.x ?? 0), y: Math.round(site.y ?? 0), width: Math.round(site.width ?? 300), height: Math.round(site.height ?? 200) };
-    for (const box of site.children ?? []) out[box.id] = { x: Math.round(box.x ?? 0), y: Math.round(box.y ?? 0) };
+    const boxesIn = site.children ?? [];
+    const external = (id: string) => /external/i.test(ix.systems.get(id)?.role ?? '');
+    for (const box of boxesIn) if (!external(box.id)) out[box.id] = { x: Math.round(box.x ?? 0), y: Math.round(box.y ?? 0) };
+    // An external system goes below the row, under the system whose real volumes it backs (storage system 40 in FIG. 1).
+    const rowBottom = Math.max(SIZE.siteHeader, ...boxesIn.filter((b) => !external(b.id)).map((b) => (b.y ?? 0) + (b.height ?? 0)));
+    let nextX = 24;
+    for (const box of boxesIn.filter((b) => external(b.id))) {
+      const user = t.volumes.find((v) => v.kind === 'real' && v.backing.type === 'external' && boxOf(v.backing.luId) === box.id)?.systemId;
+      const x = user && out[user] ? out[user].x : nextX;
+      out[box.id] = { x: Math.round(x), y: Math.round(rowBottom + 48) };
+      nextX = x + (box.width ?? 0) + 48;
+    }
+    let w = 300;
+    let h = 200;
+    for (const box of boxesIn) {
+      w = Math.max(w, out[box.id]!.x + (box.width ?? 0) + 24);
+      h = Math.max(h, out[box.id]!.y + (box.height ?? 0) + 24);
+    }
+    out[site.id] = { x: Math.round(site.x ?? 0), y: Math.round(site.y ?? 0), width: Math.round(w), height: Math.round(h) };
+  }
+  // Moving external systems down may widen a site: push later sites right so none overlap.
+  const placed = t.sites.map((s) => ({ id: s.id, l: out[s.id] })).filter((p): p is { id: string; l: NodeLayout } => !!p.l).sort((a, b) => a.l.x - b.l.x);
+  for (let i = 1; i < placed.length; i++) {
+    const prev = placed[i - 1]!.l;
+    const cur = placed[i]!.l;
+    const overlapY = cur.y < prev.y + (prev.height ?? 0) && prev.y < cur.y + (cur.height ?? 0);
+    if (overlapY && cur.x < prev.x + (prev.width ?? 0) + 60) cur.x = prev.x + (prev.width ?? 0) + 60;
   }
   // Contents of systems and hosts: the stack placement, written out so the layout is explicit.
   for (const [id, g] of geometry) if (!(id in out)) out[id] = { x: Math.round(g.x), y: Math.round(g.y) };

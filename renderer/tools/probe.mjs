@@ -12,6 +12,8 @@ page.on('pageerror', (e) => errors.push(String(e)));
 const log = (...a) => console.log(...a);
 page.on('dialog', (d) => d.accept());
 await page.goto(base);
+// The live-run dock (another view) may open over the canvas; fold it away for the designer checks.
+if (await page.locator('.live-dock.is-open').count()) await page.locator('[data-testid=live-dock-toggle]').click();
 const pane = page.locator('.react-flow__pane');
 await page.locator('[data-testid=palette-site]').dragTo(pane, { targetPosition: { x: 200, y: 150 } });
 log('sites after drop:', await page.locator('.react-flow__node-site').count());
