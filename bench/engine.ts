@@ -1,0 +1,354 @@
+// Engine benchmarks (targets 1-4 and 6 of docs/PERFORMANCE.md): one case per run, chosen by argv, printing one JSON line.
+import { writeFileSync } from 'node:fs';
+import { Engine } from '../main/engine/engine';
+import { serializeTopology } from '../app/model/file';
+import type { Topology } from '../app/model/schema';
+import { GIB, TIB, elementCount, loadFigure, replicated, scaled } from './topologies';
+
+const FIG1 = 'fig01-loop-cascade.relaylab.json';
+const FIG12 = 'fig12-fan-out.relaylab.json';
+const FAR_US = 1e13;
+
+function now(): number {
+  return performance.now();
+}
+
+/** CPU milliseconds (user + system) this process spent since `start`. */
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Deterministic bytes (a small LCG) so runs compare byte for byte. */
+function pattern(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/** A built engine whose pairs have finished their initial copies. */
+function settledEngine(t: Topology, seed = 1): Engine {
+  const engine = new Engine(t, { seed });
+  if (!engine.runUntilSettled(FAR_US)) throw new Error(`${t.name}: the initial copies did not settle`);
+  return engine;
+}
+
+function pairStates(engine: Engine): Record<string, string> {
+  return Object.fromEntries([...engine.pairs.values()].map((p) => [p.id, p.state]));
+}
+
+function storedBytes(engine: Engine): number {
+  let n = 0;
+  for (const s of engine.stack.stores.values()) n += s.bytesStored;
+  return n;
+}
+
+// ------------------------------------------------------------------ 1. data path
+
+/**
+ * 4 KiB host writes through FIG. 1 (V11 -> sync -> V12 = R2 -> loop -> V21 -> async -> V22) against a loop that
+ * Buffer.copy's the same bytes to as many places as the engine stores them (R11, R40 behind R1, R3).
+ */
+function datapath(writes: number, verify: boolean): Record<string, unknown> {
+  const blockBytes = 4096;
+  const iops = 10_000;
+  const engine = settledEngine(loadFigure(FIG1));
+  const before = storedBytes(engine);
+  const durationUs = (writes / iops) * 1e6;
+  const eventsBefore = engine.sched.executed;
+  const c0 = process.cpuUsage();
+  const t0 = now();
+  engine.workloadsStopUs = engine.nowUs + durationUs;
+  engine.startWorkloads({ iops, blockBytes, pattern: 'sequential', readRatio: 0 });
+  engine.runUntil(engine.nowUs + durationUs);
+  const settled = engine.runUntilSettled(engine.nowUs + 3_600e6);
+  const engineMs = now() - t0;
+  const engineCpuMs = cpuMs(c0);
+  const acked = engine.hostTotals().reduce((s, h) => s + h.writesAcked, 0);
+  const events = engine.sched.executed - eventsBefore;
+  // Hashes: every copy of the data must be identical, byte for byte (timed separately: it is a verification pass).
+  const h0 = now();
+  const hashes = verify ? { V11: engine.volumeHash('V11'), V12: engine.volumeHash('V12'), V22: engine.volumeHash('V22') } : undefined;
+  const hashMs = now() - h0;
+  const copies = Math.round((storedBytes(engine) - before) / (acked * blockBytes)) || 3;
+
+  // Baseline: the same number of 4 KiB Buffer.copy's into the same number of places, same process.
+  const source = Buffer.from(pattern(blockBytes, 7));
+  const targets = Array.from({ length: copies }, () => Buffer.alloc(acked * blockBytes));
+  const runs: number[] = [];
+  const cpuRuns: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const b0 = now();
+    const bc0 = process.cpuUsage();
+    for (let i = 0; i < acked; i++) for (const target of targets) source.copy(target, i * blockBytes);
+    runs.push(now() - b0);
+    cpuRuns.push(cpuMs(bc0));
+  }
+  const baselineMs = median(runs);
+  const baselineCpuMs = median(cpuRuns);
+  // CPU time, not wall time: the bench machine is shared, and CPU time does not count the time others held the core.
+  const writesPerSec = acked / (engineCpuMs / 1000);
+  const baselinePerSec = acked / (baselineCpuMs / 1000);
+  return {
+    case: 'datapath',
+    writes: acked,
+    settled,
+    states: pairStates(engine),
+    copiesPerWrite: copies,
+    engineMs,
+    engineCpuMs,
+    eventsPerWrite: events / acked,
+    writesPerSec,
+    baselineMs,
+    baselineCpuMs,
+    baselinePerSec,
+    ratio: writesPerSec / baselinePerSec,
+    hashMs,
+    hashesEqual: hashes ? hashes.V11 === hashes.V12 && hashes.V12 === hashes.V22 : null,
+  };
+}
+
+// ------------------------------------------------------------------ 2. differential copy
+
+/** Wall ms of a resync after `changed` tracks were written on the split primary, on FIG. 1 at `sizeBytes`. */
+function resyncOnce(sizeBytes: number, changed: number, verify: boolean): { ms: number; tracksSent: number; state: string; equal: boolean } {
+  const t = sizeBytes === GIB ? loadFigure(FIG1) : scaled(loadFigure(FIG1), GIB, sizeBytes);
+  const engine = settledEngine(t);
+  const split = engine.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+  if (!split.ok) throw new Error(`split refused: ${split.reason}`);
+  const pair = engine.pairs.get('pair-sync')!;
+  const trackBytes = pair.trackBytes;
+  const stride = Math.floor(sizeBytes / trackBytes / changed);
+  for (let i = 0; i < changed; i++) {
+    const r = engine.hostWrite('host1', 'LU11', i * stride * trackBytes, pattern(4096, i + 1), false);
+    if (!r.ok) throw new Error(r.reason);
+  }
+  engine.runUntilSettled(FAR_US);
+  const sentBefore = pair.copy.tracksSent;
+  const c0 = process.cpuUsage();
+  const r = engine.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' });
+  if (!r.ok) throw new Error(`resync refused: ${r.reason}`);
+  engine.runUntilSettled(FAR_US);
+  // CPU time: the bench machine is shared, wall time would count other processes.
+  const ms = cpuMs(c0);
+  const equal = !verify || engine.volumeHash('V11') === engine.volumeHash('V12');
+  return { ms, tracksSent: pair.copy.tracksSent - sentBefore, state: pair.state, equal };
+}
+
+function resync(): Record<string, unknown> {
+  const changed = 1000;
+  const small: ReturnType<typeof resyncOnce>[] = [];
+  const huge: ReturnType<typeof resyncOnce>[] = [];
+  // Interleaved so drift (GC, heat) hits both sizes alike.
+  for (let r = 0; r < 3; r++) {
+    small.push(resyncOnce(GIB, changed, r === 0));
+    huge.push(resyncOnce(64 * TIB, changed, r === 0));
+  }
+  const smallMs = median(small.map((x) => x.ms));
+  const hugeMs = median(huge.map((x) => x.ms));
+  return {
+    case: 'resync',
+    changedTracks: changed,
+    smallCpuMs: smallMs,
+    hugeCpuMs: hugeMs,
+    ratio: hugeMs / smallMs,
+    tracksSent: { small: small[0]!.tracksSent, huge: huge[0]!.tracksSent },
+    states: { small: small[0]!.state, huge: huge[0]!.state },
+    equal: small.every((x) => x.equal) && huge.every((x) => x.equal),
+  };
+}
+
+/** Initial copy of FIG. 1 at 64 TiB per volume with 256 scattered 4 KiB writes preloaded on V11. */
+function initialCopy(): Record<string, unknown> {
+  const t = scaled(loadFigure(FIG1), GIB, 64 * TIB);
+  const b0 = now();
+  const engine = new Engine(t, { seed: 1 });
+  const buildMs = now() - b0;
+  const written = 256;
+  const trackBytes = engine.pairs.get('pair-sync')!.trackBytes;
+  const stride = Math.floor((64 * TIB) / trackBytes / written);
+  for (let i = 0; i < written; i++) engine.preload('V11', i * stride * trackBytes + 8192, pattern(4096, i + 1));
+  const t0 = now();
+  const c0 = process.cpuUsage();
+  const settled = engine.runUntilSettled(FAR_US);
+  const copyMs = now() - t0;
+  const copyCpuMs = cpuMs(c0);
+  return {
+    case: 'initial',
+    capacityBytes: 64 * TIB,
+    writtenTracks: written,
+    buildMs,
+    copyMs,
+    copyCpuMs,
+    settled,
+    virtualSeconds: engine.nowUs / 1e6,
+    states: pairStates(engine),
+    tracksSent: engine.pairs.get('pair-sync')!.copy.tracksSent,
+    equal: engine.volumeHash('V11') === engine.volumeHash('V22'),
+  };
+}
+
+// ------------------------------------------------------------------ 3. virtual time
+
+function virtualTime(): Record<string, unknown> {
+  const iops = 10_000;
+  const virtualSeconds = Number(process.argv[3] ?? 1);
+  const engine = settledEngine(loadFigure(FIG12));
+  const start = engine.nowUs;
+  const end = start + virtualSeconds * 1e6;
+  engine.workloadsStopUs = end;
+  const t0 = now();
+  const c0 = process.cpuUsage();
+  engine.startWorkloads({ iops, blockBytes: 4096, pattern: 'sequential', readRatio: 0 });
+  engine.runUntil(end);
+  const wallMs = now() - t0;
+  const cpu = cpuMs(c0);
+  const acked = engine.hostTotals().reduce((s, h) => s + h.writesAcked, 0);
+  return {
+    case: 'virtual',
+    iops,
+    virtualSeconds,
+    wallMs,
+    cpuMs: cpu,
+    speedup: (virtualSeconds * 1000) / wallMs,
+    speedupCpu: (virtualSeconds * 1000) / cpu,
+    writesAcked: acked,
+    states: pairStates(engine),
+  };
+}
+
+// ------------------------------------------------------------------ 4. memory
+
+/** FIG. 1 at 64 TiB per volume; the host writes 1 GiB in 256 KiB blocks at scattered track-aligned offsets. */
+function memory(): Record<string, unknown> {
+  const t = scaled(loadFigure(FIG1), GIB, 64 * TIB);
+  const engine = settledEngine(t);
+  const block = 256 * 1024;
+  const writes = GIB / block;
+  const tracks = (64 * TIB) / block;
+  const stride = Math.floor(tracks / writes);
+  let issued = 0;
+  // Issue in batches so the journal and caches work as they would under a steady host, not all at once.
+  while (issued < writes) {
+    for (let i = 0; i < 256 && issued < writes; i++, issued++) {
+      const r = engine.hostWrite('host1', 'LU11', issued * stride * block, pattern(block, issued + 1), false);
+      if (!r.ok) throw new Error(r.reason);
+    }
+    engine.runFor(50_000);
+  }
+  engine.runUntilSettled(FAR_US);
+  globalThis.gc?.();
+  const mem = process.memoryUsage();
+  const capacity = [...engine.stack.volumes.keys()].reduce((s, id) => s + engine.stack.sizeOf(id), 0);
+  return {
+    case: 'memory',
+    hostWrittenBytes: writes * block,
+    virtualCapacityBytes: capacity,
+    storedBytes: storedBytes(engine),
+    rssBytes: mem.rss,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: mem.heapUsed,
+    arrayBuffersBytes: mem.arrayBuffers,
+    states: pairStates(engine),
+  };
+}
+
+// ------------------------------------------------------------------ 6. live streaming
+
+/**
+ * Engine throughput (events and virtual time per wall second) on 24 copies of FIG. 1 (216 volumes), with and without
+ * producing and JSON-serialising a snapshot every 1/30 s of wall time, as the driver does; phases alternate so drift
+ * cancels.
+ */
+function snapshots(): Record<string, unknown> {
+  const copies = 24;
+  const t = replicated(loadFigure(FIG1), copies);
+  const engine = settledEngine(t);
+  engine.startWorkloads({ iops: 400, blockBytes: 4096, pattern: 'sequential', readRatio: 0 });
+  const phaseMs = 1000;
+  let lastSeq = 0;
+  let snapshotsTaken = 0;
+  let snapshotBytes = 0;
+  let snapshotMs = 0;
+  const phase = (withSnapshots: boolean): { events: number; virtualUs: number; cpuMs: number } => {
+    const e0 = engine.sched.executed;
+    const v0 = engine.nowUs;
+    const c0 = process.cpuUsage();
+    const t0 = now();
+    let lastEmit = t0;
+    for (;;) {
+      for (let i = 0; i < 2000; i++) engine.sched.runNext(FAR_US);
+      const t = now();
+      if (withSnapshots && t - lastEmit >= 1000 / 30) {
+        lastEmit = t;
+        const s0 = now();
+        const s = engine.snapshot({ running: true, speed: 1, afterSeq: lastSeq });
+        lastSeq = engine.lastStepSeq;
+        snapshotBytes += JSON.stringify(s).length;
+        snapshotMs += now() - s0;
+        snapshotsTaken++;
+      }
+      if (t - t0 >= phaseMs) break;
+    }
+    return { events: engine.sched.executed - e0, virtualUs: engine.nowUs - v0, cpuMs: cpuMs(c0) };
+  };
+  phase(false); // warm-up
+  const plain: number[] = [];
+  const live: number[] = [];
+  for (let r = 0; r < 4; r++) {
+    const a = phase(false);
+    plain.push(a.events / a.cpuMs);
+    const b = phase(true);
+    live.push(b.events / b.cpuMs);
+  }
+  const plainRate = median(plain);
+  const liveRate = median(live);
+  return {
+    case: 'snapshots',
+    volumes: t.volumes.length,
+    elements: elementCount(t),
+    pairs: t.pairs.length,
+    eventsPerCpuMsPlain: plainRate,
+    eventsPerCpuMsLive: liveRate,
+    cost: 1 - liveRate / plainRate,
+    snapshotsTaken,
+    meanSnapshotMs: snapshotMs / snapshotsTaken,
+    meanSnapshotBytes: snapshotBytes / snapshotsTaken,
+  };
+}
+
+/** Writes the canvas bench's topology (24 copies of FIG. 1, about 1,000 elements) to argv[3]. */
+function writeTopology(): Record<string, unknown> {
+  const copies = Number(process.argv[4] ?? 24);
+  const t = replicated(loadFigure(FIG1), copies);
+  const file = process.argv[3] ?? 'bench-1000.relaylab.json';
+  writeFileSync(file, serializeTopology(t));
+  return { case: 'topology', file, copies, elements: elementCount(t), volumes: t.volumes.length };
+}
+
+const cases: Record<string, () => Record<string, unknown>> = {
+  topology: writeTopology,
+  datapath: () => datapath(Number(process.argv[3] ?? 20_000), !process.argv.includes('--no-verify')),
+  resync,
+  initial: initialCopy,
+  virtual: virtualTime,
+  memory,
+  snapshots,
+};
+
+const name = process.argv[2] ?? '';
+const run = cases[name];
+if (!run) {
+  console.error(`usage: engine.mjs <${Object.keys(cases).join('|')}> [args]`);
+  process.exit(2);
+}
+console.log(JSON.stringify(run()));
