@@ -94,3 +94,50 @@ await page.waitForTimeout(1500);
 await page.screenshot({ path: '/tmp/D-autolayout.png' });
 log('errors:', errors);
 await browser.close();
+
+// Second session: clipboard, problems -> pan, a broken file keeps the document.
+{
+  const browser2 = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const p = await browser2.newPage({ viewport: { width: 1500, height: 950 } });
+  const errs = [];
+  p.on('pageerror', (e) => errs.push(String(e)));
+  p.on('dialog', (d) => d.accept());
+  await p.goto(base + '?template=fig01-loop-cascade.relaylab.json');
+  await p.waitForSelector('.react-flow__node');
+  if (await p.locator('.live-dock.is-open').count()) await p.locator('[data-testid=live-dock-toggle]').click();
+  const nodes0 = await p.locator('.react-flow__node').count();
+  await p.locator('.react-flow__node[data-id="sys30"]').click({ position: { x: 40, y: 12 } });
+  await p.keyboard.press('Control+c');
+  await p.keyboard.press('Control+v');
+  const nodes1 = await p.locator('.react-flow__node').count();
+  await p.keyboard.press('Control+d');
+  const nodes2 = await p.locator('.react-flow__node').count();
+  console.log('copy/paste/duplicate nodes:', nodes0, '->', nodes1, '->', nodes2);
+  await p.keyboard.press('Control+z');
+  await p.keyboard.press('Control+z');
+  console.log('after two undos:', await p.locator('.react-flow__node').count());
+  await p.keyboard.press('Control+Shift+z');
+  console.log('after redo:', await p.locator('.react-flow__node').count());
+  await p.keyboard.press('Control+z');
+  // Break FIG. 1: delete cable CN2 and see the problems.
+  await p.locator('.react-flow__edge[data-id="CN2"]').click({ force: true });
+  console.log('selection after edge click:', await p.locator('.inspector .id-label').textContent().catch(() => null));
+  await p.keyboard.press('Delete');
+  const rows = await p.locator('[data-testid=problem-row]').count();
+  console.log('problems after deleting CN2:', rows, rows ? await p.locator('[data-testid=problem-row]').first().textContent() : '');
+  if (rows) {
+    const before = await p.locator('.react-flow__viewport').getAttribute('style');
+    await p.locator('[data-testid=problem-row]').first().click();
+    await p.waitForTimeout(600);
+    const after = await p.locator('.react-flow__viewport').getAttribute('style');
+    console.log('problem click panned:', before !== after, 'inspector:', await p.locator('.inspector .id-label').textContent().catch(() => null));
+  }
+  // Open a broken file: the located errors show and the document stays.
+  const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.locator('[data-testid=toolbar-file]').click().then(() => p.locator('[data-testid=menu-open]').click())]);
+  await chooser.setFiles({ name: 'broken.relaylab.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ formatVersion: 1, name: 'x', sites: [{ id: 'bad id!', name: 's' }] })) });
+  await p.waitForSelector('[data-testid=open-errors]');
+  console.log('open errors:', (await p.locator('[data-testid=open-errors] li').first().textContent())?.trim(), '| title still:', await p.locator('[data-testid=doc-title]').textContent());
+  await p.locator('[data-testid=open-errors-close]').click();
+  console.log('errors2:', errs);
+  await browser2.close();
+}
