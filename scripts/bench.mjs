@@ -1,0 +1,184 @@
+// `npm run bench`: builds the bench bundles, runs each performance target in its own process, profiles the engine and writes docs/PERFORMANCE.md.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist/bench');
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const skipCanvas = args.includes('--skip-canvas');
+const want = (name) => !only || only.includes(name);
+const started = Date.now();
+
+mkdirSync(path.join(out, 'canvas'), { recursive: true });
+await build({ entryPoints: [path.join(root, 'bench/engine.ts')], outfile: path.join(out, 'engine.mjs'), bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+await build({
+  entryPoints: [path.join(root, 'bench/canvas/plain.tsx')],
+  outfile: path.join(out, 'canvas/plain.js'),
+  bundle: true,
+  format: 'esm',
+  jsx: 'automatic',
+  minify: true,
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+});
+copyFileSync(path.join(root, 'bench/canvas/index.html'), path.join(out, 'canvas/index.html'));
+
+const results = {};
+const env = { ...process.env, RELAYLAB_ROOT: root };
+
+/** Runs one engine case in a fresh process (so memory and JIT state do not leak between cases); returns its JSON line. */
+function engineCase(name, extra = [], nodeFlags = [], timeoutMs = 240_000) {
+  const t0 = Date.now();
+  process.stdout.write(`bench: ${name} ${extra.join(' ')} ... `);
+  const text = execFileSync(process.execPath, [...nodeFlags, path.join(out, 'engine.mjs'), name, ...extra], { cwd: root, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const result = JSON.parse(text.trim().split('\n').at(-1));
+  console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function tryCase(key, fn) {
+  if (!want(key)) return;
+  try {
+    results[key] = fn();
+  } catch (e) {
+    console.log(`FAILED: ${e.message.split('\n')[0]}`);
+    results[key] = { error: String(e.message).slice(0, 2000) };
+  }
+}
+
+tryCase('datapath', () => engineCase('datapath', ['10000']));
+tryCase('profile', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'relaylab-prof-'));
+  const r = engineCase('datapath', ['5000', '--no-verify'], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  return { run: r, top: summariseProfile(JSON.parse(readFileSync(path.join(dir, file), 'utf8')), path.join(out, 'engine.mjs')), profileFile: path.join(dir, file) };
+});
+tryCase('resync', () => engineCase('resync'));
+tryCase('initial', () => engineCase('initial'));
+tryCase('virtual', () => engineCase('virtual', ['1']));
+tryCase('memory', () => engineCase('memory', [], ['--expose-gc']));
+tryCase('snapshots', () => engineCase('snapshots'));
+if (!skipCanvas && want('canvas')) {
+  const topologyFile = path.join(out, 'bench-1000.relaylab.json');
+  tryCase('topology', () => engineCase('topology', [topologyFile]));
+  process.stdout.write('bench: canvas (Chromium) ... ');
+  const t0 = Date.now();
+  try {
+    const { runCanvasBench } = await import('../bench/canvas.mjs');
+    results.canvas = await runCanvasBench({ root, topologyFile, rounds: 3 });
+    console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    console.log(`FAILED: ${e.message.split('\n')[0]}`);
+    results.canvas = { error: String(e.message).slice(0, 2000) };
+  }
+}
+
+results.machine = machine();
+results.totalSeconds = (Date.now() - started) / 1000;
+writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
+const report = renderReport(results);
+if (!only) writeFileSync(path.join(root, 'docs/PERFORMANCE.md'), report);
+console.log('\n' + summaryLines(results).join('\n'));
+console.log(`\nbench: done in ${results.totalSeconds.toFixed(0)} s; ${only ? 'partial run, docs/PERFORMANCE.md not rewritten' : 'wrote docs/PERFORMANCE.md'}; raw figures in dist/bench/results.json`);
+
+// ------------------------------------------------------------------ profile
+
+/** Self time per function of a .cpuprofile, each located in its source module (from esbuild's `// path.ts` markers in the bundle). */
+function summariseProfile(profile, bundlePath) {
+  const bundleLines = readFileSync(bundlePath, 'utf8').split('\n');
+  const moduleAt = [];
+  let current = '';
+  for (const line of bundleLines) {
+    const m = /^\/\/ ((?:app|main|bench|node_modules)\/\S+)$/.exec(line);
+    if (m) current = m[1];
+    moduleAt.push(current);
+  }
+  const interval = (profile.endTime - profile.startTime) / profile.samples.length / 1000;
+  const self = new Map();
+  let total = 0;
+  for (const n of profile.nodes) {
+    const f = n.callFrame;
+    let where = f.url ? f.url.replace(/^.*\//, '') : '';
+    if (f.url.endsWith('engine.mjs')) where = moduleAt[f.lineNumber] ?? where;
+    const key = `${f.functionName || '(anonymous)'}\t${where}`;
+    const ms = n.hitCount * interval;
+    total += ms;
+    self.set(key, (self.get(key) ?? 0) + ms);
+  }
+  return {
+    totalMs: total,
+    functions: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([key, ms]) => {
+        const [fn, where] = key.split('\t');
+        return { fn, where, ms, share: ms / total };
+      }),
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+function machine() {
+  const cpus = JSON.parse(execFileSync(process.execPath, ['-e', 'const os=require("os");console.log(JSON.stringify({cpus:os.cpus().length,model:os.cpus()[0]?.model,load:os.loadavg(),mem:os.totalmem()}))'], { encoding: 'utf8' }));
+  return { node: process.version, ...cpus };
+}
+
+const fmt = (x, digits = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }) : String(x));
+const pct = (x) => `${fmt(x * 100, 1)}%`;
+const gib = (b) => `${fmt(b / 1024 ** 3, 2)} GiB`;
+
+/** One line per target: figure, target, verdict. */
+function verdicts(r) {
+  const v = [];
+  const line = (n, name, figure, target, ok, miss) => v.push({ n, name, figure, target, ok, miss });
+  const d = r.datapath;
+  if (d && !d.error) line(1, 'Engine data path', `${fmt(d.writesPerSec, 0)} writes/s = ${pct(d.ratio)} of Buffer.copy (${fmt(d.baselinePerSec, 0)}/s)`, '>= 25%', d.ratio >= 0.25, `missed by ${fmt(0.25 / d.ratio, 0)}x`);
+  const s = r.resync;
+  if (s && !s.error) line(2, 'Resync, 64 TiB vs 1 GiB', `${fmt(s.hugeCpuMs, 0)} ms vs ${fmt(s.smallCpuMs, 0)} ms = ${fmt(s.ratio, 2)}x`, '<= 1.5x', s.ratio <= 1.5, `missed: ${fmt(s.ratio, 2)}x`);
+  const i = r.initial;
+  if (i && !i.error) line(2, 'Initial copy, mostly-empty 64 TiB', `${fmt(i.copyMs / 1000, 2)} s wall (${fmt(i.copyCpuMs / 1000, 2)} s CPU)`, 'seconds', i.settled && i.copyMs < 10_000, 'over 10 s');
+  const t = r.virtual;
+  if (t && !t.error) line(3, 'Virtual time, FIG. 12 at 10k IOPS', `${fmt(t.speedup, 2)}x real time (wall); ${fmt(t.speedupCpu, 2)}x per CPU second`, '>= 100x', t.speedup >= 100, `missed by ${fmt(100 / t.speedupCpu, 0)}x (CPU)`);
+  const m = r.memory;
+  if (m && !m.error) line(4, 'Memory, 64 TiB with 1 GiB written', `${gib(m.rssBytes)} RSS (${gib(m.storedBytes)} of track buffers held)`, '< 2 GiB', m.rssBytes < 2 * 1024 ** 3, `over by ${gib(m.rssBytes - 2 * 1024 ** 3)}`);
+  const c = r.canvas;
+  if (c && !c.error) {
+    line(5, 'Canvas open + first paint', `${fmt(c.relaylab.medianMs, 0)} ms vs ${fmt(c.plain.medianMs, 0)} ms plain = ${fmt(c.ratio, 2)}x`, '<= 2x', c.ratio <= 2, `missed: ${fmt(c.ratio, 2)}x`);
+    const pan = c.relaylab.pan?.p95BusyMs;
+    const drag = c.relaylab.drag?.p95BusyMs;
+    line(5, 'Canvas pan / drag frame work p95', `pan ${fmt(pan, 1)} ms, drag ${fmt(drag, 1)} ms (plain: ${fmt(c.plain.pan?.p95BusyMs, 1)} / ${fmt(c.plain.drag?.p95BusyMs, 1)} ms)`, '< 16 ms', pan < 16 && drag < 16, 'over 16 ms');
+  }
+  const n = r.snapshots;
+  if (n && !n.error) line(6, 'Snapshots at 30 Hz, 216 volumes', `${pct(n.cost)} of engine throughput (${fmt(n.meanSnapshotMs, 2)} ms, ${fmt(n.meanSnapshotBytes / 1024, 0)} KiB each)`, '< 5%', n.cost < 0.05, `missed: ${pct(n.cost)}`);
+  return v;
+}
+
+function summaryLines(r) {
+  const lines = verdicts(r).map((x) => `${x.ok ? 'MET   ' : 'MISSED'} ${x.n}. ${x.name}: ${x.figure} (target ${x.target}${x.ok ? '' : `; ${x.miss}`})`);
+  for (const [k, val] of Object.entries(r)) if (val && val.error) lines.push(`ERROR  ${k}: ${val.error.split('\n')[0]}`);
+  return lines;
+}
+
+function renderReport(r) {
+  const rows = verdicts(r)
+    .map((x) => `| ${x.n} | ${x.name} | ${x.figure} | ${x.target} | ${x.ok ? 'met' : `**missed** (${x.miss})`} |`)
+    .join('\n');
+  const prof = r.profile && !r.profile.error ? r.profile.top : undefined;
+  const profRows = prof ? prof.functions.map((f) => `| ${fmt(f.ms, 0)} | ${pct(f.share)} | \`${f.fn}\` | ${f.where} |`).join('\n') : '(profile failed)';
+  const template = readFileSync(path.join(root, 'bench/PERFORMANCE.template.md'), 'utf8');
+  const errors = Object.entries(r).filter(([, v]) => v && v.error).map(([k, v]) => `- ${k}: ${v.error.split('\n')[0]}`).join('\n');
+  return template
+    .replace('{{date}}', new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC')
+    .replace('{{machine}}', `node ${r.machine.node}, ${r.machine.cpus} x ${r.machine.model}, load average ${r.machine.load.map((x) => x.toFixed(1)).join(' / ')} when the run ended`)
+    .replace('{{total}}', fmt(r.totalSeconds, 0))
+    .replace('{{table}}', rows)
+    .replace('{{errors}}', errors ? `\nCases that failed to run:\n${errors}\n` : '')
+    .replace('{{profile}}', profRows)
+    .replace('{{raw}}', '```json\n' + JSON.stringify(r, (k, v) => (k === 'functions' || k === 'deltas' || k === 'busy' ? undefined : typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2) + '\n```');
+}
