@@ -13,6 +13,7 @@ import { runSimulation } from './engine/headless';
 import type { SimulationReport } from './engine/headless';
 import { SimulateArgsError, parseSimulateArgs } from './engine/headless-args';
 import { formatTable, planMain } from './plan/cli';
+import { reportMain } from './report/cli';
 
 const HELP = `relaylab <command> [options]
 
@@ -22,6 +23,8 @@ Commands:
   simulate FILE [--duration 60s] [--seed N] [--fault at=10s,cut=CN4] [--workload iops=800] [--json]
                       run the topology headless and report pair states, latencies, links, volume hashes
   plan FILE [...]     size links, journals and latencies (relaylab plan --help)
+  report FILE --out REPORT.html [--pdf REPORT.pdf]
+                      the DR plan report: self-contained HTML, optionally PDF (relaylab report --help)
   --help              this text
 
 Exit codes: 0 ok, 1 problems found, 2 wrong usage.
@@ -56,7 +59,8 @@ export async function checkFile(file: string): Promise<{ topology?: TopologyDocu
   // The text-level guards (size, nesting depth, JSON syntax) come first; then schema, migrations and domain rules.
   const loaded = parseTopologyText(text);
   if (!loaded.ok && loaded.problems.some((p) => TEXT_LEVEL_CODES.has(p.code))) return { problems: loaded.problems };
-  return validateDocument(JSON.parse(text));
+  // parseTopologyText accepted a leading byte order mark; JSON.parse does not.
+  return validateDocument(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
 }
 const TEXT_LEVEL_CODES = new Set(['file-too-large', 'too-deep', 'not-json']);
 
@@ -156,6 +160,8 @@ export async function main(argv: string[], io: CliOutput = processOutput): Promi
       return simulateCommand(rest, io);
     case 'plan':
       return planMain(rest, io);
+    case 'report':
+      return reportMain(rest, io);
     case 'schema':
       io.out(JSON.stringify(topologyJsonSchema(), null, 2) + '\n');
       return 0;

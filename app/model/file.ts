@@ -55,7 +55,9 @@ export function parseTopologyText(text: string): LoadResult {
     // V8 names the position only for some errors, so find it ourselves and say line and column.
     const at = jsonErrorOffset(body);
     const where = at >= body.length ? `at the end of the file (line ${lineColumn(body, at)})` : `at line ${lineColumn(body, at)} (character ${at})`;
-    return fail('not-json', `not valid JSON ${where}: ${(e as Error).message.slice(0, 200)}`);
+    // V8 quotes a piece of the text, newlines and all; keep the message on one line.
+    const detail = (e as Error).message.replace(/[\u0000-\u001f\u2028\u2029]+/g, ' ').slice(0, 200);
+    return fail('not-json', `not valid JSON ${where}: ${detail}`);
   }
   return parseTopologyValue(raw);
 }

@@ -19,6 +19,8 @@ export function formatPath(path: JsonPath): string {
   return out;
 }
 
+/** One line per problem: names and keys quoted from a file may hold line breaks, which are escaped here. */
 export function formatProblem(p: Problem): string {
-  return `${p.severity === 'error' ? 'error' : 'warning'} ${formatPath(p.path)}${p.elementId ? ` (${p.elementId})` : ''}: ${p.message} [${p.code}]`;
+  const line = `${p.severity === 'error' ? 'error' : 'warning'} ${formatPath(p.path)}${p.elementId ? ` (${p.elementId})` : ''}: ${p.message} [${p.code}]`;
+  return line.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
