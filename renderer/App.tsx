@@ -8,6 +8,7 @@ import { Palette } from './ui/Palette';
 import { Inspector } from './ui/Inspector';
 import { BottomPanel } from './ui/BottomPanel';
 import { OpenErrors, TemplateGallery, ToastView } from './ui/Dialogs';
+import { ContextMenu } from './ui/ContextMenu';
 import { handleShortcut } from './commands';
 import { confirmDiscard, openText } from './lib/files';
 import { api } from './services';
@@ -90,6 +91,7 @@ export function App() {
       </div>
       {gallery ? <TemplateGallery onClose={() => setGallery(false)} /> : null}
       <OpenErrors />
+      <ContextMenu />
       <ToastView />
     </ReactFlowProvider>
   );

@@ -55,6 +55,7 @@ export const commands = {
     });
     if (created.length) store().select(created);
   },
+  clearSelection: () => store().select([]),
   selectAll() {
     const t = store().doc;
     store().select([...t.sites, ...t.systems, ...t.hosts].map((e) => e.id));
@@ -121,6 +122,7 @@ export const SHORTCUTS: { name: Exclude<CommandName, 'openTemplate'>; label: str
   { name: 'save', label: 'Ctrl+S', test: (e) => mod(e) && !e.shiftKey && key(e) === 's' },
   { name: 'saveAs', label: 'Ctrl+Shift+S', test: (e) => mod(e) && e.shiftKey && key(e) === 's' },
   { name: 'open', label: 'Ctrl+O', test: (e) => mod(e) && key(e) === 'o' },
+  { name: 'clearSelection', label: 'Esc', test: (e) => e.key === 'Escape' },
   { name: 'deleteSelection', label: 'Delete', test: (e) => !mod(e) && (e.key === 'Delete' || e.key === 'Backspace') },
   { name: 'fit', label: 'Shift+1 / F', test: (e) => !mod(e) && ((e.shiftKey && (e.key === '!' || e.code === 'Digit1')) || (!e.shiftKey && key(e) === 'f')) },
 ];

@@ -25,6 +25,7 @@ import { edgeTypes } from './edges';
 import { checkConnection, performConnection } from './connect';
 import { connectionHint, setHint } from './hint';
 import { setFlowInstance } from './flow';
+import { openContextMenu } from '../ui/ContextMenu';
 import { ActionRefused } from '../store/actions';
 
 export const PALETTE_MIME = 'application/x-relaylab-palette';
@@ -133,6 +134,20 @@ export const Canvas = memo(function Canvas() {
     [flow],
   );
 
+  const onNodeContextMenu = useCallback((e: React.MouseEvent, node: DesignerNode) => {
+    e.preventDefault();
+    openContextMenu(e.clientX, e.clientY, node.id);
+  }, []);
+  const onEdgeContextMenu = useCallback((e: React.MouseEvent, edge: DesignerEdge) => {
+    e.preventDefault();
+    // A mapping line stands for its upper element; cables and pairs are elements themselves.
+    openContextMenu(e.clientX, e.clientY, edge.id.startsWith('map:') ? edge.id.split(':')[1]! : edge.id);
+  }, []);
+  const onPaneContextMenu = useCallback((e: MouseEvent | React.MouseEvent) => {
+    e.preventDefault();
+    openContextMenu(e.clientX, e.clientY, null);
+  }, []);
+
   const onInit = useCallback((instance: ReactFlowInstance<DesignerNode, DesignerEdge>) => {
     setFlowInstance(instance);
     window.requestAnimationFrame(() => void instance.fitView({ padding: 0.06, maxZoom: 1 }));
@@ -164,6 +179,9 @@ export const Canvas = memo(function Canvas() {
         elevateEdgesOnSelect
         proOptions={{ hideAttribution: true }}
         connectionRadius={24}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
         <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />

@@ -18,7 +18,8 @@ function check(id: string, patch: Patch): string | null {
     setProperty(documentStore.getState().doc, { id, patch });
     return null;
   } catch (e) {
-    if (e instanceof ActionRefused) return e.reason;
+    // Under a single field, the field's own name in front of the message is noise.
+    if (e instanceof ActionRefused) return Object.keys(patch).length === 1 ? e.reason.replace(new RegExp(`^${Object.keys(patch)[0]}: `), '') : e.reason;
     throw e;
   }
 }
