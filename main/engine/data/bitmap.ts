@@ -1,6 +1,6 @@
 // Differential bitmap: one bit per track of a pair's volume, sparse so a 64 TiB volume costs memory only for what is set.
 import { DataStructureError, assertNonNegativeInteger } from './errors';
-import { lowerBound } from './sparse-volume';
+import { LazySortedIndex } from './sorted-index';
 
 const CHUNK_SHIFT = 12;
 /** Tracks per explicit chunk (4096 bits = 128 words = 512 bytes). */
@@ -31,7 +31,8 @@ export class DifferentialBitmap implements Iterable<number> {
   readonly id: string | undefined;
   private readonly runThreshold: number;
   private readonly chunks = new Map<number, Chunk>();
-  private sortedChunks: number[] | null = [];
+  /** Ascending indices of allocated chunks, for in-order scans. */
+  private chunkIndex = new LazySortedIndex((index) => this.chunks.has(index));
   private runStarts: number[] = [];
   private runEnds: number[] = [];
   private explicitCount = 0;
@@ -91,7 +92,7 @@ export class DifferentialBitmap implements Iterable<number> {
   /** Set every track: O(1) memory (one run). Used when a pair is created (initial copy). */
   setAll(): void {
     this.chunks.clear();
-    this.sortedChunks = [];
+    this.chunkIndex.clear();
     this.explicitCount = 0;
     this.runStarts = this.trackCount > 0 ? [0] : [];
     this.runEnds = this.trackCount > 0 ? [this.trackCount] : [];
@@ -115,7 +116,7 @@ export class DifferentialBitmap implements Iterable<number> {
 
   clearAll(): void {
     this.chunks.clear();
-    this.sortedChunks = [];
+    this.chunkIndex.clear();
     this.runStarts = [];
     this.runEnds = [];
     this.explicitCount = 0;
@@ -184,7 +185,7 @@ export class DifferentialBitmap implements Iterable<number> {
       throw new DataStructureError('INVALID_ARGUMENT', `cannot merge a bitmap of ${other.trackCount} tracks into one of ${this.trackCount}`, this.id);
     }
     for (let i = 0; i < other.runStarts.length; i++) this.setRange(other.runStarts[i]!, other.runEnds[i]!);
-    for (const index of other.chunkIndices()) {
+    for (const index of other.chunkIndex.between(0, Number.MAX_SAFE_INTEGER)) {
       const chunk = other.chunks.get(index)!;
       const base = index * CHUNK_BITS;
       for (let w = 0; w < CHUNK_WORDS; w++) {
@@ -201,7 +202,7 @@ export class DifferentialBitmap implements Iterable<number> {
   clone(): DifferentialBitmap {
     const copy = new DifferentialBitmap(this.trackCount, { runThreshold: this.runThreshold, id: this.id });
     for (const [index, chunk] of this.chunks) copy.chunks.set(index, { words: chunk.words.slice(), count: chunk.count });
-    copy.sortedChunks = null;
+    copy.chunkIndex = this.chunkIndex.cloneFor((index) => copy.chunks.has(index));
     copy.runStarts = [...this.runStarts];
     copy.runEnds = [...this.runEnds];
     copy.explicitCount = this.explicitCount;
@@ -226,7 +227,7 @@ export class DifferentialBitmap implements Iterable<number> {
     if (!chunk) {
       chunk = { words: new Uint32Array(CHUNK_WORDS), count: 0 };
       this.chunks.set(index, chunk);
-      this.sortedChunks = null;
+      this.chunkIndex.add(index);
     }
     const local = track - index * CHUNK_BITS;
     chunk.words[local >>> 5]! |= 1 << (local & 31);
@@ -265,12 +266,7 @@ export class DifferentialBitmap implements Iterable<number> {
 
   private dropChunk(index: number): void {
     this.chunks.delete(index);
-    this.sortedChunks = null;
-  }
-
-  private chunkIndices(): number[] {
-    if (this.sortedChunks === null) this.sortedChunks = [...this.chunks.keys()].sort((a, b) => a - b);
-    return this.sortedChunks;
+    this.chunkIndex.remove(index);
   }
 
   /** Calls fn for every allocated chunk overlapping [start, end) with the chunk-local half-open bit range. */
@@ -278,11 +274,8 @@ export class DifferentialBitmap implements Iterable<number> {
     if (start >= end || this.chunks.size === 0) return;
     const firstIndex = Math.floor(start / CHUNK_BITS);
     const lastIndex = Math.floor((end - 1) / CHUNK_BITS);
-    // Snapshot the indices first: fn may empty a chunk, and the caller drops it afterwards.
-    const indices = this.chunkIndices();
-    const selected: number[] = [];
-    for (let i = lowerBound(indices, firstIndex); i < indices.length && indices[i]! <= lastIndex; i++) selected.push(indices[i]!);
-    for (const index of selected) {
+    // A snapshot array: fn may empty a chunk, and the caller drops it afterwards.
+    for (const index of this.chunkIndex.between(firstIndex, lastIndex)) {
       const base = index * CHUNK_BITS;
       fn(this.chunks.get(index)!, Math.max(start, base) - base, Math.min(end, base + CHUNK_BITS) - base, index);
     }
@@ -290,10 +283,7 @@ export class DifferentialBitmap implements Iterable<number> {
 
   private nextExplicit(from: number): number | undefined {
     if (this.chunks.size === 0) return undefined;
-    const indices = this.chunkIndices();
-    const firstIndex = Math.floor(from / CHUNK_BITS);
-    for (let i = lowerBound(indices, firstIndex); i < indices.length; i++) {
-      const index = indices[i]!;
+    for (const index of this.chunkIndex.from(Math.floor(from / CHUNK_BITS))) {
       const base = index * CHUNK_BITS;
       const local = nextBitInWords(this.chunks.get(index)!.words, Math.max(0, from - base));
       if (local !== undefined) return base + local;

@@ -56,6 +56,16 @@ describe('SparseVolume', () => {
     expect(volume.nextWrittenTrack(6)).toBeUndefined();
   });
 
+  it('tells where data can be, so the copy loop can skip never-written spans', () => {
+    const volume = new SparseVolume(100 * MiB, { trackBytes: 1 * MiB });
+    volume.write(40 * MiB + 5, filled(1, 1));
+    expect(volume.anyWrittenIn(0, 40 * MiB)).toBe(false);
+    expect(volume.anyWrittenIn(39 * MiB, 1 * MiB + 1)).toBe(true);
+    expect(volume.nextWrittenOffset(3)).toBe(40 * MiB);
+    expect(volume.nextWrittenOffset(40 * MiB + 9)).toBe(40 * MiB + 9);
+    expect(volume.nextWrittenOffset(41 * MiB)).toBeUndefined();
+  });
+
   it('refuses a range beyond the end with a typed error naming the volume', () => {
     const volume = new SparseVolume(1 * MiB, { id: 'V12' });
     expect(() => volume.write(1 * MiB - 1, filled(2, 1))).toThrow(DataStructureError);
@@ -183,6 +193,7 @@ describe('SparseVolume', () => {
       offset: fc.integer({ min: 0, max: size - 1 }),
       length: fc.integer({ min: 0, max: 70_000 }),
       value: fc.integer({ min: 0, max: 255 }),
+      zero: fc.boolean(),
     });
     fc.assert(
       fc.property(fc.constantFrom(4096, 65_536, 100_000), fc.array(write, { maxLength: 12 }), (trackBytes, writes) => {
@@ -190,10 +201,15 @@ describe('SparseVolume', () => {
         const model = new Uint8Array(size);
         for (const w of writes) {
           const length = Math.min(w.length, size - w.offset);
-          volume.write(w.offset, filled(length, w.value));
-          model.fill(w.value, w.offset, w.offset + length);
+          const value = w.zero ? 0 : w.value;
+          if (w.zero) volume.zeroRange(w.offset, length);
+          else volume.write(w.offset, filled(length, value));
+          model.fill(value, w.offset, w.offset + length);
           volume.contentHash(); // exercise cache invalidation between writes
         }
+        const written = [...volume.writtenTracks()];
+        expect(written).toEqual([...written].sort((a, b) => a - b));
+        expect(written.reduce((sum, t) => sum + volume.trackLength(t), 0)).toBe(volume.bytesStored);
         expect(Buffer.compare(volume.read(0, size), model)).toBe(0);
         expect(volume.contentHash()).toBe(referenceHash(model));
       }),

@@ -2,6 +2,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
+import { LazySortedIndex } from './sorted-index';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
 
@@ -41,8 +42,8 @@ export class SparseVolume implements VolumeContent {
   private readonly tracks = new Map<number, Uint8Array>();
   /** Tracks whose buffer is shared with a clone: copied before the first write (copy-on-write). */
   private readonly sharedTracks = new Set<number>();
-  /** Ascending track numbers of `tracks`; rebuilt lazily after a track is added or removed. */
-  private sortedTracks: number[] | null = [];
+  /** Ascending track numbers of `tracks` for in-order iteration and next-written queries. */
+  private trackIndex = new LazySortedIndex((track) => this.tracks.has(track));
   /** Per 64 KiB block: its digest, or null when the block is all zeros. Dropped by writes that touch the block. */
   private readonly blockDigests = new Map<number, Uint8Array | null>();
   private cachedHash: string | null = null;
@@ -80,19 +81,31 @@ export class SparseVolume implements VolumeContent {
 
   /** Track numbers that hold data, ascending. A track written with zeros still counts as written. */
   writtenTracks(): IterableIterator<number> {
-    return this.sorted().values();
+    return this.trackIndex.from(0);
   }
 
   /** Written track numbers >= `fromTrack`, ascending (binary search, no scan of the prefix). */
-  *writtenTracksFrom(fromTrack: number): IterableIterator<number> {
-    const sorted = this.sorted();
-    for (let i = lowerBound(sorted, fromTrack); i < sorted.length; i++) yield sorted[i]!;
+  writtenTracksFrom(fromTrack: number): IterableIterator<number> {
+    return this.trackIndex.from(fromTrack);
+  }
+
+  /** True when any track overlapping [offset, offset + length) holds data (it may still be zeros). */
+  anyWrittenIn(offset: number, length: number): boolean {
+    if (length <= 0) return false;
+    const first = Math.floor(offset / this.trackBytes);
+    const next = this.nextWrittenTrack(first);
+    return next !== undefined && next * this.trackBytes < offset + length;
+  }
+
+  /** The lowest byte position >= offset inside a written track, or undefined: where the next data can be. */
+  nextWrittenOffset(offset: number): number | undefined {
+    const next = this.nextWrittenTrack(Math.floor(offset / this.trackBytes));
+    return next === undefined ? undefined : Math.max(offset, next * this.trackBytes);
   }
 
   /** The first written track >= fromTrack, or undefined. */
   nextWrittenTrack(fromTrack: number): number | undefined {
-    const sorted = this.sorted();
-    return sorted[lowerBound(sorted, fromTrack)];
+    return this.trackIndex.next(fromTrack);
   }
 
   write(offset: number, bytes: Uint8Array): void {
@@ -206,7 +219,7 @@ export class SparseVolume implements VolumeContent {
       this.sharedTracks.add(track);
     }
     copy.storedBytes = this.storedBytes;
-    copy.sortedTracks = this.sortedTracks ? [...this.sortedTracks] : null;
+    copy.trackIndex = this.trackIndex.cloneFor((track) => copy.tracks.has(track));
     for (const [block, digest] of this.blockDigests) copy.blockDigests.set(block, digest);
     copy.cachedHash = this.cachedHash;
     return copy;
@@ -229,7 +242,7 @@ export class SparseVolume implements VolumeContent {
     const entry = new Uint8Array(40);
     const entryView = new DataView(entry.buffer);
     let lastBlock = -1;
-    for (const track of this.sorted()) {
+    for (const track of this.trackIndex.from(0)) {
       const start = track * this.trackBytes;
       const first = Math.max(Math.floor(start / HASH_BLOCK_BYTES), lastBlock + 1);
       const last = Math.floor((start + this.trackLength(track) - 1) / HASH_BLOCK_BYTES);
@@ -283,7 +296,7 @@ export class SparseVolume implements VolumeContent {
       data = new Uint8Array(this.trackLength(track));
       this.tracks.set(track, data);
       this.storedBytes += data.length;
-      this.sortedTracks = null;
+      this.trackIndex.add(track);
     } else if (this.sharedTracks.has(track)) {
       data = data.slice();
       this.tracks.set(track, data);
@@ -298,12 +311,7 @@ export class SparseVolume implements VolumeContent {
     this.tracks.delete(track);
     this.sharedTracks.delete(track);
     this.storedBytes -= data.length;
-    this.sortedTracks = null;
-  }
-
-  private sorted(): number[] {
-    if (this.sortedTracks === null) this.sortedTracks = [...this.tracks.keys()].sort((a, b) => a - b);
-    return this.sortedTracks;
+    this.trackIndex.remove(track);
   }
 
   private checkRange(offset: number, length: number): void {
@@ -353,16 +361,4 @@ export function isAllZero(bytes: Uint8Array): boolean {
 function writeU64(view: DataView, at: number, value: number): void {
   view.setUint32(at, Math.floor(value / 0x1_0000_0000));
   view.setUint32(at + 4, value >>> 0);
-}
-
-/** Index of the first element >= value in an ascending array. */
-export function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
