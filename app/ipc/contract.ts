@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EngineCommand, RunControl } from '../engine/api';
 import type { CommandResult, Snapshot } from '../engine/api';
 import type { Problem } from '../model/problem';
+import type { ReportCrossCheck } from '../report/report';
 
 /** Each method: a zod schema for its params (checked in main) and the TypeScript type of its result. */
 export const methods = {
@@ -17,6 +18,17 @@ export const methods = {
   'file.open': z.strictObject({ path: z.string().max(4096).optional() }),
   'file.save': z.strictObject({ path: z.string().max(4096).optional(), text: z.string().max(64 * 1024 * 1024), saveAs: z.boolean().optional() }),
   'file.recent': z.strictObject({}),
+  /**
+   * Runs the planning formulas' engine cross-check (main/plan/crosscheck) on a topology in main: the same write flow
+   * simulated for `durationMs` of virtual time, formula and engine side by side. Independent of the live engine.
+   */
+  'plan.crosscheck': z.strictObject({
+    topology: z.unknown(),
+    outageSeconds: z.number().positive().max(1e7).optional(),
+    targetLatencyMs: z.number().positive().max(1e6).optional(),
+    durationMs: z.number().int().min(100).max(10_000).optional(),
+    seed: z.number().int().nonnegative().optional(),
+  }),
 } as const;
 export type Method = keyof typeof methods;
 export type Params<M extends Method> = z.infer<(typeof methods)[M]>;
@@ -32,6 +44,7 @@ export interface Results {
   'file.open': { path: string; text: string } | { cancelled: true };
   'file.save': { path: string } | { cancelled: true };
   'file.recent': { paths: string[] };
+  'plan.crosscheck': ReportCrossCheck;
 }
 
 /** Events main pushes to the renderer. */
