@@ -125,10 +125,12 @@ describe('DifferentialBitmap', () => {
     | { kind: 'setAll' }
     | { kind: 'unionWith'; tracks: number[]; start: number; length: number };
 
-  it('property: behaves like a Set of track numbers under any sequence of operations', () => {
-    const size = 9_000; // spans three chunks
+  it.each([
+    { size: 70, what: 'a small volume, where operations collide often' },
+    { size: 9_000, what: 'three chunks of explicit bits' },
+  ])('property: behaves like a Set of track numbers under any sequence of operations ($what)', ({ size }) => {
     const track = fc.integer({ min: 0, max: size - 1 });
-    const length = fc.integer({ min: 0, max: 700 });
+    const length = fc.integer({ min: 0, max: Math.ceil(size / 12) });
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 4, arbitrary: track.map((t) => ({ kind: 'set' as const, track: t })) },
       { weight: 3, arbitrary: track.map((t) => ({ kind: 'clear' as const, track: t })) },
@@ -139,7 +141,7 @@ describe('DifferentialBitmap', () => {
       { weight: 1, arbitrary: fc.record({ tracks: fc.array(track, { maxLength: 5 }), start: track, length }).map((r) => ({ kind: 'unionWith' as const, ...r })) },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(op, { maxLength: 40 }), (runThreshold, ops) => {
+      fc.property(fc.integer({ min: 1, max: Math.ceil(size / 30) }), fc.array(op, { maxLength: 40 }), (runThreshold, ops) => {
         const bitmap = new DifferentialBitmap(size, { runThreshold });
         const model = new Set<number>();
         const clip = (start: number, len: number): [number, number] => [start, Math.min(size, start + len)];
@@ -191,11 +193,12 @@ describe('DifferentialBitmap', () => {
         }
         const sorted = [...model].sort((a, b) => a - b);
         expect([...bitmap]).toEqual(sorted);
-        expect(bitmap.countRange(1000, 5000)).toBe(sorted.filter((t) => t >= 1000 && t < 5000).length);
-        expect(bitmap.nextSet(4500)).toBe(sorted.find((t) => t >= 4500));
+        const [lo, hi] = [Math.floor(size / 9), Math.floor(size / 2)];
+        expect(bitmap.countRange(lo, hi)).toBe(sorted.filter((t) => t >= lo && t < hi).length);
+        expect(bitmap.nextSet(hi)).toBe(sorted.find((t) => t >= hi));
         expect([...bitmap.clone()]).toEqual(sorted);
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });
