@@ -188,7 +188,7 @@ export class PrimaryJournal {
       if (!Number.isSafeInteger(trackBytes) || trackBytes <= 0) {
         throw new DataStructureError('TRACK_SIZE', `track size ${trackBytes} for pair ${record.pairId}`, this.id);
       }
-      const first = Math.floor(record.offset / trackBytes);
+      const first = Math.min(Math.floor(record.offset / trackBytes), bitmap.trackCount);
       const last = Math.floor((record.offset + record.bytes.length - 1) / trackBytes);
       result.tracksMarked += bitmap.setRange(first, Math.min(last + 1, bitmap.trackCount));
     }

@@ -119,6 +119,17 @@ describe('SparseVolume', () => {
     expect(equalContent(a, c)).toBe(false);
   });
 
+  it('zeros written where nothing was written take no memory', () => {
+    const volume = new SparseVolume(1 * MiB, { trackBytes: 64 * KiB });
+    volume.write(0, filled(200 * KiB, 0));
+    expect(volume.bytesStored).toBe(0);
+    volume.write(70 * KiB, filled(1, 1));
+    volume.write(64 * KiB, filled(64 * KiB, 0)); // zeros over a stored track do overwrite it
+    expect(volume.bytesStored).toBe(64 * KiB);
+    expect(volume.read(70 * KiB, 1)[0]).toBe(0);
+    expect(volume.contentHash()).toBe(new SparseVolume(1 * MiB).contentHash());
+  });
+
   it('volumes of different sizes never hash equal, even when both are empty', () => {
     expect(new SparseVolume(1 * MiB).contentHash()).not.toBe(new SparseVolume(2 * MiB).contentHash());
     expect(equalContent(new SparseVolume(1 * MiB), new SparseVolume(2 * MiB))).toBe(false);

@@ -79,7 +79,10 @@ export class SparseVolume implements VolumeContent {
     return this.tracks.has(track);
   }
 
-  /** Track numbers that hold data, ascending. A track written with zeros still counts as written. */
+  /**
+   * Track numbers that hold data, ascending. Zeros written to a never-written track are not stored, but
+   * a stored track may hold zeros after later writes. Do not write this volume while iterating.
+   */
   writtenTracks(): IterableIterator<number> {
     return this.trackIndex.from(0);
   }
@@ -116,7 +119,9 @@ export class SparseVolume implements VolumeContent {
       const track = Math.floor(position / this.trackBytes);
       const inTrack = position - track * this.trackBytes;
       const count = Math.min(bytes.length - done, this.trackLength(track) - inTrack);
-      this.writableTrack(track).set(bytes.subarray(done, done + count), inTrack);
+      const part = bytes.subarray(done, done + count);
+      // Zeros onto a never-written track change no content: keep the volume sparse.
+      if (this.tracks.has(track) || !isAllZero(part)) this.writableTrack(track).set(part, inTrack);
       done += count;
     }
     this.invalidate(offset, bytes.length);
