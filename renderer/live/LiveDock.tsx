@@ -5,7 +5,7 @@ import { documentStore } from '../store/document';
 import { api } from '../services';
 import { liveStore, SPEEDS, useLive } from './store';
 import type { LiveTab, SpeedChoice } from './store';
-import { connectLive, pause, play, reset, seek, setSpeed, setWorkloads, startTrainingWrite, step, verify } from './controller';
+import { connectLive, pause, play, reset, seek, setSpeed, setWorkloads, startTrainingWrite, trainingNext, verify } from './controller';
 import { formatClock } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
@@ -32,6 +32,7 @@ const RunControls = memo(function RunControls() {
   const seed = useLive((s) => s.seed);
   const training = useLive((s) => s.training.active);
   const writing = useLive((s) => s.workloadsEnabled);
+  const verifying = useLive((s) => s.verifying);
   const [seedText, setSeedText] = useState(String(seed));
   useEffect(() => setSeedText(String(seed)), [seed]);
   return (
@@ -45,7 +46,7 @@ const RunControls = memo(function RunControls() {
           ▶
         </button>
       )}
-      <button type="button" className="live-btn icon" onClick={() => void (training ? step() : startTrainingWrite())} title={training ? 'Single step' : 'Single step: trace one host write'} data-testid="run-step">
+      <button type="button" className="live-btn icon" onClick={() => void (training ? trainingNext() : startTrainingWrite())} title={training ? 'Single step' : 'Single step: trace one host write'} data-testid="run-step">
         ▸|
       </button>
       <div className="live-seg" role="radiogroup" aria-label="Speed">
@@ -65,8 +66,8 @@ const RunControls = memo(function RunControls() {
       <button type="button" className={`live-btn${writing ? '' : ' is-off'}`} onClick={() => void setWorkloads(!writing)} title={writing ? 'Stop the hosts writing: the pairs drain and settle' : 'Let the hosts write again'} data-testid="run-workloads" aria-pressed={writing}>
         {writing ? 'Hosts writing' : 'Hosts stopped'}
       </button>
-      <button type="button" className="live-btn" onClick={() => void verify()} title="Compare content hashes of every pair's volumes" data-testid="run-verify">
-        ✓ Verify
+      <button type="button" className="live-btn" onClick={() => void verify()} title="Compare content hashes of every pair's volumes" data-testid="run-verify" disabled={verifying}>
+        {verifying ? 'Verifying…' : '✓ Verify'}
       </button>
     </div>
   );
@@ -157,17 +158,17 @@ export const LiveDock = memo(function LiveDock() {
           <RunControls />
           <Clock />
           <Timeline />
-          <nav className="live-tabs" role="tablist">
+          <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
+            {open ? '▾' : '▴'}
+          </button>
+        </header>
+        <nav className="live-tabs" role="tablist">
             {TABS.map((t) => (
               <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
                 {t.label}
               </button>
             ))}
           </nav>
-          <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
-            {open ? '▾' : '▴'}
-          </button>
-        </header>
         {status === 'error' && error ? <div className="live-error">{error}</div> : null}
         {open ? (
           <div className="live-dock-body" data-testid={`live-body-${tab}`}>

@@ -5,7 +5,7 @@ import type { CommandResult, Snapshot, StepEvent } from '../../app/engine/api';
 import type { EventName, Events, Method, Params, RelayLabApi, Results } from '../../app/ipc/contract';
 import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
-import { command, connectLive, ensureLoaded, seek, startTrainingWrite, step, verify } from './controller';
+import { command, connectLive, ensureLoaded, seek, startTrainingWrite, trainingNext, verify } from './controller';
 import { liveStore, trainingWalk } from './store';
 
 function fig1(): Topology {
@@ -122,20 +122,21 @@ describe('training mode', () => {
       { type: 'setWorkloadsEnabled', enabled: false },
       { type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes: 0, lengthBytes: 4096, fill: 0xab },
     ]);
+    // One engine step may run several patent steps at one instant (S11 and S12): the walk still shows them one by one.
     engine.stepScript = [
       [ev(1, 'host-write', 'HBA1', 7, ['CN1'])],
       [ev(2, 'S1', 'IP11', 7, ['CN2', 'pair-sync']), ev(3, 'destage', 'C99')],
-      [ev(4, 'S11', 'TP21', 7)],
-      [ev(5, 'S12', 'TP21', 7, ['V12'])],
+      [ev(4, 'S11', 'TP21', 7), ev(5, 'S12', 'TP21', 7, ['V12'])],
     ];
     const seen: string[] = [];
     for (let i = 0; i < 4; i++) {
-      await step();
+      await trainingNext();
       const h = liveStore.getState().highlight!;
       seen.push(`${h.step}:${h.ids.join('+')}`);
     }
     expect(seen).toEqual(['host-write:HBA1+CN1', 'S1:IP11+CN2+pair-sync', 'S11:TP21', 'S12:TP21+V12']);
     expect(trainingWalk(liveStore.getState()).map((e) => e.step)).toEqual(['host-write', 'S1', 'S11', 'S12']);
+    expect(engine.calls.filter((c) => c.method === 'engine.control' && (c.params as { action: string }).action === 'step')).toHaveLength(3);
   });
 });
 

@@ -154,7 +154,18 @@ export async function startTrainingWrite(): Promise<boolean> {
   await setWorkloads(false);
   liveStore.getState().startTraining();
   const r = await command({ type: 'hostWrite', hostId: target.hostId, luId: target.luId, offsetBytes: 0, lengthBytes: 4096, fill: 0xab });
+  // The write's first event (the host sending it) is on screen at once.
+  if (r?.ok) liveStore.getState().advanceTraining();
   return !!r?.ok;
+}
+
+/** Training's "next step": the next event of the traced write, running the engine one step at a time until there is one. */
+export async function trainingNext(maxEngineSteps = 50): Promise<boolean> {
+  for (let i = 0; i < maxEngineSteps; i++) {
+    if (liveStore.getState().advanceTraining()) return true;
+    if (!(await step())) return false;
+  }
+  return liveStore.getState().advanceTraining();
 }
 
 export async function stopTraining(): Promise<void> {
@@ -171,19 +182,22 @@ export function traceTarget(t: Topology): { hostId: string; luId: string } | nul
   return null;
 }
 
-/** Hashes both volumes of every pair and says plainly whether they match. */
+/** Hashes both volumes of every pair and says plainly whether they match. One verify at a time: hashing takes seconds. */
 export async function verify(): Promise<void> {
   const d = need();
+  if (liveStore.getState().verifying) return;
   if (!(await ensureLoaded())) return;
   const api = await engineApi();
   if (!api) return;
+  liveStore.getState().setVerifying(true);
+  liveStore.getState().setTab('verify');
   try {
     const doc = d.doc();
     const { hashes } = await api.call('engine.hashes', { volumeIds: verifyVolumeIds(doc) });
-    const v = verifyPairs(doc, hashes, liveStore.getState().snapshot);
-    liveStore.getState().setVerification(v);
-    liveStore.getState().setTab('verify');
+    liveStore.getState().setVerification(verifyPairs(doc, hashes, liveStore.getState().snapshot));
   } catch (e) {
     failed(e);
+  } finally {
+    liveStore.getState().setVerifying(false);
   }
 }

@@ -1,10 +1,10 @@
 // The live dock's tab bodies: event log, cache grids, explain, training, exercise and verify.
 import { memo, useMemo, useState } from 'react';
 import { documentStore, useDoc } from '../store/document';
-import { liveStore, trainingWalk, useLive } from './store';
+import { liveStore, trainingShown, useLive } from './store';
 import { cacheCells, checkExercise, explainPair, filterEvents, formatClock, isPatentStep, pairBadge, slotLocations } from './model';
 import type { EventFilter, SlotCell } from './model';
-import { startTrainingWrite, step, stopTraining, verify } from './controller';
+import { startTrainingWrite, stopTraining, trainingNext, verify } from './controller';
 import type { StepEvent } from '../../app/engine/api';
 
 // ------------------------------------------------------------------ event log
@@ -190,11 +190,14 @@ export const ExplainPanel = memo(function ExplainPanel() {
 
 // ------------------------------------------------------------------ training
 
+/** One shared empty script: a selector must return the same value for the same state. */
+const NO_SCRIPT: { title: string; text: string; question?: string }[] = [];
+
 export const TrainingPanel = memo(function TrainingPanel() {
   const training = useLive((s) => s.training);
   const events = useLive((s) => s.events);
-  const walk = useMemo(() => trainingWalk({ events, training }), [events, training]);
-  const script = useDoc((s) => s.doc.scenario?.script ?? []);
+  const walk = useMemo(() => trainingShown({ events, training }), [events, training]);
+  const script = useDoc((s) => s.doc.scenario?.script ?? NO_SCRIPT);
   const [scriptIndex, setScriptIndex] = useState(0);
   const current = walk.at(-1);
   return (
@@ -203,7 +206,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
         <div className="live-row">
           {training.active ? (
             <>
-              <button type="button" className="live-btn primary" onClick={() => void step()} data-testid="training-step">
+              <button type="button" className="live-btn primary" onClick={() => void trainingNext()} data-testid="training-step">
                 Next step ▸
               </button>
               <button type="button" className="live-btn" onClick={() => void stopTraining()} data-testid="training-stop">
@@ -292,15 +295,16 @@ export const ExercisePanel = memo(function ExercisePanel() {
 
 export const VerifyPanel = memo(function VerifyPanel() {
   const v = useLive((s) => s.verification);
+  const verifying = useLive((s) => s.verifying);
   return (
     <div className="live-verify live-scroll">
       <div className="live-row">
-        <button type="button" className="live-btn primary" onClick={() => void verify()} data-testid="verify-run">
-          Compare content hashes
+        <button type="button" className="live-btn primary" onClick={() => void verify()} data-testid="verify-run" disabled={verifying}>
+          {verifying ? 'Hashing volumes…' : 'Compare content hashes'}
         </button>
         <span className="muted">sha256 of each pair's primary and secondary volume, computed by the engine now.</span>
       </div>
-      {v ? (
+      {v && !verifying ? (
         <div className={`live-verdict ${v.allIdentical ? 'ok' : 'bad'}`} data-testid="verify-result">
           <p className="live-headline">{v.summary}</p>
           <ul>

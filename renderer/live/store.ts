@@ -3,7 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Snapshot, StepEvent } from '../../app/engine/api';
 import type { Problem } from '../../app/model/problem';
-import { appendEvents, focusEvent, highlightIds, updatePairFacts } from './model';
+import { appendEvents, highlightIds, updatePairFacts } from './model';
 import type { PairFacts, Verification } from './model';
 import { appendSnapshot, emptySeries } from './series';
 import type { SeriesSet } from './series';
@@ -30,6 +30,11 @@ export interface TrainingState {
   ioId: number | null;
   /** seq of the first event that belongs to the walk (events before it are older traffic). */
   fromSeq: number;
+  /**
+   * seq of the walk event on screen. One engine step can run several patent steps at the same instant (S11 and S12 in one
+   * callback), so the walk advances one event at a time here and asks the engine for more only when it has shown them all.
+   */
+  cursorSeq: number | null;
 }
 
 export interface LiveState {
@@ -52,6 +57,8 @@ export interface LiveState {
   highlight: Highlight | null;
   selectedPairId: string | null;
   verification: Verification | null;
+  /** A verify is computing hashes (a few seconds per GiB). */
+  verifying: boolean;
   dockOpen: boolean;
   tab: LiveTab;
 }
@@ -68,10 +75,13 @@ export interface LiveActions {
   /** Reset of the run (same document): clears the log, charts and facts. */
   resetRun(): void;
   startTraining(): void;
+  /** Shows the next event of the walk already received; false when the engine must run another step first. */
+  advanceTraining(): boolean;
   stopTraining(): void;
   setHighlight(h: Highlight | null): void;
   selectPair(id: string | null): void;
   setVerification(v: Verification | null): void;
+  setVerifying(on: boolean): void;
   setDockOpen(open: boolean): void;
   setTab(tab: LiveTab): void;
 }
@@ -84,7 +94,7 @@ const freshRun = () => ({
   series: emptySeries(),
   maxTimeUs: 0,
   facts: {} as Record<string, PairFacts>,
-  training: { active: false, ioId: null, fromSeq: 0 } as TrainingState,
+  training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null } as TrainingState,
   highlight: null,
   verification: null,
 });
@@ -98,6 +108,7 @@ export function createLiveStore() {
     speed: 1,
     seed: 1,
     workloadsEnabled: true,
+    verifying: false,
     selectedPairId: null,
     dockOpen: true,
     tab: 'events',
@@ -110,14 +121,11 @@ export function createLiveStore() {
       const kept = wentBack ? s.events.filter((e) => e.timeUs <= snapshot.timeUs) : s.events;
       const events = appendEvents(kept, snapshot.events, EVENT_LOG_LIMIT);
       let training = s.training;
-      let highlight = s.highlight;
       if (training.active) {
         if (training.ioId === null) {
           const first = events.find((e) => e.seq >= training.fromSeq && e.ioId !== undefined);
           if (first?.ioId !== undefined) training = { ...training, ioId: first.ioId };
         }
-        const e = training.ioId === null ? null : focusEvent(events, training.ioId);
-        if (e) highlight = { ids: highlightIds(e), text: e.text, step: e.step, source: 'training' };
       }
       set({
         snapshot,
@@ -126,7 +134,6 @@ export function createLiveStore() {
         maxTimeUs: Math.max(s.maxTimeUs, snapshot.timeUs),
         facts: updatePairFacts(s.facts, snapshot),
         training,
-        highlight,
         status: s.status === 'idle' ? 'ready' : s.status,
       });
     },
@@ -151,10 +158,19 @@ export function createLiveStore() {
     },
     startTraining() {
       const last = get().events.at(-1);
-      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0 }, highlight: null, tab: 'training', dockOpen: true });
+      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0, cursorSeq: null }, highlight: null, tab: 'training', dockOpen: true });
+    },
+    advanceTraining() {
+      const s = get();
+      const walk = trainingWalk(s);
+      const i = walk.findIndex((e) => e.seq === s.training.cursorSeq);
+      const next = walk[i + 1];
+      if (!next) return false;
+      set({ training: { ...s.training, cursorSeq: next.seq }, highlight: trainingHighlight(next) });
+      return true;
     },
     stopTraining() {
-      set({ training: { active: false, ioId: null, fromSeq: 0 }, highlight: null });
+      set({ training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null }, highlight: null });
     },
     setHighlight(highlight) {
       set({ highlight });
@@ -164,6 +180,9 @@ export function createLiveStore() {
     },
     setVerification(verification) {
       set({ verification });
+    },
+    setVerifying(verifying) {
+      set({ verifying });
     },
     setDockOpen(dockOpen) {
       set({ dockOpen });
@@ -184,4 +203,15 @@ export function useLive<T>(selector: (s: LiveStore) => T): T {
 export function trainingWalk(s: Pick<LiveState, 'events' | 'training'>): StepEvent[] {
   if (!s.training.active || s.training.ioId === null) return [];
   return s.events.filter((e) => e.ioId === s.training.ioId);
+}
+
+/** The walk up to the event on screen: what a trainee has seen so far. */
+export function trainingShown(s: Pick<LiveState, 'events' | 'training'>): StepEvent[] {
+  const walk = trainingWalk(s);
+  const i = walk.findIndex((e) => e.seq === s.training.cursorSeq);
+  return walk.slice(0, i + 1);
+}
+
+function trainingHighlight(e: StepEvent): Highlight {
+  return { ids: highlightIds(e), text: e.text, step: e.step, source: 'training' };
 }
