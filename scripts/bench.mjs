@@ -28,7 +28,9 @@ await build({
 });
 copyFileSync(path.join(root, 'bench/canvas/index.html'), path.join(out, 'canvas/index.html'));
 
-const results = {};
+// --report-only re-renders docs/PERFORMANCE.md from the last run's dist/bench/results.json.
+const reportOnly = args.includes('--report-only');
+const results = reportOnly ? JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) : {};
 const env = { ...process.env, RELAYLAB_ROOT: root };
 
 /** Runs one engine case in a fresh process (so memory and JIT state do not leak between cases); returns its JSON line. */
@@ -51,6 +53,7 @@ function tryCase(key, fn) {
   }
 }
 
+if (!reportOnly) {
 tryCase('datapath', () => engineCase('datapath', ['10000']));
 tryCase('profile', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'relaylab-prof-'));
@@ -81,6 +84,7 @@ if (!skipCanvas && want('canvas')) {
 results.machine = machine();
 results.totalSeconds = (Date.now() - started) / 1000;
 writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
+}
 const report = renderReport(results);
 if (!only) writeFileSync(path.join(root, 'docs/PERFORMANCE.md'), report);
 console.log('\n' + summaryLines(results).join('\n'));
@@ -129,9 +133,15 @@ function machine() {
   return { node: process.version, ...cpus };
 }
 
-const fmt = (x, digits = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }) : String(x));
-const pct = (x) => `${fmt(x * 100, 1)}%`;
-const gib = (b) => `${fmt(b / 1024 ** 3, 2)} GiB`;
+function fmt(x, digits = 1) {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }) : String(x);
+}
+function pct(x) {
+  return `${fmt(x * 100, 1)}%`;
+}
+function gib(b) {
+  return `${fmt(b / 1024 ** 3, 2)} GiB`;
+}
 
 /** One line per target: figure, target, verdict. */
 function verdicts(r) {
