@@ -51,7 +51,11 @@ export type PairEffect =
   | 'startCopy'
   /** Async split: send what is in the journal, then report 'suspendDone'. */
   | 'flushJournal'
-  /** Async suspend by error or takeover: unacknowledged journal records become bitmap bits and are dropped. */
+  /**
+   * Async suspend by error or takeover: unacknowledged journal records become bitmap bits and are
+   * dropped (PrimaryJournal.drainToBitmaps, then SecondaryRestoreBuffer.discardAndRestartAfter). On a
+   * takeover, first apply the restore buffer's unbroken run so the secondary loses as little as possible.
+   */
   | 'drainJournal'
   /** Stop sending writes to the secondary; record them in bitmaps instead. */
   | 'recordChangesInBitmaps'
