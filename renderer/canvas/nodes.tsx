@@ -11,15 +11,17 @@ import type { IconName } from '../ui/icons';
 import { formatBytes, sizeOf } from '../lib/topo';
 import type { DesignerNode } from './derive';
 import { HANDLE } from './derive';
-import { useProblemsByElement } from '../ui/problems';
+import { problemsOf } from '../ui/problems';
 import { LiveCacheFill, LiveVolumeBadges } from '../live/canvas';
 
 type P = NodeProps<DesignerNode>;
 
-const useIndex = () => useDoc((s) => indexTopology(s.doc));
+/** One element of the document; the node re-renders only when that element object changes (edits replace only what they touch). */
+const useElement = <K extends 'sites' | 'systems' | 'hosts' | 'ports' | 'volumes' | 'lus' | 'caches'>(kind: K, id: string) =>
+  useDoc((s) => indexTopology(s.doc)[kind].get(id) as ReturnType<ReturnType<typeof indexTopology>[K]['get']>);
 
 function ProblemBadge({ id }: { id: string }) {
-  const worst = useProblemsByElement().get(id);
+  const worst = useDoc((s) => problemsOf(s.doc).byElement.get(id));
   if (!worst) return null;
   return (
     <span className={`node-badge ${worst.severity}`} title={worst.message}>
@@ -42,7 +44,7 @@ function GroupResizer({ id, selected, minWidth, minHeight }: { id: string; selec
 }
 
 export const SiteNode = memo(function SiteNode({ id, selected }: P) {
-  const site = useIndex().sites.get(id);
+  const site = useElement('sites', id);
   if (!site) return null;
   return (
     <div className={`rl-node rl-site${selected ? ' is-selected' : ''}`} data-element-id={id}>
@@ -67,7 +69,7 @@ function roleOf(role: string): string {
 }
 
 export const SystemNode = memo(function SystemNode({ id, selected }: P) {
-  const system = useIndex().systems.get(id);
+  const system = useElement('systems', id);
   if (!system) return null;
   const role = roleOf(system.role);
   return (
@@ -84,7 +86,7 @@ export const SystemNode = memo(function SystemNode({ id, selected }: P) {
 });
 
 export const HostNode = memo(function HostNode({ id, selected }: P) {
-  const host = useIndex().hosts.get(id);
+  const host = useElement('hosts', id);
   if (!host) return null;
   const iops = host.workloads.reduce((s, w) => s + w.iops, 0);
   return (
@@ -102,13 +104,17 @@ export const HostNode = memo(function HostNode({ id, selected }: P) {
 const PORT_LABEL = { target: 'TP', initiator: 'IP', switchable: 'SP' } as const;
 
 export const PortNode = memo(function PortNode({ id, selected }: P) {
-  const ix = useIndex();
-  const port = ix.ports.get(id);
-  if (!port) return null;
-  const onHost = ix.hosts.has(port.ownerId);
-  const mirrored = /external/i.test(ix.systems.get(port.ownerId)?.role ?? '');
+  const port = useElement('ports', id);
   // The cable handle faces outwards: targets receive from the left, initiators (and host ports) send to the right; external systems are mirrored.
-  const outward = (port.kind === 'initiator') !== mirrored || onHost ? Position.Right : Position.Left;
+  const facesRight = useDoc((s) => {
+    const ix = indexTopology(s.doc);
+    const p = ix.ports.get(id);
+    if (!p) return true;
+    const mirrored = /external/i.test(ix.systems.get(p.ownerId)?.role ?? '');
+    return ix.hosts.has(p.ownerId) || (p.kind === 'initiator') !== mirrored;
+  });
+  if (!port) return null;
+  const outward = facesRight ? Position.Right : Position.Left;
   const inward = outward === Position.Right ? Position.Left : Position.Right;
   return (
     <div className={`rl-node rl-port kind-${port.kind}${selected ? ' is-selected' : ''}`} data-element-id={id} title={`${port.kind} port · WWN ${port.wwn}`}>
@@ -149,8 +155,11 @@ function occupancyOf(t: Topology, id: string) {
 const VOLUME_ICON: Record<'real' | 'virtual' | 'virtualReal', IconName> = { real: 'volume-real', virtual: 'volume-virtual', virtualReal: 'volume-virtualReal' };
 
 export const VolumeNode = memo(function VolumeNode({ id, selected }: P) {
-  const ix = useIndex();
-  const volume = ix.volumes.get(id);
+  const volume = useElement('volumes', id);
+  const aliasName = useDoc((s) => {
+    const v = indexTopology(s.doc).volumes.get(id);
+    return v?.kind === 'virtualReal' ? (indexTopology(s.doc).volumes.get(v.aliasOfId)?.name ?? v.aliasOfId) : '';
+  });
   const size = useDoc((s) => sizeOf(s.doc, id));
   const occupancy = useOccupancy(id);
   if (!volume) return null;
@@ -161,7 +170,7 @@ export const VolumeNode = memo(function VolumeNode({ id, selected }: P) {
         : 'real · internal'
       : volume.kind === 'virtual'
         ? `virtual · ${volume.ranges.length} range${volume.ranges.length > 1 ? 's' : ''}`
-        : `alias of ${ix.volumes.get(volume.aliasOfId)?.name ?? volume.aliasOfId}`;
+        : `alias of ${aliasName}`;
   const shared = occupancy.lanes.filter((l) => l.kind === 'virtual').length > 1;
   return (
     <div className={`rl-node rl-volume kind-${volume.kind}${selected ? ' is-selected' : ''}`} data-element-id={id}>
@@ -196,18 +205,20 @@ export const VolumeNode = memo(function VolumeNode({ id, selected }: P) {
 });
 
 export const LuNode = memo(function LuNode({ id, selected }: P) {
-  const ix = useIndex();
-  const lu = ix.lus.get(id);
+  const lu = useElement('lus', id);
+  const portName = useDoc((s) => {
+    const l = indexTopology(s.doc).lus.get(id);
+    return l ? (indexTopology(s.doc).ports.get(l.portId)?.name ?? l.portId) : '';
+  });
   if (!lu) return null;
-  const port = ix.ports.get(lu.portId);
   return (
-    <div className={`rl-node rl-lu${selected ? ' is-selected' : ''}`} data-element-id={id} title={`LU ${lu.name} · LUN ${lu.lun} on ${port?.name ?? lu.portId}`}>
+    <div className={`rl-node rl-lu${selected ? ' is-selected' : ''}`} data-element-id={id} title={`LU ${lu.name} · LUN ${lu.lun} on ${portName}`}>
       <Handle type="target" id={HANDLE.mapUp} position={Position.Top} className="handle-map" />
       <Handle type="target" id={HANDLE.luPort} position={Position.Left} className="handle-hidden" isConnectable={false} />
       <Icon name="lu" size={14} />
       <span className="lu-name">{lu.name || lu.id}</span>
       <span className="lu-lun">
-        {port?.name ?? '?'}:{lu.lun}
+        {portName}:{lu.lun}
       </span>
       <ProblemBadge id={id} />
       <Handle type="source" id={HANDLE.mapDown} position={Position.Bottom} className="handle-map" />
@@ -216,10 +227,14 @@ export const LuNode = memo(function LuNode({ id, selected }: P) {
 });
 
 export const CacheNode = memo(function CacheNode({ id, selected }: P) {
-  const ix = useIndex();
-  const cache = ix.caches.get(id);
+  const cache = useElement('caches', id);
+  // Joined into one string so the node re-renders only when a name really changes.
+  const joined = useDoc((s) => {
+    const ix = indexTopology(s.doc);
+    return (ix.caches.get(id)?.volumeIds ?? []).map((v) => ix.volumes.get(v)?.name ?? v).join('\u0000');
+  });
   if (!cache) return null;
-  const names = cache.volumeIds.map((v) => ix.volumes.get(v)?.name ?? v);
+  const names = joined ? joined.split('\u0000') : [];
   return (
     <div className={`rl-node rl-cache${selected ? ' is-selected' : ''}${names.length > 1 ? ' is-shared' : ''}`} data-element-id={id} title={`cache for ${names.join(', ')}`}>
       <Icon name="cache" size={16} />
