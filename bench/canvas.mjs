@@ -98,7 +98,7 @@ async function gestures(page, nodeSelector) {
     await page.mouse.move(node.x, node.y);
     await page.evaluate(() => window.__bench.startFrames());
     await page.mouse.down();
-    for (let i = 1; i <= 90; i++) await page.mouse.move(node.x + i * 3, node.y + i);
+    for (let i = 1; i <= 60; i++) await page.mouse.move(node.x + i * 4, node.y + i);
     await page.mouse.up();
     out.drag = frameStats(await page.evaluate(() => window.__bench.stopFrames()));
   }
@@ -107,7 +107,7 @@ async function gestures(page, nodeSelector) {
     await page.mouse.move(pane.x, pane.y);
     await page.evaluate(() => window.__bench.startFrames());
     await page.mouse.down();
-    for (let i = 1; i <= 90; i++) await page.mouse.move(pane.x + i * 4, pane.y + i * 2);
+    for (let i = 1; i <= 60; i++) await page.mouse.move(pane.x + i * 6, pane.y + i * 3);
     await page.mouse.up();
     out.pan = frameStats(await page.evaluate(() => window.__bench.stopFrames()));
   }
