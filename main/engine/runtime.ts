@@ -23,6 +23,8 @@ export interface SwitchGroupRt {
   activeCableId: string | undefined;
   /** When the connected cable's last exchange (data and its answer) is over. */
   freeAtUs: number;
+  /** When the active cable is (or will be) connected. */
+  connectedAtUs: number;
   switches: number;
 }
 
@@ -64,12 +66,18 @@ export class LinkRt {
    */
   transmit(nowUs: number, fromPortId: string, bytes: number): number {
     const dir = fromPortId === this.cable.aPortId ? 0 : 1;
-    let ready = nowUs + (2 * this.roundTrips - 2) * this.oneWayUs;
+    const handshakeUs = (2 * this.roundTrips - 2) * this.oneWayUs;
+    let ready = nowUs + handshakeUs;
     const group = this.switchGroup;
     if (group && group.activeCableId !== this.id) {
-      ready = Math.max(ready, group.freeAtUs) + SWITCH_US;
+      // The other cable's exchanges finish first; the command handshake only starts once this cable is connected.
+      group.connectedAtUs = Math.max(nowUs, group.freeAtUs) + SWITCH_US;
+      ready = group.connectedAtUs + handshakeUs;
       group.activeCableId = this.id;
       group.switches++;
+    } else if (group) {
+      // Same cable, but it may not be connected yet (a switch to it is pending).
+      ready = Math.max(ready, group.connectedAtUs + handshakeUs);
     }
     const ser = this.serialisationUs(bytes);
     const start = Math.max(ready, this.busyUntilUs[dir]);
@@ -408,7 +416,7 @@ export class Wiring {
       const link = new LinkRt(c);
       if (c.switchGroup) {
         let g = this.groups.get(c.switchGroup);
-        if (!g) this.groups.set(c.switchGroup, (g = { name: c.switchGroup, activeCableId: undefined, freeAtUs: 0, switches: 0 }));
+        if (!g) this.groups.set(c.switchGroup, (g = { name: c.switchGroup, activeCableId: undefined, freeAtUs: 0, connectedAtUs: 0, switches: 0 }));
         link.switchGroup = g;
       }
       this.links.set(c.id, link);
