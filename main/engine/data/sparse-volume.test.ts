@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError } from './errors';
-import { HASH_BLOCK_BYTES, SparseVolume, equalContent } from './sparse-volume';
+import { HASH_BLOCK_BYTES, SparseVolume, composedContentHash, equalContent } from './sparse-volume';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -225,6 +225,58 @@ describe('SparseVolume', () => {
         expect(volume.contentHash()).toBe(referenceHash(model));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('a virtual volume over two real ones hashes like the same bytes stored in one volume', () => {
+    const r1 = new SparseVolume(4 * MiB, { id: 'R1' });
+    const r2 = new SparseVolume(2 * MiB, { trackBytes: 64 * KiB, id: 'R2' });
+    r1.write(1 * MiB, filled(300 * KiB, 1));
+    r2.write(10, filled(100, 2));
+    // V = R1[1 MiB, +2 MiB) then a 1 KiB hole then R2[0, +1 MiB)
+    const extents = [
+      { volumeOffset: 0, length: 2 * MiB, source: r1, sourceOffset: 1 * MiB },
+      { volumeOffset: 2 * MiB + 1 * KiB, length: 1 * MiB, source: r2, sourceOffset: 0 },
+    ];
+    const flat = new SparseVolume(3 * MiB + 1 * KiB);
+    flat.write(0, r1.read(1 * MiB, 2 * MiB));
+    flat.write(2 * MiB + 1 * KiB, r2.read(0, 1 * MiB));
+    expect(composedContentHash(flat.sizeBytes, extents)).toBe(flat.contentHash());
+    expect(() => composedContentHash(flat.sizeBytes, [extents[0]!, { ...extents[0]!, volumeOffset: 1 * MiB, length: 1 * MiB }])).toThrow(/overlap/);
+  });
+
+  it('property: a composed hash equals the hash of the composed bytes, aligned or not', () => {
+    const size = 400_000;
+    const extent = fc.record({ at: fc.integer({ min: 0, max: size - 1 }), length: fc.integer({ min: 0, max: 200_000 }), sourceOffset: fc.integer({ min: 0, max: 300_000 }), source: fc.integer({ min: 0, max: 1 }) });
+    fc.assert(
+      fc.property(
+        fc.array(extent, { maxLength: 4 }),
+        fc.array(fc.record({ source: fc.integer({ min: 0, max: 1 }), offset: fc.integer({ min: 0, max: 499_000 }), length: fc.integer({ min: 1, max: 90_000 }), value: fc.integer({ min: 1, max: 255 }) }), { maxLength: 6 }),
+        fc.boolean(),
+        (rawExtents, writes, aligned) => {
+          const sources = [new SparseVolume(500_000, { trackBytes: 65_536 }), new SparseVolume(500_000, { trackBytes: 4096 })];
+          for (const w of writes) sources[w.source]!.write(w.offset, filled(Math.min(w.length, 500_000 - w.offset), w.value));
+          // Non-overlapping extents, optionally block-aligned to exercise the digest-reuse path.
+          const extents = [];
+          let cursor = 0;
+          for (const r of rawExtents) {
+            let at = Math.max(cursor, r.at);
+            let sourceOffset = r.sourceOffset;
+            if (aligned) {
+              at = Math.ceil(at / HASH_BLOCK_BYTES) * HASH_BLOCK_BYTES;
+              sourceOffset = Math.floor(sourceOffset / HASH_BLOCK_BYTES) * HASH_BLOCK_BYTES;
+            }
+            const length = Math.min(r.length, size - at, 500_000 - sourceOffset);
+            if (length <= 0) continue;
+            extents.push({ volumeOffset: at, length, source: sources[r.source]!, sourceOffset });
+            cursor = at + length;
+          }
+          const flat = new SparseVolume(size, { trackBytes: 32_768 });
+          for (const e of extents) flat.write(e.volumeOffset, e.source.read(e.sourceOffset, e.length));
+          expect(composedContentHash(size, extents)).toBe(flat.contentHash());
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

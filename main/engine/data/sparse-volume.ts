@@ -237,34 +237,21 @@ export class SparseVolume implements VolumeContent {
    */
   contentHash(): string {
     if (this.cachedHash !== null) return this.cachedHash;
-    const hasher = sha256.create();
-    const header = new Uint8Array(HASH_HEADER_TAG.length + 12);
-    header.set(HASH_HEADER_TAG);
-    const view = new DataView(header.buffer);
-    writeU64(view, HASH_HEADER_TAG.length, this.sizeBytes);
-    view.setUint32(HASH_HEADER_TAG.length + 8, HASH_BLOCK_BYTES);
-    hasher.update(header);
-    const entry = new Uint8Array(40);
-    const entryView = new DataView(entry.buffer);
+    const writer = new BlockHashWriter(this.sizeBytes);
     let lastBlock = -1;
     for (const track of this.trackIndex.from(0)) {
       const start = track * this.trackBytes;
       const first = Math.max(Math.floor(start / HASH_BLOCK_BYTES), lastBlock + 1);
       const last = Math.floor((start + this.trackLength(track) - 1) / HASH_BLOCK_BYTES);
-      for (let block = first; block <= last; block++) {
-        const digest = this.blockDigest(block);
-        if (digest === null) continue;
-        writeU64(entryView, 0, block);
-        entry.set(digest, 8);
-        hasher.update(entry);
-      }
+      for (let block = first; block <= last; block++) writer.add(block, this.blockDigest(block));
       lastBlock = Math.max(lastBlock, last);
     }
-    this.cachedHash = bytesToHex(hasher.digest());
+    this.cachedHash = writer.finish();
     return this.cachedHash;
   }
 
-  private blockDigest(block: number): Uint8Array | null {
+  /** sha256 of 64 KiB block `block` of the logical content, or null when it is all zeros (cached until written). */
+  blockDigest(block: number): Uint8Array | null {
     const cached = this.blockDigests.get(block);
     if (cached !== undefined) return cached;
     const start = block * HASH_BLOCK_BYTES;
@@ -326,6 +313,101 @@ export class SparseVolume implements VolumeContent {
       throw new DataStructureError('VOLUME_RANGE', `range ${offset}+${length} ends beyond the volume size ${this.sizeBytes}`, this.id);
     }
   }
+}
+
+/** Builds the documented content hash from (block, digest) pairs given in ascending block order. */
+class BlockHashWriter {
+  private readonly hasher = sha256.create();
+  private readonly entry = new Uint8Array(40);
+  private readonly entryView = new DataView(this.entry.buffer);
+
+  constructor(sizeBytes: number) {
+    const header = new Uint8Array(HASH_HEADER_TAG.length + 12);
+    header.set(HASH_HEADER_TAG);
+    const view = new DataView(header.buffer);
+    writeU64(view, HASH_HEADER_TAG.length, sizeBytes);
+    view.setUint32(HASH_HEADER_TAG.length + 8, HASH_BLOCK_BYTES);
+    this.hasher.update(header);
+  }
+
+  add(block: number, digest: Uint8Array | null): void {
+    if (digest === null) return;
+    writeU64(this.entryView, 0, block);
+    this.entry.set(digest, 8);
+    this.hasher.update(this.entry);
+  }
+
+  finish(): string {
+    return bytesToHex(this.hasher.digest());
+  }
+}
+
+/** A range of a composed (virtual) volume backed by a range of a stored volume. */
+export interface ContentExtent {
+  volumeOffset: number;
+  length: number;
+  source: SparseVolume;
+  sourceOffset: number;
+}
+
+/**
+ * contentHash of a volume composed of extents of stored volumes (a virtual volume over its mapping
+ * stack), equal to building that volume byte by byte and hashing it, without copying: where an extent
+ * maps whole 64 KiB blocks onto whole source blocks, the source's cached block digests are reused.
+ * Regions no extent covers read as zeros. Extents must not overlap.
+ */
+export function composedContentHash(sizeBytes: number, extents: readonly ContentExtent[], id?: string): string {
+  assertNonNegativeInteger(sizeBytes, 'sizeBytes', id);
+  const ordered = [...extents].sort((a, b) => a.volumeOffset - b.volumeOffset);
+  ordered.forEach((e, i) => {
+    assertNonNegativeInteger(e.volumeOffset, 'volumeOffset', id);
+    assertNonNegativeInteger(e.sourceOffset, 'sourceOffset', id);
+    assertNonNegativeInteger(e.length, 'length', id);
+    if (e.volumeOffset + e.length > sizeBytes || e.sourceOffset + e.length > e.source.sizeBytes) {
+      throw new DataStructureError('VOLUME_RANGE', `extent at ${e.volumeOffset}+${e.length} (source ${e.source.id ?? '?'} at ${e.sourceOffset}) is out of range`, id);
+    }
+    const previous = ordered[i - 1];
+    if (previous && previous.volumeOffset + previous.length > e.volumeOffset) {
+      throw new DataStructureError('INVALID_ARGUMENT', `extents overlap at ${e.volumeOffset}`, id);
+    }
+  });
+  // Blocks that may hold data: those reached by a written track of some extent's source.
+  const candidates = new Set<number>();
+  for (const e of ordered) {
+    if (e.length === 0) continue;
+    const sourceEnd = e.sourceOffset + e.length;
+    const source = e.source;
+    for (const track of source.writtenTracksFrom(Math.floor(e.sourceOffset / source.trackBytes))) {
+      const a = Math.max(track * source.trackBytes, e.sourceOffset);
+      const b = Math.min(track * source.trackBytes + source.trackLength(track), sourceEnd);
+      if (a >= sourceEnd) break;
+      if (a >= b) continue;
+      const start = e.volumeOffset + (a - e.sourceOffset);
+      const end = start + (b - a);
+      for (let block = Math.floor(start / HASH_BLOCK_BYTES); block <= Math.floor((end - 1) / HASH_BLOCK_BYTES); block++) candidates.add(block);
+    }
+  }
+  const writer = new BlockHashWriter(sizeBytes);
+  for (const block of [...candidates].sort((a, b) => a - b)) {
+    const start = block * HASH_BLOCK_BYTES;
+    const length = Math.min(HASH_BLOCK_BYTES, sizeBytes - start);
+    const cover = ordered.find((e) => e.volumeOffset <= start && start + length <= e.volumeOffset + e.length);
+    if (cover) {
+      const sourceStart = start - cover.volumeOffset + cover.sourceOffset;
+      if (sourceStart % HASH_BLOCK_BYTES === 0 && Math.min(HASH_BLOCK_BYTES, cover.source.sizeBytes - sourceStart) === length) {
+        writer.add(block, cover.source.blockDigest(sourceStart / HASH_BLOCK_BYTES));
+        continue;
+      }
+    }
+    const bytes = new Uint8Array(length);
+    for (const e of ordered) {
+      const a = Math.max(start, e.volumeOffset);
+      const b = Math.min(start + length, e.volumeOffset + e.length);
+      if (a < b) bytes.set(e.source.read(e.sourceOffset + (a - e.volumeOffset), b - a), a - start);
+    }
+    writer.add(block, isAllZero(bytes) ? null : sha256(bytes));
+  }
+  return writer.finish();
 }
 
 /** True when both volumes have the same size and the same logical bytes (unwritten = zeros). */
