@@ -7,6 +7,7 @@ import { documentStore, useDoc } from '../store/document';
 import { formatBytes, systemOf } from '../lib/topo';
 import { Icon } from './icons';
 import { useProblems } from './problems';
+import { PlanningPanel } from '../planning/PlanningPanel';
 
 const ProblemsTab = memo(function ProblemsTab() {
   const problems = useProblems();
@@ -127,7 +128,7 @@ const TablesTab = memo(function TablesTab() {
 });
 
 export const BottomPanel = memo(function BottomPanel() {
-  const [tab, setTab] = useState<'problems' | 'tables'>('problems');
+  const [tab, setTab] = useState<'problems' | 'tables' | 'planning'>('problems');
   const problems = useProblems();
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
@@ -142,9 +143,12 @@ export const BottomPanel = memo(function BottomPanel() {
         <button type="button" role="tab" aria-selected={tab === 'tables'} className={tab === 'tables' ? 'is-active' : ''} onClick={() => setTab('tables')} data-testid="tab-tables">
           Tables
         </button>
+        <button type="button" role="tab" aria-selected={tab === 'planning'} className={tab === 'planning' ? 'is-active' : ''} onClick={() => setTab('planning')} data-testid="tab-planning">
+          Planning
+        </button>
       </nav>
-      <div className="tab-body" data-testid={tab === 'problems' ? 'problems-panel' : 'tables-tab'}>
-        {tab === 'problems' ? <ProblemsTab /> : <TablesTab />}
+      <div className="tab-body" data-testid={tab === 'problems' ? 'problems-panel' : tab === 'tables' ? 'tables-tab' : 'planning-tab'}>
+        {tab === 'problems' ? <ProblemsTab /> : tab === 'tables' ? <TablesTab /> : <PlanningPanel />}
       </div>
     </section>
   );
