@@ -255,7 +255,12 @@ describe('SparseVolume', () => {
         fc.boolean(),
         (rawExtents, writes, aligned) => {
           const sources = [new SparseVolume(500_000, { trackBytes: 65_536 }), new SparseVolume(500_000, { trackBytes: 4096 })];
-          for (const w of writes) sources[w.source]!.write(w.offset, filled(Math.min(w.length, 500_000 - w.offset), w.value));
+          for (const w of writes) {
+            // Position-dependent bytes, so no two blocks share a digest by accident.
+            const bytes = new Uint8Array(Math.min(w.length, 500_000 - w.offset));
+            for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.imul(w.offset + i, 2654435761) >>> 24) ^ w.value;
+            sources[w.source]!.write(w.offset, bytes);
+          }
           // Non-overlapping extents, optionally block-aligned to exercise the digest-reuse path.
           const extents = [];
           let cursor = 0;
