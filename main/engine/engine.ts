@@ -750,6 +750,7 @@ export class Engine {
       const route = p.route;
       if (!route || !route.link.up || !(p.state === 'PAIR' || p.state === 'PFUL' || p.state === 'suspending')) return;
       j.shift();
+      j.sent.set(rec.seq, rec);
       j.inFlight++;
       const link = route.link;
       const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
@@ -790,6 +791,7 @@ export class Engine {
         this.sched.after(route.link.oneWayUs, () => {
           if (j.gen !== gen) return;
           j.inFlight--;
+          j.sent.delete(rec.seq);
           j.usedBytes -= rec.length;
           invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
           this.checkJournalFill(j);

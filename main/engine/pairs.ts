@@ -46,6 +46,8 @@ export class JournalRt {
   queueHead = 0;
   inFlight = 0;
   readonly arrived = new Map<number, JournalRecord>();
+  /** Records taken off the queue and not yet freed: on the link, arrived, or being applied. A suspend must turn these into bitmap bits too. */
+  readonly sent = new Map<number, JournalRecord>();
   overThresholdSinceUs: number | undefined;
 
   constructor(
@@ -75,7 +77,9 @@ export class JournalRt {
   /** Drops every record not yet applied and returns them (to be turned into bitmap bits). */
   drop(): JournalRecord[] {
     const out = this.queue.slice(this.queueHead);
-    for (const r of this.arrived.values()) out.push(r);
+    // `arrived` is a subset of `sent`; records still on the link or being applied were lost from the bitmap before.
+    for (const r of this.sent.values()) out.push(r);
+    this.sent.clear();
     this.queue.length = 0;
     this.queueHead = 0;
     this.arrived.clear();

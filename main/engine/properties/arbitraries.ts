@@ -1,0 +1,26 @@
+// fast-check generators of engine actions and topology variations, shared by the property test, scripts/prop-long.mjs and scripts/soak.mjs.
+import fc from 'fast-check';
+import type { Action, Variation } from './harness';
+
+export const variationArb: fc.Arbitrary<Variation> = fc.record({
+  distanceScale: fc.constantFrom(0.01, 0.1, 1, 3, 10),
+  bandwidthScale: fc.constantFrom(0.01, 0.1, 1, 4),
+  fence: fc.constantFrom('data' as const, 'status' as const, 'never' as const),
+  initially: fc.constantFrom('paired' as const, 'create' as const),
+  journalBytes: fc.constantFrom(64 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
+  autoResync: fc.boolean(),
+});
+
+const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const);
+
+export const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 30, arbitrary: fc.record({ kind: fc.constant('write' as const), target: fc.nat(7), block: fc.nat(15) }) },
+  { weight: 14, arbitrary: fc.record({ kind: fc.constant('run' as const), us: fc.integer({ min: 1, max: 200_000 }) }) },
+  { weight: 3, arbitrary: fc.constant({ kind: 'settle' as const }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('cutCable' as const, 'restoreCable' as const), index: fc.nat(15) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('failSystem' as const, 'restoreSystem' as const), index: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('failSite' as const, 'restoreSite' as const), index: fc.nat(7) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('pair' as const), index: fc.nat(7), op, readWrite: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fillJournal' as const), index: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fillCache' as const), index: fc.nat(7) }) },
+);

@@ -1,0 +1,442 @@
+// Model-based checking of the engine: drives random writes, faults and pair commands through its public API and checks the replication invariants after every step.
+import type { CommandResult, EngineCommand, PairOp, PairState } from '../../../app/engine/api';
+import type { Topology } from '../../../app/model/schema';
+import { sameBytes } from '../../../app/tables/translate';
+import { Engine } from '../engine';
+
+/** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
+export const WRITE_BYTES = 4096;
+const TRACK = 262144;
+const BLOCKS_PER_LU = 10;
+
+export type Action =
+  | { kind: 'write'; target: number; block: number }
+  | { kind: 'run'; us: number }
+  | { kind: 'settle' }
+  | { kind: 'cutCable'; index: number }
+  | { kind: 'restoreCable'; index: number }
+  | { kind: 'failSystem'; index: number }
+  | { kind: 'restoreSystem'; index: number }
+  | { kind: 'failSite'; index: number }
+  | { kind: 'restoreSite'; index: number }
+  | { kind: 'pair'; index: number; op: PairOp; readWrite: boolean }
+  | { kind: 'fillJournal'; index: number }
+  | { kind: 'fillCache'; index: number };
+
+/** How a built-in topology is varied for one run. */
+export interface Variation {
+  distanceScale: number;
+  bandwidthScale: number;
+  fence: 'data' | 'status' | 'never';
+  initially: 'paired' | 'create';
+  /** Small journals overflow under faults; large ones ride them out. */
+  journalBytes: number;
+  autoResync: boolean;
+}
+
+export interface Violation {
+  step: number;
+  action: Action | { kind: 'final' };
+  invariant: 'no-throw' | 'refusal-names-state' | 'sync-acked-on-secondary' | 'async-consistent-image' | 'copies-match-after-resync';
+  detail: string;
+}
+
+export interface RunStats {
+  steps: number;
+  writesIssued: number;
+  writesAcked: number;
+  writesFailed: number;
+  commandsAccepted: number;
+  commandsRefused: number;
+  faults: number;
+  resyncsCompleted: number;
+  virtualMs: number;
+  statesSeen: Set<PairState>;
+}
+
+export function vary(t: Topology, v: Variation): Topology {
+  return {
+    ...t,
+    // We drive the writes ourselves so that every one is tracked.
+    hosts: t.hosts.map((h) => ({ ...h, workloads: [] })),
+    cables: t.cables.map((c) => ({
+      ...c,
+      distanceKm: c.kind === 'internal-loop' ? c.distanceKm : Math.min(40_000, c.distanceKm * v.distanceScale),
+      bandwidthMbps: Math.min(10_000_000, Math.max(1, c.bandwidthMbps * v.bandwidthScale)),
+    })),
+    pairs: t.pairs.map((p) => ({
+      ...p,
+      fence: p.mode === 'sync' ? v.fence : p.fence,
+      initially: v.initially,
+      autoResync: v.autoResync,
+      ...(p.mode === 'async' ? { journalBytes: v.journalBytes } : {}),
+    })),
+  };
+}
+
+interface Target {
+  hostId: string;
+  luId: string;
+  /** Offsets (in the LU) of the checked blocks. */
+  offsets: number[];
+  /** For each block: every (volume, offset) the write should end up on, down the stacks and across the pairs. */
+  landings: Map<string, number>[];
+}
+
+interface WriteRecord {
+  seq: number;
+  target: number;
+  block: number;
+  issuedUs: number;
+  ackedUs?: number;
+  ok?: boolean;
+}
+
+const locKey = (volumeId: string, offset: number) => `${volumeId}@${offset}`;
+
+/** One model-checked run. Never throws: everything that goes wrong is a Violation. */
+export class EngineModel {
+  readonly engine: Engine;
+  readonly violations: Violation[] = [];
+  readonly stats: RunStats = {
+    steps: 0,
+    writesIssued: 0,
+    writesAcked: 0,
+    writesFailed: 0,
+    commandsAccepted: 0,
+    commandsRefused: 0,
+    faults: 0,
+    resyncsCompleted: 0,
+    virtualMs: 0,
+    statesSeen: new Set(),
+  };
+  private readonly targets: Target[] = [];
+  private readonly writes: WriteRecord[] = [];
+  /** Block in flight per target, so two writes never race for the same bytes (the host keeps its own order). */
+  private readonly busy = new Set<string>();
+  /** Sync pair -> primary location -> newest seq acknowledged while the pair was in PAIR. */
+  private readonly syncAcked = new Map<string, Map<string, number>>();
+  /** Async pair -> for each write seq seen on the primary, the seqs the primary showed before it (observed order). */
+  private readonly primaryOrder = new Map<string, { firstSeenStep: Map<number, number> }>();
+  private readonly cableIds: string[];
+  private readonly systemIds: string[];
+  private readonly siteIds: string[];
+  private readonly pairIds: string[];
+  private readonly cacheIds: string[];
+  private nextSeq = 1;
+  private previousState = new Map<string, PairState>();
+
+  constructor(
+    readonly topology: Topology,
+    readonly seed: number,
+  ) {
+    this.engine = new Engine(topology, { seed, stepBufferSize: 64 });
+    this.cableIds = topology.cables.map((c) => c.id);
+    this.systemIds = topology.systems.map((s) => s.id);
+    this.siteIds = topology.sites.map((s) => s.id);
+    this.pairIds = topology.pairs.map((p) => p.id);
+    this.cacheIds = topology.caches.map((c) => c.id);
+    for (const p of this.pairIds) this.primaryOrder.set(p, { firstSeenStep: new Map() });
+  }
+
+  /** Hosts' LUs are taken from the original topology's workloads (reachable by construction). */
+  addTarget(hostId: string, luId: string): void {
+    const lu = this.topology.lus.find((l) => l.id === luId);
+    if (!lu) return;
+    const offsets: number[] = [];
+    for (let b = 0; b < BLOCKS_PER_LU; b++) {
+      const offset = ((b * 3 * TRACK + (b % 2) * 8192) % Math.max(WRITE_BYTES, lu.sizeBytes - WRITE_BYTES)) & ~(WRITE_BYTES - 1);
+      if (offset + WRITE_BYTES <= lu.sizeBytes && !offsets.includes(offset)) offsets.push(offset);
+    }
+    const landings = offsets.map((o) => this.landingsOf(luId, o));
+    this.targets.push({ hostId, luId, offsets, landings });
+  }
+
+  private landingsOf(luId: string, offset: number): Map<string, number> {
+    const out = new Map<string, number>();
+    const queue: { id: string; offset: number }[] = [{ id: luId, offset }];
+    while (queue.length) {
+      const { id, offset: o } = queue.shift()!;
+      for (const hop of sameBytes(this.topology, id, o, WRITE_BYTES)) {
+        if (out.has(hop.elementId) || this.topology.lus.some((l) => l.id === hop.elementId)) continue;
+        out.set(hop.elementId, hop.offsetBytes);
+        for (const p of this.topology.pairs) if (p.primaryVolumeId === hop.elementId) queue.push({ id: p.secondaryVolumeId, offset: hop.offsetBytes });
+      }
+    }
+    return out;
+  }
+
+  get targetCount(): number {
+    return this.targets.length;
+  }
+
+  private seqAt(volumeId: string, offset: number): number {
+    const b = this.engine.stack.read(volumeId, offset, 4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  private guard<T>(step: number, action: Action | { kind: 'final' }, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.violations.push({ step, action, invariant: 'no-throw', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      return undefined;
+    }
+  }
+
+  private answer(step: number, action: Action, c: EngineCommand): void {
+    const r: CommandResult | undefined = this.guard(step, action, () => this.engine.command(c));
+    if (!r) return;
+    if (r.ok) this.stats.commandsAccepted++;
+    else {
+      this.stats.commandsRefused++;
+      if (!r.reason) this.violations.push({ step, action, invariant: 'refusal-names-state', detail: 'refused without a reason' });
+      if (c.type === 'pair' && this.engine.pairs.has(c.pairId) && !(r.state && r.reason.includes(r.state)))
+        this.violations.push({ step, action, invariant: 'refusal-names-state', detail: `refusal does not name the state: ${r.reason}` });
+    }
+  }
+
+  apply(action: Action): void {
+    const step = ++this.stats.steps;
+    const pick = <T>(list: T[], i: number): T | undefined => (list.length ? list[i % list.length] : undefined);
+    switch (action.kind) {
+      case 'write': {
+        const target = this.targets[action.target % Math.max(1, this.targets.length)];
+        if (!target || !target.offsets.length) break;
+        const block = action.block % target.offsets.length;
+        const key = `${target.hostId}>${target.luId}#${block}`;
+        if (this.busy.has(key)) break;
+        const seq = this.nextSeq++;
+        const data = new Uint8Array(WRITE_BYTES);
+        data[0] = seq & 255;
+        data[1] = (seq >>> 8) & 255;
+        data[2] = (seq >>> 16) & 255;
+        data[3] = (seq >>> 24) & 255;
+        data.fill(seq % 251, 4);
+        const rec: WriteRecord = { seq, target: this.targets.indexOf(target), block, issuedUs: this.engine.nowUs };
+        this.writes.push(rec);
+        this.busy.add(key);
+        this.stats.writesIssued++;
+        const issued = this.guard(step, action, () =>
+          this.engine.hostWrite(target.hostId, target.luId, target.offsets[block]!, data, false, (ok) => {
+            this.busy.delete(key);
+            rec.ok = ok;
+            rec.ackedUs = this.engine.nowUs;
+            if (ok) {
+              this.stats.writesAcked++;
+              this.recordSyncAck(rec, target);
+            } else this.stats.writesFailed++;
+          }),
+        );
+        if (!issued?.ok) {
+          this.busy.delete(key);
+          rec.ok = false;
+        }
+        break;
+      }
+      case 'run':
+        this.guard(step, action, () => this.engine.runFor(action.us));
+        break;
+      case 'settle':
+        this.guard(step, action, () => this.engine.runUntilSettled(this.engine.nowUs + 120e6));
+        break;
+      case 'cutCable':
+      case 'restoreCable': {
+        const id = pick(this.cableIds, action.index);
+        if (id) this.answer(step, action, { type: action.kind, cableId: id });
+        this.stats.faults++;
+        break;
+      }
+      case 'failSystem':
+      case 'restoreSystem': {
+        const id = pick(this.systemIds, action.index);
+        if (id) this.answer(step, action, { type: action.kind, systemId: id });
+        this.stats.faults++;
+        break;
+      }
+      case 'failSite':
+      case 'restoreSite': {
+        const id = pick(this.siteIds, action.index);
+        if (id) this.answer(step, action, { type: action.kind, siteId: id });
+        this.stats.faults++;
+        break;
+      }
+      case 'pair': {
+        const id = pick(this.pairIds, action.index);
+        if (id) this.answer(step, action, { type: 'pair', pairId: id, op: action.op, readWrite: action.readWrite });
+        break;
+      }
+      case 'fillJournal': {
+        const id = pick(this.pairIds, action.index);
+        if (id) this.answer(step, action, { type: 'fillJournal', pairId: id });
+        this.stats.faults++;
+        break;
+      }
+      case 'fillCache': {
+        const id = pick(this.cacheIds, action.index);
+        if (id) this.answer(step, action, { type: 'fillCache', cacheId: id });
+        this.stats.faults++;
+        break;
+      }
+    }
+    this.check(step, action);
+  }
+
+  private recordSyncAck(rec: WriteRecord, target: Target): void {
+    const landings = target.landings[rec.block]!;
+    for (const [id, p] of this.engine.pairs) {
+      if (p.mode !== 'sync' || p.state !== 'PAIR') continue;
+      const offset = landings.get(p.primaryId);
+      if (offset === undefined) continue;
+      let m = this.syncAcked.get(id);
+      if (!m) this.syncAcked.set(id, (m = new Map()));
+      const k = locKey(p.primaryId, offset);
+      m.set(k, Math.max(m.get(k) ?? 0, rec.seq));
+    }
+  }
+
+  /** The locations (primary offset) of an async or sync pair that the checked writes land on. */
+  private pairLocations(primaryId: string): number[] {
+    const out = new Set<number>();
+    for (const t of this.targets) for (const l of t.landings) {
+      const o = l.get(primaryId);
+      if (o !== undefined) out.add(o);
+    }
+    return [...out];
+  }
+
+  private check(step: number, action: Action | { kind: 'final' }): void {
+    for (const [id, p] of this.engine.pairs) {
+      const state = p.state;
+      this.stats.statesSeen.add(state);
+      const before = this.previousState.get(id);
+      if (before === 'COPY' && state === 'PAIR') this.stats.resyncsCompleted++;
+      this.previousState.set(id, state);
+      // Direction changes and copies start a new history for the pair.
+      if (state === 'COPY' || state === 'SSWS' || state === 'SMPL' || state === 'deleting' || p.swapped) {
+        this.syncAcked.delete(id);
+        this.primaryOrder.set(id, { firstSeenStep: new Map() });
+        continue;
+      }
+      const consistent = state === 'PAIR' || state === 'PFUL' || state === 'PSUS' || state === 'PSUE' || state === 'SSUS' || state === 'suspending';
+      if (!consistent) continue;
+      const acked = this.syncAcked.get(id);
+      if (p.mode === 'sync' && acked)
+        for (const [k, seq] of acked) {
+          const offset = Number(k.slice(k.lastIndexOf('@') + 1));
+          const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
+          if (seen !== undefined && seen < seq)
+            this.violations.push({
+              step,
+              action,
+              invariant: 'sync-acked-on-secondary',
+              detail: `pair ${id} (${state}, fence ${p.cfg.fence}): write #${seq} was acknowledged while in PAIR but ${p.secondaryId}@${offset} shows #${seen}`,
+            });
+        }
+      if (p.mode === 'async') this.checkAsync(step, action, id, p.primaryId, p.secondaryId, state);
+    }
+  }
+
+  /**
+   * Write order as observed on the primary: a write seen there at an earlier check than another came first.
+   * A consistent secondary showing a write must show every write the primary held before it (or a newer one in its place).
+   */
+  private checkAsync(step: number, action: Action | { kind: 'final' }, id: string, primaryId: string, secondaryId: string, state: PairState): void {
+    const order = this.primaryOrder.get(id)!;
+    const locations = this.pairLocations(primaryId);
+    const onPrimary = new Map<number, number>();
+    const onSecondary = new Map<number, number>();
+    for (const o of locations) {
+      const a = this.guard(step, action, () => this.seqAt(primaryId, o));
+      const b = this.guard(step, action, () => this.seqAt(secondaryId, o));
+      if (a !== undefined) onPrimary.set(o, a);
+      if (b !== undefined) onSecondary.set(o, b);
+    }
+    for (const seq of onPrimary.values()) if (seq > 0 && !order.firstSeenStep.has(seq)) order.firstSeenStep.set(seq, step);
+    // The newest write the secondary shows, by when the primary first held it.
+    let newest = -1;
+    let newestSeq = 0;
+    for (const seq of onSecondary.values()) {
+      const at = order.firstSeenStep.get(seq);
+      if (at !== undefined && at > newest) {
+        newest = at;
+        newestSeq = seq;
+      }
+    }
+    if (newest < 0) return;
+    for (const o of locations) {
+      const shown = onSecondary.get(o) ?? 0;
+      // Writes the primary held at this location strictly before the newest one arrived there.
+      for (const [seq, at] of order.firstSeenStep) {
+        if (at >= newest || seq <= shown) continue;
+        if (!this.wroteAt(seq, primaryId, o)) continue;
+        this.violations.push({
+          step,
+          action,
+          invariant: 'async-consistent-image',
+          detail: `pair ${id} (${state}): ${secondaryId} shows write #${newestSeq} but at offset ${o} still #${shown}, while the primary held #${seq} there before #${newestSeq} arrived`,
+        });
+        return;
+      }
+    }
+  }
+
+  private wroteAt(seq: number, volumeId: string, offset: number): boolean {
+    const w = this.writes[seq - 1];
+    if (!w) return false;
+    return this.targets[w.target]!.landings[w.block]!.get(volumeId) === offset;
+  }
+
+  /** Repairs every fault, resyncs what is suspended, lets it settle, and checks that every pair's copies match. */
+  finish(): void {
+    const step = ++this.stats.steps;
+    const action = { kind: 'final' } as const;
+    this.guard(step, action, () => {
+      for (const c of this.cableIds) this.engine.command({ type: 'restoreCable', cableId: c });
+      for (const s of this.siteIds) this.engine.command({ type: 'restoreSite', siteId: s });
+      for (const s of this.systemIds) this.engine.command({ type: 'restoreSystem', systemId: s });
+      this.engine.runUntilSettled(this.engine.nowUs + 600e6);
+      for (let round = 0; round < 3; round++) {
+        for (const id of this.pairIds) {
+          const st = this.engine.pairs.get(id)!.state;
+          if (st === 'PSUS' || st === 'PSUE' || st === 'SSUS') this.engine.command({ type: 'pair', pairId: id, op: 'resync' });
+        }
+        this.engine.runUntilSettled(this.engine.nowUs + 600e6);
+      }
+    });
+    this.check(step, action);
+    for (const [id, p] of this.engine.pairs) {
+      if (p.state !== 'PAIR') continue;
+      const a = this.guard(step, action, () => this.engine.volumeHash(p.primaryId));
+      const b = this.guard(step, action, () => this.engine.volumeHash(p.secondaryId));
+      if (a !== undefined && b !== undefined && a !== b)
+        this.violations.push({ step, action, invariant: 'copies-match-after-resync', detail: `pair ${id} is PAIR after settling but ${p.primaryId} and ${p.secondaryId} differ` });
+    }
+    this.stats.virtualMs = this.engine.nowUs / 1000;
+  }
+}
+
+/** Runs one sequence of actions on a varied topology; the result lists any violation with the step it appeared at. */
+export function runSequence(topology: Topology, variation: Variation, seed: number, actions: Action[]): { violations: Violation[]; stats: RunStats } {
+  let model: EngineModel;
+  try {
+    model = new EngineModel(vary(topology, variation), seed);
+  } catch (e) {
+    return {
+      violations: [{ step: 0, action: { kind: 'final' }, invariant: 'no-throw', detail: `constructing the engine threw: ${(e as Error).message}` }],
+      stats: emptyStats(),
+    };
+  }
+  // Targets come from the original workloads (the varied topology has none, so every write is ours).
+  for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId);
+  for (const a of actions) {
+    model.apply(a);
+    if (model.violations.length) break;
+  }
+  if (!model.violations.length) model.finish();
+  return { violations: model.violations, stats: model.stats };
+}
+
+function emptyStats(): RunStats {
+  return { steps: 0, writesIssued: 0, writesAcked: 0, writesFailed: 0, commandsAccepted: 0, commandsRefused: 0, faults: 0, resyncsCompleted: 0, virtualMs: 0, statesSeen: new Set() };
+}
