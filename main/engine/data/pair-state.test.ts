@@ -144,7 +144,7 @@ describe('pair state machine', () => {
     expect(allowedOps(suspended, 0)).toEqual(['resync', 'takeover', 'delete']);
   });
 
-  it('property: no operation or event ever throws, and refusals name the current state and change nothing', () => {
+  it('property: no operation or event ever throws, refusals name the current state, and accepted transitions keep the invariants of the table', () => {
     type Step = { kind: 'op'; op: (typeof PAIR_OPS)[number]; force: boolean; readWrite: boolean } | { kind: 'event'; event: PairEvent };
     const step: fc.Arbitrary<Step> = fc.oneof(
       fc.record({ kind: fc.constant('op' as const), op: fc.constantFrom(...PAIR_OPS), force: fc.boolean(), readWrite: fc.boolean() }),
