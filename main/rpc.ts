@@ -81,6 +81,13 @@ export interface HandlerOptions {
   /** The engine of this client, started on first use (a worker thread costs ~30 ms and some MB, so only when needed). */
   engine: () => AsyncEngine;
   files?: FileService;
+  /** Desktop report printing (main/electron/report-pdf.ts); web mode prints in the browser instead. */
+  reports?: ReportService;
+}
+
+/** Prints report HTML to a PDF file the user chooses. */
+export interface ReportService {
+  savePdf(params: Params<'report.pdf'>): Promise<Results['report.pdf']>;
 }
 
 const unsupported = (method: Method): never => {
@@ -100,6 +107,10 @@ export function createHandlers(options: HandlerOptions): Handlers {
     'file.open': (params) => (files ? files.open(params) : unsupported('file.open')),
     'file.save': (params) => (files ? files.save(params) : unsupported('file.save')),
     'file.recent': () => (files ? files.recent() : unsupported('file.recent')),
+    'report.pdf': (params) => {
+      if (!options.reports) throw new RpcFailure('unsupported', 'report.pdf is desktop only: in the browser use Print / Save as PDF');
+      return options.reports.savePdf(params);
+    },
     'plan.crosscheck': ({ topology, durationMs, ...options }) => {
       const loaded = parseTopologyValue(topology);
       if (!loaded.ok) {

@@ -29,6 +29,8 @@ export const methods = {
     durationMs: z.number().int().min(100).max(10_000).optional(),
     seed: z.number().int().nonnegative().optional(),
   }),
+  /** Desktop only: prints a report (self-contained HTML from app/report) to a PDF the user picks. Web mode prints in the browser. */
+  'report.pdf': z.strictObject({ html: z.string().max(64 * 1024 * 1024), suggestedName: z.string().max(200).optional() }),
 } as const;
 export type Method = keyof typeof methods;
 export type Params<M extends Method> = z.infer<(typeof methods)[M]>;
@@ -45,6 +47,7 @@ export interface Results {
   'file.save': { path: string } | { cancelled: true };
   'file.recent': { paths: string[] };
   'plan.crosscheck': ReportCrossCheck;
+  'report.pdf': { path: string } | { cancelled: true };
 }
 
 /** Events main pushes to the renderer. */

@@ -9,6 +9,7 @@ import { RecentFiles, atomicWriteFile, readDocumentFile } from '../files';
 import { RpcFailure, consoleLogger, createDispatcher, createHandlers, defaultValidator } from '../rpc';
 import type { FileService } from '../rpc';
 import { EVENT_CHANNEL, RPC_CHANNEL } from './channels';
+import { createReportService } from './report-pdf';
 import { DESKTOP_CSP, HARDENED_WEB_PREFERENCES, isTrustedSenderUrl } from './security';
 import type { TrustedOrigins } from './security';
 
@@ -193,6 +194,7 @@ function serveIpc(): void {
       validate: defaultValidator,
       engine: getEngine,
       files: createFileService(recent),
+      reports: createReportService(() => mainWindow),
     }),
     consoleLogger,
   );

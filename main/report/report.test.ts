@@ -105,6 +105,11 @@ describe("the 'plan.crosscheck' request", () => {
     expect(Math.abs(host!.engine - host!.formula)).toBeLessThan(0.05 * host!.formula + 0.025);
   }, 30_000);
 
+  it("answers 'unsupported' to report.pdf in web mode, where the browser prints", async () => {
+    const res = await dispatch({ id: 3, method: 'report.pdf', params: { html: '<p>x</p>' } }, { peer: 'test' });
+    expect(res).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringContaining('Print / Save as PDF') } });
+  });
+
   it('answers invalid-params, located, for a topology that does not load', async () => {
     const res = await dispatch({ id: 2, method: 'plan.crosscheck', params: { topology: { formatVersion: 1, name: 'x', sites: 'no' } } }, { peer: 'test' });
     expect(res.ok).toBe(false);

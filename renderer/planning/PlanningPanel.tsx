@@ -6,7 +6,7 @@ import type { ReportCrossCheck } from '../../app/report/index';
 import { documentStore, useDoc } from '../store/document';
 import { api } from '../services';
 import { SweepChart } from './SweepChart';
-import { downloadReport, printReport } from './export-report';
+import { downloadReport, printOrSavePdf } from './export-report';
 import {
   DEFAULT_INPUTS,
   PARAMETER_LABEL,
@@ -117,7 +117,7 @@ export const PlanningPanel = memo(function PlanningPanel() {
         <button type="button" className="tool-button bordered" data-testid="planning-crosscheck" disabled={crossCheck.status === 'running'} onClick={() => void runCrossCheck()}>
           {crossCheck.status === 'running' ? 'Running the engine…' : 'Cross-check with engine'}
         </button>
-        <button type="button" className="tool-button bordered" data-testid="planning-print" onClick={() => printReport(reportInputs())} title="Opens the print dialog; choose Save as PDF">
+        <button type="button" className="tool-button bordered" data-testid="planning-print" onClick={() => void printOrSavePdf(reportInputs())} title="Opens the print dialog; choose Save as PDF">
           Print / PDF
         </button>
         <button type="button" className="tool-button primary-button" data-testid="planning-export" onClick={() => downloadReport(reportInputs())} title="Download the DR plan report as one self-contained HTML file">

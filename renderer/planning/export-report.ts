@@ -4,6 +4,8 @@ import type { Plan } from '../../app/planning/plan';
 import { runSweep, type SweepResult } from '../../app/planning/sweep';
 import { buildReportHtml, defaultReportSweeps, type ReportCrossCheck } from '../../app/report/index';
 import { download } from '../lib/files';
+import { api, appMode } from '../services';
+import { documentStore } from '../store/document';
 import { planOptions, type PlanningInputs } from './model';
 
 export interface ReportInputs {
@@ -56,4 +58,19 @@ export function printReport(inputs: ReportInputs): void {
     win.print();
   });
   document.body.appendChild(frame);
+}
+
+/** Desktop: main prints the report with Electron's printToPDF into a file the user picks. Web: the browser's print dialog. */
+export async function printOrSavePdf(inputs: ReportInputs): Promise<void> {
+  const a = await api();
+  if (!a || (await appMode()) !== 'desktop') {
+    printReport(inputs);
+    return;
+  }
+  try {
+    const result = await a.call('report.pdf', { html: reportHtml(inputs), suggestedName: reportFileName(inputs.doc) });
+    if (!('cancelled' in result)) documentStore.getState().notify(`Saved ${result.path}`);
+  } catch (e) {
+    documentStore.getState().notify(`Cannot save the PDF: ${e instanceof Error ? e.message : String(e)}`, 'error');
+  }
 }
