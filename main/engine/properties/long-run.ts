@@ -1,0 +1,125 @@
+// Entry of scripts/prop-long.mjs and scripts/soak.mjs: many property runs with totals, and a long soak with memory samples.
+import fc from 'fast-check';
+import type { Topology } from '../../../app/model/schema';
+import { actionArb, variationArb } from './arbitraries';
+import { EngineModel, runSequence, vary } from './harness';
+import type { Action, Violation } from './harness';
+
+export interface LongRunReport {
+  seed: number;
+  runs: number;
+  steps: number;
+  writesAcked: number;
+  writesFailed: number;
+  faults: number;
+  commandsRefused: number;
+  resyncs: number;
+  statesSeen: string[];
+  failure?: { seed: number; path: string; counterexample: string; error: string };
+}
+
+/** Runs `numRuns` random sequences; on failure reports the seed and path that replay it (fc's own shrinking applied). */
+export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120): LongRunReport {
+  const report: LongRunReport = { seed, runs: 0, steps: 0, writesAcked: 0, writesFailed: 0, faults: 0, commandsRefused: 0, resyncs: 0, statesSeen: [] };
+  const states = new Set<string>();
+  const result = fc.check(
+    fc.property(fc.nat(builtIns.length - 1), variationArb, fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: maxActions, size: 'max' }), (which, variation, engineSeed, actions) => {
+      const { violations, stats } = runSequence(builtIns[which]!.topology, variation, engineSeed, actions);
+      report.runs++;
+      report.steps += stats.steps;
+      report.writesAcked += stats.writesAcked;
+      report.writesFailed += stats.writesFailed;
+      report.faults += stats.faults;
+      report.commandsRefused += stats.commandsRefused;
+      report.resyncs += stats.resyncsCompleted;
+      for (const s of stats.statesSeen) states.add(s);
+      if (violations.length) throw new Error(`${builtIns[which]!.file}: ${violations.map(describe).join('\n')}`);
+    }),
+    { numRuns, seed },
+  );
+  report.statesSeen = [...states].sort();
+  if (result.failed)
+    report.failure = {
+      seed: result.seed,
+      path: result.counterexamplePath ?? '',
+      counterexample: fc.stringify(result.counterexample),
+      error: result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance),
+    };
+  return report;
+}
+
+export const describe = (v: Violation) => `step ${v.step} ${JSON.stringify(v.action)}: [${v.invariant}] ${v.detail}`;
+
+export interface SoakSample {
+  virtualHours: number;
+  rssMB: number;
+  heapMB: number;
+  writesAcked: number;
+  faults: number;
+}
+
+/**
+ * A steady write stream with a fault every `faultEveryS` virtual seconds (cut/restore a cable, fail/restore a system,
+ * split/resync), invariants checked after every action, memory sampled every `sampleEveryH` virtual hours.
+ */
+export function soak(
+  topology: Topology,
+  opts: { virtualHours: number; seed: number; faultEveryS: number; sampleEveryH: number; memory: () => { rss: number; heapUsed: number } },
+): { samples: SoakSample[]; violations: Violation[]; actions: number; writesAcked: number; faults: number } {
+  const model = new EngineModel(vary(topology, { distanceScale: 1, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 64 * 1024 * 1024, autoResync: true }), opts.seed);
+  for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId);
+  const rng = fc.sample(fc.infiniteStream(fc.nat(1_000_000)), { numRuns: 1, seed: opts.seed })[0]!;
+  const it = rng[Symbol.iterator]();
+  const next = (n: number) => (it.next().value as number) % n;
+  const samples: SoakSample[] = [];
+  const endUs = opts.virtualHours * 3600e6;
+  let nextFaultUs = opts.faultEveryS * 1e6;
+  let nextSampleUs = 0;
+  let actions = 0;
+  let faultOpen: Action | undefined;
+  while (model.engine.nowUs < endUs && model.violations.length === 0) {
+    // Ten writes spread over a virtual second: steady load, small enough to run hours of virtual time quickly.
+    for (let i = 0; i < 10; i++) {
+      model.apply({ kind: 'write', target: next(8), block: next(16) });
+      model.apply({ kind: 'run', us: 100_000 });
+      actions += 2;
+    }
+    if (model.engine.nowUs >= nextFaultUs) {
+      nextFaultUs += opts.faultEveryS * 1e6;
+      const kinds: Action[] = faultOpen
+        ? [repairOf(faultOpen)]
+        : [
+            { kind: 'cutCable', index: next(16) },
+            { kind: 'failSystem', index: next(8) },
+            { kind: 'pair', index: next(8), op: 'split', readWrite: false },
+            { kind: 'fillJournal', index: next(8) },
+          ];
+      const fault = kinds[next(kinds.length)]!;
+      model.apply(fault);
+      actions++;
+      faultOpen = faultOpen ? undefined : fault;
+      if (!faultOpen) for (let p = 0; p < 8; p++) model.apply({ kind: 'pair', index: p, op: 'resync', readWrite: false });
+    }
+    if (model.engine.nowUs >= nextSampleUs) {
+      nextSampleUs += opts.sampleEveryH * 3600e6;
+      const m = opts.memory();
+      samples.push({ virtualHours: model.engine.nowUs / 3600e6, rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20, writesAcked: model.stats.writesAcked, faults: model.stats.faults });
+    }
+  }
+  if (!model.violations.length) model.finish();
+  return { samples, violations: model.violations, actions, writesAcked: model.stats.writesAcked, faults: model.stats.faults };
+}
+
+function repairOf(fault: Action): Action {
+  switch (fault.kind) {
+    case 'cutCable':
+      return { kind: 'restoreCable', index: fault.index };
+    case 'failSystem':
+      return { kind: 'restoreSystem', index: fault.index };
+    case 'pair':
+      return { kind: 'pair', index: fault.index, op: 'resync', readWrite: false };
+    default:
+      return { kind: 'run', us: 1 };
+  }
+}
+export { parseTopologyText } from '../../../app/model/file';
