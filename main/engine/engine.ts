@@ -65,6 +65,8 @@ export interface WorkloadOverride {
   pattern?: Workload['pattern'];
 }
 
+const NO_PAIRS: PairRt[] = [];
+
 /** Host queue depth beyond which new workload writes are not issued (counted as throttled). */
 export const MAX_HOST_OUTSTANDING = 4096;
 /** Retry interval of a destage whose path to the real volume is down. */
@@ -81,6 +83,7 @@ export class Engine {
   readonly caches = new Map<string, CacheRt>();
   private readonly cacheOfVolume = new Map<string, CacheRt>();
   readonly pairs = new Map<string, PairRt>();
+  private readonly pairList: PairRt[] = [];
   readonly journals = new Map<string, JournalRt>();
   readonly hosts = new Map<string, HostRt>();
   readonly failedSystems = new Set<string>();
@@ -134,6 +137,7 @@ export class Engine {
         rt.journal = j;
       }
       this.pairs.set(p.id, rt);
+      this.pairList.push(rt);
     }
     for (const h of topology.hosts) {
       this.hosts.set(h.id, {
@@ -257,13 +261,13 @@ export class Engine {
   }
 
   private pairsWithPrimary(volumeId: string): PairRt[] {
-    const out: PairRt[] = [];
-    for (const p of this.pairs.values()) if (p.primaryId === volumeId && p.state !== 'SMPL') out.push(p);
-    return out;
+    let out: PairRt[] | undefined;
+    for (const p of this.pairList) if (p.primaryId === volumeId && p.state !== 'SMPL') (out ??= []).push(p);
+    return out ?? NO_PAIRS;
   }
 
   private pairWithSecondary(volumeId: string): PairRt | undefined {
-    for (const p of this.pairs.values()) if (p.secondaryId === volumeId && p.state !== 'SMPL') return p;
+    for (const p of this.pairList) if (p.secondaryId === volumeId && p.state !== 'SMPL') return p;
     return undefined;
   }
 
@@ -294,10 +298,10 @@ export class Engine {
         h.writesAcked++;
         h.bytesAcked += data.length;
         h.latency.record(this.nowUs - startUs);
-        this.step('host-ack', hostId, `the host gets the write completion after ${fmtUs(this.nowUs - startUs)}`, io);
+        if (io.traced) this.step('host-ack', hostId, `the host gets the write completion after ${fmtUs(this.nowUs - startUs)}`, io);
       } else {
         h.writesFailed++;
-        this.step('host-error', hostId, `the write failed: ${reason ?? 'unknown'}`, io);
+        if (io.traced) this.step('host-error', hostId, `the write failed: ${reason ?? 'unknown'}`, io);
       }
       done?.(ok, reason);
     };
@@ -305,7 +309,7 @@ export class Engine {
       this.sched.after(0, () => finish(false, h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut`));
       return { ok: true, message: `write ${io.id} issued` };
     }
-    this.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
+    if (io.traced) this.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
     const epoch = link.epoch;
     const arrive = link.transmit(this.nowUs, hostPort, data.length);
     link.inFlight++;
@@ -331,13 +335,13 @@ export class Engine {
     if (!sys || !this.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
     const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
     if (a.source === 'loop') {
-      this.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
+      if (a.io.traced) this.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
     } else if (relayNames) {
-      this.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
-      this.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
+      if (a.io.traced) this.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
+      if (a.io.traced) this.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
     } else {
-      this.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
-      this.step('T3', a.portId, `${a.portId} converts ${luId ?? 'the LU'} to volume ${a.volumeId} with table T3`, a.io, [a.volumeId]);
+      if (a.io.traced) this.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
+      if (a.io.traced) this.step('T3', a.portId, `${a.portId} converts ${luId ?? 'the LU'} to volume ${a.volumeId} with table T3`, a.io, [a.volumeId]);
     }
     this.activeFlows++;
     this.sched.after(sys.chaProcessingUs, () => {
@@ -345,8 +349,8 @@ export class Engine {
       if (!this.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
       const refusal = a.source === 'host' ? this.hostWriteRefusal(a.volumeId) : undefined;
       if (refusal) return ack(false, refusal);
-      if (a.source === 'loop') this.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
-      else if (relayNames) this.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
+      if (a.io.traced && a.source === 'loop') this.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
+      else if (a.io.traced && relayNames) this.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
       const cache = this.cacheOfVolume.get(a.volumeId);
       const shared = cache !== undefined && cache.volumeIds.size > 1;
       const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
@@ -357,7 +361,7 @@ export class Engine {
             storeStep === 'S14a'
               ? `${a.portId} writes the data straight into the shared cache ${cache.id}`
               : `${a.portId} stores the data in cache ${cache.id}`;
-          this.step(storeStep, cache.id, text, a.io, [a.volumeId]);
+          if (a.io.traced) this.step(storeStep, cache.id, text, a.io, [a.volumeId]);
         }
         if (a.source !== 'loop') this.applyData(a.volumeId, a.offset, a.length, a.data);
         const secondaryPair = this.pairWithSecondary(a.volumeId);
@@ -370,9 +374,9 @@ export class Engine {
           if (--waiting === 0) ack(failure === undefined, failure);
         };
         if (a.source === 'loop') {
-          this.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
+          if (a.io.traced) this.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
           const ip = this.initiatorFor(a.volumeId, a.systemId) ?? 'the initiator port';
-          this.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
+          if (a.io.traced) this.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
           // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
           for (const p of this.pairsWithPrimary(a.volumeId)) this.servePairBelow(p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
         } else {
@@ -454,7 +458,7 @@ export class Engine {
     if (!route) return fail('no cabled route from the primary to the secondary');
     if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
     if (!this.systemUp(secSystem)) return fail(`system ${secSystem} is down`);
-    this.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
+    if (a.io.traced) this.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
     const link = route.link;
     const epoch = link.epoch;
     link.inFlight++;
@@ -465,7 +469,7 @@ export class Engine {
       if (link.epoch !== epoch) return fail(`cable ${link.id} was cut`);
       this.receive({ ...a, systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, source: 'sync' }, (ok, reason) => {
         if (!ok) return fail(reason ?? 'the secondary refused the write');
-        this.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
+        if (a.io.traced) this.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
         this.activeFlows++;
         this.sched.after(link.oneWayUs, () => {
           this.activeFlows--;
@@ -527,17 +531,17 @@ export class Engine {
     const links = this.wiring.linksByPort.get(path.initiatorPortId) ?? [];
     const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
     const tp = lu ? this.wiring.ports.get(lu.portId) : undefined;
-    this.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
+    if (io.traced) this.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
-      this.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
-      this.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
+      if (io.traced) this.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
+      if (io.traced) this.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
       if (!lu || !link || !link.up) {
         this.release(holds);
         return this.suspendBelow(systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
       }
-      this.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
+      if (io.traced) this.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
       const epoch = link.epoch;
       link.inFlight++;
       this.activeFlows++;
@@ -564,14 +568,14 @@ export class Engine {
     const fromCache = this.cacheOfVolume.get(fromVolumeId);
     const toCache = this.cacheOfVolume.get(toVolumeId);
     const sameCache = fromCache !== undefined && fromCache === toCache;
-    this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
+    if (io.traced) this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
       const ip = this.initiatorFor(toVolumeId, systemId);
-      this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
-      this.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
-      this.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
+      if (io.traced) this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
+      if (io.traced) this.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
+      if (io.traced) this.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
       const continueWith = (newHolds: SlotHold[]): void => {
         const served = this.pairsWithPrimary(toVolumeId);
         for (const p of served) this.servePairBelow(p, toVolumeId, offset, length, data, io, 'S56');
@@ -579,7 +583,7 @@ export class Engine {
       };
       if (sameCache || !toCache) return continueWith(holds);
       this.storeInCache(toCache, toVolumeId, offset, length, (newHolds) => {
-        this.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
+        if (io.traced) this.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
         this.release(holds);
         continueWith(newHolds);
       });
@@ -598,12 +602,12 @@ export class Engine {
     const ip = p.route?.fromPortId ?? this.volume(volumeId).systemId;
     if (p.state === 'PAIR' || p.state === 'PFUL') {
       if (sendStep === 'S44') {
-        this.step('S41', ip, `${ip} receives the message`, io);
-        this.step('S42', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);
-        this.step('S43', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
+        if (io.traced) this.step('S41', ip, `${ip} receives the message`, io);
+        if (io.traced) this.step('S42', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);
+        if (io.traced) this.step('S43', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
       } else {
-        this.step('S54', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);
-        this.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
+        if (io.traced) this.step('S54', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);
+        if (io.traced) this.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
       }
     }
     const a: Arrival = { systemId: this.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop' };
@@ -635,21 +639,21 @@ export class Engine {
   private siblingFlow(systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
     const fromCache = this.cacheOfVolume.get(fromVolumeId);
     const toCache = this.cacheOfVolume.get(toVolumeId);
-    this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
+    if (io.traced) this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
       const ip = this.initiatorFor(toVolumeId, systemId) ?? systemId;
-      this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
-      this.step('S51', ip, `${ip} receives the message`, io);
-      this.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
+      if (io.traced) this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
+      if (io.traced) this.step('S51', ip, `${ip} receives the message`, io);
+      if (io.traced) this.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
       const serve = (holds: SlotHold[]): void => {
         for (const p of this.pairsWithPrimary(toVolumeId)) this.servePairBelow(p, toVolumeId, offset, length, data, io, 'S56');
         this.release(holds);
       };
       if (!toCache || toCache === fromCache) return serve([]);
       this.storeInCache(toCache, toVolumeId, offset, length, (holds) => {
-        this.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
+        if (io.traced) this.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
         serve(holds);
       });
     });
@@ -678,7 +682,7 @@ export class Engine {
         if (real.backing.type === 'internal') {
           cache.destaging--;
           this.pendingDestages--;
-          this.step('destage', cache.id, `the disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
+          if (io.traced) this.step('destage', cache.id, `the disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
           return this.release(holds);
         }
         const backing = real.backing;
@@ -691,7 +695,7 @@ export class Engine {
           this.sched.after(DESTAGE_RETRY_US, attempt);
           return;
         }
-        this.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]);
+        if (io.traced) this.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]);
         const epoch = link.epoch;
         this.sched.at(link.transmit(this.nowUs, backing.initiatorPortId, length) + link.oneWayUs, () => {
           cache.destaging--;
@@ -716,7 +720,7 @@ export class Engine {
     const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: this.nowUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
     j.usedBytes += length;
     j.queue.push(rec);
-    this.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
+    if (io.traced) this.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
     this.checkJournalFill(j);
     this.pump(j);
   }
@@ -786,7 +790,7 @@ export class Engine {
           this.suspend(p, 'PSUE', `the secondary ${p.secondaryId} could not apply journal record ${rec.seq}`, { kind: 'system', id: secSystem });
           return;
         }
-        this.step('journal-apply', p.secondaryId, `record ${rec.seq} applied to ${p.secondaryId}; the primary may free it`, io, [p.id]);
+        if (io.traced) this.step('journal-apply', p.secondaryId, `record ${rec.seq} applied to ${p.secondaryId}; the primary may free it`, io, [p.id]);
         p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
         this.sched.after(route.link.oneWayUs, () => {
           if (j.gen !== gen) return;
