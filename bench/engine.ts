@@ -1,6 +1,7 @@
 // Engine benchmarks (targets 1-4 and 6 of docs/PERFORMANCE.md): one case per run, chosen by argv, printing one JSON line.
 import { writeFileSync } from 'node:fs';
 import { Engine } from '../main/engine/engine';
+import { Scheduler } from '../main/engine/sim';
 import { serializeTopology } from '../app/model/file';
 import type { Topology } from '../app/model/schema';
 import { GIB, TIB, elementCount, loadFigure, replicated, scaled } from './topologies';
@@ -58,7 +59,21 @@ function storedBytes(engine: Engine): number {
  * 4 KiB host writes through FIG. 1 (V11 -> sync -> V12 = R2 -> loop -> V21 -> async -> V22) against a loop that
  * Buffer.copy's the same bytes to as many places as the engine stores them (R11, R40 behind R1, R3).
  */
-function datapath(writes: number, verify: boolean): Record<string, unknown> {
+/** CPU microseconds per event of the bare scheduler: a heap push, a pop and a closure call, ~200 pending. */
+function schedulerUsPerEvent(): number {
+  const sched = new Scheduler();
+  const events = 1_000_000;
+  let fired = 0;
+  const c0 = process.cpuUsage();
+  const tick = (): void => {
+    if (++fired < events) sched.after(10 + (fired % 7), tick);
+  };
+  for (let i = 0; i < 200; i++) sched.after(i, tick);
+  while (sched.runNext(Number.MAX_SAFE_INTEGER));
+  return (cpuMs(c0) * 1000) / sched.executed;
+}
+
+function datapath(writes: number, verify: boolean, baseline: boolean): Record<string, unknown> {
   const blockBytes = 4096;
   const iops = 10_000;
   const engine = settledEngine(loadFigure(FIG1));
@@ -86,15 +101,15 @@ function datapath(writes: number, verify: boolean): Record<string, unknown> {
   const targets = Array.from({ length: copies }, () => Buffer.alloc(acked * blockBytes));
   const runs: number[] = [];
   const cpuRuns: number[] = [];
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < (baseline ? 5 : 0); r++) {
     const b0 = now();
     const bc0 = process.cpuUsage();
     for (let i = 0; i < acked; i++) for (const target of targets) source.copy(target, i * blockBytes);
     runs.push(now() - b0);
     cpuRuns.push(cpuMs(bc0));
   }
-  const baselineMs = median(runs);
-  const baselineCpuMs = median(cpuRuns);
+  const baselineMs = baseline ? median(runs) : NaN;
+  const baselineCpuMs = baseline ? median(cpuRuns) : NaN;
   // CPU time, not wall time: the bench machine is shared, and CPU time does not count the time others held the core.
   const writesPerSec = acked / (engineCpuMs / 1000);
   const baselinePerSec = acked / (baselineCpuMs / 1000);
@@ -106,6 +121,8 @@ function datapath(writes: number, verify: boolean): Record<string, unknown> {
     copiesPerWrite: copies,
     engineMs,
     engineCpuMs,
+    cpuUsPerWrite: (engineCpuMs * 1000) / acked,
+    schedulerUsPerEvent: baseline ? schedulerUsPerEvent() : NaN,
     eventsPerWrite: events / acked,
     writesPerSec,
     baselineMs,
@@ -353,7 +370,7 @@ function writeTopology(): Record<string, unknown> {
 
 const cases: Record<string, () => Record<string, unknown>> = {
   topology: writeTopology,
-  datapath: () => datapath(Number(process.argv[3] ?? 20_000), !process.argv.includes('--no-verify')),
+  datapath: () => datapath(Number(process.argv[3] ?? 20_000), !process.argv.includes('--no-verify'), !process.argv.includes('--no-baseline')),
   resync,
   initial: initialCopy,
   virtual: virtualTime,
