@@ -263,6 +263,12 @@ describe('faults and operator commands', () => {
     e.preload('V11', 0, new Uint8Array(1 << 20).fill(1));
     expect(pairState(e, 'pair-sync')).toBe('COPY');
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: false, state: 'COPY' });
+    // A copy cut short leaves a mix of old and new tracks: still no takeover.
+    e.runFor(1000);
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    expect(pairState(e, 'pair-sync')).toBe('PSUE');
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).secondaryData).toBe('inconsistent');
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: false, state: 'PSUE' });
   });
 
   test('a full journal suspends the async pair (PFUL first, PSUE on the next write)', () => {

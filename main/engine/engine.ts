@@ -832,6 +832,7 @@ export class Engine {
     for (const q of this.groupOf(p)) {
       if (!(q.replicating || q.state === 'PSUS')) continue;
       if (q.state === state) continue;
+      if (q.state === 'COPY') q.secondaryInconsistent = true;
       q.copy.active = false;
       q.copy.gen++;
       q.suspendedCause = cause;
@@ -931,6 +932,7 @@ export class Engine {
     if (p.copy.gen !== gen || p.state !== 'COPY') return;
     if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
       p.copy.active = false;
+      p.secondaryInconsistent = false;
       if (p.journal) p.journal.applyNext = p.journal.nextSeq;
       p.lastAppliedWrittenUs = this.nowUs;
       if (p.failbackPending) {
@@ -1114,6 +1116,7 @@ export class Engine {
         return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
       case 'takeover': {
         if (p.state === 'COPY') return refuse('the secondary is inconsistent while copying and cannot take over');
+        if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
         if (p.state === 'SMPL' || p.state === 'SSWS') return refuse('there is nothing to take over');
         this.suspend(p, 'PSUE', 'taken over');
         this.setState(p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
@@ -1245,7 +1248,7 @@ export class Engine {
       mode: p.mode,
       linkUp: p.route?.link.up ?? false,
       secondaryData:
-        p.state === 'COPY' || p.state === 'SMPL' ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
+        p.state === 'COPY' || p.state === 'SMPL' || p.secondaryInconsistent ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
       copyProgress: Math.max(0, Math.min(1, progress)),
       differentialTracks: remaining + p.secondaryBitmap.count,
       sinceUs: p.sinceUs,

@@ -119,6 +119,8 @@ export class PairRt {
   swapped = false;
   failbackPending = false;
   secondaryWritable = false;
+  /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
+  secondaryInconsistent = false;
   route: PairRoute | undefined;
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
