@@ -65,6 +65,27 @@ export const SIZE = {
 
 type Rect = { x: number; y: number; w: number; h: number };
 
+const childrenCache = new WeakMap<Topology, Map<string, string[]>>();
+
+/** Canvas children of every container, computed once per document. */
+export function canvasChildren(t: Topology): Map<string, string[]> {
+  let map = childrenCache.get(t);
+  if (!map) {
+    map = new Map();
+    for (const list of [t.systems, t.hosts, t.ports, t.volumes, t.caches, t.lus]) {
+      for (const e of list) {
+        const parent = canvasParentId(t, e.id);
+        if (!parent) continue;
+        const kids = map.get(parent);
+        if (kids) kids.push(e.id);
+        else map.set(parent, [e.id]);
+      }
+    }
+    childrenCache.set(t, map);
+  }
+  return map;
+}
+
 /** The level of an element in its mapping stack: real volumes 0, everything stacked on them higher. */
 export function stackLevels(t: Topology): Map<string, number> {
   const ix = indexTopology(t);
@@ -118,7 +139,7 @@ function placeSystem(t: Topology, systemId: string, levels: Map<string, number>,
   const right = ports.filter((p) => (p.kind === 'initiator') !== mirrored);
   const stackItems: { id: string; w: number; h: number }[] = [
     ...(ix.volumesBySystem.get(systemId) ?? []).map((v) => ({ id: v.id, ...whOf('volume') })),
-    ...t.lus.filter((l) => canvasParentId(t, l.id) === systemId).map((l) => ({ id: l.id, ...whOf('lu') })),
+    ...(canvasChildren(t).get(systemId) ?? []).filter((c) => ix.lus.has(c)).map((id) => ({ id, ...whOf('lu') })),
   ];
   const caches = ix.cachesBySystem.get(systemId) ?? [];
 
@@ -205,13 +226,16 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
   const auto = new Map<string, Placed>();
   const stored = t.layout.nodes;
   const result = new Map<string, Rect>();
+  const childrenOf = canvasChildren(t);
 
   const settle = (id: string, autoRect: Rect, isGroup: boolean) => {
     const s = stored[id];
     const rect: Rect = s ? { x: s.x, y: s.y, w: s.width ?? autoRect.w, h: s.height ?? autoRect.h } : autoRect;
     if (isGroup) {
       // Grow the group so every child fits, wherever the user put it.
-      for (const [cid, c] of result) if (canvasParentId(t, cid) === id) {
+      for (const cid of childrenOf.get(id) ?? []) {
+        const c = result.get(cid);
+        if (!c) continue;
         rect.w = Math.max(rect.w, c.x + c.w + SIZE.pad / 2);
         rect.h = Math.max(rect.h, c.y + c.h + SIZE.pad / 2);
       }
@@ -242,7 +266,7 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
         ...(ix.portsByOwner.get(s.id) ?? []).map((p) => p.id),
         ...(ix.volumesBySystem.get(s.id) ?? []).map((v) => v.id),
         ...(ix.cachesBySystem.get(s.id) ?? []).map((c) => c.id),
-        ...t.lus.filter((l) => canvasParentId(t, l.id) === s.id).map((l) => l.id),
+        ...(childrenOf.get(s.id) ?? []).filter((c) => ix.lus.has(c)),
       ];
       settleChildren(auto, childIds);
       const r = settle(s.id, { x: 0, y: 0, ...size }, true);

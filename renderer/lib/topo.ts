@@ -1,5 +1,6 @@
 // Read-only queries over a Topology the designer needs everywhere: find an element, its list, its canvas parent, fresh ids.
 import { ELEMENT_LISTS } from '../../app/model/schema';
+import { indexTopology, sizeBytesOf } from '../../app/model/index-topology';
 import type { AnyElement, ElementList, Topology, Volume } from '../../app/model/schema';
 
 export interface Located {
@@ -37,12 +38,13 @@ export function locate(t: Topology, id: string): Located | null {
 }
 
 export function volumeById(t: Topology, id: string): Volume | undefined {
-  return t.volumes.find((v) => v.id === id);
+  return indexTopology(t).volumes.get(id);
 }
 
-/** The canvas container an element sits in: site for systems/hosts, owner for ports, system for volumes/caches/LUs. */
+/** The canvas container an element sits in: site for systems/hosts, owner for ports, system for volumes/caches/LUs (O(1) via the cached index). */
 export function canvasParentId(t: Topology, id: string): string | undefined {
-  const at = locate(t, id);
+  const ix = indexTopology(t);
+  const at = ix.byId.get(id);
   if (!at) return undefined;
   const e = at.element;
   switch (at.list) {
@@ -55,10 +57,11 @@ export function canvasParentId(t: Topology, id: string): string | undefined {
     case 'caches':
       return (e as { systemId: string }).systemId;
     case 'lus': {
+      // The model nests an LU in its port; the canvas draws it in that port's system, beside the stack it belongs to.
       const lu = e as Topology['lus'][number];
-      const port = t.ports.find((p) => p.id === lu.portId);
-      if (port && t.systems.some((s) => s.id === port.ownerId)) return port.ownerId;
-      return volumeById(t, lu.volumeId)?.systemId;
+      const port = ix.ports.get(lu.portId);
+      if (port && ix.systems.has(port.ownerId)) return port.ownerId;
+      return ix.volumes.get(lu.volumeId)?.systemId;
     }
     default:
       return undefined;
@@ -99,14 +102,7 @@ export function formatBandwidth(mbps: number): string {
   return mbps >= 1000 ? `${mbps / 1000 % 1 === 0 ? mbps / 1000 : (mbps / 1000).toFixed(1)} Gbit/s` : `${mbps} Mbit/s`;
 }
 
-/** The byte size of a volume or LU (a virtual volume is the sum of its ranges; an alias takes its target's size). */
-export function sizeOf(t: Topology, id: string, depth = 0): number {
-  if (depth > 16) return 0;
-  const lu = t.lus.find((l) => l.id === id);
-  if (lu) return lu.sizeBytes;
-  const v = volumeById(t, id);
-  if (!v) return 0;
-  if (v.kind === 'real') return v.sizeBytes;
-  if (v.kind === 'virtual') return v.ranges.reduce((s, r) => s + r.lengthBytes, 0);
-  return sizeOf(t, v.aliasOfId, depth + 1);
+/** The byte size of a volume or LU (a virtual volume is the sum of its ranges; an alias takes its target's size); 0 when unknown. */
+export function sizeOf(t: Topology, id: string): number {
+  return sizeBytesOf(t, id) ?? 0;
 }
