@@ -27,17 +27,19 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 const unitTitle = (unit: string): string => (unit === '' ? 'ratio (1 = 100%)' : unit);
 
 /** One chart per unit, for the series the swept parameter actually moves (constant series are listed, not drawn). */
-export function sweepCharts(result: SweepResult): SweepChart[] {
+/** `targetLatencyMs` draws the host latency target across latency charts that reach it. */
+export function sweepCharts(result: SweepResult, opts: { targetLatencyMs?: number } = {}): SweepChart[] {
   const varies = (s: SweepSeries) => s.values.some((v) => v !== s.values[0]);
   const byUnit = new Map<string, SweepSeries[]>();
   for (const s of result.series.filter(varies)) byUnit.set(s.unit, [...(byUnit.get(s.unit) ?? []), s]);
   return [...byUnit].map(([unit, series]) => {
     const title = `${series.map((s) => s.label.replace(/ \S+$/, '')).filter((l, i, all) => all.indexOf(l) === i).join(', ')} vs ${result.xLabel}`;
-    return { unit, title, series, svg: lineChartSvg(result, series, unit, title) };
+    const target = unit === 'ms' && series.some((s) => s.key.startsWith('hostLatencyMs:')) ? opts.targetLatencyMs : undefined;
+    return { unit, title, series, svg: lineChartSvg(result, series, unit, title, target) };
   });
 }
 
-function lineChartSvg(result: SweepResult, series: SweepSeries[], unit: string, title: string): string {
+function lineChartSvg(result: SweepResult, series: SweepSeries[], unit: string, title: string, targetMs?: number): string {
   const W = 680;
   const H = 280;
   const left = 64;
@@ -76,6 +78,10 @@ function lineChartSvg(result: SweepResult, series: SweepSeries[], unit: string, 
     const x = px(t);
     out.push(`<line class="grid" x1="${num(x, 6)}" x2="${num(x, 6)}" y1="${top}" y2="${top + plotH}"/><text class="tick" x="${num(x, 6)}" y="${top + plotH + 14}" text-anchor="middle">${escapeHtml(num(t, 4))}</text>`);
   }
+  if (targetMs !== undefined && targetMs >= yLo && targetMs <= yHi) {
+    const y = num(py(targetMs), 6);
+    out.push(`<line class="target" x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}"/><text class="target-label" x="${left + 6}" y="${num(py(targetMs) - 5, 6)}">${escapeHtml(`latency target ${num(targetMs)} ms`)}</text>`);
+  }
   out.push(`<rect class="frame" x="${left}" y="${top}" width="${plotW}" height="${plotH}"/>`);
   out.push(`<text class="axis" x="${left + plotW / 2}" y="${top + plotH + 30}" text-anchor="middle">${escapeHtml(`${result.xLabel} (${result.xUnit})`)}</text>`);
   out.push(`<text class="axis" transform="translate(14 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(unitTitle(unit))}</text>`);
@@ -103,6 +109,7 @@ function lineChartSvg(result: SweepResult, series: SweepSeries[], unit: string, 
   });
   const style = `.ct{font:600 12px sans-serif;fill:#1d2630}.tick{font:10px sans-serif;fill:#5a6573}.axis{font:11px sans-serif;fill:#3b4553}
 .legend{font:10.5px sans-serif;fill:#1d2630}.grid{stroke:#e3e7ed;stroke-width:1}.frame{fill:none;stroke:#9aa5b4}
-.line{fill:none;stroke-width:2}.warn{fill:#fbe3e1}`;
+.line{fill:none;stroke-width:2}.warn{fill:#fbe3e1}.target{stroke:#b42318;stroke-width:1.5;stroke-dasharray:6 4}
+.target-label{font:600 10.5px sans-serif;fill:#b42318}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${escapeHtml(title)}"><style>${style}</style>${out.join('')}</svg>`;
 }

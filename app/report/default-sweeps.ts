@@ -12,7 +12,7 @@ function niceCeil(x: number): number {
 /**
  * One distance sweep over the first routed synchronous hop (0 to 300 km, the usual limit of synchronous replication),
  * and a bandwidth sweep per routed asynchronous hop (at most `maxAsync`) from half the bandwidth its writes need, where
- * the RPO is unbounded, to several times it, so the chart shows where the link becomes big enough.
+ * the RPO is unbounded, to about 8 times it, so the chart shows where the link becomes big enough (not the link it has).
  */
 export function defaultReportSweeps(plan: Plan, maxAsync = 2): SweepSpec[] {
   const specs: SweepSpec[] = [];
@@ -23,7 +23,7 @@ export function defaultReportSweeps(plan: Plan, maxAsync = 2): SweepSpec[] {
     const needed = h.figures.find((f) => f.key === 'requiredMbps')?.value ?? 0;
     if (!(needed > 0)) continue;
     const from = Math.max(1, niceCeil(needed / 2) / 2);
-    const to = niceCeil(Math.max(needed * 6, (h.route?.bandwidthMbps ?? 0) * 1.2));
+    const to = niceCeil(needed * 8);
     specs.push({ parameter: 'bandwidth', targetId: h.pairId, from, to, points: 24 });
   }
   return specs;

@@ -82,6 +82,7 @@ describe('buildReportHtml', () => {
     const section = out.slice(out.indexOf('<section id="crosscheck"'), out.indexOf('<section id="checks"'));
     expect(section).toContain('<td>1.2 ms</td><td>1.21 ms</td>');
     expect(section).toContain('they agree');
+    expect(section).toContain('+10 µs');
   });
 
   it('embeds a canvas picture only when it is a PNG or JPEG data URL', () => {
@@ -116,12 +117,14 @@ describe('topology drawing', () => {
 describe('sweep charts', () => {
   it('charts what the swept parameter moves, one chart per unit, and shades where a check fires', () => {
     const result = runSweep(cascade, parseSweepSpec('distance@P1=0..400km:9'));
-    const charts = sweepCharts(result);
+    const charts = sweepCharts(result, { targetLatencyMs: 2 });
     const ms = charts.find((c) => c.unit === 'ms');
     expect(ms?.series.map((s) => s.key)).toContain('hostLatencyMs:H1/W1');
     // Past the latency target the plan warns, and the chart shades those points.
     expect(result.checkCodes.some((codes) => codes.includes('sync-latency-over-target'))).toBe(true);
     expect(ms?.svg).toContain('class="warn"');
+    // The target the shading is about is drawn across the latency chart.
+    expect(ms?.svg).toContain('latency target 2 ms');
   });
 
   it('breaks a line where the value is unbounded instead of drawing it at zero', () => {

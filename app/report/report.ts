@@ -56,7 +56,7 @@ export function buildReportHtml(t: Topology, plan: Plan, options: ReportOptions 
     topologySection(t, options.topologyImage),
     elements(t, plan),
     planning(plan),
-    sweeps.length ? sweepSection(sweeps) : '',
+    sweeps.length ? sweepSection(sweeps, plan.targetLatencyMs) : '',
     options.crossCheck ? crossCheckSection(options.crossCheck) : '',
     checksSection(plan),
     tablesSection(t),
@@ -127,9 +127,10 @@ function summary(t: Topology, plan: Plan): string {
         `${journal ? `; a journal of at least <b>${esc(bytes(journal.value))}</b> rides through a ${esc(seconds(plan.outageSeconds))} link outage` : ''}.`,
     );
   }
+  const notes = plan.checks.length - errors - warnings;
   lines.push(
     errors + warnings === 0
-      ? 'The checks found nothing to change: the plan meets its targets.'
+      ? `The checks found nothing to change: the plan meets its targets${notes ? ` (${notes} note${notes === 1 ? '' : 's'} in <a href="#checks">Checks and advice</a>)` : ''}.`
       : `The checks found <b>${errors}</b> item${errors === 1 ? '' : 's'} that must be fixed and <b>${warnings}</b> to review; see <a href="#checks">Checks and advice</a>.`,
   );
   return section('summary', 'Summary', `<ul class="summary">${lines.map((l) => `<li>${l}</li>`).join('')}</ul>`);
@@ -257,12 +258,12 @@ function planning(plan: Plan): string {
   return section('planning', 'Planning figures', parts.join(''));
 }
 
-function sweepSection(sweeps: readonly SweepResult[]): string {
+function sweepSection(sweeps: readonly SweepResult[], targetLatencyMs: number): string {
   const parts: string[] = [
     '<p>Each chart varies one parameter and re-plans the topology at every point. Shaded bands mark the values at which a sizing check fires (latency over target, link too small or nearly full, journal overflow). Gaps in a line mean the quantity is unbounded there (the link carries less than the write rate, so the lag keeps growing).</p>',
   ];
   for (const s of sweeps) {
-    const charts = sweepCharts(s);
+    const charts = sweepCharts(s, { targetLatencyMs });
     const constant = s.series.filter((x) => x.values.every((v) => v === x.values[0]));
     parts.push(`<h3>${esc(`${s.xLabel}: ${num(s.spec.from, 4)} to ${num(s.spec.to, 4)} ${s.xUnit}, ${s.spec.points} points`)}</h3>`);
     for (const c of charts) parts.push(`<figure class="chart-figure">${c.svg}</figure>`);
@@ -280,7 +281,7 @@ function crossCheckSection(c: ReportCrossCheck): string {
     `<p>The same topology was run in RelayLab’s discrete-event simulator (seed ${esc(String(c.seed))}, ${esc(num(c.durationMs))} ms measured after ${esc(num(c.warmupMs))} ms warm-up, every pair already in sync). A formula and the simulator agree when they differ by at most ${esc(num(c.tolerance.relative * 100))}% or ${esc(num(c.tolerance.absoluteMs * 1000))} µs, whichever is larger (${esc(c.tolerance.why)}). Overall: <b class="${c.agrees ? 'good' : 'bad'}">${c.agrees ? 'they agree' : 'they do not all agree'}</b>.</p>` +
       table(
         ['quantity', 'element', 'formula', 'simulator mean', 'p50', 'p99', 'difference', 'writes measured', 'agrees'],
-        c.rows.map((r) => [r.quantity, r.elementId, msOrDash(r.formula), msOrDash(r.engine), msOrDash(r.engineP50), msOrDash(r.engineP99), msOrDash(r.difference), String(r.samples), r.agrees ? 'yes' : 'NO']),
+        c.rows.map((r) => [r.quantity, r.elementId, msOrDash(r.formula), msOrDash(r.engine), msOrDash(r.engineP50), msOrDash(r.engineP99), r.difference === null ? '—' : `${r.difference >= 0 ? '+' : ''}${num(r.difference * 1000, 2)} µs`, String(r.samples), r.agrees ? 'yes' : 'NO']),
       ),
   );
 }
@@ -394,11 +395,14 @@ li.check-info{border-left-color:#7b8794}
 @media print{
   .no-print{display:none}
   body{font-size:10.5pt}
+  table{font-size:9pt;margin:3px 0 8px}
+  th,td{padding:2px 5px}
+  table.compact{font-size:8.5pt}
   .report{max-width:none;padding:0}
   h2{break-after:avoid}
   h3,h4{break-after:avoid}
   .section-topology{page:wide;break-before:page}
-  .section-elements,.section-planning,.section-sweeps,.section-checks,.section-tables{break-before:page}
+  .section-elements,.section-planning,.section-sweeps,.section-tables{break-before:page}
   tr,.keep,figure,li.check{break-inside:avoid}
   .toc{break-inside:avoid}
   a{color:inherit;text-decoration:none}

@@ -154,8 +154,8 @@ export function topologySvg(t: Topology): string {
     const w = Math.max(...lines.map((l) => l.length)) * 6.6;
     const x0 = anchor === 'start' ? x : anchor === 'middle' ? x - w / 2 : x - w;
     let y0 = y - 11;
-    const h = lines.length * 12 + 2;
-    for (let i = 0; i < 12 && placed.some((p) => p.x0 < x0 + w && x0 < p.x1 && p.y0 < y0 + h && y0 < p.y1); i++) y0 += 12;
+    const h = lines.length * 13 + 5;
+    for (let i = 0; i < 12 && placed.some((p) => p.x0 < x0 + w && x0 < p.x1 && p.y0 < y0 + h && y0 < p.y1); i++) y0 += 6;
     placed.push({ x0, x1: x0 + w, y0, y1: y0 + h });
     return textLabel(x, y0 + 11, lines, anchor, cls);
   };
@@ -279,6 +279,6 @@ function clip(text: string, max: number): string {
 
 function textLabel(x: number, y: number, lines: string[], anchor: 'start' | 'middle' | 'end', cls = ''): string {
   return `<text class="lbl ${cls}" x="${num(x, 6)}" y="${num(y, 6)}" text-anchor="${anchor}">${lines
-    .map((l, i) => `<tspan x="${num(x, 6)}" dy="${i === 0 ? 0 : 12}">${escapeHtml(l)}</tspan>`)
+    .map((l, i) => `<tspan x="${num(x, 6)}" dy="${i === 0 ? 0 : 13}">${escapeHtml(l)}</tspan>`)
     .join('')}</text>`;
 }
