@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RpcCallError, createBridgeApi } from '../renderer/api/index';
 import type { PreloadBridge } from '../renderer/api/index';
+import { EngineHostError } from './engine-host';
 import type { AsyncEngine } from './engine-host';
 import { RpcFailure, createDispatcher, createHandlers, defaultValidator } from './rpc';
 import type { FileService } from './rpc';
@@ -51,6 +52,14 @@ describe('the request dispatcher', () => {
     expect((error as RpcCallError).code).toBe('internal');
     expect((error as RpcCallError).message).toContain('engine exploded');
     expect(logged).toEqual(['engine.snapshot from test failed']);
+  });
+
+  it('does not log a call cut short by its client leaving', async () => {
+    const terminated = new EngineHostError('hashes', 'terminated', 'the engine was terminated');
+    const engine = { hashes: () => Promise.reject(terminated) } as unknown as AsyncEngine;
+    const { api, logged } = desktop({ engine: () => engine });
+    await expect(api.call('engine.hashes', { volumeIds: ['V11'] })).rejects.toMatchObject({ code: 'internal' });
+    expect(logged).toEqual([]);
   });
 
   it('passes a typed failure through with its code', async () => {

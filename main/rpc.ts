@@ -4,6 +4,7 @@ import type { ErrorCode, Method, Params, ResponseEnvelope, Results, RpcError } f
 import { parseTopologyValue } from '../app/model/file';
 import type { Problem } from '../app/model/problem';
 import { validateDocument } from '../app/validate/index';
+import { EngineHostError } from './engine-host';
 import type { AsyncEngine } from './engine-host';
 import { crossCheck } from './plan/crosscheck';
 
@@ -43,6 +44,8 @@ export function createDispatcher(handlers: Handlers, log: Logger = consoleLogger
       const result = await handler(params, context);
       return { id, ok: true, result };
     } catch (e) {
+      // A call cut short because its client left (the engine was terminated with the connection) is not a fault.
+      if (e instanceof EngineHostError && e.reason === 'terminated') return { id, ok: false, error: { code: 'internal', message: e.message } };
       if (e instanceof RpcFailure) {
         const error: RpcError = { code: e.code, message: e.message };
         if (e.path) error.path = e.path;
