@@ -9,7 +9,7 @@ import { connectLive, pause, play, reset, seek, setSpeed, setWorkloads, startTra
 import { formatClock } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
-import { LiveContextMenu, LiveHighlights, LiveStepBanner } from './canvas';
+import { LiveHighlights, LiveStepBanner } from './canvas';
 
 const TABS: { id: LiveTab; label: string }[] = [
   { id: 'events', label: 'Events' },
@@ -152,7 +152,6 @@ export const LiveDock = memo(function LiveDock() {
     <>
       <LiveHighlights />
       <LiveStepBanner />
-      <LiveContextMenu />
       <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
         <header className="live-dock-head">
           <RunControls />

@@ -1,11 +1,12 @@
 // Live pieces drawn on the canvas: pair badges on volumes, moving data on pair and cable edges, cache fill, highlight styles and the right-click menu of faults and operations.
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useMemo } from 'react';
 import { useDoc } from '../store/document';
 import { useLive } from './store';
 import { pairBadge, pairIsMoving, pairsOfVolume } from './model';
 import type { PairBadge } from './model';
 import { command } from './controller';
 import type { EngineCommand, PairOp } from '../../app/engine/api';
+import type { Topology } from '../../app/model/schema';
 
 function BadgeChip({ badge, role }: { badge: PairBadge; role: 'primary' | 'secondary' }) {
   return (
@@ -148,7 +149,7 @@ export const LiveStepBanner = memo(function LiveStepBanner() {
   );
 });
 
-// ------------------------------------------------------------------ context menu
+// ------------------------------------------------------------------ context menu (Run section)
 
 interface MenuItem {
   label: string;
@@ -188,72 +189,47 @@ function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: 
 }
 
 /**
- * Right-click on a cable, a system, a site or a pair on the canvas: faults and pair operations, sent to the engine at
- * once. Listens on the document so the canvas component needs no live wiring of its own.
+ * The "Run" section of the canvas's right-click menu: on a cable, a system, a site or a pair, the faults and pair operations
+ * of the live run, sent to the engine at once (the engine is loaded with the document first if need be).
  */
-export function LiveContextMenu() {
+export function LiveMenuItems({ targetId, onDone }: { targetId: string; onDone: () => void }) {
   const doc = useDoc((s) => s.doc);
   const links = useLive((s) => s.snapshot?.links);
   const failed = useLive((s) => s.snapshot?.failedSystems);
-  const [menu, setMenu] = useState<{ x: number; y: number; target: Target } | null>(null);
-
-  useEffect(() => {
-    const onContext = (e: MouseEvent) => {
-      const el = e.target instanceof Element ? e.target : null;
-      if (!el?.closest('.react-flow')) return;
-      const edge = el.closest('.react-flow__edge')?.getAttribute('data-id');
-      const node = el.closest('.react-flow__node')?.getAttribute('data-id');
-      const target = resolveTarget(edge ?? node ?? null);
-      if (!target) return;
-      e.preventDefault();
-      setMenu({ x: e.clientX, y: e.clientY, target });
-    };
-    const resolveTarget = (id: string | null): Target | null => {
-      if (!id) return null;
-      const cable = doc.cables.find((c) => c.id === id);
-      if (cable) return { kind: 'cable', id, name: cable.name || id };
-      const pair = doc.pairs.find((p) => p.id === id);
-      if (pair) return { kind: 'pair', id, name: pair.name || id };
-      const system = doc.systems.find((s) => s.id === id);
-      if (system) return { kind: 'system', id, name: system.name || id };
-      const site = doc.sites.find((s) => s.id === id);
-      if (site) return { kind: 'site', id, name: site.name || id };
-      return null;
-    };
-    const close = () => setMenu(null);
-    document.addEventListener('contextmenu', onContext);
-    window.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('contextmenu', onContext);
-      window.removeEventListener('keydown', close);
-    };
-  }, [doc]);
-
-  if (!menu) return null;
+  const target = resolveTarget(doc, targetId);
+  if (!target) return null;
   const cut = new Set((links ?? []).filter((l) => !l.up).map((l) => l.id));
-  const items = menuFor(menu.target, cut, new Set(failed ?? []));
+  const items = menuFor(target, cut, new Set(failed ?? []));
   return (
-    <div className="live-menu-backdrop" onPointerDown={() => setMenu(null)} onContextMenu={(e) => (e.preventDefault(), setMenu(null))}>
-      <div className="live-menu" role="menu" data-testid="live-context-menu" style={{ left: menu.x, top: menu.y }} onPointerDown={(e) => e.stopPropagation()}>
-        <div className="live-menu-title">
-          {menu.target.kind} {menu.target.name}
-        </div>
-        {items.map((item) => (
-          <button
-            key={item.label}
-            type="button"
-            role="menuitem"
-            className="live-menu-item"
-            data-testid="live-menu-item"
-            onClick={() => {
-              setMenu(null);
-              void command(item.command);
-            }}
-          >
-            {item.label}
-          </button>
-        ))}
-      </div>
+    <div data-testid="live-context-menu">
+      <div className="menu-section">Run · {target.kind} {target.name}</div>
+      {items.map((item) => (
+        <button
+          key={item.label}
+          type="button"
+          role="menuitem"
+          className="menu-item"
+          data-testid="live-menu-item"
+          onClick={() => {
+            onDone();
+            void command(item.command);
+          }}
+        >
+          <span>{item.label}</span>
+        </button>
+      ))}
     </div>
   );
+}
+
+function resolveTarget(doc: Topology, id: string): Target | null {
+  const cable = doc.cables.find((c) => c.id === id);
+  if (cable) return { kind: 'cable', id, name: cable.name || id };
+  const pair = doc.pairs.find((p) => p.id === id);
+  if (pair) return { kind: 'pair', id, name: pair.name || id };
+  const system = doc.systems.find((s) => s.id === id);
+  if (system) return { kind: 'system', id, name: system.name || id };
+  const site = doc.sites.find((s) => s.id === id);
+  if (site) return { kind: 'site', id, name: site.name || id };
+  return null;
 }

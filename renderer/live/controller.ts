@@ -161,11 +161,18 @@ export async function startTrainingWrite(): Promise<boolean> {
 
 /** Training's "next step": the next event of the traced write, running the engine one step at a time until there is one. */
 export async function trainingNext(maxEngineSteps = 50): Promise<boolean> {
-  for (let i = 0; i < maxEngineSteps; i++) {
-    if (liveStore.getState().advanceTraining()) return true;
-    if (!(await step())) return false;
+  // A second click while the engine is still stepping would skip a step the trainee has not seen.
+  if (liveStore.getState().training.busy) return false;
+  liveStore.getState().setTrainingBusy(true);
+  try {
+    for (let i = 0; i < maxEngineSteps; i++) {
+      if (liveStore.getState().advanceTraining()) return true;
+      if (!(await step())) return false;
+    }
+    return liveStore.getState().advanceTraining();
+  } finally {
+    liveStore.getState().setTrainingBusy(false);
   }
-  return liveStore.getState().advanceTraining();
 }
 
 export async function stopTraining(): Promise<void> {

@@ -206,7 +206,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
         <div className="live-row">
           {training.active ? (
             <>
-              <button type="button" className="live-btn primary" onClick={() => void trainingNext()} data-testid="training-step">
+              <button type="button" className="live-btn primary" onClick={() => void trainingNext()} data-testid="training-step" disabled={training.busy}>
                 Next step ▸
               </button>
               <button type="button" className="live-btn" onClick={() => void stopTraining()} data-testid="training-stop">

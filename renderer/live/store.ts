@@ -35,6 +35,8 @@ export interface TrainingState {
    * callback), so the walk advances one event at a time here and asks the engine for more only when it has shown them all.
    */
   cursorSeq: number | null;
+  /** The engine is running the next step. */
+  busy: boolean;
 }
 
 export interface LiveState {
@@ -77,6 +79,7 @@ export interface LiveActions {
   startTraining(): void;
   /** Shows the next event of the walk already received; false when the engine must run another step first. */
   advanceTraining(): boolean;
+  setTrainingBusy(busy: boolean): void;
   stopTraining(): void;
   setHighlight(h: Highlight | null): void;
   selectPair(id: string | null): void;
@@ -94,7 +97,7 @@ const freshRun = () => ({
   series: emptySeries(),
   maxTimeUs: 0,
   facts: {} as Record<string, PairFacts>,
-  training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null } as TrainingState,
+  training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false } as TrainingState,
   highlight: null,
   verification: null,
 });
@@ -158,7 +161,7 @@ export function createLiveStore() {
     },
     startTraining() {
       const last = get().events.at(-1);
-      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0, cursorSeq: null }, highlight: null, tab: 'training', dockOpen: true });
+      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0, cursorSeq: null, busy: false }, highlight: null, tab: 'training', dockOpen: true });
     },
     advanceTraining() {
       const s = get();
@@ -169,8 +172,11 @@ export function createLiveStore() {
       set({ training: { ...s.training, cursorSeq: next.seq }, highlight: trainingHighlight(next) });
       return true;
     },
+    setTrainingBusy(busy) {
+      set({ training: { ...get().training, busy } });
+    },
     stopTraining() {
-      set({ training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null }, highlight: null });
+      set({ training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false }, highlight: null });
     },
     setHighlight(highlight) {
       set({ highlight });

@@ -4,6 +4,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { commands } from '../commands';
 import { documentStore } from '../store/document';
+import { LiveMenuItems } from '../live/canvas';
 
 interface MenuState {
   at: { x: number; y: number } | null;
@@ -61,6 +62,7 @@ export const ContextMenu = memo(function ContextMenu() {
           {item('Duplicate', commands.duplicate, 'ctx-duplicate', 'Ctrl+D')}
           {item('Delete', commands.deleteSelection, 'ctx-delete', 'Del')}
           {item('Show on canvas', () => documentStore.getState().focusOn(target), 'ctx-focus')}
+          <LiveMenuItems targetId={target} onDone={close} />
         </>
       ) : (
         <>
