@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
@@ -321,6 +322,14 @@ async function runFromCommandLine(): Promise<void> {
   }
   const server = await startServer(options);
   console.log(`RelayLab web mode: ${server.url}`);
+  // Bound to every interface: print the addresses students can actually type.
+  if (options.host === '0.0.0.0' || options.host === '::') {
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => server.url.replace(/\/\/[^/]+\//, `//${a?.address}:${server.port}/`));
+    for (const address of addresses) console.log(`  on the network: ${address}`);
+  }
   const stop = () => {
     server.close().then(
       () => process.exit(0),
