@@ -402,6 +402,7 @@ li.check-info{border-left-color:#7b8794}
   h2{break-after:avoid}
   h3,h4{break-after:avoid}
   .section-topology{page:wide;break-before:page}
+  .topology-figure svg{width:auto;max-width:100%;max-height:160mm}
   .section-elements,.section-planning,.section-sweeps,.section-tables{break-before:page}
   tr,.keep,figure,li.check{break-inside:avoid}
   .toc{break-inside:avoid}

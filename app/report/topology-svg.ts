@@ -32,32 +32,58 @@ function volumeKindLabel(v: Volume): string {
 }
 
 /**
- * Orders sites by how many cable hops they are from a site with hosts (the data flow: local, relay, remote), so that
- * sites at the same depth share a column and every replication link runs left to right.
+ * Orders sites along the data flow: replication pairs lead from a primary's site to a secondary's site, so a site's
+ * column is how many pair hops it lies from a site that only sends (local, relay, remote). Sites no pair reaches follow
+ * their cables; sites at the same depth share a column, so every replication link runs left to right.
  */
 export function siteColumns(t: Topology): string[][] {
-  const siteOfOwner = new Map<string, string>();
-  for (const s of t.systems) siteOfOwner.set(s.id, s.siteId);
+  const siteOfSystem = new Map(t.systems.map((s) => [s.id, s.siteId] as const));
+  const siteOfVolume = (id: string) => siteOfSystem.get(t.volumes.find((v) => v.id === id)?.systemId ?? '');
+  const flows = new Map<string, Set<string>>();
+  const receives = new Set<string>();
+  for (const p of t.pairs) {
+    const a = siteOfVolume(p.primaryVolumeId);
+    const b = siteOfVolume(p.secondaryVolumeId);
+    if (!a || !b || a === b) continue;
+    if (!flows.has(a)) flows.set(a, new Set());
+    flows.get(a)!.add(b);
+    receives.add(b);
+  }
+  const siteOfOwner = new Map<string, string>(siteOfSystem);
   for (const h of t.hosts) siteOfOwner.set(h.id, h.siteId);
   const ownerOfPort = new Map(t.ports.map((p) => [p.id, p.ownerId] as const));
-  const neighbours = new Map<string, Set<string>>();
+  const cabled = new Map<string, Set<string>>();
   for (const c of t.cables) {
     const a = siteOfOwner.get(ownerOfPort.get(c.aPortId) ?? '');
     const b = siteOfOwner.get(ownerOfPort.get(c.bPortId) ?? '');
     if (!a || !b || a === b) continue;
-    if (!neighbours.has(a)) neighbours.set(a, new Set());
-    if (!neighbours.has(b)) neighbours.set(b, new Set());
-    neighbours.get(a)!.add(b);
-    neighbours.get(b)!.add(a);
+    if (!cabled.has(a)) cabled.set(a, new Set());
+    if (!cabled.has(b)) cabled.set(b, new Set());
+    cabled.get(a)!.add(b);
+    cabled.get(b)!.add(a);
   }
+  const byDocument = (ids: Iterable<string>) => [...ids].sort((a, b) => siteIndex(t, a) - siteIndex(t, b));
   const depth = new Map<string, number>();
+  const sources = byDocument(flows.keys()).filter((s) => !receives.has(s));
   const hostSites = t.sites.filter((s) => t.hosts.some((h) => h.siteId === s.id)).map((s) => s.id);
-  let frontier = hostSites.length ? hostSites : t.sites.slice(0, 1).map((s) => s.id);
+  let frontier = sources.length ? sources : hostSites.length ? hostSites : t.sites.slice(0, 1).map((s) => s.id);
   for (const s of frontier) depth.set(s, 0);
+  // Pair flow first (longest path from a source, bounded by the number of sites), then cables for the rest.
+  for (let round = 0; round < t.sites.length && frontier.length; round++) {
+    const next: string[] = [];
+    for (const s of frontier)
+      for (const n of byDocument(flows.get(s) ?? []))
+        if ((depth.get(n) ?? -1) < depth.get(s)! + 1) {
+          depth.set(n, depth.get(s)! + 1);
+          next.push(n);
+        }
+    frontier = next;
+  }
+  frontier = byDocument(depth.keys());
   while (frontier.length) {
     const next: string[] = [];
     for (const s of frontier)
-      for (const n of [...(neighbours.get(s) ?? [])].sort((a, b) => siteIndex(t, a) - siteIndex(t, b)))
+      for (const n of byDocument(cabled.get(s) ?? []))
         if (!depth.has(n)) {
           depth.set(n, depth.get(s)! + 1);
           next.push(n);
@@ -90,24 +116,32 @@ export function topologySvg(t: Topology): string {
       const site = t.sites.find((s) => s.id === siteId)!;
       const top = y;
       y += SITE_HEADER;
-      const members: { id: string; title: string; subtitle: string; volumes: Volume[]; notes: string[]; host: boolean }[] = [
-        ...t.hosts.filter((h) => h.siteId === siteId).map((h) => ({
-          id: h.id,
-          title: h.name || h.id,
-          subtitle: `host ${h.id} · ${h.workloads.map((w) => `${num(w.iops * (1 - w.readRatio))} writes/s → ${w.luId}`).join('; ') || 'no workload'}`,
-          volumes: [],
-          notes: [],
-          host: true,
-        })),
-        ...t.systems.filter((s) => s.siteId === siteId).map((s) => ({
-          id: s.id,
-          title: s.name || s.id,
-          subtitle: `storage system ${s.id}${s.role ? ` · ${s.role}` : ''}`,
-          volumes: t.volumes.filter((v) => v.systemId === s.id),
-          notes: loopCables(t, s.id),
-          host: false,
-        })),
-      ];
+      // Hosts share one row at the top of their site, so each host's cable drops straight to its system.
+      const hosts = t.hosts.filter((h) => h.siteId === siteId);
+      if (hosts.length) {
+        const w = (BOX_WIDTH - (hosts.length - 1) * 8) / hosts.length;
+        hosts.forEach((h, i) => {
+          const bx = x + SITE_PAD + i * (w + 8);
+          const writes = h.workloads.reduce((sum, wl) => sum + wl.iops * (1 - wl.readRatio), 0);
+          // About 8 px per title character and 6 per subtitle character at these font sizes.
+          const chars = Math.floor((w - 12) / 8.2);
+          boxes.set(h.id, { id: h.id, x: bx, y, width: w, height: BOX_HEADER, rows: new Map() });
+          parts.push(
+            `<g class="host"><rect x="${num(bx, 6)}" y="${y}" width="${num(w, 6)}" height="${BOX_HEADER}" rx="6"/>` +
+              `<text class="box-title" x="${num(bx + 8, 6)}" y="${y + 18}">${escapeHtml(clip(h.name || h.id, chars))}</text>` +
+              `<text class="box-sub" x="${num(bx + 8, 6)}" y="${y + 33}">${escapeHtml(clip(`host ${h.id} · ${num(writes)} writes/s`, Math.floor((w - 12) / 6)))}</text></g>`,
+          );
+        });
+        // Room for the host cables' labels below the row.
+        y += BOX_HEADER + BOX_GAP + Math.max(0, hosts.length - 1) * 14;
+      }
+      const members = t.systems.filter((s) => s.siteId === siteId).map((s) => ({
+        id: s.id,
+        title: s.name || s.id,
+        subtitle: `storage system ${s.id}${s.role ? ` · ${s.role}` : ''}`,
+        volumes: t.volumes.filter((v) => v.systemId === s.id),
+        notes: loopCables(t, s.id),
+      }));
       for (const m of members) {
         const h = BOX_HEADER + (m.volumes.length ? m.volumes.length * ROW + 8 : 0) + m.notes.length * ROW;
         const bx = x + SITE_PAD;
@@ -115,7 +149,7 @@ export function topologySvg(t: Topology): string {
         m.volumes.forEach((v, i) => rows.set(v.id, y + BOX_HEADER + i * ROW + ROW / 2));
         boxes.set(m.id, { id: m.id, x: bx, y, width: BOX_WIDTH, height: h, rows });
         parts.push(
-          `<g class="${m.host ? 'host' : 'system'}"><rect x="${bx}" y="${y}" width="${BOX_WIDTH}" height="${h}" rx="6"/>` +
+          `<g class="system"><rect x="${bx}" y="${y}" width="${BOX_WIDTH}" height="${h}" rx="6"/>` +
             `<text class="box-title" x="${bx + 8}" y="${y + 18}">${escapeHtml(m.title)}</text>` +
             `<text class="box-sub" x="${bx + 8}" y="${y + 33}">${escapeHtml(clip(m.subtitle, 40))}</text>`,
         );
@@ -146,6 +180,7 @@ export function topologySvg(t: Topology): string {
   });
 
   const ownerOfPort = new Map(t.ports.map((p) => [p.id, p.ownerId] as const));
+  const hostIds = new Set(t.hosts.map((h) => h.id));
   const links: string[] = [];
   const labels: string[] = [];
   // Labels move down until they overlap no label placed before them (estimated text boxes: ~6.6 px per character).
@@ -177,12 +212,15 @@ export function topologySvg(t: Topology): string {
       continue;
     }
     const [left, right] = a.x <= b.x ? [a, b] : [b, a];
-    if (left.x === right.x) {
-      // Same column: vertical, on the box's left side, labelled beside it.
+    if (right.x < left.x + left.width) {
+      // Same column (boxes overlap horizontally): vertical, near the upper box's left side, labelled beside it.
       const [top, bottom] = left.y <= right.y ? [left, right] : [right, left];
-      const x0 = top.x + 24 + 14 * slot(top.id);
+      const x0 = top.x + Math.min(24, top.width / 3) + 14 * slot(top.id);
       links.push(`<path class="cable" d="M ${x0} ${top.y + top.height} L ${x0} ${bottom.y}"/>`);
-      labels.push(label(x0 + 6, (top.y + top.height + bottom.y) / 2 + 4, [`${text} (${ports})`], 'start'));
+      // A host's cable is labelled short: several hosts sit side by side above their system.
+      const hostCable = hostIds.has(top.id) || hostIds.has(bottom.id);
+      const short = `${c.id} · ${CABLE_KIND[c.kind] ?? c.kind} · ${num(c.distanceKm)} km`;
+      labels.push(label(x0 + 6, (top.y + top.height + bottom.y) / 2 + 4, [hostCable ? short : `${text} (${ports})`], 'start'));
       continue;
     }
     const y1 = left.y + 14 + 9 * slot(left.id);
