@@ -674,15 +674,13 @@ export class Engine {
     const sys = this.wiring.systems.get(real.systemId)!;
     this.pendingDestages++;
     const attempt = (): void => {
-      const start = Math.max(this.nowUs, cache.destageBusyUntilUs);
-      const done = start + sys.destageUsPerTrack * holds.length;
-      cache.destageBusyUntilUs = done;
+      const done = cache.bookDestage(this.nowUs, sys.destageUsPerTrack * holds.length);
       cache.destaging++;
       this.sched.at(done, () => {
         if (real.backing.type === 'internal') {
           cache.destaging--;
           this.pendingDestages--;
-          if (io.traced) this.step('destage', cache.id, `the disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
+          if (io.traced) this.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
           return this.release(holds);
         }
         const backing = real.backing;
@@ -1032,9 +1030,7 @@ export class Engine {
           const version = cache.store(key, n, this.nowUs);
           const hold: SlotHold = { cache, volumeId: key, track: n, version };
           this.pendingDestages++;
-          const start = Math.max(this.nowUs, cache.destageBusyUntilUs);
-          cache.destageBusyUntilUs = start + sys.destageUsPerTrack;
-          this.sched.at(cache.destageBusyUntilUs, () => {
+          this.sched.at(cache.bookDestage(this.nowUs, sys.destageUsPerTrack), () => {
             this.pendingDestages--;
             this.release([hold]);
           });

@@ -108,6 +108,9 @@ interface Slot {
 /** Granule in which real volumes hold their bytes (see MappingStack). */
 export const STORE_CHUNK_BYTES = 4096;
 
+/** Disk adapters destaging in parallel per cache (a system has several DKAs). */
+export const DESTAGE_LANES = 4;
+
 /** Writes waiting for a free slot, beyond which the cache refuses (the host sees a failed write). */
 export const MAX_CACHE_WAITERS = 100_000;
 
@@ -122,8 +125,8 @@ export class CacheRt {
   private readonly clean = new Set<string>();
   dirtyCount = 0;
   readonly waiters: (() => void)[] = [];
-  /** The disk adapter destages one track at a time. */
-  destageBusyUntilUs = 0;
+  /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
+  readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
 
   constructor(
@@ -183,6 +186,15 @@ export class CacheRt {
     invariant(this.dirtyCount >= 0, this.id, 'negative dirty slot count');
     const waiter = this.waiters.shift();
     if (waiter) waiter();
+  }
+
+  /** Books `us` of destage work on the lane free first; returns when it completes. */
+  bookDestage(nowUs: number, us: number): number {
+    let lane = 0;
+    for (let i = 1; i < this.destageLanes.length; i++) if (this.destageLanes[i]! < this.destageLanes[lane]!) lane = i;
+    const done = Math.max(nowUs, this.destageLanes[lane]!) + us;
+    this.destageLanes[lane] = done;
+    return done;
   }
 
   hasFree(): boolean {
