@@ -40,14 +40,13 @@ export const Canvas = memo(function Canvas() {
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
   const derivedNodes = useMemo(() => deriveNodes(doc, selection), [doc, selection]);
   const derivedEdges = useMemo(() => deriveEdges(doc, selection), [doc, selection]);
-  const [nodes, setNodes] = useState<DesignerNode[]>(derivedNodes);
+  const [nodes, setNodes] = useState<DesignerNode[]>(() => withMeasured(derivedNodes));
   const [edges, setEdges] = useState<DesignerEdge[]>(derivedEdges);
   const flow = useReactFlow<DesignerNode, DesignerEdge>();
 
   // The document is the truth: whenever it (or the selection) changes, the canvas is re-derived; measured sizes carry over.
   useEffect(() => {
-    // Sizes are decided by the derivation, so they are also what React Flow measures (no hidden first frame, fitView sees new sizes at once).
-    setNodes(derivedNodes.map((n) => ({ ...n, measured: { width: n.width, height: n.height } })));
+    setNodes(withMeasured(derivedNodes));
   }, [derivedNodes]);
   useEffect(() => setEdges(derivedEdges), [derivedEdges]);
 
@@ -150,7 +149,12 @@ export const Canvas = memo(function Canvas() {
 
   const onInit = useCallback((instance: ReactFlowInstance<DesignerNode, DesignerEdge>) => {
     setFlowInstance(instance);
-    window.requestAnimationFrame(() => void instance.fitView({ padding: 0.06, maxZoom: 1 }));
+    // Twice: once at once, once after the first layout pass has settled the container's size.
+    const fit = () => void instance.fitView({ padding: 0.06, maxZoom: 1 });
+    window.requestAnimationFrame(() => {
+      fit();
+      window.setTimeout(fit, 120);
+    });
   }, []);
 
   return (
@@ -192,6 +196,11 @@ export const Canvas = memo(function Canvas() {
     </div>
   );
 });
+
+/** Sizes are decided by the derivation, so they are also what React Flow measures (no hidden first frame, fitView sees them at once). */
+function withMeasured(nodes: DesignerNode[]): DesignerNode[] {
+  return nodes.map((n) => ({ ...n, measured: { width: n.width, height: n.height } }));
+}
 
 /** Finds the innermost container under a canvas point and adds the palette item there (or explains why not). */
 export function dropPaletteItem(flow: ReactFlowInstance<DesignerNode, DesignerEdge>, kind: Parameters<typeof isPaletteKind>[0], at: { x: number; y: number }): void {

@@ -14,8 +14,10 @@ type Ends = Pick<Connection, 'source' | 'target' | 'sourceHandle' | 'targetHandl
 
 /** Reads the intent from the two handle ids, whichever end the drag started from. */
 export function intentOf(c: Ends): Intent | { kind: 'none'; reason: string } {
-  const a = c.sourceHandle ?? '';
-  const b = c.targetHandle ?? '';
+  // Either cable handle of a switchable port is a cable end.
+  const norm = (h: string | null | undefined) => (h === HANDLE.cableOut ? HANDLE.cable : (h ?? ''));
+  const a = norm(c.sourceHandle);
+  const b = norm(c.targetHandle);
   if (a === HANDLE.cable && b === HANDLE.cable) return { kind: 'cable', aPortId: c.source, bPortId: c.target };
   if (a === HANDLE.cable || b === HANDLE.cable) return { kind: 'none', reason: 'a cable joins two ports' };
   if (a === HANDLE.mapDown && b === HANDLE.mapUp) return { kind: 'map', upperId: c.source, lowerId: c.target };

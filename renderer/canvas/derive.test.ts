@@ -130,3 +130,19 @@ describe('labels', () => {
     expect(pairLabel({ ...t.pairs[1]!, name: 'to remote' })).toBe('to remote · async');
   });
 });
+
+describe('FIG. 13 switchable port', () => {
+  it('receives on one handle and sends from the other', () => {
+    const text = readFileSync(fileURLToPath(new URL('../../assets/topologies/fig13-switchable-port.relaylab.json', import.meta.url)), 'utf8');
+    const r = parseTopologyText(text);
+    if (!r.ok) throw new Error('fixture');
+    const t = r.topology;
+    const sp = t.ports.find((p) => p.kind === 'switchable')!;
+    const edges = deriveEdges(t).filter((e) => e.type === 'cable' && (e.source === sp.id || e.target === sp.id));
+    expect(edges.length).toBeGreaterThanOrEqual(2);
+    const inbound = edges.find((e) => e.target === sp.id)!;
+    const outbound = edges.find((e) => e.source === sp.id)!;
+    expect(inbound.targetHandle).toBe(HANDLE.cable);
+    expect(outbound.sourceHandle).toBe(HANDLE.cableOut);
+  });
+});

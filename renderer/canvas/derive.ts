@@ -37,6 +37,8 @@ export type DesignerEdge =
 /** Handle ids: one family per kind of connection, so a drag is never ambiguous. */
 export const HANDLE = {
   cable: 'cable',
+  /** A switchable port's second cable handle, on the side it sends from. */
+  cableOut: 'cable-out',
   mapDown: 'map-down',
   mapUp: 'map-up',
   pairOut: 'pair-out',
@@ -162,8 +164,11 @@ function placeSystem(t: Topology, systemId: string, levels: Map<string, number>,
   }
   const rowWidth = (items: { w: number }[]) => items.reduce((s, it) => s + it.w, 0) + Math.max(0, items.length - 1) * SIZE.colGap;
   const middleW = Math.max(SIZE.volume.w, ...levelKeys.map((l) => rowWidth(rows.get(l)!)), rowWidth(caches.map(() => whOf('cache'))));
-  const leftW = left.length ? SIZE.port.w + SIZE.colGap : 0;
-  const rightW = right.length ? SIZE.port.w + SIZE.colGap : 0;
+  // A column is as wide as its longest port name needs ("TP21/IP21" in FIG. 13).
+  const leftPortW = Math.max(0, ...left.map((p) => portWidth(p.name || p.id)));
+  const rightPortW = Math.max(0, ...right.map((p) => portWidth(p.name || p.id)));
+  const leftW = left.length ? leftPortW + SIZE.colGap : 0;
+  const rightW = right.length ? rightPortW + SIZE.colGap : 0;
   const middleX = SIZE.pad + leftW;
   let y = SIZE.systemHeader + SIZE.pad / 2;
   for (const l of levelKeys) {
@@ -187,9 +192,9 @@ function placeSystem(t: Topology, systemId: string, levels: Map<string, number>,
   const width = Math.max(SIZE.minSystem.w, middleX + middleW + SIZE.pad + rightW);
   const portsH = (n: number) => SIZE.systemHeader + SIZE.pad / 2 + n * (SIZE.port.h + SIZE.portGap) + SIZE.pad;
   const height = Math.max(SIZE.minSystem.h, y, portsH(left.length), portsH(right.length));
-  left.forEach((p, i) => out.set(p.id, { rect: { x: SIZE.pad / 2, y: SIZE.systemHeader + SIZE.pad / 2 + i * (SIZE.port.h + SIZE.portGap), ...wh(SIZE.port) }, fromLayout: false }));
+  left.forEach((p, i) => out.set(p.id, { rect: { x: SIZE.pad / 2, y: SIZE.systemHeader + SIZE.pad / 2 + i * (SIZE.port.h + SIZE.portGap), w: leftPortW, h: SIZE.port.h }, fromLayout: false }));
   right.forEach((p, i) =>
-    out.set(p.id, { rect: { x: width - SIZE.pad / 2 - SIZE.port.w, y: SIZE.systemHeader + SIZE.pad / 2 + i * (SIZE.port.h + SIZE.portGap), ...wh(SIZE.port) }, fromLayout: false }),
+    out.set(p.id, { rect: { x: width - SIZE.pad / 2 - rightPortW, y: SIZE.systemHeader + SIZE.pad / 2 + i * (SIZE.port.h + SIZE.portGap), w: rightPortW, h: SIZE.port.h }, fromLayout: false }),
   );
   return { w: width, h: height };
 }
@@ -197,6 +202,11 @@ function placeSystem(t: Topology, systemId: string, levels: Map<string, number>,
 const wh = (s: { w: number; h: number }) => ({ w: s.w, h: s.h });
 function whOf(kind: 'volume' | 'lu' | 'cache' | 'port') {
   return wh(SIZE[kind]);
+}
+
+/** A port pill wide enough for its kind tag and name. */
+export function portWidth(name: string): number {
+  return Math.min(170, Math.max(SIZE.port.w, 50 + name.length * 7.2));
 }
 
 /** The ids an element is stacked on (ranges, alias target, LU's volume). */
@@ -212,7 +222,8 @@ export function lowerIds(t: Topology, id: string): string[] {
 function placeHost(t: Topology, hostId: string, out: Map<string, Placed>): { w: number; h: number } {
   const ports = indexTopology(t).portsByOwner.get(hostId) ?? [];
   const w = 190;
-  ports.forEach((p, i) => out.set(p.id, { rect: { x: w - SIZE.pad / 2 - SIZE.port.w, y: SIZE.hostHeader + 28 + i * (SIZE.port.h + SIZE.portGap), ...wh(SIZE.port) }, fromLayout: false }));
+  const pw = Math.max(0, ...ports.map((p) => portWidth(p.name || p.id)));
+  ports.forEach((p, i) => out.set(p.id, { rect: { x: w - SIZE.pad / 2 - pw, y: SIZE.hostHeader + 28 + i * (SIZE.port.h + SIZE.portGap), w: pw, h: SIZE.port.h }, fromLayout: false }));
   return { w, h: Math.max(120, SIZE.hostHeader + 28 + ports.length * (SIZE.port.h + SIZE.portGap) + SIZE.pad) };
 }
 
@@ -348,14 +359,18 @@ export function deriveEdges(t: Topology, selection: ReadonlySet<string> = new Se
     if (!ix.ports.has(c.aPortId) || !ix.ports.has(c.bPortId)) continue;
     // Draw from the initiator to the target so the arrow follows the commands.
     const a = ix.ports.get(c.aPortId)!;
-    const [source, target] = a.kind === 'target' ? [c.bPortId, c.aPortId] : [c.aPortId, c.bPortId];
+    const b = ix.ports.get(c.bPortId)!;
+    const aSends = a.kind === 'initiator' || (a.kind === 'switchable' && b.kind !== 'initiator');
+    const [source, target] = aSends ? [a, b] : [b, a];
+    // A switchable port sends from its second handle, on the initiator side (FIG. 13: receive over CN2, send over CN4).
+    const sourceHandle = source.kind === 'switchable' ? HANDLE.cableOut : HANDLE.cable;
     const kind = c.kind === 'internal-loop' ? 'loop' : c.kind.toUpperCase();
     edges.push({
       id: c.id,
       type: 'cable',
-      source,
-      target,
-      sourceHandle: HANDLE.cable,
+      source: source.id,
+      target: target.id,
+      sourceHandle,
       targetHandle: HANDLE.cable,
       selected: selection.has(c.id),
       data: { kind: c.kind, name: c.name || c.id, label: `${c.name || c.id} · ${kind} · ${c.distanceKm} km · ${formatBandwidth(c.bandwidthMbps)}` },

@@ -122,7 +122,8 @@ export const PortNode = memo(function PortNode({ id, selected }: P) {
       <span className="port-name">{port.name || port.id}</span>
       <ProblemBadge id={id} />
       <Handle type="source" id={HANDLE.cable} position={outward} className="handle-cable" />
-      <Handle type="source" id={HANDLE.portLu} position={inward} className="handle-hidden" isConnectable={false} />
+      {port.kind === 'switchable' ? <Handle type="source" id={HANDLE.cableOut} position={inward} className="handle-cable" /> : null}
+      <Handle type="source" id={HANDLE.portLu} position={port.kind === 'switchable' ? Position.Bottom : inward} className="handle-hidden" isConnectable={false} />
     </div>
   );
 });

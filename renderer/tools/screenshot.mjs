@@ -13,7 +13,11 @@ page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 await page.addInitScript((t) => localStorage.setItem('relaylab.theme', t), theme);
 await page.goto(url);
 await page.waitForSelector('.react-flow__node', { timeout: 15000 });
-if (process.env.KEEP_DOCK !== '1' && (await page.locator('.live-dock.is-open').count())) await page.locator('[data-testid=live-dock-toggle]').click();
+if (process.env.KEEP_DOCK !== '1' && (await page.locator('.live-dock.is-open').count())) {
+  // Folding the live dock gives the canvas more room: fit again.
+  await page.locator('[data-testid=live-dock-toggle]').click();
+  await page.locator('[data-testid=toolbar-fit]').click();
+}
 if (process.env.SELECT) {
   await page.locator(`.react-flow__node[data-id="${process.env.SELECT}"]`).click({ position: { x: 30, y: 12 } });
   await page.locator('[data-testid=toolbar-fit]').click();
