@@ -409,3 +409,18 @@ describe('initial copy of a huge, mostly empty volume', () => {
     expect(e.volumeHash('R40')).toBe(e.volumeHash('V11'));
   });
 });
+
+describe('reversing one leg of a cascade', () => {
+  test('swap-resync of the async leg is refused while the sync leg still writes the same bytes, and allowed once it is split', () => {
+    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' })).toMatchObject({ ok: true });
+    const refused = e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' });
+    expect(refused).toMatchObject({ ok: false, state: 'SSWS' });
+    expect(refused.ok ? '' : refused.reason).toMatch(/V21 shares its data with V12, the secondary of pair pair-sync \(PAIR\)/);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' })).toMatchObject({ ok: true });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' })).toMatchObject({ ok: true });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(pairState(e, 'pair-async')).toBe('PAIR');
+    expect(e.pairs.get('pair-async')!.primaryId).toBe('V22');
+  });
+});

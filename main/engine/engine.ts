@@ -956,6 +956,24 @@ export class Engine {
     p.route = this.routeFor(p);
   }
 
+  /**
+   * Why copying in the reverse direction would corrupt another pair, or undefined: the copy writes the current
+   * primary's bytes, and in a cascade those bytes are also another replicating pair's secondary (V21 shares R1
+   * with V12), which would then differ from its own primary while still showing PAIR.
+   */
+  private reverseConflict(p: PairRt): string | undefined {
+    const target = p.primaryId;
+    const sharing = new Set<string>([target]);
+    for (const e of this.stack.extentsOf(target)) for (const o of this.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
+    for (const q of this.pairList) {
+      if (q === p || !sharing.has(q.secondaryId)) continue;
+      if (q.state === 'PAIR' || q.state === 'PFUL' || q.state === 'COPY' || q.state === 'suspending') {
+        return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
+      }
+    }
+    return undefined;
+  }
+
   /** Pairs downstream of a volume's bytes in the same system (a cascade's next leg). */
   private downstreamOf(volumeId: string): PairRt[] {
     const sys = this.volume(volumeId).systemId;
@@ -1122,8 +1140,10 @@ export class Engine {
         }
         return { ok: true, message: `${p.secondaryId} is writable (SSWS)` };
       }
-      case 'swapResync':
+      case 'swapResync': {
         if (p.state !== 'SSWS') return refuse('swap-resync follows a takeover (SSWS)');
+        const conflict = this.reverseConflict(p);
+        if (conflict) return refuse(conflict);
         this.swapRoles(p);
         if (!p.route?.link.up) {
           this.swapRoles(p);
@@ -1131,8 +1151,11 @@ export class Engine {
         }
         this.startCopy(p, false, 'swap-resync: direction reversed, differential copy');
         return { ok: true, message: `now ${p.primaryId} -> ${p.secondaryId}` };
+      }
       case 'failback':
         if (p.state === 'SSWS') {
+          const conflict = this.reverseConflict(p);
+          if (conflict) return refuse(conflict);
           this.swapRoles(p);
           if (!p.route?.link.up) {
             this.swapRoles(p);
