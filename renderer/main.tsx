@@ -5,6 +5,7 @@ import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { App } from './App';
 import { commands } from './commands';
+import { startAutosave } from './autosave/recovery';
 
 const template = new URLSearchParams(window.location.search).get('template');
 if (template) commands.openTemplate(template);
@@ -14,3 +15,6 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
+
+// After the template (if any) is loaded: a crashed session's unsaved work is offered first, then every change is autosaved.
+void startAutosave();
