@@ -130,6 +130,9 @@ test('single-stepping one write walks the S-steps in order, highlighting the ele
   await page.getByTestId('live-tab-training').click();
   await page.getByTestId('training-start').click();
   await expect(page.getByTestId('run-workloads')).toHaveText('Hosts stopped');
+  // The host sending the write is the first step on screen.
+  await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(1);
+  await expect(page.getByTestId('step-banner')).toHaveAttribute('data-step', 'host-write');
   const banner = page.getByTestId('step-banner');
   const seen: string[] = [];
   for (let i = 0; i < 60; i++) {

@@ -35,6 +35,8 @@ const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: 
       return;
     }
     plot.current?.u.destroy();
+    // uPlot draws on a canvas, which does not resolve CSS variables: read the theme's ink colour now.
+    const ink = getComputedStyle(document.documentElement).getPropertyValue('--ink-2').trim() || '#555';
     const opts: uPlot.Options = {
       width,
       height: 150,
@@ -42,8 +44,8 @@ const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: 
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [
-        { stroke: 'var(--ink-2)', grid: { stroke: 'rgba(128,128,128,0.15)' }, values: (_u, ticks) => ticks.map((t) => `${t}s`) },
-        { stroke: 'var(--ink-2)', grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 48, label: unit, labelSize: 14 },
+        { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.15)' }, values: (_u, ticks) => ticks.map((t) => `${t}s`) },
+        { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 48, label: unit, labelSize: 14 },
       ],
       series: [{ label: 'time' }, ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length]!, width: 1.5, spanGaps: false }))],
     };
@@ -62,10 +64,9 @@ const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: 
 });
 
 export const Charts = memo(function Charts() {
-  const box = useRef<HTMLDivElement>(null);
   const width = 330;
   return (
-    <div className="live-charts" ref={box}>
+    <div className="live-charts">
       {CHARTS.map((c) => (
         <Chart key={c.key} chartKey={c.key} title={c.title} unit={c.unit} width={width} />
       ))}

@@ -162,12 +162,12 @@ export const LiveDock = memo(function LiveDock() {
           </button>
         </header>
         <nav className="live-tabs" role="tablist">
-            {TABS.map((t) => (
-              <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
-                {t.label}
-              </button>
-            ))}
-          </nav>
+          {TABS.map((t) => (
+            <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
+              {t.label}
+            </button>
+          ))}
+        </nav>
         {status === 'error' && error ? <div className="live-error">{error}</div> : null}
         {open ? (
           <div className="live-dock-body" data-testid={`live-body-${tab}`}>
