@@ -1,7 +1,7 @@
 // Desktop file I/O: atomic saves (temp file + rename), size-guarded reads, and the recent-files list.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../app/model/file';
 
@@ -17,31 +17,94 @@ export class FileError extends Error {
   }
 }
 
+/** A temp file left by a save is at least this old before a later save next to it removes it. */
+export const STALE_TEMP_AGE_MS = 60_000;
+
+/** Temp files of saves still running in this process: never cleaned up, however slow the disk. */
+const tempsInFlight = new Set<string>();
+
+/** The temp-file name a save of `fileName` uses: `.<name>.<pid>.<12 hex>.tmp`. */
+export function tempFileNamePattern(fileName: string): RegExp {
+  return new RegExp(`^\\.${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
+}
+
 /**
  * Writes `text` so that a crash or full disk never leaves a half-written document: the data goes to a temporary
- * file in the same directory (same filesystem, so rename is atomic), is flushed to disk, then renamed over the target.
+ * file in the same directory (same filesystem, so rename is atomic), is flushed to disk, then renamed over the target,
+ * and the directory is flushed so the rename itself survives a power cut. Temp files that killed saves of the same
+ * file left behind are removed afterwards.
  */
 export async function atomicWriteFile(filePath: string, text: string): Promise<void> {
   const dir = path.dirname(filePath);
   const temp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  tempsInFlight.add(temp);
   try {
-    const handle = await open(temp, 'wx', 0o644);
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(temp, 'wx', 0o644);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      await unlink(temp).catch(() => undefined);
+      throw new FileError(filePath, 'write', `could not write: ${(e as Error).message}`);
     }
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw new FileError(filePath, 'write', `could not write: ${(e as Error).message}`);
+    try {
+      await rename(temp, filePath);
+    } catch (e) {
+      await unlink(temp).catch(() => undefined);
+      throw new FileError(filePath, 'rename', `could not replace the file: ${(e as Error).message}`);
+    }
+  } finally {
+    tempsInFlight.delete(temp);
   }
+  await syncDirectory(dir);
+  await removeStaleTempFiles(filePath).catch(() => undefined);
+}
+
+/**
+ * fsync of the directory makes the rename durable on POSIX filesystems. Windows cannot open a directory for
+ * flushing (NTFS journals the rename itself), and some filesystems refuse it (EINVAL): the save has succeeded by
+ * then, so those cases are skipped rather than reported as a failed save.
+ */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle;
   try {
-    await rename(temp, filePath);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw new FileError(filePath, 'rename', `could not replace the file: ${(e as Error).message}`);
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Unsupported here (see above).
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Removes temp files of earlier saves of `filePath` that a kill or crash left behind: only names of our own pattern
+ * for this file, only when older than `olderThanMs`, never one a save in this process is still writing.
+ * Returns the names removed.
+ */
+export async function removeStaleTempFiles(filePath: string, olderThanMs = STALE_TEMP_AGE_MS, now = Date.now()): Promise<string[]> {
+  const dir = path.dirname(filePath);
+  const pattern = tempFileNamePattern(path.basename(filePath));
+  const removed: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (!pattern.test(name)) continue;
+    const full = path.join(dir, name);
+    if (tempsInFlight.has(full)) continue;
+    try {
+      const info = await stat(full);
+      if (!info.isFile() || now - info.mtimeMs < olderThanMs) continue;
+      await unlink(full);
+      removed.push(name);
+    } catch {
+      // Gone already (another save cleaned it) or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }
 
 /** Reads a document, refusing files above the format's size limit before reading them into memory. */
