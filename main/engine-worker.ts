@@ -1,9 +1,16 @@
-// Entry of the engine worker thread (dist/main/engine-worker.mjs): runs the engine driver off the main thread, for desktop and web alike.
-import { parentPort } from 'node:worker_threads';
+// Entry of the worker threads (dist/main/engine-worker.mjs): a live engine driver, or one planning cross-check, off the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { answerCrossCheck, isCrossCheckJob } from './crosscheck-host';
 import { createEngineDriver } from './engine/driver';
 import { serveEngine } from './engine-host';
 
-if (!parentPort) throw new Error('engine-worker.mjs runs as a worker thread started by EngineHost.start, not on its own');
+if (!parentPort) throw new Error('engine-worker.mjs runs as a worker thread started by EngineHost.start or CrossCheckRunner, not on its own');
 const port = parentPort;
-// After dispose the driver holds no timers; closing the port lets the thread end by itself.
-serveEngine(port, createEngineDriver, () => port.close());
+// One bundle for both jobs keeps packaging to the single unpacked, self-contained file (electron-builder.yml asarUnpack).
+if (isCrossCheckJob(workerData)) {
+  // One answer, then the thread ends by itself: nothing listens on the port, so nothing keeps it alive.
+  port.postMessage(answerCrossCheck(workerData));
+} else {
+  // After dispose the driver holds no timers; closing the port lets the thread end by itself.
+  serveEngine(port, createEngineDriver, () => port.close());
+}

@@ -4,9 +4,12 @@ import type { ErrorCode, Method, Params, ResponseEnvelope, Results, RpcError } f
 import { parseTopologyValue } from '../app/model/file';
 import type { Problem } from '../app/model/problem';
 import { validateDocument } from '../app/validate/index';
+import type { Topology } from '../app/model/schema';
+import { CrossCheckError } from './crosscheck-host';
 import { EngineHostError } from './engine-host';
 import type { AsyncEngine } from './engine-host';
 import { crossCheck } from './plan/crosscheck';
+import type { CrossCheckOptions, CrossCheckReport } from './plan/crosscheck';
 
 /** A handler's way to answer with a typed error instead of a crash (e.g. 'unsupported' for file.* in web mode). */
 export class RpcFailure extends Error {
@@ -46,6 +49,8 @@ export function createDispatcher(handlers: Handlers, log: Logger = consoleLogger
     } catch (e) {
       // A call cut short because its client left (the engine was terminated with the connection) is not a fault.
       if (e instanceof EngineHostError && e.reason === 'terminated') return { id, ok: false, error: { code: 'internal', message: e.message } };
+      // Likewise a cross-check whose client left, or one refused because too many are queued: answered, not logged.
+      if (e instanceof CrossCheckError && (e.reason === 'aborted' || e.reason === 'busy')) return { id, ok: false, error: { code: 'internal', message: e.message } };
       if (e instanceof RpcFailure) {
         const error: RpcError = { code: e.code, message: e.message };
         if (e.path) error.path = e.path;
@@ -86,6 +91,11 @@ export interface HandlerOptions {
   files?: FileService;
   /** Desktop report printing (main/electron/report-pdf.ts); web mode prints in the browser instead. */
   reports?: ReportService;
+  /**
+   * Runs plan.crosscheck: both transports pass a CrossCheckRunner (a worker thread per cross-check), because a
+   * cross-check takes seconds of CPU. Without one it runs on the calling thread, which only tests and tools should do.
+   */
+  crossCheck?: (topology: Topology, options: CrossCheckOptions) => Promise<CrossCheckReport>;
 }
 
 /** Prints report HTML to a PDF file the user chooses. */
@@ -114,14 +124,16 @@ export function createHandlers(options: HandlerOptions): Handlers {
       if (!options.reports) throw new RpcFailure('unsupported', 'report.pdf is desktop only: in the browser use Print / Save as PDF');
       return options.reports.savePdf(params);
     },
-    'plan.crosscheck': ({ topology, durationMs, ...options }) => {
+    'plan.crosscheck': async ({ topology, durationMs, ...rest }) => {
       const loaded = parseTopologyValue(topology);
       if (!loaded.ok) {
         const first = loaded.problems[0];
         throw new RpcFailure('invalid-params', `plan.crosscheck: the topology does not load${first ? `: ${first.message}` : ''}`, ['topology', ...(first?.path ?? [])]);
       }
-      // Synchronous on main's thread: about 1-1.5 s of wall time per virtual second on the built-in figures.
-      return crossCheck(loaded.topology, { ...options, durationMs: durationMs ?? 1000 });
+      // Parsing stays here (fast, and its errors are located); the run itself (about 1-1.5 s of wall time per
+      // virtual second on the built-in figures) goes to options.crossCheck's worker.
+      const run = options.crossCheck ?? (async (t: Topology, o: CrossCheckOptions) => crossCheck(t, o));
+      return run(loaded.topology, { ...rest, durationMs: durationMs ?? 1000 });
     },
   };
 }

@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { EventEnvelope } from '../app/ipc/contract';
 import { MAX_FILE_BYTES } from '../app/model/file';
+import { CrossCheckRunner } from './crosscheck-host';
 import { EngineHost } from './engine-host';
 import { findPackageVersion } from './files';
 import { consoleLogger, createDispatcher, createHandlers, defaultValidator } from './rpc';
@@ -65,8 +66,10 @@ export interface ServerOptions {
   token?: string;
   /** The built renderer (dist/renderer). */
   root: string;
-  /** The bundled engine worker (dist/main/engine-worker.mjs). */
+  /** The bundled engine worker (dist/main/engine-worker.mjs); it also runs plan.crosscheck, one thread per request. */
   engineWorkerFile: string;
+  /** Cross-checks running at once across all connections (default: cores - 1, at least 1); more wait in a queue. */
+  maxConcurrentCrossChecks?: number;
   validate?: DocumentValidator;
   /** Each connection runs its own engine worker, so their number is bounded. */
   maxConnections?: number;
@@ -165,6 +168,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const loopback = isLoopback(options.host);
   if (!loopback && !options.token) throw new ServerConfigError(`a token is required to listen on ${options.host}`);
   const version = findPackageVersion(path.dirname(options.engineWorkerFile));
+  // Shared by every connection, so a classroom starting cross-checks together queues rather than starving the machine.
+  const crossChecks = new CrossCheckRunner(options.engineWorkerFile, options.maxConcurrentCrossChecks === undefined ? {} : { maxConcurrent: options.maxConcurrentCrossChecks });
 
   /** On loopback, a Host header naming another host means DNS rebinding: a remote page resolving to 127.0.0.1. */
   const hostAllowed = (req: IncomingMessage): boolean => {
@@ -249,6 +254,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // One engine per connection: in a classroom every student runs, pauses and breaks their own copy of the
     // topology; a shared engine would let one student's "cut cable" land in everyone's run.
     let engine: EngineHost | null = null;
+    // Ends this connection's cross-checks (running or queued) when it closes: nobody is left to read them.
+    const left = new AbortController();
     const send = (message: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
@@ -267,6 +274,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           }
           return engine;
         },
+        crossCheck: (topology, crossCheckOptions) => crossChecks.run(topology, crossCheckOptions, left.signal),
       }),
       log,
     );
@@ -282,6 +290,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     ws.on('error', (e) => log.error(`socket ${peer}`, e));
     ws.on('close', () => {
+      left.abort();
       const running = engine;
       engine = null;
       running?.terminate().catch((e: unknown) => log.error(`stopping the engine of ${peer}`, e));

@@ -1,9 +1,10 @@
 // The desktop app's main process: one hardened window, the IPC transport of the contract, native file dialogs and the menu.
-import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, session } from 'electron';
 import type { IpcMainInvokeEvent, MenuItemConstructorOptions } from 'electron';
 import path from 'node:path';
 import type { EventEnvelope, Events, EventName, ResponseEnvelope } from '../../app/ipc/contract';
 import { FILE_EXTENSION } from '../../app/model/schema';
+import { CrossCheckRunner } from '../crosscheck-host';
 import { EngineHost } from '../engine-host';
 import { RecentFiles, atomicWriteFile, readDocumentFile } from '../files';
 import { RpcFailure, consoleLogger, createDispatcher, createHandlers, defaultValidator } from '../rpc';
@@ -21,6 +22,8 @@ const trusted: TrustedOrigins = devServerUrl ? { indexHtml, devServerOrigin: dev
 
 let mainWindow: BrowserWindow | null = null;
 let engine: EngineHost | null = null;
+// Packaged, the worker file is unpacked next to app.asar (electron-builder.yml asarUnpack).
+const workerFile = path.join(bundleDir, 'engine-worker.mjs').replace(/\.asar([\\/])/, '.asar.unpacked$1');
 
 function send<E extends EventName>(event: E, data: Events[E]): void {
   mainWindow?.webContents.send(EVENT_CHANNEL, { event, data } satisfies EventEnvelope);
@@ -28,8 +31,7 @@ function send<E extends EventName>(event: E, data: Events[E]): void {
 
 function getEngine(): EngineHost {
   if (!engine) {
-    // Packaged, the worker file is unpacked next to app.asar (electron-builder.yml asarUnpack).
-    engine = EngineHost.start(path.join(bundleDir, 'engine-worker.mjs').replace(/\.asar([\\/])/, '.asar.unpacked$1'));
+    engine = EngineHost.start(workerFile);
     engine.onSnapshot((snapshot) => send('engine.snapshot', snapshot));
   }
   return engine;
@@ -161,6 +163,22 @@ function createWindow(): void {
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
   });
+  // The renderer's beforeunload refuses to unload while the document has unsaved changes (renderer/App.tsx);
+  // Electron then emits this instead of closing silently, and the user decides in a native dialog.
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'warning',
+      buttons: ['Close without saving', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+      title: 'Unsaved changes',
+      message: 'The topology has unsaved changes.',
+      detail: 'They are kept in autosave: RelayLab offers to restore them the next time it starts.',
+    });
+    // preventDefault here overrides the page's refusal, so the window closes (or reloads).
+    if (choice === 0) event.preventDefault();
+  });
   if (devServerUrl) void window.loadURL(devServerUrl);
   else void window.loadFile(indexHtml);
 }
@@ -171,11 +189,8 @@ function lockDownContents(): void {
     contents.on('will-navigate', (event) => event.preventDefault());
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      // Links to documentation open in the user's browser, never in an app window.
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // Nothing in the app links out, so no window is ever opened and nothing is handed to shell.openExternal.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -185,6 +200,7 @@ function lockDownContents(): void {
 }
 
 function serveIpc(): void {
+  const crossChecks = new CrossCheckRunner(workerFile);
   const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
   const dispatch = createDispatcher(
     createHandlers({
@@ -195,6 +211,8 @@ function serveIpc(): void {
       engine: getEngine,
       files: createFileService(recent),
       reports: createReportService(() => mainWindow),
+      // The same bundle as the engine, one short-lived thread per cross-check: main's thread keeps the window responsive.
+      crossCheck: (topology, options) => crossChecks.run(topology, options),
     }),
     consoleLogger,
   );
