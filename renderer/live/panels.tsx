@@ -1,5 +1,5 @@
 // The live dock's tab bodies: event log, cache grids, explain, training, exercise and verify.
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { documentStore, useDoc } from '../store/document';
 import { liveStore, trainingShown, useLive } from './store';
 import { cacheCells, checkExercise, explainPair, filterEvents, formatClock, isPatentStep, pairBadge, slotLocations } from './model';
@@ -200,6 +200,11 @@ export const TrainingPanel = memo(function TrainingPanel() {
   const script = useDoc((s) => s.doc.scenario?.script ?? NO_SCRIPT);
   const [scriptIndex, setScriptIndex] = useState(0);
   const current = walk.at(-1);
+  const list = useRef<HTMLOListElement>(null);
+  // Keep the step on screen in view as the walk grows.
+  useEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [walk.length]);
   return (
     <div className="live-training">
       <div className="live-training-walk">
@@ -227,7 +232,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
             <span className={`step-chip${isPatentStep(current.step) ? ' patent' : ''}`}>{current.step}</span> {current.text}
           </p>
         ) : null}
-        <ol className="live-walk live-scroll" data-testid="training-walk">
+        <ol className="live-walk live-scroll" data-testid="training-walk" ref={list}>
           {walk.map((e) => (
             <li key={e.seq} className={e === current ? 'is-current' : ''} data-step={e.step} onClick={() => showEvent(e)}>
               <span className={`step-chip${isPatentStep(e.step) ? ' patent' : ''}`}>{e.step}</span>
