@@ -153,3 +153,33 @@ test('closing a tab with unsaved changes asks first (beforeunload)', async ({ co
   // Dismissed: the page stays open with its work.
   await expect(page.getByTestId('doc-title')).toContainText(EDITED_NAME);
 });
+
+test("the page's CSP lets the WebSocket reach its own server ('self') and refuses any other host", async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('toolbar')).toBeVisible();
+  const outcome = await page.evaluate(async () => {
+    const violations: string[] = [];
+    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    const tryConnect = (url: string) =>
+      new Promise<string>((resolve) => {
+        try {
+          const socket = new WebSocket(url);
+          socket.onopen = () => {
+            socket.close();
+            resolve('open');
+          };
+          socket.onerror = () => resolve('error');
+        } catch (e) {
+          resolve(`thrown ${(e as Error).name}`);
+        }
+      });
+    const own = await tryConnect(`ws://${location.host}/rpc`);
+    // Same port, other host name: a different origin, which 'self' must not cover.
+    const other = await tryConnect(`ws://localhost:${location.port}/rpc`);
+    await new Promise((r) => setTimeout(r, 200));
+    return { own, other, violations };
+  });
+  expect(outcome.own).toBe('open');
+  expect(outcome.other).not.toBe('open');
+  expect(outcome.violations.some((v) => v.startsWith('connect-src') && v.includes('localhost'))).toBe(true);
+});
