@@ -5,13 +5,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { chooseField, connect, dragPalette, drawnCount, flowRoot, handle, moveNode, node, nodeFlowPosition, panNodeTo, resizeTo, rootToFlow, selectNode, settledZoom, typeField } from './helpers/canvas';
+import { chooseField, connect, dragPalette, drawnCount, flowRoot, handle, moveNode, node, centreOf, settledCount, nodeFlowPosition, panNodeTo, selectedId, resizeTo, rootToFlow, selectNode, settledZoom, typeField } from './helpers/canvas';
 import type { XY } from './helpers/canvas';
 
 const SHOTS = 'docs/screenshots';
 
 // A wide monitor: the three sites of FIG. 1 side by side.
 test.use({ viewport: { width: 1920, height: 1200 } });
+
+/** Collapses runs of equal numbers: [3, 3, 2, 2, 0] -> [3, 2, 0]. */
+function collapse(xs: number[]): number[] {
+  return xs.filter((x, i) => i === 0 || xs[i - 1] !== x);
+}
+
+/** The parts of the saved file the test follows (the schema itself is checked by the CLI). */
+interface SavedTopology {
+  sites: { id: string; name: string }[];
+  systems: { id: string; role: string; siteId: string }[];
+  hosts: { id: string; workloads: { luId: string }[] }[];
+  ports: { id: string; ownerId: string; kind: string }[];
+  cables: { id: string; name: string; kind: string; aPortId: string; bPortId: string; distanceKm: number }[];
+  volumes: { id: string; kind: string; systemId: string }[];
+  lus: { id: string; portId: string; volumeId: string }[];
+  pairs: { id: string; primaryVolumeId: string; secondaryVolumeId: string; mode: string; fence: string; journalBytes?: number }[];
+}
 
 /** Canvas points relative to the top-left corner the build starts from. */
 type Plan = (p: XY) => XY;
@@ -37,7 +54,16 @@ test('a new user builds FIG. 1 by mouse from an empty canvas, saves it, undoes e
 
   // Every gesture that edits the document is recorded with what the canvas shows after it, so undo can be checked step by step.
   const counts: number[] = [0];
-  const record = async () => counts.push(await drawnCount(page));
+  const record = async () => counts.push(await settledCount(page));
+  // Inspector edits are steps too (choosing an external backing draws a line).
+  const choose = async (field: string, value: string) => {
+    await chooseField(page, field, value);
+    await record();
+  };
+  const type = async (field: string, value: string) => {
+    await typeField(page, field, value);
+    await record();
+  };
 
   // The first site goes anywhere: the canvas centres on the first element of an empty drawing.
   const localSite = await dragPalette(page, 'site', await rootToFlow(page, { x: 120, y: 120 }));
@@ -60,47 +86,52 @@ test('a new user builds FIG. 1 by mouse from an empty canvas, saves it, undoes e
     await connect(page, handle(page, fromPort, 'cable'), handle(page, toPort, 'cable'));
     await expect(page.locator('.react-flow__edge'), `cable ${fromPort} -> ${toPort}`).toHaveCount(edges + 1);
     await record();
+    return selectedId(page);
   };
 
   // ---- Local site: a host and the local storage system 10 --------------------------------------------------
-  await typeField(page, 'name', 'Local site');
+  await type('name', 'Local site');
   await resizeTo(page, localSite, at({ x: 650, y: 400 }));
   const host = await drop('host', { x: 20, y: 60 });
   const hba = await drop('port-initiator', { x: 100, y: 120 });
   const local = await drop('system', { x: 230, y: 60 });
-  await typeField(page, 'role', 'local');
+  await type('role', 'local');
   await resizeTo(page, local, at({ x: 630, y: 380 }));
   const tp11 = await drop('port-target', { x: 240, y: 110 });
   const r11 = await drop('volume-real', { x: 360, y: 290 });
   const v11 = await drop('volume-virtual', { x: 360, y: 180 });
   const lu11 = await drop('lu', { x: 378, y: 110 });
   const ip11 = await drop('port-initiator', { x: 528, y: 180 });
+  // CN1: the host's initiator to the local target port.
   await cable(hba, tp11);
 
-  // ---- Relay site: relay system 20 with the cascade's mapping stack, and external system 40 below it ---------
+  // ---- Relay site: relay system 20 with the cascade's mapping stack ---------------------------------------------
   const relaySite = await drop('site', { x: 680, y: 0 });
-  await typeField(page, 'name', 'Relay site');
+  await type('name', 'Relay site');
   await resizeTo(page, relaySite, at({ x: 1240, y: 850 }));
   const relay = await drop('system', { x: 700, y: 60 });
-  await typeField(page, 'role', 'relay');
+  await type('role', 'relay');
   await resizeTo(page, relay, at({ x: 1220, y: 580 }));
   const tp21 = await drop('port-target', { x: 710, y: 110 });
   const ip21 = await drop('port-initiator', { x: 1118, y: 200 });
-  const tp22 = await drop('port-target', { x: 710, y: 390 });
+  const tp22 = await drop('port-target', { x: 710, y: 400 });
   const ip22 = await drop('port-initiator', { x: 1118, y: 110 });
   const ip23 = await drop('port-initiator', { x: 1118, y: 500 });
+  // CN2 from the local system to the relay (60 km in FIG. 1), and CN3, the internal loop from IP21 back to TP22.
+  const cn2 = await cable(ip11, tp21);
+  await type('distanceKm', '60');
+  const cn3 = await cable(ip21, tp22);
+  await expect(page.getByTestId('inspector').getByTestId('field-kind')).toHaveValue('internal-loop');
   const r1 = await drop('volume-real', { x: 910, y: 500 });
   const v21 = await drop('volume-virtual', { x: 910, y: 400 });
-  const r2 = await drop('volume-virtualReal', { x: 820, y: 290 });
-  const v12 = await drop('volume-virtual', { x: 820, y: 180 });
+  const r2 = await drop('volume-virtualReal', { x: 790, y: 290 });
+  const v12 = await drop('volume-virtual', { x: 790, y: 180 });
   // An LU dropped on the system goes to its first target port, TP21; it starts on V21 and is dragged onto V12.
-  const lu21 = await drop('lu', { x: 838, y: 110 });
+  const lu21 = await drop('lu', { x: 808, y: 110 });
   await connect(page, handle(page, lu21, 'map-down'), handle(page, v12, 'map-up'));
   await record();
-  // An LU dropped on TP22 is exposed there; the user moves it beside the stack.
-  const tp22Box = (await node(page, tp22).boundingBox())!;
-  const onTp22 = await rootToFlow(page, { x: tp22Box.x + tp22Box.width / 2 - (await flowRoot(page).boundingBox())!.x, y: tp22Box.y + tp22Box.height / 2 - (await flowRoot(page).boundingBox())!.y });
-  const lu22 = await dragPalette(page, 'lu', onTp22);
+  // An LU dropped on TP22 is exposed there (on V21, the system's first virtual volume); the user moves it beside the stack.
+  const lu22 = await dragPalette(page, 'lu', await centreOf(page, tp22));
   await record();
   await moveNode(page, lu22, at({ x: 1000, y: 300 }));
   await record();
@@ -113,71 +144,161 @@ test('a new user builds FIG. 1 by mouse from an empty canvas, saves it, undoes e
   await page.getByTestId('inspector').getByRole('button', { name: 'Remove range' }).first().click();
   await record();
   await expect(page.getByTestId('inspector').getByTestId('field-lowerId')).toHaveValue(r2);
-  // R2 is the alias of V21 (the drag confirms it) reached through the loop: IP21 -> CN3 -> TP22, LU22.
+  // R2 is the alias of V21 (the drag says so) reached through the loop: IP21 -> CN3 -> TP22, LU22.
   await connect(page, handle(page, r2, 'map-down'), handle(page, v21, 'map-up'));
   await record();
-  await cable(ip21, tp22);
   await selectNode(page, r2);
   await expect(page.getByTestId('inspector').getByTestId('field-aliasOfId')).toHaveValue(v21);
-  await chooseField(page, 'path', 'loop');
-  await chooseField(page, 'pathInitiator', ip21);
-  await chooseField(page, 'pathLu', lu22);
+  await choose('path', 'loop');
+  await choose('pathInitiator', ip21);
+  await choose('pathLu', lu22);
 
-  // External system 40: its LU40 on TP41 backs the relay's R1 over CN5.
-  const relayBox = (await node(page, relay).boundingBox())!;
-  const below = await rootToFlow(page, { x: relayBox.x + 20 - (await flowRoot(page).boundingBox())!.x, y: relayBox.y + relayBox.height + 14 - (await flowRoot(page).boundingBox())!.y });
-  const external = await dragPalette(page, 'externalSystem', below);
-  await record();
-  await resizeTo(page, external, at({ x: 1220, y: 830 }));
-  const tp41 = await drop('port-target', { x: 1118, y: 690 });
-  const r40 = await drop('volume-real', { x: 910, y: 750 });
-  const lu40 = await drop('lu', { x: 928, y: 680 });
-  await cable(ip23, tp41);
-  await selectNode(page, r1);
-  await chooseField(page, 'backing', 'external');
-  await chooseField(page, 'initiatorPortId', ip23);
-  await chooseField(page, 'luId', lu40);
-
-  // ---- Remote site: remote system 30 with V22 -----------------------------------------------------------------
+  // ---- Remote site: remote system 30 with V22, reached over CN4 (600 km) ------------------------------------------
   const remoteSite = await drop('site', { x: 1290, y: 0 });
-  await typeField(page, 'name', 'Remote site');
+  await type('name', 'Remote site');
   await resizeTo(page, remoteSite, at({ x: 1670, y: 400 }));
   const remote = await drop('system', { x: 1310, y: 60 });
-  await typeField(page, 'role', 'remote');
+  await type('role', 'remote');
   await resizeTo(page, remote, at({ x: 1650, y: 380 }));
   const tp31 = await drop('port-target', { x: 1320, y: 110 });
   const r3 = await drop('volume-real', { x: 1430, y: 290 });
   const v22 = await drop('volume-virtual', { x: 1430, y: 180 });
   const lu31 = await drop('lu', { x: 1448, y: 110 });
+  const cn4 = await cable(ip22, tp31);
+  await type('distanceKm', '600');
+  await choose('kind', 'ip');
+
+  // ---- External system 40 below the relay: its LU40 on TP41 backs the relay's R1 over CN5 ---------------------
+  const relayBox = (await node(page, relay).boundingBox())!;
+  const root = (await flowRoot(page).boundingBox())!;
+  const external = await dragPalette(page, 'externalSystem', await rootToFlow(page, { x: relayBox.x + 20 - root.x, y: relayBox.y + relayBox.height + 14 - root.y }));
+  await record();
+  await resizeTo(page, external, at({ x: 1220, y: 830 }));
+  const tp41 = await drop('port-target', { x: 1118, y: 690 });
+  const r40 = await drop('volume-real', { x: 910, y: 750 });
+  const lu40 = await drop('lu', { x: 928, y: 680 });
+  const cn5 = await cable(ip23, tp41);
+  await selectNode(page, r1);
+  await choose('backing', 'external');
+  await choose('initiatorPortId', ip23);
+  await choose('luId', lu40);
   await page.screenshot({ path: `${SHOTS}/build-1-stacks.png` });
 
-  // ---- The long-distance cables, typed distances of FIG. 1, and both pairs -----------------------------------
-  await cable(ip11, tp21);
-  await typeField(page, 'distanceKm', '60');
-  await cable(ip22, tp31);
-  await typeField(page, 'distanceKm', '600');
-
-  const pairsBefore = await page.locator('.react-flow__edge').count();
+  // ---- Both pairs, drawn from volume to volume ---------------------------------------------------------------
+  const edgesBefore = await page.locator('.react-flow__edge').count();
   await connect(page, handle(page, v11, 'pair-out'), handle(page, v12, 'pair-in'));
-  await expect(page.locator('.react-flow__edge')).toHaveCount(pairsBefore + 1);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(edgesBefore + 1);
   await record();
-  await chooseField(page, 'mode', 'sync');
+  const syncPair = await selectedId(page);
+  await choose('mode', 'sync');
+  await choose('fence', 'data');
   await connect(page, handle(page, v21, 'pair-out'), handle(page, v22, 'pair-in'));
-  await expect(page.locator('.react-flow__edge')).toHaveCount(pairsBefore + 2);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(edgesBefore + 2);
   await record();
+  const asyncPair = await selectedId(page);
   await expect(page.getByTestId('inspector').getByTestId('field-mode')).toHaveValue('async');
 
-  // The host writes to LU11.
+  // The host writes to LU11; the topology gets its name.
   await selectNode(page, host);
   await page.getByTestId('add-workload').click();
   await expect(page.getByTestId('inspector').getByTestId('field-workload-0-lu')).toHaveValue(lu11);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('inspector').locator('.kind-label')).toHaveText('Topology');
+  await page.getByTestId('field-docName').fill('FIG 1 built by mouse');
+  await page.getByTestId('field-docName').press('Tab');
+  await expect(page.getByTestId('doc-title')).toContainText('FIG 1 built by mouse');
 
   await page.getByTestId('tab-problems').click();
   await page.getByTestId('toolbar-fit').click();
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: `${SHOTS}/build-2-fig1-built.png` });
+  await settledZoom(page);
   await expect(page.getByTestId('problems-empty')).toBeVisible();
+  await expect(page.getByTestId('problem-row')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/build-2-fig1-built.png` });
+  const built = await drawnCount(page);
+  expect(built).toBe(counts.at(-1));
 
-  console.log({ localSite, relaySite, remoteSite, local, relay, remote, external, r11, v11, r1, r2, v21, v12, r3, v22, r40, lu11, lu21, lu22, lu31, lu40, counts });
+  // ---- Save: web mode downloads the file --------------------------------------------------------------------
+  const dir = mkdtempSync(join(tmpdir(), 'relaylab-e2e-'));
+  const saved = join(dir, 'fig1-by-mouse.relaylab.json');
+  await page.getByTestId('toolbar-file').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('menu-save').click()]);
+  expect(download.suggestedFilename()).toMatch(/\.relaylab\.json$/);
+  await download.saveAs(saved);
+  await expect(page.getByTestId('dirty-marker')).toBeHidden();
+
+  // The command line accepts the file (execFileSync throws on a non-zero exit).
+  const report = execFileSync(process.execPath, ['dist/main/cli.mjs', 'validate', saved], { encoding: 'utf8' });
+  expect(report).not.toMatch(/error/i);
+
+  // What was saved is FIG. 1: follow the references the way the write flow does.
+  const t = JSON.parse(readFileSync(saved, 'utf8')) as SavedTopology;
+  const byId = <E extends { id: string }>(list: E[], id: string): E => {
+    const e = list.find((x) => x.id === id);
+    if (!e) throw new Error(`saved file lacks ${id}`);
+    return e;
+  };
+  expect(t.sites.map((s) => s.name)).toEqual(['Local site', 'Relay site', 'Remote site']);
+  expect(Object.fromEntries(t.systems.map((s) => [s.id, [s.role, s.siteId]]))).toEqual({
+    [local]: ['local', localSite],
+    [relay]: ['relay', relaySite],
+    [external]: ['external', relaySite],
+    [remote]: ['remote', remoteSite],
+  });
+  const cableBetween = (a: string, b: string) => t.cables.find((c) => (c.aPortId === a && c.bPortId === b) || (c.aPortId === b && c.bPortId === a));
+  expect(byId(t.ports, hba)).toMatchObject({ ownerId: host, kind: 'initiator' });
+  expect(cableBetween(hba, tp11)).toBeDefined();
+  expect(byId(t.lus, lu11)).toMatchObject({ portId: tp11, volumeId: v11 });
+  expect(byId(t.volumes, v11)).toMatchObject({ kind: 'virtual', systemId: local, ranges: [{ lowerId: r11 }] });
+  expect(byId(t.volumes, r11)).toMatchObject({ kind: 'real', backing: { type: 'internal' } });
+  expect(byId(t.cables, cn2)).toMatchObject({ aPortId: ip11, bPortId: tp21, distanceKm: 60 });
+  expect(byId(t.lus, lu21)).toMatchObject({ portId: tp21, volumeId: v12 });
+  expect(byId(t.volumes, v12)).toMatchObject({ kind: 'virtual', systemId: relay, ranges: [{ lowerId: r2 }] });
+  expect(byId(t.volumes, r2)).toMatchObject({ kind: 'virtualReal', aliasOfId: v21, path: { initiatorPortId: ip21, luId: lu22 } });
+  expect(byId(t.cables, cn3)).toMatchObject({ aPortId: ip21, bPortId: tp22, kind: 'internal-loop' });
+  expect(byId(t.lus, lu22)).toMatchObject({ portId: tp22, volumeId: v21 });
+  expect(byId(t.volumes, v21)).toMatchObject({ kind: 'virtual', systemId: relay, ranges: [{ lowerId: r1 }] });
+  expect(byId(t.volumes, r1)).toMatchObject({ kind: 'real', backing: { type: 'external', initiatorPortId: ip23, luId: lu40 } });
+  expect(byId(t.cables, cn5)).toMatchObject({ aPortId: ip23, bPortId: tp41 });
+  expect(byId(t.lus, lu40)).toMatchObject({ portId: tp41, volumeId: r40 });
+  expect(byId(t.volumes, r40)).toMatchObject({ kind: 'real', systemId: external });
+  expect(byId(t.cables, cn4)).toMatchObject({ aPortId: ip22, bPortId: tp31, distanceKm: 600, kind: 'ip' });
+  expect(byId(t.lus, lu31)).toMatchObject({ portId: tp31, volumeId: v22 });
+  expect(byId(t.volumes, v22)).toMatchObject({ kind: 'virtual', systemId: remote, ranges: [{ lowerId: r3 }] });
+  expect(t.pairs).toHaveLength(2);
+  expect(byId(t.pairs, syncPair)).toMatchObject({ primaryVolumeId: v11, secondaryVolumeId: v12, mode: 'sync', fence: 'data' });
+  expect(byId(t.pairs, asyncPair)).toMatchObject({ primaryVolumeId: v21, secondaryVolumeId: v22, mode: 'async' });
+  expect(byId(t.pairs, asyncPair).journalBytes).toBeGreaterThan(0);
+  expect(byId(t.hosts, host).workloads.map((w) => w.luId)).toEqual([lu11]);
+  expect(t.cables.map((c) => c.name)).toEqual(['CN1', 'CN2', 'CN3', 'CN4', 'CN5']);
+
+  // ---- Undo walks back through every step, in reverse order, to the empty canvas ----------------------------------
+  await page.mouse.click(root.x + 8, root.y + (await flowRoot(page).boundingBox())!.height - 8);
+  const undone: number[] = [built];
+  for (let i = 0; i < 150 && (await page.getByTestId('toolbar-undo').isEnabled()); i++) {
+    await page.keyboard.press('Control+z');
+    undone.push(await settledCount(page));
+  }
+  await expect(page.getByTestId('toolbar-undo')).toBeDisabled();
+  expect(undone.at(-1)).toBe(0);
+  expect(collapse(undone)).toEqual(collapse([...counts].reverse()));
+
+  // ---- Reopen the saved file (upload) on the empty canvas: everything is back and nothing is wrong -------------
+  await page.getByTestId('toolbar-file').click();
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('menu-open').click()]);
+  await chooser.setFiles(saved);
+  await expect(page.getByTestId('doc-title')).toContainText('FIG 1 built by mouse');
+  await expect.poll(() => drawnCount(page)).toBe(built);
+  await page.getByTestId('tab-problems').click();
+  // Neither errors nor warnings: the problems panel is empty.
+  await expect(page.getByTestId('problems-empty')).toBeVisible();
+  await expect(page.getByTestId('problem-row')).toHaveCount(0);
+  await page.getByTestId('toolbar-fit').click();
+  await settledZoom(page);
+  await page.screenshot({ path: `${SHOTS}/build-3-reopened.png` });
+  await page.getByTestId('toolbar-theme').click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${SHOTS}/build-4-reopened-dark.png` });
+  await page.getByTestId('toolbar-theme').click();
+
   expect(pageErrors).toEqual([]);
 });

@@ -159,3 +159,22 @@ export async function panNodeTo(page: Page, id: string, target: XY): Promise<voi
   await page.mouse.up();
   await settledZoom(page);
 }
+
+/** The canvas point at the centre of a node. */
+export async function centreOf(page: Page, id: string): Promise<XY> {
+  const box = (await node(page, id).boundingBox())!;
+  const root = (await flowRoot(page).boundingBox())!;
+  return rootToFlow(page, { x: box.x + box.width / 2 - root.x, y: box.y + box.height / 2 - root.y });
+}
+
+/** drawnCount once the canvas has stopped changing (a drop draws its node first and its mapping line a frame later). */
+export async function settledCount(page: Page): Promise<number> {
+  let last = await drawnCount(page);
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(60);
+    const now = await drawnCount(page);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
