@@ -89,4 +89,40 @@ describe('the request dispatcher', () => {
     });
     expect(await dispatch({ id: 5, method: 'app.info', params: {} }, { peer: 'test' })).toEqual({ id: 5, ok: true, result: { mode: 'desktop', version: '9.9.9', platform: 'test' } });
   });
+
+  it('takes a request without params (or with null) as empty params, and still checks required ones', async () => {
+    const { dispatch } = desktop();
+    expect(await dispatch({ id: 6, method: 'app.info' }, { peer: 'test' })).toEqual({ id: 6, ok: true, result: { mode: 'desktop', version: '9.9.9', platform: 'test' } });
+    expect(await dispatch({ id: 7, method: 'file.recent', params: null }, { peer: 'test' })).toMatchObject({ id: 7, ok: false, error: { code: 'unsupported' } });
+    expect(await dispatch({ id: 8, method: 'engine.hashes' }, { peer: 'test' })).toMatchObject({ id: 8, ok: false, error: { code: 'invalid-params', path: ['volumeIds'] } });
+  });
+
+  it('hands engine work to the engine (its worker) and keeps answering while it is busy', async () => {
+    const asked: string[] = [];
+    let finishHashes: (hashes: Record<string, string>) => void = () => undefined;
+    const engine: AsyncEngine = {
+      load: async () => (asked.push('load'), { problems: [], loaded: true }),
+      control: async () => {
+        throw new Error('not used');
+      },
+      command: async () => {
+        throw new Error('not used');
+      },
+      snapshot: async () => {
+        throw new Error('not used');
+      },
+      hashes: (volumeIds) => {
+        asked.push(`hashes ${volumeIds.join(',')}`);
+        return new Promise((resolve) => (finishHashes = resolve));
+      },
+    };
+    const { api } = desktop({ engine: () => engine });
+    expect(await api.call('engine.load', { topology: fig1 })).toEqual({ problems: [], loaded: true });
+    const hashes = api.call('engine.hashes', { volumeIds: ['V11', 'V21'] });
+    // The hashes are the worker's to compute: main only forwards, so another request answers in the meantime.
+    expect(await api.call('app.info', {})).toMatchObject({ mode: 'desktop' });
+    expect(asked).toEqual(['load', 'hashes V11,V21']);
+    finishHashes({ V11: 'aa', V21: 'aa' });
+    expect(await hashes).toEqual({ hashes: { V11: 'aa', V21: 'aa' } });
+  });
 });

@@ -61,7 +61,8 @@ export type EventName = keyof Events;
 export const RequestEnvelope = z.strictObject({
   id: z.number().int().nonnegative(),
   method: z.string().max(100),
-  params: z.unknown(),
+  /** May be left out (or null) for methods without params: checkRequest checks `params ?? {}`. */
+  params: z.unknown().optional(),
 });
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 
@@ -91,7 +92,7 @@ export function isMethod(name: string): name is Method {
 /** Validates a request's params against its method's schema; the shared first step of both transports in main. */
 export function checkRequest(raw: unknown): { ok: true; id: number; method: Method; params: unknown } | { ok: false; id: number; error: RpcError } {
   const env = RequestEnvelope.safeParse(raw);
-  if (!env.success) return { ok: false, id: -1, error: { code: 'bad-request', message: 'a request is { id, method, params }' } };
+  if (!env.success) return { ok: false, id: -1, error: { code: 'bad-request', message: 'a request is { id, method, params? }' } };
   const { id, method, params } = env.data;
   if (!isMethod(method)) return { ok: false, id, error: { code: 'unknown-method', message: `no method "${method}"` } };
   const parsed = methods[method].safeParse(params ?? {});
