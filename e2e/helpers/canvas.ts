@@ -62,7 +62,7 @@ export async function dragPalette(page: Page, kind: PaletteKind, at: XY): Promis
   const count = await page.locator('.react-flow__node').count();
   await page.getByTestId(`palette-${kind}`).dragTo(flowRoot(page), { targetPosition: await flowToRoot(page, at), timeout: 5000 });
   await expect(page.locator('.react-flow__node'), `dropping ${kind} at ${at.x},${at.y} adds a node`).toHaveCount(count + 1);
-  await expect.poll(() => selectedId(page), { message: `the new ${kind} is selected` }).not.toBe(before);
+  await expect.poll(() => selectedId(page), { message: `the new ${kind} is selected`, intervals: [25] }).not.toBe(before);
   return selectedId(page);
 }
 
@@ -92,7 +92,7 @@ export async function selectNode(page: Page, id: string): Promise<void> {
   const box = await node(page, id).boundingBox();
   if (!box) throw new Error(`node ${id} is not visible`);
   await page.mouse.click(box.x + Math.min(24, box.width / 4), box.y + box.height - Math.min(8, box.height / 4));
-  await expect.poll(() => selectedId(page)).toBe(id);
+  await expect.poll(() => selectedId(page), { intervals: [25] }).toBe(id);
 }
 
 /** Elements drawn on the canvas: nodes plus edges (cables, mapping lines, pairs). */
@@ -170,8 +170,9 @@ export async function centreOf(page: Page, id: string): Promise<XY> {
 /** drawnCount once the canvas has stopped changing (a drop draws its node first and its mapping line a frame later). */
 export async function settledCount(page: Page): Promise<number> {
   let last = await drawnCount(page);
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(60);
+  for (let i = 0; i < 30; i++) {
+    // Two animation frames: React has committed and React Flow has drawn the edges of the nodes it just placed.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const now = await drawnCount(page);
     if (now === last) return now;
     last = now;
