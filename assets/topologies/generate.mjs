@@ -166,6 +166,24 @@ const figures = [];
   WAN(b, 'CN4', 'CN4', 'IP22', 'TP31', 600);
   b.syncPair('pair-sync', 'V11 -> V12 (sync)', 'V11', 'V12');
   b.asyncPair('pair-async', 'V21 -> V22 (async)', 'V21', 'V22', 'cg1');
+  // A class script and an exercise: the open, checkable teaching material a scenario file can carry.
+  b.t.scenario = {
+    script: [
+      { title: '1. The synchronous leg', text: 'Press Play and watch pair V11 -> V12 reach PAIR. Every host write waits for the relay\'s cache C12 to hold it: the host latency chart shows the 60 km round trips of CN2.', question: 'Why is the host write latency at least 1.2 ms here?' },
+      { title: '2. Through the relay', text: 'Open the Training tab and step one write: S11-S16 at TP21, S21/S22 at IP21 over the loop cable CN3, S31-S35 at TP22 into cache C21, S41-S44 at IP22 towards the remote.', question: 'Which volume is the secondary of the first pair and the primary of the second, and which real volume holds its bytes?' },
+      { title: '3. Lose the long-distance link', text: 'Right-click cable CN4 and cut it. Pair V21 -> V22 goes PSUE; the differential bitmap counts the tracks written since. The host keeps writing at the same latency: the asynchronous leg does not slow it.', question: 'What is the remote copy\'s RPO while CN4 is down, and what does it contain?' },
+      { title: '4. Recover without a full copy', text: 'Restore CN4, then resync pair V21 -> V22. Only the tracks in the bitmap travel. Verify compares the content hashes of every copy.' },
+    ],
+    exercise: {
+      task: 'Cable CN4 to the remote site fails while the host is writing. Restore replication to the remote so that both pairs are in PAIR again, without a full copy of V21.',
+      expectPairStates: { 'pair-sync': 'PAIR', 'pair-async': 'PAIR' },
+      forbidFullCopy: true,
+    },
+  };
+  // Keep the canonical key order of serializeTopology: scenario before layout.
+  const { layout } = b.t;
+  delete b.t.layout;
+  b.t.layout = layout;
   figures.push({ file: 'fig01-loop-cascade.relaylab.json', figure: 'FIG. 1', doc: b.t,
     description: 'A write from the host is copied at once to the relay 60 km away, looped inside the relay from V12 to V21 over cable CN3, then sent on later to the remote site 600 km away.' });
 }
