@@ -1,16 +1,14 @@
 // Starts autosave for the designer's document and, first, offers to restore unsaved work left by a session that crashed or was killed.
-import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { formatPath } from '../../app/model/problem';
 import { documentStore, isDirty } from '../store/document';
 import type { DocumentState } from '../store/document';
 import { download } from '../lib/files';
 import { commands } from '../commands';
 import { Autosaver, planRecovery } from './autosaver';
 import type { AutosaveClock, AutosaveStorage, DocumentSnapshot, RecoveryOffer } from './autosaver';
+import { RecoveryDialog } from './RecoveryDialog';
+import type { RecoveryDecision } from './RecoveryDialog';
 import { holdSessionLock, liveSessions, openAutosaveStorage } from './storage';
-
-type Decision = 'restore' | 'discard' | 'later';
 
 const browserClock: AutosaveClock = {
   now: () => Date.now(),
@@ -18,99 +16,19 @@ const browserClock: AutosaveClock = {
   clearTimeout: (handle) => window.clearTimeout(handle as number),
 };
 
-export function formatSavedAt(savedAt: number): string {
-  const d = new Date(savedAt);
-  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return d.toDateString() === new Date().toDateString() ? time : `${time} on ${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`;
-}
-
-export function RecoveryDialog({ offer, onDecide }: { offer: RecoveryOffer; onDecide: (d: Decision) => void }) {
-  // Discarding is the one step that loses work: it asks once more.
-  const [confirmingDiscard, setConfirmingDiscard] = useState(false);
-  const { record } = offer;
-  const when = formatSavedAt(record.savedAt);
-  return (
-    <div className="modal-backdrop">
-      <div className="modal" role="alertdialog" aria-modal="true" aria-labelledby="recovery-title" data-testid="recovery-dialog">
-        <header className="modal-head">
-          <h2 id="recovery-title">Unsaved changes found</h2>
-        </header>
-        {offer.kind === 'restorable' ? (
-          <p data-testid="recovery-message">
-            RelayLab closed with unsaved changes to <strong>{record.name}</strong> at {when}. Restore them?
-          </p>
-        ) : (
-          <>
-            <p data-testid="recovery-message">
-              RelayLab closed with unsaved changes to <strong>{record.name}</strong> at {when}, but the autosaved copy can no longer be read. You can download its raw text before
-              discarding it.
-            </p>
-            <ul className="error-list">
-              {offer.problems.slice(0, 5).map((p, i) => (
-                <li key={i}>
-                  <code>{formatPath(p.path)}</code> {p.message}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-        {confirmingDiscard ? (
-          <p className="muted" data-testid="recovery-confirm">
-            Discard the unsaved changes to {record.name} for good? This cannot be undone.
-          </p>
-        ) : (
-          <p className="muted">{offer.kind === 'restorable' ? 'Restoring opens them as an unsaved document; the undo history starts fresh.' : ''}</p>
-        )}
-        <footer className="modal-foot" style={{ gap: 8 }}>
-          {confirmingDiscard ? (
-            <>
-              <button type="button" className="small-button" onClick={() => setConfirmingDiscard(false)} data-testid="recovery-discard-cancel">
-                Keep them
-              </button>
-              <button type="button" className="small-button" onClick={() => onDecide('discard')} data-testid="recovery-discard-confirm">
-                Discard for good
-              </button>
-            </>
-          ) : (
-            <>
-              <button type="button" className="small-button" onClick={() => setConfirmingDiscard(true)} data-testid="recovery-discard">
-                Discard…
-              </button>
-              {offer.kind === 'restorable' ? (
-                <button type="button" className="primary-button" onClick={() => onDecide('restore')} data-testid="recovery-restore" autoFocus>
-                  Restore
-                </button>
-              ) : (
-                <>
-                  <button type="button" className="small-button" onClick={() => download(`${record.name}.autosave.txt`, record.text, 'text/plain')} data-testid="recovery-download">
-                    Download raw text
-                  </button>
-                  <button type="button" className="primary-button" onClick={() => onDecide('later')} data-testid="recovery-later" autoFocus>
-                    Keep for later
-                  </button>
-                </>
-              )}
-            </>
-          )}
-        </footer>
-      </div>
-    </div>
-  );
-}
-
 /** Shows the dialog in its own root above the designer and resolves with the user's choice. */
-function askRecovery(offer: RecoveryOffer): Promise<Decision> {
+function askRecovery(offer: RecoveryOffer): Promise<RecoveryDecision> {
   return new Promise((resolve) => {
     const host = document.createElement('div');
     host.dataset.role = 'recovery';
     document.body.appendChild(host);
     const root = createRoot(host);
-    const decide = (d: Decision) => {
+    const decide = (d: RecoveryDecision) => {
       root.unmount();
       host.remove();
       resolve(d);
     };
-    root.render(<RecoveryDialog offer={offer} onDecide={decide} />);
+    root.render(<RecoveryDialog offer={offer} onDecide={decide} onDownload={() => download(`${offer.record.name}.autosave.txt`, offer.record.text, 'text/plain')} />);
   });
 }
 
@@ -165,23 +83,30 @@ export async function startAutosave(): Promise<Autosaver> {
   return saver;
 }
 
-/** Returns the session id of a restored record, to delete once this session has stored the document itself. */
+/**
+ * Offers the newest unsaved work of an ended session; after a discard, the next one (two windows may have crashed).
+ * Returns the session id of a restored record, to delete once this session has stored the document itself.
+ */
 async function offerRecovery(storage: AutosaveStorage, sessionId: string): Promise<string | null> {
-  const plan = planRecovery(await storage.list(), await liveSessions(), sessionId);
-  for (const id of plan.obsolete) await storage.delete(id).catch(() => undefined);
-  const offer = plan.offer;
-  if (!offer) return null;
-  const decision = await askRecovery(offer);
-  if (decision === 'discard') {
-    await storage.delete(offer.record.sessionId);
+  const live = await liveSessions();
+  for (;;) {
+    const plan = planRecovery(await storage.list(), live, sessionId);
+    for (const id of plan.obsolete) await storage.delete(id).catch(() => undefined);
+    const offer = plan.offer;
+    if (!offer) return null;
+    const decision = await askRecovery(offer);
+    if (decision === 'discard') {
+      await storage.delete(offer.record.sessionId);
+      continue;
+    }
+    if (decision === 'restore' && offer.kind === 'restorable') {
+      const store = documentStore.getState();
+      store.load(offer.topology, offer.record.filePath, { dirty: true });
+      store.notify(`Restored unsaved changes to ${offer.record.name}`);
+      setTimeout(() => commands.fit(), 80);
+      return offer.record.sessionId;
+    }
+    // Kept for later: it stays stored and is offered again at the next start.
     return null;
   }
-  if (decision === 'restore' && offer.kind === 'restorable') {
-    const store = documentStore.getState();
-    store.load(offer.topology, offer.record.filePath, { dirty: true });
-    store.notify(`Restored unsaved changes to ${offer.record.name}`);
-    setTimeout(() => commands.fit(), 80);
-    return offer.record.sessionId;
-  }
-  return null;
 }
