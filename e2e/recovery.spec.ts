@@ -127,6 +127,25 @@ test('New clears the unsaved flag: after New and a kill, nothing is offered', as
   await expect(again.getByTestId('recovery-dialog')).toHaveCount(0);
 });
 
+test('a save clears the unsaved flag: after Save (a download in web mode) and a kill, nothing is offered', async ({ context }) => {
+  const page = await context.newPage();
+  await openFig1(page);
+  await renameDocument(page, EDITED_NAME);
+  await expect.poll(async () => (await storedRecords(page)).some((r) => r.dirty)).toBe(true);
+  const downloaded = page.waitForEvent('download');
+  await page.getByTestId('toolbar-save').click();
+  expect((await downloaded).suggestedFilename()).toMatch(/\.relaylab\.json$/);
+  await expect(page.getByTestId('dirty-marker')).toHaveCount(0);
+  await expect.poll(async () => (await storedRecords(page)).map((r) => r.dirty)).toEqual([false]);
+  await page.close({ runBeforeUnload: false });
+
+  const again = await context.newPage();
+  await again.goto('/');
+  await expect(again.getByTestId('toolbar')).toBeVisible();
+  await again.waitForTimeout(1500);
+  await expect(again.getByTestId('recovery-dialog')).toHaveCount(0);
+});
+
 test('a second tab that is still open is not mistaken for a crashed session', async ({ context }) => {
   const first = await context.newPage();
   await openFig1(first);
