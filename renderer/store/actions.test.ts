@@ -1,7 +1,7 @@
 // The designer's named edits: each returns a new, schema-valid document and refuses with a reason instead of corrupting it.
 import { describe, expect, it } from 'vitest';
 import { Topology } from '../../app/model/schema';
-import { ActionRefused, connectCable, copyFragment, createPair, deleteElements, duplicate, mapOnto, moveNodes, pasteFragment, setProperty, unmapRange } from './actions';
+import { ActionRefused, SYNC_DEFAULT_MAX_KM, connectCable, copyFragment, createPair, deleteElements, duplicate, mapOnto, moveNodes, pairModePatch, pasteFragment, setDocument, setProperty, unmapRange } from './actions';
 import { add, twoSiteTopology } from '../test/fixtures';
 
 const valid = (t: Topology) => expect(Topology.safeParse(t).success).toBe(true);
@@ -77,13 +77,52 @@ describe('connecting', () => {
     expect(() => mapOnto(stacked, { upperId: vl, lowerId: v2 })).toThrow(/loop/);
   });
 
-  it('creates a pair, async across unknown distance, sync on one site', () => {
+  it('creates a pair: sync on one site, async once the sites are beyond SYNC_DEFAULT_MAX_KM, refuses pairing twice', () => {
     const { t, vl, vr, rl } = twoSiteTopology();
-    const far = createPair(t, { primaryId: vl, secondaryId: vr });
+    const farApart = setDocument(t, { patch: { siteDistances: [{ siteAId: t.sites[0]!.id, siteBId: t.sites[1]!.id, distanceKm: SYNC_DEFAULT_MAX_KM + 1 }] } });
+    const far = createPair(farApart, { primaryId: vl, secondaryId: vr });
     expect(far.topology.pairs[0]).toMatchObject({ primaryVolumeId: vl, secondaryVolumeId: vr, mode: 'async' });
+    expect(far.topology.pairs[0]?.journalBytes).toBeGreaterThan(0);
     const near = createPair(t, { primaryId: vl, secondaryId: rl });
-    expect(near.topology.pairs[0]?.mode).toBe('sync');
+    expect(near.topology.pairs[0]).toMatchObject({ mode: 'sync', fence: 'data' });
     expect(() => createPair(far.topology, { primaryId: vr, secondaryId: vl })).toThrow(/already paired/);
+  });
+
+  it('makes a pair between sites drawn on the canvas sync when they are near, by their map positions like a new cable', () => {
+    // Sites dropped from the palette get map positions 100 km apart and no siteDistances entry.
+    const { t, vl, vr } = twoSiteTopology();
+    expect(t.siteDistances).toEqual([]);
+    expect(createPair(t, { primaryId: vl, secondaryId: vr }).topology.pairs[0]).toMatchObject({ mode: 'sync', fence: 'data' });
+    const moved = setProperty(t, { id: t.sites[1]!.id, patch: { xKm: 400 } });
+    expect(createPair(moved, { primaryId: vl, secondaryId: vr }).topology.pairs[0]?.mode).toBe('async');
+  });
+
+  it('takes the length of a cable drawn between the two systems over the site positions', () => {
+    let { t, vl, vr, ip, tp } = twoSiteTopology();
+    t = connectCable(t, { aPortId: ip, bPortId: tp }).topology;
+    const cable = t.cables[0]!;
+    expect(createPair(t, { primaryId: vl, secondaryId: vr }).topology.pairs[0]?.mode).toBe('sync');
+    const long = setProperty(t, { id: cable.id, patch: { distanceKm: 600 } });
+    expect(createPair(long, { primaryId: vl, secondaryId: vr }).topology.pairs[0]?.mode).toBe('async');
+    const short = setProperty(setProperty(t, { id: t.sites[1]!.id, patch: { xKm: 900 } }), { id: cable.id, patch: { distanceKm: 60 } });
+    expect(createPair(short, { primaryId: vl, secondaryId: vr }).topology.pairs[0]?.mode).toBe('sync');
+  });
+
+  it('switching a pair to sync sets fence data; to async keeps the fence hidden and gives it a journal', () => {
+    const { t, vl, vr } = twoSiteTopology();
+    const made = createPair(t, { primaryId: vl, secondaryId: vr, mode: 'async' });
+    expect(made.topology.pairs[0]).toMatchObject({ mode: 'async', fence: 'never' });
+    const toSync = setProperty(made.topology, { id: made.id, patch: pairModePatch(made.topology, made.id, 'sync') });
+    expect(toSync.pairs[0]).toMatchObject({ mode: 'sync', fence: 'data' });
+    // A fence the user chose survives a trip through async and back.
+    const status = setProperty(toSync, { id: made.id, patch: { fence: 'status' } });
+    const noJournal = setProperty(status, { id: made.id, patch: { mode: 'sync', journalBytes: undefined } });
+    const toAsync = setProperty(noJournal, { id: made.id, patch: pairModePatch(noJournal, made.id, 'async') });
+    expect(toAsync.pairs[0]?.mode).toBe('async');
+    expect(toAsync.pairs[0]?.journalBytes).toBeGreaterThan(0);
+    const back = setProperty(toAsync, { id: made.id, patch: pairModePatch(toAsync, made.id, 'sync') });
+    expect(back.pairs[0]).toMatchObject({ mode: 'sync', fence: 'status' });
+    valid(back);
   });
 
   it('removes a range but never the last one', () => {

@@ -1,9 +1,10 @@
 // Every edit of the document as a named, pure action: (topology, args) -> new topology. Menus, shortcuts, drags and the inspector all go through these.
 import { Topology } from '../../app/model/schema';
-import type { AnyElement, ElementList, NodeLayout, PairMode, Volume } from '../../app/model/schema';
+import type { AnyElement, ElementList, NodeLayout, Pair, PairMode, Volume } from '../../app/model/schema';
 import { allIds, canvasParentId, freshId, locate, sizeOf, volumeById } from '../lib/topo';
 import { createPaletteElement, type PaletteKind } from './create';
-import { addElement as addModelElement } from '../../app/model/elements';
+import { addElement as addModelElement, ELEMENTS } from '../../app/model/elements';
+import { indexTopology, siteDistanceKm } from '../../app/model/index-topology';
 import { canConnect } from '../../app/model/rules';
 
 /** Why an action could not be applied: shown to the user as is. */
@@ -137,7 +138,14 @@ export function unmapRange(t: Topology, args: { volumeId: string; index: number 
   return replaceIn(t, 'volumes', v.id, { ...v, ranges: v.ranges.filter((_, i) => i !== args.index) });
 }
 
-/** A remote-copy pair primary -> secondary; sync by default when the volumes are at most 100 km apart. */
+/**
+ * Farthest a new pair defaults to synchronous, in km. DOMAIN.md: synchronous replication is usually kept within
+ * about 100-300 km; at 100 km a plain FC write (two round trips, 1 ms each per 100 km) adds about 2 ms, well inside the
+ * default 5 ms sync latency bound, while 300 km would add about 6 ms and break it. The user can still switch the mode.
+ */
+export const SYNC_DEFAULT_MAX_KM = 100;
+
+/** A remote-copy pair primary -> secondary; synchronous (fence 'data') when the volumes are at most SYNC_DEFAULT_MAX_KM apart, else asynchronous with a journal. */
 export function createPair(t: Topology, args: { primaryId: string; secondaryId: string; mode?: PairMode }): { topology: Topology; id: string } {
   const p = volumeById(t, args.primaryId);
   const s = volumeById(t, args.secondaryId);
@@ -145,19 +153,47 @@ export function createPair(t: Topology, args: { primaryId: string; secondaryId: 
   if (p.id === s.id) throw new ActionRefused('pair', 'a volume cannot pair with itself', p.id);
   if (t.pairs.some((x) => (x.primaryVolumeId === p.id && x.secondaryVolumeId === s.id) || (x.primaryVolumeId === s.id && x.secondaryVolumeId === p.id)))
     throw new ActionRefused('pair', `${p.id} and ${s.id} are already paired`, p.id);
-  const mode = args.mode ?? (distanceBetweenVolumes(t, p, s) <= 100 ? 'sync' : 'async');
+  const mode = args.mode ?? (distanceBetweenVolumes(t, p, s) <= SYNC_DEFAULT_MAX_KM ? 'sync' : 'async');
   const { topology, element } = addModelElement(t, 'pair', null, { primaryVolumeId: p.id, secondaryVolumeId: s.id, mode });
   return { topology, id: element.id };
 }
 
-/** Km between the sites of two volumes' systems, from siteDistances (0 when the same site, large when unknown). */
+/**
+ * Km the replication of two volumes travels: 0 within one system or site; the shortest cable drawn between their two
+ * systems when there is one (that is the link the copy takes, and the length the user typed); otherwise the site
+ * distance new cables get by default (app/model siteDistanceKm: siteDistances, else the sites' map positions).
+ */
 export function distanceBetweenVolumes(t: Topology, a: Volume, b: Volume): number {
-  const site = (v: Volume) => t.systems.find((s) => s.id === v.systemId)?.siteId;
-  const sa = site(a);
-  const sb = site(b);
+  if (a.systemId === b.systemId) return 0;
+  const ix = indexTopology(t);
+  const sa = ix.systems.get(a.systemId)?.siteId;
+  const sb = ix.systems.get(b.systemId)?.siteId;
+  if (sa === undefined || sb === undefined) return Number.POSITIVE_INFINITY;
   if (sa === sb) return 0;
-  const d = t.siteDistances.find((x) => (x.siteAId === sa && x.siteBId === sb) || (x.siteAId === sb && x.siteBId === sa));
-  return d?.distanceKm ?? Number.POSITIVE_INFINITY;
+  const owner = (portId: string) => ix.ports.get(portId)?.ownerId;
+  const direct = t.cables
+    .filter((c) => {
+      const ends = [owner(c.aPortId), owner(c.bPortId)];
+      return ends.includes(a.systemId) && ends.includes(b.systemId);
+    })
+    .map((c) => c.distanceKm);
+  if (direct.length) return Math.min(...direct);
+  return siteDistanceKm(t, sa, sb);
+}
+
+/**
+ * The fields a mode change of a pair sets, beyond the mode. To sync: fence 'data' (DOMAIN.md: a 3-site cascade uses
+ * it on the sync leg) unless the pair carries a fence other than the async default 'never'. To async: the fence no
+ * longer matters (the inspector hides it) and the journal gets the registry's default size when it has none.
+ */
+export function pairModePatch(t: Topology, pairId: string, mode: PairMode): Partial<Pair> {
+  const p = t.pairs.find((x) => x.id === pairId);
+  if (!p) throw new ActionRefused('set', `no pair ${pairId}`, pairId);
+  if (mode === p.mode) return { mode };
+  if (mode === 'sync') return { mode, fence: p.fence === 'never' ? 'data' : p.fence };
+  if (p.journalBytes !== undefined) return { mode };
+  const journalBytes = ELEMENTS.pair.create(p.id, null, t, { primaryVolumeId: p.primaryVolumeId, secondaryVolumeId: p.secondaryVolumeId, mode: 'async' }).journalBytes;
+  return journalBytes === undefined ? { mode } : { mode, journalBytes };
 }
 
 /** Replaces fields of one element; the result must pass that element kind's schema, else the edit is refused with zod's message. */

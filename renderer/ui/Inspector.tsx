@@ -5,7 +5,7 @@ import { indexTopology } from '../../app/model/index-topology';
 import { ELEMENTS, kindOfId } from '../../app/model/elements';
 import type { Topology } from '../../app/model/schema';
 import { documentStore, useDoc } from '../store/document';
-import { ActionRefused, setDocument, setProperty, unmapRange } from '../store/actions';
+import { ActionRefused, pairModePatch, setDocument, setProperty, unmapRange } from '../store/actions';
 import { formatBytes, sizeOf } from '../lib/topo';
 import { Icon } from './icons';
 import { useProblems } from './problems';
@@ -429,7 +429,7 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
             label="Mode"
             value={p.mode}
             options={[{ value: 'sync', label: 'synchronous' }, { value: 'async', label: 'asynchronous' }]}
-            toPatch={(v) => (v === 'async' ? { mode: v, journalBytes: p.journalBytes ?? 8 * 1024 ** 3 } : { mode: v })}
+            toPatch={(v) => pairModePatch(t, id, v === 'async' ? 'async' : 'sync')}
           />
           {p.mode === 'sync' ? (
             <SelectField id={id} name="fence" label="Fence level" value={p.fence} options={[{ value: 'data', label: 'data (write fails if the secondary cannot be updated)' }, { value: 'status', label: 'status' }, { value: 'never', label: 'never (keep writing, pair suspends)' }]} toPatch={(v) => ({ fence: v })} />
