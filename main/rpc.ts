@@ -96,6 +96,8 @@ export interface HandlerOptions {
    * cross-check takes seconds of CPU. Without one it runs on the calling thread, which only tests and tools should do.
    */
   crossCheck?: (topology: Topology, options: CrossCheckOptions) => Promise<CrossCheckReport>;
+  /** Desktop: the renderer listens for 'app.openFile' now, so a document waiting to be opened can be sent. */
+  onRendererReady?: () => void;
 }
 
 /** Prints report HTML to a PDF file the user chooses. */
@@ -111,6 +113,10 @@ export function createHandlers(options: HandlerOptions): Handlers {
   const { files } = options;
   return {
     'app.info': () => ({ mode: options.mode, version: options.version, platform: options.platform }),
+    'app.ready': () => {
+      options.onRendererReady?.();
+      return {};
+    },
     'topology.validate': ({ topology }) => ({ problems: options.validate(topology).problems }),
     'engine.load': ({ topology, seed }) => options.engine().load(topology, seed),
     'engine.control': async (control) => ({ snapshot: await options.engine().control(control) }),

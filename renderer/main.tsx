@@ -6,6 +6,7 @@ import './styles.css';
 import { App } from './App';
 import { commands } from './commands';
 import { startAutosave } from './autosave/recovery';
+import { listenForShellOpens } from './lib/files';
 
 const template = new URLSearchParams(window.location.search).get('template');
 if (template) commands.openTemplate(template);
@@ -17,4 +18,5 @@ createRoot(document.getElementById('root')!).render(
 );
 
 // After the template (if any) is loaded: a crashed session's unsaved work is offered first, then every change is autosaved.
-void startAutosave();
+// A document the desktop shell named (command line, file association) opens after that offer, not under it.
+void startAutosave().finally(() => void listenForShellOpens());

@@ -8,6 +8,8 @@ import type { ReportCrossCheck } from '../report/report';
 /** Each method: a zod schema for its params (checked in main) and the TypeScript type of its result. */
 export const methods = {
   'app.info': z.strictObject({}),
+  /** The renderer listens for 'app.openFile': main sends a document the desktop shell named (command line, file association). */
+  'app.ready': z.strictObject({}),
   'topology.validate': z.strictObject({ topology: z.unknown() }),
   'engine.load': z.strictObject({ topology: z.unknown(), seed: z.number().int().nonnegative().optional() }),
   'engine.control': RunControl,
@@ -37,6 +39,7 @@ export type Params<M extends Method> = z.infer<(typeof methods)[M]>;
 
 export interface Results {
   'app.info': { mode: 'desktop' | 'web'; version: string; platform: string };
+  'app.ready': Record<string, never>;
   'topology.validate': { problems: Problem[] };
   'engine.load': { problems: Problem[]; loaded: boolean };
   'engine.control': { snapshot: Snapshot };
@@ -55,6 +58,8 @@ export interface Events {
   'engine.snapshot': Snapshot;
   /** Main asks the renderer for its document before closing or on menu actions. */
   'app.menu': { action: string };
+  /** Desktop: a document to open that the shell named (command line, macOS open-file, a second launch), read by main. */
+  'app.openFile': { path: string; text: string };
 }
 export type EventName = keyof Events;
 

@@ -10,6 +10,7 @@ import { RecentFiles, atomicWriteFile, readDocumentFile } from '../files';
 import { RpcFailure, consoleLogger, createDispatcher, createHandlers, defaultValidator } from '../rpc';
 import type { FileService } from '../rpc';
 import { EVENT_CHANNEL, RPC_CHANNEL } from './channels';
+import { ShellOpenQueue, documentPathFromArgv } from './open-file';
 import { createReportService } from './report-pdf';
 import { DESKTOP_CSP, HARDENED_WEB_PREFERENCES, isTrustedSenderUrl } from './security';
 import type { TrustedOrigins } from './security';
@@ -24,6 +25,10 @@ let mainWindow: BrowserWindow | null = null;
 let engine: EngineHost | null = null;
 // Packaged, the worker file is unpacked next to app.asar (electron-builder.yml asarUnpack).
 const workerFile = path.join(bundleDir, 'engine-worker.mjs').replace(/\.asar([\\/])/, '.asar.unpacked$1');
+
+/** Documents the shell names (command line, file association, a second launch), held until the renderer listens. */
+const shellOpens = new ShellOpenQueue((file) => void openFromShell(file));
+let desktopFiles: DesktopFileService | null = null;
 
 function send<E extends EventName>(event: E, data: Events[E]): void {
   mainWindow?.webContents.send(EVENT_CHANNEL, { event, data } satisfies EventEnvelope);
@@ -43,7 +48,12 @@ const filters = [{ name: 'RelayLab topology', extensions: ['relaylab.json', 'jso
  * Native dialogs and disk. A path coming from the renderer is only honoured if the user chose it in a dialog this
  * session or it is in the recent list: a compromised renderer must not read or overwrite arbitrary files.
  */
-function createFileService(recent: RecentFiles): FileService {
+interface DesktopFileService extends FileService {
+  /** Reads a document the user opened through the shell, and lets later saves write back to it like a dialog's choice. */
+  adopt(file: string): Promise<string>;
+}
+
+function createFileService(recent: RecentFiles): DesktopFileService {
   const chosen = new Set<string>();
   const allowed = async (p: string) => chosen.has(path.resolve(p)) || (await recent.has(p));
   return {
@@ -81,7 +91,29 @@ function createFileService(recent: RecentFiles): FileService {
     async recent() {
       return { paths: await recent.list() };
     },
+    async adopt(file) {
+      const resolved = path.resolve(file);
+      const text = await readDocumentFile(resolved);
+      chosen.add(resolved);
+      await recent.add(resolved);
+      return text;
+    },
   };
+}
+
+/** Sends a shell-named document to the renderer, which parses it like any opened file (errors in its usual dialog). */
+async function openFromShell(file: string): Promise<void> {
+  if (!desktopFiles) return;
+  let text: string;
+  try {
+    text = await desktopFiles.adopt(file);
+  } catch (e) {
+    dialog.showErrorBox('Cannot open the topology', e instanceof Error ? e.message : String(e));
+    return;
+  }
+  send('app.openFile', { path: path.resolve(file), text });
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
 }
 
 /**
@@ -159,9 +191,13 @@ function createWindow(): void {
     webPreferences: { ...HARDENED_WEB_PREFERENCES, preload: path.join(bundleDir, 'preload.cjs') },
   });
   mainWindow = window;
+  // A new or reloading page does not listen yet: documents wait for its 'app.ready'.
+  shellOpens.rendererGone();
+  window.webContents.on('did-start-loading', () => shellOpens.rendererGone());
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
+    shellOpens.rendererGone();
   });
   // The renderer's beforeunload refuses to unload while the document has unsaved changes (renderer/App.tsx);
   // Electron then emits this instead of closing silently, and the user decides in a native dialog.
@@ -204,6 +240,8 @@ function lockDownContents(): void {
 function serveIpc(): void {
   const crossChecks = new CrossCheckRunner(workerFile);
   const recent = new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json'));
+  const files = createFileService(recent);
+  desktopFiles = files;
   const dispatch = createDispatcher(
     createHandlers({
       mode: 'desktop',
@@ -211,10 +249,11 @@ function serveIpc(): void {
       platform: process.platform,
       validate: defaultValidator,
       engine: getEngine,
-      files: createFileService(recent),
+      files,
       reports: createReportService(() => mainWindow),
       // The same bundle as the engine, one short-lived thread per cross-check: main's thread keeps the window responsive.
       crossCheck: (topology, options) => crossChecks.run(topology, options),
+      onRendererReady: () => shellOpens.rendererReady(),
     }),
     consoleLogger,
   );
@@ -231,10 +270,22 @@ function serveIpc(): void {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  // Windows and Linux start a second process for a document opened while we run: it hands us its argv and quits.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = documentPathFromArgv(argv, { defaultApp: process.defaultApp === true, cwd: workingDirectory });
+    if (file) shellOpens.request(file);
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();
   });
+  // macOS names documents (Finder, the Dock, `open`) with this event, possibly before 'ready': registered first.
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    shellOpens.request(file);
+    // The app stays running without windows on macOS: a document opened then needs one.
+    if (app.isReady() && !mainWindow) createWindow();
+  });
+  const launched = documentPathFromArgv(process.argv, { defaultApp: process.defaultApp === true, cwd: process.cwd() });
+  if (launched) shellOpens.request(launched);
   app.whenReady().then(
     () => {
       lockDownContents();

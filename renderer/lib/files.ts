@@ -45,6 +45,28 @@ export async function openFile(): Promise<void> {
   if (file) openText(file.name, await file.text(), null);
 }
 
+/**
+ * A document the desktop shell named (command line, file association), read by main: opened like a dialog's choice,
+ * after the usual confirm when the current one has unsaved changes. Returns whether it became the document.
+ */
+export function openFromShell(file: { path: string; text: string }, confirm: () => boolean = confirmDiscard): boolean {
+  if (!confirm()) return false;
+  return openText(baseName(file.path), file.text, file.path);
+}
+
+/**
+ * Desktop: listens for 'app.openFile', then tells main it does ('app.ready'), so a document named at launch is sent
+ * only once someone receives it. Returns the unsubscribe function (a no-op in web mode, where main names no files).
+ */
+export async function listenForShellOpens(): Promise<() => void> {
+  if ((await appMode()) !== 'desktop') return () => undefined;
+  const a = await api();
+  if (!a) return () => undefined;
+  const off = a.on('app.openFile', (file) => void openFromShell(file));
+  await a.call('app.ready', {}).catch(() => undefined);
+  return off;
+}
+
 export async function openRecent(entry: string): Promise<void> {
   if (!confirmDiscard()) return;
   if ((await appMode()) === 'desktop') {
