@@ -5,11 +5,11 @@ import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const VIEWPORT = { width: 1500, height: 950 };
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const VIEWPORT = { width: 1500, height: 950 };
 
 /** In-page helpers, installed before any page script runs. */
-const PAGE_HELPERS = `
+export const PAGE_HELPERS = `
 window.__bench = {
   /** Resolves when the number of shown React Flow nodes has not changed for 5 frames; ms from t0 to the frame that first showed the final count. */
   async painted(t0) {
@@ -79,7 +79,7 @@ function percentile(xs, q) {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
-function frameStats(r) {
+export function frameStats(r) {
   return {
     frames: r.deltas.length,
     p95DeltaMs: percentile(r.deltas, 0.95),
@@ -91,7 +91,7 @@ function frameStats(r) {
 }
 
 /** Pans by dragging the empty pane, then drags a node, recording frames during each gesture. */
-async function gestures(page, nodeSelector) {
+export async function gestures(page, nodeSelector) {
   const out = {};
   const node = await page.evaluate((s) => window.__bench.nodePoint(s), nodeSelector);
   if (node) {
@@ -145,7 +145,9 @@ export async function runCanvasBench({ root, topologyFile, count = 1000, rounds 
   const staticServer = await serveStatic(path.join(root, 'dist/bench/canvas'));
   const plainUrl = `http://127.0.0.1:${staticServer.address().port}/`;
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const web = spawn(process.execPath, [path.join(root, 'dist/main/server.mjs'), '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // RELAYLAB_RENDERER_ROOT serves another renderer build (e.g. one built to /tmp to compare before/after without touching dist/).
+  const rendererRoot = process.env.RELAYLAB_RENDERER_ROOT ? ['--root', process.env.RELAYLAB_RENDERER_ROOT] : [];
+  const web = spawn(process.execPath, [path.join(root, 'dist/main/server.mjs'), '--port', String(port), ...rendererRoot], { stdio: ['ignore', 'ignore', 'pipe'] });
   let webErr = '';
   web.stderr.on('data', (d) => (webErr += d));
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });

@@ -1,5 +1,5 @@
 // The design canvas: nodes and edges derived from the document, palette drops, connections checked by the shared rules, drags committed as one move.
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import {
   Background,
@@ -27,6 +27,7 @@ import { connectionHint, setHint } from './hint';
 import { setFlowInstance } from './flow';
 import { openContextMenu } from '../ui/ContextMenu';
 import { ActionRefused } from '../store/actions';
+import { EdgeLabelLayer } from './label-layer';
 
 export const PALETTE_MIME = 'application/x-relaylab-palette';
 const CONTAINER_TYPES = new Set(['site', 'system', 'host', 'port']);
@@ -43,6 +44,10 @@ export const Canvas = memo(function Canvas() {
   const [nodes, setNodes] = useState<DesignerNode[]>(() => withMeasured(derivedNodes));
   const [edges, setEdges] = useState<DesignerEdge[]>(derivedEdges);
   const flow = useReactFlow<DesignerNode, DesignerEdge>();
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
+  // React Flow renders its label layer once, with the viewport; found before the first paint so labels appear with their edges.
+  useLayoutEffect(() => setLabelLayer(canvasRef.current?.querySelector<HTMLElement>('.react-flow__edgelabel-renderer') ?? null), []);
 
   // The document is the truth: whenever it (or the selection) changes, the canvas is re-derived; measured sizes carry over.
   useEffect(() => {
@@ -158,40 +163,42 @@ export const Canvas = memo(function Canvas() {
   }, []);
 
   return (
-    <div className="canvas" data-testid="canvas">
-      <ReactFlow<DesignerNode, DesignerEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onSelectionChange={onSelectionChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        connectionMode={ConnectionMode.Loose}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        onInit={onInit}
-        deleteKeyCode={null}
-        snapToGrid
-        snapGrid={[10, 10]}
-        minZoom={0.1}
-        maxZoom={2.5}
-        elevateEdgesOnSelect
-        proOptions={{ hideAttribution: true }}
-        connectionRadius={24}
-        onNodeContextMenu={onNodeContextMenu}
-        onEdgeContextMenu={onEdgeContextMenu}
-        onPaneContextMenu={onPaneContextMenu}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
-        <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />
-        <Controls showInteractive={false} className="rl-controls" />
-        <ZoomSync />
-      </ReactFlow>
+    <div className="canvas" data-testid="canvas" ref={canvasRef}>
+      <EdgeLabelLayer.Provider value={labelLayer}>
+        <ReactFlow<DesignerNode, DesignerEdge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onSelectionChange={onSelectionChange}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          connectionMode={ConnectionMode.Loose}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          onInit={onInit}
+          deleteKeyCode={null}
+          snapToGrid
+          snapGrid={[10, 10]}
+          minZoom={0.1}
+          maxZoom={2.5}
+          elevateEdgesOnSelect
+          proOptions={{ hideAttribution: true }}
+          connectionRadius={24}
+          onNodeContextMenu={onNodeContextMenu}
+          onEdgeContextMenu={onEdgeContextMenu}
+          onPaneContextMenu={onPaneContextMenu}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
+          <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />
+          <Controls showInteractive={false} className="rl-controls" />
+          <ZoomSync />
+        </ReactFlow>
+      </EdgeLabelLayer.Provider>
       <ConnectionHint />
     </div>
   );

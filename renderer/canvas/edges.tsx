@@ -1,18 +1,22 @@
 // Edge components: cables (kind, distance, bandwidth), pairs (sync solid, async dashed), mapping lines down the stack, LU exposure; defined once.
-import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, Position, getBezierPath, getSmoothStepPath } from '@xyflow/react';
+import { memo, useContext } from 'react';
+import { createPortal } from 'react-dom';
+import { BaseEdge, Position, getBezierPath, getSmoothStepPath } from '@xyflow/react';
 import type { EdgeProps, EdgeTypes } from '@xyflow/react';
 import type { CableEdgeData, MappingEdgeData, PairEdgeData } from './derive';
 import type { Edge } from '@xyflow/react';
 import { LiveCableState, LivePairFlow } from '../live/canvas';
+import { EdgeLabelLayer } from './label-layer';
 
+/** An HTML label over the edges, portalled into the flow's label layer (see label-layer.ts for why not EdgeLabelRenderer). */
 function Label({ x, y, className, children, testId }: { x: number; y: number; className: string; children: React.ReactNode; testId?: string }) {
-  return (
-    <EdgeLabelRenderer>
-      <div className={`edge-label ${className} nodrag nopan`} data-testid={testId} style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}>
-        {children}
-      </div>
-    </EdgeLabelRenderer>
+  const layer = useContext(EdgeLabelLayer);
+  if (!layer) return null;
+  return createPortal(
+    <div className={`edge-label ${className} nodrag nopan`} data-testid={testId} style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}>
+      {children}
+    </div>,
+    layer,
   );
 }
 
