@@ -6,6 +6,8 @@ import { WebSocket } from 'ws';
 import type { Snapshot } from '../app/engine/api';
 import { createWebSocketApi } from '../renderer/api/index';
 import type { SocketLike, WebSocketApi } from '../renderer/api/index';
+import { parseTopologyValue } from '../app/model/file';
+import { CrossCheckRunner } from './crosscheck-host';
 import { EngineHost } from './engine-host';
 import { startServer } from './server';
 import type { RunningServer } from './server';
@@ -73,5 +75,15 @@ describe.skipIf(!built)('EngineHost.start', () => {
     expect((await engine.load(fig1)).loaded).toBe(true);
     await engine.terminate();
     await expect(engine.snapshot()).rejects.toMatchObject({ reason: 'terminated' });
+  });
+});
+
+describe.skipIf(!built)('the built worker bundle running a cross-check', () => {
+  it('answers FIG. 1 with formula and engine side by side, then its thread ends', async () => {
+    const loaded = parseTopologyValue(fig1);
+    if (!loaded.ok) throw new Error('FIG. 1 does not load');
+    const report = await new CrossCheckRunner(workerFile, { maxConcurrent: 1 }).run(loaded.topology, { durationMs: 200, seed: 3 });
+    expect(report.seed).toBe(3);
+    expect(report.rows.some((r) => r.quantity === 'host write latency' && r.engine !== null && r.formula !== null)).toBe(true);
   });
 });
