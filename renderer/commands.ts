@@ -4,6 +4,7 @@ import { serializeTopology } from '../app/model/file';
 import { documentStore } from './store/document';
 import { applyLayout, copyFragment, deleteElements, duplicate, pasteFragment } from './store/actions';
 import { flowInstance } from './canvas/flow';
+import { fitIfDrawn } from './canvas/viewport';
 import { confirmDiscard, download, fileNameFor, openFile, saveFile } from './lib/files';
 import { loadTemplate } from './lib/templates';
 import { autoLayout } from './lib/autolayout';
@@ -61,7 +62,8 @@ export const commands = {
     store().select([...t.sites, ...t.systems, ...t.hosts].map((e) => e.id));
   },
   fit() {
-    void flowInstance()?.fitView({ padding: 0.06, duration: 300, maxZoom: 1.25 });
+    const flow = flowInstance();
+    if (flow) void fitIfDrawn(flow, { padding: 0.06, duration: 300, maxZoom: 1.25 });
   },
   async autoLayout() {
     const t = store().doc;

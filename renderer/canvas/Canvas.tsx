@@ -18,7 +18,7 @@ import { useStore } from 'zustand';
 import { documentStore, useDoc } from '../store/document';
 import { addElement, moveNodes } from '../store/actions';
 import { isPaletteKind, modelKindOf } from '../store/create';
-import { deriveEdges, deriveNodes } from './derive';
+import { SIZE, deriveEdges, deriveNodes } from './derive';
 import type { DesignerEdge, DesignerNode } from './derive';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './edges';
@@ -26,6 +26,8 @@ import { checkConnection, performConnection } from './connect';
 import { connectionHint, setHint } from './hint';
 import { setFlowInstance } from './flow';
 import { openContextMenu } from '../ui/ContextMenu';
+import { fitIfDrawn, forgetFittedView, lastFittedView, shouldRefitOnResize } from './viewport';
+import { luSpotBesidePort } from './placement';
 import { ActionRefused } from '../store/actions';
 import { EdgeLabelLayer } from './label-layer';
 
@@ -54,6 +56,39 @@ export const Canvas = memo(function Canvas() {
     setNodes(withMeasured(derivedNodes));
   }, [derivedNodes]);
   useEffect(() => setEdges(derivedEdges), [derivedEdges]);
+
+  // A loaded document (open, new, template) is fitted once React Flow has its nodes; an edit never moves the view.
+  const loads = useDoc((s) => s.loads);
+  useEffect(() => {
+    if (loads === 0) return;
+    forgetFittedView();
+    const frame = window.requestAnimationFrame(() => void fitIfDrawn(flow));
+    return () => window.cancelAnimationFrame(frame);
+  }, [loads, flow]);
+
+  // Folding the live dock or resizing the window changes the canvas area: refit if the view is still the fitted one.
+  useEffect(() => {
+    const el = canvasRef.current;
+    if (!el) return;
+    let size = { width: el.clientWidth, height: el.clientHeight };
+    const observer = new ResizeObserver(() => {
+      const next = { width: el.clientWidth, height: el.clientHeight };
+      if (shouldRefitOnResize(lastFittedView(), flow.getViewport(), size, next)) void fitIfDrawn(flow);
+      size = next;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [flow]);
+
+  // A press on the canvas takes the keyboard from the inspector: a handle's mousedown does not move the focus, so after
+  // typing a name and clicking a port, Delete still went to the inspector field (which swallows shortcuts).
+  useEffect(() => {
+    const el = canvasRef.current;
+    if (!el) return;
+    const onDown = (e: PointerEvent) => releaseFieldFocus(el, e.target);
+    el.addEventListener('pointerdown', onDown, true);
+    return () => el.removeEventListener('pointerdown', onDown, true);
+  }, []);
 
   useEffect(() => {
     if (!focus) return;
@@ -155,7 +190,8 @@ export const Canvas = memo(function Canvas() {
   const onInit = useCallback((instance: ReactFlowInstance<DesignerNode, DesignerEdge>) => {
     setFlowInstance(instance);
     // Twice: once at once, once after the first layout pass has settled the container's size.
-    const fit = () => void instance.fitView({ padding: 0.06, maxZoom: 1 });
+    // Only a drawing is fitted: a fit asked for on the empty canvas would wait and jump under the user's first drop.
+    const fit = () => void fitIfDrawn(instance);
     window.requestAnimationFrame(() => {
       fit();
       window.setTimeout(fit, 120);
@@ -229,14 +265,42 @@ export function dropPaletteItem(flow: ReactFlowInstance<DesignerNode, DesignerEd
     .sort((a, b) => depth(b) - depth(a));
   const target = hits[0];
   const originOf = (id: string) => flow.getInternalNode(id)?.internals.positionAbsolute;
+  // A new virtual volume maps onto the volume it is dropped on.
+  const under = kind === 'volume-virtual' ? flow.getIntersectingNodes({ x: at.x, y: at.y, width: 1, height: 1 }, true).find((n) => n.type === 'volume') : undefined;
+  const place = target?.type === 'port' ? luBeside(flow, target.id) ?? at : at;
   const store = documentStore.getState();
   let createdId: string | undefined;
   const ok = store.edit('Add element', (t) => {
-    const r = addElement(t, { kind, dropTargetId: target?.id, at, originOf });
+    const r = addElement(t, { kind, dropTargetId: target?.id, underId: under?.id, at: place, originOf });
     createdId = r.id;
     return r.topology;
   });
   if (ok && createdId) documentStore.getState().select([createdId]);
+}
+
+/** Blurs a text field or select outside the canvas when the canvas is pressed, so shortcuts reach the canvas. */
+export function releaseFieldFocus(canvas: HTMLElement, target: EventTarget | null): void {
+  const active = canvas.ownerDocument.activeElement as HTMLElement | null;
+  if (!active || canvas.contains(active) || active.contains(target as HTMLElement | null)) return;
+  if (active.tagName === 'INPUT' || active.tagName === 'TEXTAREA' || active.tagName === 'SELECT' || active.isContentEditable) active.blur();
+}
+
+/** Beside a port, inside its system, clear of the other nodes there: where an LU dropped on the port goes. */
+function luBeside(flow: ReactFlowInstance<DesignerNode, DesignerEdge>, portId: string): { x: number; y: number } | undefined {
+  const box = (id: string) => {
+    const n = flow.getInternalNode(id);
+    if (!n) return undefined;
+    return { x: n.internals.positionAbsolute.x, y: n.internals.positionAbsolute.y, w: n.measured.width ?? n.width ?? 0, h: n.measured.height ?? n.height ?? 0 };
+  };
+  const port = box(portId);
+  const systemId = flow.getNode(portId)?.parentId;
+  const system = systemId ? box(systemId) : undefined;
+  if (!port || !system) return undefined;
+  const taken = flow
+    .getNodes()
+    .filter((n) => n.parentId === systemId && n.id !== portId && n.type !== 'port')
+    .flatMap((n) => box(n.id) ?? []);
+  return luSpotBesidePort(port, system, SIZE.lu, taken);
 }
 
 /** Keeps a CSS variable with the zoom so labels can stay legible when zoomed out. */

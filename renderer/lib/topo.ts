@@ -106,3 +106,21 @@ export function formatBandwidth(mbps: number): string {
 export function sizeOf(t: Topology, id: string): number {
   return sizeBytesOf(t, id) ?? 0;
 }
+
+/** Bytes of a lower volume already mapped by virtual volumes (the highest end of any range on it). */
+export function takenBytes(t: Topology, lowerId: string): number {
+  let end = 0;
+  for (const v of t.volumes) if (v.kind === 'virtual') for (const r of v.ranges) if (r.lowerId === lowerId) end = Math.max(end, r.startBytes + r.lengthBytes);
+  return end;
+}
+
+/**
+ * The range a virtual volume gets when it is mapped onto `lowerId`: the part other virtual volumes do not take yet,
+ * or, when the lower is full, all of it shared (the patent's multiple virtualization).
+ */
+export function nextRangeOn(t: Topology, lowerId: string): { lowerId: string; startBytes: number; lengthBytes: number; shared: boolean } {
+  const lowerSize = sizeOf(t, lowerId);
+  const taken = takenBytes(t, lowerId);
+  const free = lowerSize - taken;
+  return free > 0 ? { lowerId, startBytes: taken, lengthBytes: free, shared: false } : { lowerId, startBytes: 0, lengthBytes: Math.max(1, lowerSize), shared: true };
+}

@@ -1,8 +1,9 @@
 // The designer's named edits: each returns a new, schema-valid document and refuses with a reason instead of corrupting it.
 import { describe, expect, it } from 'vitest';
 import { Topology } from '../../app/model/schema';
-import { ActionRefused, SYNC_DEFAULT_MAX_KM, connectCable, copyFragment, createPair, deleteElements, duplicate, mapOnto, moveNodes, pairModePatch, pasteFragment, setDocument, setProperty, unmapRange } from './actions';
+import { ActionRefused, SYNC_DEFAULT_MAX_KM, addElement, connectCable, copyFragment, createPair, deleteElements, duplicate, mapOnto, moveNodes, pairModePatch, pasteFragment, setDocument, setProperty, unmapRange } from './actions';
 import { add, twoSiteTopology } from '../test/fixtures';
+import { GiB } from '../lib/topo';
 
 const valid = (t: Topology) => expect(Topology.safeParse(t).success).toBe(true);
 
@@ -59,21 +60,51 @@ describe('connecting', () => {
     valid(next);
   });
 
-  it('a second virtual volume on a full real volume shares it', () => {
-    let { t, sysL, rl } = twoSiteTopology();
-    let v2: string;
-    [t, v2] = add(t, 'volume-virtual', sysL); // registry maps it onto rl already
-    const v = t.volumes.find((x) => x.id === v2);
-    expect(v?.kind === 'virtual' && v.ranges[0]).toMatchObject({ lowerId: rl, shared: true });
+  it('a second virtual volume dropped onto a full real volume shares it', () => {
+    const { t, sysL, rl } = twoSiteTopology();
+    const r = addElement(t, { kind: 'volume-virtual', dropTargetId: sysL, underId: rl, at: { x: 0, y: 0 } });
+    const v = r.topology.volumes.find((x) => x.id === r.id);
+    expect(v?.kind === 'virtual' && v.ranges[0]).toMatchObject({ lowerId: rl, startBytes: 0, shared: true });
+    valid(r.topology);
+  });
+
+  it('refuses a virtual volume dropped beside the stack when every lower volume is full, saying what to do', () => {
+    const { t, sysL } = twoSiteTopology();
+    expect(() => add(t, 'volume-virtual', sysL)).toThrow(/already mapped in full: drop the virtual volume onto the volume it should share/);
+  });
+
+  it('maps a new virtual volume of a relay onto the free virtual real volume, not onto the real volume another one fills (FIG. 1: V12 on R2)', () => {
+    let { t, sysR, rr, vr } = twoSiteTopology();
+    let r2: string, v12: string;
+    [t, r2] = add(t, 'volume-virtualReal', sysR);
+    expect(t.volumes.find((x) => x.id === r2)).toMatchObject({ kind: 'virtualReal', aliasOfId: vr });
+    [t, v12] = add(t, 'volume-virtual', sysR);
+    const v = t.volumes.find((x) => x.id === v12);
+    expect(v?.kind === 'virtual' && v.ranges).toEqual([{ lowerId: r2, startBytes: 0, lengthBytes: 4 * GiB, shared: false }]);
+    expect(rr).not.toBe(r2);
+    valid(t);
+  });
+
+  it('maps a new virtual volume onto the volume under the drop point, after the part others already take', () => {
+    let { t, sysL, rl, vl } = twoSiteTopology();
+    let r2: string;
+    [t, r2] = add(t, 'volume-real', sysL);
+    // Half of rl is freed for a second virtual volume.
+    t = setProperty(t, { id: vl, patch: { ranges: [{ lowerId: rl, startBytes: 0, lengthBytes: 2 * GiB, shared: false }] } });
+    const onR2 = addElement(t, { kind: 'volume-virtual', dropTargetId: sysL, underId: r2, at: { x: 0, y: 0 } });
+    expect(onR2.topology.volumes.find((x) => x.id === onR2.id)).toMatchObject({ ranges: [{ lowerId: r2, startBytes: 0, lengthBytes: 4 * GiB }] });
+    const beside = addElement(t, { kind: 'volume-virtual', dropTargetId: sysL, at: { x: 0, y: 0 } });
+    expect(beside.topology.volumes.find((x) => x.id === beside.id)).toMatchObject({ ranges: [{ lowerId: rl, startBytes: 2 * GiB, lengthBytes: 2 * GiB, shared: false }] });
+    valid(beside.topology);
   });
 
   it('refuses a mapping that would make a loop', () => {
     const { t, rl, vl } = twoSiteTopology();
     expect(() => mapOnto(t, { upperId: rl, lowerId: vl })).toThrow(/real volume/);
-    let t2 = t;
-    let v2: string;
-    [t2, v2] = add(t2, 'volume-virtual', twoSiteTopology().sysL);
-    const stacked = mapOnto(t2, { upperId: v2, lowerId: vl });
+    // A second virtual volume dropped onto rl (sharing it), then stacked on vl as well.
+    const second = addElement(t, { kind: 'volume-virtual', dropTargetId: twoSiteTopology().sysL, underId: rl, at: { x: 0, y: 0 } });
+    const v2 = second.id;
+    const stacked = mapOnto(second.topology, { upperId: v2, lowerId: vl });
     expect(() => mapOnto(stacked, { upperId: vl, lowerId: v2 })).toThrow(/loop/);
   });
 

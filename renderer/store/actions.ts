@@ -1,7 +1,7 @@
 // Every edit of the document as a named, pure action: (topology, args) -> new topology. Menus, shortcuts, drags and the inspector all go through these.
 import { Topology } from '../../app/model/schema';
 import type { AnyElement, ElementList, NodeLayout, Pair, PairMode, Volume } from '../../app/model/schema';
-import { allIds, canvasParentId, freshId, locate, sizeOf, volumeById } from '../lib/topo';
+import { allIds, canvasParentId, freshId, locate, nextRangeOn, sizeOf, volumeById } from '../lib/topo';
 import { createPaletteElement, type PaletteKind } from './create';
 import { addElement as addModelElement, ELEMENTS } from '../../app/model/elements';
 import { indexTopology, siteDistanceKm } from '../../app/model/index-topology';
@@ -41,12 +41,13 @@ function replaceIn<L extends ElementList>(t: Topology, list: L, id: string, next
 /**
  * Adds a new element of a palette kind dropped onto `dropTargetId` (a site, system, host or port) at an absolute
  * canvas point; the stored position is relative to the element's canvas parent, whose absolute origin `originOf` gives.
+ * `underId` is the volume under the drop point, if any (a new virtual volume maps onto it).
  */
 export function addElement(
   t: Topology,
-  args: { kind: PaletteKind; dropTargetId?: string; at: XY; originOf?: (id: string) => XY | undefined },
+  args: { kind: PaletteKind; dropTargetId?: string; underId?: string; at: XY; originOf?: (id: string) => XY | undefined },
 ): { topology: Topology; id: string } {
-  const created = createPaletteElement(t, args.kind, args.dropTargetId);
+  const created = createPaletteElement(t, args.kind, args.dropTargetId, args.underId);
   if (!created.ok) throw new ActionRefused('add', created.reason, args.dropTargetId);
   const parent = canvasParentId(created.topology, created.id);
   const origin = (parent && args.originOf?.(parent)) || { x: 0, y: 0 };
@@ -98,23 +99,9 @@ export function mapOnto(t: Topology, args: { upperId: string; lowerId: string })
   }
   if (!lowerVolume && !lowerLu) throw new ActionRefused('map', 'a virtual volume maps onto a volume or an LU', upperId);
   if (mapsDownTo(t, lowerId, upperId)) throw new ActionRefused('map', `${lowerId} already sits on ${upperId}; mapping back would make a loop`, upperId);
-  const lowerSize = sizeOf(t, lowerId);
-  // Start after the part other virtual volumes already take; when the lower is full, share all of it (multiple virtualization).
-  const taken = takenBytes(t, lowerId);
-  const free = lowerSize - taken;
-  const range =
-    free > 0
-      ? { lowerId, startBytes: taken, lengthBytes: free, shared: false }
-      : { lowerId, startBytes: 0, lengthBytes: Math.max(1, lowerSize), shared: true };
+  const range = nextRangeOn(t, lowerId);
   const ranges = upper.ranges.length === 1 && upper.ranges[0]!.lowerId === '' ? [range] : [...upper.ranges, range];
   return replaceIn(t, 'volumes', upper.id, { ...upper, ranges });
-}
-
-/** Bytes of a lower volume already mapped by virtual volumes (the highest end of any range on it). */
-function takenBytes(t: Topology, lowerId: string): number {
-  let end = 0;
-  for (const v of t.volumes) if (v.kind === 'virtual') for (const r of v.ranges) if (r.lowerId === lowerId) end = Math.max(end, r.startBytes + r.lengthBytes);
-  return end;
 }
 
 /** True when `fromId` reaches `targetId` by following mappings downwards. */

@@ -71,3 +71,14 @@ describe('document store', () => {
     expect(isDirty(store.getState())).toBe(false);
   });
 });
+
+describe('loads', () => {
+  it('counts loads (the canvas fits its view to a loaded document), not edits', () => {
+    const store = createDocumentStore();
+    expect(store.getState().loads).toBe(0);
+    store.getState().edit('Add', (t) => addSite(t));
+    expect(store.getState().loads).toBe(0);
+    store.getState().load(emptyTopology('opened'), null);
+    expect(store.getState().loads).toBe(1);
+  });
+});

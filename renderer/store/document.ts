@@ -30,6 +30,8 @@ export interface DocumentState {
   openErrors: { fileName: string; problems: Problem[] } | null;
   /** Bumped to ask the canvas to pan to an element. */
   focus: { id: string; n: number } | null;
+  /** Bumped by every load (open, new, template, recovery): the canvas fits its view to a loaded document, never to an edit. */
+  loads: number;
 }
 
 export interface DocumentActions {
@@ -67,6 +69,7 @@ export function createDocumentStore(initial: Topology = emptyTopology()) {
     toast: null,
     openErrors: null,
     focus: null,
+    loads: 0,
 
     edit(label, perform, select) {
       const before = get().doc;
@@ -102,7 +105,7 @@ export function createDocumentStore(initial: Topology = emptyTopology()) {
       set((s) => ({ doc: next.doc, future: future.slice(1), past: [...s.past, { doc, label: next.label }].slice(-HISTORY_LIMIT), selection: keepExisting(s.selection, next.doc) }));
     },
     load(doc, filePath, options) {
-      set({ doc, savedDoc: options?.dirty ? emptyTopology() : doc, filePath, past: [], future: [], selection: [], openErrors: null });
+      set((s) => ({ doc, savedDoc: options?.dirty ? emptyTopology() : doc, filePath, past: [], future: [], selection: [], openErrors: null, loads: s.loads + 1 }));
     },
     markSaved(filePath) {
       set((s) => ({ savedDoc: s.doc, filePath }));
