@@ -13,6 +13,7 @@ import {
   useReactFlow,
   useStore as useFlowStore,
 } from '@xyflow/react';
+import type { ReactFlowState } from '@xyflow/react';
 import type { Connection, EdgeChange, FinalConnectionState, IsValidConnection, Node, NodeChange, OnSelectionChangeParams, ReactFlowInstance } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { documentStore, useDoc } from '../store/document';
@@ -24,7 +25,7 @@ import { nodeTypes } from './nodes';
 import { edgeTypes } from './edges';
 import { checkConnection, performConnection } from './connect';
 import { connectionHint, setHint } from './hint';
-import { setFlowInstance } from './flow';
+import { fullDetail, setFlowInstance } from './flow';
 import { openContextMenu } from '../ui/ContextMenu';
 import { fitIfDrawn, forgetFittedView, lastFittedView, shouldRefitOnResize } from './viewport';
 import { luSpotBesidePort } from './placement';
@@ -46,6 +47,10 @@ export const Canvas = memo(function Canvas() {
   const [nodes, setNodes] = useState<DesignerNode[]>(() => withMeasured(derivedNodes));
   const [edges, setEdges] = useState<DesignerEdge[]>(derivedEdges);
   const flow = useReactFlow<DesignerNode, DesignerEdge>();
+  // True or false, so the canvas re-renders only when the zoom crosses the threshold, not on every zoom step.
+  const zoomedOut = useFlowStore((s) => s.transform[2] < DETAIL_MIN_ZOOM);
+  const allMeasured = useFlowStore(everyNodeMeasured);
+  const exporting = useStore(fullDetail, (s) => s.on);
   const canvasRef = useRef<HTMLDivElement>(null);
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
   // React Flow renders its label layer once, with the viewport; found before the first paint so labels appear with their edges.
@@ -199,7 +204,7 @@ export const Canvas = memo(function Canvas() {
   }, []);
 
   return (
-    <div className="canvas" data-testid="canvas" ref={canvasRef}>
+    <div className={`canvas${zoomedOut && !exporting ? ' is-zoomed-out' : ''}`} data-testid="canvas" ref={canvasRef}>
       <EdgeLabelLayer.Provider value={labelLayer}>
         <ReactFlow<DesignerNode, DesignerEdge>
           nodes={nodes}
@@ -218,6 +223,9 @@ export const Canvas = memo(function Canvas() {
           onDrop={onDrop}
           onInit={onInit}
           deleteKeyCode={null}
+          // A large topology zoomed in is mostly off screen: only what is in view is mounted and painted. An edge is drawn from
+          // its nodes' measured handles, so culling waits until every node has been mounted (and measured) once.
+          onlyRenderVisibleElements={allMeasured && !exporting}
           snapToGrid
           snapGrid={[10, 10]}
           minZoom={0.1}
@@ -232,7 +240,6 @@ export const Canvas = memo(function Canvas() {
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
           <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />
           <Controls showInteractive={false} className="rl-controls" />
-          <ZoomSync />
         </ReactFlow>
       </EdgeLabelLayer.Provider>
       <ConnectionHint />
@@ -303,14 +310,14 @@ function luBeside(flow: ReactFlowInstance<DesignerNode, DesignerEdge>, portId: s
   return luSpotBesidePort(port, system, SIZE.lu, taken);
 }
 
-/** Keeps a CSS variable with the zoom so labels can stay legible when zoomed out. */
-function ZoomSync() {
-  const zoom = useFlowStore((s) => s.transform[2]);
-  useEffect(() => {
-    document.documentElement.style.setProperty('--rf-zoom', String(zoom));
-  }, [zoom]);
-  return null;
+/** Whether React Flow knows the handles of every node (each was mounted once): only then may off-screen nodes be left unmounted. */
+function everyNodeMeasured(s: ReactFlowState): boolean {
+  for (const n of s.nodeLookup.values()) if (!n.internals.handleBounds) return false;
+  return true;
 }
+
+/** Below this zoom the canvas's 9.5-12 px texts are under 4 px on screen: edge labels, handles and secondary node texts are not drawn. */
+export const DETAIL_MIN_ZOOM = 0.35;
 
 function ConnectionHint() {
   const { text, ok } = useStore(connectionHint);

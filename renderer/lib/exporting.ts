@@ -3,7 +3,7 @@ import { toPng, toSvg } from 'html-to-image';
 import { getNodesBounds, getViewportForBounds } from '@xyflow/react';
 import type { Topology } from '../../app/model/schema';
 import { buildTables, tableToCsv } from '../../app/tables';
-import { flowInstance } from '../canvas/flow';
+import { flowInstance, withFullDetail } from '../canvas/flow';
 import { download } from './files';
 
 const MAX_SIDE = 4096;
@@ -30,7 +30,8 @@ export async function exportImage(format: 'png' | 'svg', baseName: string): Prom
     // Handles and resize grips are editing chrome, not part of the picture.
     filter: (el: HTMLElement) => !(el.classList?.contains('react-flow__handle') || el.classList?.contains('react-flow__resize-control')),
   };
-  const url = format === 'png' ? await toPng(viewport, options) : await toSvg(viewport, options);
+  // The canvas leaves off-screen elements unmounted and drops small texts when zoomed out: the picture needs them all.
+  const url = await withFullDetail(() => (format === 'png' ? toPng(viewport, options) : toSvg(viewport, options)));
   download(`${baseName}.${format}`, dataUrlToBlob(url));
 }
 
