@@ -1,4 +1,5 @@
 // Entry of the worker threads (dist/main/engine-worker.mjs): a live engine driver, or one planning cross-check, off the main thread.
+import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { answerCrossCheck, isCrossCheckJob } from './crosscheck-host';
 import { createEngineDriver } from './engine/driver';
@@ -12,5 +13,7 @@ if (isCrossCheckJob(workerData)) {
   port.postMessage(answerCrossCheck(workerData));
 } else {
   // After dispose the driver holds no timers; closing the port lets the thread end by itself.
-  serveEngine(port, createEngineDriver, () => port.close());
+  // node:crypto's sha256 gives Verify the same hashes as the engine's pure-JS one, ~10x faster.
+  const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
+  serveEngine(port, (host) => createEngineDriver({ ...host, sha256 }), () => port.close());
 }

@@ -166,4 +166,6 @@ export interface DriverHost {
   nowMs(): number;
   setTimer(fn: () => void, ms: number): () => void;
   emitSnapshot(snapshot: Snapshot): void;
+  /** Optional native sha256 (e.g. node:crypto's) for volume hashes: same values as the engine's pure-JS one, faster. */
+  sha256?: (data: Uint8Array) => Uint8Array;
 }

@@ -1,4 +1,5 @@
 // The engine driver as the UI uses it: load, play paced by a fake wall clock, step, runFor, seek back by replay, snapshots throttled.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { DriverHost, Snapshot } from '../../app/engine/api';
@@ -92,5 +93,22 @@ describe('engine driver', () => {
     expect(again.pairs).toEqual(at200.pairs);
     expect(again.hosts.map((h) => h.writesAcked)).toEqual(at200.hosts.map((h) => h.writesAcked));
     expect(d.hashes(['V11', 'V12', 'V22'])).toEqual(hashes);
+  });
+
+  test('hashes use the host\'s sha256 when it gives one, with the same values', () => {
+    let calls = 0;
+    const native = (data: Uint8Array): Uint8Array => {
+      calls++;
+      return createHash('sha256').update(data).digest();
+    };
+    const plain = createEngineDriver(fakeHost());
+    const fast = createEngineDriver({ ...fakeHost(), sha256: native });
+    for (const d of [plain, fast]) {
+      d.load(fig01, 4);
+      d.control({ action: 'runFor', virtualMs: 200 });
+    }
+    const ids = ['V11', 'V12', 'V21', 'V22'];
+    expect(fast.hashes(ids)).toEqual(plain.hashes(ids));
+    expect(calls).toBeGreaterThan(0);
   });
 });

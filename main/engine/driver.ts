@@ -68,7 +68,7 @@ export function createEngineDriver(host: DriverHost): EngineService {
 
   const build = (): void => {
     if (!topology) return;
-    engine = new Engine(topology, { seed });
+    engine = new Engine(topology, { seed, sha256: host.sha256 });
     engine.startWorkloads();
     lastSeq = 0;
   };

@@ -1,4 +1,5 @@
 // Scenario tests of the engine on the nine built-in embodiments: write flow order, convergence, latency physics, faults, takeover, determinism.
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
@@ -422,5 +423,94 @@ describe('reversing one leg of a cascade', () => {
     e.runUntilSettled(e.nowUs + 10e6);
     expect(pairState(e, 'pair-async')).toBe('PAIR');
     expect(e.pairs.get('pair-async')!.primaryId).toBe('V22');
+  });
+
+  test('once the async leg runs reversed, a resync of the split sync leg is refused: it would overwrite V21 behind the reversed pair (prop-long seed 42)', () => {
+    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+    e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' });
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' })).toMatchObject({ ok: true });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(oneWrite(e, 0, 4096, 5).ok).toBe(true); // V11 changes; pair-sync records it in its bitmap
+    const refused = e.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' });
+    expect(refused).toMatchObject({ ok: false, state: 'PSUS' });
+    expect(refused.ok ? '' : refused.reason).toMatch(/V12 shares its data with V21, the secondary of pair pair-async \(PAIR\)/);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(e.volumeHash('V21')).toBe(e.volumeHash('V22'));
+    // Split the reversed pair and the sync leg may copy again.
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'split' })).toMatchObject({ ok: true });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' })).toMatchObject({ ok: true });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(pairState(e, 'pair-sync')).toBe('PAIR');
+    expect(e.volumeHash('V12')).toBe(e.volumeHash('V11'));
+  });
+});
+
+describe('a copy interrupted while tracks are on the wire', () => {
+  test('a sync update on the wire when the sync leg is split still lands, and no reversal may copy into those bytes until it has (prop-long seed 42)', () => {
+    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' })).toMatchObject({ ok: true });
+    let acked: boolean | undefined;
+    e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(3), false, (ok) => (acked = ok));
+    const before = e.volumeHash('V12');
+    // Run until V11 holds the bytes and the update is on CN2, then split.
+    while (e.volumeHash('V11') === before) e.runFor(10);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' })).toMatchObject({ ok: true });
+    const refused = e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' });
+    expect(refused).toMatchObject({ ok: false, state: 'SSWS' });
+    expect(refused.ok ? '' : refused.reason).toMatch(/V21 shares its data with V12, which still has 1 update\(s\) of pair pair-sync on the way/);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(acked).toBe(true);
+    expect(e.volumeHash('V12')).toBe(e.volumeHash('V11'));
+    // Landed after the takeover of the async leg: V21's change is recorded for the swap-resync to copy back.
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' })).toMatchObject({ ok: true, message: 'now V22 -> V21' });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(pairState(e, 'pair-async')).toBe('PAIR');
+    expect(e.volumeHash('V21')).toBe(e.volumeHash('V22'));
+  });
+
+  test('the tracks in flight go back into the bitmap, so the next resync sends them and the copies match (prop-long seed 42)', () => {
+    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+    // The loop cable is cut: the write reaches V12 (and so V21's bytes) but the async leg suspends with one track to send.
+    e.command({ type: 'cutCable', cableId: 'CN3' });
+    expect(oneWrite(e, 0, 4096, 9).ok).toBe(true);
+    expect(pairState(e, 'pair-async')).toBe('PSUE');
+    e.command({ type: 'restoreCable', cableId: 'CN3' });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true });
+    e.runFor(1); // the track leaves the bitmap and is on CN4
+    expect(e.pairs.get('pair-async')!.primaryBitmap.count).toBe(0);
+    // The upstream takeover suspends the async leg before the track lands.
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: true });
+    expect(pairState(e, 'pair-async')).toBe('PSUE');
+    expect(e.pairStatus(e.pairs.get('pair-async')!).differentialTracks).toBe(1);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true, message: 'resync: 1 track(s) to copy' });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(pairState(e, 'pair-async')).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
+
+describe('volume hashes with the host\'s sha256', () => {
+  test('node:crypto\'s sha256 injected by the host gives every volume of FIG. 1 and FIG. 14 the same hash as the pure-JS one', () => {
+    let calls = 0;
+    const native = (data: Uint8Array): Uint8Array => {
+      calls++;
+      return createHash('sha256').update(data).digest();
+    };
+    for (const name of ['fig01', 'fig14']) {
+      const t = paired(load(name));
+      const plain = new Engine(t, { seed: 3 });
+      const fast = new Engine(t, { seed: 3, sha256: native });
+      for (const e of [plain, fast]) {
+        e.startWorkloads({ iops: 400 });
+        e.runUntil(300_000);
+      }
+      const ids = t.volumes.map((v) => v.id);
+      const before = calls;
+      for (const id of ids) expect(fast.volumeHash(id), `${name} ${id}`).toBe(plain.volumeHash(id));
+      expect(calls).toBeGreaterThan(before);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { hostCablesToLu, pairRoute } from '../../app/model/paths';
 import { CacheRt, LinkRt, MappingStack, MAX_CACHE_WAITERS, MSG_US, TopologyError, Wiring } from './runtime';
 import { JOURNAL_WINDOW, JournalRt, OVERFLOW_WATCH_US, PairRt, PFUL_THRESHOLD, type JournalRecord, type PairRoute } from './pairs';
 import { EngineInvariantError, invariant, LatencyHistogram, Prng, Scheduler } from './sim';
-import { SparseVolume } from './data/sparse-volume';
+import { composedContentHash, type Sha256 } from './data/sparse-volume';
 
 export interface EngineOptions {
   seed?: number;
@@ -15,6 +15,11 @@ export interface EngineOptions {
   stepBufferSize?: number;
   /** Called for every step event as it happens. */
   onStep?: (e: StepEvent) => void;
+  /**
+   * A faster sha256 from the host (node:crypto in the worker and the CLI) for volume hashes; the values are the
+   * same as with the default pure-JS one, only computed ~10x faster.
+   */
+  sha256?: Sha256;
 }
 
 /** Where a write arrived from: decides the step names and whether the bytes are applied here. */
@@ -34,6 +39,8 @@ interface Arrival {
   data: Uint8Array | null;
   io: Io;
   source: Source;
+  /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
+  stillWanted?: () => boolean;
 }
 
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
@@ -118,7 +125,7 @@ export class Engine {
     this.wiring = new Wiring(topology);
     for (const s of topology.systems) this.systemSite.set(s.id, s.siteId);
     const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
-    this.stack = new MappingStack(topology, trackOf);
+    this.stack = new MappingStack(topology, trackOf, options.sha256);
     for (const c of topology.caches) {
       const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds);
       this.caches.set(c.id, cache);
@@ -356,6 +363,11 @@ export class Engine {
       const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
       this.storeInCache(cache, a.volumeId, a.offset, a.length, (holds) => {
         if (!this.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
+        if (a.stillWanted && !a.stillWanted()) {
+          // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
+          this.release(holds);
+          return ack(false, 'the pair changed state before the update was stored');
+        }
         if (cache) {
           const text =
             storeStep === 'S14a'
@@ -400,8 +412,28 @@ export class Engine {
   }
 
   private applyData(volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
+    const pieces = this.stack.pieces(volumeId, offset, length);
     if (data) this.stack.write(volumeId, offset, data);
-    else for (const piece of this.stack.pieces(volumeId, offset, length)) piece.store.zeroRange(piece.storeOffset, piece.length);
+    else for (const piece of pieces) piece.store.zeroRange(piece.storeOffset, piece.length);
+    for (const piece of pieces) this.recordSharedChange(piece.storeId, piece.storeOffset, piece.length);
+  }
+
+  /**
+   * Bitmaps follow the bytes: the moment bytes change, every pair with a side over them that is recording changes
+   * marks them, in that side's own addresses. The flows mark too when they reach a volume, but in a cascade that can
+   * be later than the bytes changed (the loop hand-down to V21 trails the store at S14), and by then the pair may have
+   * been reversed (swap-resync) and would miss the change. Replicating pairs are left to their flows.
+   */
+  private recordSharedChange(storeId: string, storeOffset: number, length: number): void {
+    for (const over of this.stack.volumesOver(storeId, storeOffset, length)) {
+      for (const q of this.pairList) {
+        if (q.primaryId === over.volumeId) {
+          if (q.state === 'COPY' || q.state === 'PSUS' || q.state === 'PSUE' || q.state === 'SSUS' || q.state === 'SSWS' || q.state === 'suspending') q.markTracks(q.primaryBitmap, over.offset, over.length);
+        } else if (q.secondaryId === over.volumeId) {
+          if (q.state === 'PSUS' || q.state === 'PSUE' || q.state === 'SSUS' || q.state === 'SSWS') q.markTracks(q.secondaryBitmap, over.offset, over.length);
+        }
+      }
+    }
   }
 
   /** Takes (or waits for) a dirty slot for every track of the range; back-pressure when the cache is full of dirty data. */
@@ -459,6 +491,13 @@ export class Engine {
     if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
     if (!this.systemUp(secSystem)) return fail(`system ${secSystem} is down`);
     if (a.io.traced) this.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
+    // Counted until answered: a split lets them land (they were sent first), but no copy may target those bytes meanwhile.
+    p.syncInFlight++;
+    const answered = done;
+    done = (ok, reason) => {
+      p.syncInFlight--;
+      answered(ok, reason);
+    };
     const link = route.link;
     const epoch = link.epoch;
     link.inFlight++;
@@ -831,8 +870,7 @@ export class Engine {
       if (!(q.replicating || q.state === 'PSUS')) continue;
       if (q.state === state) continue;
       if (q.state === 'COPY') q.secondaryInconsistent = true;
-      q.copy.active = false;
-      q.copy.gen++;
+      this.abandonCopy(q);
       q.suspendedCause = cause;
       this.setState(q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);
     }
@@ -840,8 +878,20 @@ export class Engine {
     if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
   }
 
+  /**
+   * Stops a running copy: its pending callbacks see a new generation and do nothing. Tracks already taken from the
+   * bitmap but not yet landed go back into it, so the next resync sends them (they may or may not have arrived).
+   */
+  private abandonCopy(p: PairRt): void {
+    p.copy.active = false;
+    p.copy.gen++;
+    for (const t of p.copy.inFlightTracks) p.primaryBitmap.set(t);
+    p.copy.inFlightTracks.clear();
+  }
+
   /** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
   private startCopy(p: PairRt, initial: boolean, reason: string): void {
+    this.markOverwrittenSecondaries(p);
     if (initial) p.primaryBitmap.setAll();
     p.primaryBitmap.union(p.secondaryBitmap);
     p.secondaryBitmap.clearAll();
@@ -852,6 +902,7 @@ export class Engine {
     p.copy.totalTracks = p.primaryBitmap.count;
     p.copy.startedUs = this.nowUs;
     p.copy.inFlight = 0;
+    p.copy.inFlightTracks.clear();
     p.copy.cursor = 0;
     if (p.journal) p.journal.applyNext = p.journal.nextSeq;
     this.setState(p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
@@ -901,8 +952,10 @@ export class Engine {
     const data = this.stack.anyWritten(p.primaryId, offset, len) ? this.stack.read(p.primaryId, offset, len) : null;
     const link = route.link;
     const epoch = link.epoch;
+    const track = offset / p.trackBytes;
     p.copy.inFlight++;
     p.copy.tracksSent++;
+    p.copy.inFlightTracks.add(track);
     link.inFlight++;
     const io: Io = { id: 0, traced: false };
     this.sched.at(link.transmit(this.nowUs, route.fromPortId, len), () => {
@@ -912,7 +965,8 @@ export class Engine {
         p.markTracks(p.primaryBitmap, offset, len);
         return this.suspend(p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
       }
-      this.receive({ systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy' }, (ok, reason) => {
+      const stillWanted = (): boolean => p.copy.gen === gen;
+      this.receive({ systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', stillWanted }, (ok, reason) => {
         if (p.copy.gen !== gen) return;
         if (!ok) {
           p.markTracks(p.primaryBitmap, offset, len);
@@ -920,6 +974,7 @@ export class Engine {
         }
         this.sched.after(link.oneWayUs, () => {
           if (p.copy.gen !== gen) return;
+          p.copy.inFlightTracks.delete(track);
           if (--p.copy.inFlight === 0) this.copyBatchDone(p, gen);
         });
       });
@@ -957,12 +1012,12 @@ export class Engine {
   }
 
   /**
-   * Why copying in the reverse direction would corrupt another pair, or undefined: the copy writes the current
-   * primary's bytes, and in a cascade those bytes are also another replicating pair's secondary (V21 shares R1
-   * with V12), which would then differ from its own primary while still showing PAIR.
+   * Why a copy into `target` would corrupt another pair, or undefined. A copy writes `target`'s bytes, and in a
+   * cascade those bytes can also be another replicating pair's secondary (V21 shares R40 with V12): that pair would
+   * then differ from its own primary while still showing PAIR. Reversals copy into the old primary (target =
+   * p.primaryId); create and resync copy into the secondary.
    */
-  private reverseConflict(p: PairRt): string | undefined {
-    const target = p.primaryId;
+  private copyTargetConflict(p: PairRt, target: string): string | undefined {
     const sharing = new Set<string>([target]);
     for (const e of this.stack.extentsOf(target)) for (const o of this.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
     for (const q of this.pairList) {
@@ -970,8 +1025,24 @@ export class Engine {
       if (q.state === 'PAIR' || q.state === 'PFUL' || q.state === 'COPY' || q.state === 'suspending') {
         return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
       }
+      if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
     }
     return undefined;
+  }
+
+  /**
+   * A copy into bytes that are also a split or suspended pair's secondary (allowed: copyTargetConflict refuses only
+   * replicating ones) replaces that secondary's image: it no longer holds its primary's image as of the split, so it
+   * is shown inconsistent (takeover refused) until its own next copy completes. Its bitmap records the tracks.
+   */
+  private markOverwrittenSecondaries(p: PairRt): void {
+    const target = p.secondaryId;
+    const sharing = new Set<string>();
+    for (const e of this.stack.extentsOf(target)) for (const o of this.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
+    for (const q of this.pairList) {
+      if (q === p || !sharing.has(q.secondaryId)) continue;
+      if (q.state === 'PSUS' || q.state === 'PSUE' || q.state === 'SSUS') q.secondaryInconsistent = true;
+    }
   }
 
   /** Pairs downstream of a volume's bytes in the same system (a cascade's next leg). */
@@ -1101,6 +1172,8 @@ export class Engine {
       const ss = this.volume(p.secondaryId).systemId;
       if (!p.route?.link.up || !this.systemUp(ps) || !this.systemUp(ss)) continue;
       if (p.suspendedCause?.kind === 'takeover') continue;
+      // Stays suspended rather than overwrite another replicating pair's secondary (the operator resolves it).
+      if (this.copyTargetConflict(p, p.secondaryId)) continue;
       this.startCopy(p, false, 'auto-resync after the fault was repaired');
     }
   }
@@ -1112,6 +1185,10 @@ export class Engine {
     switch (op) {
       case 'create':
         if (p.state !== 'SMPL') return refuse('only a simplex pair can be created');
+        {
+          const conflict = this.copyTargetConflict(p, p.secondaryId);
+          if (conflict) return refuse(conflict);
+        }
         this.startCopy(p, true, 'initial copy started');
         return { ok: true, message: 'initial copy started' };
       case 'split':
@@ -1126,6 +1203,10 @@ export class Engine {
       case 'resync':
         if (!(p.state === 'PSUS' || p.state === 'PSUE' || p.state === 'SSUS')) return refuse('only a split or suspended pair can be resynchronised');
         if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
+        {
+          const conflict = this.copyTargetConflict(p, p.secondaryId);
+          if (conflict) return refuse(conflict);
+        }
         this.startCopy(p, false, 'differential resync');
         return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
       case 'takeover': {
@@ -1142,7 +1223,7 @@ export class Engine {
       }
       case 'swapResync': {
         if (p.state !== 'SSWS') return refuse('swap-resync follows a takeover (SSWS)');
-        const conflict = this.reverseConflict(p);
+        const conflict = this.copyTargetConflict(p, p.primaryId);
         if (conflict) return refuse(conflict);
         this.swapRoles(p);
         if (!p.route?.link.up) {
@@ -1154,7 +1235,7 @@ export class Engine {
       }
       case 'failback':
         if (p.state === 'SSWS') {
-          const conflict = this.reverseConflict(p);
+          const conflict = this.copyTargetConflict(p, p.primaryId);
           if (conflict) return refuse(conflict);
           this.swapRoles(p);
           if (!p.route?.link.up) {
@@ -1174,8 +1255,7 @@ export class Engine {
       case 'delete':
         if (p.state === 'SMPL') return refuse('it is not paired');
         if (p.journal) for (const rec of p.journal.drop()) void rec;
-        p.copy.active = false;
-        p.copy.gen++;
+        this.abandonCopy(p);
         this.setState(p, 'deleting', 'delete requested');
         this.sched.after(1000, () => {
           p.primaryBitmap.clearAll();
@@ -1250,9 +1330,9 @@ export class Engine {
       const store = this.stack.stores.get(only.storeId)!;
       if (store.sizeBytes === size) return store.contentHash();
     }
-    // Compose the volume's content from its stores, copying only written tracks.
-    const image = new SparseVolumeImage(size, extents, this.stack);
-    return image.hash();
+    // Compose the volume's hash from its stores' cached 64 KiB block digests (mapping offsets are block-aligned in practice).
+    const parts = extents.map((e) => ({ volumeOffset: e.volumeOffset, length: e.length, source: this.stack.stores.get(e.storeId)!, sourceOffset: e.storeOffset }));
+    return composedContentHash(size, parts, volumeId, this.stack.sha256);
   }
 
   pairStatus(p: PairRt): PairStatus {
@@ -1355,32 +1435,6 @@ export class Engine {
 export function linkUtilization(l: LinkRt, nowUs: number): number {
   if (nowUs <= 0) return 0;
   return Math.min(1, Math.max(l.busyUs[0], l.busyUs[1]) / nowUs);
-}
-
-/** A volume's content composed from the stores it maps onto, for hashing virtual volumes. */
-class SparseVolumeImage {
-  constructor(
-    readonly sizeBytes: number,
-    readonly extents: readonly { volumeOffset: number; length: number; storeId: string; storeOffset: number }[],
-    readonly stack: MappingStack,
-  ) {}
-
-  hash(): string {
-    const image = new SparseVolume(this.sizeBytes, { id: 'image' });
-    for (const e of this.extents) {
-      const store = this.stack.stores.get(e.storeId)!;
-      const firstTrack = Math.floor(e.storeOffset / store.trackBytes);
-      for (const t of store.writtenTracksFrom(firstTrack)) {
-        const a = Math.max(t * store.trackBytes, e.storeOffset);
-        const b = Math.min(t * store.trackBytes + store.trackLength(t), e.storeOffset + e.length);
-        if (a >= e.storeOffset + e.length) break;
-        if (a >= b) continue;
-        const data = store.peekTrack(t)!;
-        image.write(e.volumeOffset + (a - e.storeOffset), data.subarray(a - t * store.trackBytes, b - t * store.trackBytes));
-      }
-    }
-    return image.contentHash();
-  }
 }
 
 function fmtUs(us: number): string {

@@ -1,6 +1,7 @@
 // Headless runs for `relaylab simulate`: a topology, a seed, timed faults and a duration in; the report of DOMAIN.md's "Headless report" out.
 import type { EngineCommand, PairState } from '../../app/engine/api';
 import type { Topology } from '../../app/model/schema';
+import type { Sha256 } from './data/sparse-volume';
 import { Engine, linkUtilization, type WorkloadOverride } from './engine';
 
 export interface TimedFault {
@@ -15,6 +16,8 @@ export interface SimulateOptions {
   workloadOverride?: WorkloadOverride;
   /** Virtual time allowed after durationMs for pairs to settle (default 1 hour). */
   settleCapMs?: number;
+  /** The caller's native sha256 for the volume hashes (this module is environment-free; the CLI passes node:crypto's). */
+  sha256?: Sha256;
 }
 
 export interface SimulationReport {
@@ -46,7 +49,7 @@ export interface SimulationReport {
 /** Runs the topology for durationMs with its workloads, injecting faults on time; then hosts stop and the run continues until settled. */
 export function runSimulation(topology: Topology, options: SimulateOptions): SimulationReport {
   const seed = options.seed ?? 1;
-  const engine = new Engine(topology, { seed });
+  const engine = new Engine(topology, { seed, sha256: options.sha256 });
   const durationUs = options.durationMs * 1000;
   engine.workloadsStopUs = durationUs;
   engine.startWorkloads(options.workloadOverride);

@@ -106,6 +106,8 @@ export interface CopyProgress {
   cursor: number;
   /** Tracks actually sent over the link (empty tracks are skipped and not counted). */
   tracksSent: number;
+  /** Tracks taken from the bitmap and sent but not yet landed: put back into the bitmap if the copy is abandoned. */
+  inFlightTracks: Set<number>;
 }
 
 export class PairRt {
@@ -113,6 +115,8 @@ export class PairRt {
   primaryId: string;
   secondaryId: string;
   state: PairState = 'SMPL';
+  /** Sync updates sent to the secondary and not yet answered (they may land after a split). */
+  syncInFlight = 0;
   sinceUs = 0;
   reason = '';
   /** True after swapResync: the data flows from the original secondary to the original primary. */
@@ -124,7 +128,7 @@ export class PairRt {
   route: PairRoute | undefined;
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
-  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0 };
+  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, inFlightTracks: new Set() };
   journal: JournalRt | undefined;
   /** Time of the newest write the secondary has applied (async), for RPO. */
   lastAppliedWrittenUs = 0;

@@ -1,6 +1,6 @@
 // Runtime objects compiled from a Topology: links with delay, bandwidth and FIFO queues, caches of track slots, and the flattened mapping stack.
 import type { Cable, Lu, Port, StorageSystem, Topology, Volume } from '../../app/model/schema';
-import { SparseVolume } from './data/sparse-volume';
+import { SparseVolume, type Sha256 } from './data/sparse-volume';
 import { invariant } from './sim';
 
 /** One-way propagation in fibre, microseconds per km (light at ~204,000 km/s). */
@@ -241,7 +241,12 @@ export class MappingStack {
   /** Extents of every volume, grouped by the store they land on. */
   readonly byStore = new Map<string, Extent[]>();
 
-  constructor(t: Topology, trackBytesOf: (systemId: string) => number) {
+  constructor(
+    t: Topology,
+    trackBytesOf: (systemId: string) => number,
+    /** The host's sha256 for the stores' block digests (pure JS when absent). */
+    readonly sha256?: Sha256,
+  ) {
     for (const v of t.volumes) this.volumes.set(v.id, v);
     for (const l of t.lus) this.lus.set(l.id, l);
     for (const v of t.volumes) {
@@ -249,7 +254,7 @@ export class MappingStack {
         // Bytes are held in 4 KiB chunks, not the system's 256 KiB tracks: a random 4 KiB write then materialises
         // 4 KiB, not 256 KiB (64x less allocation). Bitmaps and cache slots still use the system's track size.
         void trackBytesOf;
-        this.stores.set(v.id, new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id }));
+        this.stores.set(v.id, new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 }));
       }
     }
     for (const v of t.volumes) {

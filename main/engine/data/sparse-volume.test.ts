@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -243,6 +244,33 @@ describe('SparseVolume', () => {
     flat.write(2 * MiB + 1 * KiB, r2.read(0, 1 * MiB));
     expect(composedContentHash(flat.sizeBytes, extents)).toBe(flat.contentHash());
     expect(() => composedContentHash(flat.sizeBytes, [extents[0]!, { ...extents[0]!, volumeOffset: 1 * MiB, length: 1 * MiB }])).toThrow(/overlap/);
+  });
+
+  it('an injected native sha256 gives the same volume and composed hashes as the pure-JS one, and is the one used', () => {
+    let calls = 0;
+    const native = (data: Uint8Array): Uint8Array => {
+      calls++;
+      return createHash('sha256').update(data).digest();
+    };
+    const plain = new SparseVolume(8 * MiB, { trackBytes: 4 * KiB, id: 'plain' });
+    const fast = new SparseVolume(8 * MiB, { trackBytes: 4 * KiB, id: 'fast', sha256: native });
+    for (const [offset, value] of [[0, 1], [70 * KiB, 2], [3 * MiB + 5, 3], [8 * MiB - 12 * KiB, 4]] as const) {
+      plain.write(offset, filled(12 * KiB, value));
+      fast.write(offset, filled(12 * KiB, value));
+    }
+    expect(fast.contentHash()).toBe(plain.contentHash());
+    expect(calls).toBeGreaterThanOrEqual(4);
+    // A clone keeps the host's hash; a composed (virtual) volume over the stores too, aligned and unaligned.
+    const clone = fast.clone();
+    clone.write(1 * MiB, filled(100, 9));
+    const before = calls;
+    plain.write(1 * MiB, filled(100, 9));
+    expect(clone.contentHash()).toBe(plain.contentHash());
+    expect(calls).toBeGreaterThan(before);
+    for (const sourceOffset of [0, 1000]) {
+      const extents = (source: SparseVolume) => [{ volumeOffset: 64 * KiB, length: 4 * MiB, source, sourceOffset }];
+      expect(composedContentHash(5 * MiB, extents(clone), 'V', native)).toBe(composedContentHash(5 * MiB, extents(plain), 'V'));
+    }
   });
 
   it('property: a composed hash equals the hash of the composed bytes, aligned or not', () => {

@@ -27,10 +27,21 @@ export interface VolumeContent {
   read(offset: number, length: number): Uint8Array;
 }
 
+/**
+ * A one-shot sha256. The host may inject a native one (node:crypto, ~10x the pure-JS speed); it must be the same
+ * algorithm, so hashes are identical with and without it. The engine stays environment-free either way.
+ */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
+/** The pure-JS sha256 (@noble/hashes), used when the host gives none. */
+export const pureSha256: Sha256 = (data) => sha256(data);
+
 export interface SparseVolumeOptions {
   trackBytes?: number;
   /** Volume id, used in error messages. */
   id?: string;
+  /** Block digests use this sha256 (default: pure JS). */
+  sha256?: Sha256;
 }
 
 export class SparseVolume implements VolumeContent {
@@ -38,6 +49,7 @@ export class SparseVolume implements VolumeContent {
   readonly trackBytes: number;
   readonly trackCount: number;
   readonly id: string | undefined;
+  private readonly sha256: Sha256;
 
   private readonly tracks = new Map<number, Uint8Array>();
   /** Tracks whose buffer is shared with a clone: copied before the first write (copy-on-write). */
@@ -52,6 +64,7 @@ export class SparseVolume implements VolumeContent {
   constructor(sizeBytes: number, options: SparseVolumeOptions = {}) {
     const trackBytes = options.trackBytes ?? DEFAULT_TRACK_BYTES;
     this.id = options.id;
+    this.sha256 = options.sha256 ?? pureSha256;
     assertNonNegativeInteger(sizeBytes, 'sizeBytes', this.id);
     if (!Number.isSafeInteger(trackBytes) || trackBytes <= 0) {
       throw new DataStructureError('TRACK_SIZE', `trackBytes must be a positive integer, got ${trackBytes}`, this.id);
@@ -217,7 +230,7 @@ export class SparseVolume implements VolumeContent {
 
   /** A copy that shares track buffers until either side writes them (for checkpoints and snapshots). */
   clone(): SparseVolume {
-    const copy = new SparseVolume(this.sizeBytes, { trackBytes: this.trackBytes, id: this.id });
+    const copy = new SparseVolume(this.sizeBytes, { trackBytes: this.trackBytes, id: this.id, sha256: this.sha256 });
     for (const [track, data] of this.tracks) {
       copy.tracks.set(track, data);
       copy.sharedTracks.add(track);
@@ -265,7 +278,7 @@ export class SparseVolume implements VolumeContent {
     } else {
       bytes = this.read(start, length);
     }
-    const digest = isAllZero(bytes) ? null : sha256(bytes);
+    const digest = isAllZero(bytes) ? null : this.sha256(bytes);
     this.blockDigests.set(block, digest);
     return digest;
   }
@@ -356,7 +369,7 @@ export interface ContentExtent {
  * maps whole 64 KiB blocks onto whole source blocks, the source's cached block digests are reused.
  * Regions no extent covers read as zeros. Extents must not overlap.
  */
-export function composedContentHash(sizeBytes: number, extents: readonly ContentExtent[], id?: string): string {
+export function composedContentHash(sizeBytes: number, extents: readonly ContentExtent[], id?: string, hash: Sha256 = pureSha256): string {
   assertNonNegativeInteger(sizeBytes, 'sizeBytes', id);
   const ordered = [...extents].sort((a, b) => a.volumeOffset - b.volumeOffset);
   ordered.forEach((e, i) => {
@@ -405,7 +418,7 @@ export function composedContentHash(sizeBytes: number, extents: readonly Content
       const b = Math.min(start + length, e.volumeOffset + e.length);
       if (a < b) bytes.set(e.source.read(e.sourceOffset + (a - e.volumeOffset), b - a), a - start);
     }
-    writer.add(block, isAllZero(bytes) ? null : sha256(bytes));
+    writer.add(block, isAllZero(bytes) ? null : hash(bytes));
   }
   return writer.finish();
 }

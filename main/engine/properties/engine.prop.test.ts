@@ -25,8 +25,7 @@ describe('the engine under random writes, faults and pair commands', () => {
     const totals = { runs: 0, steps: 0, writesAcked: 0, faults: 0, resyncs: 0 };
     fc.assert(
       fc.property(fc.nat(builtIns.length - 1), variationArb, fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: 60, size: 'max' }), (which, variation, seed, actions) => {
-        // Skips the known cascade-reversal bug (docs/TRUST.md) so the suite stays a regression guard; scripts/prop-long.mjs keeps it in.
-        const { violations, stats } = runSequence(builtIns[which]!.topology, variation, seed, actions, true);
+        const { violations, stats } = runSequence(builtIns[which]!.topology, variation, seed, actions);
         totals.runs++;
         totals.steps += stats.steps;
         totals.writesAcked += stats.writesAcked;

@@ -129,7 +129,6 @@ export class EngineModel {
   constructor(
     readonly topology: Topology,
     readonly seed: number,
-    readonly skipCascadeReversal = false,
   ) {
     this.engine = new Engine(topology, { seed, stepBufferSize: 64 });
     this.cableIds = topology.cables.map((c) => c.id);
@@ -264,8 +263,6 @@ export class EngineModel {
       }
       case 'pair': {
         const id = pick(this.pairIds, action.index);
-        // Known engine bug (docs/TRUST.md): reversing one pair of a cascade while another replicates lets the reverse copy overwrite shared bytes behind a PAIR pair.
-        if (id && this.skipCascadeReversal && (action.op === 'failback' || action.op === 'swapResync') && this.pairIds.length > 1) break;
         if (id) this.answer(step, action, { type: 'pair', pairId: id, op: action.op, readWrite: action.readWrite });
         break;
       }
@@ -323,6 +320,9 @@ export class EngineModel {
       }
       const consistent = state === 'PAIR' || state === 'PFUL' || state === 'PSUS' || state === 'PSUE' || state === 'SSUS' || state === 'suspending';
       if (!consistent) continue;
+      // The engine says the secondary holds no consistent image (a copy was interrupted, or another pair's copy replaced
+      // the shared bytes); nothing is claimed until its next copy completes, which starts a new history.
+      if (p.secondaryInconsistent) continue;
       const acked = this.syncAcked.get(id);
       if (p.mode === 'sync' && acked)
         for (const [k, seq] of acked) {
@@ -420,10 +420,10 @@ export class EngineModel {
 }
 
 /** Runs one sequence of actions on a varied topology; the result lists any violation with the step it appeared at. */
-export function runSequence(topology: Topology, variation: Variation, seed: number, actions: Action[], skipCascadeReversal = false): { violations: Violation[]; stats: RunStats } {
+export function runSequence(topology: Topology, variation: Variation, seed: number, actions: Action[]): { violations: Violation[]; stats: RunStats } {
   let model: EngineModel;
   try {
-    model = new EngineModel(vary(topology, variation), seed, skipCascadeReversal);
+    model = new EngineModel(vary(topology, variation), seed);
   } catch (e) {
     return {
       violations: [{ step: 0, action: { kind: 'final' }, invariant: 'no-throw', detail: `constructing the engine threw: ${(e as Error).message}` }],
