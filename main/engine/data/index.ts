@@ -1,8 +1,5 @@
-// Replication data structures for the engine core: volumes, bitmaps, journals, copy loop and the pair state machine.
+// Replication data structures for the engine core: sparse volumes with content hashes, differential bitmaps, the sorted index behind them.
 export * from './errors';
 export * from './sorted-index';
 export * from './sparse-volume';
 export * from './bitmap';
-export * from './journal';
-export * from './copy-plan';
-export * from './pair-state';
