@@ -64,12 +64,22 @@ export const Canvas = memo(function Canvas() {
 
   // A loaded document (open, new, template) is fitted once React Flow has its nodes; an edit never moves the view.
   const loads = useDoc((s) => s.loads);
+  const fitPending = useRef(false);
   useEffect(() => {
     if (loads === 0) return;
     forgetFittedView();
-    const frame = window.requestAnimationFrame(() => void fitIfDrawn(flow));
+    fitPending.current = true;
+  }, [loads]);
+  // The loaded nodes reach React Flow one render after the load (setNodes above), and a frame later can still be too early on
+  // a loaded machine (a 1,000-element file opened on the empty canvas was never fitted): fit after React Flow has them.
+  useEffect(() => {
+    if (!fitPending.current) return;
+    const frame = window.requestAnimationFrame(() => {
+      fitPending.current = false;
+      void fitIfDrawn(flow);
+    });
     return () => window.cancelAnimationFrame(frame);
-  }, [loads, flow]);
+  }, [nodes, flow]);
 
   // Folding the live dock or resizing the window changes the canvas area: refit if the view is still the fitted one.
   useEffect(() => {
