@@ -326,8 +326,8 @@ function everyNodeMeasured(s: ReactFlowState): boolean {
   return true;
 }
 
-/** Below this zoom the canvas's 9.5-12 px texts are under 4 px on screen: edge labels, handles and secondary node texts are not drawn. */
-export const DETAIL_MIN_ZOOM = 0.35;
+/** Below this zoom the canvas's 9.5-12 px texts are under 3 px on screen (FIG. 1 fitted in a 1,500 px window is at ~0.4): edge labels, handles and secondary node texts are not drawn. */
+export const DETAIL_MIN_ZOOM = 0.25;
 
 function ConnectionHint() {
   const { text, ok } = useStore(connectionHint);
