@@ -40,28 +40,24 @@ describe('plan.crosscheck over web mode', () => {
     await server.close();
   });
 
-  it('answers app.info on the same connection promptly while a cross-check runs', async () => {
-    const started = performance.now();
-    let crossCheckDoneAt = 0;
-    const running = api.call('plan.crosscheck', { topology: fig1Raw, durationMs: 3000 }).then((report) => {
-      crossCheckDoneAt = performance.now();
+  it('answers app.info on the same connection while a cross-check runs', async () => {
+    // Ordering, not timing: had the cross-check run on the server's thread, app.info could only be
+    // answered after it, so the cross-check's answer would arrive first. A long run makes that certain.
+    let crossCheckAnswered = false;
+    const running = api.call('plan.crosscheck', { topology: fig1Raw, durationMs: 10_000 }).then((report) => {
+      crossCheckAnswered = true;
       return report;
     });
     // Let the request reach the server and the worker start before asking something else.
     await new Promise((r) => setTimeout(r, 150));
-    const asked = performance.now();
     const info = await api.call('app.info', {});
-    const answeredAt = performance.now();
     expect(info.mode).toBe('web');
-    expect(crossCheckDoneAt).toBe(0);
-    expect(answeredAt - asked).toBeLessThan(250);
+    expect(crossCheckAnswered).toBe(false);
 
     const report = await running;
-    expect(report.durationMs).toBe(3000);
+    expect(report.durationMs).toBe(10_000);
     expect(report.rows.find((r) => r.quantity === 'host write latency')?.agrees).toBe(true);
-    // The cross-check really took long enough for the blocking version to have held app.info back.
-    expect(crossCheckDoneAt - started).toBeGreaterThan(answeredAt - started + 500);
-  }, 60_000);
+  }, 120_000);
 
   it('still locates a topology that does not load, without starting a worker', async () => {
     const error = await api.call('plan.crosscheck', { topology: { formatVersion: 1, name: 'x', sites: 'no' } }).catch((e: unknown) => e);
