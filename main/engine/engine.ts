@@ -280,7 +280,10 @@ export class Engine {
 
   // ---------------------------------------------------------------- host writes
 
-  /** Issues one host write now; `done` gets the outcome when the host sees the answer. */
+  /**
+   * Issues one host write now; `done` gets the outcome when the host sees the answer. The engine keeps `data` (the
+   * journal and the volumes' stores hold it by reference, copy-on-write): do not change it afterwards.
+   */
   hostWrite(hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult {
     const h = this.hosts.get(hostId);
     const lu = this.stack.lus.get(luId);
@@ -413,7 +416,9 @@ export class Engine {
 
   private applyData(volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
     const pieces = this.stack.pieces(volumeId, offset, length);
-    if (data) this.stack.write(volumeId, offset, data);
+    // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
+    // keeps the same chunks by reference.
+    if (data) this.stack.writeImmutable(volumeId, offset, data);
     else for (const piece of pieces) piece.store.zeroRange(piece.storeOffset, piece.length);
     for (const piece of pieces) this.recordSharedChange(piece.storeId, piece.storeOffset, piece.length);
   }

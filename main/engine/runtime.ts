@@ -339,6 +339,11 @@ export class MappingStack {
     for (const p of this.pieces(id, offset, data.length)) p.store.write(p.storeOffset, data.subarray(p.dataOffset, p.dataOffset + p.length));
   }
 
+  /** Writes an immutable payload (a host write's buffer, never changed afterwards): stores keep whole chunks by reference. */
+  writeImmutable(id: string, offset: number, data: Uint8Array): void {
+    for (const p of this.pieces(id, offset, data.length)) p.store.writeImmutable(p.storeOffset, data.subarray(p.dataOffset, p.dataOffset + p.length));
+  }
+
   read(id: string, offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (const p of this.pieces(id, offset, length)) out.set(p.store.read(p.storeOffset, p.length), p.dataOffset);

@@ -246,6 +246,34 @@ describe('SparseVolume', () => {
     expect(() => composedContentHash(flat.sizeBytes, [extents[0]!, { ...extents[0]!, volumeOffset: 1 * MiB, length: 1 * MiB }])).toThrow(/overlap/);
   });
 
+  it('writeImmutable keeps whole tracks of a payload by reference in several volumes, and a later write to one copies first', () => {
+    const payload = new Uint8Array(40 * KiB);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 255;
+    const a = new SparseVolume(1 * MiB, { trackBytes: 4 * KiB, id: 'R11' });
+    const b = new SparseVolume(1 * MiB, { trackBytes: 4 * KiB, id: 'R3' });
+    const copied = new SparseVolume(1 * MiB, { trackBytes: 4 * KiB, id: 'copy' });
+    // 2 KiB into a track: a partial head, nine whole tracks, a partial tail.
+    for (const v of [a, b]) v.writeImmutable(2 * KiB, payload);
+    copied.write(2 * KiB, payload);
+    expect(a.contentHash()).toBe(copied.contentHash());
+    expect(a.bytesStored).toBe(copied.bytesStored);
+    // One buffer (the payload's), two volumes; the partial head was copied.
+    expect(a.peekTrack(1)!.buffer).toBe(payload.buffer);
+    expect(b.peekTrack(1)!.buffer).toBe(payload.buffer);
+    expect(a.peekTrack(1)!.byteOffset).toBe(2 * KiB);
+    expect(a.peekTrack(0)!.buffer).not.toBe(payload.buffer);
+    // Copy-on-write: a small write to one volume leaves the other (and the payload) as they were.
+    a.write(5 * KiB, filled(10, 0xee));
+    expect(b.read(5 * KiB, 10)).toEqual(payload.subarray(3 * KiB, 3 * KiB + 10));
+    expect(payload[3 * KiB]).toBe((3 * KiB * 7) & 255);
+    expect(a.read(5 * KiB, 10)).toEqual(filled(10, 0xee));
+    expect(b.contentHash()).toBe(copied.contentHash());
+    // Zeros onto never-written tracks stay unstored, as with write.
+    b.writeImmutable(512 * KiB, new Uint8Array(8 * KiB));
+    expect(b.isTrackWritten(128)).toBe(false);
+    expect(b.bytesStored).toBe(copied.bytesStored);
+  });
+
   it('an injected native sha256 gives the same volume and composed hashes as the pure-JS one, and is the one used', () => {
     let calls = 0;
     const native = (data: Uint8Array): Uint8Array => {

@@ -140,6 +140,39 @@ export class SparseVolume implements VolumeContent {
     this.invalidate(offset, bytes.length);
   }
 
+  /**
+   * Like write, but `bytes` is an immutable payload (nobody writes into it afterwards, by contract): whole tracks are
+   * kept by reference instead of copied, marked shared so that a later partial write here copies first. The engine
+   * applies one host write to every store of a cascade this way, so the bytes are held once, not once per store.
+   */
+  writeImmutable(offset: number, bytes: Uint8Array): void {
+    this.checkRange(offset, bytes.length);
+    let done = 0;
+    while (done < bytes.length) {
+      const position = offset + done;
+      const track = Math.floor(position / this.trackBytes);
+      const inTrack = position - track * this.trackBytes;
+      const length = this.trackLength(track);
+      const count = Math.min(bytes.length - done, length - inTrack);
+      const part = bytes.subarray(done, done + count);
+      if (count === length) {
+        const stored = this.tracks.get(track);
+        if (stored || !isAllZero(part)) {
+          if (!stored) {
+            this.storedBytes += length;
+            this.trackIndex.add(track);
+          }
+          this.tracks.set(track, part);
+          this.sharedTracks.add(track);
+        }
+      } else if (this.tracks.has(track) || !isAllZero(part)) {
+        this.writableTrack(track).set(part, inTrack);
+      }
+      done += count;
+    }
+    this.invalidate(offset, bytes.length);
+  }
+
   /** A fresh copy of the logical bytes; unwritten regions read as zeros. */
   read(offset: number, length: number): Uint8Array {
     this.checkRange(offset, length);
