@@ -55,6 +55,30 @@ export const StorageSystem = z.strictObject({
 });
 export type StorageSystem = z.infer<typeof StorageSystem>;
 
+/** Records a recorded trace may hold (a bound on memory and on the scheduler's pending events). */
+export const MAX_TRACE_RECORDS = 100_000;
+
+/** One recorded I/O: issued `atUs` after the workload's start, at `offsetBytes` of the LU. */
+export const TraceRecord = z.strictObject({
+  atUs: z.number().finite().nonnegative(),
+  op: z.enum(['read', 'write']),
+  offsetBytes: Bytes,
+  lengthBytes: z.number().int().positive().max(64 * 1024 * 1024),
+});
+export type TraceRecord = z.infer<typeof TraceRecord>;
+
+/**
+ * A recorded I/O trace replayed instead of the synthetic pattern: records are issued at their times (relative to the
+ * workload's startMs) in time order, ties in file order. With `loop`, the trace starts again one period later, the period
+ * being the last record's time plus the mean gap between records (1 ms for a single record).
+ * That each record lies inside the LU is checked by validation ('trace-out-of-range').
+ */
+export const WorkloadTrace = z.strictObject({
+  records: z.array(TraceRecord).max(MAX_TRACE_RECORDS),
+  loop: z.boolean().default(false),
+});
+export type WorkloadTrace = z.infer<typeof WorkloadTrace>;
+
 export const Workload = z.strictObject({
   id: Id,
   /** LU the host writes to (an LU on a target port cabled to one of the host's ports). */
@@ -68,6 +92,8 @@ export const Workload = z.strictObject({
   hotspotFraction: z.number().gt(0).max(1).default(0.2),
   startMs: z.number().finite().nonnegative().default(0),
   durationMs: z.number().finite().positive().optional(),
+  /** A recorded trace replayed instead of iops/blockBytes/readRatio/pattern (which then do not apply). */
+  trace: WorkloadTrace.optional(),
 });
 export type Workload = z.infer<typeof Workload>;
 

@@ -30,6 +30,7 @@ export const VALIDATION_CODES = [
   'duplicate-lun',
   'cache-other-system',
   'workload-unreachable',
+  'trace-out-of-range',
   'alias-not-virtual',
   'alias-path-mismatch',
   'backing-unreachable',
@@ -88,6 +89,21 @@ export function validateTopology(t: Topology): Problem[] {
     h.workloads.forEach((w, j) => {
       const path = ['hosts', i, 'workloads', j, 'luId'];
       if (!ref(w.luId, ['lus'], path, h.id, 'workload LU')) return;
+      const traceLu = ix.lus.get(w.luId);
+      if (w.trace && traceLu) {
+        // One finding per workload (the first record out of range) keeps a bad 100,000-record trace readable.
+        const k = w.trace.records.findIndex((r) => r.offsetBytes + r.lengthBytes > traceLu.sizeBytes);
+        const r = w.trace.records[k];
+        if (r) {
+          const more = w.trace.records.filter((x) => x.offsetBytes + x.lengthBytes > traceLu.sizeBytes).length - 1;
+          error(
+            'trace-out-of-range',
+            `trace record ${k} of workload ${w.id} ${r.op}s ${r.offsetBytes}+${r.lengthBytes} bytes, past the end of ${traceLu.name || traceLu.id} (${traceLu.sizeBytes} bytes)${more > 0 ? `; ${more} more record(s) too` : ''}`,
+            ['hosts', i, 'workloads', j, 'trace', 'records', k, 'offsetBytes'],
+            w.id,
+          );
+        }
+      }
       if (hostCablesToLu(t, h.id, w.luId).length === 0) {
         const lu = ix.lus.get(w.luId)!;
         error(

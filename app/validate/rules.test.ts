@@ -206,6 +206,24 @@ const cases: Case[] = [
     path: () => ['hosts', 0, 'workloads', 0, 'luId'],
   },
   {
+    rule: 'a recorded trace writing past the end of its LU',
+    mistake: (t) => {
+      const lu = byId(t.lus, t.hosts[0]!.workloads[0]!.luId);
+      t.hosts[0]!.workloads[0]!.trace = {
+        loop: false,
+        records: [
+          { atUs: 0, op: 'write', offsetBytes: 0, lengthBytes: 4096 },
+          { atUs: 10, op: 'read', offsetBytes: lu.sizeBytes - 4096, lengthBytes: 4096 },
+          { atUs: 20, op: 'write', offsetBytes: lu.sizeBytes - 4096, lengthBytes: 8192 },
+        ],
+      };
+    },
+    code: 'trace-out-of-range',
+    elementId: 'wl1',
+    path: () => ['hosts', 0, 'workloads', 0, 'trace', 'records', 2, 'offsetBytes'],
+    message: /trace record 2 .* past the end of/,
+  },
+  {
     rule: 'a virtual real volume aliasing a real volume',
     file: 'fig07-intercache-copy.relaylab.json',
     mistake: (t) => {
@@ -265,6 +283,26 @@ describe('validation rules', () => {
     t.layout.nodes['ghost'] = { x: 0, y: 0 };
     t.cables = t.cables.filter((c) => c.id !== 'CN1');
     expect(validateTopology(t).map((p) => p.severity)).toEqual(['error', 'warning']);
+  });
+});
+
+describe('recorded traces', () => {
+  it('accepts a trace whose records all lie inside the LU, up to its last byte', () => {
+    const t = structuredClone(template(FIG1));
+    const w = t.hosts[0]!.workloads[0]!;
+    const lu = byId(t.lus, w.luId);
+    w.trace = { loop: true, records: [{ atUs: 0, op: 'write', offsetBytes: 0, lengthBytes: 4096 }, { atUs: 5, op: 'read', offsetBytes: lu.sizeBytes - 65536, lengthBytes: 65536 }] };
+    expect(validateTopology(t)).toEqual([]);
+  });
+
+  it('names one finding per workload and counts the other records out of range', () => {
+    const t = structuredClone(template(FIG1));
+    const w = t.hosts[0]!.workloads[0]!;
+    const lu = byId(t.lus, w.luId);
+    w.trace = { loop: false, records: [0, 1, 2].map((n) => ({ atUs: n, op: 'write' as const, offsetBytes: lu.sizeBytes + n, lengthBytes: 512 })) };
+    const found = validateTopology(t).filter((p) => p.code === 'trace-out-of-range');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(/trace record 0 .*; 2 more record\(s\) too/);
   });
 });
 
