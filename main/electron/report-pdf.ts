@@ -7,7 +7,7 @@ import { RpcFailure, type ReportService } from '../rpc';
 import { HARDENED_WEB_PREFERENCES } from './security';
 
 /** The report needs no scripts: its print button is hidden in print and the rest is HTML and CSS. */
-const REPORT_WEB_PREFERENCES = { ...HARDENED_WEB_PREFERENCES, javascript: false } as const;
+export const REPORT_WEB_PREFERENCES = { ...HARDENED_WEB_PREFERENCES, javascript: false } as const;
 
 export function createReportService(parentWindow: () => BrowserWindow | null): ReportService {
   return {

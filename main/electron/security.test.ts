@@ -1,5 +1,5 @@
 // The desktop hardening must not drift: these fail if a webPreference, the CSP or the IPC sender check is loosened.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,16 @@ describe('the desktop window', () => {
     expect(source.match(/webPreferences:/g)).toHaveLength(1);
     expect(source).toContain("contents.on('will-navigate', (event) => event.preventDefault())");
     expect(source).toContain("return { action: 'deny' }");
+  });
+
+  it('creates every other window (the hidden report printer) from the same preferences, with scripts off', () => {
+    // Every BrowserWindow in main/electron: a new file that opens a window must be listed here with its preferences.
+    const files = readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const windows = files.flatMap((f) => (readFileSync(path.join(here, f), 'utf8').match(/new BrowserWindow\(/g) ?? []).map(() => f));
+    expect(windows.sort()).toEqual(['main.ts', 'report-pdf.ts']);
+    const reportSource = readFileSync(path.join(here, 'report-pdf.ts'), 'utf8');
+    expect(reportSource).toContain('webPreferences: REPORT_WEB_PREFERENCES');
+    expect(reportSource).toContain('REPORT_WEB_PREFERENCES = { ...HARDENED_WEB_PREFERENCES, javascript: false }');
   });
 
   it('exposes only call and on from the preload, never ipcRenderer itself', () => {
