@@ -97,6 +97,8 @@ export class Engine {
   private readonly systemSite = new Map<string, string>();
   /** Volumes and LUs a volume's flow passes through on the way down (excluded from sibling fan-out). */
   private readonly chains = new Map<string, Set<string>>();
+  /** Per volume: whether a write to it can fan out to a sibling (see mayFanOut). */
+  private readonly fanOutPossible = new Map<string, boolean>();
   private readonly steps: StepEvent[] = [];
   /** Cables from a host to an LU's port, by "host>lu". */
   private readonly hostCables = new Map<string, LinkRt[]>();
@@ -389,9 +391,12 @@ export class Engine {
           if (--waiting === 0) ack(failure === undefined, failure);
         };
         if (a.source === 'loop') {
-          if (a.io.traced) this.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
-          const ip = this.initiatorFor(a.volumeId, a.systemId) ?? 'the initiator port';
-          if (a.io.traced) this.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
+          if (a.io.traced) {
+            // The port names are only needed for the step texts: untraced writes skip the lookup.
+            this.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
+            const ip = this.initiatorFor(a.volumeId, a.systemId) ?? 'the initiator port';
+            this.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
+          }
           // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
           for (const p of this.pairsWithPrimary(a.volumeId)) this.servePairBelow(p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
         } else {
@@ -417,9 +422,12 @@ export class Engine {
   private applyData(volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
     const pieces = this.stack.pieces(volumeId, offset, length);
     // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
-    // keeps the same chunks by reference.
-    if (data) this.stack.writeImmutable(volumeId, offset, data);
-    else for (const piece of pieces) piece.store.zeroRange(piece.storeOffset, piece.length);
+    // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).
+    for (const piece of pieces) {
+      if (data) piece.store.writeImmutable(piece.storeOffset, data.subarray(piece.dataOffset, piece.dataOffset + piece.length));
+      else piece.store.zeroRange(piece.storeOffset, piece.length);
+    }
+    if (!this.anyPairRecording()) return;
     for (const piece of pieces) this.recordSharedChange(piece.storeId, piece.storeOffset, piece.length);
   }
 
@@ -429,6 +437,15 @@ export class Engine {
    * be later than the bytes changed (the loop hand-down to V21 trails the store at S14), and by then the pair may have
    * been reversed (swap-resync) and would miss the change. Replicating pairs are left to their flows.
    */
+  /** Whether some pair is in a state that records changes in a bitmap (else recordSharedChange has nothing to do). */
+  private anyPairRecording(): boolean {
+    for (const q of this.pairList) {
+      const st = q.state;
+      if (st === 'COPY' || st === 'PSUS' || st === 'PSUE' || st === 'SSUS' || st === 'SSWS' || st === 'suspending') return true;
+    }
+    return false;
+  }
+
   private recordSharedChange(storeId: string, storeOffset: number, length: number): void {
     for (const over of this.stack.volumesOver(storeId, storeOffset, length)) {
       for (const q of this.pairList) {
@@ -616,10 +633,12 @@ export class Engine {
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
-      const ip = this.initiatorFor(toVolumeId, systemId);
-      if (io.traced) this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
-      if (io.traced) this.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
-      if (io.traced) this.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
+      if (io.traced) {
+        const ip = this.initiatorFor(toVolumeId, systemId);
+        this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
+        this.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
+        this.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
+      }
       const continueWith = (newHolds: SlotHold[]): void => {
         const served = this.pairsWithPrimary(toVolumeId);
         for (const p of served) this.servePairBelow(p, toVolumeId, offset, length, data, io, 'S56');
@@ -663,6 +682,7 @@ export class Engine {
 
   /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
   private fanOut(systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+    if (!this.mayFanOut(volumeId)) return;
     const chain = this.chains.get(volumeId);
     const seen = new Set<string>();
     for (const piece of this.stack.pieces(volumeId, offset, length)) {
@@ -680,6 +700,29 @@ export class Engine {
     }
   }
 
+  /**
+   * Whether any volume of the same system, outside this one's chain, shares stores with it and is a side of some pair
+   * (either side: a swap makes a secondary the primary). The mapping is fixed for an engine's life, so this is worked
+   * out once per volume; most volumes have no sibling, and their writes then skip the per-piece search.
+   */
+  private mayFanOut(volumeId: string): boolean {
+    let may = this.fanOutPossible.get(volumeId);
+    if (may !== undefined) return may;
+    may = false;
+    const systemId = this.stack.volumes.get(volumeId)?.systemId;
+    const chain = this.chains.get(volumeId);
+    const stores = new Set(this.stack.extentsOf(volumeId).map((e) => e.storeId));
+    for (const storeId of stores) {
+      for (const e of this.stack.byStore.get(storeId) ?? []) {
+        if (e.volumeId === volumeId || chain?.has(e.volumeId)) continue;
+        if (this.stack.volumes.get(e.volumeId)?.systemId !== systemId) continue;
+        if (this.pairList.some((q) => q.primaryId === e.volumeId || q.secondaryId === e.volumeId)) may = true;
+      }
+    }
+    this.fanOutPossible.set(volumeId, may);
+    return may;
+  }
+
   private siblingFlow(systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
     const fromCache = this.cacheOfVolume.get(fromVolumeId);
     const toCache = this.cacheOfVolume.get(toVolumeId);
@@ -687,10 +730,12 @@ export class Engine {
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
-      const ip = this.initiatorFor(toVolumeId, systemId) ?? systemId;
-      if (io.traced) this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
-      if (io.traced) this.step('S51', ip, `${ip} receives the message`, io);
-      if (io.traced) this.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
+      if (io.traced) {
+        const ip = this.initiatorFor(toVolumeId, systemId) ?? systemId;
+        this.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
+        this.step('S51', ip, `${ip} receives the message`, io);
+        this.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
+      }
       const serve = (holds: SlotHold[]): void => {
         for (const p of this.pairsWithPrimary(toVolumeId)) this.servePairBelow(p, toVolumeId, offset, length, data, io, 'S56');
         this.release(holds);
