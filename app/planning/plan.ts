@@ -1,4 +1,5 @@
 // What-if plan of a topology: per-hop sizing figures for the workloads on the canvas, and checks with advice.
+import { bytes, num, seconds } from '../units';
 import type { Cable, Pair, Topology, Workload } from '../model/schema';
 import type { JsonPath } from '../model/problem';
 import { indexTopology, sizeBytesOf, siteIdOf } from '../model/index-topology';
@@ -140,24 +141,6 @@ export function routeFromCables(cables: readonly Cable[]): HopRoute {
   };
 }
 
-const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? String(Number(n.toPrecision(digits))) : '∞');
-const fmtBytes = (b: number): string => {
-  if (!Number.isFinite(b)) return '∞';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = b;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${fmt(v)} ${units[i]}`;
-};
-const fmtSeconds = (s: number): string => {
-  if (!Number.isFinite(s)) return 'never';
-  if (s < 120) return `${fmt(s)} s`;
-  if (s < 7200) return `${fmt(s / 60)} min`;
-  return `${fmt(s / 3600)} h`;
-};
 const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 /** The share of a workload's writes that reaches a volume, and the pairs it crossed to get there. */
@@ -362,7 +345,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
           label: 'host to local system',
           value: accessUs / 1000,
           unit: 'ms',
-          explanation: `${access.roundTripsPerWrite} round trip(s) over ${fmt(access.distanceKm)} km + ${w.blockBytes} B at ${fmt(access.bandwidthMbps)} Mbit/s + ${chaUs(localSystemId)} us CHA processing${access.cableId ? '' : ' (no direct cable found: distance taken as 0)'}`,
+          explanation: `${access.roundTripsPerWrite} round trip(s) over ${num(access.distanceKm)} km + ${w.blockBytes} B at ${num(access.bandwidthMbps)} Mbit/s + ${chaUs(localSystemId)} us CHA processing${access.cableId ? '' : ' (no direct cable found: distance taken as 0)'}`,
         });
         figures.push({
           key: 'hostLatencyMs',
@@ -451,7 +434,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       label: 'write rate',
       value: load.bytesPerSec / 1e6,
       unit: 'MB/s',
-      explanation: `${fmt(load.iops, 6)} writes/s of ${fmt(blockBytes, 6)} B from ${load.reaches.map((r) => `${r.hostId}/${r.workload.id}`).join(', ') || 'no workload'}`,
+      explanation: `${num(load.iops, 6)} writes/s of ${num(blockBytes, 6)} B from ${load.reaches.map((r) => `${r.hostId}/${r.workload.id}`).join(', ') || 'no workload'}`,
     });
     if (!route) {
       checks.push({
@@ -475,7 +458,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       unit: 'km',
       explanation: internal
         ? 'inside one system: no cable'
-        : `${route.cableIds.join(' + ')}: ${fmt(route.distanceKm)} km, narrowest ${fmt(route.bandwidthMbps)} Mbit/s, ${route.roundTripsPerWrite} round trip(s) per write`,
+        : `${route.cableIds.join(' + ')}: ${num(route.distanceKm)} km, narrowest ${num(route.bandwidthMbps)} Mbit/s, ${route.roundTripsPerWrite} round trip(s) per write`,
     });
     const linkBytesPerSec = internal ? Infinity : linkPayloadBytesPerSecond(route.bandwidthMbps, overhead);
     if (!internal) {
@@ -486,7 +469,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
         label: 'bandwidth needed',
         value: averageMbps,
         unit: 'Mbit/s',
-        explanation: `write rate x 8 x ${overhead} protocol overhead; peak ${fmt(peakMbps)} Mbit/s at ${peakToAverage}x the average; the link has ${fmt(route.bandwidthMbps)}`,
+        explanation: `write rate x 8 x ${overhead} protocol overhead; peak ${num(peakMbps)} Mbit/s at ${peakToAverage}x the average; the link has ${num(route.bandwidthMbps)}`,
       });
       figures.push({
         key: 'utilisation',
@@ -499,12 +482,12 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
         checks.push({
           severity: 'error',
           code: 'link-too-small',
-          message: `pair ${pair.id}: the route carries ${fmt(route.bandwidthMbps)} Mbit/s but the writes need ${fmt(peakMbps)} Mbit/s (utilisation ${fmt(hop.utilisation)})`,
+          message: `pair ${pair.id}: the route carries ${num(route.bandwidthMbps)} Mbit/s but the writes need ${num(peakMbps)} Mbit/s (utilisation ${num(hop.utilisation)})`,
           figure: { label: 'bandwidth needed', value: peakMbps, unit: 'Mbit/s' },
           advice:
             pair.mode === 'sync'
-              ? `give ${route.cableIds.join(', ')} at least ${fmt(peakMbps)} Mbit/s, or host writes queue behind the link`
-              : `give ${route.cableIds.join(', ')} at least ${fmt(peakMbps)} Mbit/s, or accept an RPO that grows during bursts and a journal sized for them`,
+              ? `give ${route.cableIds.join(', ')} at least ${num(peakMbps)} Mbit/s, or host writes queue behind the link`
+              : `give ${route.cableIds.join(', ')} at least ${num(peakMbps)} Mbit/s, or accept an RPO that grows during bursts and a journal sized for them`,
           elementId: pair.id,
           path,
         });
@@ -512,9 +495,9 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
         checks.push({
           severity: 'warning',
           code: 'link-near-full',
-          message: `pair ${pair.id}: the link runs at ${fmt(hop.utilisation * 100)}% of its payload rate; queueing delay grows steeply above 80%`,
+          message: `pair ${pair.id}: the link runs at ${num(hop.utilisation * 100)}% of its payload rate; queueing delay grows steeply above 80%`,
           figure: { label: 'link utilisation', value: hop.utilisation, unit: '' },
-          advice: `give ${route.cableIds.join(', ')} about ${fmt(requiredLinkMbpsAvgPeak(load.bytesPerSec, peakToAverage, overhead).peakMbps / 0.7)} Mbit/s to stay under 70%`,
+          advice: `give ${route.cableIds.join(', ')} about ${num(requiredLinkMbpsAvgPeak(load.bytesPerSec, peakToAverage, overhead).peakMbps / 0.7)} Mbit/s to stay under 70%`,
           elementId: pair.id,
           path,
         });
@@ -525,7 +508,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
           checks.push({
             severity: 'info',
             code: 'fc-distance',
-            message: `cable ${cable.id}: plain FC reaches about 10 km; ${fmt(cable.distanceKm)} km needs extenders or DWDM`,
+            message: `cable ${cable.id}: plain FC reaches about 10 km; ${num(cable.distanceKm)} km needs extenders or DWDM`,
             figure: { label: 'distance', value: cable.distanceKm, unit: 'km' },
             advice: 'plan DWDM or FC extenders (or FCIP over an IP link) for this span',
             elementId: cable.id,
@@ -546,7 +529,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
           label: 'added to each host write',
           value: hop.responseMs,
           unit: 'ms',
-          explanation: `${fmt(b.processingUs)} us CHA processing at ${toSystemId} + ${input.roundTripsPerWrite} x 2 x ${fmt(input.distanceKm)} km x ${FIBRE_US_PER_KM} us = ${fmt(b.roundTripsUs)} us + ${fmt(b.serialisationUs)} us serialisation${queueUs > 1 ? `; queueing at this load adds about ${fmt(queueUs)} us more` : ''}`,
+          explanation: `${num(b.processingUs)} us CHA processing at ${toSystemId} + ${input.roundTripsPerWrite} x 2 x ${num(input.distanceKm)} km x ${FIBRE_US_PER_KM} us = ${num(b.roundTripsUs)} us + ${num(b.serialisationUs)} us serialisation${queueUs > 1 ? `; queueing at this load adds about ${num(queueUs)} us more` : ''}`,
         });
       }
     } else {
@@ -561,24 +544,24 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
               label: 'expected RPO',
               value: rpo.rpoMs,
               unit: 'ms',
-              explanation: `${fmt(rpo.propagationMs)} ms propagation (${2 * route.roundTripsPerWrite - 1} one-way leg(s)) + ${fmt(rpo.serialisationMs)} ms serialisation + ${fmt(rpo.queueingMs)} ms queueing (M/D/1 at ${fmt(rpo.utilisation * 100)}%) + ${fmt(rpo.processingMs)} ms processing`,
+              explanation: `${num(rpo.propagationMs)} ms propagation (${2 * route.roundTripsPerWrite - 1} one-way leg(s)) + ${num(rpo.serialisationMs)} ms serialisation + ${num(rpo.queueingMs)} ms queueing (M/D/1 at ${num(rpo.utilisation * 100)}%) + ${num(rpo.processingMs)} ms processing`,
             }
           : {
               key: 'rpoMs',
               label: 'expected RPO',
               value: null,
               unit: 'ms',
-              explanation: `unbounded: the link carries less than the write rate, so the lag grows by ${fmt(rpo.growthMsPerSecond)} ms every second and the journal by ${fmtBytes(rpo.backlogBytesPerSecond)}/s`,
+              explanation: `unbounded: the link carries less than the write rate, so the lag grows by ${num(rpo.growthMsPerSecond)} ms every second and the journal by ${bytes(rpo.backlogBytesPerSecond)}/s`,
             },
       );
       // Journal: a full outage fills it at the write rate; a too-small link fills it even without one.
       const journalNeeded = journalBytesNeeded(load.bytesPerSec, linkBytesPerSec, outageSeconds, 'full');
       figures.push({
         key: 'journalNeededBytes',
-        label: `journal for a ${fmtSeconds(outageSeconds)} outage`,
+        label: `journal for a ${seconds(outageSeconds)} outage`,
         value: journalNeeded,
         unit: 'B',
-        explanation: `write rate x outage = ${fmt(load.bytesPerSec / 1e6)} MB/s x ${outageSeconds} s (Hitachi: capacity > (write rate - link rate) x duration; the link rate is 0 while it is down)`,
+        explanation: `write rate x outage = ${num(load.bytesPerSec / 1e6)} MB/s x ${outageSeconds} s (Hitachi: capacity > (write rate - link rate) x duration; the link rate is 0 while it is down)`,
       });
       if (pair.journalBytes === undefined) {
         checks.push({
@@ -586,7 +569,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
           code: 'journal-unsized',
           message: `async pair ${pair.id} has no journal size`,
           figure: { label: 'journal needed', value: journalNeeded, unit: 'B' },
-          advice: `set journalBytes to at least ${fmtBytes(journalNeeded)} to ride through a ${fmtSeconds(outageSeconds)} outage`,
+          advice: `set journalBytes to at least ${bytes(journalNeeded)} to ride through a ${seconds(outageSeconds)} outage`,
           elementId: pair.id,
           path: [...path, 'journalBytes'],
         });
@@ -598,15 +581,15 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
           label: 'journal lasts (link down)',
           value: finiteOrNull(rideThroughS),
           unit: 's',
-          explanation: `${fmtBytes(pair.journalBytes)} / ${fmt(load.bytesPerSec / 1e6)} MB/s${burstFill > 0 ? `; with the link up it still fills at ${fmtBytes(burstFill)}/s and lasts ${fmtSeconds(pair.journalBytes / burstFill)}` : ''}`,
+          explanation: `${bytes(pair.journalBytes)} / ${num(load.bytesPerSec / 1e6)} MB/s${burstFill > 0 ? `; with the link up it still fills at ${bytes(burstFill)}/s and lasts ${seconds(pair.journalBytes / burstFill)}` : ''}`,
         });
         if (pair.journalBytes < journalNeeded) {
           checks.push({
             severity: 'warning',
             code: 'journal-overflow',
-            message: `async pair ${pair.id}: the ${fmtBytes(pair.journalBytes)} journal fills after ${fmtSeconds(rideThroughS)} of a ${fmtSeconds(outageSeconds)} outage, then the pair suspends (PSUE) and needs a differential resync`,
+            message: `async pair ${pair.id}: the ${bytes(pair.journalBytes)} journal fills after ${seconds(rideThroughS)} of a ${seconds(outageSeconds)} outage, then the pair suspends (PSUE) and needs a differential resync`,
             figure: { label: 'journal needed', value: journalNeeded, unit: 'B' },
-            advice: `set journalBytes to at least ${fmtBytes(journalNeeded)} (write rate ${fmt(load.bytesPerSec / 1e6)} MB/s x ${outageSeconds} s), or plan for a resync after outages longer than ${fmtSeconds(rideThroughS)}`,
+            advice: `set journalBytes to at least ${bytes(journalNeeded)} (write rate ${num(load.bytesPerSec / 1e6)} MB/s x ${outageSeconds} s), or plan for a resync after outages longer than ${seconds(rideThroughS)}`,
             elementId: pair.id,
             path: [...path, 'journalBytes'],
           });
@@ -624,7 +607,7 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       label: 'initial copy',
       value: finiteOrNull(initialS),
       unit: 's',
-      explanation: `${fmtBytes(capacity)} / min(link ${internal ? '∞' : fmtBytes(linkBytesPerSec) + '/s'} - host writes ${fmtBytes(load.bytesPerSec)}/s, pace ${pair.copyPace} tracks x ${fmtBytes(trackBytes)} per round trip = ${fmtBytes(paceLimit)}/s)${Number.isFinite(initialS) ? '' : ': host writes leave no bandwidth, the copy never completes'}`,
+      explanation: `${bytes(capacity)} / min(link ${internal ? '∞' : bytes(linkBytesPerSec) + '/s'} - host writes ${bytes(load.bytesPerSec)}/s, pace ${pair.copyPace} tracks x ${bytes(trackBytes)} per round trip = ${bytes(paceLimit)}/s)${Number.isFinite(initialS) ? '' : ': host writes leave no bandwidth, the copy never completes'}`,
     });
     const changedTracks = load.reaches.reduce((sum, r) => {
       const area = Math.min(sizeBytesOf(t, r.workload.luId) ?? capacity, capacity || Infinity);
@@ -644,10 +627,10 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
     const resyncS = differentialResyncSeconds(changedTracks, trackBytes, linkBytesPerSec, paceLimit, load.bytesPerSec);
     figures.push({
       key: 'resyncS',
-      label: `resync after a ${fmtSeconds(outageSeconds)} outage`,
+      label: `resync after a ${seconds(outageSeconds)} outage`,
       value: finiteOrNull(resyncS),
       unit: 's',
-      explanation: `~${fmt(changedTracks)} changed tracks of ${fmtBytes(trackBytes)} (N writes over M tracks touch M(1-(1-1/M)^N); a hot spot takes 80% of them) at the copy rate above`,
+      explanation: `~${num(changedTracks)} changed tracks of ${bytes(trackBytes)} (N writes over M tracks touch M(1-(1-1/M)^N); a hot spot takes 80% of them) at the copy rate above`,
     });
     return hop;
   });
@@ -686,11 +669,11 @@ function switchGroupChecks(t: Topology, hops: readonly HopPlan[]): Check[] {
       code: 'switch-group-serialises',
       message:
         `changeover switch ${group}: ${[...new Set(legs.map((l) => `${l.hop.pairId} over ${l.cableId}`))].join(', ')} take turns; ` +
-        `one turn of every leg takes ${fmt(cycleMs)} ms, and switching once per write would keep the switch busy ${fmt(occupancy * 100)}% of the time` +
+        `one turn of every leg takes ${num(cycleMs)} ms, and switching once per write would keep the switch busy ${num(occupancy * 100)}% of the time` +
         (occupancy >= 1 ? ', so writes wait for the switch and go in batches' : '') +
-        `. Host latency and RPO above leave this waiting out: expect them higher by up to a turn (${fmt(cycleMs)} ms) or more`,
+        `. Host latency and RPO above leave this waiting out: expect them higher by up to a turn (${num(cycleMs)} ms) or more`,
       figure: { label: 'switch occupancy', value: occupancy, unit: '' },
-      advice: `give each leg its own port and cable, or keep writes well below ${fmt(legs[0]!.hop.writeIops / occupancy)} writes/s (where the switch would be always busy)`,
+      advice: `give each leg its own port and cable, or keep writes well below ${num(legs[0]!.hop.writeIops / occupancy)} writes/s (where the switch would be always busy)`,
       elementId: firstCable,
       path: ['cables', t.cables.findIndex((c) => c.id === firstCable)],
     });
@@ -730,14 +713,14 @@ function latencyCheck(
     const maxKm = maxSyncDistanceKm(targetMs * 1000 - restUs, longest.route.roundTripsPerWrite);
     const fastWriteMs = longest.route.roundTripsPerWrite === 2 ? latencyMs - roundTripUs(longest.route.distanceKm) / 1000 : null;
     advice =
-      `keep pair ${longest.id}'s hop within ${fmt(maxKm)} km (it spans ${fmt(longest.route.distanceKm)} km)` +
-      (fastWriteMs !== null ? `; fast write (1 round trip) would give ${fmt(fastWriteMs)} ms` : '') +
+      `keep pair ${longest.id}'s hop within ${num(maxKm)} km (it spans ${num(longest.route.distanceKm)} km)` +
+      (fastWriteMs !== null ? `; fast write (1 round trip) would give ${num(fastWriteMs)} ms` : '') +
       `; or make it asynchronous and cascade from a near relay (the seed's layout: sync to a relay, async onward)`;
   }
   return {
     severity: 'warning',
     code: 'sync-latency-over-target',
-    message: `host ${hostId} workload ${w.id}: writes take ${fmt(latencyMs)} ms, over the ${fmt(targetMs)} ms target, because of the synchronous hop(s) ${syncChain.join(' -> ') || '(none)'}`,
+    message: `host ${hostId} workload ${w.id}: writes take ${num(latencyMs)} ms, over the ${num(targetMs)} ms target, because of the synchronous hop(s) ${syncChain.join(' -> ') || '(none)'}`,
     figure: { label: 'host write latency', value: latencyMs, unit: 'ms' },
     advice,
     elementId: w.id,

@@ -6,6 +6,7 @@ import { planTopology, type Check, type HopPlan, type Plan, type PlanOptions } f
 import { parseSweepSpec, runSweep, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
 import { FileError, readDocumentFile } from '../files';
 import { crossCheck, type CrossCheckReport } from './crosscheck';
+import { bytes, num, seconds } from '../../app/units';
 
 export const PLAN_HELP = `relaylab plan FILE [options]
 
@@ -128,21 +129,8 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   return args;
 }
 
-const num = (n: number | null | undefined, digits = 3): string =>
-  n === null || n === undefined ? '-' : !Number.isFinite(n) ? '∞' : Math.abs(n) >= 1e6 ? n.toExponential(2) : String(Number(n.toPrecision(digits)));
-const bytes = (b: number | null | undefined): string => {
-  if (b === null || b === undefined) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = b;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${num(v)} ${units[i]}`;
-};
-const seconds = (s: number | null | undefined): string =>
-  s === null || s === undefined ? 'never' : s < 120 ? `${num(s)} s` : s < 7200 ? `${num(s / 60)} min` : `${num(s / 3600)} h`;
+// Figures are printed in the same units as the report and the planning panel.
+
 
 /** Lays out rows as a plain-text table with left-aligned columns. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

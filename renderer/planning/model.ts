@@ -4,6 +4,7 @@ import { planTopology, type Check, type Figure, type Plan, type PlanOptions } fr
 import { parseSweepSpec, runSweep, SweepSpecError, SweepTargetError, type SweepParameter, type SweepResult, type SweepSeries, type SweepSpec } from '../../app/planning/sweep';
 import { defaultReportSweeps } from '../../app/report/index';
 import type { ReportCrossCheck } from '../../app/report/index';
+import { withUnit } from '../../app/units';
 
 export interface PlanningInputs {
   /** Outage the journals must ride through, seconds. */
@@ -160,26 +161,7 @@ export function crossCheckRows(report: ReportCrossCheck): { key: string; quantit
   }));
 }
 
-/** A figure's value for the panel: bytes, seconds and ratios in readable units. */
+/** A figure's value for the panel: the same readable units as the printed report. */
 export function figureText(f: Pick<Figure, 'value' | 'unit'>): string {
-  const v = f.value;
-  if (v === null) return '—';
-  switch (f.unit) {
-    case 'B': {
-      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-      let x = v;
-      let i = 0;
-      while (x >= 1024 && i < units.length - 1) {
-        x /= 1024;
-        i++;
-      }
-      return `${n3(x)} ${units[i]}`;
-    }
-    case 's':
-      return v < 1 ? `${n3(v * 1000)} ms` : v < 120 ? `${n3(v)} s` : v < 7200 ? `${n3(v / 60)} min` : `${n3(v / 3600)} h`;
-    case '':
-      return `${n3(v * 100)}%`;
-    default:
-      return `${n3(v)} ${f.unit}`;
-  }
+  return withUnit(f.value, f.unit);
 }
