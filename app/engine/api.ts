@@ -132,6 +132,13 @@ export interface HostStatus {
   writeLatencyMs: { p50: number; p99: number };
   writesAcked: number;
   writesFailed: number;
+  /** Host reads (the workload's read share, trace reads); optional so older snapshots still type-check. */
+  readIops?: number;
+  readLatencyMs?: { p50: number; p99: number };
+  readsCompleted?: number;
+  readsFailed?: number;
+  /** Reads served wholly from the cache (the rest staged at least one track from the real volume). */
+  readCacheHits?: number;
 }
 
 export interface Snapshot {

@@ -1,11 +1,12 @@
 // The simulation engine: compiles a Topology into runtime objects and runs the patent's write flows, pairs, faults and workloads on a virtual clock.
 import type { CommandResult, EngineCommand, PairState, PairStatus, Snapshot, StepEvent, CacheStatus, HostStatus, LinkStatus } from '../../app/engine/api';
-import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
+import type { Host, Topology, TraceRecord, Volume, Workload, WorkloadTrace } from '../../app/model/schema';
 import { hostCablesToLu, pairRoute } from '../../app/model/paths';
 import { CacheRt, LinkRt, MappingStack, MAX_CACHE_WAITERS, MSG_US, TopologyError, Wiring } from './runtime';
 import { JOURNAL_WINDOW, JournalRt, OVERFLOW_WATCH_US, PairRt, PFUL_THRESHOLD, type JournalRecord, type PairRoute } from './pairs';
 import { EngineInvariantError, invariant, LatencyHistogram, Prng, Scheduler } from './sim';
 import { composedContentHash, type Sha256 } from './data/sparse-volume';
+import { ReadStats, realVolumeBelow, traceSchedule } from './workload';
 
 export interface EngineOptions {
   seed?: number;
@@ -63,6 +64,8 @@ interface HostRt {
   lastSnap: { timeUs: number; acked: number; bytes: number };
   /** The newest rates computed at a snapshot. */
   rate: { iops: number; mbps: number };
+  /** Host reads (workload read share and trace reads). */
+  reads: ReadStats;
 }
 
 export interface WorkloadOverride {
@@ -159,6 +162,7 @@ export class Engine {
         outstanding: 0,
         lastSnap: { timeUs: 0, acked: 0, bytes: 0 },
         rate: { iops: 0, mbps: 0 },
+        reads: new ReadStats(),
       });
     }
     // Pairs start as the file says: 'create' runs the initial copy from time 0.
@@ -1325,6 +1329,10 @@ export class Engine {
     this.workloadOverride = override;
     for (const h of this.hosts.values()) {
       for (const w of h.host.workloads) {
+        if (w.trace) {
+          this.replayTrace(h, w, w.trace);
+          continue;
+        }
         const iops = override?.iops ?? w.iops;
         if (iops <= 0) continue;
         const state = { seqOffset: 0 };
@@ -1355,11 +1363,156 @@ export class Engine {
       const hot = Math.max(1, Math.floor(blocks * w.hotspotFraction));
       index = this.prng.nextFloat() < 0.8 ? this.prng.nextInt(hot) : this.prng.nextInt(blocks);
     } else index = this.prng.nextInt(blocks);
-    if (readRatio > 0 && this.prng.nextFloat() < readRatio) return; // Reads are served from the local cache and do not replicate.
+    if (readRatio > 0 && this.prng.nextFloat() < readRatio) {
+      if (h.outstanding < MAX_HOST_OUTSTANDING) this.hostRead(h.host.id, w.luId, index * block, block);
+      return;
+    }
     if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
     const data = new Uint8Array(block);
     this.prng.fill(data);
     this.hostWrite(h.host.id, w.luId, index * block, data, this.traceWorkloadWrites);
+  }
+
+  /**
+   * Replays a recorded trace: each record at the workload's start plus its time (plus one period per pass when looping),
+   * in time order. Only the next record is pending at any time, so a 100,000-record trace costs one scheduler entry.
+   */
+  private replayTrace(h: HostRt, w: Workload, trace: WorkloadTrace): void {
+    const s = traceSchedule(trace);
+    if (s.records.length === 0) return;
+    const startUs = w.startMs * 1000;
+    const endUs = w.durationMs !== undefined ? startUs + w.durationMs * 1000 : Infinity;
+    const next = (k: number, pass: number): void => {
+      const r = s.records[k]!;
+      const atUs = startUs + pass * s.periodUs + r.atUs;
+      if (atUs >= endUs || atUs >= this.workloadsStopUs) return;
+      this.sched.at(Math.max(this.nowUs, atUs), () => {
+        if (this.nowUs >= this.workloadsStopUs) return;
+        if (this.workloadsEnabled && !h.failed) this.issueTraceRecord(h, w, r);
+        if (k + 1 < s.records.length) next(k + 1, pass);
+        else if (s.loop) next(0, pass + 1);
+      });
+    };
+    next(0, 0);
+  }
+
+  private issueTraceRecord(h: HostRt, w: Workload, r: TraceRecord): void {
+    if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
+    if (r.op === 'read') {
+      this.hostRead(h.host.id, w.luId, r.offsetBytes, r.lengthBytes);
+      return;
+    }
+    const data = new Uint8Array(r.lengthBytes);
+    this.prng.fill(data);
+    this.hostWrite(h.host.id, w.luId, r.offsetBytes, data, this.traceWorkloadWrites);
+  }
+
+  /**
+   * Issues one host read now, through the same cable, target port and T3 as a write. A hit (every track of the range in
+   * the volume's cache) costs CHA processing and the cable round trip with the data's serialisation; a miss first stages
+   * the missing tracks from the real volume below (stageForRead) and keeps them in the cache as clean slots. Reads never
+   * touch pairs, bitmaps or bytes.
+   */
+  hostRead(hostId: string, luId: string, offset: number, length: number, done?: (ok: boolean, reason?: string) => void): CommandResult {
+    const h = this.hosts.get(hostId);
+    const lu = this.stack.lus.get(luId);
+    if (!h) return { ok: false, reason: `no host ${hostId}` };
+    if (!lu) return { ok: false, reason: `no LU ${luId}` };
+    if (length <= 0 || offset + length > lu.sizeBytes) return { ok: false, reason: `read ${offset}+${length} runs past the end of ${luId} (${lu.sizeBytes} bytes)` };
+    const key = hostId + '>' + luId;
+    let cables = this.hostCables.get(key);
+    if (!cables) this.hostCables.set(key, (cables = hostCablesToLu(this.topology, hostId, luId).map((c) => this.wiring.links.get(c.id)!)));
+    const link = cables.find((l) => l.up) ?? cables[0];
+    if (!link) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
+    const startUs = this.nowUs;
+    h.outstanding++;
+    this.activeFlows++;
+    const finish = (ok: boolean, reason?: string): void => {
+      h.outstanding--;
+      this.activeFlows--;
+      if (ok) {
+        h.reads.completed++;
+        h.reads.bytes += length;
+        h.reads.latency.record(this.nowUs - startUs);
+      } else h.reads.failed++;
+      done?.(ok, reason);
+    };
+    if (h.failed || !link.up) {
+      this.sched.after(0, () => finish(false, h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut`));
+      return { ok: true, message: 'read issued' };
+    }
+    const epoch = link.epoch;
+    const systemId = this.wiring.ownerOf(lu.portId);
+    const broken = (): string | undefined => (link.epoch !== epoch ? `cable ${link.id} was cut` : !this.systemUp(systemId) ? `system ${systemId} is down` : undefined);
+    const fail = (why: string): void => void this.sched.after(link.oneWayUs, () => finish(false, why));
+    // A read is one exchange: the command out, the data back (no transfer-ready handshake as for a write).
+    this.sched.at(link.transmit(this.nowUs, link.otherEnd(lu.portId), 0, 1), () => {
+      const sys = this.wiring.systems.get(systemId);
+      const why = broken() ?? (sys ? undefined : `no system ${systemId}`);
+      if (why || !sys) return fail(why ?? systemId);
+      this.sched.after(sys.chaProcessingUs, () => {
+        const reply = (failure?: string): void => {
+          const notSent = failure ?? broken();
+          if (notSent) return fail(notSent);
+          this.sched.at(link.transmit(this.nowUs, lu.portId, length, 1), () => finish(link.epoch === epoch, `cable ${link.id} was cut`));
+        };
+        const volumeId = lu.volumeId;
+        const at = lu.startBytes + offset;
+        const cache = this.cacheOfVolume.get(volumeId);
+        const track = cache?.trackBytes ?? sys.trackBytes;
+        const missing: number[] = [];
+        for (let t = Math.floor(at / track); t <= Math.floor((at + length - 1) / track); t++) if (!cache?.slot(volumeId, t)) missing.push(t);
+        if (missing.length === 0) {
+          h.reads.hits++;
+          return reply();
+        }
+        h.reads.misses++;
+        this.stageForRead(volumeId, at, missing.length, track, cache, (failure) => {
+          // Staged tracks stay as clean slots (evicted first when space is needed); a slot a write took meanwhile is left alone.
+          if (!failure && cache) {
+            for (const t of missing) {
+              if (cache.slot(volumeId, t)) continue;
+              const version = cache.store(volumeId, t, this.nowUs);
+              if (version >= 0) cache.markClean(volumeId, t, version, this.nowUs);
+            }
+          }
+          reply(failure);
+        });
+      });
+    });
+    return { ok: true, message: 'read issued' };
+  }
+
+  /**
+   * Stages the tracks of a read miss from the real volume under `volumeId` at `offset`. Internal: the disk access time,
+   * taken as the owning system's destageUsPerTrack per track and booked on the cache's disk-adapter lanes (reads and
+   * destages share the disk adapters). External: a command over its cable (CN5), the external system's CHA and disk time,
+   * and the tracks back over the cable. `then` gets a reason when the real volume cannot be reached.
+   */
+  private stageForRead(volumeId: string, offset: number, tracks: number, trackBytes: number, cache: CacheRt | undefined, then: (failure?: string) => void): void {
+    const target = realVolumeBelow(this.stack.volumes, this.stack.lus, volumeId, offset);
+    if (!target) return then(`no real volume under ${volumeId} at byte ${offset}`);
+    const real = target.real;
+    const owner = this.wiring.systems.get(real.systemId);
+    if (!owner || !this.systemUp(real.systemId)) return then(`system ${real.systemId} holding ${real.id} is down`);
+    if (real.backing.type === 'internal') {
+      const diskUs = owner.destageUsPerTrack * tracks;
+      const doneAt = cache && cache.systemId === real.systemId ? cache.bookDestage(this.nowUs, diskUs) : this.nowUs + diskUs;
+      this.sched.at(doneAt, () => then(this.systemUp(real.systemId) ? undefined : `system ${real.systemId} is down`));
+      return;
+    }
+    const backing = real.backing;
+    const extLu = this.stack.lus.get(backing.luId);
+    const link = extLu ? this.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
+    const extSystemId = extLu ? this.wiring.ownerOf(extLu.portId) : undefined;
+    const ext = extSystemId !== undefined ? this.wiring.systems.get(extSystemId) : undefined;
+    if (!extLu || !link || !link.up || extSystemId === undefined || !ext || !this.systemUp(extSystemId)) return then(`external volume ${real.id} cannot be reached${link ? ` over ${link.id}` : ''}`);
+    const epoch = link.epoch;
+    const atExternal = link.transmit(this.nowUs, backing.initiatorPortId, 0, 1);
+    this.sched.at(atExternal + ext.chaProcessingUs + ext.destageUsPerTrack * tracks, () => {
+      if (link.epoch !== epoch || !this.systemUp(extSystemId)) return then(`external volume ${real.id} became unreachable while staging`);
+      this.sched.at(link.transmit(this.nowUs, extLu.portId, tracks * trackBytes, 1), () => then(link.epoch === epoch ? undefined : `cable ${link.id} was cut while staging`));
+    });
   }
 
   /** Puts bytes straight into a volume's stores, outside any flow (test fixtures and preloaded data before a run). */
@@ -1459,6 +1612,11 @@ export class Engine {
         writeLatencyMs: { p50: h.latency.quantileUs(0.5) / 1000, p99: h.latency.quantileUs(0.99) / 1000 },
         writesAcked: h.writesAcked,
         writesFailed: h.writesFailed,
+        readIops: h.reads.rateAt(now),
+        readLatencyMs: { p50: h.reads.latency.quantileUs(0.5) / 1000, p99: h.reads.latency.quantileUs(0.99) / 1000 },
+        readsCompleted: h.reads.completed,
+        readsFailed: h.reads.failed,
+        readCacheHits: h.reads.hits,
       };
     });
     return {
@@ -1476,8 +1634,8 @@ export class Engine {
   }
 
   /** Per-host counters over the whole run (headless report). */
-  hostTotals(): { id: string; writesAcked: number; writesFailed: number; latency: LatencyHistogram }[] {
-    return [...this.hosts.values()].map((h) => ({ id: h.host.id, writesAcked: h.writesAcked, writesFailed: h.writesFailed, latency: h.latency }));
+  hostTotals(): { id: string; writesAcked: number; writesFailed: number; latency: LatencyHistogram; reads: ReadStats }[] {
+    return [...this.hosts.values()].map((h) => ({ id: h.host.id, writesAcked: h.writesAcked, writesFailed: h.writesFailed, latency: h.latency, reads: h.reads }));
   }
 }
 

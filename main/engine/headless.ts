@@ -40,7 +40,19 @@ export interface SimulationReport {
     reason?: string;
   }[];
   volumes: { id: string; sha256: string }[];
-  hosts: { id: string; writeIops: number; writeLatencyMs: { p50: number; p99: number }; writesAcked: number; writesFailed: number }[];
+  hosts: {
+    id: string;
+    writeIops: number;
+    writeLatencyMs: { p50: number; p99: number };
+    writesAcked: number;
+    writesFailed: number;
+    /** Reads completed per second of durationMs, their latency, and how many were served wholly from the cache. */
+    readIops: number;
+    readLatencyMs: { p50: number; p99: number };
+    readsCompleted: number;
+    readsFailed: number;
+    readCacheHits: number;
+  }[];
   links: { id: string; utilization: number; bytes: number }[];
   faults: { atMs: number; command: EngineCommand; ok: boolean; message: string }[];
   events: number;
@@ -92,6 +104,11 @@ export function runSimulation(topology: Topology, options: SimulateOptions): Sim
       writeLatencyMs: { p50: h.latency.quantileUs(0.5) / 1000, p99: h.latency.quantileUs(0.99) / 1000 },
       writesAcked: h.writesAcked,
       writesFailed: h.writesFailed,
+      readIops: seconds > 0 ? h.reads.completed / seconds : 0,
+      readLatencyMs: { p50: h.reads.latency.quantileUs(0.5) / 1000, p99: h.reads.latency.quantileUs(0.99) / 1000 },
+      readsCompleted: h.reads.completed,
+      readsFailed: h.reads.failed,
+      readCacheHits: h.reads.hits,
     })),
     links: [...engine.wiring.links.values()].map((l) => ({ id: l.id, utilization: linkUtilization(l, now), bytes: l.bytes })),
     faults: faultResults,

@@ -64,9 +64,10 @@ export class LinkRt {
    * at the far end; the answer takes one more one-way delay. Plain SCSI (2 round trips) first exchanges the
    * command and transfer-ready, then streams the data; the serialisation waits behind earlier data (FIFO).
    */
-  transmit(nowUs: number, fromPortId: string, bytes: number): number {
+  transmit(nowUs: number, fromPortId: string, bytes: number, roundTrips: number = this.roundTrips): number {
     const dir = fromPortId === this.cable.aPortId ? 0 : 1;
-    const handshakeUs = (2 * this.roundTrips - 2) * this.oneWayUs;
+    // A write's exchange has `roundTrips`; a read's command and its data each pass with 1 (no transfer-ready).
+    const handshakeUs = (2 * roundTrips - 2) * this.oneWayUs;
     let ready = nowUs + handshakeUs;
     const group = this.switchGroup;
     if (group && group.activeCableId !== this.id) {
