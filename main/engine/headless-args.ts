@@ -1,6 +1,6 @@
-// Parses `relaylab simulate` arguments (--duration, --seed, --fault, --workload, --json) into runSimulation options, with typed errors.
+// Parses `relaylab simulate` arguments (--duration, --seed, --fault, --workload, --trace, --json) into runSimulation options, and trace CSV files, with typed errors.
 import type { EngineCommand } from '../../app/engine/api';
-import type { Workload } from '../../app/model/schema';
+import { MAX_TRACE_RECORDS, type Topology, type TraceRecord, type Workload } from '../../app/model/schema';
 import type { SimulateOptions, TimedFault } from './headless';
 import type { WorkloadOverride } from './engine';
 
@@ -20,6 +20,26 @@ export interface SimulateArgs {
   files: string[];
   json: boolean;
   options: SimulateOptions;
+  /** `--trace` files to replay, in argument order (the caller reads them; see parseTraceCsv and applyTrace). */
+  traces: TraceArg[];
+}
+
+/** `--trace FILE` (the first host's first workload) or `--trace HOST:WORKLOAD=FILE`. */
+export interface TraceArg {
+  file: string;
+  target?: { hostId: string; workloadId: string };
+}
+
+/** A trace file line the parser cannot use: the file, the 1-based line, and why. */
+export class TraceCsvError extends SimulateArgsError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    why: string,
+  ) {
+    super(`--trace ${file}`, line > 0 ? `line ${line}: ${why}` : why);
+    this.name = 'TraceCsvError';
+  }
 }
 
 const ID = /^[A-Za-z0-9_.-]+$/;
@@ -113,6 +133,102 @@ export function parseWorkload(text: string): WorkloadOverride {
   return out;
 }
 
+/** `HOST:WORKLOAD=FILE` or just `FILE`. */
+export function parseTraceArg(text: string): TraceArg {
+  const m = /^([A-Za-z0-9_.-]+):([A-Za-z0-9_.-]+)=(.+)$/.exec(text);
+  if (m) return { file: m[3]!, target: { hostId: m[1]!, workloadId: m[2]! } };
+  if (text.trim() === '') throw new SimulateArgsError('--trace', 'needs a file (FILE.csv or HOST:WORKLOAD=FILE.csv)');
+  return { file: text };
+}
+
+/** Column names a trace header may use, and how each turns into the record's field. */
+const TIME_COLUMNS: Record<string, number> = { atus: 1, time_us: 1, atms: 1000, time_ms: 1000, ats: 1e6, time: 1e6, time_s: 1e6, timestamp: 1e6 };
+const OFFSET_COLUMNS: Record<string, number> = { offsetbytes: 1, offset: 1, sector: 512, lba: 512 };
+const LENGTH_COLUMNS: Record<string, number> = { lengthbytes: 1, length: 1, bytes: 1, size: 1, blocks: 512, sectors: 512 };
+const OP_COLUMNS = new Set(['op', 'rw', 'rwbs', 'action', 'type']);
+
+/**
+ * Parses a trace CSV. Without a header the columns are atUs,op,offsetBytes,lengthBytes. A header may name them in any
+ * order, with blktrace-like alternatives: time in s (time, timestamp), ms (atMs) or us; offset in bytes or 512-byte
+ * sectors (sector, lba); length in bytes or sectors (blocks, sectors); op as read/write, R/W or blkparse's RWBS (WS, RA:
+ * the first R or W counts). Blank lines and lines starting with # are skipped. At most MAX_TRACE_RECORDS records.
+ */
+export function parseTraceCsv(text: string, file: string): TraceRecord[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let columns = { time: 0, op: 1, offset: 2, length: 3 };
+  let scale = { time: 1, offset: 1, length: 1 };
+  const records: TraceRecord[] = [];
+  let headerSeen = false;
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const cells = line.split(',').map((c) => c.trim());
+    if (!headerSeen && records.length === 0 && cells.every((c) => !/^[\d.]/.test(c))) {
+      // The first line names the columns (a data line always has numbers).
+      headerSeen = true;
+      const find = (names: (name: string) => boolean, what: string): number => {
+        const i = cells.findIndex((c) => names(c.toLowerCase()));
+        if (i < 0) throw new TraceCsvError(file, n + 1, `the header has no ${what} column (${cells.join(',')})`);
+        return i;
+      };
+      columns = {
+        time: find((c) => c in TIME_COLUMNS, 'time (atUs, atMs, time)'),
+        op: find((c) => OP_COLUMNS.has(c), 'op (op, rw)'),
+        offset: find((c) => c in OFFSET_COLUMNS, 'offset (offsetBytes, sector)'),
+        length: find((c) => c in LENGTH_COLUMNS, 'length (lengthBytes, bytes, blocks)'),
+      };
+      scale = {
+        time: TIME_COLUMNS[cells[columns.time]!.toLowerCase()]!,
+        offset: OFFSET_COLUMNS[cells[columns.offset]!.toLowerCase()]!,
+        length: LENGTH_COLUMNS[cells[columns.length]!.toLowerCase()]!,
+      };
+      continue;
+    }
+    if (records.length >= MAX_TRACE_RECORDS) throw new TraceCsvError(file, n + 1, `more than ${MAX_TRACE_RECORDS} records; split the trace`);
+    const cell = (i: number, what: string): string => {
+      const c = cells[i];
+      if (c === undefined || c === '') throw new TraceCsvError(file, n + 1, `no ${what} (expected ${Math.max(...Object.values(columns)) + 1} columns)`);
+      return c;
+    };
+    const number = (i: number, what: string): number => {
+      const c = cell(i, what);
+      const v = Number(c);
+      if (!/^\d+(\.\d+)?(e\d+)?$/i.test(c) || !Number.isFinite(v)) throw new TraceCsvError(file, n + 1, `${what} "${c}" is not a number >= 0`);
+      return v;
+    };
+    const opText = cell(columns.op, 'op');
+    // blkparse's RWBS is upper-case letters (WS, RA, FWS); D (discard) and the like are neither read nor write.
+    const rw = /^read$/i.test(opText) ? 'R' : /^write$/i.test(opText) ? 'W' : /^[rw]$/.test(opText) ? opText.toUpperCase() : /^[A-Z]+$/.test(opText) ? /[RW]/.exec(opText)?.[0] : undefined;
+    if (rw === undefined) throw new TraceCsvError(file, n + 1, `op "${opText}" is neither read nor write (read, write, R, W, or an RWBS like WS)`);
+    const atUs = number(columns.time, 'time') * scale.time;
+    const offsetBytes = number(columns.offset, 'offset') * scale.offset;
+    const lengthBytes = number(columns.length, 'length') * scale.length;
+    if (!Number.isSafeInteger(offsetBytes)) throw new TraceCsvError(file, n + 1, `offset ${offsetBytes} is not a whole number of bytes`);
+    if (!Number.isSafeInteger(lengthBytes) || lengthBytes <= 0) throw new TraceCsvError(file, n + 1, `length ${lengthBytes} is not a whole number of bytes > 0`);
+    if (lengthBytes > 64 * 1024 * 1024) throw new TraceCsvError(file, n + 1, `length ${lengthBytes} is over 64 MiB`);
+    records.push({ atUs, op: rw === 'R' ? 'read' : 'write', offsetBytes, lengthBytes });
+  }
+  if (records.length === 0) throw new TraceCsvError(file, 0, 'the trace has no records');
+  return records;
+}
+
+/**
+ * Returns the topology with the trace on the named workload (or the first host's first workload), replacing its
+ * synthetic pattern. Offsets are checked afterwards by validation ('trace-out-of-range').
+ */
+export function applyTrace(topology: Topology, arg: TraceArg, records: TraceRecord[]): Topology {
+  const where = `--trace ${arg.target ? `${arg.target.hostId}:${arg.target.workloadId}=` : ''}${arg.file}`;
+  const hostIndex = arg.target ? topology.hosts.findIndex((h) => h.id === arg.target!.hostId) : topology.hosts.findIndex((h) => h.workloads.length > 0);
+  const host = topology.hosts[hostIndex];
+  if (!host) throw new SimulateArgsError(where, arg.target ? `no host ${arg.target.hostId} in ${topology.name}` : `no host of ${topology.name} has a workload to replay the trace on`);
+  const workloadIndex = arg.target ? host.workloads.findIndex((w) => w.id === arg.target!.workloadId) : 0;
+  if (workloadIndex < 0) throw new SimulateArgsError(where, `host ${host.id} has no workload ${arg.target!.workloadId} (it has ${host.workloads.map((w) => w.id).join(', ') || 'none'})`);
+  const hosts = topology.hosts.map((h, i) =>
+    i === hostIndex ? { ...h, workloads: h.workloads.map((w, j) => (j === workloadIndex ? { ...w, trace: { records, loop: false } } : w)) } : h,
+  );
+  return { ...topology, hosts };
+}
+
 export function parseSimulateArgs(argv: string[]): SimulateArgs {
   const files: string[] = [];
   let json = false;
@@ -120,6 +236,7 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs {
   let seed: number | undefined;
   const faults: TimedFault[] = [];
   let workloadOverride: WorkloadOverride | undefined;
+  const traces: TraceArg[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -149,8 +266,11 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs {
       case '--workload':
         workloadOverride = { ...workloadOverride, ...parseWorkload(value()) };
         break;
+      case '--trace':
+        traces.push(parseTraceArg(value()));
+        break;
       default:
-        if (flag.startsWith('-')) throw new SimulateArgsError(flag, 'unknown option (--duration, --seed, --fault, --workload, --json)');
+        if (flag.startsWith('-')) throw new SimulateArgsError(flag, 'unknown option (--duration, --seed, --fault, --workload, --trace, --json)');
         files.push(a);
     }
   }
@@ -158,5 +278,5 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs {
   const options: SimulateOptions = { durationMs, faults };
   if (seed !== undefined) options.seed = seed;
   if (workloadOverride) options.workloadOverride = workloadOverride;
-  return { files, json, options };
+  return { files, json, options, traces };
 }

@@ -1,11 +1,15 @@
 // Workload scenarios: host reads through the cache and the real volume, the read/write mix, and recorded trace replay.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
 import type { Topology, TraceRecord, Workload } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSimulation } from './headless';
+import { applyTrace, parseSimulateArgs, parseTraceCsv, SimulateArgsError, TraceCsvError } from './headless-args';
+import { main } from '../cli';
 
 function fig01(): Topology {
   const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
@@ -167,5 +171,87 @@ describe('recorded trace replay', () => {
     expect(b.volumes).toEqual(a.volumes);
     expect(c.volumes.find((v) => v.id === 'V11')).not.toEqual(a.volumes.find((v) => v.id === 'V11'));
     expect([a.hosts[0]!.writesAcked, c.hosts[0]!.writesAcked]).toEqual([30, 30]);
+  });
+});
+
+describe('relaylab simulate --trace', () => {
+  test('--trace FILE and --trace HOST:WORKLOAD=FILE are kept apart from the run options', () => {
+    const a = parseSimulateArgs(['fig.json', '--trace', 'oltp.csv', '--trace=host2:wl9=/tmp/a=b.csv']);
+    expect(a.traces).toEqual([{ file: 'oltp.csv' }, { file: '/tmp/a=b.csv', target: { hostId: 'host2', workloadId: 'wl9' } }]);
+    expect(a.options).toEqual({ durationMs: 60_000, faults: [] });
+  });
+
+  test('a headerless CSV is atUs,op,offsetBytes,lengthBytes; comments and blank lines are skipped', () => {
+    const csv = '# captured on db01\n0,write,0,4096\n\n250,R,8192,512\r\n1000.5,W,1048576,65536\n';
+    expect(parseTraceCsv(csv, 't.csv')).toEqual([
+      { atUs: 0, op: 'write', offsetBytes: 0, lengthBytes: 4096 },
+      { atUs: 250, op: 'read', offsetBytes: 8192, lengthBytes: 512 },
+      { atUs: 1000.5, op: 'write', offsetBytes: 1048576, lengthBytes: 65536 },
+    ]);
+  });
+
+  test('a blktrace-like header: time in seconds, RWBS op, 512-byte sectors and blocks, any column order', () => {
+    const csv = 'sector,blocks,rwbs,time\n2048,8,WS,0.000100\n16,1,RA,0.5\n';
+    expect(parseTraceCsv(csv, 'blk.csv')).toEqual([
+      { atUs: 100, op: 'write', offsetBytes: 2048 * 512, lengthBytes: 4096 },
+      { atUs: 500_000, op: 'read', offsetBytes: 8192, lengthBytes: 512 },
+    ]);
+  });
+
+  test.each([
+    ['0,write,0,4096\n10,trim,0,4096\n', 2, /op "trim"/],
+    ['0,write,-4096,4096\n', 1, /offset "-4096" is not a number/],
+    ['0,write,0,0\n', 1, /length 0/],
+    ['0,write,0\n', 1, /no length/],
+    ['time,rw,sector\n0,W,0\n', 1, /no length .*column/],
+    ['# nothing\n', 0, /no records/],
+  ])('%j is refused with a typed error at line %i', (csv, line, why) => {
+    let error: unknown;
+    try {
+      parseTraceCsv(csv, 'bad.csv');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TraceCsvError);
+    expect(error).toBeInstanceOf(SimulateArgsError);
+    expect((error as TraceCsvError).line).toBe(line);
+    expect((error as TraceCsvError).arg).toBe('--trace bad.csv');
+    expect((error as TraceCsvError).message).toMatch(why);
+  });
+
+  test('applyTrace puts the records on the first host workload, or the named one, and names what is missing', () => {
+    const t = fig01();
+    const records: TraceRecord[] = [{ atUs: 0, op: 'write', offsetBytes: 0, lengthBytes: 4096 }];
+    expect(applyTrace(t, { file: 'a.csv' }, records).hosts[0]!.workloads[0]!.trace).toEqual({ records, loop: false });
+    expect(t.hosts[0]!.workloads[0]!.trace).toBeUndefined();
+    expect(() => applyTrace(t, { file: 'a.csv', target: { hostId: 'host1', workloadId: 'nope' } }, records)).toThrow(/host host1 has no workload nope \(it has wl1\)/);
+    expect(() => applyTrace(t, { file: 'a.csv', target: { hostId: 'ghost', workloadId: 'wl1' } }, records)).toThrow(/no host ghost/);
+  });
+
+  test('the CLI replays a trace file: exactly its writes land, and a record past the LU is a located error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'relaylab-trace-'));
+    const trace = path.join(dir, 'ten.csv');
+    writeFileSync(trace, 'atUs,op,offsetBytes,lengthBytes\n' + Array.from({ length: 10 }, (_, i) => `${i * 1000},write,${i * 1048576},4096`).join('\n') + '\n');
+    const run = async (argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+      return { code, out, err };
+    };
+    const fig = 'assets/topologies/fig01-loop-cascade.relaylab.json';
+    const r = await run(['simulate', fig, '--duration', '200ms', '--trace', trace, '--json']);
+    expect(r.err).toBe('');
+    const report = JSON.parse(r.out) as { hosts: { id: string; writesAcked: number }[] };
+    expect(report.hosts.find((h) => h.id === 'host1')!.writesAcked).toBe(10);
+
+    const far = path.join(dir, 'far.csv');
+    writeFileSync(far, `0,write,${1024 ** 3},4096\n`);
+    const bad = await run(['simulate', fig, '--duration', '200ms', '--trace', `host1:wl1=${far}`]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/trace-out-of-range/);
+    expect(bad.err).toMatch(/hosts\.0\.workloads\.0\.trace\.records\.0\.offsetBytes|hosts\[0\]/);
+    const missing = await run(['simulate', fig, '--trace', path.join(dir, 'none.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/none\.csv/);
   });
 });
