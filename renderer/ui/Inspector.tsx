@@ -3,7 +3,7 @@ import { memo, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { indexTopology } from '../../app/model/index-topology';
 import { ELEMENTS, kindOfId } from '../../app/model/elements';
-import type { Topology } from '../../app/model/schema';
+import type { Topology, Workload } from '../../app/model/schema';
 import { documentStore, useDoc } from '../store/document';
 import { ActionRefused, pairModePatch, setDocument, setProperty, unmapRange } from '../store/actions';
 import { formatBytes, sizeOf } from '../lib/topo';
@@ -206,6 +206,12 @@ function Common({ id, name }: { id: string; name: string }) {
   );
 }
 
+/** The workload back on its synthetic pattern (the trace dropped). */
+function withoutTrace(w: Workload): Workload {
+  const { trace: _dropped, ...rest } = w;
+  return rest;
+}
+
 function options(ids: { id: string; name: string }[]): { value: string; label: string }[] {
   return ids.map((e) => ({ value: e.id, label: e.name && e.name !== e.id ? `${e.name} (${e.id})` : e.id }));
 }
@@ -249,10 +255,24 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
             return (
               <div className="sub-form" key={w.id}>
                 <SelectField id={id} name={`workload-${i}-lu`} label="LU" value={w.luId} options={lus} toPatch={(v) => patchW({ luId: v })} />
-                <InputField id={id} name={i === 0 ? 'iops' : `workload-${i}-iops`} label="Write IOPS" value={String(w.iops)} numeric toPatch={(raw) => (Number.isFinite(Number(raw)) && raw.trim() ? patchW({ iops: Number(raw) }) : 'enter a number')} />
+                <InputField id={id} name={i === 0 ? 'iops' : `workload-${i}-iops`} label="IOPS (reads + writes)" value={String(w.iops)} numeric toPatch={(raw) => (Number.isFinite(Number(raw)) && raw.trim() ? patchW({ iops: Number(raw) }) : 'enter a number')} />
                 <BytesField id={id} name={i === 0 ? 'blockBytes' : `workload-${i}-block`} label="Block" value={w.blockBytes} toPatch={(b) => patchW({ blockBytes: b })} />
                 <InputField id={id} name={`workload-${i}-read`} label="Read share (0–1)" value={String(w.readRatio)} numeric toPatch={(raw) => (raw.trim() && Number.isFinite(Number(raw)) ? patchW({ readRatio: Number(raw) }) : 'enter a number')} />
                 <SelectField id={id} name={`workload-${i}-pattern`} label="Pattern" value={w.pattern} options={['random', 'sequential', 'hotspot'].map((v) => ({ value: v, label: v }))} toPatch={(v) => patchW({ pattern: v })} />
+                {w.trace && (
+                  // A recorded trace replaces the synthetic fields above while the run replays it.
+                  <p className="muted" data-testid={`workload-${i}-trace`}>
+                    Replays a recorded trace of {w.trace.records.length.toLocaleString('en-US')} I/Os ({w.trace.records.filter((r) => r.op === 'read').length.toLocaleString('en-US')} reads)
+                    {w.trace.loop ? ', looping' : ''}; IOPS, block, read share and pattern do not apply.{' '}
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => commit(id, { workloads: h.workloads.map((x, j) => (j === i ? withoutTrace(x) : x)) })}
+                    >
+                      Remove trace
+                    </button>
+                  </p>
+                )}
                 <button type="button" className="link-button" onClick={() => commit(id, { workloads: h.workloads.filter((_, j) => j !== i) })}>
                   Remove workload
                 </button>
