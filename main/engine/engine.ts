@@ -103,8 +103,8 @@ export class Engine {
   /** Per volume: whether a write to it can fan out to a sibling (see mayFanOut). */
   private readonly fanOutPossible = new Map<string, boolean>();
   private readonly steps: StepEvent[] = [];
-  /** Cables from a host to an LU's port, by "host>lu". */
-  private readonly hostCables = new Map<string, LinkRt[]>();
+  /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
+  private readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
   private stepSeq = 0;
   private readonly stepBufferSize: number;
   private readonly onStep: ((e: StepEvent) => void) | undefined;
@@ -286,19 +286,30 @@ export class Engine {
 
   // ---------------------------------------------------------------- host writes
 
+  private cablesToLu(hostId: string, luId: string): LinkRt[] {
+    let byLu = this.hostCables.get(hostId);
+    if (!byLu) this.hostCables.set(hostId, (byLu = new Map()));
+    let cables = byLu.get(luId);
+    if (!cables) byLu.set(luId, (cables = hostCablesToLu(this.topology, hostId, luId).map((c) => this.wiring.links.get(c.id)!)));
+    return cables;
+  }
+
   /**
    * Issues one host write now; `done` gets the outcome when the host sees the answer. The engine keeps `data` (the
    * journal and the volumes' stores hold it by reference, copy-on-write): do not change it afterwards.
    */
   hostWrite(hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult {
+    return this.issueWrite(hostId, luId, offset, data, traced, done) ?? { ok: true, message: `write ${this.nextIoId - 1} issued` };
+  }
+
+  /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
+  private issueWrite(hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
     const h = this.hosts.get(hostId);
     const lu = this.stack.lus.get(luId);
     if (!h) return { ok: false, reason: `no host ${hostId}` };
     if (!lu) return { ok: false, reason: `no LU ${luId}` };
     if (offset + data.length > lu.sizeBytes) return { ok: false, reason: `write ${offset}+${data.length} runs past the end of ${luId} (${lu.sizeBytes} bytes)` };
-    const key = hostId + '>' + luId;
-    let cables = this.hostCables.get(key);
-    if (!cables) this.hostCables.set(key, (cables = hostCablesToLu(this.topology, hostId, luId).map((c) => this.wiring.links.get(c.id)!)));
+    const cables = this.cablesToLu(hostId, luId);
     const cable = cables.find((l) => l.up) ?? cables[0];
     if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
     const link = cable;
@@ -323,7 +334,7 @@ export class Engine {
     };
     if (h.failed || !link.up) {
       this.sched.after(0, () => finish(false, h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut`));
-      return { ok: true, message: `write ${io.id} issued` };
+      return undefined;
     }
     if (io.traced) this.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
     const epoch = link.epoch;
@@ -334,10 +345,14 @@ export class Engine {
       link.inFlight--;
       if (link.epoch !== epoch) return finish(false, `cable ${link.id} was cut`);
       this.receive({ systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' }, (ok, reason) => {
-        this.sched.after(link.oneWayUs, () => finish(ok && link.epoch === epoch, ok ? `cable ${link.id} was cut` : reason));
+        this.sched.after(link.oneWayUs, () => {
+          // The reason text only when the write failed (it used to be built for every acknowledged write).
+          if (ok && link.epoch === epoch) finish(true);
+          else finish(false, ok ? `cable ${link.id} was cut` : reason);
+        });
       }, luId);
     });
-    return { ok: true, message: `write ${io.id} issued` };
+    return undefined;
   }
 
   // ---------------------------------------------------------------- the write flow
@@ -377,12 +392,12 @@ export class Engine {
           this.release(holds);
           return ack(false, 'the pair changed state before the update was stored');
         }
-        if (cache) {
+        if (cache && a.io.traced) {
           const text =
             storeStep === 'S14a'
               ? `${a.portId} writes the data straight into the shared cache ${cache.id}`
               : `${a.portId} stores the data in cache ${cache.id}`;
-          if (a.io.traced) this.step(storeStep, cache.id, text, a.io, [a.volumeId]);
+          this.step(storeStep, cache.id, text, a.io, [a.volumeId]);
         }
         if (a.source !== 'loop') this.applyData(a.volumeId, a.offset, a.length, a.data);
         const secondaryPair = this.pairWithSecondary(a.volumeId);
@@ -1370,7 +1385,7 @@ export class Engine {
     if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
     const data = new Uint8Array(block);
     this.prng.fill(data);
-    this.hostWrite(h.host.id, w.luId, index * block, data, this.traceWorkloadWrites);
+    this.issueWrite(h.host.id, w.luId, index * block, data, this.traceWorkloadWrites);
   }
 
   /**
@@ -1404,7 +1419,7 @@ export class Engine {
     }
     const data = new Uint8Array(r.lengthBytes);
     this.prng.fill(data);
-    this.hostWrite(h.host.id, w.luId, r.offsetBytes, data, this.traceWorkloadWrites);
+    this.issueWrite(h.host.id, w.luId, r.offsetBytes, data, this.traceWorkloadWrites);
   }
 
   /**
@@ -1419,9 +1434,7 @@ export class Engine {
     if (!h) return { ok: false, reason: `no host ${hostId}` };
     if (!lu) return { ok: false, reason: `no LU ${luId}` };
     if (length <= 0 || offset + length > lu.sizeBytes) return { ok: false, reason: `read ${offset}+${length} runs past the end of ${luId} (${lu.sizeBytes} bytes)` };
-    const key = hostId + '>' + luId;
-    let cables = this.hostCables.get(key);
-    if (!cables) this.hostCables.set(key, (cables = hostCablesToLu(this.topology, hostId, luId).map((c) => this.wiring.links.get(c.id)!)));
+    const cables = this.cablesToLu(hostId, luId);
     const link = cables.find((l) => l.up) ?? cables[0];
     if (!link) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
     const startUs = this.nowUs;

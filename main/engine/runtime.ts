@@ -115,15 +115,24 @@ export const DESTAGE_LANES = 4;
 /** Writes waiting for a free slot, beyond which the cache refuses (the host sees a failed write). */
 export const MAX_CACHE_WAITERS = 100_000;
 
+/** Volumes one cache can key slots for (the slot key is track x this + volume index). */
+const SLOT_KEY_VOLUMES = 65536;
+
 /** A cache memory: track-sized slots, dirty until destaged or handed down, clean slots evicted oldest first. */
 export class CacheRt {
   readonly id: string;
   readonly systemId: string;
   readonly slotsTotal: number;
   readonly volumeIds: ReadonlySet<string>;
-  readonly slots = new Map<string, Slot>();
+  /**
+   * Slots by a numeric key (track x 2^16 + volume index): a number hashes without building a string per lookup, and
+   * a write looks slots up several times per cache.
+   */
+  readonly slots = new Map<number, Slot>();
   /** Clean slot keys, oldest first (eviction order). */
-  private readonly clean = new Set<string>();
+  private readonly clean = new Set<number>();
+  /** Small integer per volume id, for the slot keys. */
+  private readonly volumeIndex = new Map<string, number>();
   dirtyCount = 0;
   readonly waiters: (() => void)[] = [];
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
@@ -149,7 +158,7 @@ export class CacheRt {
 
   /** Marks the track dirty, taking a slot if needed; returns the slot version, or -1 when every slot is dirty. */
   store(volumeId: string, track: number, nowUs: number): number {
-    const key = volumeId + '#' + track;
+    const key = this.key(volumeId, track);
     let slot = this.slots.get(key);
     if (!slot) {
       if (this.slots.size >= this.slotsTotal) {
@@ -172,12 +181,23 @@ export class CacheRt {
   }
 
   slot(volumeId: string, track: number): Slot | undefined {
-    return this.slots.get(volumeId + '#' + track);
+    return this.slots.get(this.key(volumeId, track));
+  }
+
+  private key(volumeId: string, track: number): number {
+    let index = this.volumeIndex.get(volumeId);
+    if (index === undefined) {
+      index = this.volumeIndex.size;
+      invariant(index < SLOT_KEY_VOLUMES, this.id, `more than ${SLOT_KEY_VOLUMES} volumes in one cache`);
+      this.volumeIndex.set(volumeId, index);
+    }
+    // Exact while track x 2^16 < 2^53, i.e. below 2^37 tracks (64 TiB of 512-byte tracks).
+    return track * SLOT_KEY_VOLUMES + index;
   }
 
   /** Marks the track clean if nothing newer was stored since `version`; wakes one waiter per freed slot. */
   markClean(volumeId: string, track: number, version: number, nowUs: number): void {
-    const key = volumeId + '#' + track;
+    const key = this.key(volumeId, track);
     const slot = this.slots.get(key);
     if (!slot || !slot.dirty || slot.version !== version) return;
     slot.dirty = false;
