@@ -76,6 +76,33 @@ describe('host reads', () => {
     expect(oneRead(e, 64 * 262144).latencyUs).toBeCloseTo(hit.latencyUs, 6);
   });
 
+  test("a miss on the relay's V12 stages from the external R1 over CN5; with CN5 cut misses fail and hits still succeed", () => {
+    // A second host at the relay site reads LU21 (V12 -> R2 -> V21 -> R1, external in sys40 through IP23 and CN5).
+    const t = withWorkload({ iops: 0 });
+    t.hosts.push({ id: 'host2', name: 'host2', siteId: t.systems.find((s) => s.id === 'sys20')!.siteId, workloads: [] });
+    t.ports.push({ id: 'HBA2', name: 'HBA2', ownerId: 'host2', kind: 'initiator', wwn: '50:06:0e:80:00:00:01:01' });
+    t.cables.push({ id: 'CNh2', name: 'CNh2', kind: 'fc', aPortId: 'HBA2', bPortId: 'TP21', distanceKm: 0.1, bandwidthMbps: 16000, roundTripsPerWrite: 2 });
+    const e = new Engine(t, { seed: 1 });
+    const read = (offset: number) => {
+      const start = e.nowUs;
+      let out = { ok: false, latencyUs: -1, reason: '' };
+      expect(e.hostRead('host2', 'LU21', offset, 4096, (ok, reason) => (out = { ok, latencyUs: e.nowUs - start, reason: reason ?? '' })).ok).toBe(true);
+      e.runUntilSettled(e.nowUs + 60e6);
+      return out;
+    };
+    const miss = read(0);
+    const hit = read(8192);
+    expect(miss.ok && hit.ok).toBe(true);
+    // CN5 (0.5 km, 16 Gbit/s): command 2.5 us, sys40's CHA 50 us and disk 500 us, one 256 KiB track back: 131 us + 2.5 us.
+    expect(miss.latencyUs - hit.latencyUs).toBeCloseTo(2.5 + 50 + 500 + (262144 * 8) / 16000 + 2.5, 6);
+    expect(e.command({ type: 'cutCable', cableId: 'CN5' }).ok).toBe(true);
+    const cutMiss = read(10 * 262144);
+    expect(cutMiss.ok).toBe(false);
+    expect(cutMiss.reason).toMatch(/R1 cannot be reached over CN5/);
+    expect(read(4096).ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).state).toBe('PAIR');
+  });
+
   test('a read that spans two uncached tracks stages both (twice the disk time)', () => {
     const e = new Engine(withWorkload({ iops: 0 }), { seed: 1 });
     const one = oneRead(e, 100 * 262144, 4096);
