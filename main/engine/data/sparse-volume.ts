@@ -154,7 +154,8 @@ export class SparseVolume implements VolumeContent {
       const inTrack = position - track * this.trackBytes;
       const length = this.trackLength(track);
       const count = Math.min(bytes.length - done, length - inTrack);
-      const part = bytes.subarray(done, done + count);
+      // The payload itself when it is exactly one chunk (the common 4 KiB write): no view to make.
+      const part = done === 0 && count === bytes.length ? bytes : bytes.subarray(done, done + count);
       if (count === length) {
         const stored = this.tracks.get(track);
         if (stored || !isAllZero(part)) {
