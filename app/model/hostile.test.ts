@@ -199,9 +199,11 @@ describe('mutated documents', () => {
       fc.property(fc.constantFrom(...objectPaths), hostileKey, hostileValue, (path, key, value) => {
         const text = JSON.stringify(addKeyAt(doc, path, key, value));
         const { ok, problems } = expectHandled(text);
-        const inLayoutNodes = path.length === 2 && path[0] === 'layout' && path[1] === 'nodes';
+        // Records keyed by id take new keys: layout positions, and the pair states an exercise expects.
+        const joined = path.join('.');
+        const inLayoutNodes = joined === 'layout.nodes' || joined === 'scenario.exercise.expectPairStates';
         if (ok) {
-          // Only a record (layout positions keyed by id) takes new keys, and it must warn about an unknown element.
+          // Only a record takes new keys, and validation must flag the unknown element (warning) or pair (error).
           expect(inLayoutNodes || ['id', 'kind'].includes(key)).toBe(true);
         } else if (!inLayoutNodes && !['id', 'kind', 'formatVersion'].includes(key)) {
           expect(problems.some((p) => p.path.join('.').startsWith(path.join('.')) && /Unrecognized key|expected|Invalid/.test(p.message))).toBe(true);

@@ -35,6 +35,7 @@ export const VALIDATION_CODES = [
   'alias-path-mismatch',
   'backing-unreachable',
   'layout-unknown-element',
+  'exercise-unknown-pair',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -381,6 +382,11 @@ export function validateTopology(t: Topology): Problem[] {
 
   for (const id of Object.keys(t.layout.nodes))
     if (!ix.byId.has(id)) warn('layout-unknown-element', `the layout places "${id}", which is not an element`, ['layout', 'nodes', id]);
+
+  // An exercise checked against pair states must name pairs that exist, or the trainee can never pass it.
+  for (const id of Object.keys(t.scenario?.exercise?.expectPairStates ?? {}))
+    if (!t.pairs.some((p) => p.id === id))
+      error('exercise-unknown-pair', `the exercise expects a state of "${id}", which is not a pair`, ['scenario', 'exercise', 'expectPairStates', id]);
 
   // A stack that cannot be translated end to end (beyond the causes already reported) is caught here, once per volume.
   // One budget of hops for the whole check: stacks that branch at every level (all pieces shared) grow
