@@ -20,6 +20,7 @@ import {
   syncHopBreakdownUs,
   syncHopResponseUs,
   switchGroupOccupancy,
+  switchedRelayTurns,
   uniqueTracksTouched,
 } from './formulas';
 
@@ -227,5 +228,33 @@ describe('changeover switch (FIG. 13)', () => {
       (100 * 1008) / 1e6,
       12,
     );
+  });
+
+  it('a relay port switched between a 60 km plain-SCSI leg in and a 600 km fast-write leg out at 800 writes/s: 7.49 ms cycles', () => {
+    const turns = switchedRelayTurns({
+      writeIops: 800,
+      syncLeg: { distanceKm: 60, roundTripsPerWrite: 2, blockBytes: 4096, bandwidthMbps: 16000 },
+      asyncLeg: { distanceKm: 600, roundTripsPerWrite: 1, blockBytes: 4096, bandwidthMbps: 2500 },
+      relayToJournalUs: 55,
+    });
+    // By hand: fixed part 2 x 100 switching + (600 handshake + 2 x 300) sync + (0 + 2 x 3000) async = 7400 us;
+    // each write adds 2.048 + 13.1072 us of serialisation to a cycle: P = 7400 / (1 - 0.0008 x 15.1552) = 7490.82 us.
+    const P = 7400 / (1 - 0.0008 * 15.1552);
+    expect(turns.cycleUs).toBeCloseTo(P, 6);
+    expect(turns.cycleUs).toBeCloseTo(7490.82, 1);
+    const n = 0.0008 * P; // 5.99 writes per turn
+    expect(turns.writesPerTurn).toBeCloseTo(n, 9);
+    // Host: 1.5 P - (600 + 2.048 + 300 + 55) + (n - 1) / 2 x 2.048 = 10284.3 us.
+    expect(turns.hostWaitUs).toBeCloseTo(1.5 * P - 957.048 + ((n - 1) / 2) * 2.048, 6);
+    expect(turns.hostWaitUs / 1000).toBeCloseTo(10.284, 3);
+    // Journal record: P + 100 + 300 - 55 + (n - 1) / 2 x (2.048 + 13.1072) = 7873.6 us.
+    expect(turns.asyncWaitUs).toBeCloseTo(P + 345 + ((n - 1) / 2) * 15.1552, 6);
+    expect(turns.asyncWaitUs / 1000).toBeCloseTo(7.874, 3);
+  });
+
+  it('a switch whose legs cannot carry the write rate has no steady cycle', () => {
+    const leg = { distanceKm: 1, roundTripsPerWrite: 1, blockBytes: 1_000_000, bandwidthMbps: 8000 };
+    // 1000 us of serialisation per write per leg: 500 writes/s fill the switch.
+    expect(switchedRelayTurns({ writeIops: 500, syncLeg: leg, asyncLeg: leg, relayToJournalUs: 0 }).cycleUs).toBe(Infinity);
   });
 });

@@ -337,3 +337,69 @@ export function maxSyncDistanceKm(budgetUs: number, roundTripsPerWrite: number):
   if (budgetUs <= 0 || roundTripsPerWrite <= 0) return 0;
   return budgetUs / (roundTripsPerWrite * 2 * FIBRE_US_PER_KM);
 }
+
+/** A message between two ports of one system through shared memory (the intercache hand-down, S16); the engine uses the same 5 us. */
+export const INTERNAL_MESSAGE_US = 5;
+
+/** One leg of a changeover switch: the cable a pair's writes cross while the switch connects it. */
+export interface SwitchLegInput {
+  distanceKm: number;
+  roundTripsPerWrite: number;
+  blockBytes: number;
+  bandwidthMbps: number;
+}
+
+/** A relay's one switchable port (FIG. 13): the sync leg receives from the local system, the async leg sends onward. */
+export interface SwitchedRelayInput {
+  writeIops: number;
+  syncLeg: SwitchLegInput;
+  asyncLeg: SwitchLegInput;
+  /** From the sync data's arrival at the relay to its journal record being sent: relay CHA processing + hand-down. */
+  relayToJournalUs: number;
+}
+
+export interface SwitchedRelayTurns {
+  /** One sync turn plus one async turn of the switch, microseconds. */
+  cycleUs: number;
+  /** Writes carried per turn: write rate x cycle. */
+  writesPerTurn: number;
+  /** Mean wait a host write adds for the switch (on top of its own sync exchange). */
+  hostWaitUs: number;
+  /** Mean wait a journal record adds (on top of propagation, its own serialisation and remote processing). */
+  asyncWaitUs: number;
+  /** Turns in the switch's queue at once (the steady pattern these figures assume). */
+  turnsAhead: number;
+}
+
+/**
+ * Waiting at a relay port that a changeover switch (FIG. 13) turns between the sync leg (in) and the async leg (out).
+ * The switch is reserved turn by turn in the order the exchanges ask for it: a write asking while the async leg holds
+ * (or has reserved) the port books the next sync turn; a journal record asking while a sync turn is the last booked
+ * books the async turn after it. Journal records of a batch only ask once their writes reached the relay, by which
+ * time the next sync batch has booked its turn, so the steady pattern is two turns ahead: sync(k+1), async(k),
+ * sync(k+2), async(k+1), ... With one-way o, handshake h = (2 x roundTrips - 2) x o, serialisation s per write:
+ *   cycle P = (2 x switch + h_sync + 2 o_sync + h_async + 2 o_async) / (1 - rate x (s_sync + s_async))
+ *   (each turn holds the port until its last answer is back; n = rate x P writes ride each turn).
+ * A write books the turn after the one whose journal records ask next, d = h_sync + s_sync + o_sync + relay time
+ * after that turn starts: uniform arrivals wait between P - d and 2P - d, mean 1.5 P - d (+ its place in the batch).
+ * A journal record waits for the next sync turn and its own async turn: P + switch + o_sync - relay time (+ places).
+ * Valid when a turn carries writes (rate x P >= 1); the engine can fall further behind (see docs of crossCheck).
+ */
+export function switchedRelayTurns(input: SwitchedRelayInput): SwitchedRelayTurns {
+  const leg = (l: SwitchLegInput) => {
+    const oneWayUs = propagationOneWayUs(l.distanceKm);
+    return { oneWayUs, handshakeUs: (2 * l.roundTripsPerWrite - 2) * oneWayUs, serUs: serialisationUs(l.blockBytes, l.bandwidthMbps) };
+  };
+  const s = leg(input.syncLeg);
+  const a = leg(input.asyncLeg);
+  const rate = input.writeIops / 1e6;
+  const fixedUs = 2 * CHANGEOVER_SWITCH_US + s.handshakeUs + 2 * s.oneWayUs + a.handshakeUs + 2 * a.oneWayUs;
+  const share = 1 - rate * (s.serUs + a.serUs);
+  if (!(share > 0)) return { cycleUs: Infinity, writesPerTurn: Infinity, hostWaitUs: Infinity, asyncWaitUs: Infinity, turnsAhead: 2 };
+  const cycleUs = fixedUs / share;
+  const n = rate * cycleUs;
+  const bookAheadUs = s.handshakeUs + s.serUs + s.oneWayUs + input.relayToJournalUs;
+  const hostWaitUs = 1.5 * cycleUs - bookAheadUs + ((n - 1) / 2) * s.serUs;
+  const asyncWaitUs = cycleUs + CHANGEOVER_SWITCH_US + s.oneWayUs - input.relayToJournalUs + ((n - 1) / 2) * (s.serUs + a.serUs);
+  return { cycleUs, writesPerTurn: n, hostWaitUs, asyncWaitUs, turnsAhead: 2 };
+}

@@ -22,6 +22,10 @@ import {
   roundTripUs,
   serialisationUs,
   switchGroupOccupancy,
+  CHANGEOVER_SWITCH_US,
+  switchedRelayTurns,
+  INTERNAL_MESSAGE_US,
+  type SwitchedRelayTurns,
   syncHopBreakdownUs,
   type AsyncRpo,
   type SyncHopInput,
@@ -117,6 +121,11 @@ export interface HopPlan {
   responseMs: number | null;
   /** Async: expected RPO, or how fast it grows when the link is too small. */
   rpo: AsyncRpo | null;
+  /**
+   * Set on both hops of a relay whose one port a changeover switch turns between the sync leg (in) and the async leg
+   * (out), FIG. 13: the switch's turn cycle and the waits it adds (already included in host latency and RPO).
+   */
+  switched?: SwitchedRelayTurns & { group: string; syncPairId: string; asyncPairId: string };
   figures: Figure[];
 }
 
@@ -635,13 +644,15 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
     return hop;
   });
 
+  applySwitchedRelays(t, hops, workloads, chaUs);
   checks.push(...switchGroupChecks(t, hops));
   return { topologyName: t.name, outageSeconds, targetLatencyMs, peakToAverage, protocolOverhead: overhead, workloads, hops, checks };
 }
 
 /**
  * A changeover switch (FIG. 13) lets one cable of its group carry an exchange at a time, so legs routed over cables of
- * one group wait for each other. The per-hop figures leave that waiting out; this check says how busy the switch is.
+ * one group wait for each other. This check says how busy the switch is; the per-hop figures include the waiting when
+ * the group is a relay's sync-in/async-out port (applySwitchedRelays), else leave it out and say so.
  */
 function switchGroupChecks(t: Topology, hops: readonly HopPlan[]): Check[] {
   const ix = indexTopology(t);
@@ -671,7 +682,9 @@ function switchGroupChecks(t: Topology, hops: readonly HopPlan[]): Check[] {
         `changeover switch ${group}: ${[...new Set(legs.map((l) => `${l.hop.pairId} over ${l.cableId}`))].join(', ')} take turns; ` +
         `one turn of every leg takes ${num(cycleMs)} ms, and switching once per write would keep the switch busy ${num(occupancy * 100)}% of the time` +
         (occupancy >= 1 ? ', so writes wait for the switch and go in batches' : '') +
-        `. Host latency and RPO above leave this waiting out: expect them higher by up to a turn (${num(cycleMs)} ms) or more`,
+        (legs.some((l) => l.hop.switched)
+          ? `. Host latency and RPO above include the wait for the switch (batches of writes per turn; see the hops' switch figures)`
+          : `. Host latency and RPO above leave this waiting out: expect them higher by up to a turn (${num(cycleMs)} ms) or more`),
       figure: { label: 'switch occupancy', value: occupancy, unit: '' },
       advice: `give each leg its own port and cable, or keep writes well below ${num(legs[0]!.hop.writeIops / occupancy)} writes/s (where the switch would be always busy)`,
       elementId: firstCable,
@@ -679,6 +692,69 @@ function switchGroupChecks(t: Topology, hops: readonly HopPlan[]): Check[] {
     });
   }
   return out;
+}
+
+/**
+ * A relay whose one switchable port carries a sync hop in and an async hop out over two cables of one switch group
+ * (FIG. 13): host writes behind the sync hop wait for the switch's async turns and journal records for its sync turns.
+ * Adds switchedRelayTurns' waits to the host latency of every workload waiting for the sync hop and to the async hop's
+ * RPO (in place of its M/D/1 queueing: records of a turn go out back to back, their places in it are counted there).
+ */
+function applySwitchedRelays(t: Topology, hops: HopPlan[], workloads: WorkloadPlan[], chaUs: (systemId: string | undefined) => number): void {
+  const ix = indexTopology(t);
+  const groupOf = (hop: HopPlan): { group: string; cable: Cable } | undefined => {
+    if (!hop.route || hop.route.cableIds.length !== 1) return undefined;
+    const cable = ix.cables.get(hop.route.cableIds[0]!);
+    return cable?.switchGroup ? { group: cable.switchGroup, cable } : undefined;
+  };
+  for (const syncHop of hops) {
+    if (syncHop.mode !== 'sync' || syncHop.writeIops <= 0) continue;
+    const inLeg = groupOf(syncHop);
+    if (!inLeg) continue;
+    const asyncHop = hops.find((h) => {
+      const out = h.mode === 'async' ? groupOf(h) : undefined;
+      return out !== undefined && out.group === inLeg.group && out.cable.id !== inLeg.cable.id && h.fromSystemId === syncHop.toSystemId;
+    });
+    const outLeg = asyncHop ? groupOf(asyncHop) : undefined;
+    if (!asyncHop || !outLeg || asyncHop.rpo?.bounded !== true) continue;
+    const leg = (cable: Cable, blockBytes: number) => ({ distanceKm: cable.distanceKm, roundTripsPerWrite: cable.roundTripsPerWrite, blockBytes, bandwidthMbps: cable.bandwidthMbps });
+    const turns = switchedRelayTurns({
+      writeIops: syncHop.writeIops,
+      syncLeg: leg(inLeg.cable, syncHop.blockBytes),
+      asyncLeg: leg(outLeg.cable, asyncHop.blockBytes),
+      // The relay's CHA stores the write, then the intercache message hands it to the async primary (S16).
+      relayToJournalUs: chaUs(syncHop.toSystemId) + INTERNAL_MESSAGE_US,
+    });
+    if (!Number.isFinite(turns.cycleUs)) continue;
+    const switched = { ...turns, group: inLeg.group, syncPairId: syncHop.pairId, asyncPairId: asyncHop.pairId };
+    syncHop.switched = switched;
+    asyncHop.switched = switched;
+    const why =
+      `changeover switch ${inLeg.group} turns the relay port between ${inLeg.cable.id} (in, ${syncHop.pairId}) and ${outLeg.cable.id} (out, ${asyncHop.pairId}): ` +
+      `one cycle = 2 x ${CHANGEOVER_SWITCH_US} us switching + each leg's exchange until its answer is back, stretched by the ${num(turns.writesPerTurn)} writes per turn = ${num(turns.cycleUs / 1000)} ms; ` +
+      `turns are booked in the order they are asked for, so a write books the sync turn after the one whose journal records are next and waits 1 to 2 cycles minus ${syncHop.pairId}'s exchange (mean 1.5 cycles - the time to the relay's journal), ` +
+      `and a journal record waits a cycle for the sync turn booked before it. Assumes the steady pattern of ${turns.turnsAhead} turns booked ahead; a run can fall whole cycles further behind (each adds ${num(turns.cycleUs / 1000)} ms)`;
+    const waitFigure = (value: number): Figure => ({ key: 'switchWaitMs', label: 'wait for the changeover switch', value, unit: 'ms', explanation: why });
+    syncHop.figures.push(waitFigure(turns.hostWaitUs / 1000));
+    for (const w of workloads) {
+      if (w.hostLatencyMs === null || !w.syncChain.includes(syncHop.pairId)) continue;
+      w.hostLatencyMs += turns.hostWaitUs / 1000;
+      const fig = w.figures.find((f) => f.key === 'hostLatencyMs');
+      if (fig) {
+        fig.value = w.hostLatencyMs;
+        fig.explanation += `; + ${num(turns.hostWaitUs / 1000)} ms waiting for changeover switch ${inLeg.group} (${syncHop.pairId}'s figures explain it)`;
+      }
+    }
+    const rpo = asyncHop.rpo;
+    rpo.queueingMs = turns.asyncWaitUs / 1000;
+    rpo.rpoMs = rpo.propagationMs + rpo.serialisationMs + rpo.queueingMs + rpo.processingMs;
+    const fig = asyncHop.figures.find((f) => f.key === 'rpoMs');
+    if (fig) {
+      fig.value = rpo.rpoMs;
+      fig.explanation = `${num(rpo.propagationMs)} ms propagation + ${num(rpo.serialisationMs)} ms serialisation + ${num(rpo.queueingMs)} ms waiting for changeover switch ${inLeg.group} + ${num(rpo.processingMs)} ms processing`;
+    }
+    asyncHop.figures.push(waitFigure(turns.asyncWaitUs / 1000));
+  }
 }
 
 /** The host's own link to the LU's target port (the fastest if there are several). */

@@ -229,7 +229,12 @@ export function formatCrossCheck(report: CrossCheckReport): string {
     formatTable(
       ['quantity', 'element', 'formula ms', 'engine mean ms', 'p50', 'p99', 'difference ms', 'writes', 'agrees'],
       report.rows.map((r) => [r.quantity, r.elementId, num(r.formula, 4), num(r.engine, 4), num(r.engineP50, 4), num(r.engineP99, 4), num(r.difference, 3), String(r.samples), r.agrees ? 'yes' : 'NO']),
-    )
+    ) +
+    // Switched relay ports are compared with the formula + the cycles the engine ran behind: say so under the table.
+    report.rows
+      .filter((r) => r.switchCyclesBehind !== undefined)
+      .map((r) => `${r.quantity} ${r.elementId}: ${r.note}\n`)
+      .join('')
   );
 }
 
