@@ -482,6 +482,11 @@ export class Engine {
     if (!cache) return then([]);
     const first = Math.floor(offset / cache.trackBytes);
     const last = Math.floor((offset + length - 1) / cache.trackBytes);
+    if (first === last) {
+      // One track with a slot to spare (the common case): no retry closure needed.
+      const version = cache.store(volumeId, first, this.nowUs);
+      if (version >= 0) return then([{ cache, volumeId, track: first, version }]);
+    }
     const holds: SlotHold[] = [];
     const tryStore = (track: number): void => {
       for (let t = track; t <= last; t++) {

@@ -52,8 +52,13 @@ export class SparseVolume implements VolumeContent {
   private readonly sha256: Sha256;
 
   private readonly tracks = new Map<number, Uint8Array>();
-  /** Tracks whose buffer is shared with a clone: copied before the first write (copy-on-write). */
-  private readonly sharedTracks = new Set<number>();
+  /**
+   * Track buffers this volume allocated itself and shares with nobody: written in place. Any other buffer in `tracks`
+   * (a payload kept by writeImmutable, or one shared with a clone) is copied before its first write (copy-on-write).
+   * Kept as a set of the private buffers rather than of the shared track numbers: the immutable-write path (every
+   * host write, into every store of a cascade) then touches no second collection.
+   */
+  private owned = new WeakSet<Uint8Array>();
   /** Ascending track numbers of `tracks` for in-order iteration and next-written queries. */
   private trackIndex = new LazySortedIndex((track) => this.tracks.has(track));
   /** Per 64 KiB block: its digest, or null when the block is all zeros. Dropped by writes that touch the block. */
@@ -164,7 +169,6 @@ export class SparseVolume implements VolumeContent {
             this.trackIndex.add(track);
           }
           this.tracks.set(track, part);
-          this.sharedTracks.add(track);
         }
       } else if (this.tracks.has(track) || !isAllZero(part)) {
         this.writableTrack(track).set(part, inTrack);
@@ -267,9 +271,9 @@ export class SparseVolume implements VolumeContent {
     const copy = new SparseVolume(this.sizeBytes, { trackBytes: this.trackBytes, id: this.id, sha256: this.sha256 });
     for (const [track, data] of this.tracks) {
       copy.tracks.set(track, data);
-      copy.sharedTracks.add(track);
-      this.sharedTracks.add(track);
     }
+    // Every buffer is now shared by both: neither may write one in place any more.
+    this.owned = new WeakSet();
     copy.storedBytes = this.storedBytes;
     copy.trackIndex = this.trackIndex.cloneFor((track) => copy.tracks.has(track));
     for (const [block, digest] of this.blockDigests) copy.blockDigests.set(block, digest);
@@ -333,13 +337,14 @@ export class SparseVolume implements VolumeContent {
     let data = this.tracks.get(track);
     if (!data) {
       data = new Uint8Array(this.trackLength(track));
+      this.owned.add(data);
       this.tracks.set(track, data);
       this.storedBytes += data.length;
       this.trackIndex.add(track);
-    } else if (this.sharedTracks.has(track)) {
+    } else if (!this.owned.has(data)) {
       data = data.slice();
+      this.owned.add(data);
       this.tracks.set(track, data);
-      this.sharedTracks.delete(track);
     }
     return data;
   }
@@ -348,7 +353,6 @@ export class SparseVolume implements VolumeContent {
     const data = this.tracks.get(track);
     if (!data) return;
     this.tracks.delete(track);
-    this.sharedTracks.delete(track);
     this.storedBytes -= data.length;
     this.trackIndex.remove(track);
   }
