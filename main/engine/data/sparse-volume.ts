@@ -2,6 +2,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
+import { ChunkTable } from './chunk-table';
 import { LazySortedIndex } from './sorted-index';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
@@ -51,7 +52,8 @@ export class SparseVolume implements VolumeContent {
   readonly id: string | undefined;
   private readonly sha256: Sha256;
 
-  private readonly tracks = new Map<number, Uint8Array>();
+  /** Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). */
+  private readonly tracks = new ChunkTable();
   /**
    * Track buffers this volume allocated itself and shares with nobody: written in place. Any other buffer in `tracks`
    * (a payload kept by writeImmutable, or one shared with a clone) is copied before its first write (copy-on-write).
