@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
-import { Engine } from './engine';
+import { Engine, snapshotSlotsPerCache } from './engine';
 
 const DIR = 'assets/topologies';
 const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
@@ -528,5 +528,21 @@ describe('memory: one host write held once', () => {
     expect(e.stack.read('R3', 262144, 16)).toEqual(new Uint8Array(16).fill(0x5a));
     expect(e.volumeHash('V22')).not.toBe(e.volumeHash('V11'));
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V12'));
+  });
+});
+
+describe('live snapshots stay small', () => {
+  test('a few caches list up to 256 slots each; hundreds share a budget of 1,024, never under 8 each', () => {
+    expect(snapshotSlotsPerCache(4)).toBe(256);
+    expect(snapshotSlotsPerCache(54)).toBe(18);
+    expect(snapshotSlotsPerCache(1000)).toBe(8);
+  });
+
+  test('a snapshot lists every slot of a small cache, with exact counts', () => {
+    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+    for (let i = 0; i < 40; i++) oneWrite(e, i * 262144, 4096, i);
+    const c11 = e.snapshot().caches.find((c) => c.id === 'C11')!;
+    expect(c11.slotsUsed).toBeGreaterThanOrEqual(40);
+    expect(c11.slots.length).toBe(Math.min(c11.slotsUsed, snapshotSlotsPerCache(e.snapshot().caches.length)));
   });
 });
