@@ -9,6 +9,7 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { contentSecurityPolicy } from './csp';
 import type { WebSocket } from 'ws';
 import type { EventEnvelope } from '../app/ipc/contract';
 import { MAX_FILE_BYTES } from '../app/model/file';
@@ -25,22 +26,8 @@ export const MAX_MESSAGE_BYTES = MAX_FILE_BYTES + 1024 * 1024;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const TOKEN_COOKIE = 'relaylab_token';
 
-/**
- * Same policy as the desktop window: only our own scripts; inline styles because React Flow positions nodes with
- * style attributes; data:/blob: images for PNG/SVG export; the WebSocket back to this origin ('self' covers ws: in CSP 3).
- */
-export const WEB_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The desktop window's policy (main/csp.ts), with 'self' as the default source. */
+export const WEB_CSP = contentSecurityPolicy("'self'");
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

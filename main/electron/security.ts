@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WebPreferences } from 'electron';
+import { contentSecurityPolicy } from '../csp';
 
 /**
  * Every BrowserWindow gets exactly these (plus its preload path). security.test.ts fails if one drifts:
@@ -22,18 +23,7 @@ export const HARDENED_WEB_PREFERENCES = {
 } as const satisfies WebPreferences;
 
 /** As strict as web mode's, with no network at all: the desktop renderer talks to main only through the preload. */
-export const DESKTOP_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export const DESKTOP_CSP = contentSecurityPolicy("'none'");
 
 export interface TrustedOrigins {
   /** Absolute path of dist/renderer/index.html. */
