@@ -225,4 +225,13 @@ describe('chart series', () => {
     expect(s.rpo.x).toEqual([1, 1.5]);
     expect(s.rpo.columns['pair-async']).toEqual([null, 10]);
   });
+
+  it('charts read latency beside write latency once a host has read', () => {
+    const writer = { id: 'host1', writeIops: 800, throughputMBps: 3.2, writeLatencyMs: { p50: 1.1, p99: 2.5 }, writesAcked: 1, writesFailed: 0 };
+    const reader = { ...writer, readIops: 300, readLatencyMs: { p50: 0.2, p99: 0.9 }, readsCompleted: 12 };
+    let s = appendSnapshot(emptySeries(), snapshot({ timeUs: 1e6, hosts: [writer] }));
+    expect(Object.keys(s.latency.columns)).toEqual(['host1 p50', 'host1 p99']);
+    s = appendSnapshot(s, snapshot({ timeUs: 2e6, hosts: [reader] }));
+    expect(s.latency.columns['host1 read p99']).toEqual([null, 0.9]);
+  });
 });

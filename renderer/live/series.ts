@@ -30,6 +30,11 @@ export function pointsOf(s: Snapshot): Record<ChartKey, Record<string, number>> 
   for (const h of s.hosts) {
     latency[`${h.id} p50`] = h.writeLatencyMs.p50;
     latency[`${h.id} p99`] = h.writeLatencyMs.p99;
+    // Reads only chart once a host has done some, so write-only runs keep a clean legend.
+    if (h.readLatencyMs && (h.readsCompleted ?? 0) > 0) {
+      latency[`${h.id} read p50`] = h.readLatencyMs.p50;
+      latency[`${h.id} read p99`] = h.readLatencyMs.p99;
+    }
     throughput[`${h.id} MB/s`] = h.throughputMBps;
   }
   for (const p of s.pairs) {
