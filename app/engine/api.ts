@@ -94,6 +94,9 @@ export interface PairStatus {
   rpoMs?: number;
   lagBytes?: number;
   journalFill?: number;
+  /** Async: the last journal sequence number applied at the secondary (an unbroken run up to it), and the last one issued. */
+  appliedSeq?: number;
+  issuedSeq?: number;
   /** Why it is in this state, newest last (for the "explain" panel). */
   reason?: string;
   sinceUs: number;

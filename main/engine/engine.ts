@@ -1593,6 +1593,8 @@ export class Engine {
       s.lagBytes = Math.max(lag, j.pairs.length === 1 ? j.usedBytes : lag);
       void inFlightLag;
       s.journalFill = j.fill;
+      s.appliedSeq = j.applyNext - 1;
+      s.issuedSeq = j.nextSeq - 1;
       const replicating = p.state === 'PAIR' || p.state === 'PFUL';
       s.rpoMs = replicating ? (j.usedBytes === 0 ? 0 : (this.nowUs - (oldest ?? p.lastAppliedWrittenUs)) / 1000) : (this.nowUs - p.sinceUs) / 1000;
       if (s.secondaryData === 'consistent') s.consistentAsOfUs = replicating ? p.lastAppliedWrittenUs : p.sinceUs;

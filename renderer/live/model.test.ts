@@ -210,6 +210,14 @@ describe('verify', () => {
     expect(v.summary).toBe('1 of 2 pair(s) differ.');
     expect(v.pairs.find((p) => p.pairId === 'pair-async')?.text).toBe('V21 and V22 DIFFER (7 tracks not yet copied, pair PSUE)');
   });
+
+  it('says up to which journal sequence an async copy holds', () => {
+    const async = pair({ state: 'PAIR', differentialTracks: 0, secondaryData: 'consistent', consistentAsOfUs: 2_000_000, appliedSeq: 1200, issuedSeq: 1234 });
+    const behind = verifyPairs(fig1(), { V11: 'aaa', V12: 'aaa', V21: 'bbb', V22: 'ccc' }, snapshot({ pairs: [async] }));
+    expect(behind.pairs.find((p) => p.pairId === 'pair-async')?.text).toMatch(/consistent as of .*, up to journal sequence 1,200 of 1,234\)$/);
+    const caughtUp = verifyPairs(fig1(), { V11: 'aaa', V12: 'aaa', V21: 'bbb', V22: 'bbb' }, snapshot({ pairs: [{ ...async, appliedSeq: 1234 }] }));
+    expect(caughtUp.pairs.find((p) => p.pairId === 'pair-async')?.text).toMatch(/are identical .*journal applied up to sequence 1,234$/);
+  });
 });
 
 describe('chart series', () => {

@@ -320,12 +320,14 @@ export function verifyPairs(t: Topology, hashes: Readonly<Record<string, string>
     const status = snapshot?.pairs.find((s) => s.id === p.id);
     let text: string;
     if (a === undefined || b === undefined) text = `${p.primaryVolumeId} / ${p.secondaryVolumeId}: no hash (volume not in the run)`;
-    else if (identical) text = `${p.primaryVolumeId} and ${p.secondaryVolumeId} are identical (sha256 ${a.slice(0, 12)}…)`;
+    else if (identical)
+      text = `${p.primaryVolumeId} and ${p.secondaryVolumeId} are identical (sha256 ${a.slice(0, 12)}…)${status?.mode === 'async' && status.appliedSeq !== undefined ? `, journal applied up to sequence ${formatCount(status.appliedSeq)}` : ''}`;
     else {
       text = `${p.primaryVolumeId} and ${p.secondaryVolumeId} DIFFER`;
       if (status?.state === 'COPY') text += ' (a copy is still running)';
       else if (status && status.differentialTracks > 0) text += ` (${formatCount(status.differentialTracks)} tracks not yet copied, pair ${status.state})`;
-      else if (status?.mode === 'async' && status.consistentAsOfUs !== undefined) text += ` (async: the secondary is consistent as of ${formatClock(status.consistentAsOfUs)})`;
+      else if (status?.mode === 'async' && status.consistentAsOfUs !== undefined)
+        text += ` (async: the secondary is consistent as of ${formatClock(status.consistentAsOfUs)}${status.appliedSeq !== undefined ? `, up to journal sequence ${formatCount(status.appliedSeq)} of ${formatCount(status.issuedSeq ?? status.appliedSeq)}` : ''})`;
       else if (status?.mode === 'async' && (status.lagBytes ?? 0) > 0) text += ` (async: ${formatBytesShort(status.lagBytes ?? 0)} still in the journal)`;
     }
     return { pairId: p.id, primaryVolumeId: p.primaryVolumeId, secondaryVolumeId: p.secondaryVolumeId, identical, text };
