@@ -1589,9 +1589,8 @@ export class Engine {
         if (oldest === undefined) oldest = r.writtenUs;
       }
       for (const r of j.arrived.values()) if (r.pair === p) lag += r.length;
-      const inFlightLag = j.usedBytes - lag;
+      // One pair in the journal: everything held (queued, on the link, arriving) is its lag.
       s.lagBytes = Math.max(lag, j.pairs.length === 1 ? j.usedBytes : lag);
-      void inFlightLag;
       s.journalFill = j.fill;
       s.appliedSeq = j.applyNext - 1;
       s.issuedSeq = j.nextSeq - 1;
