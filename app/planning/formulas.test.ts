@@ -230,26 +230,46 @@ describe('changeover switch (FIG. 13)', () => {
     );
   });
 
-  it('a relay port switched between a 60 km plain-SCSI leg in and a 600 km fast-write leg out at 800 writes/s: 7.49 ms cycles', () => {
+  it('a relay port switched between a 60 km plain-SCSI leg in and a 600 km fast-write leg out at 800 writes/s: 7.78 ms cycles', () => {
     const turns = switchedRelayTurns({
       writeIops: 800,
       syncLeg: { distanceKm: 60, roundTripsPerWrite: 2, blockBytes: 4096, bandwidthMbps: 16000 },
       asyncLeg: { distanceKm: 600, roundTripsPerWrite: 1, blockBytes: 4096, bandwidthMbps: 2500 },
       relayToJournalUs: 55,
     });
-    // By hand: fixed part 2 x 100 switching + (600 handshake + 2 x 300) sync + (0 + 2 x 3000) async = 7400 us;
-    // each write adds 2.048 + 13.1072 us of serialisation to a cycle: P = 7400 / (1 - 0.0008 x 15.1552) = 7490.82 us.
-    const P = 7400 / (1 - 0.0008 * 15.1552);
+    // By hand: writes ride along a sync turn for W = 600 handshake + 2.048 + 300 + 55 = 957.048 us after it connects;
+    // the last of them ends the turn e = W - (1 - exp(-0.0008 W)) / 0.0008 = 288.3 us later on average.
+    const W = 957.048;
+    const e = W - (1 - Math.exp(-0.0008 * W)) / 0.0008;
+    expect(e).toBeCloseTo(288.34, 1);
+    expect(turns.rideAlongWrites).toBeCloseTo(0.0008 * W, 9);
+    // Fixed part 2 x 100 switching + (600 + 2 x 300) sync + e + (0 + 2 x 3000) async = 7400 + e us; each write adds
+    // 2.048 + 13.1072 us of serialisation to a cycle: P = (7400 + e) / (1 - 0.0008 x 15.1552) = 7782.7 us.
+    const P = (7400 + e) / (1 - 0.0008 * 15.1552);
     expect(turns.cycleUs).toBeCloseTo(P, 6);
-    expect(turns.cycleUs).toBeCloseTo(7490.82, 1);
-    const n = 0.0008 * P; // 5.99 writes per turn
+    expect(turns.cycleUs).toBeCloseTo(7782.7, 1);
+    const n = 0.0008 * P; // 6.23 writes per cycle
     expect(turns.writesPerTurn).toBeCloseTo(n, 9);
-    // Host: 1.5 P - (600 + 2.048 + 300 + 55) + (n - 1) / 2 x 2.048 = 10284.3 us.
-    expect(turns.hostWaitUs).toBeCloseTo(1.5 * P - 957.048 + ((n - 1) / 2) * 2.048, 6);
-    expect(turns.hostWaitUs / 1000).toBeCloseTo(10.284, 3);
-    // Journal record: P + 100 + 300 - 55 + (n - 1) / 2 x (2.048 + 13.1072) = 7873.6 us.
-    expect(turns.asyncWaitUs).toBeCloseTo(P + 345 + ((n - 1) / 2) * 15.1552, 6);
-    expect(turns.asyncWaitUs / 1000).toBeCloseTo(7.874, 3);
+    // Host: writes outside the ride-along window wait for the next sync connection: (P - W)^2 / 2P + (n - 1) / 2 x 2.048 = 2998.5 us.
+    expect(turns.hostWaitUs).toBeCloseTo((P - W) ** 2 / (2 * P) + ((n - 1) / 2) * 2.048, 6);
+    expect(turns.hostWaitUs / 1000).toBeCloseTo(2.9985, 3);
+    // Journal record: 100 + 300 - 55 + (1 - W / P) x e + (n - 1) / 2 x (2.048 + 13.1072) = 637.5 us: under a cycle now
+    // that it rides the async turn right after its own sync turn.
+    expect(turns.asyncWaitUs).toBeCloseTo(345 + (1 - W / P) * e + ((n - 1) / 2) * 15.1552, 6);
+    expect(turns.asyncWaitUs / 1000).toBeCloseTo(0.6375, 3);
+  });
+
+  it('a busier switch waits longer: host and journal waits grow with the write rate', () => {
+    const at = (writeIops: number) =>
+      switchedRelayTurns({
+        writeIops,
+        syncLeg: { distanceKm: 60, roundTripsPerWrite: 2, blockBytes: 4096, bandwidthMbps: 16000 },
+        asyncLeg: { distanceKm: 600, roundTripsPerWrite: 1, blockBytes: 4096, bandwidthMbps: 2500 },
+        relayToJournalUs: 55,
+      });
+    expect(at(1600).cycleUs).toBeGreaterThan(at(800).cycleUs);
+    expect(at(1600).hostWaitUs).toBeGreaterThan(at(800).hostWaitUs);
+    expect(at(1600).asyncWaitUs).toBeGreaterThan(at(800).asyncWaitUs);
   });
 
   it('a switch whose legs cannot carry the write rate has no steady cycle', () => {

@@ -359,7 +359,7 @@ export interface SwitchedRelayInput {
 }
 
 export interface SwitchedRelayTurns {
-  /** One sync turn plus one async turn of the switch, microseconds. */
+  /** One sync turn plus one async turn of the switch, microseconds (mean). */
   cycleUs: number;
   /** Writes carried per turn: write rate x cycle. */
   writesPerTurn: number;
@@ -367,23 +367,27 @@ export interface SwitchedRelayTurns {
   hostWaitUs: number;
   /** Mean wait a journal record adds (on top of propagation, its own serialisation and remote processing). */
   asyncWaitUs: number;
-  /** Turns in the switch's queue at once (the steady pattern these figures assume). */
-  turnsAhead: number;
+  /** Writes that arrive while the sync turn is under way and nothing waits for the async leg, and ride along: rate x window. */
+  rideAlongWrites: number;
 }
 
 /**
  * Waiting at a relay port that a changeover switch (FIG. 13) turns between the sync leg (in) and the async leg (out).
- * The switch is reserved turn by turn in the order the exchanges ask for it: a write asking while the async leg holds
- * (or has reserved) the port books the next sync turn; a journal record asking while a sync turn is the last booked
- * books the async turn after it. Journal records of a batch only ask once their writes reached the relay, by which
- * time the next sync batch has booked its turn, so the steady pattern is two turns ahead: sync(k+1), async(k),
- * sync(k+2), async(k+1), ... With one-way o, handshake h = (2 x roundTrips - 2) x o, serialisation s per write:
- *   cycle P = (2 x switch + h_sync + 2 o_sync + h_async + 2 o_async) / (1 - rate x (s_sync + s_async))
- *   (each turn holds the port until its last answer is back; n = rate x P writes ride each turn).
- * A write books the turn after the one whose journal records ask next, d = h_sync + s_sync + o_sync + relay time
- * after that turn starts: uniform arrivals wait between P - d and 2P - d, mean 1.5 P - d (+ its place in the batch).
- * A journal record waits for the next sync turn and its own async turn: P + switch + o_sync - relay time (+ places).
- * Valid when a turn carries writes (rate x P >= 1); the engine can fall further behind (see docs of crossCheck).
+ * The switch is work-conserving (as the engine's SwitchGroupRt): when the port's last answer is back it turns to the
+ * other cable if that has work and serves everything waiting for it in one turn; the connected cable keeps taking new
+ * exchanges only while nothing waits for the other. Journal records only ask once their writes reached the relay, so
+ * turns alternate: sync(k) carries the writes that waited through async(k-1), async(k) carries sync(k)'s records.
+ * With one-way o, handshake h = (2 x roundTrips - 2) x o, serialisation s per write, switch-over S, relay time r:
+ * - a sync turn connects at c = its start + S; until its first journal record asks, W = h_sync + s_sync + o_sync + r
+ *   after c, new writes ride along; the last of them (Poisson, rate L) ends the turn later by
+ *   e = W - (1 - exp(-L W)) / L on average;
+ * - cycle P = (2 S + h_sync + 2 o_sync + e + h_async + 2 o_async) / (1 - L x (s_sync + s_async)), n = L P writes a cycle;
+ * - a write arriving in the ride-along window does not wait; any other waits for the next sync turn's connection:
+ *   mean over the cycle (P - W)^2 / (2 P) (+ its place in the batch);
+ * - a journal record waits for its sync turn to end and the switch-over: S + o_sync - r, plus e for the records of
+ *   the writes that waited (share 1 - W / P) (+ its place in the async batch).
+ * Valid when a turn carries writes (L x P >= 1); the means use the mean cycle, so they are approximate where W or e
+ * are a large part of P.
  */
 export function switchedRelayTurns(input: SwitchedRelayInput): SwitchedRelayTurns {
   const leg = (l: SwitchLegInput) => {
@@ -393,13 +397,15 @@ export function switchedRelayTurns(input: SwitchedRelayInput): SwitchedRelayTurn
   const s = leg(input.syncLeg);
   const a = leg(input.asyncLeg);
   const rate = input.writeIops / 1e6;
-  const fixedUs = 2 * CHANGEOVER_SWITCH_US + s.handshakeUs + 2 * s.oneWayUs + a.handshakeUs + 2 * a.oneWayUs;
+  const rideWindowUs = s.handshakeUs + s.serUs + s.oneWayUs + input.relayToJournalUs;
+  const extensionUs = rate > 0 ? rideWindowUs - (1 - Math.exp(-rate * rideWindowUs)) / rate : 0;
+  const fixedUs = 2 * CHANGEOVER_SWITCH_US + s.handshakeUs + 2 * s.oneWayUs + extensionUs + a.handshakeUs + 2 * a.oneWayUs;
   const share = 1 - rate * (s.serUs + a.serUs);
-  if (!(share > 0)) return { cycleUs: Infinity, writesPerTurn: Infinity, hostWaitUs: Infinity, asyncWaitUs: Infinity, turnsAhead: 2 };
+  if (!(share > 0)) return { cycleUs: Infinity, writesPerTurn: Infinity, hostWaitUs: Infinity, asyncWaitUs: Infinity, rideAlongWrites: rate * rideWindowUs };
   const cycleUs = fixedUs / share;
   const n = rate * cycleUs;
-  const bookAheadUs = s.handshakeUs + s.serUs + s.oneWayUs + input.relayToJournalUs;
-  const hostWaitUs = 1.5 * cycleUs - bookAheadUs + ((n - 1) / 2) * s.serUs;
-  const asyncWaitUs = cycleUs + CHANGEOVER_SWITCH_US + s.oneWayUs - input.relayToJournalUs + ((n - 1) / 2) * (s.serUs + a.serUs);
-  return { cycleUs, writesPerTurn: n, hostWaitUs, asyncWaitUs, turnsAhead: 2 };
+  const waitedShare = Math.max(0, 1 - rideWindowUs / cycleUs);
+  const hostWaitUs = (Math.max(0, cycleUs - rideWindowUs) ** 2) / (2 * cycleUs) + ((n - 1) / 2) * s.serUs;
+  const asyncWaitUs = CHANGEOVER_SWITCH_US + s.oneWayUs - input.relayToJournalUs + waitedShare * extensionUs + ((n - 1) / 2) * (s.serUs + a.serUs);
+  return { cycleUs, writesPerTurn: n, hostWaitUs, asyncWaitUs, rideAlongWrites: rate * rideWindowUs };
 }

@@ -734,8 +734,9 @@ function applySwitchedRelays(t: Topology, hops: HopPlan[], workloads: WorkloadPl
     const why =
       `changeover switch ${inLeg.group} turns the relay port between ${inLeg.cable.id} (in, ${syncHop.pairId}) and ${outLeg.cable.id} (out, ${asyncHop.pairId}): ` +
       `one cycle = 2 x ${CHANGEOVER_SWITCH_US} us switching + each leg's exchange until its answer is back, stretched by the ${num(turns.writesPerTurn)} writes per turn = ${num(turns.cycleUs / 1000)} ms; ` +
-      `turns are booked in the order they are asked for, so a write books the sync turn after the one whose journal records are next and waits 1 to 2 cycles minus ${syncHop.pairId}'s exchange (mean 1.5 cycles - the time to the relay's journal), ` +
-      `and a journal record waits a cycle for the sync turn booked before it. Assumes the steady pattern of ${turns.turnsAhead} turns booked ahead; a run can fall whole cycles further behind (each adds ${num(turns.cycleUs / 1000)} ms)`;
+      `the switch is work-conserving: when the port is free it turns to the other cable if that has work and serves all of it in one turn. ` +
+      `A write waits for the next sync turn unless it arrives in the first ${num((turns.rideAlongWrites / syncHop.writeIops) * 1e3)} ms of one (before its first journal record asks; ${num(turns.rideAlongWrites)} writes ride along), ` +
+      `and a journal record waits for its sync turn to end and the switch-over. Means over the mean cycle: approximate`;
     const waitFigure = (value: number): Figure => ({ key: 'switchWaitMs', label: 'wait for the changeover switch', value, unit: 'ms', explanation: why });
     syncHop.figures.push(waitFigure(turns.hostWaitUs / 1000));
     for (const w of workloads) {

@@ -338,10 +338,9 @@ export class Engine {
     }
     if (io.traced) this.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
     const epoch = link.epoch;
-    const arrive = link.transmit(this.nowUs, hostPort, data.length);
     link.inFlight++;
     const systemId = this.wiring.ownerOf(lu.portId);
-    this.sched.at(arrive, () => {
+    link.send(this.sched, this.nowUs, hostPort, data.length, (arrive) => this.sched.at(arrive, () => {
       link.inFlight--;
       if (link.epoch !== epoch) return finish(false, `cable ${link.id} was cut`);
       this.receive({ systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' }, (ok, reason) => {
@@ -351,7 +350,7 @@ export class Engine {
           else finish(false, ok ? `cable ${link.id} was cut` : reason);
         });
       }, luId);
-    });
+    }));
     return undefined;
   }
 
@@ -548,7 +547,7 @@ export class Engine {
     const epoch = link.epoch;
     link.inFlight++;
     this.activeFlows++;
-    this.sched.at(link.transmit(this.nowUs, route.fromPortId, a.length), () => {
+    link.send(this.sched, this.nowUs, route.fromPortId, a.length, (t) => this.sched.at(t, () => {
       link.inFlight--;
       this.activeFlows--;
       if (link.epoch !== epoch) return fail(`cable ${link.id} was cut`);
@@ -562,7 +561,7 @@ export class Engine {
           done(true);
         });
       });
-    });
+    }));
   }
 
   /**
@@ -630,7 +629,7 @@ export class Engine {
       const epoch = link.epoch;
       link.inFlight++;
       this.activeFlows++;
-      this.sched.at(link.transmit(this.nowUs, path.initiatorPortId, length), () => {
+      link.send(this.sched, this.nowUs, path.initiatorPortId, length, (t) => this.sched.at(t, () => {
         link.inFlight--;
         this.activeFlows--;
         if (link.epoch !== epoch) {
@@ -641,7 +640,7 @@ export class Engine {
           { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' },
           () => this.release(holds),
         );
-      });
+      }));
     });
   }
 
@@ -808,12 +807,12 @@ export class Engine {
         }
         if (io.traced) this.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]);
         const epoch = link.epoch;
-        this.sched.at(link.transmit(this.nowUs, backing.initiatorPortId, length) + link.oneWayUs, () => {
+        link.send(this.sched, this.nowUs, backing.initiatorPortId, length, (t) => this.sched.at(t + link.oneWayUs, () => {
           cache.destaging--;
           if (link.epoch !== epoch) return void this.sched.after(DESTAGE_RETRY_US, attempt);
           this.pendingDestages--;
           this.release(holds);
-        });
+        }));
       });
     };
     attempt();
@@ -873,12 +872,12 @@ export class Engine {
       const epoch = link.epoch;
       const gen = j.gen;
       link.inFlight++;
-      this.sched.at(link.transmit(this.nowUs, route.fromPortId, rec.length), () => {
+      link.send(this.sched, this.nowUs, route.fromPortId, rec.length, (t) => this.sched.at(t, () => {
         link.inFlight--;
         if (link.epoch !== epoch || j.gen !== gen) return;
         j.arrived.set(rec.seq, rec);
         this.applyInOrder(j);
-      });
+      }));
     }
   }
 
@@ -1032,7 +1031,7 @@ export class Engine {
     p.copy.inFlightTracks.add(track);
     link.inFlight++;
     const io: Io = { id: 0, traced: false };
-    this.sched.at(link.transmit(this.nowUs, route.fromPortId, len), () => {
+    link.send(this.sched, this.nowUs, route.fromPortId, len, (t) => this.sched.at(t, () => {
       link.inFlight--;
       if (p.copy.gen !== gen) return;
       if (link.epoch !== epoch) {
@@ -1052,7 +1051,7 @@ export class Engine {
           if (--p.copy.inFlight === 0) this.copyBatchDone(p, gen);
         });
       });
-    });
+    }));
   }
 
   private copyBatchDone(p: PairRt, gen: number): void {
@@ -1464,7 +1463,7 @@ export class Engine {
     const broken = (): string | undefined => (link.epoch !== epoch ? `cable ${link.id} was cut` : !this.systemUp(systemId) ? `system ${systemId} is down` : undefined);
     const fail = (why: string): void => void this.sched.after(link.oneWayUs, () => finish(false, why));
     // A read is one exchange: the command out, the data back (no transfer-ready handshake as for a write).
-    this.sched.at(link.transmit(this.nowUs, link.otherEnd(lu.portId), 0, 1), () => {
+    link.send(this.sched, this.nowUs, link.otherEnd(lu.portId), 0, (t) => this.sched.at(t, () => {
       const sys = this.wiring.systems.get(systemId);
       const why = broken() ?? (sys ? undefined : `no system ${systemId}`);
       if (why || !sys) return fail(why ?? systemId);
@@ -1472,7 +1471,7 @@ export class Engine {
         const reply = (failure?: string): void => {
           const notSent = failure ?? broken();
           if (notSent) return fail(notSent);
-          this.sched.at(link.transmit(this.nowUs, lu.portId, length, 1), () => finish(link.epoch === epoch, `cable ${link.id} was cut`));
+          link.send(this.sched, this.nowUs, lu.portId, length, (t) => this.sched.at(t, () => finish(link.epoch === epoch, `cable ${link.id} was cut`)), 1);
         };
         const volumeId = lu.volumeId;
         const at = lu.startBytes + offset;
@@ -1497,7 +1496,7 @@ export class Engine {
           reply(failure);
         });
       });
-    });
+    }), 1);
     return { ok: true, message: 'read issued' };
   }
 
@@ -1526,11 +1525,10 @@ export class Engine {
     const ext = extSystemId !== undefined ? this.wiring.systems.get(extSystemId) : undefined;
     if (!extLu || !link || !link.up || extSystemId === undefined || !ext || !this.systemUp(extSystemId)) return then(`external volume ${real.id} cannot be reached${link ? ` over ${link.id}` : ''}`);
     const epoch = link.epoch;
-    const atExternal = link.transmit(this.nowUs, backing.initiatorPortId, 0, 1);
-    this.sched.at(atExternal + ext.chaProcessingUs + ext.destageUsPerTrack * tracks, () => {
+    link.send(this.sched, this.nowUs, backing.initiatorPortId, 0, (atExternal) => this.sched.at(atExternal + ext.chaProcessingUs + ext.destageUsPerTrack * tracks, () => {
       if (link.epoch !== epoch || !this.systemUp(extSystemId)) return then(`external volume ${real.id} became unreachable while staging`);
-      this.sched.at(link.transmit(this.nowUs, extLu.portId, tracks * trackBytes, 1), () => then(link.epoch === epoch ? undefined : `cable ${link.id} was cut while staging`));
-    });
+      link.send(this.sched, this.nowUs, extLu.portId, tracks * trackBytes, (t) => this.sched.at(t, () => then(link.epoch === epoch ? undefined : `cable ${link.id} was cut while staging`)), 1);
+    }), 1);
   }
 
   /** Puts bytes straight into a volume's stores, outside any flow (test fixtures and preloaded data before a run). */

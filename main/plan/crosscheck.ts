@@ -15,13 +15,6 @@ import { Engine } from '../engine/engine';
 export const CROSSCHECK_RELATIVE_TOLERANCE = 0.05;
 export const CROSSCHECK_ABSOLUTE_TOLERANCE_MS = 0.025;
 
-/**
- * Share of a switched async hop's records that must sit within tolerance of the formula + whole switch cycles.
- * Measured on FIG. 13 (800 writes/s, seeds 1, 2, 7, 4 s each): 99.4-99.97% do; the rest are records whose batch was
- * split by a write booking a turn in between (they wait a fraction of a turn more).
- */
-export const SWITCH_MODE_SHARE = 0.95;
-
 export interface CrossCheckOptions extends Omit<PlanOptions, 'routeOf'> {
   /** Virtual time measured, after the warm-up. Default 2,000 ms. */
   durationMs?: number;
@@ -44,10 +37,11 @@ export interface CrossCheckRow {
   /** engine - formula. */
   difference: number | null;
   /**
-   * Relay ports behind a changeover switch (FIG. 13): the engine books the switch's turns in the order they are asked
-   * for and can run whole cycles behind the steady pattern the formula assumes (a random walk over the run, not a
-   * function of the load: a write slipping in between one batch's journal records adds a cycle, an empty turn drops
-   * one). Mean cycles behind, measured from the async lag's samples, which sit at formula + whole cycles.
+   * Relay ports behind a changeover switch (FIG. 13): mean whole switch cycles the async lag's records sit away from
+   * the formula (each rounded to the nearest cycle). The engine's switch is work-conserving, so this is 0 on FIG. 13;
+   * it is kept and added to what the means are compared with so that a scheduling artefact that made the engine run
+   * whole cycles behind (as the earlier book-in-arrival-order switch did: host p99 ~60 ms after 5 s, ~120 ms after 20 s on seed 1) shows as a number
+   * and as a disagreement of the within-cycle figures, not as a silent drift.
    */
   switchCyclesBehind?: number;
   /** What the engine's mean was compared with: the formula, or for switched hops the formula + cycles behind x cycle. */
@@ -134,20 +128,15 @@ export function crossCheck(t: Topology, opts: CrossCheckOptions = {}): CrossChec
   engine.runUntil(endUs);
   engine.runUntilSettled(endUs + 60_000_000);
 
-  // Switched relays: where each async lag sample sits (formula + m whole cycles) and the mean m, per sync pair.
-  const behind = new Map<string, { cyclesBehind: number; inModeShare: number; residualMeanMs: number | null }>();
+  // Switched relays: how many whole cycles from the formula each async lag sample sits, and the mean, per sync pair.
+  const behind = new Map<string, { cyclesBehind: number }>();
   for (const hop of plan.hops) {
     if (hop.mode !== 'async' || !hop.switched || !hop.rpo?.bounded) continue;
     const formula = hop.rpo.rpoMs;
     const cycleMs = hop.switched.cycleUs / 1000;
     const samples = (lagUsByPair.get(hop.pairId) ?? []).map((u) => u / 1000);
     const cycles = samples.map((x) => Math.max(-1, Math.round((x - formula) / cycleMs)));
-    const inMode = samples.filter((x, i) => withinTolerance(formula, x - cycles[i]! * cycleMs)).length;
-    const stats = {
-      cyclesBehind: mean(cycles) ?? 0,
-      inModeShare: samples.length ? inMode / samples.length : 0,
-      residualMeanMs: mean(samples.map((x, i) => x - cycles[i]! * cycleMs)),
-    };
+    const stats = { cyclesBehind: mean(cycles) ?? 0 };
     behind.set(hop.switched.syncPairId, stats);
     behind.set(hop.pairId, stats);
   }
@@ -192,7 +181,7 @@ export function crossCheck(t: Topology, opts: CrossCheckOptions = {}): CrossChec
     const switchedHop = plan.hops.find((h) => h.mode === 'sync' && h.switched && ws.some((w) => w.syncChain.includes(h.pairId)));
     const b = switchedHop ? behind.get(switchedHop.pairId) : undefined;
     if (switchedHop?.switched && b) {
-      // The host's writes wait in the same booked turns as the journal records: as many cycles behind as they are.
+      // The host's writes wait in the same turns as the journal records: as many cycles behind as they are.
       const cycleMs = switchedHop.switched.cycleUs / 1000;
       const expected = formula + b.cyclesBehind * cycleMs;
       row('host write latency', host.id, formula, latencyUsByHost.get(host.id) ?? [], `${note}; changeover switch ${switchedHop.switched.group}: compared with the formula + ${b.cyclesBehind.toFixed(2)} cycles of ${cycleMs.toFixed(3)} ms (the async lag's cycles behind)`, {
@@ -214,12 +203,11 @@ export function crossCheck(t: Topology, opts: CrossCheckOptions = {}): CrossChec
         hop.pairId,
         formula,
         lagUsByPair.get(hop.pairId) ?? [],
-        `journal entry -> applied at the secondary; changeover switch ${hop.switched.group}: ${(b.inModeShare * 100).toFixed(1)}% of records within tolerance of the formula + whole cycles of ${(hop.switched.cycleUs / 1000).toFixed(3)} ms, ${b.cyclesBehind.toFixed(2)} cycles behind on average`,
+        `journal entry -> applied at the secondary; changeover switch ${hop.switched.group}: compared with the formula + ${b.cyclesBehind.toFixed(2)} whole cycles of ${(hop.switched.cycleUs / 1000).toFixed(3)} ms the records ran behind on average`,
         {
           cyclesBehind: b.cyclesBehind,
           cycleMs: hop.switched.cycleUs / 1000,
-          // Each record at the formula + a whole number of cycles (>= SWITCH_MODE_SHARE of them), and those cycles taken off, the mean at the formula.
-          agrees: () => b.inModeShare >= SWITCH_MODE_SHARE && b.residualMeanMs !== null && withinTolerance(formula, b.residualMeanMs),
+          agrees: (engineMean) => withinTolerance(formula + b.cyclesBehind * (hop.switched!.cycleUs / 1000), engineMean),
         },
       );
     } else {
@@ -237,7 +225,7 @@ export function crossCheck(t: Topology, opts: CrossCheckOptions = {}): CrossChec
       why:
         'same write flow in both; the engine adds queueing behind other writes, a few microseconds at these loads' +
         (rows.some((r) => r.switchCyclesBehind !== undefined)
-          ? `; behind a changeover switch, each async record must sit at the formula + whole switch cycles (>= ${SWITCH_MODE_SHARE * 100}% of them) and the means are compared after adding the cycles the engine ran behind`
+          ? '; behind a changeover switch, the means are compared with the formula + the whole switch cycles the async records ran behind on average (0 when the switch keeps up)'
           : ''),
     },
     rows,
