@@ -238,12 +238,13 @@ export function formatCrossCheck(report: CrossCheckReport): string {
   );
 }
 
-async function loadTopology(file: string, io: PlanOutput): Promise<Topology | null> {
+/** Reads and parses a topology file for a CLI command, printing located problems to `io.err`; null when it does not load. */
+export async function loadTopology(file: string, io: PlanOutput, command = 'plan'): Promise<Topology | null> {
   let text: string;
   try {
     text = await readDocumentFile(file);
   } catch (e) {
-    io.err(`relaylab plan: ${e instanceof FileError ? e.message : String(e)}\n`);
+    io.err(`relaylab ${command}: ${e instanceof FileError ? e.message : String(e)}\n`);
     return null;
   }
   const loaded = parseTopologyText(text);

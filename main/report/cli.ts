@@ -2,15 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseTopologyText } from '../../app/model/file';
-import { formatProblem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { planTopology, type PlanOptions } from '../../app/planning/plan';
 import { parseSweepSpec, runSweep, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
 import { buildReportHtml, defaultReportSweeps } from '../../app/report/index';
-import { FileError, readDocumentFile } from '../files';
 import { crossCheck } from '../plan/crosscheck';
-import { parseDuration, PlanUsageError } from '../plan/cli';
+import { loadTopology, parseDuration, PlanUsageError } from '../plan/cli';
 import { PdfError, printHtmlFileToPdf } from './pdf';
 
 export const REPORT_HELP = `relaylab report FILE --out REPORT.html [options]
@@ -112,22 +109,6 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
   return args;
 }
 
-async function loadTopology(file: string, io: ReportOutput): Promise<Topology | null> {
-  let text: string;
-  try {
-    text = await readDocumentFile(file);
-  } catch (e) {
-    io.err(`relaylab report: ${e instanceof FileError ? e.message : String(e)}\n`);
-    return null;
-  }
-  const loaded = parseTopologyText(text);
-  if (!loaded.ok) {
-    for (const p of loaded.problems) io.err(`${file}: ${formatProblem(p)}\n`);
-    return null;
-  }
-  return loaded.topology;
-}
-
 /** Plans, sweeps, cross-checks and renders the report HTML for a parsed topology. */
 export function reportHtmlFor(t: Topology, args: Pick<ReportArgs, 'options' | 'sweeps' | 'crossCheck' | 'generatedAt'>): string {
   const plan = planTopology(t, args.options);
@@ -157,7 +138,7 @@ export async function reportMain(argv: string[], io: ReportOutput = processOutpu
     }
     throw e;
   }
-  const topology = await loadTopology(args.file, io);
+  const topology = await loadTopology(args.file, io, 'report');
   if (!topology) return 1;
   let html: string;
   try {
