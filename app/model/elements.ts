@@ -1,4 +1,5 @@
 // The element kinds of a topology in one registry: list name, label, teaching tooltip, parent, and a factory for a valid new element.
+import { Pair as PairSchema, StorageSystem as StorageSystemSchema } from './schema';
 import type {
   AnyElement,
   Cable,
@@ -149,15 +150,8 @@ const system: ElementSpec<'system'> = {
   idPrefix: 'sys',
   create(id, parentId, t, o) {
     const siteId = requireParent(t, 'system', parentId, ['sites']);
-    return {
-      id,
-      name: o?.name ?? nextName(t.systems.map((s) => s.name), 'Storage system '),
-      siteId,
-      role: '',
-      trackBytes: 262144,
-      chaProcessingUs: 50,
-      destageUsPerTrack: 500,
-    };
+    // Track size, CHA and destage times: the schema's defaults, one source of truth.
+    return StorageSystemSchema.parse({ id, name: o?.name ?? nextName(t.systems.map((s) => s.name), 'Storage system '), siteId, role: '' });
   },
 };
 
@@ -353,17 +347,15 @@ const pair: ElementSpec<'pair'> = {
     const primaryVolumeId = need(o?.primaryVolumeId, 'pair', null, 'a pair needs a primary volume (options.primaryVolumeId)');
     const secondaryVolumeId = need(o?.secondaryVolumeId, 'pair', null, 'a pair needs a secondary volume (options.secondaryVolumeId)');
     const mode = o?.mode ?? 'sync';
-    const base: Pair = {
+    // Copy pace, auto-resync and the initial copy: the schema's defaults.
+    const base: Pair = PairSchema.parse({
       id,
       name: o?.name ?? nextName(t.pairs.map((p) => p.name), 'Pair '),
       primaryVolumeId,
       secondaryVolumeId,
       mode,
       fence: mode === 'sync' ? 'data' : 'never',
-      copyPace: 15,
-      autoResync: false,
-      initially: 'create',
-    };
+    });
     // Hitachi's rule of thumb sizes the journal for bursts; a quarter of the volume is a safe start.
     if (mode === 'async') base.journalBytes = Math.max(256 * MiB, Math.floor((sizeBytesOf(t, primaryVolumeId) ?? GiB) / 4));
     return base;
