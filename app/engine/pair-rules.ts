@@ -1,0 +1,107 @@
+// The ONE table of what each pair state means and allows: read by the engine, the canvas menus and validation.
+import type { PairOp, PairState } from './api';
+
+/** What a pair state means for the data path (TrueCopy/UR pair status definitions, DOMAIN.md "Pair state machine"). */
+export interface PairStateRule {
+  /** Updates flow to the secondary (or are tracked by the running copy): the pair forwards or journals host writes. */
+  replicating: boolean;
+  /** A host write on the primary sets a bit in the primary's differential bitmap instead of (or as well as) being sent. */
+  recordsOnPrimary: boolean;
+  /** A write on the secondary side (a split read/write S-VOL or a taken-over S-VOL) sets a bit in the secondary's bitmap. */
+  recordsOnSecondary: boolean;
+  /** The state lasts only until the engine finishes something (a copy, a drain, a delete): the run has not settled. */
+  busy: boolean;
+  /** The state is a suspension: the secondary's image is frozen and the pair can be resynchronised. */
+  suspended: boolean;
+}
+
+export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
+  SMPL: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
+  COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false },
+  PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
+  PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
+  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
+  SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
+  PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
+  SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false },
+  suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false },
+  deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false },
+};
+
+/** Facts beyond the state that decide an operation (kept small: what the menu can know from a snapshot). */
+export interface PairFacts {
+  /** The pair runs in the reverse direction after a swap-resync. */
+  swapped?: boolean;
+}
+
+export interface PairOpRule {
+  /** Menu label. */
+  label: string;
+  /** What the operation does, for the tooltip of an enabled item. */
+  does: string;
+  /** States in which the operation is accepted. */
+  allowedIn: readonly PairState[];
+  /** Why it is refused in the other states (completes "pair X is STATE; ..."). */
+  refusedBecause: string;
+  /** A more precise reason for some states. */
+  refusedIn?: Partial<Record<PairState, string>>;
+  /** An extra state it is accepted in only when a fact holds. */
+  alsoWhen?: { state: PairState; fact: keyof PairFacts };
+}
+
+export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
+  create: {
+    label: 'Create (initial copy)',
+    does: 'forms the pair: every track is marked and copied to the secondary',
+    allowedIn: ['SMPL'],
+    refusedBecause: 'only a simplex pair can be created',
+  },
+  split: {
+    label: 'Split',
+    does: 'suspends the pair by the operator (PSUS/SSUS); changes are recorded in bitmaps',
+    allowedIn: ['PAIR', 'PFUL', 'COPY'],
+    refusedBecause: 'only a pair in PAIR, PFUL or COPY can be split',
+  },
+  resync: {
+    label: 'Resync',
+    does: 'copies the union of both bitmaps to the secondary, then PAIR',
+    allowedIn: ['PSUS', 'PSUE', 'SSUS'],
+    refusedBecause: 'only a split or suspended pair can be resynchronised',
+  },
+  takeover: {
+    label: 'Take over at the secondary',
+    does: 'makes the secondary writable (SSWS); its changes are recorded for failback',
+    allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'suspending'],
+    refusedBecause: 'there is nothing to take over',
+    refusedIn: { COPY: 'the secondary is inconsistent while copying and cannot take over' },
+  },
+  swapResync: {
+    label: 'Swap-resync (reverse direction)',
+    does: 'reverses the direction and copies the changes made since the takeover',
+    allowedIn: ['SSWS'],
+    refusedBecause: 'swap-resync follows a takeover (SSWS)',
+  },
+  failback: {
+    label: 'Failback',
+    does: 'copies the changes back to the original primary and restores the original direction',
+    allowedIn: ['SSWS'],
+    refusedBecause: 'failback needs a taken-over (SSWS) or swapped pair',
+    alsoWhen: { state: 'PAIR', fact: 'swapped' },
+  },
+  delete: {
+    label: 'Delete',
+    does: 'dissolves the pair (SMPL): the volumes become independent',
+    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting'],
+    refusedBecause: 'it is not paired',
+  },
+};
+
+export type OpAvailability = { allowed: true } | { allowed: false; reason: string };
+
+/** Whether an operation fits the state, by the table alone (the engine may still refuse for a fact it alone knows, e.g. a down link). */
+export function pairOpAvailability(op: PairOp, state: PairState, facts: PairFacts = {}): OpAvailability {
+  const rule = PAIR_OP_RULES[op];
+  if (rule.allowedIn.includes(state)) return { allowed: true };
+  if (rule.alsoWhen && rule.alsoWhen.state === state && facts[rule.alsoWhen.fact]) return { allowed: true };
+  return { allowed: false, reason: `pair is ${state}; ${rule.refusedIn?.[state] ?? rule.refusedBecause}` };
+}
