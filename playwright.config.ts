@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// RELAYLAB_E2E_PORT lets several checkouts run their e2e side by side (each must test its own server).
+const PORT = Number(process.env.RELAYLAB_E2E_PORT ?? 4173);
 // CHROMIUM_PATH wins; else the Debian package; else Playwright's own download (absent on machines without internet).
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
