@@ -1,6 +1,6 @@
 // What the engine accepts and reports: commands, run controls, snapshots and step events (shared by engine, main and renderer).
 import { z } from 'zod';
-import { Id } from '../model/schema';
+import { Id, OperatorCommandOptions, type PairOp } from '../model/schema';
 
 /** Pair states, Hitachi CCI names (see DOMAIN.md). 'suspending' and 'deleting' are shown while they last. */
 export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting']);
@@ -20,20 +20,11 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
 };
 
-export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete']);
-export type PairOp = z.infer<typeof PairOp>;
+export { PairOp } from '../model/schema';
 
-/** Operator commands and faults. Every command gets an answer; one that does not fit the state is refused, naming the state. */
+/** Operator commands and faults (defined once in the model, shared with scenario timelines) plus one traced host write. */
 export const EngineCommand = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('pair'), pairId: Id, op: PairOp, readWrite: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('cutCable'), cableId: Id }),
-  z.strictObject({ type: z.literal('restoreCable'), cableId: Id }),
-  z.strictObject({ type: z.literal('failSystem'), systemId: Id }),
-  z.strictObject({ type: z.literal('restoreSystem'), systemId: Id }),
-  z.strictObject({ type: z.literal('failSite'), siteId: Id }),
-  z.strictObject({ type: z.literal('restoreSite'), siteId: Id }),
-  z.strictObject({ type: z.literal('fillJournal'), pairId: Id }),
-  z.strictObject({ type: z.literal('fillCache'), cacheId: Id }),
+  ...OperatorCommandOptions,
   /** One host write, e.g. for single-stepping a class through the write flow. */
   z.strictObject({
     type: z.literal('hostWrite'),
@@ -44,7 +35,6 @@ export const EngineCommand = z.discriminatedUnion('type', [
     /** Byte value to fill with; random bytes from the seeded source when absent. */
     fill: z.number().int().min(0).max(255).optional(),
   }),
-  z.strictObject({ type: z.literal('setWorkloadsEnabled'), enabled: z.boolean() }),
 ]);
 export type EngineCommand = z.infer<typeof EngineCommand>;
 

@@ -255,8 +255,42 @@ export const Layout = z.strictObject({
 });
 export type Layout = z.infer<typeof Layout>;
 
+/** Pair operations an operator can issue (CCI: paircreate, pairsplit, pairresync, horctakeover, ...). */
+export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete']);
+export type PairOp = z.infer<typeof PairOp>;
+
+/**
+ * Operator commands and faults, as the engine takes them and as a scenario's timeline holds them: one definition
+ * for both (app/engine/api.ts adds the single traced host write to make EngineCommand).
+ */
+export const OperatorCommandOptions = [
+  z.strictObject({ type: z.literal('pair'), pairId: Id, op: PairOp, readWrite: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('cutCable'), cableId: Id }),
+  z.strictObject({ type: z.literal('restoreCable'), cableId: Id }),
+  z.strictObject({ type: z.literal('failSystem'), systemId: Id }),
+  z.strictObject({ type: z.literal('restoreSystem'), systemId: Id }),
+  z.strictObject({ type: z.literal('failSite'), siteId: Id }),
+  z.strictObject({ type: z.literal('restoreSite'), siteId: Id }),
+  z.strictObject({ type: z.literal('fillJournal'), pairId: Id }),
+  z.strictObject({ type: z.literal('fillCache'), cacheId: Id }),
+  z.strictObject({ type: z.literal('setWorkloadsEnabled'), enabled: z.boolean() }),
+] as const;
+export const OperatorCommand = z.discriminatedUnion('type', OperatorCommandOptions);
+export type OperatorCommand = z.infer<typeof OperatorCommand>;
+
+/** One step of a scenario's timeline: a fault or an operator command at a virtual time, with a note for the class. */
+export const ScenarioEvent = z.strictObject({
+  atMs: z.number().finite().nonnegative().max(1e10),
+  command: OperatorCommand,
+  /** Shown to the class as a banner when the event fires. */
+  note: z.string().max(2000).optional(),
+});
+export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
+
 /** Optional teaching material carried by a scenario file (read by the training views). */
 export const Scenario = z.strictObject({
+  /** Faults and operator commands played at their virtual times by the app and by `relaylab simulate`, in time order. */
+  timeline: z.array(ScenarioEvent).max(10_000).default([]),
   script: z
     .array(z.strictObject({ title: z.string().max(200), text: z.string().max(5000), question: z.string().max(2000).optional() }))
     .max(500)

@@ -1,7 +1,7 @@
 // Validation of a topology document: schema first, then the domain rules; every finding names its element and JSON path.
 import { parseTopologyValue } from '../model/file';
 import type { JsonPath, Problem } from '../model/problem';
-import type { Topology } from '../model/schema';
+import type { ElementList, Topology } from '../model/schema';
 import { ELEMENT_LISTS } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
 import { canConnect, canNestIn } from '../model/rules';
@@ -36,6 +36,7 @@ export const VALIDATION_CODES = [
   'backing-unreachable',
   'layout-unknown-element',
   'exercise-unknown-pair',
+  'scenario-unknown-element',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -387,6 +388,22 @@ export function validateTopology(t: Topology): Problem[] {
   for (const id of Object.keys(t.scenario?.exercise?.expectPairStates ?? {}))
     if (!t.pairs.some((p) => p.id === id))
       error('exercise-unknown-pair', `the exercise expects a state of "${id}", which is not a pair`, ['scenario', 'exercise', 'expectPairStates', id]);
+
+  // A scenario step that names no element of its kind would be refused when it fires: say so where it is written.
+  const scenarioTarget: Record<string, { list: ElementList; noun: string }> = {
+    pairId: { list: 'pairs', noun: 'pair' },
+    cableId: { list: 'cables', noun: 'cable' },
+    systemId: { list: 'systems', noun: 'storage system' },
+    siteId: { list: 'sites', noun: 'site' },
+    cacheId: { list: 'caches', noun: 'cache' },
+  };
+  (t.scenario?.timeline ?? []).forEach((ev, i) => {
+    for (const [field, target] of Object.entries(scenarioTarget)) {
+      const id = (ev.command as Record<string, unknown>)[field];
+      if (typeof id === 'string' && !t[target.list].some((el) => el.id === id))
+        error('scenario-unknown-element', `the scenario's step at ${ev.atMs} ms names ${target.noun} "${id}", which does not exist`, ['scenario', 'timeline', i, 'command', field]);
+    }
+  });
 
   // A stack that cannot be translated end to end (beyond the causes already reported) is caught here, once per volume.
   // One budget of hops for the whole check: stacks that branch at every level (all pieces shared) grow

@@ -267,6 +267,13 @@ const cases: Case[] = [
     code: 'exercise-unknown-pair',
     path: () => ['scenario', 'exercise', 'expectPairStates', 'pair-ghost'],
   },
+  {
+    rule: 'a scenario step that cuts a cable which does not exist',
+    mistake: (t) => t.scenario!.timeline.push({ atMs: 1000, command: { type: 'cutCable', cableId: 'CN9' } }),
+    code: 'scenario-unknown-element',
+    path: () => ['scenario', 'timeline', 0, 'command', 'cableId'],
+    message: /cable "CN9", which does not exist/,
+  },
 ];
 
 describe('validation rules', () => {

@@ -168,6 +168,7 @@ const figures = [];
   b.asyncPair('pair-async', 'V21 -> V22 (async)', 'V21', 'V22', 'cg1');
   // A class script and an exercise: the open, checkable teaching material a scenario file can carry.
   b.t.scenario = {
+    timeline: [],
     script: [
       { title: '1. The synchronous leg', text: 'Press Play and watch pair V11 -> V12 reach PAIR. Every host write waits for the relay\'s cache C12 to hold it: the host latency chart shows the 60 km round trips of CN2.', question: 'Why is the host write latency at least 1.2 ms here?' },
       { title: '2. Through the relay', text: 'Open the Training tab and step one write: S11-S16 at TP21, S21/S22 at IP21 over the loop cable CN3, S31-S35 at TP22 into cache C21, S41-S44 at IP22 towards the remote.', question: 'Which volume is the secondary of the first pair and the primary of the second, and which real volume holds its bytes?' },

@@ -54,7 +54,8 @@ export interface SimulationReport {
     readCacheHits: number;
   }[];
   links: { id: string; utilization: number; bytes: number }[];
-  faults: { atMs: number; command: EngineCommand; ok: boolean; message: string }[];
+  /** Every scenario step and `--fault`, in the order played, with the engine's answer. */
+  faults: { atMs: number; command: EngineCommand; source: 'scenario' | 'cli'; note?: string; ok: boolean; message: string }[];
   events: number;
 }
 
@@ -65,12 +66,21 @@ export function runSimulation(topology: Topology, options: SimulateOptions): Sim
   const durationUs = options.durationMs * 1000;
   engine.workloadsStopUs = durationUs;
   engine.startWorkloads(options.workloadOverride);
-  const faults = [...(options.faults ?? [])].sort((a, b) => a.atMs - b.atMs);
+  // The file's scenario first, then the command line's faults; a stable sort keeps that order at equal times.
+  const steps: (TimedFault & { source: 'scenario' | 'cli'; note?: string })[] = [
+    ...(topology.scenario?.timeline ?? []).map((ev) => ({ atMs: ev.atMs, command: ev.command, source: 'scenario' as const, ...(ev.note !== undefined ? { note: ev.note } : {}) })),
+    ...(options.faults ?? []).map((f) => ({ ...f, source: 'cli' as const })),
+  ].sort((a, b) => a.atMs - b.atMs);
   const faultResults: SimulationReport['faults'] = [];
-  for (const f of faults) {
+  for (const f of steps) {
+    const base = { atMs: f.atMs, command: f.command, source: f.source, ...(f.note !== undefined ? { note: f.note } : {}) };
+    if (f.atMs > options.durationMs) {
+      faultResults.push({ ...base, ok: false, message: `not played: after the end of the run (${options.durationMs / 1000} s)` });
+      continue;
+    }
     engine.runUntil(f.atMs * 1000);
     const r = engine.command(f.command);
-    faultResults.push({ atMs: f.atMs, command: f.command, ok: r.ok, message: r.ok ? (r.message ?? 'ok') : r.reason });
+    faultResults.push({ ...base, ok: r.ok, message: r.ok ? (r.message ?? 'ok') : r.reason });
   }
   if (engine.nowUs < durationUs) engine.runUntil(durationUs);
   const settled = engine.runUntilSettled(durationUs + (options.settleCapMs ?? 3_600_000) * 1000);
