@@ -10,6 +10,7 @@ import { formatClock } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
 import { LiveHighlights, LiveStepBanner } from './canvas';
+import { WriteTokens } from './WriteTokens';
 
 const TABS: { id: LiveTab; label: string }[] = [
   { id: 'events', label: 'Events' },
@@ -152,6 +153,7 @@ export const LiveDock = memo(function LiveDock() {
     <>
       <LiveHighlights />
       <LiveStepBanner />
+      <WriteTokens />
       <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
         <header className="live-dock-head">
           <RunControls />
