@@ -48,21 +48,18 @@ export const WriteTokens = memo(function WriteTokens() {
   const cursorSeq = useLive((s) => (s.training.active ? s.training.cursorSeq : null));
   const [token, setToken] = useState<{ at: Point; hop: TokenHop; moving: boolean } | null>(null);
   const shownSeq = useRef<number | null>(null);
-  const pairOfWrite = useRef<string | undefined>(undefined);
 
   useEffect(() => {
     const walk = cursorSeq === null ? [] : trainingShown(liveStore.getState());
     const current = walk.at(-1);
     if (!current) {
       shownSeq.current = null;
-      pairOfWrite.current = undefined;
       setToken(null);
       return;
     }
     if (shownSeq.current === current.seq) return;
     shownSeq.current = current.seq;
-    const hop = tokenHop(doc, walk, pairOfWrite.current);
-    if (hop?.pairId) pairOfWrite.current = hop.pairId;
+    const hop = tokenHop(doc, walk);
     if (!hop) return;
     const along = trajectory(hop);
     if (!along) return;

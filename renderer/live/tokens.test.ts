@@ -17,8 +17,8 @@ describe('write token hops', () => {
   });
 
   it('a message through shared memory is a hop inside the system, without a cable, carried by the pair seen before', () => {
-    const walk = [ev('S16', 'TP21', ['IP21']), ev('S21', 'IP21')];
-    const hop = tokenHop(fig1, walk, 'pair-sync');
+    const walk = [ev('S1', 'IP11', ['CN2', 'pair-sync']), ev('S11', 'TP21'), ev('S16', 'TP21', ['IP21']), ev('S21', 'IP21')];
+    const hop = tokenHop(fig1, walk);
     expect(hop).toMatchObject({ fromId: 'TP21', toId: 'IP21', mode: 'sync' });
     expect(hop?.cableId).toBeUndefined();
   });

@@ -25,7 +25,7 @@ export const INTERNAL_HOP_MS = 450;
  * where that cable ends, possibly a few steps later (the local system stores its own copy in between): so a step at a
  * cable's far port rides that cable from its sender. Any other change of element is a hop inside one system.
  */
-export function tokenHop(t: Topology, walk: readonly StepEvent[], pairOfWrite?: string): TokenHop | null {
+export function tokenHop(t: Topology, walk: readonly StepEvent[]): TokenHop | null {
   const current = walk.at(-1);
   const previous = walk.at(-2);
   if (!current || !previous || previous.elementId === current.elementId) return null;
@@ -39,7 +39,9 @@ export function tokenHop(t: Topology, walk: readonly StepEvent[], pairOfWrite?: 
       }
     }
   }
-  const pairId = [...(current.relatedIds ?? []), ...(previous.relatedIds ?? [])].find((id) => t.pairs.some((p) => p.id === id)) ?? pairOfWrite;
+  // The pair carrying the write is the last one a step of the walk named (S1: the sync pair; S42: the async pair).
+  let pairId: string | undefined;
+  for (let i = walk.length - 1; i >= 0 && !pairId; i--) pairId = walk[i]!.relatedIds?.find((id) => t.pairs.some((p) => p.id === id));
   const pair = pairId ? t.pairs.find((p) => p.id === pairId) : undefined;
   return {
     fromId: cable ? cable.from : previous.elementId,
