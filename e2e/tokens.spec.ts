@@ -17,26 +17,26 @@ test('the write token rides cable CN2 from IP11 to TP21 when the relay receives 
   const banner = page.getByTestId('step-banner');
   const token = page.getByTestId('write-token');
 
-  // Step until the relay's TP21 receives the write (S11); the step before it sent it over CN2 (S1).
-  let sampled: { x: number; y: number }[] = [];
+  // Record every position the token takes (the machine may be slow to answer between clicks, the page is not).
+  await page.evaluate(() => {
+    const trail: { to: string; cable: string; x: number; y: number }[] = [];
+    (window as unknown as { tokenTrail: typeof trail }).tokenTrail = trail;
+    new MutationObserver(() => {
+      const g = document.querySelector('[data-testid="write-token"]');
+      const m = /translate\(([-\d.]+) ([-\d.]+)\)/.exec(g?.getAttribute('transform') ?? '');
+      if (g && m) trail.push({ to: g.getAttribute('data-to') ?? '', cable: g.getAttribute('data-cable') ?? '', x: Number(m[1]), y: Number(m[2]) });
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['transform'] });
+  });
+  // Step until the relay's TP21 receives the write (S11); an earlier step sent it over CN2 (S1).
   for (let i = 0; i < 20; i++) {
     await page.getByTestId('training-step').click();
-    if ((await banner.getAttribute('data-step')) === 'S11') {
-      // Sample the token while it moves (the hop takes about a second at the class's pace).
-      sampled = await page.evaluate(async () => {
-        const out: { x: number; y: number }[] = [];
-        const until = performance.now() + 1500;
-        while (performance.now() < until) {
-          const g = document.querySelector('[data-testid="write-token"]');
-          const m = /translate\(([-\d.]+) ([-\d.]+)\)/.exec(g?.getAttribute('transform') ?? '');
-          if (m) out.push({ x: Number(m[1]), y: Number(m[2]) });
-          await new Promise((r) => requestAnimationFrame(r));
-        }
-        return out;
-      });
-      break;
-    }
+    if ((await banner.getAttribute('data-step')) === 'S11') break;
   }
+  await expect(banner).toHaveAttribute('data-step', 'S11');
+  await expect(token).toHaveAttribute('data-moving', 'false');
+  const sampled = await page.evaluate(() =>
+    (window as unknown as { tokenTrail: { to: string; cable: string; x: number; y: number }[] }).tokenTrail.filter((p) => p.to === 'TP21' && p.cable === 'CN2'),
+  );
   await expect(token).toHaveAttribute('data-cable', 'CN2');
   await expect(token).toHaveAttribute('data-from', 'IP11');
   await expect(token).toHaveAttribute('data-to', 'TP21');
@@ -61,8 +61,37 @@ test('the write token rides cable CN2 from IP11 to TP21 when the relay receives 
     const nearest = Math.min(...edge.map((e) => Math.hypot(e.x - s.x, e.y - s.y)));
     expect(nearest).toBeLessThan(4);
   }
+  // It starts at IP11's end of the cable and ends at TP21's.
+  const ip11 = (await page.locator('[data-testid="rf__node-IP11"]').boundingBox())!;
+  const first = sampled[0]!;
+  expect(Math.hypot(first.x - (ip11.x + ip11.width / 2), first.y - (ip11.y + ip11.height / 2))).toBeLessThan(Math.max(ip11.width, ip11.height));
   const last = sampled.at(-1)!;
   const toTp21 = Math.hypot(last.x - (tp21.x + tp21.width / 2), last.y - (tp21.y + tp21.height / 2));
   expect(toTp21).toBeLessThan(Math.max(tp21.width, tp21.height));
   await page.screenshot({ path: 'docs/screenshots/live-token-S11.png' });
+});
+
+test('the async journal shows as a queue of records on the V21 -> V22 line, and busy cables glow by their load', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openFigure(page, /FIG\.\s*1(?!\d)/);
+  await page.getByTestId('speed-10').click();
+  await page.getByTestId('run-play').click();
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 60_000 });
+  // Records in flight come and go with the writes: watch until some are waiting, then the drawing must match the count.
+  const seen = await page.evaluate(async () => {
+    const until = performance.now() + 20_000;
+    while (performance.now() < until) {
+      const q = document.querySelector('[data-testid="journal-queue"]');
+      const records = Number(q?.getAttribute('data-records') ?? 0);
+      if (records > 0) return { records, drawn: q!.querySelectorAll('[data-testid="journal-record"]').length, label: q!.querySelector('text')?.textContent ?? '' };
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return null;
+  });
+  expect(seen).not.toBeNull();
+  expect(seen!.drawn).toBe(Math.min(12, seen!.records));
+  expect(seen!.label).toBe(`${seen!.records.toLocaleString('en-US')} in journal`);
+  // CN2 carries every host write synchronously: it is busy, so it glows.
+  // (A straight cable's path has no height, so count it rather than ask whether it is "visible".)
+  await expect(page.locator('[data-testid="cable-state"][data-cable-id="CN2"] .live-cable-load')).toHaveCount(1);
 });

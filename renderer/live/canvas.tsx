@@ -1,5 +1,5 @@
 // Live pieces drawn on the canvas: pair badges on volumes, moving data on pair and cable edges, cache fill, highlight styles and the right-click menu of faults and operations.
-import { memo, useMemo } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useDoc } from '../store/document';
 import { useLive } from './store';
 import { pairBadge, pairIsMoving, pairsOfVolume } from './model';
@@ -65,17 +65,56 @@ export const LivePairFlow = memo(function LivePairFlow({ pairId, path }: { pairI
             </circle>
           ))
         : null}
+      {status.mode === 'async' && status.issuedSeq !== undefined && status.appliedSeq !== undefined ? (
+        <JournalQueue path={path} records={status.issuedSeq - status.appliedSeq} />
+      ) : null}
     </g>
   );
 });
+
+/** Records drawn at most on an async pair's line; the label gives the exact count. */
+const JOURNAL_RECORDS_DRAWN = 12;
+
+/** The async journal as a queue of records on the pair's line, waiting before the secondary: issued but not yet applied there. */
+function JournalQueue({ path, records }: { path: string; records: number }) {
+  const ref = useRef<SVGPathElement>(null);
+  const [points, setPoints] = useState<{ x: number; y: number }[]>([]);
+  const drawn = Math.min(JOURNAL_RECORDS_DRAWN, Math.max(0, records));
+  useLayoutEffect(() => {
+    const p = ref.current;
+    if (!p || typeof p.getTotalLength !== 'function') return;
+    const length = p.getTotalLength();
+    const out: { x: number; y: number }[] = [];
+    for (let i = 0; i < drawn; i++) {
+      const q = p.getPointAtLength(Math.max(0, length * 0.88 - i * 11));
+      out.push({ x: q.x, y: q.y });
+    }
+    setPoints(out);
+  }, [path, drawn]);
+  return (
+    <g className="live-journal-queue" data-testid="journal-queue" data-records={records}>
+      <path ref={ref} d={path} fill="none" stroke="none" />
+      {points.map((q, i) => (
+        <rect key={i} x={q.x - 4} y={q.y - 4} width={8} height={8} rx={1.5} className="live-journal-record" data-testid="journal-record" />
+      ))}
+      {records > 0 && points[0] ? (
+        <text x={points[0].x} y={points[0].y - 9} className="live-journal-count">
+          {records.toLocaleString('en-US')} in journal
+        </text>
+      ) : null}
+    </g>
+  );
+}
 
 /** A cut cable turns red and dashed with a cross; a busy cable shows its utilisation. */
 export const LiveCableState = memo(function LiveCableState({ cableId, path, x, y }: { cableId: string; path: string; x: number; y: number }) {
   const link = useLive((s) => s.snapshot?.links.find((l) => l.id === cableId));
   if (!link) return null;
   return (
-    <g className={`live-cable ${link.up ? 'is-up' : 'is-cut'}`} data-testid="cable-state" data-cable-id={cableId} data-up={link.up}>
+    <g className={`live-cable ${link.up ? 'is-up' : 'is-cut'}`} data-testid="cable-state" data-cable-id={cableId} data-up={link.up} data-utilization={link.utilization.toFixed(3)}>
       <path d={path} className="live-cable-overlay" fill="none" />
+      {/* Flow density: the busier the cable, the wider its glow (what tokens cannot show at 100x and beyond). */}
+      {link.up && link.utilization > 0 ? <path d={path} className="live-cable-load" fill="none" style={{ strokeWidth: 2 + 10 * Math.min(1, link.utilization) }} /> : null}
       {link.up ? (
         link.utilization > 0.005 ? (
           <text x={x} y={y + 20} className="live-cable-util">
