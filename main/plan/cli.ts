@@ -1,7 +1,7 @@
 // `relaylab plan FILE`: reads a topology, prints its sizing plan (table or JSON), checks with advice, and optional sweeps.
 import type { Topology } from '../../app/model/schema';
 import { planTopology, type Check, type HopPlan, type Plan, type PlanOptions } from '../../app/planning/plan';
-import { parseSweepSpec, runSweep, SWEEP_UNITS, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
+import { parseSweepSpec, runSweep, SWEEP_BASE_UNIT, SWEEP_UNITS, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
 import { CliUsageError, type CliOutput, type CommandSpec, type HelpSection, type OptionSpec, lastValue, type ParsedArgs, parseCommandArgs, parseDuration, parseNumberAtLeast, withUsageErrors, formatHelp } from '../cli/args';
 import { loadCheckedTopology } from '../cli/load';
 import { crossCheck, type CrossCheckReport } from './crosscheck';
@@ -19,7 +19,7 @@ export const PLANNING_OPTIONS = {
 /** The --sweep parameters and their units, from the sweep module's own table. */
 export const SWEEP_SECTION: HelpSection = {
   title: '--sweep parameters (PARAM=FROM..TO[UNIT][:POINTS])',
-  rows: Object.entries(SWEEP_UNITS).map(([param, units]) => [param, `units: ${Object.keys(units).filter(Boolean).join(', ') || 'none'}${units[''] ? ' (or none)' : ''}; the first is the default`]),
+  rows: Object.entries(SWEEP_UNITS).map(([param, units]) => [param, `in ${SWEEP_BASE_UNIT[param as keyof typeof SWEEP_BASE_UNIT]}; units: ${Object.keys(units).filter(Boolean).join(', ')}`]),
 };
 
 export const PLAN_SPEC: CommandSpec = {
