@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { validateTopology } from '../app/validate/index';
 import { formatProblem } from '../app/model/problem';
 import { Topology } from '../app/model/schema';
+import { bytes } from '../app/units';
 import { FileError, readDocumentFile } from './files';
 import { runSimulation } from './engine/headless';
 import type { SimulationReport } from './engine/headless';
@@ -119,7 +120,7 @@ export function formatSimulationReport(report: SimulationReport): string {
     ),
   );
   out.push('\nLinks\n');
-  out.push(formatTable(['link', 'utilization', 'MB'], report.links.map((l) => [l.id, pct(l.utilization), (l.bytes / 1e6).toFixed(1)])));
+  out.push(formatTable(['link', 'utilization', 'sent'], report.links.map((l) => [l.id, pct(l.utilization), bytes(l.bytes)])));
   if (report.faults.length) {
     out.push('\nFaults\n');
     out.push(formatTable(['at', 'command', 'result'], report.faults.map((f) => [`${f.atMs / 1000} s`, JSON.stringify(f.command), `${f.ok ? 'ok' : 'refused'}: ${f.message}`])));
