@@ -4,7 +4,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { validateTopology } from '../app/validate/index';
-import { formatProblem } from '../app/model/problem';
 import { Topology } from '../app/model/schema';
 import { bytes } from '../app/units';
 import { FileError, readDocumentFile } from './files';
@@ -151,7 +150,7 @@ async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
   if (args.traces.length > 0) {
     // A trace can reach past its LU: the same located finding as in the file ('trace-out-of-range').
     const traceErrors = validateTopology(simulated).filter((p) => p.severity === 'error');
-    for (const p of traceErrors) io.err(`${file}: ${formatProblem(p)}\n`);
+    for (const p of traceErrors) io.err(problemLine(file, p));
     if (traceErrors.length) {
       io.err('relaylab simulate: the trace does not fit the topology\n');
       return 1;

@@ -210,8 +210,10 @@ export function formatHelp(spec: CommandSpec): string {
   if (spec.description) out += spec.description.split('\n\n').map((p) => wrap(p, 110).join('\n') + '\n').join('\n') + '\n';
   const options = { ...spec.options, ...COMMON_OPTIONS };
   out += 'Options:\n' + columns(Object.entries(options).map(([name, o]) => [optionLabel(name, o), o.help + (o.kind === 'value' && o.multiple ? ' (repeatable)' : '')]));
-  const usesDuration = Object.values(spec.options).some((o) => o.kind === 'value' && o.value === 'DURATION');
-  const usesSize = Object.values(spec.options).some((o) => o.kind === 'value' && /SIZE|WORKLOAD/.test(o.value));
+  // The value grammars an option's placeholder or help refers to are spelled out once, under the options.
+  const mentions = (word: string) => Object.values(spec.options).some((o) => o.kind === 'value' && `${o.value} ${o.help}`.includes(word));
+  const usesDuration = mentions('DURATION');
+  const usesSize = mentions('SIZE');
   const grammar: [string, string][] = [];
   if (usesDuration) grammar.push(['DURATION', DURATION_GRAMMAR]);
   if (usesSize) grammar.push(['SIZE', SIZE_GRAMMAR]);
