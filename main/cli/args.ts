@@ -111,7 +111,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   if (parsed.flags.has('help')) return parsed;
   const { name, min, max } = spec.positionals;
   const n = parsed.positionals.length;
-  if (n < min) throw new CliUsageError(name, min === 1 && max === 1 ? 'give a topology file' : `give ${min === max ? min : `at least ${min}`} ${name}`);
+  if (n < min) throw new CliUsageError(name, max === 1 ? 'give a topology file' : min === 1 ? 'give one or more topology files' : `give at least ${min} ${name}`);
   if (n > max) throw new CliUsageError(name, max === 0 ? `relaylab ${spec.name} takes no ${name} (got ${parsed.positionals.join(' ')})` : `give exactly ${max === 1 ? 'one topology file' : `${max} ${name}`} (got ${parsed.positionals.join(' ')})`);
   return parsed;
 }
