@@ -106,6 +106,19 @@ describe('relaylab simulate', () => {
   });
 });
 
+describe('an internal error', () => {
+  it('prints relaylab: <message> and exits 70 without a stack trace; --debug adds the stack', async () => {
+    let err = '';
+    const broken = { out: () => { throw new Error('stdout is gone'); }, err: (t: string) => (err += t) };
+    expect(await main(['schema'], broken)).toBe(70);
+    expect(err).toMatch(/^relaylab: stdout is gone\n/);
+    expect(err).not.toMatch(/^\s+at /m);
+    err = '';
+    expect(await main(['schema', '--debug'], broken)).toBe(70);
+    expect(err).toMatch(/^\s+at /m);
+  });
+});
+
 describe('relaylab schema', () => {
   it('describes the file format, with the element lists and the version', () => {
     const schema = topologyJsonSchema() as { type: string; properties: Record<string, unknown>; required: string[] };

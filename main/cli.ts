@@ -1,42 +1,55 @@
-// The `relaylab` command line: validate topology files, print the JSON Schema, run headless simulations, size plans.
+// The `relaylab` command line: validate topology files, print the JSON Schema, run headless simulations, size plans, write reports.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { parseTopologyText } from '../app/model/file';
-import { validateDocument, validateTopology } from '../app/validate/index';
-import { formatProblem } from '../app/model/problem';
-import type { Problem } from '../app/model/problem';
+import { validateTopology } from '../app/validate/index';
 import { Topology } from '../app/model/schema';
-import type { Topology as TopologyDocument } from '../app/model/schema';
+import { bytes } from '../app/units';
 import { FileError, readDocumentFile } from './files';
 import { runSimulation } from './engine/headless';
 import type { SimulationReport } from './engine/headless';
-import { SimulateArgsError, applyTrace, parseSimulateArgs, parseTraceCsv } from './engine/headless-args';
-import { formatTable, planMain } from './plan/cli';
-import { reportMain } from './report/cli';
+import { CliUsageError, type CommandSpec, formatHelp, formatMarkdownReference, parseCommandArgs, withUsageErrors } from './cli/args';
+import { checkFile, type CliOutput, loadCheckedTopology, problemLine } from './cli/load';
+import { applyTrace, parseSimulateArgs, parseTraceCsv, SIMULATE_SPEC } from './cli/simulate-args';
+import { formatTable, PLAN_SPEC, planMain } from './plan/cli';
+import { REPORT_SPEC, reportMain } from './report/cli';
 
-const HELP = `relaylab <command> [options]
+export { checkFile, type CliOutput };
 
-Commands:
-  validate FILE...    check topology files (*.relaylab.json); exit 1 if any has an error
-  schema              print the JSON Schema of the file format
-  simulate FILE [--duration 60s] [--seed N] [--fault at=10s,cut=CN4] [--workload iops=800] [--trace [HOST:WORKLOAD=]T.csv] [--json]
-                      run the topology headless and report pair states, latencies, links, volume hashes;
-                      --trace replays a CSV (atUs,op,offsetBytes,lengthBytes) on the first host's first workload
-  plan FILE [...]     size links, journals and latencies (relaylab plan --help)
-  report FILE --out REPORT.html [--pdf REPORT.pdf]
-                      the DR plan report: self-contained HTML, optionally PDF (relaylab report --help)
-  --help              this text
+const VALIDATE_SPEC: CommandSpec = {
+  name: 'validate',
+  usage: 'FILE... [options]',
+  summary: 'check topology files (*.relaylab.json): schema, migrations and every domain rule, each problem with its JSON path and element',
+  positionals: { name: 'FILE', min: 1, max: Infinity },
+  options: {},
+  exitCodes: '0 every file is ok (warnings allowed), 1 a file has an error, 2 wrong usage.',
+};
 
-Exit codes: 0 ok, 1 problems found, 2 wrong usage.
-`;
+const SCHEMA_SPEC: CommandSpec = {
+  name: 'schema',
+  usage: '[options]',
+  summary: 'print the JSON Schema of the file format (also in assets/relaylab.schema.json)',
+  positionals: { name: 'argument', min: 0, max: 0 },
+  options: {},
+  exitCodes: '0 printed, 2 wrong usage.',
+};
 
-/** Where the CLI writes; main() takes it so tests can capture output without spawning. */
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly CommandSpec[] = [VALIDATE_SPEC, SIMULATE_SPEC, PLAN_SPEC, REPORT_SPEC, SCHEMA_SPEC];
+
+const HELP =
+  'relaylab <command> [options]\n\nCommands:\n' +
+  COMMANDS.map((c) => `  ${c.name} ${c.usage}\n      ${c.summary}\n`).join('') +
+  '\n`relaylab <command> --help` lists the options of a command; every command takes --help and --debug.\n' +
+  'Exit codes: 0 ok, 1 problems found (a file with errors is refused the same way by every command), 2 wrong usage, 70 internal error.\n';
+
+/** The README's CLI reference, from the same specs as the parsers and the help. */
+export function cliReferenceMarkdown(): string {
+  return formatMarkdownReference(COMMANDS);
 }
+
+/** Where the CLI writes by default; main() takes a CliOutput so tests can capture output without spawning. */
 const processOutput: CliOutput = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
@@ -49,37 +62,24 @@ export function topologyJsonSchema(): Record<string, unknown> {
   return { ...schema, $id: 'https://relaylab.dev/schema/relaylab.schema.json', title: 'RelayLab topology (*.relaylab.json)' };
 }
 
-/** Reads, parses, migrates and checks one file; problems come back located (JSON path, element id). */
-export async function checkFile(file: string): Promise<{ topology?: TopologyDocument; problems: Problem[] }> {
-  let text: string;
-  try {
-    text = await readDocumentFile(file);
-  } catch (e) {
-    const reason = e instanceof FileError ? e.message.replace(`${file}: `, '') : String(e);
-    return { problems: [{ severity: 'error', code: 'unreadable', message: reason, path: [] }] };
-  }
-  // The text-level guards (size, nesting depth, JSON syntax) come first; then schema, migrations and domain rules.
-  const loaded = parseTopologyText(text);
-  if (!loaded.ok && loaded.problems.some((p) => TEXT_LEVEL_CODES.has(p.code))) return { problems: loaded.problems };
-  // parseTopologyText accepted a leading byte order mark; JSON.parse does not.
-  return validateDocument(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
-}
-const TEXT_LEVEL_CODES = new Set(['file-too-large', 'too-deep', 'not-json']);
-
-async function validateCommand(files: string[], io: CliOutput): Promise<number> {
-  if (files.length === 0) {
-    io.err('relaylab validate: give one or more files\n');
-    return 2;
-  }
+/** `relaylab validate FILE...`: every problem of every file, located; exit 1 when any file has an error. */
+async function validateCommand(argv: string[], io: CliOutput): Promise<number> {
+  const args = parseCommandArgs(VALIDATE_SPEC, argv);
+  if (args.flags.has('help')) return help(VALIDATE_SPEC, io);
   let failed = false;
-  for (const file of files) {
+  for (const file of args.positionals) {
     const { problems } = await checkFile(file);
-    for (const problem of problems) io.out(`${file}: ${formatProblem(problem)}\n`);
+    for (const problem of problems) io.out(problemLine(file, problem));
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) failed = true;
     else io.out(`${file}: ok${problems.length ? ` (${problems.length} warning${problems.length === 1 ? '' : 's'})` : ''}\n`);
   }
   return failed ? 1 : 0;
+}
+
+function help(spec: CommandSpec, io: CliOutput): number {
+  io.out(formatHelp(spec));
+  return 0;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
@@ -119,7 +119,7 @@ export function formatSimulationReport(report: SimulationReport): string {
     ),
   );
   out.push('\nLinks\n');
-  out.push(formatTable(['link', 'utilization', 'MB'], report.links.map((l) => [l.id, pct(l.utilization), (l.bytes / 1e6).toFixed(1)])));
+  out.push(formatTable(['link', 'utilization', 'sent'], report.links.map((l) => [l.id, pct(l.utilization), bytes(l.bytes)])));
   if (report.faults.length) {
     out.push('\nFaults\n');
     out.push(formatTable(['at', 'command', 'result'], report.faults.map((f) => [`${f.atMs / 1000} s`, JSON.stringify(f.command), `${f.ok ? 'ok' : 'refused'}: ${f.message}`])));
@@ -130,42 +130,27 @@ export function formatSimulationReport(report: SimulationReport): string {
 }
 
 async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
-  let args;
-  try {
-    args = parseSimulateArgs(argv);
-  } catch (e) {
-    if (e instanceof SimulateArgsError) {
-      io.err(`relaylab simulate: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const args = parseSimulateArgs(argv);
+  if (args.help) return help(SIMULATE_SPEC, io);
   const [file, ...extra] = args.files;
-  if (!file || extra.length) {
-    io.err('relaylab simulate: give exactly one topology file\n');
-    return 2;
-  }
-  const { topology, problems } = await checkFile(file);
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (!topology || errors.length) {
-    for (const p of errors) io.err(`${file}: ${formatProblem(p)}\n`);
-    io.err(`relaylab simulate: ${file} has errors; fix them first (relaylab validate ${file})\n`);
-    return 1;
-  }
+  if (!file || extra.length) throw new CliUsageError('FILE', file ? `give exactly one topology file (got ${args.files.join(' ')})` : 'give a topology file');
+  const topology = await loadCheckedTopology(file, 'simulate', io);
+  if (!topology) return 1;
   let simulated = topology;
-  try {
-    for (const trace of args.traces) simulated = applyTrace(simulated, trace, parseTraceCsv(await readDocumentFile(trace.file), trace.file));
-  } catch (e) {
-    if (e instanceof SimulateArgsError || e instanceof FileError) {
-      io.err(`relaylab simulate: ${e.message}\n`);
-      return 2;
+  for (const trace of args.traces) {
+    let text: string;
+    try {
+      text = await readDocumentFile(trace.file);
+    } catch (e) {
+      if (e instanceof FileError) throw new CliUsageError('--trace', e.message);
+      throw e;
     }
-    throw e;
+    simulated = applyTrace(simulated, trace, parseTraceCsv(text, trace.file));
   }
   if (args.traces.length > 0) {
     // A trace can reach past its LU: the same located finding as in the file ('trace-out-of-range').
     const traceErrors = validateTopology(simulated).filter((p) => p.severity === 'error');
-    for (const p of traceErrors) io.err(`${file}: ${formatProblem(p)}\n`);
+    for (const p of traceErrors) io.err(problemLine(file, p));
     if (traceErrors.length) {
       io.err('relaylab simulate: the trace does not fit the topology\n');
       return 1;
@@ -177,30 +162,42 @@ async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
   return 0;
 }
 
-/** Runs one CLI command and returns the exit code; never calls process.exit, so it can be tested in-process. */
+const RUN: Record<string, (argv: string[], io: CliOutput) => Promise<number>> = {
+  validate: validateCommand,
+  simulate: simulateCommand,
+  plan: planMain,
+  report: reportMain,
+  schema: async (argv, io) => {
+    if (parseCommandArgs(SCHEMA_SPEC, argv).flags.has('help')) return help(SCHEMA_SPEC, io);
+    io.out(JSON.stringify(topologyJsonSchema(), null, 2) + '\n');
+    return 0;
+  },
+};
+
+/**
+ * Runs one CLI command and returns the exit code; never calls process.exit, so it can be tested in-process. Never
+ * throws either: usage errors exit 2 naming the argument, anything unexpected prints `relaylab: <message>` and exits 70
+ * (with the stack trace only under --debug).
+ */
 export async function main(argv: string[], io: CliOutput = processOutput): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      io.out(HELP);
-      return command === undefined ? 2 : 0;
-    case 'validate':
-      return validateCommand(rest, io);
-    case 'simulate':
-      return simulateCommand(rest, io);
-    case 'plan':
-      return planMain(rest, io);
-    case 'report':
-      return reportMain(rest, io);
-    case 'schema':
-      io.out(JSON.stringify(topologyJsonSchema(), null, 2) + '\n');
-      return 0;
-    default:
-      io.err(`relaylab: unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const spec = COMMANDS.find((c) => c.name === rest[0]);
+    io.out(spec ? formatHelp(spec) : HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const run = Object.hasOwn(RUN, command) ? RUN[command] : undefined;
+  if (!run) {
+    io.err(`relaylab: unknown command "${command}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await withUsageErrors(command, io, () => run(rest, io));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(`relaylab: ${message}\n`);
+    io.err(rest.includes('--debug') && e instanceof Error && e.stack ? `${e.stack}\n` : `(an internal error; run again with --debug for the stack trace)\n`);
+    return 70;
   }
 }
 
@@ -209,7 +206,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      console.error('relaylab: internal error:', e);
+      // main() catches everything; this is for a failure to even start.
+      process.stderr.write(`relaylab: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = 70;
     },
   );

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { EngineCommand, RunControl } from '../engine/api';
 import type { CommandResult, Snapshot } from '../engine/api';
-import type { Problem } from '../model/problem';
+import { ISSUE_WORDING, type Problem } from '../model/problem';
 import type { ReportCrossCheck } from '../report/report';
 
 /** Each method: a zod schema for its params (checked in main) and the TypeScript type of its result. */
@@ -100,7 +100,7 @@ export function checkRequest(raw: unknown): { ok: true; id: number; method: Meth
   if (!env.success) return { ok: false, id: -1, error: { code: 'bad-request', message: 'a request is { id, method, params? }' } };
   const { id, method, params } = env.data;
   if (!isMethod(method)) return { ok: false, id, error: { code: 'unknown-method', message: `no method "${method}"` } };
-  const parsed = methods[method].safeParse(params ?? {});
+  const parsed = methods[method].safeParse(params ?? {}, ISSUE_WORDING);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

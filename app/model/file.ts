@@ -1,6 +1,6 @@
 // Reading and writing *.relaylab.json: size and depth guards, version migrations, schema parse with located messages.
 import { FORMAT_VERSION, Topology } from './schema';
-import type { Problem } from './problem';
+import { ISSUE_WORDING, type Problem } from './problem';
 
 /** Files above this are refused before parsing (a topology of 100,000 elements is ~30 MB). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -191,7 +191,7 @@ export function parseTopologyValue(raw: unknown): LoadResult {
     if (!migrate) return fail('no-migration', `no migration from formatVersion ${v}`, ['formatVersion']);
     doc = migrate(doc);
   }
-  const parsed = Topology.safeParse(doc);
+  const parsed = Topology.safeParse(doc, ISSUE_WORDING);
   if (!parsed.success) {
     return {
       ok: false,

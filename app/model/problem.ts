@@ -19,8 +19,27 @@ export function formatPath(path: JsonPath): string {
   return out;
 }
 
+/**
+ * A message that names its element, for a toast or a status line: `V2l: no such volume` rather than `no such volume`.
+ * A message that already names the element is left as it is.
+ */
+export function namingElement(message: string, elementId: string | undefined): string {
+  if (!elementId) return message;
+  const named = new RegExp(`(^|[^\\w.-])${elementId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w.-])`).test(message);
+  return named ? message : `${elementId}: ${message}`;
+}
+
 /** One line per problem: names and keys quoted from a file may hold line breaks, which are escaped here. */
 export function formatProblem(p: Problem): string {
   const line = `${p.severity === 'error' ? 'error' : 'warning'} ${formatPath(p.path)}${p.elementId ? ` (${p.elementId})` : ''}: ${p.message} [${p.code}]`;
   return line.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * How schema issues are worded wherever they reach a person (file problems, IPC refusals, inspector edits): a field
+ * that is not there reads "missing" instead of zod's "expected number, received undefined". Pass it to safeParse.
+ */
+export const ISSUE_WORDING = {
+  error: (issue: { code?: string; input?: unknown }): string | undefined =>
+    issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') ? 'missing' : undefined,
+};

@@ -163,3 +163,13 @@ describe('copy and resync estimates', () => {
     expect(figure(plan, 'P2', 'initialCopyS')?.explanation).toMatch(/never completes/);
   });
 });
+
+describe('a pair whose volume does not exist', () => {
+  it('is a no-route error naming the missing volume, not an empty system id', () => {
+    const t = cascadeExample();
+    const pairs = t.pairs.map((p, i) => (i === 0 ? { ...p, secondaryVolumeId: 'V2l' } : p));
+    const check = planTopology({ ...t, pairs }).checks.find((c) => c.code === 'no-route');
+    expect(check?.message).toBe(`pair ${pairs[0]!.id}: volume V2l does not exist (or is on no system), so no cabled path reaches it`);
+    expect(check?.advice).not.toMatch(/port of \s*$/);
+  });
+});

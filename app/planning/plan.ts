@@ -446,12 +446,14 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       explanation: `${num(load.iops, 6)} writes/s of ${num(blockBytes, 6)} B from ${load.reaches.map((r) => `${r.hostId}/${r.workload.id}`).join(', ') || 'no workload'}`,
     });
     if (!route) {
+      // A volume on no system (a dangling id) has no route either: name the volume rather than an empty system id.
+      const unplaced = !fromSystemId ? pair.primaryVolumeId : !toSystemId ? pair.secondaryVolumeId : undefined;
       checks.push({
         severity: 'error',
         code: 'no-route',
-        message: `pair ${pair.id}: no cabled path from ${fromSystemId} to ${toSystemId}`,
+        message: unplaced ? `pair ${pair.id}: volume ${unplaced} does not exist (or is on no system), so no cabled path reaches it` : `pair ${pair.id}: no cabled path from ${fromSystemId} to ${toSystemId}`,
         figure: { label: 'route', value: null, unit: '' },
-        advice: `cable an initiator port of ${fromSystemId} to a target port of ${toSystemId}`,
+        advice: unplaced ? `point the pair at an existing volume (relaylab validate names the dangling reference)` : `cable an initiator port of ${fromSystemId} to a target port of ${toSystemId}`,
         elementId: pair.id,
         path,
       });

@@ -12,6 +12,7 @@ const UNITS: Record<SweepParameter, Record<string, number>> = {
   block: { B: 1, KiB: 1024, MiB: 1024 ** 2, KB: 1e3, MB: 1e6, K: 1024 },
   journal: { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4, MB: 1e6, GB: 1e9, TB: 1e12 },
 };
+export { UNITS as SWEEP_UNITS, BASE_UNIT as SWEEP_BASE_UNIT };
 const BASE_UNIT: Record<SweepParameter, string> = { distance: 'km', bandwidth: 'Mbit/s', iops: 'writes/s', block: 'B', journal: 'B' };
 const PARAMETERS = Object.keys(UNITS) as SweepParameter[];
 export const DEFAULT_SWEEP_POINTS = 20;

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
 import { runSimulation } from './headless';
-import { parseSimulateArgs, SimulateArgsError } from './headless-args';
+import { parseSimulateArgs, SimulateArgsError } from '../cli/simulate-args';
 
 function fig01(): Topology {
   const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));

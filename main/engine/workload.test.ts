@@ -8,7 +8,7 @@ import { parseTopologyText } from '../../app/model/file';
 import type { Topology, TraceRecord, Workload } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSimulation } from './headless';
-import { applyTrace, parseSimulateArgs, parseTraceCsv, SimulateArgsError, TraceCsvError } from './headless-args';
+import { applyTrace, parseSimulateArgs, parseTraceCsv, SimulateArgsError, TraceCsvError } from '../cli/simulate-args';
 import { main } from '../cli';
 
 function fig01(): Topology {

@@ -1,75 +1,43 @@
 // `relaylab plan FILE`: reads a topology, prints its sizing plan (table or JSON), checks with advice, and optional sweeps.
-import { parseTopologyText } from '../../app/model/file';
-import { formatProblem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { planTopology, type Check, type HopPlan, type Plan, type PlanOptions } from '../../app/planning/plan';
-import { parseSweepSpec, runSweep, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
-import { FileError, readDocumentFile } from '../files';
+import { parseSweepSpec, runSweep, SWEEP_BASE_UNIT, SWEEP_UNITS, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
+import { CliUsageError, type CliOutput, type CommandSpec, type HelpSection, type OptionSpec, lastValue, type ParsedArgs, parseCommandArgs, parseDuration, parseNumberAtLeast, withUsageErrors, formatHelp } from '../cli/args';
+import { loadCheckedTopology } from '../cli/load';
 import { crossCheck, type CrossCheckReport } from './crosscheck';
 import { bytes, num, seconds } from '../../app/units';
 
-export const PLAN_HELP = `relaylab plan FILE [options]
+/** The options plan and report share: the planning assumptions and the sweeps. */
+export const PLANNING_OPTIONS = {
+  outage: { kind: 'value', value: 'DURATION', help: 'outage the journals must ride through and the resync is estimated for (default 60s; a bare number is seconds)' },
+  'target-latency': { kind: 'value', value: 'DURATION', help: "host write latency target (default the file's syncLatencyBoundMs; a bare number is milliseconds, e.g. 5ms)" },
+  peak: { kind: 'value', value: 'FACTOR', help: 'peak write rate over the average, for link sizing (default 1)' },
+  overhead: { kind: 'value', value: 'FACTOR', help: 'protocol overhead, wire bytes per data byte (default 1.1)' },
+  sweep: { kind: 'value', value: 'SPEC', multiple: true, help: 'vary one parameter and tabulate the results: PARAM[@ID]=FROM..TO[UNIT][:POINTS], e.g. distance=10..500km:10, bandwidth@CN4=100..10000Mbps' },
+} as const satisfies Record<string, OptionSpec>;
 
-Sizes the topology's replication for the workloads on its canvas: per-pair write rate, bandwidth needed,
-synchronous response or asynchronous RPO, journal for an outage, initial copy and resync times; then checks
-with advice (sync hop too long for the latency target, link too small, journal overflow, single copy location).
-
-Options:
-  --json                   print the plan (and sweeps) as JSON
-  --outage DURATION        outage the journals must ride through and the resync is estimated for (default 60s; ms, s, min, h)
-  --target-latency TIME    host write latency target (default the file's syncLatencyBoundMs; e.g. 5ms)
-  --peak FACTOR            peak write rate over the average, for link sizing (default 1)
-  --overhead FACTOR        protocol overhead, wire bytes per data byte (default 1.1)
-  --sweep SPEC             vary one parameter and tabulate the results; repeatable. SPEC is
-                           PARAM[@ID]=FROM..TO[UNIT][:POINTS], PARAM one of distance (km), bandwidth (Mbps, Gbps),
-                           iops, block (B, KiB), journal (MiB, GiB); e.g. distance=10..500km:10, bandwidth@CN4=100..10000Mbps
-  --explain                print how every figure was computed
-  --crosscheck             also run the engine for 2 virtual seconds and compare its host latency and async lag with the formulas
-
-Exit codes: 0 planned (warnings allowed), 1 the file cannot be read or a check is an error, 2 wrong usage.
-`;
-
-/** Where the command writes; the same shape as the main CLI's output so it can be passed straight through. */
-export interface PlanOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-const processOutput: PlanOutput = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+/** The --sweep parameters and their units, from the sweep module's own table. */
+export const SWEEP_SECTION: HelpSection = {
+  title: '--sweep parameters (PARAM=FROM..TO[UNIT][:POINTS])',
+  rows: Object.entries(SWEEP_UNITS).map(([param, units]) => [param, `in ${SWEEP_BASE_UNIT[param as keyof typeof SWEEP_BASE_UNIT]}; units: ${Object.keys(units).filter(Boolean).join(', ')}`]),
 };
 
-/** A command-line value that cannot be read: which option, the text, and why. */
-export class PlanUsageError extends Error {
-  override readonly name = 'PlanUsageError';
-  constructor(
-    readonly option: string,
-    readonly value: string,
-    readonly reason: string,
-  ) {
-    super(`${option} ${JSON.stringify(value)}: ${reason}`);
-  }
-}
-
-const DURATION_SECONDS: Record<string, number> = { ms: 1e-3, s: 1, sec: 1, m: 60, min: 60, h: 3600 };
-
-/** Parses `60s`, `500ms`, `5min`, `1h` (a bare number is in `bareUnit`) into the unit given by `toSeconds` (1 for s, 1e-3 for ms). */
-export function parseDuration(option: string, text: string, bareUnit: 's' | 'ms', resultUnitSeconds: number): number {
-  const m = /^(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-z]*)$/.exec(text.trim());
-  if (!m) throw new PlanUsageError(option, text, 'expected a number with an optional unit, e.g. 60s');
-  const unit = m[2] || bareUnit;
-  const factor = DURATION_SECONDS[unit];
-  if (factor === undefined) throw new PlanUsageError(option, text, `unknown unit "${unit}"; one of ${Object.keys(DURATION_SECONDS).join(', ')}`);
-  const seconds = Number(m[1]) * factor;
-  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new PlanUsageError(option, text, 'must be above 0');
-  return seconds / resultUnitSeconds;
-}
-
-function parseFactor(option: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min) throw new PlanUsageError(option, text, `expected a number of at least ${min}`);
-  return n;
-}
+export const PLAN_SPEC: CommandSpec = {
+  name: 'plan',
+  usage: 'FILE [options]',
+  summary: 'size links, journals and latencies for the workloads, with checks and advice; optional what-if sweeps',
+  description:
+    'Sizes the topology\'s replication for the workloads on its canvas: per-pair write rate, bandwidth needed, synchronous response or asynchronous RPO, journal for an outage, initial copy and resync times; then checks with advice (sync hop too long for the latency target, link too small, journal overflow, single copy location).',
+  positionals: { name: 'FILE', min: 1, max: 1 },
+  options: {
+    json: { kind: 'flag', help: 'print the plan (and sweeps) as JSON' },
+    ...PLANNING_OPTIONS,
+    explain: { kind: 'flag', help: 'print how every figure was computed' },
+    crosscheck: { kind: 'flag', help: 'also run the engine for 2 virtual seconds and compare its host latency and async lag with the formulas' },
+  },
+  sections: [SWEEP_SECTION],
+  exitCodes: '0 planned (warnings allowed), 1 the file has errors (as relaylab validate reports them) or a check is an error, 2 wrong usage.',
+};
 
 export interface PlanArgs {
   file: string;
@@ -78,55 +46,37 @@ export interface PlanArgs {
   crosscheck: boolean;
   options: Omit<PlanOptions, 'routeOf'>;
   sweeps: SweepSpec[];
+  help: boolean;
 }
 
-/** Reads the command line; throws PlanUsageError or SweepSpecError. */
-export function parsePlanArgs(argv: readonly string[]): PlanArgs {
-  const files: string[] = [];
-  const args: PlanArgs = { file: '', json: false, explain: false, crosscheck: false, options: {}, sweeps: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const next = argv[++i];
-      if (next === undefined) throw new PlanUsageError(name, '', 'needs a value');
-      return next;
-    };
-    switch (name) {
-      case '--json':
-        args.json = true;
-        break;
-      case '--explain':
-        args.explain = true;
-        break;
-      case '--crosscheck':
-        args.crosscheck = true;
-        break;
-      case '--outage':
-        args.options.outageSeconds = parseDuration(name, value(), 's', 1);
-        break;
-      case '--target-latency':
-        args.options.targetLatencyMs = parseDuration(name, value(), 'ms', 1e-3);
-        break;
-      case '--peak':
-        args.options.peakToAverage = parseFactor(name, value(), 1);
-        break;
-      case '--overhead':
-        args.options.protocolOverhead = parseFactor(name, value(), 1);
-        break;
-      case '--sweep':
-        args.sweeps.push(parseSweepSpec(value()));
-        break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new PlanUsageError(arg, '', 'unknown option');
-        files.push(arg);
+/** The planning assumptions and sweeps plan and report share, read from parsed arguments. */
+export function planningOptions(args: ParsedArgs): { options: Omit<PlanOptions, 'routeOf'>; sweeps: SweepSpec[] } {
+  const options: Omit<PlanOptions, 'routeOf'> = {};
+  const outage = lastValue(args, 'outage');
+  if (outage !== undefined) options.outageSeconds = parseDuration(outage, '--outage', { bareUnit: 's' }) / 1000;
+  const latency = lastValue(args, 'target-latency');
+  if (latency !== undefined) options.targetLatencyMs = parseDuration(latency, '--target-latency', { bareUnit: 'ms', example: '5ms' });
+  const peak = lastValue(args, 'peak');
+  if (peak !== undefined) options.peakToAverage = parseNumberAtLeast(peak, '--peak', 1);
+  const overhead = lastValue(args, 'overhead');
+  if (overhead !== undefined) options.protocolOverhead = parseNumberAtLeast(overhead, '--overhead', 1);
+  const sweeps = (args.values.get('sweep') ?? []).map((text) => {
+    try {
+      return parseSweepSpec(text);
+    } catch (e) {
+      if (e instanceof SweepSpecError) throw new CliUsageError(`--sweep ${text}`, e.message);
+      throw e;
     }
-  }
-  if (files.length !== 1) throw new PlanUsageError('FILE', files.join(' '), files.length ? 'give exactly one topology file' : 'give a topology file');
-  args.file = files[0]!;
-  return args;
+  });
+  return { options, sweeps };
+}
+
+/** Reads the command line; throws CliUsageError naming the argument. */
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+  const args = parseCommandArgs(PLAN_SPEC, argv);
+  const help = args.flags.has('help');
+  const { options, sweeps } = help ? { options: {}, sweeps: [] } : planningOptions(args);
+  return { file: args.positionals[0] ?? '', json: args.flags.has('json'), explain: args.flags.has('explain'), crosscheck: args.flags.has('crosscheck'), options, sweeps, help };
 }
 
 // Figures are printed in the same units as the report and the planning panel.
@@ -238,40 +188,20 @@ export function formatCrossCheck(report: CrossCheckReport): string {
   );
 }
 
-/** Reads and parses a topology file for a CLI command, printing located problems to `io.err`; null when it does not load. */
-export async function loadTopology(file: string, io: PlanOutput, command = 'plan'): Promise<Topology | null> {
-  let text: string;
-  try {
-    text = await readDocumentFile(file);
-  } catch (e) {
-    io.err(`relaylab ${command}: ${e instanceof FileError ? e.message : String(e)}\n`);
-    return null;
-  }
-  const loaded = parseTopologyText(text);
-  if (!loaded.ok) {
-    for (const p of loaded.problems) io.err(`${file}: ${formatProblem(p)}\n`);
-    return null;
-  }
-  return loaded.topology;
-}
+const processOutput: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 /** `relaylab plan FILE [--json] [--outage 60s] [--sweep distance=10..500km[:points]]`; returns the exit code, never exits. */
-export async function planMain(argv: string[], io: PlanOutput = processOutput): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(PLAN_HELP);
+export function planMain(argv: string[], io: CliOutput = processOutput): Promise<number> {
+  return withUsageErrors('plan', io, () => plan(argv, io));
+}
+
+async function plan(argv: string[], io: CliOutput): Promise<number> {
+  const args = parsePlanArgs(argv);
+  if (args.help) {
+    io.out(formatHelp(PLAN_SPEC));
     return 0;
   }
-  let args: PlanArgs;
-  try {
-    args = parsePlanArgs(argv);
-  } catch (e) {
-    if (e instanceof PlanUsageError || e instanceof SweepSpecError) {
-      io.err(`relaylab plan: ${e.message}\n\n${PLAN_HELP}`);
-      return 2;
-    }
-    throw e;
-  }
-  const topology = await loadTopology(args.file, io);
+  const topology: Topology | null = await loadCheckedTopology(args.file, 'plan', io);
   if (!topology) return 1;
   const plan = planTopology(topology, args.options);
   const sweeps: SweepResult[] = [];
@@ -279,10 +209,7 @@ export async function planMain(argv: string[], io: PlanOutput = processOutput): 
     try {
       sweeps.push(runSweep(topology, spec, args.options));
     } catch (e) {
-      if (e instanceof SweepTargetError) {
-        io.err(`relaylab plan: ${e.message}\n`);
-        return 2;
-      }
+      if (e instanceof SweepTargetError) throw new CliUsageError(`--sweep`, e.message);
       throw e;
     }
   }

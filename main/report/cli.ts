@@ -4,38 +4,38 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Topology } from '../../app/model/schema';
 import { planTopology, type PlanOptions } from '../../app/planning/plan';
-import { parseSweepSpec, runSweep, SweepSpecError, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
+import { runSweep, SweepTargetError, type SweepResult, type SweepSpec } from '../../app/planning/sweep';
 import { buildReportHtml, defaultReportSweeps } from '../../app/report/index';
+import { CliUsageError, type CliOutput, type CommandSpec, formatHelp, lastValue, parseCommandArgs, withUsageErrors } from '../cli/args';
+import { loadCheckedTopology } from '../cli/load';
 import { crossCheck } from '../plan/crosscheck';
-import { loadTopology, parseDuration, PlanUsageError } from '../plan/cli';
+import { PLANNING_OPTIONS, planningOptions, SWEEP_SECTION } from '../plan/cli';
 import { PdfError, printHtmlFileToPdf } from './pdf';
 
-export const REPORT_HELP = `relaylab report FILE --out REPORT.html [options]
+export const REPORT_SPEC: CommandSpec = {
+  name: 'report',
+  usage: 'FILE --out REPORT.html [options]',
+  summary: 'write the DR plan report: one self-contained HTML file, optionally printed to PDF',
+  description:
+    'Writes the disaster-recovery plan of a topology as one self-contained HTML file (no external resources; prints cleanly): summary, terms, topology drawing, sites/systems/volumes/pairs, planning figures with how each was computed, what-if charts, the engine cross-check, checks with advice, and the mapping tables T1-T4 per system.',
+  positionals: { name: 'FILE', min: 1, max: 1 },
+  options: {
+    out: { kind: 'value', value: 'FILE', help: 'the HTML file to write (required unless --pdf is given)' },
+    pdf: { kind: 'value', value: 'FILE', help: 'also print the report to PDF with headless Chromium (RELAYLAB_CHROMIUM overrides the path)' },
+    outage: PLANNING_OPTIONS.outage,
+    'target-latency': PLANNING_OPTIONS['target-latency'],
+    peak: PLANNING_OPTIONS.peak,
+    overhead: PLANNING_OPTIONS.overhead,
+    sweep: { ...PLANNING_OPTIONS.sweep, help: `a what-if chart, as in relaylab plan; default: host latency vs the sync hop's distance and RPO vs each async hop's bandwidth` },
+    'no-sweeps': { kind: 'flag', help: 'no charts' },
+    'no-crosscheck': { kind: 'flag', help: 'skip the engine cross-check (2 virtual seconds of simulation)' },
+    'generated-at': { kind: 'value', value: 'TEXT', help: 'a date line under the title (left out by default so reports are reproducible)' },
+  },
+  sections: [SWEEP_SECTION],
+  exitCodes: '0 written, 1 the file has errors (as relaylab validate reports them), cannot be written, or the PDF cannot be printed, 2 wrong usage.',
+};
 
-Writes the disaster-recovery plan of a topology as one self-contained HTML file (no external resources; prints
-cleanly): summary, terms, topology drawing, sites/systems/volumes/pairs, planning figures with how each was
-computed, what-if charts, the engine cross-check, checks with advice, and the mapping tables T1-T4 per system.
-
-Options:
-  --out FILE               the HTML file to write (required unless --pdf is given)
-  --pdf FILE               also print the report to PDF with headless Chromium (RELAYLAB_CHROMIUM overrides the path)
-  --outage DURATION        outage the journals must ride through, and the resync estimate (default 60s)
-  --target-latency TIME    host write latency target (default the file's syncLatencyBoundMs)
-  --peak FACTOR            peak write rate over the average (default 1)
-  --sweep SPEC             a what-if chart, as in relaylab plan (repeatable); default: host latency vs the sync hop's
-                           distance and RPO vs each async hop's bandwidth
-  --no-sweeps              no charts
-  --no-crosscheck          skip the engine cross-check (2 virtual seconds of simulation)
-  --generated-at TEXT      a date line under the title (left out by default so reports are reproducible)
-
-Exit codes: 0 written, 1 the file cannot be read or the PDF cannot be printed, 2 wrong usage.
-`;
-
-export interface ReportOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-const processOutput: ReportOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+const processOutput: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 export interface ReportArgs {
   file: string;
@@ -45,66 +45,25 @@ export interface ReportArgs {
   sweeps: SweepSpec[] | 'default' | 'none';
   crossCheck: boolean;
   generatedAt?: string;
+  help: boolean;
 }
 
-/** Reads the command line; throws PlanUsageError or SweepSpecError naming the option and why. */
+/** Reads the command line; throws CliUsageError naming the option and why. */
 export function parseReportArgs(argv: readonly string[]): ReportArgs {
-  const files: string[] = [];
-  const args: ReportArgs = { file: '', options: {}, sweeps: 'default', crossCheck: true };
-  const given: SweepSpec[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const next = argv[++i];
-      if (next === undefined) throw new PlanUsageError(name, '', 'needs a value');
-      return next;
-    };
-    switch (name) {
-      case '--out':
-        args.out = value();
-        break;
-      case '--pdf':
-        args.pdf = value();
-        break;
-      case '--outage':
-        args.options.outageSeconds = parseDuration(name, value(), 's', 1);
-        break;
-      case '--target-latency':
-        args.options.targetLatencyMs = parseDuration(name, value(), 'ms', 1e-3);
-        break;
-      case '--peak': {
-        const text = value();
-        const n = Number(text);
-        if (!Number.isFinite(n) || n < 1) throw new PlanUsageError(name, text, 'expected a number of at least 1');
-        args.options.peakToAverage = n;
-        break;
-      }
-      case '--sweep':
-        given.push(parseSweepSpec(value()));
-        break;
-      case '--no-sweeps':
-        args.sweeps = 'none';
-        break;
-      case '--no-crosscheck':
-        args.crossCheck = false;
-        break;
-      case '--generated-at':
-        args.generatedAt = value();
-        break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new PlanUsageError(arg, '', 'unknown option');
-        files.push(arg);
-    }
-  }
-  if (files.length !== 1) throw new PlanUsageError('FILE', files.join(' '), files.length ? 'give exactly one topology file' : 'give a topology file');
-  if (!args.out && !args.pdf) throw new PlanUsageError('--out', '', 'say where to write the report (--out report.html and/or --pdf report.pdf)');
-  args.file = files[0]!;
-  if (given.length) {
-    if (args.sweeps === 'none') throw new PlanUsageError('--no-sweeps', '', 'cannot be combined with --sweep');
-    args.sweeps = given;
+  const parsed = parseCommandArgs(REPORT_SPEC, argv);
+  if (parsed.flags.has('help')) return { file: '', options: {}, sweeps: 'default', crossCheck: true, help: true };
+  const { options, sweeps } = planningOptions(parsed);
+  const args: ReportArgs = { file: parsed.positionals[0]!, options, sweeps: parsed.flags.has('no-sweeps') ? 'none' : 'default', crossCheck: !parsed.flags.has('no-crosscheck'), help: false };
+  const out = lastValue(parsed, 'out');
+  const pdf = lastValue(parsed, 'pdf');
+  const generatedAt = lastValue(parsed, 'generated-at');
+  if (out !== undefined) args.out = out;
+  if (pdf !== undefined) args.pdf = pdf;
+  if (generatedAt !== undefined) args.generatedAt = generatedAt;
+  if (!args.out && !args.pdf) throw new CliUsageError('--out', 'say where to write the report (--out report.html and/or --pdf report.pdf)');
+  if (sweeps.length) {
+    if (args.sweeps === 'none') throw new CliUsageError('--no-sweeps', 'cannot be combined with --sweep');
+    args.sweeps = sweeps;
   }
   return args;
 }
@@ -123,35 +82,32 @@ export function reportHtmlFor(t: Topology, args: Pick<ReportArgs, 'options' | 's
 }
 
 /** `relaylab report FILE --out report.html [--pdf report.pdf] ...`; returns the exit code, never exits. */
-export async function reportMain(argv: string[], io: ReportOutput = processOutput): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(REPORT_HELP);
+export function reportMain(argv: string[], io: CliOutput = processOutput): Promise<number> {
+  return withUsageErrors('report', io, () => report(argv, io));
+}
+
+async function report(argv: string[], io: CliOutput): Promise<number> {
+  const args = parseReportArgs(argv);
+  if (args.help) {
+    io.out(formatHelp(REPORT_SPEC));
     return 0;
   }
-  let args: ReportArgs;
-  try {
-    args = parseReportArgs(argv);
-  } catch (e) {
-    if (e instanceof PlanUsageError || e instanceof SweepSpecError) {
-      io.err(`relaylab report: ${e.message}\n\n${REPORT_HELP}`);
-      return 2;
-    }
-    throw e;
-  }
-  const topology = await loadTopology(args.file, io, 'report');
+  const topology = await loadCheckedTopology(args.file, 'report', io);
   if (!topology) return 1;
   let html: string;
   try {
     html = reportHtmlFor(topology, args);
   } catch (e) {
-    if (e instanceof SweepTargetError) {
-      io.err(`relaylab report: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof SweepTargetError) throw new CliUsageError('--sweep', e.message);
     throw e;
   }
   if (args.out) {
-    await writeFile(args.out, html);
+    try {
+      await writeFile(args.out, html);
+    } catch (e) {
+      io.err(`relaylab report: cannot write --out ${args.out}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
     io.out(`wrote ${args.out} (${html.length} characters)\n`);
   }
   if (args.pdf) {

@@ -1,6 +1,7 @@
 // What a drag between two handles means (cable, mapping or pair) and whether the shared rules allow it; used by isValidConnection and onConnect alike.
 import type { Connection } from '@xyflow/react';
 import type { Topology } from '../../app/model/schema';
+import { namingElement } from '../../app/model/problem';
 import { canConnect } from '../../app/model/rules';
 import { ActionRefused, connectCable, createPair, mapOnto } from '../store/actions';
 import { HANDLE } from './derive';
@@ -58,7 +59,7 @@ export function checkConnection(t: Topology, c: Ends): { ok: true; intent: Inten
     performConnection(t, intent);
     return { ok: true, intent };
   } catch (e) {
-    if (e instanceof ActionRefused) return { ok: false, reason: e.reason };
+    if (e instanceof ActionRefused) return { ok: false, reason: namingElement(e.reason, e.elementId) };
     throw e;
   }
 }

@@ -81,22 +81,8 @@ export function systemOf(t: Topology, id: string): string | undefined {
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
 
-/** 107374182400 -> "100 GiB"; keeps one decimal when it matters. */
-export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [1024 ** 4, 'TiB'],
-    [GiB, 'GiB'],
-    [MiB, 'MiB'],
-    [1024, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (bytes >= size) {
-      const v = bytes / size;
-      return `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`;
-    }
-  }
-  return `${bytes} B`;
-}
+/** 107374182400 -> "100 GiB": the one byte formatter (app/units.ts), under the name the canvas and inspector use. */
+export { bytes as formatBytes } from '../../app/units';
 
 export function formatBandwidth(mbps: number): string {
   return mbps >= 1000 ? `${mbps / 1000 % 1 === 0 ? mbps / 1000 : (mbps / 1000).toFixed(1)} Gbit/s` : `${mbps} Mbit/s`;

@@ -23,6 +23,7 @@ class FakeEngine {
   seq = 0;
   stepScript: StepEvent[][] = [];
   commandAnswer: CommandResult = { ok: true };
+  loadAnswer: Results['engine.load'] = { problems: [], loaded: true };
   hashes: Record<string, string> = {};
   listeners = new Map<string, ((d: unknown) => void)[]>();
 
@@ -48,7 +49,7 @@ class FakeEngine {
   private answer(method: Method, params: unknown): unknown {
     switch (method) {
       case 'engine.load':
-        return { problems: [], loaded: true };
+        return this.loadAnswer;
       case 'engine.snapshot':
         return base(this.timeUs);
       case 'engine.control': {
@@ -96,6 +97,12 @@ describe('loading the document into the engine', () => {
     doc = { ...doc, name: 'edited' };
     await ensureLoaded();
     expect(engine.calls.filter((c) => c.method === 'engine.load')).toHaveLength(2);
+  });
+
+  it('an engine that cannot build the topology says which element, in the toast', async () => {
+    engine.loadAnswer = { problems: [{ severity: 'error', code: 'engine-compile', message: 'no such volume', path: [], elementId: 'V2l' }], loaded: false };
+    expect(await ensureLoaded()).toBe(false);
+    expect(toasts).toEqual([{ text: 'The engine cannot run this topology: V2l: no such volume', tone: 'error' }]);
   });
 });
 

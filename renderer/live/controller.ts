@@ -1,6 +1,7 @@
 // What the live views do to the engine: load the current document, run controls, commands and faults, verify; answers go into the live store, refusals to a toast.
 import type { CommandResult, EngineCommand, RunControl, Snapshot } from '../../app/engine/api';
 import type { RelayLabApi } from '../../app/ipc/contract';
+import { namingElement } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { liveStore, MAX_SPEED } from './store';
 import type { SpeedChoice } from './store';
@@ -72,7 +73,7 @@ export async function ensureLoaded(force = false): Promise<boolean> {
     liveStore.getState().loaded(key, r.problems, r.loaded);
     if (!r.loaded) {
       const first = r.problems.find((p) => p.severity === 'error') ?? r.problems[0];
-      d.notify(`The engine cannot run this topology${first ? `: ${first.message}` : ''}`, 'error');
+      d.notify(`The engine cannot run this topology${first ? `: ${namingElement(first.message, first.elementId)}` : ''}`, 'error');
       return false;
     }
     const snap = await api.call('engine.snapshot', {});

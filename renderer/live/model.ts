@@ -3,6 +3,7 @@ import { PAIR_STATE_EQUIVALENTS } from '../../app/engine/api';
 import type { CacheSlotView, CacheStatus, PairState, PairStatus, Snapshot, StepEvent } from '../../app/engine/api';
 import type { Scenario, Topology } from '../../app/model/schema';
 import { sameBytes } from '../../app/tables/translate';
+import { bytes } from '../../app/units';
 
 // ------------------------------------------------------------------ formats
 
@@ -28,17 +29,6 @@ export function formatDurationMs(ms: number): string {
 
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en');
-}
-
-export function formatBytesShort(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 // ------------------------------------------------------------------ pair badges
@@ -100,7 +90,7 @@ export function pairBadge(p: PairStatus): PairBadge {
   if (p.mode === 'async') {
     const parts: string[] = [];
     if (p.rpoMs !== undefined) parts.push(`RPO ${formatDurationMs(p.rpoMs)}`);
-    if (p.lagBytes !== undefined) parts.push(`lag ${formatBytesShort(p.lagBytes)}`);
+    if (p.lagBytes !== undefined) parts.push(`lag ${bytes(p.lagBytes)}`);
     if (parts.length) badge.lagText = parts.join(' · ');
   } else if (p.state === 'PAIR') badge.lagText = 'RPO 0 (sync)';
   if (p.differentialTracks > 0 && !copying) badge.differentialText = `${formatCount(p.differentialTracks)} track${p.differentialTracks === 1 ? '' : 's'} differ`;
@@ -328,7 +318,7 @@ export function verifyPairs(t: Topology, hashes: Readonly<Record<string, string>
       else if (status && status.differentialTracks > 0) text += ` (${formatCount(status.differentialTracks)} tracks not yet copied, pair ${status.state})`;
       else if (status?.mode === 'async' && status.consistentAsOfUs !== undefined)
         text += ` (async: the secondary is consistent as of ${formatClock(status.consistentAsOfUs)}${status.appliedSeq !== undefined ? `, up to journal sequence ${formatCount(status.appliedSeq)} of ${formatCount(status.issuedSeq ?? status.appliedSeq)}` : ''})`;
-      else if (status?.mode === 'async' && (status.lagBytes ?? 0) > 0) text += ` (async: ${formatBytesShort(status.lagBytes ?? 0)} still in the journal)`;
+      else if (status?.mode === 'async' && (status.lagBytes ?? 0) > 0) text += ` (async: ${bytes(status.lagBytes ?? 0)} still in the journal)`;
     }
     return { pairId: p.id, primaryVolumeId: p.primaryVolumeId, secondaryVolumeId: p.secondaryVolumeId, identical, text };
   });

@@ -1,4 +1,5 @@
 // Every edit of the document as a named, pure action: (topology, args) -> new topology. Menus, shortcuts, drags and the inspector all go through these.
+import { ISSUE_WORDING } from '../../app/model/problem';
 import { Topology } from '../../app/model/schema';
 import type { AnyElement, ElementList, NodeLayout, Pair, PairMode, Volume } from '../../app/model/schema';
 import { allIds, canvasParentId, freshId, locate, nextRangeOn, sizeOf, volumeById } from '../lib/topo';
@@ -189,7 +190,7 @@ export function setProperty(t: Topology, args: { id: string; patch: Record<strin
   if (!at) throw new ActionRefused('set', `no element ${args.id}`, args.id);
   if ('id' in args.patch && args.patch.id !== args.id) return renameId(setProperty(t, { id: args.id, patch: { ...args.patch, id: args.id } }), args.id, String(args.patch.id));
   const schema = Topology.shape[at.list].unwrap().element;
-  const parsed = schema.safeParse({ ...at.element, ...args.patch });
+  const parsed = schema.safeParse({ ...at.element, ...args.patch }, ISSUE_WORDING);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ActionRefused('set', `${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`, args.id);
@@ -199,7 +200,7 @@ export function setProperty(t: Topology, args: { id: string; patch: Record<strin
 
 /** Document-level fields: name, description, sync latency bound, site distances. */
 export function setDocument(t: Topology, args: { patch: Partial<Pick<Topology, 'name' | 'description' | 'syncLatencyBoundMs' | 'siteDistances'>> }): Topology {
-  const parsed = Topology.safeParse({ ...t, ...args.patch });
+  const parsed = Topology.safeParse({ ...t, ...args.patch }, ISSUE_WORDING);
   if (!parsed.success) throw new ActionRefused('set', parsed.error.issues[0]?.message ?? 'invalid document field');
   return parsed.data;
 }
@@ -365,7 +366,7 @@ export function pasteFragment(t: Topology, args: { fragment: Fragment; offset: X
     if (needsParent && (!parent || !ids.has(parent)))
       throw new ActionRefused('paste', `${id.replace(/[0-9]+$/, '')} needs its container, which is no longer in the document; copy the container too`, id);
   }
-  const parsed = Topology.safeParse(next);
+  const parsed = Topology.safeParse(next, ISSUE_WORDING);
   if (!parsed.success) throw new ActionRefused('paste', parsed.error.issues[0]?.message ?? 'the pasted elements do not fit here');
   return { topology: parsed.data, ids: pastedIds };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTopology } from '../../app/model/schema';
 import { createDocumentStore, HISTORY_LIMIT, isDirty } from './document';
-import { addElement, moveNodes } from './actions';
+import { ActionRefused, addElement, moveNodes } from './actions';
 
 const addSite = (t: ReturnType<typeof emptyTopology>) => addElement(t, { kind: 'site', at: { x: 0, y: 0 } }).topology;
 
@@ -42,6 +42,18 @@ describe('document store', () => {
     expect(store.getState().past).toEqual([]);
     expect(store.getState().toast?.tone).toBe('error');
     expect(store.getState().toast?.text).toMatch(/site/);
+  });
+
+  it('a refused edit names the element it was refused for, once', () => {
+    const store = createDocumentStore();
+    store.getState().edit('Map', () => {
+      throw new ActionRefused('map', 'a real volume has a physical entity; it maps onto nothing', 'V11');
+    });
+    expect(store.getState().toast?.text).toBe('V11: a real volume has a physical entity; it maps onto nothing');
+    store.getState().edit('Pair', () => {
+      throw new ActionRefused('pair', 'V11 and V12 are already paired', 'V11');
+    });
+    expect(store.getState().toast?.text).toBe('V11 and V12 are already paired');
   });
 
   it('is dirty after an edit and clean again after undoing back to the saved document', () => {

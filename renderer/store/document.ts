@@ -3,7 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { emptyTopology } from '../../app/model/schema';
 import type { Topology } from '../../app/model/schema';
-import type { Problem } from '../../app/model/problem';
+import { namingElement, type Problem } from '../../app/model/problem';
 import { ActionRefused } from './actions';
 import type { Fragment } from './actions';
 
@@ -78,7 +78,7 @@ export function createDocumentStore(initial: Topology = emptyTopology()) {
         after = perform(before);
       } catch (e) {
         if (e instanceof ActionRefused) {
-          get().notify(e.reason, 'error');
+          get().notify(namingElement(e.reason, e.elementId), 'error');
           return false;
         }
         throw e;

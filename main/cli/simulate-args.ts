@@ -1,19 +1,12 @@
-// Parses `relaylab simulate` arguments (--duration, --seed, --fault, --workload, --trace, --json) into runSimulation options, and trace CSV files, with typed errors.
+// `relaylab simulate`: its option spec, and its arguments (--duration, --seed, --fault, --workload, --trace, --json) read into runSimulation options; trace CSV files with errors that name the file and line.
 import type { EngineCommand } from '../../app/engine/api';
 import { MAX_TRACE_RECORDS, type Topology, type TraceRecord, type Workload } from '../../app/model/schema';
-import type { SimulateOptions, TimedFault } from './headless';
-import type { WorkloadOverride } from './engine';
+import type { SimulateOptions, TimedFault } from '../engine/headless';
+import type { WorkloadOverride } from '../engine/engine';
+import { CliUsageError, type CommandSpec, lastValue, parseCommandArgs, parseDuration, parseSize, parseWholeNumber } from './args';
 
-/** A bad simulate argument: which one, and why. */
-export class SimulateArgsError extends Error {
-  constructor(
-    readonly arg: string,
-    readonly why: string,
-  ) {
-    super(`${arg}: ${why}`);
-    this.name = 'SimulateArgsError';
-  }
-}
+/** A bad simulate argument: which one, and why (the CLI's one usage error). */
+export { CliUsageError as SimulateArgsError };
 
 export interface SimulateArgs {
   /** Positional arguments (the topology file). */
@@ -22,6 +15,7 @@ export interface SimulateArgs {
   options: SimulateOptions;
   /** `--trace` files to replay, in argument order (the caller reads them; see parseTraceCsv and applyTrace). */
   traces: TraceArg[];
+  help: boolean;
 }
 
 /** `--trace FILE` (the first host's first workload) or `--trace HOST:WORKLOAD=FILE`. */
@@ -31,7 +25,7 @@ export interface TraceArg {
 }
 
 /** A trace file line the parser cannot use: the file, the 1-based line, and why. */
-export class TraceCsvError extends SimulateArgsError {
+export class TraceCsvError extends CliUsageError {
   constructor(
     readonly file: string,
     readonly line: number,
@@ -44,53 +38,57 @@ export class TraceCsvError extends SimulateArgsError {
 
 const ID = /^[A-Za-z0-9_.-]+$/;
 
-/** "60s", "500ms", "2m", "1h", "1.5s"; a bare number is seconds. */
-export function parseDurationMs(text: string, arg: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new SimulateArgsError(arg, `"${text}" is not a duration (e.g. 60s, 500ms, 2m)`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
-  if (!Number.isFinite(ms)) throw new SimulateArgsError(arg, `"${text}" is too large`);
-  return ms;
-}
+/** The --fault kinds: what each acts on and the engine command it becomes. The help and the README list them from here. */
+export const FAULT_KINDS: Readonly<Record<string, { target: string; help: string; command: (id: string) => EngineCommand }>> = {
+  cut: { target: 'CABLE', help: 'cut a cable (its links go down)', command: (id) => ({ type: 'cutCable', cableId: id }) },
+  restore: { target: 'CABLE', help: 'restore a cut cable', command: (id) => ({ type: 'restoreCable', cableId: id }) },
+  failSystem: { target: 'SYSTEM', help: 'fail a storage system', command: (id) => ({ type: 'failSystem', systemId: id }) },
+  restoreSystem: { target: 'SYSTEM', help: 'bring a failed system back', command: (id) => ({ type: 'restoreSystem', systemId: id }) },
+  failSite: { target: 'SITE', help: 'fail a whole site (its systems and hosts)', command: (id) => ({ type: 'failSite', siteId: id }) },
+  restoreSite: { target: 'SITE', help: 'bring a failed site back', command: (id) => ({ type: 'restoreSite', siteId: id }) },
+  fillJournal: { target: 'PAIR', help: "fill an async pair's journal to capacity", command: (id) => ({ type: 'fillJournal', pairId: id }) },
+  fillCache: { target: 'CACHE', help: 'fill every free slot of a cache', command: (id) => ({ type: 'fillCache', cacheId: id }) },
+  create: { target: 'PAIR', help: 'create the pair (initial copy)', command: (id) => ({ type: 'pair', pairId: id, op: 'create' }) },
+  split: { target: 'PAIR', help: 'split the pair (PSUS; differences are tracked)', command: (id) => ({ type: 'pair', pairId: id, op: 'split' }) },
+  resync: { target: 'PAIR', help: 'resynchronise a split or suspended pair', command: (id) => ({ type: 'pair', pairId: id, op: 'resync' }) },
+  takeover: { target: 'PAIR', help: 'take over on the secondary (SSWS)', command: (id) => ({ type: 'pair', pairId: id, op: 'takeover' }) },
+  swapResync: { target: 'PAIR', help: 'swap primary and secondary and resynchronise', command: (id) => ({ type: 'pair', pairId: id, op: 'swapResync' }) },
+  failback: { target: 'PAIR', help: 'fail back to the original primary', command: (id) => ({ type: 'pair', pairId: id, op: 'failback' }) },
+  delete: { target: 'PAIR', help: 'delete the pair (SMPL)', command: (id) => ({ type: 'pair', pairId: id, op: 'delete' }) },
+};
+const FAULT_NAMES = Object.keys(FAULT_KINDS).join(', ');
 
-/** "4096", "4k", "64KiB", "1m", "1MiB" into bytes. */
-export function parseBytes(text: string, arg: string): number {
-  const m = /^(\d+)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim());
-  if (!m) throw new SimulateArgsError(arg, `"${text}" is not a size (e.g. 4k, 64KiB, 1MiB)`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
-  const bytes = Number(m[1]) * mult;
-  if (bytes <= 0 || !Number.isSafeInteger(bytes)) throw new SimulateArgsError(arg, `"${text}" must be a positive size`);
-  return bytes;
-}
-
-const FAULT_KEYS: Record<string, (id: string) => EngineCommand> = {
-  cut: (id) => ({ type: 'cutCable', cableId: id }),
-  restore: (id) => ({ type: 'restoreCable', cableId: id }),
-  failSystem: (id) => ({ type: 'failSystem', systemId: id }),
-  restoreSystem: (id) => ({ type: 'restoreSystem', systemId: id }),
-  failSite: (id) => ({ type: 'failSite', siteId: id }),
-  restoreSite: (id) => ({ type: 'restoreSite', siteId: id }),
-  fillJournal: (id) => ({ type: 'fillJournal', pairId: id }),
-  fillCache: (id) => ({ type: 'fillCache', cacheId: id }),
-  create: (id) => ({ type: 'pair', pairId: id, op: 'create' }),
-  split: (id) => ({ type: 'pair', pairId: id, op: 'split' }),
-  resync: (id) => ({ type: 'pair', pairId: id, op: 'resync' }),
-  takeover: (id) => ({ type: 'pair', pairId: id, op: 'takeover' }),
-  swapResync: (id) => ({ type: 'pair', pairId: id, op: 'swapResync' }),
-  failback: (id) => ({ type: 'pair', pairId: id, op: 'failback' }),
-  delete: (id) => ({ type: 'pair', pairId: id, op: 'delete' }),
+export const SIMULATE_SPEC: CommandSpec = {
+  name: 'simulate',
+  usage: 'FILE [options]',
+  summary: 'run the topology headless and report pair states, host latencies, link use and volume content hashes',
+  description:
+    'Runs the topology in the deterministic engine: the hosts write for --duration, faults happen on time, then the hosts stop and the run goes on until every pair has settled.',
+  positionals: { name: 'FILE', min: 1, max: 1 },
+  options: {
+    duration: { kind: 'value', value: 'DURATION', help: 'how long the hosts write (default 60s; a bare number is seconds)' },
+    seed: { kind: 'value', value: 'N', help: 'the random seed, a whole number (default 1); the same seed gives the same run' },
+    fault: { kind: 'value', value: 'at=DURATION,KIND=ID', multiple: true, help: 'at a virtual time (a bare number is seconds), act on an element; KIND below, e.g. at=10s,cut=CN4' },
+    workload: { kind: 'value', value: 'WORKLOAD', multiple: true, help: 'override every host workload: iops=N, block=SIZE, read=0..1, pattern=random|sequential|hotspot; e.g. iops=5000,block=4k' },
+    trace: {
+      kind: 'value',
+      value: '[HOST:WORKLOAD=]FILE.csv',
+      multiple: true,
+      help: "replay a CSV (atUs,op,offsetBytes,lengthBytes, or a header naming blktrace-like columns) instead of the workload's pattern; default the first host's first workload",
+    },
+    json: { kind: 'flag', help: 'print the report as JSON (field names are stable)' },
+  },
+  sections: [{ title: '--fault kinds (KIND=ID)', rows: Object.entries(FAULT_KINDS).map(([k, f]) => [`${k}=${f.target}`, f.help]) }],
+  exitCodes: '0 ran, 1 the file has errors (as relaylab validate reports them) or a trace does not fit, 2 wrong usage.',
 };
 
 function keyValues(text: string, arg: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new SimulateArgsError(arg, `"${part}" is not key=value`);
+    if (eq <= 0) throw new CliUsageError(arg, `"${part}" is not key=value`);
     const key = part.slice(0, eq).trim();
-    if (out.has(key)) throw new SimulateArgsError(arg, `"${key}" given twice`);
+    if (out.has(key)) throw new CliUsageError(arg, `"${key}" given twice`);
     out.set(key, part.slice(eq + 1).trim());
   }
   return out;
@@ -101,14 +99,14 @@ export function parseFault(text: string): TimedFault {
   const arg = `--fault ${text}`;
   const kv = keyValues(text, arg);
   const at = kv.get('at');
-  if (at === undefined) throw new SimulateArgsError(arg, 'missing at=TIME');
+  if (at === undefined) throw new CliUsageError(arg, 'missing at=TIME');
   kv.delete('at');
-  if (kv.size !== 1) throw new SimulateArgsError(arg, `one action expected (${Object.keys(FAULT_KEYS).join(', ')}), got ${kv.size}`);
+  if (kv.size !== 1) throw new CliUsageError(arg, `one action expected (${FAULT_NAMES}), got ${kv.size}`);
   const [key, id] = [...kv.entries()][0]!;
-  const make = FAULT_KEYS[key];
-  if (!make) throw new SimulateArgsError(arg, `unknown action "${key}"; use one of ${Object.keys(FAULT_KEYS).join(', ')}`);
-  if (!ID.test(id)) throw new SimulateArgsError(arg, `"${id}" is not an element id`);
-  return { atMs: parseDurationMs(at, arg), command: make(id) };
+  const kind = Object.hasOwn(FAULT_KINDS, key) ? FAULT_KINDS[key] : undefined;
+  if (!kind) throw new CliUsageError(arg, `unknown action "${key}"; use one of ${FAULT_NAMES}`);
+  if (!ID.test(id)) throw new CliUsageError(arg, `"${id}" is not an element id`);
+  return { atMs: parseDuration(at, arg, { bareUnit: 's', allowZero: true, example: 'at=10s' }), command: kind.command(id) };
 }
 
 /** `--workload iops=5000,block=4k,read=0.3,pattern=hotspot`: overrides every host's workloads. */
@@ -118,17 +116,17 @@ export function parseWorkload(text: string): WorkloadOverride {
   for (const [key, value] of keyValues(text, arg)) {
     if (key === 'iops') {
       const n = Number(value);
-      if (!Number.isFinite(n) || n < 0 || n > 10_000_000) throw new SimulateArgsError(arg, `iops "${value}" must be between 0 and 10,000,000`);
+      if (value === '' || !Number.isFinite(n) || n < 0 || n > 10_000_000) throw new CliUsageError(arg, `iops "${value}" must be between 0 and 10,000,000`);
       out.iops = n;
-    } else if (key === 'block') out.blockBytes = parseBytes(value, arg);
+    } else if (key === 'block') out.blockBytes = parseSize(value, arg);
     else if (key === 'read') {
       const n = Number(value);
-      if (!Number.isFinite(n) || n < 0 || n > 1) throw new SimulateArgsError(arg, `read "${value}" must be a share between 0 and 1`);
+      if (value === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliUsageError(arg, `read "${value}" must be a share between 0 and 1`);
       out.readRatio = n;
     } else if (key === 'pattern') {
-      if (value !== 'random' && value !== 'sequential' && value !== 'hotspot') throw new SimulateArgsError(arg, `pattern "${value}" must be random, sequential or hotspot`);
+      if (value !== 'random' && value !== 'sequential' && value !== 'hotspot') throw new CliUsageError(arg, `pattern "${value}" must be random, sequential or hotspot`);
       out.pattern = value satisfies Workload['pattern'];
-    } else throw new SimulateArgsError(arg, `unknown key "${key}" (iops, block, read, pattern)`);
+    } else throw new CliUsageError(arg, `unknown key "${key}" (iops, block, read, pattern)`);
   }
   return out;
 }
@@ -137,7 +135,7 @@ export function parseWorkload(text: string): WorkloadOverride {
 export function parseTraceArg(text: string): TraceArg {
   const m = /^([A-Za-z0-9_.-]+):([A-Za-z0-9_.-]+)=(.+)$/.exec(text);
   if (m) return { file: m[3]!, target: { hostId: m[1]!, workloadId: m[2]! } };
-  if (text.trim() === '') throw new SimulateArgsError('--trace', 'needs a file (FILE.csv or HOST:WORKLOAD=FILE.csv)');
+  if (text.trim() === '') throw new CliUsageError('--trace', 'needs a file (FILE.csv or HOST:WORKLOAD=FILE.csv)');
   return { file: text };
 }
 
@@ -220,63 +218,28 @@ export function applyTrace(topology: Topology, arg: TraceArg, records: TraceReco
   const where = `--trace ${arg.target ? `${arg.target.hostId}:${arg.target.workloadId}=` : ''}${arg.file}`;
   const hostIndex = arg.target ? topology.hosts.findIndex((h) => h.id === arg.target!.hostId) : topology.hosts.findIndex((h) => h.workloads.length > 0);
   const host = topology.hosts[hostIndex];
-  if (!host) throw new SimulateArgsError(where, arg.target ? `no host ${arg.target.hostId} in ${topology.name}` : `no host of ${topology.name} has a workload to replay the trace on`);
+  if (!host) throw new CliUsageError(where, arg.target ? `no host ${arg.target.hostId} in ${topology.name}` : `no host of ${topology.name} has a workload to replay the trace on`);
   const workloadIndex = arg.target ? host.workloads.findIndex((w) => w.id === arg.target!.workloadId) : 0;
-  if (workloadIndex < 0) throw new SimulateArgsError(where, `host ${host.id} has no workload ${arg.target!.workloadId} (it has ${host.workloads.map((w) => w.id).join(', ') || 'none'})`);
+  if (workloadIndex < 0) throw new CliUsageError(where, `host ${host.id} has no workload ${arg.target!.workloadId} (it has ${host.workloads.map((w) => w.id).join(', ') || 'none'})`);
   const hosts = topology.hosts.map((h, i) =>
     i === hostIndex ? { ...h, workloads: h.workloads.map((w, j) => (j === workloadIndex ? { ...w, trace: { records, loop: false } } : w)) } : h,
   );
   return { ...topology, hosts };
 }
 
-export function parseSimulateArgs(argv: string[]): SimulateArgs {
-  const files: string[] = [];
-  let json = false;
-  let durationMs = 60_000;
-  let seed: number | undefined;
-  const faults: TimedFault[] = [];
-  let workloadOverride: WorkloadOverride | undefined;
-  const traces: TraceArg[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new SimulateArgsError(flag, 'needs a value');
-      return v;
-    };
-    switch (flag) {
-      case '--json':
-        json = true;
-        break;
-      case '--duration':
-        durationMs = parseDurationMs(value(), flag);
-        if (durationMs <= 0) throw new SimulateArgsError(flag, 'must be longer than zero');
-        break;
-      case '--seed': {
-        const v = value();
-        if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new SimulateArgsError(flag, `"${v}" is not a whole number >= 0`);
-        seed = Number(v);
-        break;
-      }
-      case '--fault':
-        faults.push(parseFault(value()));
-        break;
-      case '--workload':
-        workloadOverride = { ...workloadOverride, ...parseWorkload(value()) };
-        break;
-      case '--trace':
-        traces.push(parseTraceArg(value()));
-        break;
-      default:
-        if (flag.startsWith('-')) throw new SimulateArgsError(flag, 'unknown option (--duration, --seed, --fault, --workload, --trace, --json)');
-        files.push(a);
-    }
-  }
-  for (const f of faults) if (f.atMs > durationMs) throw new SimulateArgsError('--fault', `at=${f.atMs / 1000}s is after the end of the run (${durationMs / 1000}s)`);
+/** Reads `relaylab simulate` arguments; throws CliUsageError (alias SimulateArgsError) naming the argument. */
+export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
+  // The file count is checked by the command, so parsing alone can be tested without one.
+  const args = parseCommandArgs({ ...SIMULATE_SPEC, positionals: { ...SIMULATE_SPEC.positionals, min: 0, max: Infinity } }, argv);
+  const duration = lastValue(args, 'duration');
+  const durationMs = duration === undefined ? 60_000 : parseDuration(duration, '--duration', { bareUnit: 's' });
+  const seed = lastValue(args, 'seed');
+  const faults = (args.values.get('fault') ?? []).map(parseFault);
+  const workloads = (args.values.get('workload') ?? []).map(parseWorkload);
+  const traces = (args.values.get('trace') ?? []).map(parseTraceArg);
+  for (const f of faults) if (f.atMs > durationMs) throw new CliUsageError('--fault', `at=${f.atMs / 1000}s is after the end of the run (${durationMs / 1000}s)`);
   const options: SimulateOptions = { durationMs, faults };
-  if (seed !== undefined) options.seed = seed;
-  if (workloadOverride) options.workloadOverride = workloadOverride;
-  return { files, json, options, traces };
+  if (seed !== undefined) options.seed = parseWholeNumber(seed, '--seed');
+  if (workloads.length) options.workloadOverride = Object.assign({}, ...workloads) as WorkloadOverride;
+  return { files: args.positionals, json: args.flags.has('json'), options, traces, help: args.flags.has('help') };
 }
