@@ -121,8 +121,13 @@ export function formatSimulationReport(report: SimulationReport): string {
   out.push('\nLinks\n');
   out.push(formatTable(['link', 'utilization', 'sent'], report.links.map((l) => [l.id, pct(l.utilization), bytes(l.bytes)])));
   if (report.faults.length) {
-    out.push('\nFaults\n');
-    out.push(formatTable(['at', 'command', 'result'], report.faults.map((f) => [`${f.atMs / 1000} s`, JSON.stringify(f.command), `${f.ok ? 'ok' : 'refused'}: ${f.message}`])));
+    out.push('\nScenario steps and faults\n');
+    out.push(
+      formatTable(
+        ['at', 'from', 'command', 'result', 'note'],
+        report.faults.map((f) => [`${f.atMs / 1000} s`, f.source === 'scenario' ? 'file' : '--fault', JSON.stringify(f.command), `${f.ok ? 'ok' : 'refused'}: ${f.message}`, f.note ?? '']),
+      ),
+    );
   }
   out.push('\nVolumes (sha256 of the content at the end)\n');
   out.push(formatTable(['volume', 'sha256'], report.volumes.map((v) => [v.id, v.sha256])));
