@@ -9,7 +9,7 @@ import { exportCci, importCci } from './cci';
 import { ldevIds, serialNumbers } from './identifiers';
 
 const dir = join(__dirname, '../../assets/topologies');
-export const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
+const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
   .filter((f) => f.endsWith('.relaylab.json'))
   .sort()
   .map((file) => {
