@@ -15,6 +15,7 @@ import type { SimulationReport } from './engine/headless';
 import { SimulateArgsError, applyTrace, parseSimulateArgs, parseTraceCsv } from './engine/headless-args';
 import { formatTable, planMain } from './plan/cli';
 import { reportMain } from './report/cli';
+import { exportMain, importMain } from './interop/cli';
 
 const HELP = `relaylab <command> [options]
 
@@ -27,6 +28,10 @@ Commands:
   plan FILE [...]     size links, journals and latencies (relaylab plan --help)
   report FILE --out REPORT.html [--pdf REPORT.pdf]
                       the DR plan report: self-contained HTML, optionally PDF (relaylab report --help)
+  export FILE --to cci|drbd|drawio --out DIR
+                      Hitachi CCI horcmN.conf + pairs.sh, DRBD 9 .res, or draw.io (relaylab export --help)
+  import FILE|DIR... [--from cci|drbd] [--out T.relaylab.json]
+                      a topology from CCI or DRBD configuration files (relaylab import --help)
   --help              this text
 
 Exit codes: 0 ok, 1 problems found, 2 wrong usage.
@@ -195,6 +200,10 @@ export async function main(argv: string[], io: CliOutput = processOutput): Promi
       return planMain(rest, io);
     case 'report':
       return reportMain(rest, io);
+    case 'export':
+      return exportMain(rest, io);
+    case 'import':
+      return importMain(rest, io);
     case 'schema':
       io.out(JSON.stringify(topologyJsonSchema(), null, 2) + '\n');
       return 0;
