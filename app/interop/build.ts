@@ -148,6 +148,7 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
   const cables: Cable[] = [];
   const lus: Lu[] = [];
   const pairs: Pair[] = [];
+  const exposed = new Set<string>();
   const linkBySystems = new Map<string, { initiator: Port; target: Port; cable: Cable; nextLun: number }>();
   const portNames = new Map<string, number>();
   const newPort = (ownerId: string, kind: 'initiator' | 'target'): Port => {
@@ -193,7 +194,8 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
         link = { initiator, target, cable, nextLun: 0 };
         linkBySystems.set(`${from}>${to}`, link);
       }
-      if (link.nextLun <= 16383 && !lus.some((l) => l.portId === link.target.id && l.volumeId === secondaryVolumeId))
+      if (link.nextLun <= 16383 && !exposed.has(`${link.target.id}/${secondaryVolumeId}`)) {
+        exposed.add(`${link.target.id}/${secondaryVolumeId}`);
         lus.push({
           id: ids.take(undefined, `LU-${secondaryVolumeId}`),
           name: `LU${lus.length + 1}`,
@@ -204,6 +206,7 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
           sizeBytes: sizeOf.get(secondaryVolumeId) ?? IMPORT_DEFAULTS.volumeBytes,
           shared: false,
         });
+      }
     }
     const pair: Pair = {
       id,

@@ -15,7 +15,7 @@ import type { Pair, Topology } from '../model/schema';
 import { buildTopology } from './build';
 import type { ImportedDesign, ImportedPair, ImportedSystem, ImportedVolume } from './build';
 import { formatCuLdev, ldevIds, parseLdev, serialNumbers } from './identifiers';
-import { ImportError, MAX_IMPORT_FILE_BYTES, linesOf } from './types';
+import { ImportError, MAX_IMPORT_ELEMENTS, MAX_IMPORT_FILE_BYTES, linesOf } from './types';
 import type { ExportResult, FileMap, ImportResult } from './types';
 
 /** CCI names (groups, devices) take up to 31 characters. */
@@ -260,6 +260,7 @@ function parseConf(file: string, text: string, fallbackInstance: number): ConfIn
         const ldev = parseLdev(ldevText);
         if (ldev === undefined) throw new ImportError(file, line, `an LDEV number (CU:LDEV like 01:20, 0x120 or decimal, at most FF:FF) in the fourth field, found "${ldevText.slice(0, 40)}"`);
         if (!/^(\d{1,3}|h[0-3])$/.test(mu)) throw new ImportError(file, line, `an MU# (0-2 or h0-h3) in the fifth field, found "${mu.slice(0, 40)}"`);
+        if (conf.ldevs.length >= MAX_IMPORT_ELEMENTS) throw new ImportError(file, line, `at most ${MAX_IMPORT_ELEMENTS} HORCM_LDEV lines in one instance`);
         const vol = /^volume (\S+)(?: "([^"]*)")?/.exec(comment);
         conf.ldevs.push({ group, dev, serial: Number(serialText), ldev, mu, line, ...(vol ? { hint: { id: vol[1]!.replace(/,$/, ''), ...(vol[2] !== undefined ? { name: vol[2] } : {}) } } : {}) });
         return;
@@ -489,8 +490,10 @@ function readCci(files: FileMap, name: string): ImportedDesign {
       notes.push(`${cmd.file}:${cmd.line}: group ${cmd.group} is a delta-resync standby pair (-nocsus); RelayLab has no standby pairs yet, so it is not imported`);
       continue;
     }
+    const peerDevs = new Map<string, ConfLdev>();
+    for (const l of peer.ldevs) if (l.group === cmd.group && !peerDevs.has(l.dev)) peerDevs.set(l.dev, l);
     for (const mine of local.ldevs.filter((l) => l.group === cmd.group && (cmd.dev === undefined || l.dev === cmd.dev))) {
-      const theirs = peer.ldevs.find((l) => l.group === cmd.group && l.dev === mine.dev);
+      const theirs = peerDevs.get(mine.dev);
       if (!theirs) throw new ImportError(peer.file, 1, `device "${mine.dev}" of group "${cmd.group}" (defined in ${local.file} line ${mine.line})`);
       const a = keyOf(mine.serial, mine.ldev);
       const b = keyOf(theirs.serial, theirs.ldev);

@@ -299,6 +299,7 @@ function readResource(
     if (hosts.some((h) => h.host === host)) throw new ImportError(file, s.line, `one "on ${host}" section per resource`);
     if (hosts.some((h) => h.nodeId === nodeId)) throw new ImportError(file, nodeIdStmt?.line ?? s.line, `a node-id not used by another node, found ${nodeId} again`);
     const vnrs = [...new Set([...resourceVolumes, ...volumeNumbers(s.block)])];
+    if (vnrs.length > 256) throw new ImportError(file, s.line, 'at most 256 volumes in a resource');
     hosts.push({ host, nodeId, line: s.line, volumes: vnrs.length ? vnrs : ['0'] });
     if (!into.systems.has(host)) into.systems.set(host, { key: host, id: host, name: host });
     for (const vnr of hosts[hosts.length - 1]!.volumes) {
@@ -311,13 +312,14 @@ function readResource(
   const primary = [...hosts].sort((a, b) => a.nodeId - b.nodeId)[0]!;
   const connections: { a: string; b: string; line: number; net: ReturnType<typeof netOf> }[] = [];
   for (const s of block) {
+    if (connections.length > 1024) throw new ImportError(file, s.line, 'at most 1024 connections in a resource');
     if (s.words[0] === 'connection') {
       const hs = (s.block ?? []).filter((x) => x.words[0] === 'host').map((x) => x.words[1] ?? '');
       if (hs.length !== 2) throw new ImportError(file, s.line, `a connection with two "host NAME;" lines, found ${hs.length}`);
       connections.push({ a: hs[0]!, b: hs[1]!, line: s.line, net: netOf(s.block) });
     } else if (s.words[0] === 'connection-mesh') {
       const hs = (s.block ?? []).find((x) => x.words[0] === 'hosts')?.words.slice(1) ?? [];
-      if (hs.length < 2) throw new ImportError(file, s.line, 'connection-mesh { hosts A B ...; }');
+      if (hs.length < 2 || hs.length > 32) throw new ImportError(file, s.line, 'connection-mesh { hosts A B ...; } with 2 to 32 hosts');
       const net = netOf(s.block);
       for (let i = 0; i < hs.length; i++) for (let j = i + 1; j < hs.length; j++) connections.push({ a: hs[i]!, b: hs[j]!, line: s.line, net });
     }
