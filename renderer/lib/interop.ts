@@ -68,8 +68,9 @@ export async function importFiles(files: FileMap): Promise<boolean> {
     return false;
   }
   const topology: Topology = { ...result.topology, layout: { nodes: await autoLayout(result.topology) } };
+  // Before load: the Problems of the new document are computed (and cached) as soon as it renders.
+  setImportNotes(store().loads + 1, result.warnings);
   store().load(topology, null, { dirty: true });
-  setImportNotes(store().loads, result.warnings);
   store().notify(`Imported ${topology.systems.length} systems and ${topology.pairs.length} pairs from ${from === 'cci' ? 'CCI' : 'DRBD'}; ${result.warnings.length} default(s) to review in Problems`);
   return true;
 }
