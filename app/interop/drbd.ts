@@ -13,7 +13,7 @@ import { indexTopology } from '../model/index-topology';
 import type { FenceLevel, Pair, Topology } from '../model/schema';
 import { buildTopology } from './build';
 import type { ImportedDesign, ImportedPair, ImportedSystem, ImportedVolume } from './build';
-import { ImportError, MAX_IMPORT_FILE_BYTES } from './types';
+import { ImportError, MAX_IMPORT_FILE_BYTES, commentSafe } from './types';
 import type { ExportResult, FileMap, ImportResult } from './types';
 
 export const DRBD_BASE_PORT = 7789;
@@ -112,7 +112,7 @@ export function exportDrbd(t: Topology): ExportResult {
     const host = (volumeId: string) => ix.volumes.get(volumeId)!.systemId;
     const port = DRBD_BASE_PORT + k;
     const out: string[] = [];
-    out.push(`# ${r.name}.res: DRBD 9 resource written by RelayLab from "${t.name}".`);
+    out.push(`# ${r.name}.res: DRBD 9 resource written by RelayLab from "${commentSafe(t.name)}".`);
     out.push(`# Node-id 0 (${host(r.primaryVolumeId)}, volume ${r.primaryVolumeId}) is the primary; the others are its peers.`);
     out.push('# Host names are the storage systems\' ids and addresses are placeholders (10.0.<system>.1): replace them with the real nodes.');
     out.push('# Protocol C = synchronous pair, A = asynchronous pair; fencing follows the sync pair\'s fence level (data = resource-and-stonith, status = resource-only, never = dont-care).');
@@ -131,7 +131,7 @@ export function exportDrbd(t: Topology): ExportResult {
     for (const peer of r.peers) {
       const p = peer.pair;
       out.push('  connection {');
-      out.push(`    # ${p.id} "${p.name}": ${p.mode}${p.mode === 'sync' ? `, fence ${p.fence}` : ''}`);
+      out.push(`    # ${p.id} "${commentSafe(p.name)}": ${p.mode}${p.mode === 'sync' ? `, fence ${p.fence}` : ''}`);
       out.push(`    host ${host(r.primaryVolumeId)};`, `    host ${host(peer.volumeId)};`);
       out.push(`    net { protocol ${p.mode === 'sync' ? 'C' : 'A'};${p.mode === 'sync' ? ` fencing ${FENCING[p.fence]};` : ''} }`);
       out.push('  }');

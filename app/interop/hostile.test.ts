@@ -130,3 +130,24 @@ describe('DRBD importer on hostile files', () => {
     for (const files of cases) expectHandled(() => importDrbd(files), files);
   });
 });
+
+describe('exports of hostile names', () => {
+  it('a line break in a name never starts a command in pairs.sh or a statement in a .res file', () => {
+    const t = structuredClone(fig1);
+    const evil = 'x\nrm -rf / #\r\u2028"; }';
+    t.name = evil;
+    t.pairs[0]!.name = evil;
+    t.pairs[1]!.consistencyGroup = evil;
+    t.systems.forEach((s) => ((s.name = evil), (s.role = evil)));
+    t.volumes.forEach((v) => (v.name = evil));
+    t.sites.forEach((s) => (s.name = evil));
+    const { files } = exportCci(t);
+    for (const text of Object.values(files)) for (const line of text.split(/\r\n|\r|\n|\u2028/)) expect(line).not.toMatch(/^\s*rm -rf/);
+    const sh = files['pairs.sh']!.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    expect(sh.every((l) => /^(set -e$|(paircreate|pairevtwait|pairdisplay) )/.test(l))).toBe(true);
+    for (const text of Object.values(exportDrbd(t).files)) for (const line of text.split(/\r\n|\r|\n|\u2028/)) expect(line).not.toMatch(/^\s*rm -rf/);
+    // And the files still import: the CCI group of the consistency group is a CCI-safe name.
+    const back = importCci(files);
+    expect(back.ok).toBe(true);
+  });
+});

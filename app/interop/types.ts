@@ -42,3 +42,8 @@ export const MAX_IMPORT_ELEMENTS = 5000;
 export function linesOf(text: string): string[] {
   return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
 }
+
+/** User text inside a generated comment: one line (a line break would end the comment and start a command), no quotes. */
+export function commentSafe(text: string): string {
+  return text.replace(/["\r\n\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
+}
