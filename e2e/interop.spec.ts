@@ -79,9 +79,16 @@ test('FIG. 1 exported to draw.io, CCI and DRBD from the menu, CCI imported back:
   for (const id of ['pair-sync', 'pair-async']) await expect(page.locator(`[data-testid="rf__edge-${id}"]`)).toBeAttached();
   await expect(page.locator('[data-testid="rf__node-V11"]')).toBeVisible();
   await expect(page.locator('[data-testid="rf__node-V22"]')).toBeVisible();
-  // Same pairs: primary, secondary, mode, fence and group, as the document now holds them.
-  const pairs = await page.evaluate(() => (window as unknown as { __relaylabDoc?: () => { pairs: { id: string }[] } }).__relaylabDoc?.().pairs ?? null);
-  if (pairs) expect(pairs.map((p) => p.id).sort()).toEqual(['pair-async', 'pair-sync']);
+  // Same pairs: primary, secondary, mode, fence and group, as the canvas labels and the inspector show them.
+  await expect(page.getByText('pair-sync · sync · fence data')).toBeVisible();
+  await page.getByText('pair-async · async').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toContainText('V21 → V22');
+  await expect(inspector.getByTestId('field-mode')).toHaveValue('async');
+  await expect(inspector.getByTestId('field-consistencyGroup')).toHaveValue('cg1');
+  await page.getByText('pair-sync · sync · fence data').click();
+  await expect(inspector).toContainText('V11 → V12');
+  await expect(inspector.getByTestId('field-fence')).toHaveValue('data');
   // What CCI does not say is listed in Problems.
   await page.getByTestId('tab-problems').click();
   await expect(page.getByTestId('problems-panel')).toContainText('distance and bandwidth of the link sys10 -> sys20 are not in the source');
@@ -104,4 +111,22 @@ test('a broken CCI file is refused with the file, the line and what was expected
   await expect(page.getByText('horcm0.conf:2: an LDEV number')).toBeVisible();
   // The design stays as it was.
   await expect(page.locator('[data-testid="rf__node-V12"]')).toBeAttached();
+});
+
+test('the inspector shows the derived serial number and LDEV, and takes explicit ones', async ({ page }) => {
+  await openFig1(page);
+  await page.locator('[data-testid="rf__node-sys20"] .system-header, [data-testid="rf__node-sys20"]').first().click({ position: { x: 60, y: 12 } });
+  const serial = page.getByTestId('inspector').getByTestId('field-serialNumber');
+  await expect(serial).toHaveAttribute('placeholder', '410001 (derived)');
+  await serial.fill('512345');
+  await serial.press('Enter');
+  await expect(serial).toHaveValue('512345');
+  await serial.fill('abc');
+  await expect(page.getByTestId('field-serialNumber-error')).toContainText('a serial number from 1 to 999999');
+  await page.locator('[data-testid="rf__node-V12"]').click();
+  const ldev = page.getByTestId('inspector').getByTestId('field-ldevId');
+  await expect(ldev).toHaveAttribute('placeholder', '01:03 (derived)');
+  await ldev.fill('2a:10');
+  await ldev.press('Enter');
+  await expect(ldev).toHaveValue('2A:10');
 });
