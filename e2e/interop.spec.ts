@@ -130,3 +130,17 @@ test('the inspector shows the derived serial number and LDEV, and takes explicit
   await ldev.press('Enter');
   await expect(ldev).toHaveValue('2A:10');
 });
+
+test('DRBD: exported from the menu and imported back, the same nodes with protocol C and A from the primary', async ({ page }) => {
+  await openFig1(page);
+  const [res] = await exportVia(page, 'export-drbd', 1);
+  await page.getByTestId('toolbar-file').click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('menu-import').click();
+  await (await chooser).setFiles([res!]);
+  for (const id of ['sys10', 'sys20', 'sys30']) await expect(page.locator(`[data-testid="rf__node-${id}"]`)).toBeVisible();
+  await expect(page.getByText('r0-pair-sync: sys10 -> sys20 · sync · fence data')).toBeVisible();
+  await expect(page.getByText('r0-pair-sync: sys10 -> sys30 · async')).toBeVisible();
+  await page.getByTestId('tab-problems').click();
+  await expect(page.getByTestId('problems-panel')).toContainText('the node with the lowest node-id is taken as the primary');
+});

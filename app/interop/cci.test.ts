@@ -59,6 +59,15 @@ describe('CCI export', () => {
     expect(exportCci(t).files['horcm0.conf']).toMatch(/^pair-sync\tpair-sync\t512345\t2A:10\t0\t/m);
   });
 
+  it('warns when two systems share a serial number or two volumes an LDEV', () => {
+    const t = structuredClone(fig1);
+    for (const id of ['sys10', 'sys20']) t.systems.find((s) => s.id === id)!.serialNumber = 410001;
+    for (const id of ['V12', 'V21']) (t.volumes.find((v) => v.id === id) as { ldevId?: number }).ldevId = 0x101;
+    const notes = exportCci(t).notes.join('\n');
+    expect(notes).toMatch(/sys20 and sys10 both have Serial# 410001/);
+    expect(notes).toMatch(/V21 and V12 both have LDEV 01:01 in sys20/);
+  });
+
   it('emits a delta-resync standby pair with -nocsus, after the others and without waiting for PAIR', () => {
     const t = structuredClone(fig1);
     t.pairs.push({ ...t.pairs[1]!, id: 'pair-delta', name: 'Delta', primaryVolumeId: 'V11', consistencyGroup: 'cg-delta', standby: true } as never);

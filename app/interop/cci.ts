@@ -147,6 +147,22 @@ export function exportCci(t: Topology): ExportResult {
         muOf.set(`${p.id}/${v}`, kind === 'tc' ? String(n) : `h${Math.min(n, 3)}`);
       }
 
+  // Serial numbers and LDEVs identify volumes in CCI: two systems with one serial, or two volumes with one LDEV, would be one.
+  const bySerial = new Map<number, string>();
+  for (const [systemId, serial] of serials) {
+    if (!instance.has(systemId)) continue;
+    const other = bySerial.get(serial);
+    if (other) notes.push(`${other} and ${systemId} both have Serial# ${serial}; CCI would take them for one storage system: give one a serialNumber of its own`);
+    bySerial.set(serial, systemId);
+  }
+  const byLdev = new Map<string, string>();
+  for (const v of t.volumes) {
+    const key = `${v.systemId}/${ldevs.get(v.id)}`;
+    const other = byLdev.get(key);
+    if (other && instance.has(v.systemId)) notes.push(`${other} and ${v.id} both have LDEV ${formatCuLdev(ldevs.get(v.id)!)} in ${v.systemId}; give one an ldevId of its own`);
+    byLdev.set(key, v.id);
+  }
+
   const files: FileMap = {};
   const devName = (p: Pair) => cciName(p.id);
   const describeVolume = (volumeId: string) => {
