@@ -22,8 +22,10 @@ const fig1 = builtIns.find((b) => b.file.startsWith('fig01'))!.topology;
 const work = mkdtempSync(join(tmpdir(), 'relaylab-drbd-'));
 
 /** The real drbdadm (drbd-utils), if installed: `drbdadm -c FILE dump all` parses a config without a kernel module. */
+// RELAYLAB_DRBDADM names another binary, or "none" to see the test run as it does on a machine without drbd-utils.
 const drbdadm = (() => {
-  for (const bin of ['drbdadm', '/usr/sbin/drbdadm', '/sbin/drbdadm']) {
+  const chosen = process.env.RELAYLAB_DRBDADM;
+  for (const bin of chosen ? [chosen] : ['drbdadm', '/usr/sbin/drbdadm', '/sbin/drbdadm']) {
     const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     if (!r.error) return bin;
   }
@@ -73,9 +75,8 @@ describe('DRBD export', () => {
     expect(r.status).not.toBe(0);
     expect(r.out).toMatch(/broken\.res:\d+/);
   });
-  it.runIf(!drbdadm)(`reports the missing drbdadm (${NO_DRBDADM})`, () => {
-    expect(drbdadm).toBeUndefined();
-  });
+  // Without drbd-utils the check is reported as skipped, by name, and never counted as passed.
+  if (!drbdadm) it.skip(`drbdadm check: ${NO_DRBDADM}`, () => undefined);
 });
 
 describe('DRBD round trip: the same nodes and protocols for what DRBD can express', () => {
