@@ -112,6 +112,13 @@ describe('DRBD import', () => {
     expect(r.warnings.some((w) => /bob - carol does not involve the primary alice/.test(w.message))).toBe(true);
   });
 
+  it('reads hosts named only in a connection\'s path section', () => {
+    const r = importDrbd({
+      'p.res': 'resource p {\n on a { node-id 0; }\n on b { node-id 1; }\n connection {\n  path { host a address 10.0.0.1:7000; host b address 10.0.0.2:7000; }\n  net { protocol A; }\n }\n}\n',
+    });
+    expect(r.ok && r.topology.pairs.map((p) => [p.id, p.mode])).toEqual([['p-b', 'async']]);
+  });
+
   it('says where bad input is: file, line and what was expected', () => {
     const cases: [string, RegExp][] = [
       ['resource r0 {\n  on a { node-id 0; }\n  on b { node-id 1 }\n}\n', /^x\.res:3: ";" or "\{" after "node-id 1"/],

@@ -314,7 +314,9 @@ function readResource(
   for (const s of block) {
     if (connections.length > 1024) throw new ImportError(file, s.line, 'at most 1024 connections in a resource');
     if (s.words[0] === 'connection') {
-      const hs = (s.block ?? []).filter((x) => x.words[0] === 'host').map((x) => x.words[1] ?? '');
+      let hs = (s.block ?? []).filter((x) => x.words[0] === 'host').map((x) => x.words[1] ?? '');
+      // DRBD 9 may name the hosts only inside `path { host A address ...; host B address ...; }`.
+      if (!hs.length) hs = [...new Set((s.block ?? []).filter((x) => x.words[0] === 'path').flatMap((x) => (x.block ?? []).filter((y) => y.words[0] === 'host').map((y) => y.words[1] ?? '')))];
       if (hs.length !== 2) throw new ImportError(file, s.line, `a connection with two "host NAME;" lines, found ${hs.length}`);
       connections.push({ a: hs[0]!, b: hs[1]!, line: s.line, net: netOf(s.block) });
     } else if (s.words[0] === 'connection-mesh') {
