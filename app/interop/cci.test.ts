@@ -49,6 +49,8 @@ describe('CCI export', () => {
     expect(wait).toBeGreaterThan(sync);
     expect(async).toBeGreaterThan(wait);
     expect(sh).toContain('pairdisplay -g cg1 -fcx -I0');
+    // The patent's relay is two volumes (V12, V21) on one real volume; a Hitachi cascade forwards from one LDEV: said.
+    expect(sh).toMatch(/# NOTE: relay sys20: pair-sync writes V12 and pair-async sends from V21, .* create pair-async from V12's LDEV \(01:03\)/);
     expect(sh).toMatch(/#\s+pair-sync ".*": V11 on sys10 -> V12 on sys20/);
   });
 

@@ -15,6 +15,7 @@ import type { Pair, Topology } from '../model/schema';
 import { buildTopology } from './build';
 import type { ImportedDesign, ImportedPair, ImportedSystem, ImportedVolume } from './build';
 import { formatCuLdev, ldevIds, parseLdev, serialNumbers } from './identifiers';
+import { relayFeeders } from './relay';
 import { ImportError, MAX_IMPORT_ELEMENTS, MAX_IMPORT_FILE_BYTES, commentSafe, linesOf } from './types';
 import type { ExportResult, FileMap, ImportResult } from './types';
 
@@ -146,6 +147,17 @@ export function exportCci(t: Topology): ExportResult {
         muUsed.set(k, n + 1);
         muOf.set(`${p.id}/${v}`, kind === 'tc' ? String(n) : `h${Math.min(n, 3)}`);
       }
+
+  // The patent's relay keeps the received and the sent data in two virtual volumes on one real volume; Hitachi's 3DC
+  // cascade forwards from one LDEV that is both the TrueCopy S-VOL and the UR P-VOL. Written as designed, and said.
+  const feederOf = relayFeeders(t);
+  for (const p of t.pairs) {
+    const q = feederOf(p);
+    if (q && q.secondaryVolumeId !== p.primaryVolumeId)
+      notes.push(
+        `relay ${sysOf(p.primaryVolumeId)}: ${q.id} writes ${q.secondaryVolumeId} and ${p.id} sends from ${p.primaryVolumeId}, two volumes on the same storage (the patent's relay); a Hitachi 3DC cascade forwards from one LDEV that is both the TrueCopy S-VOL (MU# 0) and the UR P-VOL (MU# h1): on a real array, create ${p.id} from ${q.secondaryVolumeId}'s LDEV (${formatCuLdev(ldevs.get(q.secondaryVolumeId)!)})`,
+      );
+  }
 
   // Serial numbers and LDEVs identify volumes in CCI: two systems with one serial, or two volumes with one LDEV, would be one.
   const bySerial = new Map<number, string>();

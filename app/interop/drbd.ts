@@ -12,6 +12,7 @@
 import { indexTopology } from '../model/index-topology';
 import type { FenceLevel, Pair, Topology } from '../model/schema';
 import { buildTopology } from './build';
+import { relayFeeders } from './relay';
 import type { ImportedDesign, ImportedPair, ImportedSystem, ImportedVolume } from './build';
 import { ImportError, MAX_IMPORT_FILE_BYTES, commentSafe } from './types';
 import type { ExportResult, FileMap, ImportResult } from './types';
@@ -28,38 +29,11 @@ interface DrbdResource {
   peers: { volumeId: string; pair: Pair; forwardedBy?: string }[];
 }
 
-/** Volumes below a volume inside its own system (ranges, aliases, LUs of the same system): what it stores its data on. */
-function lowerClosure(t: Topology, volumeId: string): Set<string> {
-  const ix = indexTopology(t);
-  const systemId = ix.volumes.get(volumeId)?.systemId;
-  const seen = new Set<string>();
-  const stack = [volumeId];
-  while (stack.length && seen.size < 10_000) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    const lu = ix.lus.get(id);
-    if (lu) {
-      stack.push(lu.volumeId);
-      continue;
-    }
-    const v = ix.volumes.get(id);
-    if (!v || v.systemId !== systemId) continue;
-    seen.add(id);
-    if (v.kind === 'virtual') for (const r of v.ranges) stack.push(r.lowerId);
-    if (v.kind === 'virtualReal') stack.push(v.aliasOfId);
-  }
-  return seen;
-}
-
 /** Groups pairs into DRBD resources: a pair whose primary shares storage with another pair's secondary (a relay) carries the same data. */
 function resourcesOf(t: Topology, notes: string[]): DrbdResource[] {
   const ix = indexTopology(t);
   const sys = (v: string) => ix.volumes.get(v)?.systemId;
-  const closure = new Map<string, Set<string>>();
-  const below = (v: string) => closure.get(v) ?? (closure.set(v, lowerClosure(t, v)), closure.get(v)!);
-  /** The pair feeding p's primary, if p's primary is (stacked with) another pair's secondary. */
-  const feederOf = (p: Pair): Pair | undefined =>
-    t.pairs.find((q) => q !== p && sys(q.secondaryVolumeId) === sys(p.primaryVolumeId) && [...below(q.secondaryVolumeId)].some((v) => below(p.primaryVolumeId).has(v)));
+  const feederOf = relayFeeders(t);
   const originOf = (p: Pair): Pair => {
     let cur = p;
     for (let hops = 0; hops < t.pairs.length; hops++) {
