@@ -10,7 +10,7 @@
 // relay that forwards (the patent's cascade, Hitachi 3DC TC -> UR) becomes a direct primary -> far-site connection: the
 // local site carries both streams. Virtual volume stacks, caches, journals and consistency groups have no equivalent.
 import { indexTopology } from '../model/index-topology';
-import type { FenceLevel, Pair, Topology } from '../model/schema';
+import type { FenceLevel, Pair, PairMode, Topology } from '../model/schema';
 import { buildTopology } from './build';
 import { relayFeeders } from './relay';
 import type { ImportedDesign, ImportedPair, ImportedSystem, ImportedVolume } from './build';
@@ -18,6 +18,8 @@ import { ImportError, MAX_IMPORT_FILE_BYTES, commentSafe } from './types';
 import type { ExportResult, FileMap, ImportResult } from './types';
 
 export const DRBD_BASE_PORT = 7789;
+/** DRBD's replication protocol of each pair mode: C acknowledges a write once the peer has it on disk, A once it is in the local TCP send buffer. */
+const PROTOCOL: Record<PairMode, 'A' | 'C'> = { sync: 'C', async: 'A' };
 const FENCING: Record<FenceLevel, string> = { data: 'resource-and-stonith', status: 'resource-only', never: 'dont-care' };
 const FENCE_OF: Record<string, FenceLevel> = { 'resource-and-stonith': 'data', 'resource-only': 'status', 'dont-care': 'never' };
 const resourceName = (text: string) => text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'r';
@@ -60,7 +62,7 @@ function resourcesOf(t: Topology, notes: string[]): DrbdResource[] {
     if (origin !== p) {
       const relay = sys(p.primaryVolumeId)!;
       notes.push(
-        `${p.id}: the relay ${relay} forwards ${origin.primaryVolumeId}'s data to ${peerSystem}; DRBD 9 replicates from the primary to every peer, so it becomes a direct connection ${rootSystem} -> ${peerSystem} (protocol ${p.mode === 'sync' ? 'C' : 'A'}) and the local site ${rootSystem} carries both streams`,
+        `${p.id}: the relay ${relay} forwards ${origin.primaryVolumeId}'s data to ${peerSystem}; DRBD 9 replicates from the primary to every peer, so it becomes a direct connection ${rootSystem} -> ${peerSystem} (protocol ${PROTOCOL[p.mode]}) and the local site ${rootSystem} carries both streams`,
       );
       r.peers.push({ volumeId: p.secondaryVolumeId, pair: p, forwardedBy: relay });
     } else r.peers.push({ volumeId: p.secondaryVolumeId, pair: p });
@@ -107,7 +109,7 @@ export function exportDrbd(t: Topology): ExportResult {
       out.push('  connection {');
       out.push(`    # ${p.id} "${commentSafe(p.name)}": ${p.mode}${p.mode === 'sync' ? `, fence ${p.fence}` : ''}`);
       out.push(`    host ${host(r.primaryVolumeId)};`, `    host ${host(peer.volumeId)};`);
-      out.push(`    net { protocol ${p.mode === 'sync' ? 'C' : 'A'};${p.mode === 'sync' ? ` fencing ${FENCING[p.fence]};` : ''} }`);
+      out.push(`    net { protocol ${PROTOCOL[p.mode]};${p.mode === 'sync' ? ` fencing ${FENCING[p.fence]};` : ''} }`);
       out.push('  }');
     }
     out.push('}', '');
@@ -317,7 +319,8 @@ function readResource(
     const fencingStmt = c.net.fencing ?? resNet.fencing ?? commonNet.fencing;
     const fencing = fencingStmt?.words[1];
     if (fencing !== undefined && !(fencing in FENCE_OF)) throw new ImportError(file, fencingStmt!.line, `fencing dont-care, resource-only or resource-and-stonith, found "${fencing.slice(0, 30)}"`);
-    const mode = protocol === 'A' ? 'async' : 'sync';
+    // B (memory synchronous) waits for the peer like C, so it is a synchronous pair.
+    const mode: PairMode = protocol === PROTOCOL.async ? 'async' : 'sync';
     const peerHost = hosts.find((h) => h.host === peer)!;
     for (const vnr of primary.volumes) {
       if (!peerHost.volumes.includes(vnr)) continue;
