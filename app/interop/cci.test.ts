@@ -123,6 +123,23 @@ describe('CCI import', () => {
     expect(r.topology.volumes.find((v) => v.id.includes('412345'))?.ldevId).toBe(0x120);
   });
 
+  it('reads HORCM_DEV files (port, target ID, LU#), the array told by the command device', () => {
+    const dev = (cmd: string, port: string, peer: string) =>
+      `HORCM_MON\n#ip_address service poll(10ms) timeout(10ms)\nHST1 horcm 1000 3000\n\nHORCM_CMD\n${cmd}\n\nHORCM_DEV\n#dev_group dev_name port# TargetID LU# MU#\nOradb oradev1 ${port} 3 1\nOradb oradev2 ${port} 3 2\n\nHORCM_INST\nOradb ${peer} horcm\n`;
+    const r = importCci({
+      'horcm0.conf': dev('\\\\.\\CMD-30095-250-CL1-A', 'CL1-R', 'HST2'),
+      'horcm1.conf': dev('/dev/rdsk/c0t0d0', 'CL2-R', 'HST1'),
+      'pairs.sh': 'paircreate -g Oradb -vl -f never -I0\n',
+    });
+    if (!r.ok) throw new Error(r.errors[0]!.message);
+    expect(r.topology.systems.map((s) => [s.name, s.serialNumber])).toEqual([['Serial# 30095', 30095], ['Array of instance 1', undefined]]);
+    expect(r.topology.pairs.map((p) => [p.id, p.mode, p.fence])).toEqual([['oradev1', 'sync', 'never'], ['oradev2', 'sync', 'never']]);
+    expect(r.topology.volumes.map((v) => v.name)).toEqual(['CL1-R-3-1 (oradev1)', 'CL1-R-3-2 (oradev2)', 'CL2-R-3-1 (oradev1)', 'CL2-R-3-2 (oradev2)']);
+    expect(r.warnings.some((w) => /2 HORCM_DEV line\(s\)|4 HORCM_DEV line\(s\)/.test(w.message))).toBe(true);
+    const bad = importCci({ 'horcm0.conf': 'HORCM_DEV\nOradb oradev1 PORT9 3 1\n', 'pairs.sh': 'paircreate -g Oradb -vl -f data -I0' });
+    expect(!bad.ok && bad.errors[0]!.message).toMatch(/^horcm0\.conf:2: a port like CL1-A/);
+  });
+
   it('a paircreate with -vr makes the peer the primary', () => {
     const r = importCci({
       'horcm0.conf': conf(0, 400001, 1, 'g1 d1 400001 01:00 0'),

@@ -247,8 +247,10 @@ export function exportCci(t: Topology): ExportResult {
 interface ConfLdev {
   group: string;
   dev: string;
-  serial: number;
-  ldev: number;
+  /** HORCM_LDEV gives Serial# and LDEV; HORCM_DEV gives a port, target ID and LU# (and the serial only through HORCM_CMD). */
+  serial?: number;
+  ldev?: number;
+  port?: string;
   mu: string;
   line: number;
   hint?: { id: string; name?: string };
@@ -258,6 +260,8 @@ interface ConfInstance {
   instance: number;
   ldevs: ConfLdev[];
   system?: { id: string; serial: number; site?: { id: string; name: string }; name?: string; role?: string };
+  /** Serial# of the command device (`\\.\CMD-30095...`), the array a HORCM_DEV line is on. */
+  cmdSerial?: number;
 }
 
 const SECTION = /^HORCM_[A-Z_]+$/;
@@ -300,10 +304,22 @@ function parseConf(file: string, text: string, fallbackInstance: number): ConfIn
         conf.ldevs.push({ group, dev, serial: Number(serialText), ldev, mu, line, ...(vol ? { hint: { id: vol[1]!.replace(/,$/, ''), ...(vol[2] !== undefined ? { name: vol[2] } : {}) } } : {}) });
         return;
       }
-      case 'HORCM_DEV':
-        throw new ImportError(file, line, 'HORCM_LDEV lines (Serial# and LDEV#); HORCM_DEV lines (port, target ID, LU#) do not say which volume they are and are not supported');
+      case 'HORCM_DEV': {
+        if (f.length < 5 || f.length > 6) throw new ImportError(file, line, `a HORCM_DEV line: dev_group dev_name port# TargetID LU# [MU#], found ${f.length} field(s)`);
+        const [group, dev, port, tid, lu, mu = '0'] = f as [string, string, string, string, string, string?];
+        if (!/^CL[0-9A-G]-[A-Z](-\d{1,3})?$/i.test(port)) throw new ImportError(file, line, `a port like CL1-A (or CL1-A-1 with a host group) in the third field, found "${port.slice(0, 40)}"`);
+        if (!/^\d{1,4}$/.test(tid) || !/^\d{1,5}$/.test(lu)) throw new ImportError(file, line, `a target ID and an LU# (numbers) in the fourth and fifth fields, found "${tid.slice(0, 20)}" "${lu.slice(0, 20)}"`);
+        if (!/^(\d{1,3}|h[0-3])$/.test(mu)) throw new ImportError(file, line, `an MU# (0-2 or h0-h3) in the sixth field, found "${mu.slice(0, 40)}"`);
+        if (conf.ldevs.length >= MAX_IMPORT_ELEMENTS) throw new ImportError(file, line, `at most ${MAX_IMPORT_ELEMENTS} device lines in one instance`);
+        conf.ldevs.push({ group, dev, port: `${port.toUpperCase()}-${Number(tid)}-${Number(lu)}`, mu, line });
+        return;
+      }
+      case 'HORCM_CMD': {
+        const cmd = /^\\\\\.\\CMD-(\d{1,6})/i.exec(body);
+        if (cmd && conf.cmdSerial === undefined) conf.cmdSerial = Number(cmd[1]);
+        return;
+      }
       case 'HORCM_MON':
-      case 'HORCM_CMD':
       case 'HORCM_INST':
       case 'HORCM_INSTP':
       case 'HORCM_VCMD':
@@ -481,28 +497,44 @@ function readCci(files: FileMap, name: string): ImportedDesign {
     seenInstances.set(c.instance, c.file);
   }
 
-  const systems = new Map<number, ImportedSystem>();
+  const systems = new Map<string, ImportedSystem>();
   const volumes = new Map<string, ImportedVolume>();
   const keyOf = (serial: number, ldev: number) => `${serial}-${formatCuLdev(ldev).replace(':', '')}`;
-  const addSystem = (serial: number, conf?: ConfInstance) => {
-    if (systems.has(serial)) return;
-    const hint = conf?.system?.serial === serial ? conf.system : undefined;
-    systems.set(serial, {
-      key: String(serial),
+  /** A system per serial number; a HORCM_DEV instance whose command device names no serial is a system of its own. */
+  const addSystem = (key: string, serial: number | undefined, conf?: ConfInstance) => {
+    if (systems.has(key)) return;
+    const hint = serial !== undefined && conf?.system?.serial === serial ? conf.system : undefined;
+    systems.set(key, {
+      key,
       ...(hint ? { id: hint.id } : {}),
-      name: hint?.name ?? hint?.id ?? `Serial# ${serial}`,
+      name: hint?.name ?? hint?.id ?? (serial !== undefined ? `Serial# ${serial}` : `Array of instance ${conf?.instance ?? '?'}`),
       ...(hint?.role ? { role: hint.role } : {}),
-      serialNumber: serial,
+      ...(serial !== undefined ? { serialNumber: serial } : {}),
       ...(hint?.site ? { site: hint.site } : {}),
     });
   };
   const addVolume = (serial: number, ldev: number, conf?: ConfInstance, hint?: { id: string; name?: string }) => {
-    addSystem(serial, conf);
+    addSystem(String(serial), serial, conf);
     const key = keyOf(serial, ldev);
     if (!volumes.has(key)) volumes.set(key, { key, systemKey: String(serial), ...(hint ? { id: hint.id } : {}), name: hint?.name ?? hint?.id ?? `LDEV ${formatCuLdev(ldev)}`, ldevId: ldev });
     return key;
   };
-  for (const c of confs) for (const l of c.ldevs) addVolume(l.serial, l.ldev, c, l.hint);
+  /** The volume of a device line: by Serial# and LDEV, or (HORCM_DEV) by the array, port, target ID and LU#. */
+  const volumeKeys = new Map<ConfLdev, string>();
+  let portOnly = 0;
+  for (const c of confs)
+    for (const l of c.ldevs) {
+      if (l.serial !== undefined && l.ldev !== undefined) {
+        volumeKeys.set(l, addVolume(l.serial, l.ldev, c, l.hint));
+        continue;
+      }
+      portOnly++;
+      const systemKey = c.cmdSerial !== undefined ? String(c.cmdSerial) : `instance-${c.instance}`;
+      addSystem(systemKey, c.cmdSerial, c);
+      const key = `${systemKey}-${l.port}`;
+      if (!volumes.has(key)) volumes.set(key, { key, systemKey, name: `${l.port} (${l.dev})` });
+      volumeKeys.set(l, key);
+    }
 
   const pairs: ImportedPair[] = [];
   const notes: string[] = [];
@@ -531,8 +563,8 @@ function readCci(files: FileMap, name: string): ImportedDesign {
     for (const mine of local.ldevs.filter((l) => l.group === cmd.group && (cmd.dev === undefined || l.dev === cmd.dev))) {
       const theirs = peerDevs.get(mine.dev);
       if (!theirs) throw new ImportError(peer.file, 1, `device "${mine.dev}" of group "${cmd.group}" (defined in ${local.file} line ${mine.line})`);
-      const a = keyOf(mine.serial, mine.ldev);
-      const b = keyOf(theirs.serial, theirs.ldev);
+      const a = volumeKeys.get(mine)!;
+      const b = volumeKeys.get(theirs)!;
       const [primaryKey, secondaryKey] = cmd.primaryIsLocal ? [a, b] : [b, a];
       if (pairSeen.has(`${primaryKey}>${secondaryKey}`)) continue;
       pairSeen.add(`${primaryKey}>${secondaryKey}`);
@@ -577,5 +609,9 @@ function readCci(files: FileMap, name: string): ImportedDesign {
     }
   }
   if (!commands.length) notes.push('pairdisplay does not show the copy pace: the schema default (15) is used');
+  if (portOnly)
+    notes.push(
+      `${portOnly} HORCM_DEV line(s) name a port, target ID and LU#, not an LDEV: those volumes are told apart by port, and their array by the command device's serial (or by instance when HORCM_CMD names only a device file); set the LDEV ids if you export again`,
+    );
   return { name, description: `Imported from Hitachi CCI files: ${entries.map(([f]) => f).join(', ')}`.slice(0, 5000), systems: [...systems.values()], volumes: [...volumes.values()], pairs, notes };
 }
