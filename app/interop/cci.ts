@@ -3,7 +3,8 @@
 // Followed (Hitachi "Command Control Interface User and Reference Guide", HP XP RAID Manager user guide):
 // - horcm.conf sections HORCM_MON (ip_address service poll(10ms) timeout(10ms)), HORCM_CMD (command device,
 //   `\\.\CMD-Serial#:/dev/sd` in-band form with a UNIX hint), HORCM_LDEV (dev_group dev_name Serial# CU:LDEV(LDEV#) MU#),
-//   HORCM_INST (dev_group ip_address service: the peer instance managing the other side of the group).
+//   HORCM_INST (dev_group ip_address service: the peer instance managing the other side of the group); import also reads
+//   HORCM_DEV (dev_group dev_name port# TargetID LU# MU#) and the full command device form `\\.\CMD-Serial#-LDEV#-Port#`.
 // - paircreate: `-g group`, `-vl` (the instance running the command holds the P-VOL) / `-vr`, `-f fence` with
 //   data|status|never for TrueCopy, `-fg fence CTG` for a TrueCopy consistency group, `-f async [CTG]` with `-jp`/`-js`
 //   (master/restore journal ids) for Universal Replicator, `-c size` copy pace (1-15 tracks), `-nocopy`, `-nocsus`
