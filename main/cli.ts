@@ -14,6 +14,7 @@ import { checkFile, type CliOutput, loadCheckedTopology, problemLine } from './c
 import { applyTrace, parseSimulateArgs, parseTraceCsv, SIMULATE_SPEC } from './cli/simulate-args';
 import { formatTable, PLAN_SPEC, planMain } from './plan/cli';
 import { REPORT_SPEC, reportMain } from './report/cli';
+import { EXPORT_SPEC, exportMain, IMPORT_SPEC, importMain } from './interop/cli';
 
 export { checkFile, type CliOutput };
 
@@ -36,7 +37,7 @@ const SCHEMA_SPEC: CommandSpec = {
 };
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly CommandSpec[] = [VALIDATE_SPEC, SIMULATE_SPEC, PLAN_SPEC, REPORT_SPEC, SCHEMA_SPEC];
+export const COMMANDS: readonly CommandSpec[] = [VALIDATE_SPEC, SIMULATE_SPEC, PLAN_SPEC, REPORT_SPEC, EXPORT_SPEC, IMPORT_SPEC, SCHEMA_SPEC];
 
 const HELP =
   'relaylab <command> [options]\n\nCommands:\n' +
@@ -172,6 +173,8 @@ const RUN: Record<string, (argv: string[], io: CliOutput) => Promise<number>> = 
   simulate: simulateCommand,
   plan: planMain,
   report: reportMain,
+  export: exportMain,
+  import: importMain,
   schema: async (argv, io) => {
     if (parseCommandArgs(SCHEMA_SPEC, argv).flags.has('help')) return help(SCHEMA_SPEC, io);
     io.out(JSON.stringify(topologyJsonSchema(), null, 2) + '\n');

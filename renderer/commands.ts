@@ -9,6 +9,7 @@ import { confirmDiscard, download, fileNameFor, openFile, saveFile } from './lib
 import { loadTemplate } from './lib/templates';
 import { autoLayout } from './lib/autolayout';
 import { exportImage, tablesCsv } from './lib/exporting';
+import { exportConfiguration, importConfiguration } from './lib/interop';
 
 const store = () => documentStore.getState();
 
@@ -104,6 +105,10 @@ export const commands = {
   exportSvg: () => void exportImage('svg', baseName()).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
   exportCsv: () => download(`${baseName()}-tables.csv`, tablesCsv(store().doc), 'text/csv'),
   exportTopology: () => download(fileNameFor(store().doc), serializeTopology(store().doc), 'application/json'),
+  exportCci: () => void exportConfiguration('cci').catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportDrbd: () => void exportConfiguration('drbd').catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportDrawio: () => void exportConfiguration('drawio').catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  importConfiguration: () => void importConfiguration().catch((e: Error) => store().notify(`Import failed: ${e.message}`, 'error')),
 };
 
 function baseName(): string {

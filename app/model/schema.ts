@@ -51,6 +51,8 @@ export const StorageSystem = z.strictObject({
   chaProcessingUs: z.number().finite().nonnegative().default(50),
   /** Disk-adapter destage time per track, microseconds. */
   destageUsPerTrack: z.number().finite().nonnegative().default(500),
+  /** Array serial number (Hitachi CCI's Serial#); when absent, exports derive one (app/interop/identifiers.ts). */
+  serialNumber: z.number().int().min(1).max(999_999).optional(),
   description: z.string().max(2000).optional(),
 });
 export type StorageSystem = z.infer<typeof StorageSystem>;
@@ -148,6 +150,8 @@ export const RealVolume = z.strictObject({
   id: Id,
   name: Name,
   systemId: Id,
+  /** LDEV number in the array (CCI's CU:LDEV, 00:00-FF:FF); when absent, exports derive one (app/interop/identifiers.ts). */
+  ldevId: z.number().int().min(0).max(0xffff).optional(),
   kind: z.literal('real'),
   sizeBytes: PositiveBytes,
   backing: z.discriminatedUnion('type', [InternalBacking, ExternalBacking]).default({ type: 'internal' }),
@@ -168,6 +172,8 @@ export const VirtualVolume = z.strictObject({
   id: Id,
   name: Name,
   systemId: Id,
+  /** LDEV number in the array (CCI's CU:LDEV); when absent, exports derive one. */
+  ldevId: z.number().int().min(0).max(0xffff).optional(),
   kind: z.literal('virtual'),
   ranges: z.array(MappedRange).min(1),
 });
@@ -182,6 +188,8 @@ export const VirtualRealVolume = z.strictObject({
   id: Id,
   name: Name,
   systemId: Id,
+  /** LDEV number in the array (CCI's CU:LDEV); when absent, exports derive one. */
+  ldevId: z.number().int().min(0).max(0xffff).optional(),
   kind: z.literal('virtualReal'),
   aliasOfId: Id,
   path: z.strictObject({ initiatorPortId: Id, luId: Id }).optional(),

@@ -1,5 +1,6 @@
 // The right inspector: the selected element's fields, checked as you type against the element's zod schema; valid edits commit as one named action.
 import { memo, useEffect, useState } from 'react';
+import { formatCuLdev, ldevIds, parseLdev, serialNumbers } from '../../app/interop/identifiers';
 import type { ReactNode } from 'react';
 import { indexTopology } from '../../app/model/index-topology';
 import { ELEMENTS, kindOfId } from '../../app/model/elements';
@@ -196,6 +197,33 @@ const num = (key: string) => (raw: string): Patch | string => {
   return Number.isFinite(n) ? { [key]: n } : 'enter a number';
 };
 const text = (key: string) => (raw: string): Patch => ({ [key]: raw });
+const serialPatch = (raw: string): Patch | string => {
+  const s = raw.trim();
+  if (!s) return { serialNumber: undefined };
+  return /^\d{1,6}$/.test(s) && Number(s) >= 1 ? { serialNumber: Number(s) } : 'a serial number from 1 to 999999 (empty: derived)';
+};
+const ldevPatch = (raw: string): Patch | string => {
+  const s = raw.trim();
+  if (!s) return { ldevId: undefined };
+  const n = parseLdev(s);
+  return n === undefined ? 'an LDEV as CU:LDEV (01:20), 0x120 or decimal, up to FF:FF (empty: derived)' : { ldevId: n };
+};
+
+/** The array's LDEV number of a volume, for the CCI export: its own, or the derived one shown as the placeholder. */
+function LdevField({ id, t, ldevId }: { id: string; t: Topology; ldevId: number | undefined }) {
+  const derived = ldevIds(t).get(id);
+  return (
+    <InputField
+      id={id}
+      name="ldevId"
+      label="LDEV (CU:LDEV)"
+      value={ldevId === undefined ? '' : formatCuLdev(ldevId)}
+      placeholder={derived === undefined ? '' : `${formatCuLdev(derived)} (derived)`}
+      toPatch={ldevPatch}
+      hint={ldevId === undefined && derived !== undefined ? `derived: ${formatCuLdev(derived)}; used by the Hitachi CCI export` : 'used by the Hitachi CCI export'}
+    />
+  );
+}
 
 function Common({ id, name }: { id: string; name: string }) {
   return (
@@ -236,6 +264,16 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
         <>
           <Common id={id} name={s.name} />
           <InputField id={id} name="role" label="Role" value={s.role} toPatch={text('role')} hint="local, relay, remote, external: a use, not a type" />
+          <InputField
+            id={id}
+            name="serialNumber"
+            label="Serial number"
+            value={s.serialNumber === undefined ? '' : String(s.serialNumber)}
+            numeric
+            placeholder={`${serialNumbers(t).get(id) ?? ''} (derived)`}
+            toPatch={serialPatch}
+            hint={s.serialNumber === undefined ? `derived: ${serialNumbers(t).get(id) ?? ''}; the array's Serial# in the CCI export` : "the array's Serial# in the CCI export"}
+          />
           <SelectField id={id} name="siteId" label="Site" value={s.siteId} options={options(t.sites)} toPatch={(v) => ({ siteId: v })} />
           <BytesField id={id} name="trackBytes" label="Track size" value={s.trackBytes} toPatch={(b) => ({ trackBytes: b })} />
           <InputField id={id} name="chaProcessingUs" label="CHA processing (µs per command)" value={String(s.chaProcessingUs)} numeric toPatch={num('chaProcessingUs')} />
@@ -327,6 +365,7 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
       return (
         <>
           <Common id={id} name={v.name} />
+          <LdevField id={id} t={t} ldevId={v.ldevId} />
           <BytesField id={id} name="sizeBytes" label="Size" value={v.sizeBytes} toPatch={(b) => ({ sizeBytes: b })} />
           <SelectField
             id={id}
@@ -352,6 +391,7 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
       return (
         <>
           <Common id={id} name={v.name} />
+          <LdevField id={id} t={t} ldevId={v.ldevId} />
           <p className="muted">Size {formatBytes(sizeOf(t, id))}: its ranges laid end to end.</p>
           <h4 className="form-section">Mapped ranges</h4>
           {v.ranges.map((r, i) => {
@@ -381,6 +421,7 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
       return (
         <>
           <Common id={id} name={v.name} />
+          <LdevField id={id} t={t} ldevId={v.ldevId} />
           <SelectField id={id} name="aliasOfId" label="Alias of" value={v.aliasOfId} options={options(t.volumes.filter((x) => x.kind === 'virtual'))} toPatch={(val) => ({ aliasOfId: val })} />
           <SelectField
             id={id}

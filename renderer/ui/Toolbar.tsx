@@ -88,6 +88,7 @@ export const Toolbar = memo(function Toolbar({ theme, onToggleTheme, onTemplates
         <MenuItem label="Open template…" onClick={onTemplates} testId="menu-templates" />
         <MenuItem label="Save" shortcut="Ctrl+S" onClick={commands.save} testId="menu-save" />
         <MenuItem label="Save as…" shortcut="Ctrl+Shift+S" onClick={commands.saveAs} testId="menu-save-as" />
+        <MenuItem label="Import CCI or DRBD files…" onClick={commands.importConfiguration} testId="menu-import" />
         {recent.length ? <div className="menu-section">Recent</div> : null}
         {recent.map((r) => (
           <MenuItem key={r} label={r.split(/[\\/]/).pop() ?? r} onClick={() => void openRecent(r)} testId="menu-recent" />
@@ -124,6 +125,10 @@ export const Toolbar = memo(function Toolbar({ theme, onToggleTheme, onTemplates
         <MenuItem label="Canvas as SVG" onClick={commands.exportSvg} testId="export-svg" />
         <MenuItem label="Mapping tables (CSV)" onClick={commands.exportCsv} testId="export-csv" />
         <MenuItem label="Topology file (.relaylab.json)" onClick={commands.exportTopology} testId="export-topology" />
+        <div className="menu-section">Configuration</div>
+        <MenuItem label="Hitachi CCI (horcm.conf + pairs.sh)" onClick={commands.exportCci} testId="export-cci" />
+        <MenuItem label="DRBD 9 (.res)" onClick={commands.exportDrbd} testId="export-drbd" />
+        <MenuItem label="draw.io (.drawio)" onClick={commands.exportDrawio} testId="export-drawio" />
       </Menu>
       <ToolButton icon={theme === 'dark' ? 'sun' : 'moon'} label={theme === 'dark' ? 'Light theme' : 'Dark theme'} onClick={onToggleTheme} testId="toolbar-theme" />
     </header>

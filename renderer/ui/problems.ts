@@ -2,7 +2,21 @@
 import type { Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
-import { useDoc } from '../store/document';
+import { documentStore, useDoc } from '../store/document';
+
+/**
+ * What an import could not read from its files and set to stated defaults: listed with the document's problems until
+ * another document is loaded (keyed by the store's load counter), each dropped once its element is gone.
+ */
+let importNotes: { loads: number; problems: Problem[] } | null = null;
+export function setImportNotes(loads: number, problems: Problem[]): void {
+  importNotes = { loads, problems };
+}
+function importNotesFor(t: Topology): Problem[] {
+  if (!importNotes || importNotes.loads !== documentStore.getState().loads) return [];
+  const ids = new Set<string>([...t.sites, ...t.systems, ...t.ports, ...t.cables, ...t.volumes, ...t.pairs].map((e) => e.id));
+  return importNotes.problems.filter((p) => !p.elementId || ids.has(p.elementId));
+}
 
 const cache = new WeakMap<Topology, { problems: Problem[]; byElement: Map<string, Problem> }>();
 
@@ -11,7 +25,7 @@ export function problemsOf(t: Topology): { problems: Problem[]; byElement: Map<s
   if (!hit) {
     let problems: Problem[];
     try {
-      problems = validateTopology(t);
+      problems = [...validateTopology(t), ...importNotesFor(t)];
     } catch (e) {
       problems = [{ severity: 'error', code: 'validator-crashed', message: `the validator failed: ${(e as Error).message}`, path: [] }];
     }
