@@ -436,6 +436,8 @@ async function runFromCommandLine(): Promise<void> {
       .filter((a) => a && a.family === 'IPv4' && !a.internal)
       .map((a) => server.url.replace(/\/\/[^/]+\//, `//${a?.address}:${server.port}/`));
     for (const address of addresses) console.log(`  on the network: ${address}`);
+    if (server.instructorUrl)
+      for (const address of addresses) console.log(`  instructor on the network: ${address.replace(/\/(\?token=.*)?$/, `/instructor?token=${encodeURIComponent(options.instructorToken ?? '')}`)}`);
   }
   const stop = () => {
     server.close().then(

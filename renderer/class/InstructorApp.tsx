@@ -8,6 +8,14 @@ import { onConnectionChange } from '../api/index';
 import { api } from '../services';
 import { loadTemplate, templates } from '../lib/templates';
 import { formatClock } from '../live/model';
+
+/** A run's virtual time: mm:ss.mmm as on the student's clock, hours spelled out once a run at full speed passes one. */
+export function formatRunTime(timeUs: number): string {
+  const hours = Math.floor(timeUs / 3.6e9);
+  if (hours < 1) return formatClock(timeUs);
+  const minutes = Math.floor((timeUs % 3.6e9) / 6e7);
+  return `${hours} h ${String(minutes).padStart(2, '0')} min`;
+}
 import './class.css';
 
 type Status = 'connecting' | 'ready' | 'not-instructor' | 'offline';
@@ -164,7 +172,7 @@ const PushCard = memo(function PushCard({ client, onPushed }: { client: RelayLab
         <select value={choice} onChange={(e) => setChoice(e.target.value)} data-testid="push-template">
           {list.map((t) => (
             <option key={t.file} value={t.file}>
-              {t.figure ? `${t.figure}: ` : ''}
+              {t.figure && !t.title.startsWith(t.figure) ? `${t.figure}: ` : ''}
               {t.title}
             </option>
           ))}
@@ -279,6 +287,7 @@ function Verdict({ student }: { student: ClassStudent }) {
           </li>
         ))}
       </ul>
+      <div className="sub">checked at {new Date(r.reportedAtMs).toLocaleTimeString()}</div>
     </>
   );
 }
@@ -313,7 +322,7 @@ const Roster = memo(function Roster({ students }: { students: ClassStudent[] }) 
               <div>{s.topologyName ?? <span className="muted">nothing loaded yet</span>}</div>
               {s.progress ? (
                 <div className="sub" data-testid="student-progress">
-                  {s.progress.running ? '▶ running' : '❚❚ paused'} · {formatClock(s.progress.timeUs)}
+                  {s.progress.running ? '▶ running' : '❚❚ paused'} · {formatRunTime(s.progress.timeUs)} virtual
                 </div>
               ) : null}
             </td>
