@@ -176,9 +176,11 @@ test('a student who reloads gets their own session back: same name, same run', a
   await page.getByTestId('run-pause').click();
   const clock = (await page.getByTestId('virtual-clock').textContent()) ?? '';
   await page.reload();
-  // No name prompt: the session (sessionStorage) and the name are remembered.
+  // No name prompt: the session (sessionStorage) and the name are remembered; the run is taken back where it was.
   await expect(page.getByTestId('class-badge')).toContainText('Carol');
   await expect(page.getByTestId('class-join')).toHaveCount(0);
+  await expect(page.locator('[data-testid="rf__node-V21"]')).toBeVisible();
+  await expect(page.getByTestId('virtual-clock')).toHaveText(clock);
   const instructorContext = await browser.newContext();
   const instructor = await instructorContext.newPage();
   await instructor.goto(`${BASE}/instructor?token=${INSTRUCTOR_TOKEN}`);

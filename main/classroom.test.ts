@@ -101,6 +101,10 @@ describe('a class', () => {
     await ben.engine().load(fig1, 1);
     handlers.report({ exercise: { passed: false, message: 'Not yet: 1 of 3 checks not met.', checks: [{ ok: true, text: 'pair pair-sync is PAIR (expected PAIR)' }, { ok: false, text: 'pair pair-async is PSUE (expected PAIR)' }] } });
     expect(lastRoster().students[0]?.exercise).toMatchObject({ passed: false, checks: [{ ok: true }, { ok: false, text: 'pair pair-async is PSUE (expected PAIR)' }] });
+    expect(lastRoster().students[0]?.exercise?.runChangedSince).toBe(false);
+    // The run moves on after the check: the instructor is told the verdict may no longer hold.
+    await ben.engine().control({ action: 'runFor', virtualMs: 5000 });
+    expect(lastRoster().students[0]?.exercise?.runChangedSince).toBe(true);
     await ben.engine().load(fig1, 2);
     expect(lastRoster().students[0]?.exercise).toBeNull();
     await classroom.close();
@@ -118,6 +122,8 @@ describe('a class', () => {
 
     const again = classroom.connect('cara-session-key-0001', student().link);
     expect(again).toBe(cara);
+    // A reloaded page joins again and is handed the topology its engine runs.
+    expect(classroom.studentHandlers(again).join({ name: 'Cara' })).toEqual({ studentId: 's1', resume: { topology: fig1 } });
     timers.fire(60_000);
     expect(engines).toHaveLength(1);
     expect((await again.engine().snapshot()).timeUs).toBe(before.timeUs);

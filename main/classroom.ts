@@ -79,13 +79,19 @@ function topologyFacts(topology: unknown): { name: string | null; exerciseTask: 
   return { name: typeof t.name === 'string' ? t.name : null, exerciseTask: typeof task === 'string' ? task : null };
 }
 
+function pairsKey(progress: ClassStudent['progress']): string {
+  return JSON.stringify(progress?.pairs ?? []);
+}
+
 /** One student's session: their engine and what the instructor sees of them. Lives on between their connections. */
 export class StudentSession {
   name: string | null = null;
   topologyName: string | null = null;
   exerciseTask: string | null = null;
   progress: ClassStudent['progress'] = null;
-  exercise: ClassStudent['exercise'] = null;
+  exercise: (ExerciseResult & { reportedAtMs: number; pairsAtCheck: string }) | null = null;
+  /** The topology the engine runs, as the student sent it: handed back to a reloaded page. */
+  loadedTopology: unknown = null;
   /** The last push this session received, so a rejoin after a reconnect does not reopen it over their work. */
   seenPushId = 0;
   link: StudentLink | null = null;
@@ -132,6 +138,7 @@ export class StudentSession {
 
   private loaded(topology: unknown): void {
     const facts = topologyFacts(topology);
+    this.loadedTopology = topology;
     this.topologyName = facts.name;
     this.exerciseTask = facts.exerciseTask;
     this.progress = null;
@@ -207,7 +214,15 @@ export class StudentSession {
       topologyName: this.topologyName,
       exerciseTask: this.exerciseTask,
       progress: this.progress,
-      exercise: this.exercise,
+      exercise: this.exercise
+        ? {
+            passed: this.exercise.passed,
+            message: this.exercise.message,
+            checks: this.exercise.checks,
+            reportedAtMs: this.exercise.reportedAtMs,
+            runChangedSince: pairsKey(this.progress) !== this.exercise.pairsAtCheck,
+          }
+        : null,
     };
   }
 }
@@ -312,14 +327,15 @@ export class Classroom {
 
   join(session: StudentSession, name: string): Results['class.join'] {
     session.name = name;
-    this.deliverPush(session);
+    // A push they had not seen wins over resuming their old run.
+    const pushed = this.deliverPush(session);
     this.changed();
-    return { studentId: session.id };
+    return !pushed && session.hasEngine && session.loadedTopology !== null ? { studentId: session.id, resume: { topology: session.loadedTopology } } : { studentId: session.id };
   }
 
   report(session: StudentSession, exercise: ExerciseResult): Results['class.report'] {
     if (session.name === null) throw new RpcFailure('forbidden', 'class.report: join the class first (class.join with your name)');
-    session.exercise = { ...exercise, reportedAtMs: (this.options.now ?? Date.now)() };
+    session.exercise = { ...exercise, reportedAtMs: (this.options.now ?? Date.now)(), pairsAtCheck: pairsKey(session.progress) };
     this.changed();
     return {};
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { RpcCallError, createWebSocketApi } from '../renderer/api/index';
+import { RpcCallError, classSessionKey, createWebSocketApi, rpcUrlFor } from '../renderer/api/index';
 import type { SocketLike, WebSocketApi } from '../renderer/api/index';
 import { parseServerArgs, resolveInside, startServer } from './server';
 import type { RunningServer } from './server';
@@ -253,6 +253,39 @@ describe('class mode', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('a second tab with the same session takes it over; the first one stops instead of taking it back', async () => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', token: 'S', instructorToken: 'I', root, engineWorkerFile: path.join(root, 'none.mjs'), log: silent });
+    const url = `ws://127.0.0.1:${server.port}/rpc?token=S&session=same-session-key-0001`;
+    const ended: string[] = [];
+    const first = createWebSocketApi(url, { connect: (u) => new WebSocket(u) as unknown as SocketLike, reconnectDelayMs: 20, onEnded: (r) => ended.push(r) });
+    let second: WebSocketApi | null = null;
+    try {
+      expect((await first.call('class.join', { name: 'Tab one' })).studentId).toBe('s1');
+      second = client(url);
+      expect((await second.call('class.join', { name: 'Tab two' })).studentId).toBe('s1');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(ended).toEqual(['this class session was opened in another tab']);
+      expect(first.connected).toBe(false);
+      expect((await second.call('app.info', {})).classRole).toBe('student');
+    } finally {
+      first.close();
+      second?.close();
+      await server.close();
+    }
+  });
+
+  it('the page builds its socket URL with its token, its session key and, on /instructor, the role', () => {
+    const where = { protocol: 'http:', host: '10.0.0.5:8080', search: '?token=S%20x' };
+    expect(rpcUrlFor(where, { session: 'abcdefabcdefabcdef' })).toBe('ws://10.0.0.5:8080/rpc?token=S+x&session=abcdefabcdefabcdef');
+    expect(rpcUrlFor({ ...where, search: '?token=I' }, { role: 'instructor' })).toBe('ws://10.0.0.5:8080/rpc?token=I&role=instructor');
+    expect(rpcUrlFor({ protocol: 'https:', host: 'h', search: '' })).toBe('wss://h/rpc');
+    const saved = new Map<string, string>();
+    const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v) };
+    const key = classSessionKey(storage);
+    expect(key).toMatch(/^[0-9a-f]{36}$/);
+    expect(classSessionKey(storage)).toBe(key);
   });
 
   it('a loopback server without tokens answers class methods as unsupported', async () => {

@@ -72,8 +72,11 @@ export interface ClassStudent {
   exerciseTask: string | null;
   /** From their engine's latest snapshot. */
   progress: { timeUs: number; running: boolean; pairs: { id: string; state: PairState }[] } | null;
-  /** Their last exercise check (cleared when they load another topology), with the server's wall time of the report. */
-  exercise: (ExerciseResult & { reportedAtMs: number }) | null;
+  /**
+   * Their last exercise check (cleared when they load another topology), with the server's wall time of the report and
+   * whether their pair states have changed since (the verdict may no longer hold).
+   */
+  exercise: (ExerciseResult & { reportedAtMs: number; runChangedSince: boolean }) | null;
 }
 export interface ClassRoster {
   students: ClassStudent[];
@@ -103,7 +106,8 @@ export interface Results {
   'file.recent': { paths: string[] };
   'plan.crosscheck': ReportCrossCheck;
   'report.pdf': { path: string } | { cancelled: true };
-  'class.join': { studentId: string };
+  /** resume: the topology this session's engine runs, when it runs one (a reloaded page takes it back instead of starting over). */
+  'class.join': { studentId: string; resume?: { topology: unknown } };
   'class.report': Record<string, never>;
   'class.roster': ClassRoster;
   'class.push': { pushId: number; name: string; sentTo: number };

@@ -287,7 +287,10 @@ function Verdict({ student }: { student: ClassStudent }) {
           </li>
         ))}
       </ul>
-      <div className="sub">checked at {new Date(r.reportedAtMs).toLocaleTimeString()}</div>
+      <div className="sub" data-testid="student-checked-at">
+        checked at {new Date(r.reportedAtMs).toLocaleTimeString()}
+        {r.runChangedSince ? <b className="changed"> · pair states changed since</b> : null}
+      </div>
     </>
   );
 }

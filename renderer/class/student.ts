@@ -6,7 +6,7 @@ import { parseTopologyValue } from '../../app/model/file';
 import { onConnectionChange, onConnectionEnded } from '../api/index';
 import { api } from '../services';
 import { documentStore } from '../store/document';
-import { ensureLoaded } from '../live/controller';
+import { ensureLoaded, modelKey } from '../live/controller';
 import { liveStore } from '../live/store';
 
 const NAME_STORAGE = 'relaylab.className';
@@ -57,14 +57,29 @@ export async function joinClass(name: string): Promise<boolean> {
   if (!classApi || !trimmed) return false;
   classStudentStore.setState({ joining: true, error: null });
   try {
-    await classApi.call('class.join', { name: trimmed });
+    const joined = await classApi.call('class.join', { name: trimmed });
     sessionStorage.setItem(NAME_STORAGE, trimmed);
     classStudentStore.setState({ name: trimmed, joining: false });
+    if (joined.resume) await resume(classApi, joined.resume.topology);
     return true;
   } catch (e) {
     classStudentStore.setState({ joining: false, error: e instanceof Error ? e.message : String(e) });
     return false;
   }
+}
+
+/**
+ * A reloaded page whose session engine still runs a topology takes that run back (document, clock, pair states)
+ * rather than starting over; a page that already runs something of its own keeps it.
+ */
+async function resume(a: RelayLabApi, raw: unknown): Promise<void> {
+  if (liveStore.getState().loadedKey !== null) return;
+  const loaded = parseTopologyValue(raw);
+  if (!loaded.ok) return;
+  documentStore.getState().load(loaded.topology, null);
+  liveStore.getState().loaded(modelKey(documentStore.getState().doc), [], true);
+  liveStore.getState().ingest(await a.call('engine.snapshot', {}));
+  documentStore.getState().notify(`Welcome back: your run of “${loaded.topology.name}” carried on where you left it.`, 'info');
 }
 
 /** The instructor's topology replaces the student's document and is loaded into their engine, ready to play. */
