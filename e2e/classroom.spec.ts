@@ -174,7 +174,11 @@ test('a student who reloads gets their own session back: same name, same run', a
   await page.getByTestId('run-play').click();
   await expect(page.getByTestId('virtual-clock')).not.toHaveText('00:00.000');
   await page.getByTestId('run-pause').click();
+  await expect(page.getByTestId('run-play')).toBeVisible();
+  // The pause's own snapshot may land just after the button turns: read the clock once it has settled.
+  await page.waitForTimeout(700);
   const clock = (await page.getByTestId('virtual-clock').textContent()) ?? '';
+  expect(clock).not.toBe('00:00.000');
   await page.reload();
   // No name prompt: the session (sessionStorage) and the name are remembered; the run is taken back where it was.
   await expect(page.getByTestId('class-badge')).toContainText('Carol');
