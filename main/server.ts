@@ -213,11 +213,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (given !== null) {
       if (instructor && sameSecret(given, instructor)) return { access: 'instructor', why: '' };
       if (sameSecret(given, options.token)) return { access: 'student', why: '' };
-      return { access: null, why: 'a wrong token' };
     }
+    // A stale link (wrong ?token=) still works for a browser that holds a good cookie, as before class mode.
     if (instructor && sameSecret(cookieValue(req.headers.cookie, INSTRUCTOR_COOKIE), instructor)) return { access: 'instructor', why: '' };
     if (sameSecret(cookieValue(req.headers.cookie, TOKEN_COOKIE), options.token)) return { access: 'student', why: '' };
-    return { access: null, why: req.headers.cookie?.includes('relaylab_') ? 'a wrong token cookie' : 'no token' };
+    return { access: null, why: given !== null ? 'a wrong token' : req.headers.cookie?.includes('relaylab_') ? 'a wrong token cookie' : 'no token' };
   };
   /** One line per refusal, with where it came from and never the secret it carried. */
   const logRefusal = (req: IncomingMessage, what: string, why: string) => warn(`refused ${what} from ${req.socket.remoteAddress ?? 'unknown address'}: ${why}`);
