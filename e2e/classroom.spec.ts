@@ -115,8 +115,14 @@ test('the instructor pushes FIG. 1 with a scenario, cuts CN4 for everyone, and s
   // "Now the relay's link to the remote fails": CN4 cut in both runs at once.
   await instructor.getByTestId('fault-type').selectOption({ label: 'Cut a cable' });
   await instructor.getByTestId('fault-element').selectOption('CN4');
+  // Each student is told (a toast shows for a few seconds): watch for it from before the click.
+  const told = expect(bob.page.getByTestId('toast')).toContainText('Your instructor: cable CN4 was cut.');
   await instructor.getByTestId('fault-fire').click();
   await expect(instructor.getByTestId('fault-outcome')).toContainText('applied in 2 of 2 student runs');
+  await told;
+  // It stays under the student's badge after the toast has gone.
+  for (const { page } of [alice, bob]) await expect(page.getByTestId('class-notice')).toContainText('cable CN4 was cut');
+  await bob.page.screenshot({ path: 'docs/screenshots/class-student.png' });
   for (const { page } of [alice, bob]) {
     await expect(page.locator('[data-testid="cable-state"][data-cable-id="CN4"]')).toHaveAttribute('data-up', 'false');
     await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PSUE', { timeout: 20_000 });

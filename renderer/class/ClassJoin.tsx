@@ -9,6 +9,7 @@ export const ClassJoin = memo(function ClassJoin() {
   const joining = useClassStudent((s) => s.joining);
   const error = useClassStudent((s) => s.error);
   const ended = useClassStudent((s) => s.ended);
+  const notice = useClassStudent((s) => s.notice);
   const [typed, setTyped] = useState('');
   if (!inClass) return null;
   if (ended)
@@ -20,6 +21,11 @@ export const ClassJoin = memo(function ClassJoin() {
   if (name)
     return (
       <div className="class-badge" title="You are in a class: your instructor sees your run's progress and your exercise results, nobody else does" data-testid="class-badge">
+        {notice ? (
+          <div className="class-notice" data-testid="class-notice">
+            <span className="muted">{new Date(notice.atMs).toLocaleTimeString()}</span> {notice.text}
+          </div>
+        ) : null}
         In class as <b>{name}</b>
       </div>
     );

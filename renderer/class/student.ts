@@ -20,9 +20,11 @@ export interface ClassStudentState {
   error: string | null;
   /** The server ended this tab's session (opened in another tab). */
   ended: string | null;
+  /** The instructor's last word (a fault fired, a topology sent), kept on screen under the badge: a toast is easy to miss. */
+  notice: { text: string; atMs: number } | null;
 }
 
-export const classStudentStore = createStore<ClassStudentState>()(() => ({ inClass: false, name: null, joining: false, error: null, ended: null }));
+export const classStudentStore = createStore<ClassStudentState>()(() => ({ inClass: false, name: null, joining: false, error: null, ended: null, notice: null }));
 
 export function useClassStudent<T>(selector: (s: ClassStudentState) => T): T {
   return useStore(classStudentStore, selector);
@@ -38,7 +40,7 @@ export async function startClassStudent(): Promise<void> {
   if (info?.classRole !== 'student') return;
   classApi = a;
   a.on('class.pushed', ({ name, topology }) => void openPushed(name, topology));
-  a.on('class.notice', ({ text }) => documentStore.getState().notify(text, 'info'));
+  a.on('class.notice', ({ text }) => tell(text));
   const saved = sessionStorage.getItem(NAME_STORAGE);
   classStudentStore.setState({ inClass: true, name: null });
   if (saved) await joinClass(saved);
@@ -92,7 +94,12 @@ async function openPushed(name: string, raw: unknown): Promise<void> {
   documentStore.getState().load(loaded.topology, null);
   await ensureLoaded(true);
   if (loaded.topology.scenario?.exercise) liveStore.getState().setTab('exercise');
-  documentStore.getState().notify(`Your instructor sent “${name}”: press Play to run it.`, 'info');
+  tell(`Your instructor sent “${name}”: press Play to run it.`);
+}
+
+function tell(text: string): void {
+  documentStore.getState().notify(text, 'info');
+  classStudentStore.setState({ notice: { text, atMs: Date.now() } });
 }
 
 /** Tells the instructor the result of the student's exercise check (the Exercise panel's verdict, as shown). */
