@@ -1,5 +1,6 @@
 // Class mode of the web server: each student's session (a private engine kept across reconnects), the roster instructors see, and the topology pushes and faults an instructor sends to every student.
 import type { CommandResult, EngineCommand, RunControl, Snapshot } from '../app/engine/api';
+import { describeClassFault } from '../app/ipc/contract';
 import type { ClassFault, ClassFaultOutcome, ClassRoster, ClassStudent, EventEnvelope, ExerciseResult, Params, Results } from '../app/ipc/contract';
 import type { Problem } from '../app/model/problem';
 import type { AsyncEngine } from './engine-host';
@@ -51,26 +52,6 @@ const defaultTimer = (fn: () => void, ms: number) => {
   timer.unref?.();
   return () => clearTimeout(timer);
 };
-
-/** What a fault is called in a student's notice and in the instructor's log. */
-export function describeFault(c: ClassFault): string {
-  switch (c.type) {
-    case 'cutCable':
-      return `cable ${c.cableId} was cut`;
-    case 'restoreCable':
-      return `cable ${c.cableId} was restored`;
-    case 'failSystem':
-      return `system ${c.systemId} failed`;
-    case 'restoreSystem':
-      return `system ${c.systemId} was restored`;
-    case 'failSite':
-      return `site ${c.siteId} failed`;
-    case 'restoreSite':
-      return `site ${c.siteId} was restored`;
-    default:
-      return c.type;
-  }
-}
 
 function topologyFacts(topology: unknown): { name: string | null; exerciseTask: string | null } {
   if (typeof topology !== 'object' || topology === null) return { name: null, exerciseTask: null };
@@ -170,7 +151,7 @@ export class StudentSession {
       return { ...outcome, ok: false, reason: e instanceof Error ? e.message : String(e) };
     }
     if (!result.ok) return { ...outcome, ok: false, reason: result.reason };
-    this.link?.send({ event: 'class.notice', data: { text: `Your instructor: ${describeFault(command)}.` } });
+    this.link?.send({ event: 'class.notice', data: { text: `Your instructor: ${describeClassFault(command)}.` } });
     try {
       const snapshot = this.observe(await this.running.snapshot());
       this.link?.send({ event: 'engine.snapshot', data: snapshot });

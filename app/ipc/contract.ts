@@ -5,12 +5,31 @@ import type { CommandResult, PairState, Snapshot } from '../engine/api';
 import type { Problem } from '../model/problem';
 import type { ReportCrossCheck } from '../report/report';
 
-/** The faults an instructor may fire for the whole class: the cut/fail and restore commands of cables, systems and sites. */
-export const CLASS_FAULT_TYPES = ['cutCable', 'restoreCable', 'failSystem', 'restoreSystem', 'failSite', 'restoreSite'] as const;
-export const ClassFault = EngineCommand.refine((c) => (CLASS_FAULT_TYPES as readonly string[]).includes(c.type), {
+/**
+ * The faults an instructor may fire for the whole class: the cut/fail and restore commands of cables, systems and
+ * sites. One table for the contract, the instructor's picker (label, which list of the topology, which id field) and
+ * the notice students read ("cable CN4 was cut").
+ */
+export const CLASS_FAULTS = [
+  { type: 'cutCable', label: 'Cut a cable', list: 'cables', key: 'cableId', noun: 'cable', happened: 'was cut' },
+  { type: 'failSystem', label: 'Fail a storage system', list: 'systems', key: 'systemId', noun: 'system', happened: 'failed' },
+  { type: 'failSite', label: 'Fail a whole site', list: 'sites', key: 'siteId', noun: 'site', happened: 'failed' },
+  { type: 'restoreCable', label: 'Restore a cable', list: 'cables', key: 'cableId', noun: 'cable', happened: 'was restored' },
+  { type: 'restoreSystem', label: 'Restore a storage system', list: 'systems', key: 'systemId', noun: 'system', happened: 'was restored' },
+  { type: 'restoreSite', label: 'Restore a site', list: 'sites', key: 'siteId', noun: 'site', happened: 'was restored' },
+] as const satisfies readonly { type: EngineCommand['type']; label: string; list: 'cables' | 'systems' | 'sites'; key: string; noun: string; happened: string }[];
+export const CLASS_FAULT_TYPES: readonly string[] = CLASS_FAULTS.map((f) => f.type);
+export const ClassFault = EngineCommand.refine((c) => CLASS_FAULT_TYPES.includes(c.type), {
   message: 'a class fault cuts or restores a cable, or fails or restores a system or site',
 });
 export type ClassFault = z.infer<typeof ClassFault>;
+
+/** What happened, in a student's words: "cable CN4 was cut". */
+export function describeClassFault(c: ClassFault): string {
+  const fault = CLASS_FAULTS.find((f) => f.type === c.type);
+  const id = fault ? (c as Record<string, unknown>)[fault.key] : undefined;
+  return fault && typeof id === 'string' ? `${fault.noun} ${id} ${fault.happened}` : c.type;
+}
 
 /** A student's exercise verdict as the Exercise panel shows it: passed, one line per check, a message. */
 export const ExerciseResult = z.strictObject({

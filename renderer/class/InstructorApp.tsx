@@ -1,5 +1,6 @@
 // The instructor's page of a class (/instructor): every student's progress and per-check results, push a topology with its scenario, fire a fault for everyone.
 import { memo, useEffect, useMemo, useState } from 'react';
+import { CLASS_FAULTS, describeClassFault } from '../../app/ipc/contract';
 import type { ClassFault, ClassFaultOutcome, ClassRoster, ClassStudent, RelayLabApi } from '../../app/ipc/contract';
 import { parseTopologyText } from '../../app/model/file';
 import { Scenario } from '../../app/model/schema';
@@ -20,17 +21,9 @@ import './class.css';
 
 type Status = 'connecting' | 'ready' | 'not-instructor' | 'offline';
 
-/** The faults of the class.fault contract, what the instructor picks them by, and which list of the topology they name. */
-const FAULTS: { type: ClassFault['type']; label: string; list: 'cables' | 'systems' | 'sites'; key: 'cableId' | 'systemId' | 'siteId' }[] = [
-  { type: 'cutCable', label: 'Cut a cable', list: 'cables', key: 'cableId' },
-  { type: 'failSystem', label: 'Fail a storage system', list: 'systems', key: 'systemId' },
-  { type: 'failSite', label: 'Fail a whole site', list: 'sites', key: 'siteId' },
-  { type: 'restoreCable', label: 'Restore a cable', list: 'cables', key: 'cableId' },
-  { type: 'restoreSystem', label: 'Restore a storage system', list: 'systems', key: 'systemId' },
-  { type: 'restoreSite', label: 'Restore a site', list: 'sites', key: 'siteId' },
-];
-
 const FROM_FILE = '__file__';
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** A scenario file is either a bare scenario ({ script, exercise }) or a topology file whose scenario is taken. */
 export function parseScenarioText(text: string): { ok: true; scenario: Scenario } | { ok: false; message: string } {
@@ -208,7 +201,7 @@ const PushCard = memo(function PushCard({ client, onPushed }: { client: RelayLab
 
 const FaultCard = memo(function FaultCard({ client, topology }: { client: RelayLabApi | null; topology: Topology | null }) {
   const [faultIndex, setFaultIndex] = useState(0);
-  const fault = FAULTS[faultIndex] ?? FAULTS[0]!;
+  const fault = CLASS_FAULTS[faultIndex] ?? CLASS_FAULTS[0];
   const elements = useMemo(() => (topology ? topology[fault.list].map((e) => ({ id: e.id, label: e.name && e.name !== e.id ? `${e.id} · ${e.name}` : e.id })) : []), [topology, fault]);
   const [elementId, setElementId] = useState('');
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string; misses: ClassFaultOutcome[] } | null>(null);
@@ -220,7 +213,7 @@ const FaultCard = memo(function FaultCard({ client, topology }: { client: RelayL
     try {
       const { outcomes } = await client.call('class.fault', { command });
       const applied = outcomes.filter((o) => o.ok).length;
-      setOutcome({ ok: applied === outcomes.length && applied > 0, text: `${fault.label.replace(/^(\w+) an? (whole )?/, '$1 ')} ${chosen}: applied in ${applied} of ${outcomes.length} student runs.`, misses: outcomes.filter((o) => !o.ok) });
+      setOutcome({ ok: applied === outcomes.length && applied > 0, text: `${capitalize(describeClassFault(command))}: applied in ${applied} of ${outcomes.length} student runs.`, misses: outcomes.filter((o) => !o.ok) });
     } catch (e) {
       setOutcome({ ok: false, text: e instanceof Error ? e.message : String(e), misses: [] });
     }
@@ -233,7 +226,7 @@ const FaultCard = memo(function FaultCard({ client, topology }: { client: RelayL
       <label className="instructor-field">
         Fault
         <select value={faultIndex} onChange={(e) => setFaultIndex(Number(e.target.value))} data-testid="fault-type">
-          {FAULTS.map((f, i) => (
+          {CLASS_FAULTS.map((f, i) => (
             <option key={f.type} value={i}>
               {f.label}
             </option>
