@@ -219,6 +219,36 @@ describe('a class', () => {
     await classroom.close();
   });
 
+  it('a state change reaches the instructor at the short interval even when a clock tick is due later', async () => {
+    const due: { ms: number; cancelled: boolean }[] = [];
+    let now = 10_000;
+    const classroom = new Classroom({
+      startEngine: () => realEngine(),
+      log: { error: () => undefined },
+      rosterIntervalMs: 100,
+      now: () => now,
+      setTimer: (_fn, ms) => {
+        const t = { ms, cancelled: false };
+        due.push(t);
+        return () => void (t.cancelled = true);
+      },
+    });
+    classroom.addInstructor(() => undefined);
+    classroom.flushRoster();
+    now += 50;
+    classroom.changed('clock');
+    expect(due.map((t) => t.ms)).toEqual([950]);
+    classroom.changed('state');
+    expect(due.map((t) => [t.ms, t.cancelled])).toEqual([
+      [950, true],
+      [100, false],
+    ]);
+    // Another clock tick does not push the state change back.
+    classroom.changed('clock');
+    expect(due.filter((t) => !t.cancelled).map((t) => t.ms)).toEqual([100]);
+    await classroom.close();
+  });
+
   it('the contract refuses a fault that is not a cut or fail, and a blank name', () => {
     expect(checkRequest({ id: 1, method: 'class.fault', params: { command: { type: 'hostWrite', hostId: 'h', luId: 'l', offsetBytes: 0, lengthBytes: 1 } } })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
     expect(checkRequest({ id: 2, method: 'class.fault', params: { command: { type: 'failSite', siteId: 'site-relay' } } })).toMatchObject({ ok: true });

@@ -219,6 +219,7 @@ export class Classroom {
   private lastPush: { pushId: number; name: string; topology: unknown } | null = null;
   private nextStudent = 1;
   private rosterDue: (() => void) | null = null;
+  private rosterDueAt = 0;
   private lastRosterAt = -Infinity;
 
   constructor(readonly options: ClassroomOptions) {}
@@ -263,10 +264,14 @@ export class Classroom {
    * once a second, so thirty students running at full speed do not flood the instructor's page.
    */
   changed(kind: 'state' | 'clock' = 'state'): void {
-    if (this.rosterDue || !this.instructors.size) return;
+    if (!this.instructors.size) return;
     const now = (this.options.now ?? Date.now)();
     const interval = this.options.rosterIntervalMs ?? 150;
     const wait = kind === 'state' ? interval : Math.max(interval, 1000 - (now - this.lastRosterAt));
+    // A state change must not wait behind a clock tick scheduled for later.
+    if (this.rosterDue && now + wait >= this.rosterDueAt) return;
+    this.rosterDue?.();
+    this.rosterDueAt = now + wait;
     this.rosterDue = (this.options.setTimer ?? defaultTimer)(() => this.flushRoster(), wait);
   }
 
