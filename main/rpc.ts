@@ -5,6 +5,7 @@ import { parseTopologyValue } from '../app/model/file';
 import type { Problem } from '../app/model/problem';
 import { validateDocument } from '../app/validate/index';
 import type { Topology } from '../app/model/schema';
+import type { ClassHandlers } from './classroom';
 import { CrossCheckError } from './crosscheck-host';
 import { EngineHostError } from './engine-host';
 import type { AsyncEngine } from './engine-host';
@@ -32,8 +33,13 @@ export type Handlers = { [M in Method]: (params: Params<M>, context: RequestCont
 
 export interface Logger {
   error(message: string, error?: unknown): void;
+  /** Security events worth a line (a refused token); falls back to error when absent. */
+  warn?(message: string): void;
 }
-export const consoleLogger: Logger = { error: (message, error) => console.error(`relaylab: ${message}`, error ?? '') };
+export const consoleLogger: Logger = {
+  error: (message, error) => console.error(`relaylab: ${message}`, error ?? ''),
+  warn: (message) => console.warn(`relaylab: ${message}`),
+};
 
 /** Turns a raw message into exactly one response envelope. Handler exceptions become 'internal' errors and are logged. */
 export function createDispatcher(handlers: Handlers, log: Logger = consoleLogger): (raw: unknown, context: RequestContext) => Promise<ResponseEnvelope> {
@@ -96,6 +102,9 @@ export interface HandlerOptions {
    * cross-check takes seconds of CPU. Without one it runs on the calling thread, which only tests and tools should do.
    */
   crossCheck?: (topology: Topology, options: CrossCheckOptions) => Promise<CrossCheckReport>;
+  /** Class mode (web server with --instructor-token): what this connection is, and its class.* handlers. */
+  classRole?: 'student' | 'instructor';
+  classroom?: ClassHandlers;
   /** Desktop: the renderer listens for 'app.openFile' now, so a document waiting to be opened can be sent. */
   onRendererReady?: () => void;
 }
@@ -109,10 +118,14 @@ const unsupported = (method: Method): never => {
   throw new RpcFailure('unsupported', `${method} is not available in web mode: use upload and download in the browser`);
 };
 
+const noClass = (method: Method): never => {
+  throw new RpcFailure('unsupported', `${method}: this server is not running a class (start it with --instructor-token)`);
+};
+
 export function createHandlers(options: HandlerOptions): Handlers {
-  const { files } = options;
+  const { files, classroom } = options;
   return {
-    'app.info': () => ({ mode: options.mode, version: options.version, platform: options.platform }),
+    'app.info': () => ({ mode: options.mode, version: options.version, platform: options.platform, ...(options.classRole ? { classRole: options.classRole } : {}) }),
     'app.ready': () => {
       options.onRendererReady?.();
       return {};
@@ -141,5 +154,10 @@ export function createHandlers(options: HandlerOptions): Handlers {
       const run = options.crossCheck ?? (async (t: Topology, o: CrossCheckOptions) => crossCheck(t, o));
       return run(loaded.topology, { ...rest, durationMs: durationMs ?? 1000 });
     },
+    'class.join': (params) => (classroom ? classroom.join(params) : noClass('class.join')),
+    'class.report': (params) => (classroom ? classroom.report(params) : noClass('class.report')),
+    'class.roster': () => (classroom ? classroom.roster() : noClass('class.roster')),
+    'class.push': (params) => (classroom ? classroom.push(params) : noClass('class.push')),
+    'class.fault': (params) => (classroom ? classroom.fault(params) : noClass('class.fault')),
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { RpcCallError, createWebSocketApi } from '../renderer/api/index';
+import { RpcCallError, classSessionKey, createWebSocketApi, rpcUrlFor } from '../renderer/api/index';
 import type { SocketLike, WebSocketApi } from '../renderer/api/index';
 import { parseServerArgs, resolveInside, startServer } from './server';
 import type { RunningServer } from './server';
@@ -197,6 +197,106 @@ describe('the WebSocket client', () => {
       }
     } finally {
       api.close();
+    }
+  });
+});
+
+describe('class mode', () => {
+  it('needs a student token and a different instructor token', () => {
+    const bundle = '/x/dist/main';
+    expect(() => parseServerArgs(['--instructor-token', 'I'], {}, bundle)).toThrow(/--token for the students/);
+    expect(() => parseServerArgs(['--token', 'same', '--instructor-token', 'same'], {}, bundle)).toThrow(/must differ/);
+    expect(parseServerArgs(['--host', '0.0.0.0', '--token', 'S'], { RELAYLAB_INSTRUCTOR_TOKEN: 'I' }, bundle)).toMatchObject({ token: 'S', instructorToken: 'I' });
+  });
+
+  it('gives the instructor page only to the instructor token, refuses and logs wrong tokens without the secret', async () => {
+    const logged: string[] = [];
+    const log = { error: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) };
+    const server = await startServer({ port: 0, host: '127.0.0.1', token: 'student-secret', instructorToken: 'teacher-secret', root, engineWorkerFile: path.join(root, 'none.mjs'), log });
+    const rpc = `ws://127.0.0.1:${server.port}/rpc`;
+    try {
+      expect(server.instructorUrl).toBe(`http://127.0.0.1:${server.port}/instructor?token=teacher-secret`);
+      // A student with the instructor's URL but their own token.
+      expect((await get(server.port, '/instructor?token=student-secret')).status).toBe(403);
+      expect(await rawExchange(`${rpc}?token=student-secret&role=instructor`, '{}')).toEqual({ refused: 403 });
+      expect((await get(server.port, '/instructor?token=guess')).status).toBe(401);
+      expect(await rawExchange(`${rpc}?token=guess`, '{}')).toEqual({ refused: 401 });
+      const page = await get(server.port, '/instructor?token=teacher-secret');
+      expect(page.status).toBe(200);
+      expect(String(page.headers['set-cookie'])).toMatch(/^relaylab_instructor=/);
+      // The student cookie does not open the instructor page either.
+      expect((await get(server.port, '/instructor', { Cookie: 'relaylab_token=student-secret' })).status).toBe(403);
+      expect((await get(server.port, '/?token=student-secret')).status).toBe(200);
+
+      expect(logged.filter((m) => m.startsWith('refused'))).toHaveLength(5);
+      expect(logged.some((m) => /refused the instructor page from 127\.0\.0\.1: a student token/.test(m))).toBe(true);
+      expect(logged.some((m) => /refused a WebSocket from 127\.0\.0\.1: a wrong token/.test(m))).toBe(true);
+      expect(logged.join('\n')).not.toMatch(/secret|guess/);
+
+      const teacher = client(`${rpc}?token=teacher-secret&role=instructor`);
+      const pupil = client(`${rpc}?token=student-secret&session=pupil-session-key-001`);
+      try {
+        expect((await teacher.call('app.info', {})).classRole).toBe('instructor');
+        expect((await pupil.call('app.info', {})).classRole).toBe('student');
+        const joined = new Promise<unknown>((resolve) => teacher.on('class.roster', (r) => r.students.length && resolve(r)));
+        expect(await pupil.call('class.join', { name: 'Ana' })).toEqual({ studentId: 's1' });
+        expect(await joined).toMatchObject({ students: [{ id: 's1', name: 'Ana', connected: true }] });
+        const refused = await pupil.call('class.push', { topology: goodTopology }).catch((e: unknown) => e);
+        expect((refused as RpcCallError).code).toBe('forbidden');
+        const pushed = new Promise<unknown>((resolve) => pupil.on('class.pushed', resolve));
+        expect(await teacher.call('class.push', { topology: goodTopology })).toEqual({ pushId: 1, name: 'Two sites', sentTo: 1 });
+        expect(await pushed).toMatchObject({ pushId: 1, topology: goodTopology });
+      } finally {
+        teacher.close();
+        pupil.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a second tab with the same session takes it over; the first one stops instead of taking it back', async () => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', token: 'S', instructorToken: 'I', root, engineWorkerFile: path.join(root, 'none.mjs'), log: silent });
+    const url = `ws://127.0.0.1:${server.port}/rpc?token=S&session=same-session-key-0001`;
+    const ended: string[] = [];
+    const first = createWebSocketApi(url, { connect: (u) => new WebSocket(u) as unknown as SocketLike, reconnectDelayMs: 20, onEnded: (r) => ended.push(r) });
+    let second: WebSocketApi | null = null;
+    try {
+      expect((await first.call('class.join', { name: 'Tab one' })).studentId).toBe('s1');
+      second = client(url);
+      expect((await second.call('class.join', { name: 'Tab two' })).studentId).toBe('s1');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(ended).toEqual(['this class session was opened in another tab']);
+      expect(first.connected).toBe(false);
+      expect((await second.call('app.info', {})).classRole).toBe('student');
+    } finally {
+      first.close();
+      second?.close();
+      await server.close();
+    }
+  });
+
+  it('the page builds its socket URL with its token, its session key and, on /instructor, the role', () => {
+    const where = { protocol: 'http:', host: '10.0.0.5:8080', search: '?token=S%20x' };
+    expect(rpcUrlFor(where, { session: 'abcdefabcdefabcdef' })).toBe('ws://10.0.0.5:8080/rpc?token=S+x&session=abcdefabcdefabcdef');
+    expect(rpcUrlFor({ ...where, search: '?token=I' }, { role: 'instructor' })).toBe('ws://10.0.0.5:8080/rpc?token=I&role=instructor');
+    expect(rpcUrlFor({ protocol: 'https:', host: 'h', search: '' })).toBe('wss://h/rpc');
+    const saved = new Map<string, string>();
+    const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v) };
+    const key = classSessionKey(storage);
+    expect(key).toMatch(/^[0-9a-f]{36}$/);
+    expect(classSessionKey(storage)).toBe(key);
+  });
+
+  it('a loopback server without tokens answers class methods as unsupported', async () => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', root, engineWorkerFile: path.join(root, 'none.mjs'), log: silent });
+    const api = client(`ws://127.0.0.1:${server.port}/rpc`);
+    try {
+      expect((await api.call('app.info', {})).classRole).toBeUndefined();
+      expect(((await api.call('class.join', { name: 'x' }).catch((e: unknown) => e)) as RpcCallError).code).toBe('unsupported');
+    } finally {
+      api.close();
+      await server.close();
     }
   });
 });

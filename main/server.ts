@@ -1,5 +1,5 @@
 // Web mode (`npm run web`): serves the built renderer and carries the IPC contract over a WebSocket at /rpc.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -13,6 +13,8 @@ import { contentSecurityPolicy } from './csp';
 import type { WebSocket } from 'ws';
 import type { EventEnvelope } from '../app/ipc/contract';
 import { MAX_FILE_BYTES } from '../app/model/file';
+import { Classroom, ClassroomFullError, SESSION_KEY } from './classroom';
+import type { ClassHandlers, StudentLink, StudentSession } from './classroom';
 import { CrossCheckRunner } from './crosscheck-host';
 import { EngineHost } from './engine-host';
 import { findPackageVersion } from './files';
@@ -25,6 +27,11 @@ export const MAX_MESSAGE_BYTES = MAX_FILE_BYTES + 1024 * 1024;
 /** Snapshots are dropped (not queued) for a client this far behind: the next one supersedes them anyway. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const TOKEN_COOKIE = 'relaylab_token';
+const INSTRUCTOR_COOKIE = 'relaylab_instructor';
+/** The instructor's page in class mode; everything else is the students' app. */
+const INSTRUCTOR_PAGE = /^\/instructor\/?$/;
+/** A socket closed with this code was taken over by another tab of the same session: its client must not reconnect. */
+export const CLOSE_SESSION_REPLACED = 4001;
 
 /** The desktop window's policy (main/csp.ts), with 'self' as the default source. */
 export const WEB_CSP = contentSecurityPolicy("'self'");
@@ -51,6 +58,13 @@ export interface ServerOptions {
   host: string;
   /** Required when host is not loopback: checked on page loads and on the WebSocket upgrade. */
   token?: string;
+  /**
+   * Class mode: the instructor's own secret (it must differ from token, which students use). The instructor opens
+   * /instructor with it; students keep their engine across reconnects and report to the instructor's roster.
+   */
+  instructorToken?: string;
+  /** Class mode: how long a disconnected student's engine waits for them (default two minutes). */
+  sessionGraceMs?: number;
   /** The built renderer (dist/renderer). */
   root: string;
   /** The bundled engine worker (dist/main/engine-worker.mjs); it also runs plan.crosscheck, one thread per request. */
@@ -65,6 +79,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** Class mode: the instructor's link. */
+  instructorUrl?: string;
   port: number;
   close(): Promise<void>;
 }
@@ -78,13 +94,13 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Parses `--port N --host H --token T --root DIR` with RELAYLAB_PORT / RELAYLAB_TOKEN as fallbacks. */
+/** Parses `--port N --host H --token T --instructor-token I --root DIR` with RELAYLAB_PORT / RELAYLAB_TOKEN / RELAYLAB_INSTRUCTOR_TOKEN as fallbacks. */
 export function parseServerArgs(argv: string[], env: Record<string, string | undefined>, bundleDir: string): ServerOptions {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const match = /^--(port|host|token|root)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new ServerConfigError(`unknown argument "${arg}" (expected --port, --host, --token, --root)`);
+    const match = /^--(port|host|token|instructor-token|root)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new ServerConfigError(`unknown argument "${arg}" (expected --port, --host, --token, --instructor-token, --root)`);
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new ServerConfigError(`--${match[1]} needs a value`);
     flags.set(match[1] ?? '', value);
@@ -96,6 +112,8 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
   const token = flags.get('token') ?? env.RELAYLAB_TOKEN;
   if (!isLoopback(host) && !token)
     throw new ServerConfigError(`listening on ${host} exposes RelayLab beyond this machine: give --token (or RELAYLAB_TOKEN) so only those with the link can connect`);
+  const instructorToken = flags.get('instructor-token') ?? env.RELAYLAB_INSTRUCTOR_TOKEN;
+  checkClassTokens(token, instructorToken);
   const options: ServerOptions = {
     port,
     host,
@@ -103,7 +121,16 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     engineWorkerFile: path.join(bundleDir, 'engine-worker.mjs'),
   };
   if (token) options.token = token;
+  if (instructorToken) options.instructorToken = instructorToken;
   return options;
+}
+
+/** Class mode needs both secrets, and different ones: a student must never hold the instructor's. */
+function checkClassTokens(token: string | undefined, instructorToken: string | undefined): void {
+  if (instructorToken === undefined) return;
+  if (!instructorToken) throw new ServerConfigError('--instructor-token needs a value');
+  if (!token) throw new ServerConfigError('a class needs --token for the students as well as --instructor-token for the instructor');
+  if (sameSecret(token, instructorToken)) throw new ServerConfigError('--instructor-token must differ from --token: students would hold the instructor\'s secret');
 }
 
 function sameSecret(given: string | null | undefined, expected: string): boolean {
@@ -154,9 +181,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const maxConnections = options.maxConnections ?? 32;
   const loopback = isLoopback(options.host);
   if (!loopback && !options.token) throw new ServerConfigError(`a token is required to listen on ${options.host}`);
+  checkClassTokens(options.token, options.instructorToken);
   const version = findPackageVersion(path.dirname(options.engineWorkerFile));
   // Shared by every connection, so a classroom starting cross-checks together queues rather than starving the machine.
   const crossChecks = new CrossCheckRunner(options.engineWorkerFile, options.maxConcurrentCrossChecks === undefined ? {} : { maxConcurrent: options.maxConcurrentCrossChecks });
+  const classroom = options.instructorToken
+    ? new Classroom({
+        startEngine: () => EngineHost.start(options.engineWorkerFile),
+        log,
+        maxSessions: maxConnections,
+        ...(options.sessionGraceMs === undefined ? {} : { graceMs: options.sessionGraceMs }),
+      })
+    : null;
+  const warn = (message: string) => (log.warn ? log.warn(message) : log.error(message));
 
   /** On loopback, a Host header naming another host means DNS rebinding: a remote page resolving to 127.0.0.1. */
   const hostAllowed = (req: IncomingMessage): boolean => {
@@ -164,8 +201,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const hostname = new URL(`http://${req.headers.host ?? 'invalid'}`).hostname;
     return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
   };
-  const tokenAllowed = (req: IncomingMessage, url: URL): boolean =>
-    !options.token || sameSecret(url.searchParams.get('token'), options.token) || sameSecret(cookieValue(req.headers.cookie, TOKEN_COOKIE), options.token);
+  /**
+   * Who this request is, by the secret it carries (?token= first, then the cookie a page load set): 'open' when the
+   * server has no token, 'instructor' or 'student' in class mode, 'student' for the one token otherwise; null refuses.
+   */
+  type Access = 'open' | 'student' | 'instructor';
+  const accessOf = (req: IncomingMessage, url: URL): { access: Access | null; why: string } => {
+    if (!options.token) return { access: 'open', why: '' };
+    const given = url.searchParams.get('token');
+    const instructor = options.instructorToken;
+    if (given !== null) {
+      if (instructor && sameSecret(given, instructor)) return { access: 'instructor', why: '' };
+      if (sameSecret(given, options.token)) return { access: 'student', why: '' };
+    }
+    // A stale link (wrong ?token=) still works for a browser that holds a good cookie, as before class mode.
+    if (instructor && sameSecret(cookieValue(req.headers.cookie, INSTRUCTOR_COOKIE), instructor)) return { access: 'instructor', why: '' };
+    if (sameSecret(cookieValue(req.headers.cookie, TOKEN_COOKIE), options.token)) return { access: 'student', why: '' };
+    return { access: null, why: given !== null ? 'a wrong token' : req.headers.cookie?.includes('relaylab_') ? 'a wrong token cookie' : 'no token' };
+  };
+  /** One line per refusal, with where it came from and never the secret it carried. */
+  const logRefusal = (req: IncomingMessage, what: string, why: string) => warn(`refused ${what} from ${req.socket.remoteAddress ?? 'unknown address'}: ${why}`);
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     securityHeaders(res);
@@ -173,9 +228,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!hostAllowed(req)) return plain(res, 421, 'unexpected Host header');
     // Readiness probe for test runners and supervisors; tells nothing a stranger could use.
     if (url.pathname === '/healthz') return plain(res, 200, 'ok');
-    if (!tokenAllowed(req, url)) return plain(res, 401, 'this RelayLab server needs the link with its ?token=');
-    if (options.token && url.searchParams.has('token'))
-      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`);
+    const { access, why } = accessOf(req, url);
+    if (!access) {
+      logRefusal(req, `page ${url.pathname}`, why);
+      return plain(res, 401, 'this RelayLab server needs the link with its ?token=');
+    }
+    // Students never see the instructor's page, whatever they type.
+    if (classroom && INSTRUCTOR_PAGE.test(url.pathname) && access !== 'instructor') {
+      logRefusal(req, 'the instructor page', 'a student token');
+      return plain(res, 403, "this is the instructor's page: it needs the instructor's link");
+    }
+    if (options.token && url.searchParams.has('token')) {
+      const [name, secret] = access === 'instructor' ? [INSTRUCTOR_COOKIE, options.instructorToken ?? ''] : [TOKEN_COOKIE, options.token];
+      res.setHeader('Set-Cookie', `${name}=${encodeURIComponent(secret)}; HttpOnly; SameSite=Strict; Path=/`);
+    }
     let file = resolveInside(root, url.pathname);
     if (!file) return plain(res, 403, 'forbidden');
     let info = await stat(file).catch(() => null);
@@ -230,13 +296,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Browsers always send Origin on a WebSocket upgrade: another site's page must not drive this server.
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) return refuse('403 Forbidden');
-    if (!tokenAllowed(req, url)) return refuse('401 Unauthorized');
+    const { access, why } = accessOf(req, url);
+    if (!access) {
+      logRefusal(req, 'a WebSocket', why);
+      return refuse('401 Unauthorized');
+    }
+    // The instructor page asks for the instructor's role: a student's secret does not get it.
+    if (classroom && url.searchParams.get('role') === 'instructor' && access !== 'instructor') {
+      logRefusal(req, "the instructor's WebSocket", 'a student token');
+      return refuse('403 Forbidden');
+    }
     if (wss.clients.size >= maxConnections) return refuse('503 Service Unavailable');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, access, url));
   });
 
   let nextPeer = 1;
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage, access: Access, url: URL) => {
     const peer = `ws#${nextPeer++} ${req.socket.remoteAddress ?? ''}`;
     // One engine per connection: in a classroom every student runs, pauses and breaks their own copy of the
     // topology; a shared engine would let one student's "cut cable" land in everyone's run.
@@ -246,13 +321,44 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const send = (message: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
+    const validate = options.validate ?? defaultValidator;
+    // Class mode: a student's engine belongs to their session (kept across reconnects), not to this socket.
+    let session: StudentSession | null = null;
+    let link: StudentLink | null = null;
+    let classHandlers: ClassHandlers | undefined;
+    let leaveClass: (() => void) | null = null;
+    if (classroom && access === 'student') {
+      const given = url.searchParams.get('session') ?? '';
+      const studentLink: StudentLink = {
+        send,
+        canTakeSnapshot: () => ws.bufferedAmount < MAX_BUFFERED_BYTES,
+        replaced: () => ws.close(CLOSE_SESSION_REPLACED, 'this session was opened in another tab'),
+      };
+      try {
+        session = classroom.connect(SESSION_KEY.test(given) ? given : randomUUID(), studentLink);
+      } catch (e) {
+        if (!(e instanceof ClassroomFullError)) throw e;
+        ws.close(1013, 'the class is full');
+        return;
+      }
+      link = studentLink;
+      classHandlers = classroom.studentHandlers(session);
+    } else if (classroom && access === 'instructor') {
+      classHandlers = classroom.instructorHandlers(validate);
+      leaveClass = classroom.addInstructor((message) => {
+        if (ws.bufferedAmount < MAX_BUFFERED_BYTES) send(message);
+      });
+    }
     const dispatch = createDispatcher(
       createHandlers({
         mode: 'web',
         version,
         platform: process.platform,
-        validate: options.validate ?? defaultValidator,
+        validate,
+        ...(classroom && (access === 'student' || access === 'instructor') ? { classRole: access } : {}),
+        ...(classHandlers ? { classroom: classHandlers } : {}),
         engine: () => {
+          if (session) return session.engine();
           if (!engine) {
             engine = EngineHost.start(options.engineWorkerFile);
             engine.onSnapshot((snapshot) => {
@@ -278,6 +384,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ws.on('error', (e) => log.error(`socket ${peer}`, e));
     ws.on('close', () => {
       left.abort();
+      leaveClass?.();
+      if (session && link) session.detach(link);
       const running = engine;
       engine = null;
       running?.terminate().catch((e: unknown) => log.error(`stopping the engine of ${peer}`, e));
@@ -296,8 +404,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${shownHost}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
   return {
     url,
+    ...(options.instructorToken ? { instructorUrl: `http://${shownHost}:${port}/instructor?token=${encodeURIComponent(options.instructorToken)}` } : {}),
     port,
     close: async () => {
+      await classroom?.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       http.closeAllConnections();
@@ -318,6 +428,7 @@ async function runFromCommandLine(): Promise<void> {
   }
   const server = await startServer(options);
   console.log(`RelayLab web mode: ${server.url}`);
+  if (server.instructorUrl) console.log(`  class mode: students open the link above (their name is asked), the instructor opens ${server.instructorUrl}`);
   // Bound to every interface: print the addresses students can actually type.
   if (options.host === '0.0.0.0' || options.host === '::') {
     const addresses = Object.values(networkInterfaces())
@@ -325,6 +436,8 @@ async function runFromCommandLine(): Promise<void> {
       .filter((a) => a && a.family === 'IPv4' && !a.internal)
       .map((a) => server.url.replace(/\/\/[^/]+\//, `//${a?.address}:${server.port}/`));
     for (const address of addresses) console.log(`  on the network: ${address}`);
+    if (server.instructorUrl)
+      for (const address of addresses) console.log(`  instructor on the network: ${address.replace(/\/(\?token=.*)?$/, `/instructor?token=${encodeURIComponent(options.instructorToken ?? '')}`)}`);
   }
   const stop = () => {
     server.close().then(

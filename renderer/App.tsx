@@ -9,6 +9,7 @@ import { Inspector } from './ui/Inspector';
 import { BottomPanel } from './ui/BottomPanel';
 import { OpenErrors, TemplateGallery, ToastView } from './ui/Dialogs';
 import { ContextMenu } from './ui/ContextMenu';
+import { ClassJoin } from './class/ClassJoin';
 import { handleShortcut } from './commands';
 import { confirmDiscard, openText } from './lib/files';
 import { api } from './services';
@@ -92,6 +93,7 @@ export function App() {
       {gallery ? <TemplateGallery onClose={() => setGallery(false)} /> : null}
       <OpenErrors />
       <ContextMenu />
+      <ClassJoin />
       <ToastView />
     </ReactFlowProvider>
   );

@@ -1,9 +1,43 @@
 // The one typed contract between renderer and main: request/response methods and pushed events, both transports (Electron IPC, WebSocket).
 import { z } from 'zod';
 import { EngineCommand, RunControl } from '../engine/api';
-import type { CommandResult, Snapshot } from '../engine/api';
+import type { CommandResult, PairState, Snapshot } from '../engine/api';
 import { ISSUE_WORDING, type Problem } from '../model/problem';
 import type { ReportCrossCheck } from '../report/report';
+
+/**
+ * The faults an instructor may fire for the whole class: the cut/fail and restore commands of cables, systems and
+ * sites. One table for the contract, the instructor's picker (label, which list of the topology, which id field) and
+ * the notice students read ("cable CN4 was cut").
+ */
+export const CLASS_FAULTS = [
+  { type: 'cutCable', label: 'Cut a cable', list: 'cables', key: 'cableId', noun: 'cable', happened: 'was cut' },
+  { type: 'failSystem', label: 'Fail a storage system', list: 'systems', key: 'systemId', noun: 'system', happened: 'failed' },
+  { type: 'failSite', label: 'Fail a whole site', list: 'sites', key: 'siteId', noun: 'site', happened: 'failed' },
+  { type: 'restoreCable', label: 'Restore a cable', list: 'cables', key: 'cableId', noun: 'cable', happened: 'was restored' },
+  { type: 'restoreSystem', label: 'Restore a storage system', list: 'systems', key: 'systemId', noun: 'system', happened: 'was restored' },
+  { type: 'restoreSite', label: 'Restore a site', list: 'sites', key: 'siteId', noun: 'site', happened: 'was restored' },
+] as const satisfies readonly { type: EngineCommand['type']; label: string; list: 'cables' | 'systems' | 'sites'; key: string; noun: string; happened: string }[];
+export const CLASS_FAULT_TYPES: readonly string[] = CLASS_FAULTS.map((f) => f.type);
+export const ClassFault = EngineCommand.refine((c) => CLASS_FAULT_TYPES.includes(c.type), {
+  message: 'a class fault cuts or restores a cable, or fails or restores a system or site',
+});
+export type ClassFault = z.infer<typeof ClassFault>;
+
+/** What happened, in a student's words: "cable CN4 was cut". */
+export function describeClassFault(c: ClassFault): string {
+  const fault = CLASS_FAULTS.find((f) => f.type === c.type);
+  const id = fault ? (c as Record<string, unknown>)[fault.key] : undefined;
+  return fault && typeof id === 'string' ? `${fault.noun} ${id} ${fault.happened}` : c.type;
+}
+
+/** A student's exercise verdict as the Exercise panel shows it: passed, one line per check, a message. */
+export const ExerciseResult = z.strictObject({
+  passed: z.boolean(),
+  message: z.string().max(1000),
+  checks: z.array(z.strictObject({ ok: z.boolean(), text: z.string().max(1000) })).max(200),
+});
+export type ExerciseResult = z.infer<typeof ExerciseResult>;
 
 /** Each method: a zod schema for its params (checked in main) and the TypeScript type of its result. */
 export const methods = {
@@ -33,12 +67,52 @@ export const methods = {
   }),
   /** Desktop only: prints a report (self-contained HTML from app/report) to a PDF the user picks. Web mode prints in the browser. */
   'report.pdf': z.strictObject({ html: z.string().max(64 * 1024 * 1024), suggestedName: z.string().max(200).optional() }),
+  /** Class mode, student: the name the student typed; joins the roster the instructor sees. */
+  'class.join': z.strictObject({ name: z.string().trim().min(1).max(60) }),
+  /** Class mode, student: the result of their last exercise check. */
+  'class.report': z.strictObject({ exercise: ExerciseResult }),
+  /** Class mode, instructor: the roster now (it is also pushed as 'class.roster' on every change). */
+  'class.roster': z.strictObject({}),
+  /** Class mode, instructor: sends a topology (with its scenario) to every student; each opens it and loads it in their engine. */
+  'class.push': z.strictObject({ topology: z.unknown() }),
+  /** Class mode, instructor: the same fault in every student's engine at once. */
+  'class.fault': z.strictObject({ command: ClassFault }),
 } as const;
 export type Method = keyof typeof methods;
 export type Params<M extends Method> = z.infer<(typeof methods)[M]>;
 
+/** One student as the instructor sees them. `id` is public (s1, s2 ...); the session key that owns the engine never leaves the server. */
+export interface ClassStudent {
+  id: string;
+  name: string;
+  connected: boolean;
+  /** The topology their engine runs, and its exercise task, once they loaded one. */
+  topologyName: string | null;
+  exerciseTask: string | null;
+  /** From their engine's latest snapshot. */
+  progress: { timeUs: number; running: boolean; pairs: { id: string; state: PairState }[] } | null;
+  /**
+   * Their last exercise check (cleared when they load another topology), with the server's wall time of the report and
+   * whether their pair states have changed since (the verdict may no longer hold).
+   */
+  exercise: (ExerciseResult & { reportedAtMs: number; runChangedSince: boolean }) | null;
+}
+export interface ClassRoster {
+  students: ClassStudent[];
+  /** The last topology pushed to the class. */
+  pushed: { pushId: number; name: string } | null;
+}
+export interface ClassFaultOutcome {
+  studentId: string;
+  name: string;
+  ok: boolean;
+  /** Why it did not apply (no engine yet, another topology, refused by the engine). */
+  reason?: string;
+}
+
 export interface Results {
-  'app.info': { mode: 'desktop' | 'web'; version: string; platform: string };
+  /** classRole is set when the server runs a class (--instructor-token): what this connection is. */
+  'app.info': { mode: 'desktop' | 'web'; version: string; platform: string; classRole?: 'student' | 'instructor' };
   'app.ready': Record<string, never>;
   'topology.validate': { problems: Problem[] };
   'engine.load': { problems: Problem[]; loaded: boolean };
@@ -51,6 +125,12 @@ export interface Results {
   'file.recent': { paths: string[] };
   'plan.crosscheck': ReportCrossCheck;
   'report.pdf': { path: string } | { cancelled: true };
+  /** resume: the topology this session's engine runs, when it runs one (a reloaded page takes it back instead of starting over). */
+  'class.join': { studentId: string; resume?: { topology: unknown } };
+  'class.report': Record<string, never>;
+  'class.roster': ClassRoster;
+  'class.push': { pushId: number; name: string; sentTo: number };
+  'class.fault': { outcomes: ClassFaultOutcome[] };
 }
 
 /** Events main pushes to the renderer. */
@@ -60,6 +140,12 @@ export interface Events {
   'app.menu': { action: string };
   /** Desktop: a document to open that the shell named (command line, macOS open-file, a second launch), read by main. */
   'app.openFile': { path: string; text: string };
+  /** Class mode, to instructors: the roster changed. */
+  'class.roster': ClassRoster;
+  /** Class mode, to students: the instructor sent a topology to open and run. */
+  'class.pushed': { pushId: number; name: string; topology: unknown };
+  /** Class mode, to students: something the instructor did to their run ("cable CN4 was cut by your instructor"). */
+  'class.notice': { text: string };
 }
 export type EventName = keyof Events;
 
@@ -71,7 +157,7 @@ export const RequestEnvelope = z.strictObject({
 });
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 
-export type ErrorCode = 'bad-request' | 'unknown-method' | 'invalid-params' | 'unsupported' | 'internal';
+export type ErrorCode = 'bad-request' | 'unknown-method' | 'invalid-params' | 'unsupported' | 'forbidden' | 'internal';
 export interface RpcError {
   code: ErrorCode;
   message: string;

@@ -61,7 +61,12 @@ export interface WebSocketApiOptions {
   maxReconnectDelayMs?: number;
   /** Told when the connection opens or drops, for a status badge. */
   onConnectionChange?: (connected: boolean) => void;
+  /** Told when the server closed this connection for good (class mode: the session was opened in another tab). */
+  onEnded?: (reason: string) => void;
 }
+
+/** The close code of a class session taken over by another tab (main/server.ts CLOSE_SESSION_REPLACED): no reconnect. */
+export const CLOSE_SESSION_REPLACED = 4001;
 
 export interface WebSocketApi extends RelayLabApi {
   readonly connected: boolean;
@@ -119,8 +124,14 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     s.onerror = () => {
       // The close event follows and does the work.
     };
-    s.onclose = () => {
+    s.onclose = (event) => {
       if (socket !== s) return;
+      const code = (event as { code?: number } | null)?.code;
+      if (code === CLOSE_SESSION_REPLACED) {
+        // Reconnecting would take the session back from the other tab, which would take it back again.
+        closed = true;
+        options.onEnded?.('this class session was opened in another tab');
+      }
       socket = null;
       const wasConnected = connected;
       connected = false;
@@ -172,16 +183,63 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
   };
 }
 
-/** The /rpc URL of the server this page came from, carrying the page's ?token= when there is one. */
-export function rpcUrlFor(location: { protocol: string; host: string; search: string }): string {
+/**
+ * The /rpc URL of the server this page came from, carrying the page's ?token= when there is one, the class session
+ * key (a server in class mode gives a reconnecting student their own engine back) and the instructor's role.
+ */
+export function rpcUrlFor(location: { protocol: string; host: string; search: string }, extra: { session?: string; role?: 'instructor' } = {}): string {
+  const query = new URLSearchParams();
   const token = new URLSearchParams(location.search).get('token');
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/rpc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  if (token) query.set('token', token);
+  if (extra.session) query.set('session', extra.session);
+  if (extra.role) query.set('role', extra.role);
+  const text = query.toString();
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/rpc${text ? `?${text}` : ''}`;
+}
+
+const SESSION_KEY_STORAGE = 'relaylab.classSession';
+
+/** This tab's class session key: kept in sessionStorage, so a reload or a dropped connection finds the same engine. */
+export function classSessionKey(storage: Pick<Storage, 'getItem' | 'setItem'> | null = globalThis.sessionStorage ?? null): string {
+  const saved = storage?.getItem(SESSION_KEY_STORAGE);
+  if (saved && /^[A-Za-z0-9_-]{16,100}$/.test(saved)) return saved;
+  // getRandomValues, not randomUUID: a classroom server on a LAN address is not a secure context.
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  const key = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  storage?.setItem(SESSION_KEY_STORAGE, key);
+  return key;
+}
+
+/** Whether this page is the instructor's (web mode, class mode): /instructor. */
+export function isInstructorPage(pathname: string = window.location.pathname): boolean {
+  return /\/instructor\/?$/.test(pathname);
 }
 
 let api: RelayLabApi | null = null;
+const connectionListeners = new Set<(connected: boolean) => void>();
+const endedListeners = new Set<(reason: string) => void>();
+
+/** Told when the web-mode connection opens or drops (class mode rejoins on a reconnect). */
+export function onConnectionChange(listener: (connected: boolean) => void): () => void {
+  connectionListeners.add(listener);
+  return () => connectionListeners.delete(listener);
+}
+/** Told when the server ended this connection for good. */
+export function onConnectionEnded(listener: (reason: string) => void): () => void {
+  endedListeners.add(listener);
+  return () => endedListeners.delete(listener);
+}
 
 /** The api for this window, whatever the transport: the Electron preload's bridge when present, else the web server's WebSocket. */
 export function getApi(): RelayLabApi {
-  if (!api) api = window.relaylab ? createBridgeApi(window.relaylab) : createWebSocketApi(rpcUrlFor(window.location));
+  if (!api) {
+    const instructor = isInstructorPage();
+    api = window.relaylab
+      ? createBridgeApi(window.relaylab)
+      : createWebSocketApi(rpcUrlFor(window.location, instructor ? { role: 'instructor' } : { session: classSessionKey() }), {
+          onConnectionChange: (connected) => connectionListeners.forEach((l) => l(connected)),
+          onEnded: (reason) => endedListeners.forEach((l) => l(reason)),
+        });
+  }
   return api;
 }

@@ -6,6 +6,7 @@ import { cacheCells, checkExercise, explainPair, filterEvents, formatClock, isPa
 import type { EventFilter, SlotCell } from './model';
 import { startTrainingWrite, stopTraining, trainingNext, verify } from './controller';
 import type { StepEvent } from '../../app/engine/api';
+import { reportExercise } from '../class/student';
 
 // ------------------------------------------------------------------ event log
 
@@ -277,7 +278,12 @@ export const ExercisePanel = memo(function ExercisePanel() {
   return (
     <div className="live-exercise live-scroll">
       <p className="live-headline">Task: {exercise.task}</p>
-      <button type="button" className="live-btn primary" onClick={() => setChecked(checkExercise(exercise, snapshot, facts))} data-testid="exercise-check">
+      <button type="button" className="live-btn primary" onClick={() => {
+          const verdict = checkExercise(exercise, snapshot, facts);
+          setChecked(verdict);
+          // Class mode: the instructor sees the same verdict (a no-op outside a class).
+          reportExercise(verdict);
+        }} data-testid="exercise-check">
         Check my result
       </button>
       {checked ? (
