@@ -1,7 +1,6 @@
 // Golden scenarios of the engine: the nine built-in figures and fault scripts, run with traced writes and summarised (step events, latencies, pair states, hashes) so that a refactor can be checked to change nothing.
 import type { EngineCommand } from '../../../app/engine/api';
 import type { Topology } from '../../../app/model/schema';
-import type { Sha256 } from '../data/sparse-volume';
 import { Engine, type WorkloadOverride } from '../engine';
 
 export interface GoldenScenario {
@@ -133,10 +132,13 @@ const QUANTILES = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1];
 const SAMPLE_US = 10_000;
 const FIRST_STEPS = 120;
 
-/** Runs one scenario on the engine and summarises it. `digest` folds strings into a hex digest (sha256 in the test). */
-export function runGolden(topology: Topology, s: GoldenScenario, sha256: Sha256): GoldenOutcome {
-  const t = s.paired ? { ...topology, pairs: topology.pairs.map((p) => ({ ...p, initially: 'paired' as const })) } : topology;
-  const steps = new Digest(sha256);
+/** A hex digest of a text (sha256 in the test; this module stays environment-free). */
+export type TextDigest = (text: string) => string;
+
+/** Runs one scenario on the engine and summarises it. */
+export function runGolden(topology: Topology, s: GoldenScenario, digest: TextDigest, sha256?: (data: Uint8Array) => Uint8Array): GoldenOutcome {
+  const t = s.paired ? { ...topology, pairs: topology.pairs.map((p: Topology['pairs'][number]) => ({ ...p, initially: 'paired' as const })) } : topology;
+  const steps = new Digest(digest);
   const firstSteps: string[] = [];
   let stepCount = 0;
   const engine = new Engine(t, {
@@ -155,7 +157,7 @@ export function runGolden(topology: Topology, s: GoldenScenario, sha256: Sha256)
   engine.workloadsStopUs = durationUs;
   engine.startWorkloads(s.workloadOverride);
   const commands = [...(s.commands ?? [])].sort((a, b) => a.atMs - b.atMs);
-  const statusDigest = new Digest(sha256);
+  const statusDigest = new Digest(digest);
   const pairChanges: Record<string, string[]> = {};
   const lastState = new Map<string, string>();
   const sample = (): void => {
@@ -220,29 +222,22 @@ export function runGolden(topology: Topology, s: GoldenScenario, sha256: Sha256)
   };
 }
 
-/** A running digest of lines: lines are batched and each batch's sha256 is chained into the state. */
+/** A running digest of lines: lines are batched and each batch is digested together with the state so far. */
 class Digest {
   private state = '';
   private batch: string[] = [];
-  private readonly encoder = new TextEncoder();
-  constructor(private readonly sha256: Sha256) {}
+  constructor(private readonly digest: TextDigest) {}
   add(line: string): void {
     this.batch.push(line);
     if (this.batch.length >= 4096) this.flush();
   }
   private flush(): void {
     if (this.batch.length === 0) return;
-    this.state = toHex(this.sha256(this.encoder.encode(`${this.state}\n${this.batch.join('\n')}`)));
+    this.state = this.digest(`${this.state}\n${this.batch.join('\n')}`);
     this.batch = [];
   }
   hex(): string {
     this.flush();
     return this.state;
   }
-}
-
-function toHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
 }

@@ -1,0 +1,216 @@
+// Operator commands and faults: pair operations (refused by the pair-rules table, with the state named), cable and system faults, repairs, auto-resync, fill faults, single host writes.
+import type { EngineState } from './state';
+import { issueWrite } from './write';
+import type { CommandResult, EngineCommand } from '../../app/engine/api';
+import { startCopy } from './copy';
+import { checkJournalFill, pump } from './journal';
+import { abandonCopy, copyTargetConflict, downstreamOf, setState, suspend, swapRoles } from './pair-states';
+import { OVERFLOW_WATCH_US } from './pairs';
+import type { SlotHold } from './state';
+
+export function command(core: EngineState, c: EngineCommand): CommandResult {
+  switch (c.type) {
+    case 'pair':
+      return pairCommand(core, c.pairId, c.op, c.readWrite ?? false);
+    case 'cutCable':
+    case 'restoreCable': {
+      const link = core.wiring.links.get(c.cableId);
+      if (!link) return { ok: false, reason: `no cable ${c.cableId}` };
+      if (c.type === 'cutCable') {
+        if (!link.up) return { ok: false, reason: `cable ${c.cableId} is already cut` };
+        link.up = false;
+        link.epoch++;
+        core.step('fault', link.id, `cable ${link.id} is cut`);
+        for (const p of core.pairs.values()) {
+          if (p.route?.link === link && (p.replicating || p.state === 'PSUS')) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
+        }
+        return { ok: true, message: `cable ${c.cableId} cut` };
+      }
+      if (link.up) return { ok: false, reason: `cable ${c.cableId} is not cut` };
+      link.up = true;
+      core.step('repair', link.id, `cable ${link.id} is restored`);
+      autoResync(core);
+      for (const j of core.journals.values()) pump(core, j);
+      return { ok: true, message: `cable ${c.cableId} restored` };
+    }
+    case 'failSystem':
+    case 'restoreSystem': {
+      if (!core.wiring.systems.has(c.systemId)) return { ok: false, reason: `no system ${c.systemId}` };
+      return c.type === 'failSystem' ? failSystems(core, [c.systemId], `system ${c.systemId} failed`) : restoreSystems(core, [c.systemId]);
+    }
+    case 'failSite':
+    case 'restoreSite': {
+      if (!core.topology.sites.some((s) => s.id === c.siteId)) return { ok: false, reason: `no site ${c.siteId}` };
+      const systems = core.topology.systems.filter((s) => s.siteId === c.siteId).map((s) => s.id);
+      for (const h of core.hosts.values()) if (h.host.siteId === c.siteId) h.failed = c.type === 'failSite';
+      return c.type === 'failSite' ? failSystems(core, systems, `site ${c.siteId} failed`) : restoreSystems(core, systems);
+    }
+    case 'fillJournal': {
+      const p = core.pairs.get(c.pairId);
+      if (!p) return { ok: false, reason: `no pair ${c.pairId}` };
+      const j = p.journal;
+      if (!j) return { ok: false, reason: `pair ${c.pairId} is synchronous and has no journal` };
+      if (!(p.state === 'PAIR' || p.state === 'PFUL')) return { ok: false, reason: `pair ${c.pairId} is ${p.state}; its journal is not in use`, state: p.state };
+      j.phantomBytes = Math.max(0, j.capacityBytes - j.usedBytes);
+      core.step('fault', j.id, `journal ${j.id} is filled to capacity`);
+      checkJournalFill(core, j);
+      return { ok: true, message: `journal ${j.id} full: the next write suspends the pairs, or the ${OVERFLOW_WATCH_US / 1e6} s overflow watch does` };
+    }
+    case 'fillCache': {
+      const cache = core.caches.get(c.cacheId);
+      if (!cache) return { ok: false, reason: `no cache ${c.cacheId}` };
+      const sys = core.wiring.systems.get(cache.systemId)!;
+      let n = 0;
+      while (cache.hasFree()) {
+        const key = `phantom-${n}`;
+        const version = cache.store(key, n, core.nowUs);
+        const hold: SlotHold = { cache, volumeId: key, track: n, version };
+        core.pendingDestages++;
+        core.sched.at(cache.bookDestage(core.nowUs, sys.destageUsPerTrack), () => {
+          core.pendingDestages--;
+          core.release([hold]);
+        });
+        n++;
+      }
+      core.step('fault', cache.id, `cache ${cache.id} is filled with ${n} dirty slot(s)`);
+      return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data` };
+    }
+    case 'hostWrite': {
+      const data = new Uint8Array(c.lengthBytes);
+      if (c.fill !== undefined) data.fill(c.fill);
+      else core.prng.fill(data);
+      return issueWrite(core, c.hostId, c.luId, c.offsetBytes, data, true) ?? { ok: true, message: `write ${core.nextIoId - 1} issued` };
+    }
+    case 'setWorkloadsEnabled':
+      core.workloadsEnabled = c.enabled;
+      return { ok: true, message: c.enabled ? 'workloads enabled' : 'workloads paused' };
+  }
+}
+
+export function failSystems(core: EngineState, systemIds: string[], why: string): CommandResult {
+  for (const s of systemIds) {
+    core.failedSystems.add(s);
+    core.step('fault', s, why);
+  }
+  for (const p of core.pairs.values()) {
+    const ps = core.volume(p.primaryId).systemId;
+    const ss = core.volume(p.secondaryId).systemId;
+    if ((systemIds.includes(ps) || systemIds.includes(ss)) && (p.replicating || p.state === 'PSUS')) {
+      suspend(core, p, 'PSUE', why, { kind: 'system', id: systemIds.includes(ss) ? ss : ps });
+    }
+  }
+  return { ok: true, message: why };
+}
+
+export function restoreSystems(core: EngineState, systemIds: string[]): CommandResult {
+  for (const s of systemIds) {
+    core.failedSystems.delete(s);
+    core.step('repair', s, `system ${s} is restored`);
+  }
+  autoResync(core);
+  return { ok: true, message: `restored ${systemIds.join(', ')}` };
+}
+
+/** Pairs with autoResync whose suspending fault is repaired start a differential resync. */
+export function autoResync(core: EngineState): void {
+  for (const p of core.pairs.values()) {
+    if (p.state !== 'PSUE' || !p.cfg.autoResync) continue;
+    const ps = core.volume(p.primaryId).systemId;
+    const ss = core.volume(p.secondaryId).systemId;
+    if (!p.route?.link.up || !core.systemUp(ps) || !core.systemUp(ss)) continue;
+    if (p.suspendedCause?.kind === 'takeover') continue;
+    // Stays suspended rather than overwrite another replicating pair's secondary (the operator resolves it).
+    if (copyTargetConflict(core, p, p.secondaryId)) continue;
+    startCopy(core, p, false, 'auto-resync after the fault was repaired');
+  }
+}
+
+export function pairCommand(core: EngineState, pairId: string, op: string, readWrite: boolean): CommandResult {
+  const p = core.pairs.get(pairId);
+  if (!p) return { ok: false, reason: `no pair ${pairId}` };
+  const refuse = (why: string): CommandResult => ({ ok: false, reason: `${op} refused: pair ${pairId} is ${p.state}; ${why}`, state: p.state });
+  switch (op) {
+    case 'create':
+      if (p.state !== 'SMPL') return refuse('only a simplex pair can be created');
+      {
+        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        if (conflict) return refuse(conflict);
+      }
+      startCopy(core, p, true, 'initial copy started');
+      return { ok: true, message: 'initial copy started' };
+    case 'split':
+      if (!(p.state === 'PAIR' || p.state === 'PFUL' || p.state === 'COPY')) return refuse('only a pair in PAIR, PFUL or COPY can be split');
+      p.secondaryWritable = readWrite;
+      if (p.mode === 'async' && p.journal && !p.journal.drained && p.state !== 'COPY') {
+        setState(core, p, 'suspending', 'split requested: the journal drains first');
+        return { ok: true, message: 'suspending while the journal drains' };
+      }
+      suspend(core, p, 'PSUS', `split by the operator${readWrite ? ' (secondary read/write)' : ''}`);
+      return { ok: true, message: 'split' };
+    case 'resync':
+      if (!(p.state === 'PSUS' || p.state === 'PSUE' || p.state === 'SSUS')) return refuse('only a split or suspended pair can be resynchronised');
+      if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
+      {
+        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        if (conflict) return refuse(conflict);
+      }
+      startCopy(core, p, false, 'differential resync');
+      return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
+    case 'takeover': {
+      if (p.state === 'COPY') return refuse('the secondary is inconsistent while copying and cannot take over');
+      if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
+      if (p.state === 'SMPL' || p.state === 'SSWS') return refuse('there is nothing to take over');
+      suspend(core, p, 'PSUE', 'taken over');
+      setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
+      p.suspendedCause = { kind: 'takeover', id: p.id };
+      for (const q of downstreamOf(core, p.secondaryId)) {
+        if (q !== p && q.replicating) suspend(core, q, 'PSUE', `upstream pair ${p.id} was taken over`, { kind: 'takeover', id: p.id });
+      }
+      return { ok: true, message: `${p.secondaryId} is writable (SSWS)` };
+    }
+    case 'swapResync': {
+      if (p.state !== 'SSWS') return refuse('swap-resync follows a takeover (SSWS)');
+      const conflict = copyTargetConflict(core, p, p.primaryId);
+      if (conflict) return refuse(conflict);
+      swapRoles(core, p);
+      if (!p.route?.link.up) {
+        swapRoles(core, p);
+        return refuse('there is no working link in the reverse direction');
+      }
+      startCopy(core, p, false, 'swap-resync: direction reversed, differential copy');
+      return { ok: true, message: `now ${p.primaryId} -> ${p.secondaryId}` };
+    }
+    case 'failback':
+      if (p.state === 'SSWS') {
+        const conflict = copyTargetConflict(core, p, p.primaryId);
+        if (conflict) return refuse(conflict);
+        swapRoles(core, p);
+        if (!p.route?.link.up) {
+          swapRoles(core, p);
+          return refuse('there is no working link back to the original primary');
+        }
+        p.failbackPending = true;
+        startCopy(core, p, false, 'failback: copying the changes back');
+        return { ok: true, message: 'failback started' };
+      }
+      if (p.swapped && p.state === 'PAIR') {
+        swapRoles(core, p);
+        setState(core, p, 'PAIR', 'failback: the original direction is restored');
+        return { ok: true, message: 'failback done' };
+      }
+      return refuse('failback needs a taken-over (SSWS) or swapped pair');
+    case 'delete':
+      if (p.state === 'SMPL') return refuse('it is not paired');
+      if (p.journal) for (const rec of p.journal.drop()) void rec;
+      abandonCopy(core, p);
+      setState(core, p, 'deleting', 'delete requested');
+      core.sched.after(1000, () => {
+        p.primaryBitmap.clearAll();
+        p.secondaryBitmap.clearAll();
+        setState(core, p, 'SMPL', 'deleted: the volumes are independent');
+      });
+      return { ok: true, message: 'deleting' };
+    default:
+      return refuse(`unknown operation ${op}`);
+  }
+}
