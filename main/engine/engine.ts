@@ -525,8 +525,18 @@ export class Engine {
   /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
   private forwardSync(p: PairRt, a: Arrival, done: (ok: boolean, reason?: string) => void): void {
     const route = p.route;
-    const secSystem = this.volume(p.secondaryId).systemId;
+    // Where the update goes is fixed when it is sent: a reversal before it arrives must not redirect it.
+    const secondaryId = p.secondaryId;
+    const secSystem = this.volume(secondaryId).systemId;
+    const gen = p.updateGen;
     const fail = (why: string): void => {
+      if (p.updateGen !== gen) {
+        // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
+        // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
+        if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}`);
+        else done(true);
+        return;
+      }
       p.markTracks(p.primaryBitmap, a.offset, a.length);
       this.suspend(p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
       if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${p.secondaryId}: ${why}`);
@@ -538,9 +548,17 @@ export class Engine {
     if (a.io.traced) this.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
     // Counted until answered: a split lets them land (they were sent first), but no copy may target those bytes meanwhile.
     p.syncInFlight++;
+    const firstTrack = Math.floor(a.offset / p.trackBytes);
+    const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
+    for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
     const answered = done;
     done = (ok, reason) => {
       p.syncInFlight--;
+      for (let t = firstTrack; t <= lastTrack; t++) {
+        const n = p.syncInFlightTracks.get(t)! - 1;
+        if (n > 0) p.syncInFlightTracks.set(t, n);
+        else p.syncInFlightTracks.delete(t);
+      }
       answered(ok, reason);
     };
     const link = route.link;
@@ -551,7 +569,8 @@ export class Engine {
       link.inFlight--;
       this.activeFlows--;
       if (link.epoch !== epoch) return fail(`cable ${link.id} was cut`);
-      this.receive({ ...a, systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, source: 'sync' }, (ok, reason) => {
+      const stillWanted = (): boolean => p.updateGen === gen;
+      this.receive({ ...a, systemId: secSystem, portId: route.toPortId, volumeId: secondaryId, source: 'sync', stillWanted }, (ok, reason) => {
         if (!ok) return fail(reason ?? 'the secondary refused the write');
         if (a.io.traced) this.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
         this.activeFlows++;
@@ -943,6 +962,7 @@ export class Engine {
       if (!(q.replicating || q.state === 'PSUS')) continue;
       if (q.state === state) continue;
       if (q.state === 'COPY') q.secondaryInconsistent = true;
+      q.markSyncInFlight();
       this.abandonCopy(q);
       q.suspendedCause = cause;
       this.setState(q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);
@@ -965,6 +985,8 @@ export class Engine {
   /** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
   private startCopy(p: PairRt, initial: boolean, reason: string): void {
     this.markOverwrittenSecondaries(p);
+    p.markSyncInFlight();
+    p.updateGen++;
     if (initial) p.primaryBitmap.setAll();
     p.primaryBitmap.union(p.secondaryBitmap);
     p.secondaryBitmap.clearAll();
@@ -1074,6 +1096,7 @@ export class Engine {
   }
 
   private swapRoles(p: PairRt): void {
+    p.updateGen++;
     const prim = p.primaryId;
     p.primaryId = p.secondaryId;
     p.secondaryId = prim;
@@ -1287,6 +1310,8 @@ export class Engine {
         if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
         if (p.state === 'SMPL' || p.state === 'SSWS') return refuse('there is nothing to take over');
         this.suspend(p, 'PSUE', 'taken over');
+        // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
+        p.updateGen++;
         this.setState(p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
         p.suspendedCause = { kind: 'takeover', id: p.id };
         for (const q of this.downstreamOf(p.secondaryId)) {
@@ -1328,6 +1353,7 @@ export class Engine {
       case 'delete':
         if (p.state === 'SMPL') return refuse('it is not paired');
         if (p.journal) for (const rec of p.journal.drop()) void rec;
+        p.updateGen++;
         this.abandonCopy(p);
         this.setState(p, 'deleting', 'delete requested');
         this.sched.after(1000, () => {
