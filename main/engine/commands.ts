@@ -161,6 +161,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
       if (p.state === 'SMPL' || p.state === 'SSWS') return refuse('there is nothing to take over');
       suspend(core, p, 'PSUE', 'taken over');
+      // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
+      p.updateGen++;
       setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
       p.suspendedCause = { kind: 'takeover', id: p.id };
       for (const q of downstreamOf(core, p.secondaryId)) {
@@ -202,6 +204,7 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     case 'delete':
       if (p.state === 'SMPL') return refuse('it is not paired');
       if (p.journal) for (const rec of p.journal.drop()) void rec;
+      p.updateGen++;
       abandonCopy(core, p);
       setState(core, p, 'deleting', 'delete requested');
       core.sched.after(1000, () => {

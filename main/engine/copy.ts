@@ -8,6 +8,8 @@ import { receive } from './write';
 /** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
 export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason: string): void {
   markOverwrittenSecondaries(core, p);
+  p.markSyncInFlight();
+  p.updateGen++;
   if (initial) p.primaryBitmap.setAll();
   p.primaryBitmap.union(p.secondaryBitmap);
   p.secondaryBitmap.clearAll();

@@ -23,6 +23,7 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
     if (!(q.replicating || q.state === 'PSUS')) continue;
     if (q.state === state) continue;
     if (q.state === 'COPY') q.secondaryInconsistent = true;
+    q.markSyncInFlight();
     abandonCopy(core, q);
     q.suspendedCause = cause;
     setState(core, q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);
@@ -43,6 +44,7 @@ export function abandonCopy(core: EngineState, p: PairRt): void {
 }
 
 export function swapRoles(core: EngineState, p: PairRt): void {
+  p.updateGen++;
   const prim = p.primaryId;
   p.primaryId = p.secondaryId;
   p.secondaryId = prim;

@@ -117,6 +117,13 @@ export class PairRt {
   state: PairState = 'SMPL';
   /** Sync updates sent to the secondary and not yet answered (they may land after a split). */
   syncInFlight = 0;
+  /** Tracks of those updates (track -> updates): when the pair stops replicating they may or may not have landed, so they go into the bitmap. */
+  readonly syncInFlightTracks = new Map<number, number>();
+  /**
+   * Bumped when updates sent earlier may no longer land: takeover (the secondary stops taking the old primary's updates),
+   * a reversal, a new copy, delete. An update carries the generation it was sent in.
+   */
+  updateGen = 0;
   sinceUs = 0;
   reason = '';
   /** True after swapResync: the data flows from the original secondary to the original primary. */
@@ -159,6 +166,11 @@ export class PairRt {
   /** States in which updates flow to the secondary (or are tracked for the running copy). */
   get replicating(): boolean {
     return this.state === 'PAIR' || this.state === 'PFUL' || this.state === 'COPY' || this.state === 'suspending';
+  }
+
+  /** The tracks of sync updates still on their way become differences: the secondary may not have them. */
+  markSyncInFlight(): void {
+    for (const t of this.syncInFlightTracks.keys()) this.primaryBitmap.set(t);
   }
 
   markTracks(bitmap: DifferentialBitmap, offset: number, length: number): void {

@@ -226,8 +226,18 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
 export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok: boolean, reason?: string) => void): void {
   const route = p.route;
-  const secSystem = core.volume(p.secondaryId).systemId;
+  // Where the update goes is fixed when it is sent: a reversal before it arrives must not redirect it.
+  const secondaryId = p.secondaryId;
+  const secSystem = core.volume(secondaryId).systemId;
+  const gen = p.updateGen;
   const fail = (why: string): void => {
+    if (p.updateGen !== gen) {
+      // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
+      // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
+      if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}`);
+      else done(true);
+      return;
+    }
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
     if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${p.secondaryId}: ${why}`);
@@ -239,9 +249,17 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
   if (a.io.traced) core.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
   // Counted until answered: a split lets them land (they were sent first), but no copy may target those bytes meanwhile.
   p.syncInFlight++;
+  const firstTrack = Math.floor(a.offset / p.trackBytes);
+  const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
+  for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
   const answered = done;
   done = (ok, reason) => {
     p.syncInFlight--;
+    for (let t = firstTrack; t <= lastTrack; t++) {
+      const n = p.syncInFlightTracks.get(t)! - 1;
+      if (n > 0) p.syncInFlightTracks.set(t, n);
+      else p.syncInFlightTracks.delete(t);
+    }
     answered(ok, reason);
   };
   const link = route.link;
@@ -252,7 +270,8 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
     link.inFlight--;
     core.activeFlows--;
     if (link.epoch !== epoch) return fail(`cable ${link.id} was cut`);
-    receive(core, { ...a, systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, source: 'sync' }, (ok, reason) => {
+    const stillWanted = (): boolean => p.updateGen === gen;
+    receive(core, { ...a, systemId: secSystem, portId: route.toPortId, volumeId: secondaryId, source: 'sync', stillWanted }, (ok, reason) => {
       if (!ok) return fail(reason ?? 'the secondary refused the write');
       if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
       core.activeFlows++;

@@ -1,0 +1,58 @@
+// Named regressions of issue 15: each scenario once made a pair claim PAIR (or up to date) over copies that differ.
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseTopologyText } from '../../app/model/file';
+import type { Topology } from '../../app/model/schema';
+import { Engine } from './engine';
+import { runSequence, type Action, type Variation } from './properties/harness';
+
+const DIR = 'assets/topologies';
+const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
+
+function load(name: string): Topology {
+  const file = BUILT_INS.find((f) => f.startsWith(name))!;
+  const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
+  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
+  return r.topology;
+}
+
+function quiet(t: Topology, pairs: (p: Topology['pairs'][number]) => Topology['pairs'][number] = (p) => p): Topology {
+  return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t.pairs.map((p) => pairs({ ...p, initially: 'paired' as const })) };
+}
+
+describe('a takeover while a sync update is on the wire (prop-long seed 777, run 2,777)', () => {
+  test('the replayed counterexample: swap-resync leaves pair-sync PAIR with V12 equal to V11', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
+    const actions: Action[] = [
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 255 },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'swapResync', readWrite: false },
+      { kind: 'fillJournal', index: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations } = runSequence(load('fig01'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('the update sent before the takeover is not acknowledged as if on the new primary, and the swap-resync recopies its track', () => {
+    const e = new Engine(quiet(load('fig01'), (p) => (p.mode === 'sync' ? { ...p, fence: 'data' } : p)), { seed: 1 });
+    let answer: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(1), false, (ok) => (answer = ok)).ok).toBe(true);
+    // Stored in V11's cache and sent to V12 over CN2 (60 km: 300 us one way), not yet arrived.
+    e.runFor(200);
+    expect(e.volumeHash('V11')).not.toBe(e.volumeHash('V12'));
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'swapResync' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 60e6);
+    const s = e.pairStatus(e.pairs.get('pair-sync')!);
+    expect(s.state).toBe('PAIR');
+    expect(s.differentialTracks).toBe(0);
+    expect(e.volumeHash('V11')).toBe(e.volumeHash('V12'));
+    // Fence data: the write never reached the volume that now serves the host, so the host is told it failed.
+    expect(answer).toBe(false);
+  });
+});
