@@ -13,19 +13,31 @@ export interface PairStateRule {
   busy: boolean;
   /** The state is a suspension: the secondary's image is frozen and the pair can be resynchronised. */
   suspended: boolean;
+  /** Host writes on the primary are sent on at once: forwarded (sync) or journaled (async). */
+  forwardsUpdates: boolean;
+  /** Journal records already taken keep going to the secondary (an async split drains first). */
+  sendsJournal: boolean;
+  /** A suspend applies to it: a fault (PSUE) or a split of its group (PSUS); an operator-split pair turns PSUE on a fault. */
+  suspendable: boolean;
+  /** The secondary holds a usable image (not while copying, not when there is no pair). */
+  secondaryConsistent: boolean;
+  /** Host writes to the secondary: refused, accepted, or accepted when the split was read/write. */
+  secondaryWrites: 'refused' | 'accepted' | 'if-split-read-write';
 }
 
+const NONE = { forwardsUpdates: false, sendsJournal: false, suspendable: false } as const;
+
 export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
-  SMPL: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
-  COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false },
-  PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
-  PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
-  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
-  SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
-  PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
-  SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false },
-  suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false },
-  deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false },
+  SMPL: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused' },
+  COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
+  PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, suspendable: true, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
+  suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
 };
 
 /** Facts beyond the state that decide an operation (kept small: what the menu can know from a snapshot). */

@@ -1,5 +1,7 @@
 // Operator commands and faults: pair operations (refused by the pair-rules table, with the state named), cable and system faults, repairs, auto-resync, fill faults, single host writes.
 import type { EngineState } from './state';
+import type { PairOp } from '../../app/engine/api';
+import { PAIR_OP_RULES, pairOpAvailability, type PairOpRule } from '../../app/engine/pair-rules';
 import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
@@ -22,7 +24,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         link.epoch++;
         core.step('fault', link.id, `cable ${link.id} is cut`);
         for (const p of core.pairs.values()) {
-          if (p.route?.link === link && (p.replicating || p.state === 'PSUS')) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
+          if (p.route?.link === link && p.rules.suspendable) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
         }
         return { ok: true, message: `cable ${c.cableId} cut` };
       }
@@ -50,7 +52,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       if (!p) return { ok: false, reason: `no pair ${c.pairId}` };
       const j = p.journal;
       if (!j) return { ok: false, reason: `pair ${c.pairId} is synchronous and has no journal` };
-      if (!(p.state === 'PAIR' || p.state === 'PFUL')) return { ok: false, reason: `pair ${c.pairId} is ${p.state}; its journal is not in use`, state: p.state };
+      if (!p.rules.forwardsUpdates) return { ok: false, reason: `pair ${c.pairId} is ${p.state}; its journal is not in use`, state: p.state };
       j.phantomBytes = Math.max(0, j.capacityBytes - j.usedBytes);
       core.step('fault', j.id, `journal ${j.id} is filled to capacity`);
       checkJournalFill(core, j);
@@ -95,7 +97,7 @@ export function failSystems(core: EngineState, systemIds: string[], why: string)
   for (const p of core.pairs.values()) {
     const ps = core.volume(p.primaryId).systemId;
     const ss = core.volume(p.secondaryId).systemId;
-    if ((systemIds.includes(ps) || systemIds.includes(ss)) && (p.replicating || p.state === 'PSUS')) {
+    if ((systemIds.includes(ps) || systemIds.includes(ss)) && p.rules.suspendable) {
       suspend(core, p, 'PSUE', why, { kind: 'system', id: systemIds.includes(ss) ? ss : ps });
     }
   }
@@ -129,9 +131,12 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
   const p = core.pairs.get(pairId);
   if (!p) return { ok: false, reason: `no pair ${pairId}` };
   const refuse = (why: string): CommandResult => ({ ok: false, reason: `${op} refused: pair ${pairId} is ${p.state}; ${why}`, state: p.state });
+  // Whether the operation fits the state is the pair-rules table's to say (the same table the menus read).
+  const rule = (PAIR_OP_RULES as Partial<Record<string, PairOpRule>>)[op];
+  if (!rule) return refuse(`unknown operation ${op}`);
+  if (!pairOpAvailability(op as PairOp, p.state, { swapped: p.swapped }).allowed) return refuse(rule.refusedIn?.[p.state] ?? rule.refusedBecause);
   switch (op) {
     case 'create':
-      if (p.state !== 'SMPL') return refuse('only a simplex pair can be created');
       {
         const conflict = copyTargetConflict(core, p, p.secondaryId);
         if (conflict) return refuse(conflict);
@@ -139,7 +144,6 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       startCopy(core, p, true, 'initial copy started');
       return { ok: true, message: 'initial copy started' };
     case 'split':
-      if (!(p.state === 'PAIR' || p.state === 'PFUL' || p.state === 'COPY')) return refuse('only a pair in PAIR, PFUL or COPY can be split');
       p.secondaryWritable = readWrite;
       if (p.mode === 'async' && p.journal && !p.journal.drained && p.state !== 'COPY') {
         setState(core, p, 'suspending', 'split requested: the journal drains first');
@@ -148,7 +152,6 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       suspend(core, p, 'PSUS', `split by the operator${readWrite ? ' (secondary read/write)' : ''}`);
       return { ok: true, message: 'split' };
     case 'resync':
-      if (!(p.state === 'PSUS' || p.state === 'PSUE' || p.state === 'SSUS')) return refuse('only a split or suspended pair can be resynchronised');
       if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
       {
         const conflict = copyTargetConflict(core, p, p.secondaryId);
@@ -157,9 +160,7 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       startCopy(core, p, false, 'differential resync');
       return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
     case 'takeover': {
-      if (p.state === 'COPY') return refuse('the secondary is inconsistent while copying and cannot take over');
       if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
-      if (p.state === 'SMPL' || p.state === 'SSWS') return refuse('there is nothing to take over');
       suspend(core, p, 'PSUE', 'taken over');
       // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
       p.updateGen++;
@@ -171,7 +172,6 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       return { ok: true, message: `${p.secondaryId} is writable (SSWS)` };
     }
     case 'swapResync': {
-      if (p.state !== 'SSWS') return refuse('swap-resync follows a takeover (SSWS)');
       const conflict = copyTargetConflict(core, p, p.primaryId);
       if (conflict) return refuse(conflict);
       swapRoles(core, p);
@@ -195,14 +195,11 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
         startCopy(core, p, false, 'failback: copying the changes back');
         return { ok: true, message: 'failback started' };
       }
-      if (p.swapped && p.state === 'PAIR') {
-        swapRoles(core, p);
-        setState(core, p, 'PAIR', 'failback: the original direction is restored');
-        return { ok: true, message: 'failback done' };
-      }
-      return refuse('failback needs a taken-over (SSWS) or swapped pair');
+      // Allowed by the table otherwise only as a swapped pair in PAIR: the direction is turned back at once.
+      swapRoles(core, p);
+      setState(core, p, 'PAIR', 'failback: the original direction is restored');
+      return { ok: true, message: 'failback done' };
     case 'delete':
-      if (p.state === 'SMPL') return refuse('it is not paired');
       if (p.journal) for (const rec of p.journal.drop()) void rec;
       p.updateGen++;
       abandonCopy(core, p);

@@ -122,7 +122,7 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
 export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: 'S44' | 'S56'): void {
   const ip = p.route?.fromPortId ?? core.volume(volumeId).systemId;
-  if (p.state === 'PAIR' || p.state === 'PFUL') {
+  if (p.rules.forwardsUpdates) {
     if (sendStep === 'S44') {
       if (io.traced) core.step('S41', ip, `${ip} receives the message`, io);
       if (io.traced) core.step('S42', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);

@@ -48,7 +48,7 @@ export function pump(core: EngineState, j: JournalRt): void {
     if (!rec) return;
     const p = rec.pair;
     const route = p.route;
-    if (!route || !route.link.up || !(p.state === 'PAIR' || p.state === 'PFUL' || p.state === 'suspending')) return;
+    if (!route || !route.link.up || !p.rules.sendsJournal) return;
     j.shift();
     j.sent.set(rec.seq, rec);
     j.inFlight++;

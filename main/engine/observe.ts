@@ -34,7 +34,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     mode: p.mode,
     linkUp: p.route?.link.up ?? false,
     secondaryData:
-      p.state === 'COPY' || p.state === 'SMPL' || p.secondaryInconsistent ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
+      !p.rules.secondaryConsistent || p.secondaryInconsistent ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
     copyProgress: Math.max(0, Math.min(1, progress)),
     differentialTracks: remaining + p.secondaryBitmap.count,
     sinceUs: p.sinceUs,
@@ -60,7 +60,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     s.journalFill = j.fill;
     s.appliedSeq = j.applyNext - 1;
     s.issuedSeq = j.nextSeq - 1;
-    const replicating = p.state === 'PAIR' || p.state === 'PFUL';
+    const replicating = p.rules.forwardsUpdates;
     s.rpoMs = replicating ? (j.usedBytes === 0 ? 0 : (core.nowUs - (oldest ?? p.lastAppliedWrittenUs)) / 1000) : (core.nowUs - p.sinceUs) / 1000;
     if (s.secondaryData === 'consistent') s.consistentAsOfUs = replicating ? p.lastAppliedWrittenUs : p.sinceUs;
   }

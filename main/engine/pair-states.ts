@@ -20,7 +20,7 @@ export function groupOf(core: EngineState, p: PairRt): PairRt[] {
 /** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */
 export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', reason: string, cause?: PairRt['suspendedCause']): void {
   for (const q of groupOf(core, p)) {
-    if (!(q.replicating || q.state === 'PSUS')) continue;
+    if (!q.rules.suspendable) continue;
     if (q.state === state) continue;
     if (q.state === 'COPY') q.secondaryInconsistent = true;
     q.markSyncInFlight();
@@ -66,7 +66,7 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
   for (const q of core.pairList) {
     if (q === p || !sharing.has(q.secondaryId)) continue;
-    if (q.state === 'PAIR' || q.state === 'PFUL' || q.state === 'COPY' || q.state === 'suspending') {
+    if (q.rules.replicating) {
       return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
     }
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
@@ -85,7 +85,7 @@ export function markOverwrittenSecondaries(core: EngineState, p: PairRt): void {
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
   for (const q of core.pairList) {
     if (q === p || !sharing.has(q.secondaryId)) continue;
-    if (q.state === 'PSUS' || q.state === 'PSUE' || q.state === 'SSUS') q.secondaryInconsistent = true;
+    if (q.rules.suspended) q.secondaryInconsistent = true;
   }
 }
 

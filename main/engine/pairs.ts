@@ -1,6 +1,7 @@
 // Pair and journal records at run time: state, differential bitmaps per side, copy progress, and the async journal of a consistency group.
 import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
+import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
 import type { LinkRt } from './runtime';
 
@@ -163,9 +164,14 @@ export class PairRt {
     return this.primaryBitmap.trackCount;
   }
 
+  /** What the pair's state means and allows (the one table, app/engine/pair-rules.ts). */
+  get rules(): PairStateRule {
+    return PAIR_STATE_RULES[this.state];
+  }
+
   /** States in which updates flow to the secondary (or are tracked for the running copy). */
   get replicating(): boolean {
-    return this.state === 'PAIR' || this.state === 'PFUL' || this.state === 'COPY' || this.state === 'suspending';
+    return PAIR_STATE_RULES[this.state].replicating;
   }
 
   /** The tracks of sync updates still on their way become differences: the secondary may not have them. */

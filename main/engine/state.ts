@@ -200,7 +200,7 @@ export class EngineState {
   /** No pair copying or suspending, journals drained, no write or destage in flight. */
   settled(): boolean {
     if (this.activeFlows > 0 || this.pendingDestages > 0) return false;
-    for (const p of this.pairs.values()) if (p.state === 'COPY' || p.state === 'suspending' || p.state === 'deleting') return false;
+    for (const p of this.pairs.values()) if (p.rules.busy) return false;
     for (const j of this.journals.values()) if (!j.drained) return false;
     return true;
   }

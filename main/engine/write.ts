@@ -138,7 +138,8 @@ export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason
 export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
   const p = core.pairWithSecondary(volumeId);
   if (!p) return undefined;
-  if (p.state === 'SSWS' || (p.state === 'PSUS' && p.secondaryWritable) || (p.state === 'SSUS' && p.secondaryWritable)) return undefined;
+  const writes = p.rules.secondaryWrites;
+  if (writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable)) return undefined;
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
 }
 
@@ -163,8 +164,7 @@ export function applyData(core: EngineState, volumeId: string, offset: number, l
 /** Whether some pair is in a state that records changes in a bitmap (else recordSharedChange has nothing to do). */
 export function anyPairRecording(core: EngineState): boolean {
   for (const q of core.pairList) {
-    const st = q.state;
-    if (st === 'COPY' || st === 'PSUS' || st === 'PSUE' || st === 'SSUS' || st === 'SSWS' || st === 'suspending') return true;
+    if (q.rules.recordsOnPrimary) return true;
   }
   return false;
 }
@@ -173,9 +173,9 @@ export function recordSharedChange(core: EngineState, storeId: string, storeOffs
   for (const over of core.stack.volumesOver(storeId, storeOffset, length)) {
     for (const q of core.pairList) {
       if (q.primaryId === over.volumeId) {
-        if (q.state === 'COPY' || q.state === 'PSUS' || q.state === 'PSUE' || q.state === 'SSUS' || q.state === 'SSWS' || q.state === 'suspending') q.markTracks(q.primaryBitmap, over.offset, over.length);
+        if (q.rules.recordsOnPrimary) q.markTracks(q.primaryBitmap, over.offset, over.length);
       } else if (q.secondaryId === over.volumeId) {
-        if (q.state === 'PSUS' || q.state === 'PSUE' || q.state === 'SSUS' || q.state === 'SSWS') q.markTracks(q.secondaryBitmap, over.offset, over.length);
+        if (q.rules.recordsOnSecondary) q.markTracks(q.secondaryBitmap, over.offset, over.length);
       }
     }
   }
@@ -213,10 +213,11 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
 
 /** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
 export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: (ok: boolean, reason?: string) => void): void {
-  if (p.state === 'PAIR' || p.state === 'PFUL') {
+  const rules = p.rules;
+  if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);
     journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep);
-  } else if (p.state === 'COPY' || p.state === 'PSUS' || p.state === 'PSUE' || p.state === 'SSWS' || p.state === 'suspending' || p.state === 'SSUS') {
+  } else if (rules.recordsOnPrimary) {
     // Recorded for the copy loop or the next resync.
     p.markTracks(p.primaryBitmap, a.offset, a.length);
   }
