@@ -41,7 +41,6 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
   const bm = p.primaryBitmap;
   const tb = p.trackBytes;
   let sent = 0;
-  let skippedCheapTracks = 0;
   while (sent < p.cfg.copyPace && !bm.isEmpty) {
     let t = bm.nextSet(p.copy.cursor);
     if (t === undefined) t = bm.nextSet(0)!;
@@ -53,7 +52,7 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
       const b = core.stack.nextWrittenOffset(p.secondaryId, offset);
       const nextWritten = Math.min(a ?? p.sizeBytes, b ?? p.sizeBytes);
       const endTrack = Math.max(t + 1, Math.min(p.trackCount, Math.floor(nextWritten / tb)));
-      skippedCheapTracks += bm.clearRange(t, endTrack);
+      bm.clearRange(t, endTrack);
       p.copy.cursor = endTrack;
       continue;
     }
@@ -62,7 +61,6 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
     sent++;
     copyTrack(core, p, route, secSystem, offset, len, gen);
   }
-  void skippedCheapTracks;
   if (sent === 0) copyBatchDone(core, p, gen);
 }
 

@@ -344,7 +344,6 @@ export class MappingStack {
 
   constructor(
     t: Topology,
-    trackBytesOf: (systemId: string) => number,
     /** The host's sha256 for the stores' block digests (pure JS when absent). */
     readonly sha256?: Sha256,
   ) {
@@ -354,7 +353,6 @@ export class MappingStack {
       if (v.kind === 'real' && v.backing.type === 'internal') {
         // Bytes are held in 4 KiB chunks, not the system's 256 KiB tracks: a random 4 KiB write then materialises
         // 4 KiB, not 256 KiB (64x less allocation). Bitmaps and cache slots still use the system's track size.
-        void trackBytesOf;
         this.stores.set(v.id, new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 }));
       }
     }

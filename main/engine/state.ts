@@ -131,7 +131,7 @@ export class EngineState {
     this.wiring = new Wiring(topology);
     for (const s of topology.systems) this.systemSite.set(s.id, s.siteId);
     const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
-    this.stack = new MappingStack(topology, trackOf, options.sha256);
+    this.stack = new MappingStack(topology, options.sha256);
     for (const c of topology.caches) {
       const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds);
       this.caches.set(c.id, cache);
