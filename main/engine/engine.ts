@@ -893,7 +893,8 @@ export class Engine {
       link.inFlight++;
       link.send(this.sched, this.nowUs, route.fromPortId, rec.length, (t) => this.sched.at(t, () => {
         link.inFlight--;
-        if (link.epoch !== epoch || j.gen !== gen) return;
+        // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
+        if (j.gen !== gen || (link.epoch !== epoch && !rec.discarded)) return;
         j.arrived.set(rec.seq, rec);
         this.applyInOrder(j);
       }));
@@ -902,18 +903,35 @@ export class Engine {
 
   /** The secondary applies only an unbroken run of sequence numbers, so it always holds an earlier consistent image. */
   private applyInOrder(j: JournalRt): void {
+    let freed = false;
     for (;;) {
+      if (j.skipped.size > 0 && j.skipped.delete(j.applyNext)) {
+        j.applyNext++;
+        continue;
+      }
       const rec = j.arrived.get(j.applyNext);
-      if (!rec) return;
+      if (!rec) break;
       j.arrived.delete(j.applyNext);
       j.applyNext++;
+      if (rec.discarded) {
+        // Its pair was deleted: nothing lands, the space is freed and the group's sequence moves on.
+        this.freeJournalRecord(j, rec);
+        freed = true;
+        continue;
+      }
       const p = rec.pair;
       const route = p.route!;
       const gen = j.gen;
       const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
       const secSystem = this.volume(p.secondaryId).systemId;
-      this.receive({ systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal' }, (ok) => {
+      const stillWanted = (): boolean => !rec.discarded;
+      this.receive({ systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', stillWanted }, (ok) => {
         if (j.gen !== gen) return;
+        if (rec.discarded) {
+          this.freeJournalRecord(j, rec);
+          this.afterJournalFreed(j);
+          return;
+        }
         if (!ok) {
           p.markTracks(p.primaryBitmap, rec.offset, rec.length);
           this.suspend(p, 'PSUE', `the secondary ${p.secondaryId} could not apply journal record ${rec.seq}`, { kind: 'system', id: secSystem });
@@ -923,16 +941,26 @@ export class Engine {
         p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
         this.sched.after(route.link.oneWayUs, () => {
           if (j.gen !== gen) return;
-          j.inFlight--;
-          j.sent.delete(rec.seq);
-          j.usedBytes -= rec.length;
-          invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
-          this.checkJournalFill(j);
-          this.finishSuspendingIfDrained(j);
-          this.pump(j);
+          this.freeJournalRecord(j, rec);
+          this.afterJournalFreed(j);
         });
       });
     }
+    if (freed) this.afterJournalFreed(j);
+  }
+
+  /** The secondary reported the record applied (or it was discarded): its space and its transfer slot are free. */
+  private freeJournalRecord(j: JournalRt, rec: JournalRecord): void {
+    j.inFlight--;
+    j.sent.delete(rec.seq);
+    j.usedBytes -= rec.length;
+    invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
+  }
+
+  private afterJournalFreed(j: JournalRt): void {
+    this.checkJournalFill(j);
+    this.finishSuspendingIfDrained(j);
+    this.pump(j);
   }
 
   private finishSuspendingIfDrained(j: JournalRt): void {
@@ -999,7 +1027,7 @@ export class Engine {
     p.copy.inFlight = 0;
     p.copy.inFlightTracks.clear();
     p.copy.cursor = 0;
-    if (p.journal) p.journal.applyNext = p.journal.nextSeq;
+    // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
     this.setState(p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
     const gen = p.copy.gen;
     this.sched.after(0, () => this.copyBatch(p, gen));
@@ -1081,7 +1109,6 @@ export class Engine {
     if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
       p.copy.active = false;
       p.secondaryInconsistent = false;
-      if (p.journal) p.journal.applyNext = p.journal.nextSeq;
       p.lastAppliedWrittenUs = this.nowUs;
       if (p.failbackPending) {
         p.failbackPending = false;
@@ -1352,7 +1379,11 @@ export class Engine {
         return refuse('failback needs a taken-over (SSWS) or swapped pair');
       case 'delete':
         if (p.state === 'SMPL') return refuse('it is not paired');
-        if (p.journal) for (const rec of p.journal.drop()) void rec;
+        // Only this pair's records leave the journal: the group's other pairs keep replicating in order.
+        if (p.journal) {
+          if (p.journal.pairs.length === 1) p.journal.drop();
+          else p.journal.discardPair(p);
+        }
         p.updateGen++;
         this.abandonCopy(p);
         this.setState(p, 'deleting', 'delete requested');
