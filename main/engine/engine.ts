@@ -44,6 +44,13 @@ interface Arrival {
   stillWanted?: () => boolean;
 }
 
+/** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
+interface HandDown {
+  volumeId: string;
+  offset: number;
+  length: number;
+}
+
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
 interface SlotHold {
   cache: CacheRt;
@@ -76,6 +83,7 @@ export interface WorkloadOverride {
 }
 
 const NO_PAIRS: PairRt[] = [];
+const NO_HAND_DOWNS: ReadonlySet<HandDown> = new Set();
 
 /** Host queue depth beyond which new workload writes are not issued (counted as throttled). */
 export const MAX_HOST_OUTSTANDING = 4096;
@@ -103,6 +111,8 @@ export class Engine {
   /** Per volume: whether a write to it can fan out to a sibling (see mayFanOut). */
   private readonly fanOutPossible = new Map<string, boolean>();
   private readonly steps: StepEvent[] = [];
+  /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
+  private readonly handDowns = new Map<string, Set<HandDown>>();
   /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
   private readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
   private stepSeq = 0;
@@ -635,6 +645,7 @@ export class Engine {
     const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
     const tp = lu ? this.wiring.ports.get(lu.portId) : undefined;
     if (io.traced) this.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
+    const pending = lu ? this.handDownStarted(lu.volumeId, lu.startBytes + offset, length) : undefined;
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
@@ -642,6 +653,7 @@ export class Engine {
       if (io.traced) this.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
       if (!lu || !link || !link.up) {
         this.release(holds);
+        this.handDownEnded(pending);
         return this.suspendBelow(systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
       }
       if (io.traced) this.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
@@ -653,11 +665,18 @@ export class Engine {
         this.activeFlows--;
         if (link.epoch !== epoch) {
           this.release(holds);
+          this.handDownEnded(pending);
           return this.suspendBelow(systemId, lu.volumeId, offset, length, `loop cable ${link.id} was cut`, link.id);
         }
         this.receive(
           { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' },
-          () => this.release(holds),
+          (ok, reason) => {
+            // Served (on success, receive served V21's pairs before answering) or lost with its system: either way
+            // the pairs have it, or it is in their bitmaps.
+            this.release(holds);
+            this.handDownEnded(pending);
+            if (!ok) this.suspendBelow(systemId, lu.volumeId, lu.startBytes + offset, length, reason ?? `${lu.volumeId} could not take the loop write`);
+          },
         );
       }));
     });
@@ -672,6 +691,7 @@ export class Engine {
     const toCache = this.cacheOfVolume.get(toVolumeId);
     const sameCache = fromCache !== undefined && fromCache === toCache;
     if (io.traced) this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
+    const pending = this.handDownStarted(toVolumeId, offset, length);
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
@@ -682,6 +702,7 @@ export class Engine {
         this.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
       }
       const continueWith = (newHolds: SlotHold[]): void => {
+        this.handDownEnded(pending);
         const served = this.pairsWithPrimary(toVolumeId);
         for (const p of served) this.servePairBelow(p, toVolumeId, offset, length, data, io, 'S56');
         this.handDown(systemId, toVolumeId, offset, length, data, io, newHolds, false);
@@ -769,6 +790,7 @@ export class Engine {
     const fromCache = this.cacheOfVolume.get(fromVolumeId);
     const toCache = this.cacheOfVolume.get(toVolumeId);
     if (io.traced) this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
+    const pending = this.handDownStarted(toVolumeId, offset, length);
     this.activeFlows++;
     this.sched.after(MSG_US, () => {
       this.activeFlows--;
@@ -779,6 +801,7 @@ export class Engine {
         this.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
       }
       const serve = (holds: SlotHold[]): void => {
+        this.handDownEnded(pending);
         for (const p of this.pairsWithPrimary(toVolumeId)) this.servePairBelow(p, toVolumeId, offset, length, data, io, 'S56');
         this.release(holds);
       };
@@ -796,6 +819,25 @@ export class Engine {
       p.markTracks(p.primaryBitmap, offset, length);
       if (p.replicating) this.suspend(p, 'PSUE', why, cableId ? { kind: 'loop', id: cableId } : { kind: 'system', id: systemId });
     }
+  }
+
+  /**
+   * A write's bytes are applied where the first cache of a system stores them (S14), so a lower volume on the same
+   * bytes (FIG. 1's V21 under V12, FIG. 12's V21a/V21b) has changed before the hand-down reaches it and serves its
+   * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
+   * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
+   */
+  private handDownStarted(volumeId: string, offset: number, length: number): HandDown | undefined {
+    if (this.pairsWithPrimary(volumeId).length === 0) return undefined;
+    let set = this.handDowns.get(volumeId);
+    if (!set) this.handDowns.set(volumeId, (set = new Set()));
+    const h: HandDown = { volumeId, offset, length };
+    set.add(h);
+    return h;
+  }
+
+  private handDownEnded(h: HandDown | undefined): void {
+    if (h) this.handDowns.get(h.volumeId)?.delete(h);
   }
 
   /** The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable (CN5). */
@@ -991,6 +1033,7 @@ export class Engine {
       if (q.state === state) continue;
       if (q.state === 'COPY') q.secondaryInconsistent = true;
       q.markSyncInFlight();
+      for (const h of this.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
       this.abandonCopy(q);
       q.suspendedCause = cause;
       this.setState(q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);

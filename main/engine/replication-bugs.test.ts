@@ -97,3 +97,60 @@ describe('deleting one pair of a consistency group', () => {
     expect(e.volumeHash('V22b')).toBe(e.volumeHash('V21b'));
   });
 });
+
+describe('a cascade leg suspended while a write is between the relay\'s cache and the next leg', () => {
+  test('the replayed counterexample (prop-long seed 777 after the first fix): pair-async PAIR with V21 equal to V22', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
+    const actions: Action[] = [
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 519 },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'failSite', index: 1 },
+      { kind: 'fillJournal', index: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 108 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations } = runSequence(load('fig01'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('FIG. 1: stored at S14 (so V21 changed), then pair-async suspends and the relay fails before the loop hand-down reaches V21', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(3), true).ok).toBe(true);
+    while (!e.stepEvents(0).some((s) => s.step === 'S14')) expect(e.stepToNextStepEvent()).toBeDefined();
+    expect(e.volumeHash('V21')).not.toBe(e.volumeHash('V22'));
+    expect(e.stepEvents(0).some((s) => s.step === 'S31')).toBe(false);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'failSite', siteId: 'site-relay' }).ok).toBe(true);
+    e.runFor(10_000);
+    expect(e.command({ type: 'restoreSite', siteId: 'site-relay' }).ok).toBe(true);
+    const async = e.pairs.get('pair-async')!;
+    expect(e.pairStatus(async).state).toBe('PSUE');
+    // The change is recorded, so the resync sends it.
+    expect(e.pairStatus(async).differentialTracks).toBeGreaterThan(0);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(async).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+
+  test('FIG. 1: pair-async suspended and swapped before the loop hand-down reaches V21: the swap-resync recopies the track', () => {
+    // A slow loop cable (1 Mbit/s: 33 ms for 4 KiB) leaves time to split, take over and swap before the hand-down lands.
+    const t = quiet(load('fig01'));
+    const e = new Engine({ ...t, cables: t.cables.map((c) => (c.id === 'CN3' ? { ...c, bandwidthMbps: 1 } : c)) }, { seed: 1 });
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(3), true).ok).toBe(true);
+    while (!e.stepEvents(0).some((s) => s.step === 'S14')) expect(e.stepToNextStepEvent()).toBeDefined();
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' }).ok).toBe(true);
+    // The sync update's answer is back (no update of pair-sync on its way), the loop write is not at V21 yet.
+    e.runFor(2_000);
+    expect(e.stepEvents(0).some((s) => s.step === 'S31')).toBe(false);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    const async = e.pairStatus(e.pairs.get('pair-async')!);
+    expect(async.state).toBe('PAIR');
+    expect(e.volumeHash('V21')).toBe(e.volumeHash('V22'));
+  });
+});
