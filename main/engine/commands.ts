@@ -200,7 +200,11 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       setState(core, p, 'PAIR', 'failback: the original direction is restored');
       return { ok: true, message: 'failback done' };
     case 'delete':
-      if (p.journal) for (const rec of p.journal.drop()) void rec;
+      // Only this pair's records leave the journal: the group's other pairs keep replicating in order.
+      if (p.journal) {
+        if (p.journal.pairs.length === 1) p.journal.drop();
+        else p.journal.discardPair(p);
+      }
       p.updateGen++;
       abandonCopy(core, p);
       setState(core, p, 'deleting', 'delete requested');

@@ -22,7 +22,7 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   p.copy.inFlight = 0;
   p.copy.inFlightTracks.clear();
   p.copy.cursor = 0;
-  if (p.journal) p.journal.applyNext = p.journal.nextSeq;
+  // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
   setState(core, p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
   const gen = p.copy.gen;
   core.sched.after(0, () => copyBatch(core, p, gen));
@@ -102,7 +102,6 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
   if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
     p.copy.active = false;
     p.secondaryInconsistent = false;
-    if (p.journal) p.journal.applyNext = p.journal.nextSeq;
     p.lastAppliedWrittenUs = core.nowUs;
     if (p.failbackPending) {
       p.failbackPending = false;

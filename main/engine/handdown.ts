@@ -1,5 +1,5 @@
 // Hand-down inside a system after S14: the FIG. 1 loop cable, FIG. 7 intercache copy, FIG. 9 shared cache, FIG. 12 fan-out to siblings, and the destage to the real volume (internal or external over CN5).
-import type { EngineState } from './state';
+import type { EngineState, HandDown } from './state';
 import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
@@ -59,6 +59,7 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
   const tp = lu ? core.wiring.ports.get(lu.portId) : undefined;
   if (io.traced) core.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
+  const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length) : undefined;
   core.activeFlows++;
   core.sched.after(MSG_US, () => {
     core.activeFlows--;
@@ -66,6 +67,7 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
     if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
     if (!lu || !link || !link.up) {
       core.release(holds);
+      handDownEnded(core, pending);
       return suspendBelow(core, systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
     }
     if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
@@ -77,11 +79,18 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
       core.activeFlows--;
       if (link.epoch !== epoch) {
         core.release(holds);
+        handDownEnded(core, pending);
         return suspendBelow(core, systemId, lu.volumeId, offset, length, `loop cable ${link.id} was cut`, link.id);
       }
       receive(core, 
         { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' },
-        () => core.release(holds),
+        (ok, reason) => {
+          // Served (on success, receive served V21's pairs before answering) or lost with its system: either way
+          // the pairs have it, or it is in their bitmaps.
+          core.release(holds);
+          handDownEnded(core, pending);
+          if (!ok) suspendBelow(core, systemId, lu.volumeId, lu.startBytes + offset, length, reason ?? `${lu.volumeId} could not take the loop write`);
+        },
       );
     }));
   });
@@ -96,6 +105,7 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
   const toCache = core.cacheOfVolume.get(toVolumeId);
   const sameCache = fromCache !== undefined && fromCache === toCache;
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
+  const pending = handDownStarted(core, toVolumeId, offset, length);
   core.activeFlows++;
   core.sched.after(MSG_US, () => {
     core.activeFlows--;
@@ -106,6 +116,7 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
       core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
     }
     const continueWith = (newHolds: SlotHold[]): void => {
+      handDownEnded(core, pending);
       const served = core.pairsWithPrimary(toVolumeId);
       for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
       handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
@@ -186,6 +197,7 @@ export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: s
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
+  const pending = handDownStarted(core, toVolumeId, offset, length);
   core.activeFlows++;
   core.sched.after(MSG_US, () => {
     core.activeFlows--;
@@ -196,6 +208,7 @@ export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: s
       core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
     }
     const serve = (holds: SlotHold[]): void => {
+      handDownEnded(core, pending);
       for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
       core.release(holds);
     };
@@ -213,6 +226,25 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
     p.markTracks(p.primaryBitmap, offset, length);
     if (p.replicating) suspend(core, p, 'PSUE', why, cableId ? { kind: 'loop', id: cableId } : { kind: 'system', id: systemId });
   }
+}
+
+/**
+ * A write's bytes are applied where the first cache of a system stores them (S14), so a lower volume on the same
+ * bytes (FIG. 1's V21 under V12, FIG. 12's V21a/V21b) has changed before the hand-down reaches it and serves its
+ * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
+ * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
+ */
+function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
+  if (core.pairsWithPrimary(volumeId).length === 0) return undefined;
+  let set = core.handDowns.get(volumeId);
+  if (!set) core.handDowns.set(volumeId, (set = new Set()));
+  const h: HandDown = { volumeId, offset, length };
+  set.add(h);
+  return h;
+}
+
+function handDownEnded(core: EngineState, h: HandDown | undefined): void {
+  if (h) core.handDowns.get(h.volumeId)?.delete(h);
 }
 
 /** The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable (CN5). */

@@ -60,7 +60,8 @@ export function pump(core: EngineState, j: JournalRt): void {
     link.inFlight++;
     link.send(core.sched, core.nowUs, route.fromPortId, rec.length, (t) => core.sched.at(t, () => {
       link.inFlight--;
-      if (link.epoch !== epoch || j.gen !== gen) return;
+      // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
+      if (j.gen !== gen || (link.epoch !== epoch && !rec.discarded)) return;
       j.arrived.set(rec.seq, rec);
       applyInOrder(core, j);
     }));
@@ -69,18 +70,35 @@ export function pump(core: EngineState, j: JournalRt): void {
 
 /** The secondary applies only an unbroken run of sequence numbers, so it always holds an earlier consistent image. */
 export function applyInOrder(core: EngineState, j: JournalRt): void {
+  let freed = false;
   for (;;) {
+    if (j.skipped.size > 0 && j.skipped.delete(j.applyNext)) {
+      j.applyNext++;
+      continue;
+    }
     const rec = j.arrived.get(j.applyNext);
-    if (!rec) return;
+    if (!rec) break;
     j.arrived.delete(j.applyNext);
     j.applyNext++;
+    if (rec.discarded) {
+      // Its pair was deleted: nothing lands, the space is freed and the group's sequence moves on.
+      freeJournalRecord(j, rec);
+      freed = true;
+      continue;
+    }
     const p = rec.pair;
     const route = p.route!;
     const gen = j.gen;
     const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
     const secSystem = core.volume(p.secondaryId).systemId;
-    receive(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal' }, (ok) => {
+    const stillWanted = (): boolean => !rec.discarded;
+    receive(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', stillWanted }, (ok) => {
       if (j.gen !== gen) return;
+      if (rec.discarded) {
+        freeJournalRecord(j, rec);
+        afterJournalFreed(core, j);
+        return;
+      }
       if (!ok) {
         p.markTracks(p.primaryBitmap, rec.offset, rec.length);
         suspend(core, p, 'PSUE', `the secondary ${p.secondaryId} could not apply journal record ${rec.seq}`, { kind: 'system', id: secSystem });
@@ -90,16 +108,26 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
       p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
       core.sched.after(route.link.oneWayUs, () => {
         if (j.gen !== gen) return;
-        j.inFlight--;
-        j.sent.delete(rec.seq);
-        j.usedBytes -= rec.length;
-        invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
-        checkJournalFill(core, j);
-        finishSuspendingIfDrained(core, j);
-        pump(core, j);
+        freeJournalRecord(j, rec);
+        afterJournalFreed(core, j);
       });
     });
   }
+  if (freed) afterJournalFreed(core, j);
+}
+
+/** The secondary reported the record applied (or it was discarded): its space and its transfer slot are free. */
+function freeJournalRecord(j: JournalRt, rec: JournalRecord): void {
+  j.inFlight--;
+  j.sent.delete(rec.seq);
+  j.usedBytes -= rec.length;
+  invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
+}
+
+function afterJournalFreed(core: EngineState, j: JournalRt): void {
+  checkJournalFill(core, j);
+  finishSuspendingIfDrained(core, j);
+  pump(core, j);
 }
 
 export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void {

@@ -1,5 +1,5 @@
 // Pair state changes and the rules around them: set state, suspend a consistency group, abandon a copy, swap roles, and what a copy may overwrite.
-import type { EngineState } from './state';
+import { NO_HAND_DOWNS, type EngineState } from './state';
 import type { PairState } from '../../app/engine/api';
 import type { PairRt } from './pairs';
 
@@ -24,6 +24,7 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
     if (q.state === state) continue;
     if (q.state === 'COPY') q.secondaryInconsistent = true;
     q.markSyncInFlight();
+    for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
     abandonCopy(core, q);
     q.suspendedCause = cause;
     setState(core, q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);

@@ -30,6 +30,8 @@ export interface JournalRecord {
   writtenUs: number;
   ioId: number | undefined;
   sendStep: string | undefined;
+  /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */
+  discarded?: boolean;
 }
 
 /** One journal per consistency group (or per async pair without a group): sequence numbers and in-order apply. */
@@ -49,6 +51,8 @@ export class JournalRt {
   readonly arrived = new Map<number, JournalRecord>();
   /** Records taken off the queue and not yet freed: on the link, arrived, or being applied. A suspend must turn these into bitmap bits too. */
   readonly sent = new Map<number, JournalRecord>();
+  /** Sequence numbers of records taken out before they were sent (their pair was deleted): apply steps over them. */
+  readonly skipped = new Set<number>();
   overThresholdSinceUs: number | undefined;
 
   constructor(
@@ -81,6 +85,7 @@ export class JournalRt {
     // `arrived` is a subset of `sent`; records still on the link or being applied were lost from the bitmap before.
     for (const r of this.sent.values()) out.push(r);
     this.sent.clear();
+    this.skipped.clear();
     this.queue.length = 0;
     this.queueHead = 0;
     this.arrived.clear();
@@ -91,6 +96,24 @@ export class JournalRt {
     this.applyNext = this.nextSeq;
     this.overThresholdSinceUs = undefined;
     return out;
+  }
+
+  /**
+   * Takes one pair's records out of the journal (the pair is deleted) while the group's other pairs keep theirs, in
+   * order: queued records are skipped in the sequence, records already sent free their space on arrival.
+   */
+  discardPair(pair: PairRt): void {
+    let kept = 0;
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const r = this.queue[i]!;
+      if (r.pair === pair) {
+        this.skipped.add(r.seq);
+        this.usedBytes -= r.length;
+      } else this.queue[kept++] = r;
+    }
+    this.queue.length = kept;
+    this.queueHead = 0;
+    for (const r of this.sent.values()) if (r.pair === pair) r.discarded = true;
   }
 
   get drained(): boolean {

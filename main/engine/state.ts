@@ -77,6 +77,15 @@ export interface WorkloadOverride {
 
 const NO_PAIRS: PairRt[] = [];
 
+/** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
+export interface HandDown {
+  volumeId: string;
+  offset: number;
+  length: number;
+}
+
+export const NO_HAND_DOWNS: ReadonlySet<HandDown> = new Set();
+
 /** Host queue depth beyond which new workload writes are not issued (counted as throttled). */
 export const MAX_HOST_OUTSTANDING = 4096;
 /** Retry interval of a destage whose path to the real volume is down. */
@@ -104,6 +113,8 @@ export class EngineState {
   /** Per volume: whether a write to it can fan out to a sibling (see mayFanOut). */
   readonly fanOutPossible = new Map<string, boolean>();
   readonly steps: StepEvent[] = [];
+  /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
+  readonly handDowns = new Map<string, Set<HandDown>>();
   /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
   readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
   stepSeq = 0;
