@@ -20,7 +20,7 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
 };
 
-export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete']);
+export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete', 'liftFence']);
 export type PairOp = z.infer<typeof PairOp>;
 
 /** Operator commands and faults. Every command gets an answer; one that does not fit the state is refused, naming the state. */
@@ -91,6 +91,11 @@ export interface PairStatus {
   copyProgress: number;
   copyEtaMs?: number;
   differentialTracks: number;
+  /**
+   * Sync: the P-VOL is fenced (write-protected) by its fence level after a failed update: every host write fails until
+   * the fence is lifted (P-VOL takeover) or the pair is resynchronised (TrueCopy "fence level options").
+   */
+  fenced?: boolean;
   rpoMs?: number;
   lagBytes?: number;
   journalFill?: number;

@@ -44,6 +44,8 @@ export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
 export interface PairFacts {
   /** The pair runs in the reverse direction after a swap-resync. */
   swapped?: boolean;
+  /** The P-VOL of a sync pair is fenced by its fence level (writes fail until lifted or resynchronised). */
+  fenced?: boolean;
 }
 
 export interface PairOpRule {
@@ -59,6 +61,8 @@ export interface PairOpRule {
   refusedIn?: Partial<Record<PairState, string>>;
   /** An extra state it is accepted in only when a fact holds. */
   alsoWhen?: { state: PairState; fact: keyof PairFacts };
+  /** A fact without which the operation is refused even in an allowed state, and why. */
+  needs?: { fact: keyof PairFacts; refusedBecause: string };
 }
 
 export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
@@ -106,14 +110,27 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
     allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting'],
     refusedBecause: 'it is not paired',
   },
+  liftFence: {
+    label: 'Lift the fence (P-VOL takeover)',
+    does: 'makes the fenced P-VOL writable again while the pair stays suspended; its writes are recorded in the bitmap for the resync',
+    allowedIn: ['PSUE'],
+    refusedBecause: 'only a pair suspended by an error (PSUE) can be fenced',
+    needs: { fact: 'fenced', refusedBecause: 'its P-VOL is not fenced' },
+  },
 };
 
 export type OpAvailability = { allowed: true } | { allowed: false; reason: string };
 
+/** Why the table refuses an operation in this state (the part after "pair is STATE; "), or undefined when it fits. */
+export function pairOpRefusal(op: PairOp, state: PairState, facts: PairFacts = {}): string | undefined {
+  const rule = PAIR_OP_RULES[op];
+  if (rule.allowedIn.includes(state)) return rule.needs && !facts[rule.needs.fact] ? rule.needs.refusedBecause : undefined;
+  if (rule.alsoWhen && rule.alsoWhen.state === state && facts[rule.alsoWhen.fact]) return undefined;
+  return rule.refusedIn?.[state] ?? rule.refusedBecause;
+}
+
 /** Whether an operation fits the state, by the table alone (the engine may still refuse for a fact it alone knows, e.g. a down link). */
 export function pairOpAvailability(op: PairOp, state: PairState, facts: PairFacts = {}): OpAvailability {
-  const rule = PAIR_OP_RULES[op];
-  if (rule.allowedIn.includes(state)) return { allowed: true };
-  if (rule.alsoWhen && rule.alsoWhen.state === state && facts[rule.alsoWhen.fact]) return { allowed: true };
-  return { allowed: false, reason: `pair is ${state}; ${rule.refusedIn?.[state] ?? rule.refusedBecause}` };
+  const why = pairOpRefusal(op, state, facts);
+  return why === undefined ? { allowed: true } : { allowed: false, reason: `pair is ${state}; ${why}` };
 }

@@ -1,7 +1,7 @@
 // Operator commands and faults: pair operations (refused by the pair-rules table, with the state named), cable and system faults, repairs, auto-resync, fill faults, single host writes.
 import type { EngineState } from './state';
 import type { PairOp } from '../../app/engine/api';
-import { PAIR_OP_RULES, pairOpAvailability, type PairOpRule } from '../../app/engine/pair-rules';
+import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/pair-rules';
 import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
@@ -134,7 +134,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
   // Whether the operation fits the state is the pair-rules table's to say (the same table the menus read).
   const rule = (PAIR_OP_RULES as Partial<Record<string, PairOpRule>>)[op];
   if (!rule) return refuse(`unknown operation ${op}`);
-  if (!pairOpAvailability(op as PairOp, p.state, { swapped: p.swapped }).allowed) return refuse(rule.refusedIn?.[p.state] ?? rule.refusedBecause);
+  const tableRefusal = pairOpRefusal(op as PairOp, p.state, { swapped: p.swapped, fenced: p.fenced });
+  if (tableRefusal !== undefined) return refuse(tableRefusal);
   switch (op) {
     case 'create':
       {
@@ -199,7 +200,14 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       swapRoles(core, p);
       setState(core, p, 'PAIR', 'failback: the original direction is restored');
       return { ok: true, message: 'failback done' };
+    case 'liftFence':
+      // The operator's way out of a data fence (CCI's P-VOL takeover, or lifting the fence): the pair stays PSUE and
+      // the bitmap records the host's writes for the resync.
+      p.fenced = false;
+      core.step('pair-state', p.id, `pair ${p.id}: the fence on ${p.primaryId} is lifted; host writes are accepted and recorded for the resync`);
+      return { ok: true, message: `${p.primaryId} is writable again (pair stays ${p.state})` };
     case 'delete':
+      p.fenced = false;
       // Only this pair's records leave the journal: the group's other pairs keep replicating in order.
       if (p.journal) {
         if (p.journal.pairs.length === 1) p.journal.drop();

@@ -14,6 +14,8 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   p.primaryBitmap.union(p.secondaryBitmap);
   p.secondaryBitmap.clearAll();
   p.secondaryWritable = false;
+  // A resync lifts the fence (TrueCopy: the P-VOL is writable again once the pair is resynchronised).
+  p.fenced = false;
   p.suspendedCause = undefined;
   p.copy.active = true;
   p.copy.gen++;

@@ -82,6 +82,7 @@ const FAULT_KEYS: Record<string, (id: string) => EngineCommand> = {
   swapResync: (id) => ({ type: 'pair', pairId: id, op: 'swapResync' }),
   failback: (id) => ({ type: 'pair', pairId: id, op: 'failback' }),
   delete: (id) => ({ type: 'pair', pairId: id, op: 'delete' }),
+  liftFence: (id) => ({ type: 'pair', pairId: id, op: 'liftFence' }),
 };
 
 function keyValues(text: string, arg: string): Map<string, string> {

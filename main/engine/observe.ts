@@ -40,6 +40,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     sinceUs: p.sinceUs,
     reason: p.reason,
   };
+  if (p.mode === 'sync') s.fenced = p.fenced;
   if (copying) {
     const elapsed = core.nowUs - p.copy.startedUs;
     const done = total - remaining;

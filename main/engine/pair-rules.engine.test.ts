@@ -52,10 +52,12 @@ describe('pair operations follow the pair-rules table', () => {
       for (const op of PairOp.options) {
         const e = make();
         expect(e.pairs.get('pair-sync')!.state).toBe(state);
+        const pair = e.pairs.get('pair-sync')!;
+        const facts = { swapped: pair.swapped, fenced: pair.fenced };
         const r = e.command({ type: 'pair', pairId: 'pair-sync', op });
-        const table = pairOpAvailability(op, state);
+        const table = pairOpAvailability(op, state, facts);
         const rule = PAIR_OP_RULES[op];
-        const tableReason = rule.refusedIn?.[state] ?? rule.refusedBecause;
+        const tableReason = table.allowed ? '' : table.reason.slice(`pair is ${state}; `.length);
         if (!table.allowed) {
           expect(r, `${op} in ${state}`).toEqual({ ok: false, reason: `${op} refused: pair pair-sync is ${state}; ${tableReason}`, state });
         } else if (!r.ok) {

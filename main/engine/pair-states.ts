@@ -22,6 +22,7 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
   for (const q of groupOf(core, p)) {
     if (!q.rules.suspendable) continue;
     if (q.state === state) continue;
+    if (state === 'PSUE' && cause?.kind !== 'takeover' && fencesOnError(core, q)) q.fenced = true;
     if (q.state === 'COPY') q.secondaryInconsistent = true;
     q.markSyncInFlight();
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
@@ -31,6 +32,23 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
   }
   const j = p.journal;
   if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+}
+
+/** Whether the primary can still reach the secondary to mark it suspended (its system, the route's link, the secondary's system). */
+export function canReachSecondary(core: EngineState, p: PairRt): boolean {
+  return core.systemUp(core.volume(p.primaryId).systemId) && (p.route?.link.up ?? false) && core.systemUp(core.volume(p.secondaryId).systemId);
+}
+
+/**
+ * A sync pair suspended by an error fences its P-VOL by the fence level (TrueCopy user guide, "fence level options";
+ * DOMAIN.md): data always; status only when the primary cannot mark the S-VOL suspended (link or secondary system
+ * down); never not at all. An operator split never fences.
+ */
+export function fencesOnError(core: EngineState, p: PairRt): boolean {
+  if (p.mode !== 'sync') return false;
+  if (p.cfg.fence === 'data') return true;
+  if (p.cfg.fence === 'status') return !canReachSecondary(core, p);
+  return false;
 }
 
 /**

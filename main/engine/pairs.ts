@@ -154,6 +154,8 @@ export class PairRt {
   swapped = false;
   failbackPending = false;
   secondaryWritable = false;
+  /** Sync: the P-VOL is write-protected by its fence level since a failed update (until liftFence or a resync). */
+  fenced = false;
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
   secondaryInconsistent = false;
   route: PairRoute | undefined;

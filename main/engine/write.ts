@@ -136,11 +136,16 @@ export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason
 
 /** Why a host may not write this volume now (it is the protected secondary of a pair), or undefined. */
 export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
+  for (const q of core.pairsWithPrimary(volumeId)) if (q.fenced) return fencedRefusal(q);
   const p = core.pairWithSecondary(volumeId);
   if (!p) return undefined;
   const writes = p.rules.secondaryWrites;
   if (writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable)) return undefined;
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
+}
+
+function fencedRefusal(p: PairRt): string {
+  return `${p.primaryId} is fenced: pair ${p.id} (fence level ${p.cfg.fence}) is ${p.state}; lift the fence or resync`;
 }
 
 export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
@@ -214,6 +219,11 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
 /** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
 export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: (ok: boolean, reason?: string) => void): void {
   const rules = p.rules;
+  if (p.fenced) {
+    // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
+    p.markTracks(p.primaryBitmap, a.offset, a.length);
+    return done(false, fencedRefusal(p));
+  }
   if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);
     journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep);
@@ -241,7 +251,8 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
     }
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
-    if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${p.secondaryId}: ${why}`);
+    // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
+    if (p.fenced) done(false, `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}`);
     else done(true);
   };
   if (!route) return fail('no cabled route from the primary to the secondary');

@@ -142,6 +142,8 @@ export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explan
     headline += `; ${formatCount(tracks)} track${tracks === 1 ? '' : 's'} recorded since`;
   const details = [PAIR_STATE_EQUIVALENTS[p.state].meaning];
   details.push(`link ${p.linkUp ? 'connected' : 'down'}; secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`);
+  if (p.fenced)
+    details.push(`the P-VOL is fenced (write-protected) by its fence level since the failed update: every host write fails until the fence is lifted (P-VOL takeover) or the pair is resynchronised`);
   if (p.state === 'COPY') details.push(`copy ${Math.floor(p.copyProgress * 100)}% done${p.copyEtaMs !== undefined ? `, about ${formatDurationMs(p.copyEtaMs)} to go` : ''}; the secondary cannot be used for recovery until it ends`);
   if (p.mode === 'async' && p.rpoMs !== undefined) details.push(`RPO ${formatDurationMs(p.rpoMs)}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`);
   if (p.mode === 'async' && (p.state === 'PSUE' || p.state === 'PSUS'))
