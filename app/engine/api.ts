@@ -83,6 +83,12 @@ export interface StepEvent {
 export interface PairStatus {
   id: string;
   state: PairState;
+  /**
+   * Each side's own status, as CCI shows the P-VOL's and the S-VOL's: a split is PSUS / SSUS; an error is PSUE on the
+   * S-VOL only when the primary could tell it (after a primary-site disaster the S-VOL still says PAIR until takeover).
+   */
+  primaryState?: PairState;
+  secondaryState?: PairState;
   mode: 'sync' | 'async';
   linkUp: boolean;
   secondaryData: 'inconsistent' | 'consistent' | 'up-to-date';

@@ -17,7 +17,7 @@ export interface PairStateRule {
   forwardsUpdates: boolean;
   /** Journal records already taken keep going to the secondary (an async split drains first). */
   sendsJournal: boolean;
-  /** A suspend applies to it: a fault (PSUE) or a split of its group (PSUS); an operator-split pair turns PSUE on a fault. */
+  /** A suspend applies to it: a fault (PSUE) or a split of its group (PSUS). An operator-split pair (PSUS) stays PSUS on a fault. */
   suspendable: boolean;
   /** The secondary holds a usable image (not while copying, not when there is no pair). */
   secondaryConsistent: boolean;
@@ -32,7 +32,8 @@ export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
   COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
   PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
   PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
-  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, suspendable: true, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  // A split pair stays PSUS when its link or secondary then fails (nothing is being sent that could fail).
+  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
   SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
   PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
   SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
 import type { FenceLevel, Topology } from '../../app/model/schema';
 import { Engine } from './engine';
+import { runSimulation } from './headless';
 
 function fig01(): Topology {
   const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
@@ -85,3 +86,54 @@ describe('fence levels (TrueCopy "fence level options")', () => {
   });
 });
 
+/** FIG. 1 paired, no workload: the states are the operator's and the faults' doing alone. */
+function fig01Quiet(fence: FenceLevel = 'data'): Topology {
+  const t = fig01Paired(fence);
+  return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })) };
+}
+
+function sides(e: Engine, pairId: string): [string, string, string] {
+  const s = e.pairStatus(e.pairs.get(pairId)!);
+  return [s.state, s.primaryState ?? '?', s.secondaryState ?? '?'];
+}
+
+describe('per-side status (CCI shows the P-VOL and the S-VOL)', () => {
+  test('an operator split shows PSUS on the P-VOL and SSUS on the S-VOL', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    expect(sides(e, 'pair-sync')).toEqual(['PAIR', 'PAIR', 'PAIR']);
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUS', 'PSUS', 'SSUS']);
+  });
+
+  test('a split pair whose link is then cut stays PSUS', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUS', 'PSUS', 'SSUS']);
+  });
+
+  test('a primary-site disaster leaves the S-VOL at PAIR until the takeover, which makes it SSWS', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.command({ type: 'failSite', siteId: 'site-local' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUE', 'PSUE', 'PAIR']);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(sides(e, 'pair-sync').slice(2)).toEqual(['SSWS']);
+  });
+
+  test('a cut link: the primary cannot tell the S-VOL, which still says PAIR; an error the primary can report shows PSUE on both sides', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUE', 'PSUE', 'PAIR']);
+    const f = new Engine(fig01Quiet(), { seed: 1 });
+    f.command({ type: 'fillJournal', pairId: 'pair-async' });
+    f.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(3), false);
+    f.runFor(100_000);
+    expect(sides(f, 'pair-async')).toEqual(['PSUE', 'PSUE', 'PSUE']);
+  });
+
+  test('simulate --json reports primaryState and secondaryState beside state', () => {
+    const r = runSimulation(fig01Quiet(), { durationMs: 200, faults: [{ atMs: 100, command: { type: 'pair', pairId: 'pair-sync', op: 'split' } }] });
+    const p = r.pairs.find((x) => x.id === 'pair-sync')!;
+    expect([p.state, p.primaryState, p.secondaryState]).toEqual(['PSUS', 'PSUS', 'SSUS']);
+  });
+});

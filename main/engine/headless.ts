@@ -34,6 +34,9 @@ export interface SimulationReport {
     secondaryVolume: string;
     mode: 'sync' | 'async';
     state: PairState;
+    /** Each side's own status (P-VOL, S-VOL), as CCI's pairdisplay shows them. */
+    primaryState: PairState;
+    secondaryState: PairState;
     copyProgress: number;
     differentialTracks: number;
     rpoMs?: number;
@@ -90,6 +93,8 @@ export function runSimulation(topology: Topology, options: SimulateOptions): Sim
         secondaryVolume: p.secondaryId,
         mode: p.mode,
         state: s.state,
+        primaryState: s.primaryState ?? s.state,
+        secondaryState: s.secondaryState ?? s.state,
         copyProgress: s.copyProgress,
         differentialTracks: s.differentialTracks,
         reason: s.reason,

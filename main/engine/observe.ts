@@ -3,6 +3,7 @@ import type { EngineState } from './state';
 import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '../../app/engine/api';
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
+import { sideStates } from './pair-states';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -28,9 +29,12 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
   const remaining = p.primaryBitmap.count;
   const total = Math.max(p.copy.totalTracks, remaining);
   const progress = copying ? (total === 0 ? 1 : (total - remaining) / total) : p.state === 'SMPL' ? 0 : remaining === 0 ? 1 : 1 - remaining / p.trackCount;
+  const [primaryState, secondaryState] = sideStates(p);
   const s: PairStatus = {
     id: p.id,
     state: p.state,
+    primaryState,
+    secondaryState,
     mode: p.mode,
     linkUp: p.route?.link.up ?? false,
     secondaryData:

@@ -5,6 +5,8 @@ import type { PairRt } from './pairs';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
   if (p.state === state && p.reason === reason) return;
+  p.primarySide = undefined;
+  p.secondarySide = undefined;
   p.state = state;
   p.reason = reason;
   p.sinceUs = core.nowUs;
@@ -28,10 +30,21 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
     abandonCopy(core, q);
     q.suspendedCause = cause;
+    const [, secondaryBefore] = sideStates(q);
     setState(core, q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);
+    // PSUE reaches the S-VOL only "if possible" (TrueCopy pair status definitions): a primary that cannot reach the
+    // secondary (its own system, the link or the secondary's system down) cannot change it.
+    if (state === 'PSUE' && !canReachSecondary(core, q)) q.secondarySide = secondaryBefore;
   }
   const j = p.journal;
   if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+}
+
+/** The P-VOL's and the S-VOL's own status (CCI's pairdisplay shows both): a split is PSUS / SSUS, a takeover SSWS on the S-VOL. */
+export function sideStates(p: PairRt): [PairState, PairState] {
+  const primary = p.primarySide ?? (p.state === 'SSWS' ? 'PSUS' : p.state === 'SSUS' ? 'PSUS' : p.state);
+  const secondary = p.secondarySide ?? (p.state === 'PSUS' ? 'SSUS' : p.state);
+  return [primary, secondary];
 }
 
 /** Whether the primary can still reach the secondary to mark it suspended (its system, the route's link, the secondary's system). */

@@ -154,6 +154,12 @@ export class PairRt {
   swapped = false;
   failbackPending = false;
   secondaryWritable = false;
+  /**
+   * A side's status when it differs from what the pair state implies (see sideStates): set when the other side could
+   * not be told of a change (an S-VOL that still says PAIR after a primary-site disaster). Cleared on every state change.
+   */
+  primarySide: PairState | undefined;
+  secondarySide: PairState | undefined;
   /** Sync: the P-VOL is write-protected by its fence level since a failed update (until liftFence or a resync). */
   fenced = false;
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */

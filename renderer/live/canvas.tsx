@@ -37,7 +37,7 @@ export const LiveVolumeBadges = memo(function LiveVolumeBadges({ volumeId }: { v
   if (!statuses || !pairs.length) return null;
   const chips = pairs.flatMap(({ pairId, role }) => {
     const st = statuses.find((p) => p.id === pairId);
-    return st ? [{ badge: pairBadge(st), role }] : [];
+    return st ? [{ badge: pairBadge(st, role), role }] : [];
   });
   if (!chips.length) return null;
   return (
