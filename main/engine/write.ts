@@ -101,6 +101,12 @@ export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs
   });
 }
 
+/** `receive` for a command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
+export function receiveProcessed(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+  if (!core.wiring.systems.get(a.systemId) || !arrivalSteps(core, a, ack)) return;
+  processArrival(core, a, ack);
+}
+
 /** The receiving port's steps (T3); false when its system is down (the sender is answered). */
 function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): boolean {
   if (!core.systemUp(a.systemId)) {
