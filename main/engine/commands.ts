@@ -20,8 +20,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       if (!link) return { ok: false, reason: `no cable ${c.cableId}` };
       if (c.type === 'cutCable') {
         if (!link.up) return { ok: false, reason: `cable ${c.cableId} is already cut` };
-        link.up = false;
-        link.epoch++;
+        link.cut(core.nowUs);
         core.step('fault', link.id, `cable ${link.id} is cut`);
         for (const p of core.pairs.values()) {
           if (p.route?.link === link && p.rules.suspendable) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });

@@ -2,8 +2,8 @@
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
-import { COPY_GAP_US_PER_PACE, type Io } from './state';
-import { receive } from './write';
+import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
+import { deliver } from './write';
 
 /** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
 export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason: string): void {
@@ -76,27 +76,29 @@ export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSys
   p.copy.inFlightTracks.add(track);
   link.inFlight++;
   const io: Io = { id: 0, traced: false };
-  link.send(core.sched, core.nowUs, route.fromPortId, len, (t) => core.sched.at(t, () => {
+  const stillWanted = (): boolean => p.copy.gen === gen;
+  const arrival: Arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', stillWanted };
+  const landed = (): boolean => {
     link.inFlight--;
+    return p.copy.gen === gen;
+  };
+  const lost = (): void => {
+    p.markTracks(p.primaryBitmap, offset, len);
+    suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
+  };
+  const stored = (ok: boolean, reason?: string): void => {
     if (p.copy.gen !== gen) return;
-    if (link.epoch !== epoch) {
+    if (!ok) {
       p.markTracks(p.primaryBitmap, offset, len);
-      return suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
+      return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: secSystem });
     }
-    const stillWanted = (): boolean => p.copy.gen === gen;
-    receive(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', stillWanted }, (ok, reason) => {
+    core.sched.after(link.oneWayUs, () => {
       if (p.copy.gen !== gen) return;
-      if (!ok) {
-        p.markTracks(p.primaryBitmap, offset, len);
-        return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: secSystem });
-      }
-      core.sched.after(link.oneWayUs, () => {
-        if (p.copy.gen !== gen) return;
-        p.copy.inFlightTracks.delete(track);
-        if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
-      });
+      p.copy.inFlightTracks.delete(track);
+      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
     });
-  }));
+  };
+  link.send(core.sched, core.nowUs, route.fromPortId, len, (t) => deliver(core, link, epoch, t, arrival, landed, lost, stored));
 }
 
 export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {

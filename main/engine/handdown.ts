@@ -5,7 +5,7 @@ import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US } from './runtime';
 import { DESTAGE_RETRY_US, part, type Arrival, type Io, type SlotHold } from './state';
-import { receive, servePair, storeInCache } from './write';
+import { deliver, servePair, storeInCache } from './write';
 
 /**
  * Hands the data down the mapping stack inside one system: through the loop cable (FIG. 1), by intercache copy
@@ -60,40 +60,36 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   const tp = lu ? core.wiring.ports.get(lu.portId) : undefined;
   if (io.traced) core.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
   const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length) : undefined;
+  // The message to IP21 (S16, S21) and the loop hop are one event: the command leaves IP21 MSG_US from now.
+  if (io.traced) core.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
+  if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
+  if (!lu || !link || !link.up) {
+    core.release(holds);
+    handDownEnded(core, pending);
+    return suspendBelow(core, systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
+  }
+  if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
+  const epoch = link.epoch;
+  link.inFlight++;
   core.activeFlows++;
-  core.sched.after(MSG_US, () => {
+  const landed = (): void => {
+    link.inFlight--;
     core.activeFlows--;
-    if (io.traced) core.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
-    if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
-    if (!lu || !link || !link.up) {
-      core.release(holds);
-      handDownEnded(core, pending);
-      return suspendBelow(core, systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
-    }
-    if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
-    const epoch = link.epoch;
-    link.inFlight++;
-    core.activeFlows++;
-    link.send(core.sched, core.nowUs, path.initiatorPortId, length, (t) => core.sched.at(t, () => {
-      link.inFlight--;
-      core.activeFlows--;
-      if (link.epoch !== epoch) {
-        core.release(holds);
-        handDownEnded(core, pending);
-        return suspendBelow(core, systemId, lu.volumeId, offset, length, `loop cable ${link.id} was cut`, link.id);
-      }
-      receive(core, 
-        { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' },
-        (ok, reason) => {
-          // Served (on success, receive served V21's pairs before answering) or lost with its system: either way
-          // the pairs have it, or it is in their bitmaps.
-          core.release(holds);
-          handDownEnded(core, pending);
-          if (!ok) suspendBelow(core, systemId, lu.volumeId, lu.startBytes + offset, length, reason ?? `${lu.volumeId} could not take the loop write`);
-        },
-      );
-    }));
-  });
+  };
+  const lost = (): void => {
+    core.release(holds);
+    handDownEnded(core, pending);
+    suspendBelow(core, systemId, lu.volumeId, offset, length, `loop cable ${link.id} was cut`, link.id);
+  };
+  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' };
+  const served = (ok: boolean, reason?: string): void => {
+    // Served (on success, V21's pairs were served before this answer) or lost with its system: either way the
+    // pairs have it, or it is in their bitmaps.
+    core.release(holds);
+    handDownEnded(core, pending);
+    if (!ok) suspendBelow(core, systemId, lu.volumeId, lu.startBytes + offset, length, reason ?? `${lu.volumeId} could not take the loop write`);
+  };
+  link.send(core.sched, core.nowUs + MSG_US, path.initiatorPortId, length, (t) => deliver(core, link, epoch, t, arrival, landed, lost, served));
 }
 
 /**

@@ -4,7 +4,7 @@ import { setState, suspend } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
 import { invariant } from './sim';
 import { fmtBytes, type Io } from './state';
-import { receive } from './write';
+import { receiveProcessed } from './write';
 
 export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
   const j = p.journal!;
@@ -58,10 +58,12 @@ export function pump(core: EngineState, j: JournalRt): void {
     const epoch = link.epoch;
     const gen = j.gen;
     link.inFlight++;
-    link.send(core.sched, core.nowUs, route.fromPortId, rec.length, (t) => core.sched.at(t, () => {
+    // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
+    const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
+    link.send(core.sched, core.nowUs, route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
       link.inFlight--;
       // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
-      if (j.gen !== gen || (link.epoch !== epoch && !rec.discarded)) return;
+      if (j.gen !== gen || (link.lostBefore(epoch, t) && !rec.discarded)) return;
       j.arrived.set(rec.seq, rec);
       applyInOrder(core, j);
     }));
@@ -92,7 +94,7 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
     const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
     const secSystem = core.volume(p.secondaryId).systemId;
     const stillWanted = (): boolean => !rec.discarded;
-    receive(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', stillWanted }, (ok) => {
+    receiveProcessed(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', stillWanted }, (ok) => {
       if (j.gen !== gen) return;
       if (rec.discarded) {
         freeJournalRecord(j, rec);

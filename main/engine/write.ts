@@ -5,7 +5,7 @@ import { handDown, servePairBelow } from './handdown';
 import { journalAppend } from './journal';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
-import { MAX_CACHE_WAITERS, type CacheRt } from './runtime';
+import { MAX_CACHE_WAITERS, type CacheRt, type LinkRt } from './runtime';
 import { EngineInvariantError } from './sim';
 import { fmtUs, part, type Arrival, type Io, type SlotHold } from './state';
 
@@ -47,90 +47,137 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
   const epoch = link.epoch;
   link.inFlight++;
   const systemId = core.wiring.ownerOf(lu.portId);
-  link.send(core.sched, core.nowUs, hostPort, data.length, (arrive) => core.sched.at(arrive, () => {
-    link.inFlight--;
-    if (link.epoch !== epoch) return finish(false, `cable ${link.id} was cut`);
-    receive(core, { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' }, (ok, reason) => {
-      core.sched.after(link.oneWayUs, () => {
-        // The reason text only when the write failed (it used to be built for every acknowledged write).
-        if (ok && link.epoch === epoch) finish(true);
-        else finish(false, ok ? `cable ${link.id} was cut` : reason);
-      });
-    }, luId);
-  }));
+  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' };
+  link.send(core.sched, core.nowUs, hostPort, data.length, (arrive) =>
+    deliver(
+      core,
+      link,
+      epoch,
+      arrive,
+      arrival,
+      () => void link.inFlight--,
+      () => finish(false, `cable ${link.id} was cut`),
+      (ok, reason) => {
+        core.sched.after(link.oneWayUs, () => {
+          // The reason text only when the write failed (it used to be built for every acknowledged write).
+          if (ok && link.epoch === epoch) finish(true);
+          else finish(false, ok ? `cable ${link.id} was cut` : reason);
+        });
+      },
+      luId,
+    ),
+  );
   return undefined;
 }
 
 /**
  * A write command arriving at a target port: LU -> V (T3), data stored in the volume's cache, pairs of the
  * volume served, then the data handed down the mapping stack. `ack` is called when the sender may be answered.
+ * (For an arrival over a cable, `deliver` does the same in one event.)
  */
 export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
-  if (!sys || !core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
-  const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
-  if (a.source === 'loop') {
-    if (a.io.traced) core.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
-  } else if (relayNames) {
-    if (a.io.traced) core.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
-    if (a.io.traced) core.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
-  } else {
-    if (a.io.traced) core.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
-    if (a.io.traced) core.step('T3', a.portId, `${a.portId} converts ${luId ?? 'the LU'} to volume ${a.volumeId} with table T3`, a.io, [a.volumeId]);
-  }
+  if (!sys || !arrivalSteps(core, a, ack, luId)) return;
   core.activeFlows++;
   core.sched.after(sys.chaProcessingUs, () => {
     core.activeFlows--;
+    processArrival(core, a, ack);
+  });
+}
+
+/**
+ * A write command sent over `link` (in `epoch`) that arrives at `arriveUs`: its arrival and the CHA's processing are
+ * one event, at arriveUs + the CHA time. `landed` runs first (the sender's accounting; false: the sender no longer
+ * wants it, nothing more happens); `lost` if a cut took it
+ * before it arrived; a cut after it arrived does not stop it (as when arrival was an event of its own).
+ */
+export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+  const sys = core.wiring.systems.get(a.systemId);
+  core.sched.at(arriveUs + (sys ? sys.chaProcessingUs : 0), () => {
+    if (landed() === false) return;
+    if (link.lostBefore(epoch, arriveUs)) return lost();
+    if (!sys || !arrivalSteps(core, a, ack, luId)) return;
+    processArrival(core, a, ack);
+  });
+}
+
+/** `receive` for a command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
+export function receiveProcessed(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+  if (!core.wiring.systems.get(a.systemId) || !arrivalSteps(core, a, ack)) return;
+  processArrival(core, a, ack);
+}
+
+/** The receiving port's steps (T3); false when its system is down (the sender is answered). */
+function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): boolean {
+  if (!core.systemUp(a.systemId)) {
+    ack(false, `system ${a.systemId} is down`);
+    return false;
+  }
+  if (!a.io.traced) return true;
+  if (a.source === 'loop') {
+    core.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
+  } else if (a.source === 'sync' || a.source === 'journal' || a.source === 'copy') {
+    core.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
+    core.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
+  } else {
+    core.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
+    core.step('T3', a.portId, `${a.portId} converts ${luId ?? 'the LU'} to volume ${a.volumeId} with table T3`, a.io, [a.volumeId]);
+  }
+  return true;
+}
+
+/** After the CHA's processing time: the data stored in the volume's cache (S13/S14), its pairs served, the hand-down started. */
+function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+  const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
+  if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
+  const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
+  if (refusal) return ack(false, refusal);
+  if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
+  else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
+  const cache = core.cacheOfVolume.get(a.volumeId);
+  const shared = cache !== undefined && cache.volumeIds.size > 1;
+  const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
+  storeInCache(core, cache, a.volumeId, a.offset, a.length, (holds) => {
     if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
-    const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
-    if (refusal) return ack(false, refusal);
-    if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
-    else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
-    const cache = core.cacheOfVolume.get(a.volumeId);
-    const shared = cache !== undefined && cache.volumeIds.size > 1;
-    const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
-    storeInCache(core, cache, a.volumeId, a.offset, a.length, (holds) => {
-      if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
-      if (a.stillWanted && !a.stillWanted()) {
-        // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
-        core.release(holds);
-        return ack(false, 'the pair changed state before the update was stored');
+    if (a.stillWanted && !a.stillWanted()) {
+      // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
+      core.release(holds);
+      return ack(false, 'the pair changed state before the update was stored');
+    }
+    if (cache && a.io.traced) {
+      const text =
+        storeStep === 'S14a'
+          ? `${a.portId} writes the data straight into the shared cache ${cache.id}`
+          : `${a.portId} stores the data in cache ${cache.id}`;
+      core.step(storeStep, cache.id, text, a.io, [a.volumeId]);
+    }
+    if (a.source !== 'loop') applyData(core, a.volumeId, a.offset, a.length, a.data);
+    const secondaryPair = core.pairWithSecondary(a.volumeId);
+    if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
+    // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
+    let waiting = 1;
+    let failure: string | undefined;
+    const one = (ok: boolean, reason?: string): void => {
+      if (!ok) failure ??= reason;
+      if (--waiting === 0) ack(failure === undefined, failure);
+    };
+    if (a.source === 'loop') {
+      if (a.io.traced) {
+        // The port names are only needed for the step texts: untraced writes skip the lookup.
+        core.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
+        const ip = core.initiatorFor(a.volumeId, a.systemId) ?? 'the initiator port';
+        core.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
       }
-      if (cache && a.io.traced) {
-        const text =
-          storeStep === 'S14a'
-            ? `${a.portId} writes the data straight into the shared cache ${cache.id}`
-            : `${a.portId} stores the data in cache ${cache.id}`;
-        core.step(storeStep, cache.id, text, a.io, [a.volumeId]);
+      // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
+      for (const p of core.pairsWithPrimary(a.volumeId)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
+    } else {
+      for (const p of core.pairsWithPrimary(a.volumeId)) {
+        waiting++;
+        servePair(core, p, a, 'S1', one);
       }
-      if (a.source !== 'loop') applyData(core, a.volumeId, a.offset, a.length, a.data);
-      const secondaryPair = core.pairWithSecondary(a.volumeId);
-      if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
-      // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
-      let waiting = 1;
-      let failure: string | undefined;
-      const one = (ok: boolean, reason?: string): void => {
-        if (!ok) failure ??= reason;
-        if (--waiting === 0) ack(failure === undefined, failure);
-      };
-      if (a.source === 'loop') {
-        if (a.io.traced) {
-          // The port names are only needed for the step texts: untraced writes skip the lookup.
-          core.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
-          const ip = core.initiatorFor(a.volumeId, a.systemId) ?? 'the initiator port';
-          core.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
-        }
-        // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
-        for (const p of core.pairsWithPrimary(a.volumeId)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
-      } else {
-        for (const p of core.pairsWithPrimary(a.volumeId)) {
-          waiting++;
-          servePair(core, p, a, 'S1', one);
-        }
-      }
-      one(true);
-      handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop');
-    });
+    }
+    one(true);
+    handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop');
   });
 }
 
@@ -278,20 +325,21 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
   const epoch = link.epoch;
   link.inFlight++;
   core.activeFlows++;
-  link.send(core.sched, core.nowUs, route.fromPortId, a.length, (t) => core.sched.at(t, () => {
+  const stillWanted = (): boolean => p.updateGen === gen;
+  const update: Arrival = { ...a, systemId: secSystem, portId: route.toPortId, volumeId: secondaryId, source: 'sync', stillWanted };
+  const landed = (): void => {
     link.inFlight--;
     core.activeFlows--;
-    if (link.epoch !== epoch) return fail(`cable ${link.id} was cut`);
-    const stillWanted = (): boolean => p.updateGen === gen;
-    receive(core, { ...a, systemId: secSystem, portId: route.toPortId, volumeId: secondaryId, source: 'sync', stillWanted }, (ok, reason) => {
-      if (!ok) return fail(reason ?? 'the secondary refused the write');
-      if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
-      core.activeFlows++;
-      core.sched.after(link.oneWayUs, () => {
-        core.activeFlows--;
-        if (link.epoch !== epoch) return fail(`cable ${link.id} was cut before the answer came back`);
-        done(true);
-      });
+  };
+  const secondaryAnswered = (ok: boolean, reason?: string): void => {
+    if (!ok) return fail(reason ?? 'the secondary refused the write');
+    if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
+    core.activeFlows++;
+    core.sched.after(link.oneWayUs, () => {
+      core.activeFlows--;
+      if (link.epoch !== epoch) return fail(`cable ${link.id} was cut before the answer came back`);
+      done(true);
     });
-  }));
+  };
+  link.send(core.sched, core.nowUs, route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
 }
