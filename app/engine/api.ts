@@ -102,7 +102,15 @@ export interface PairStatus {
    * the fence is lifted (P-VOL takeover) or the pair is resynchronised (TrueCopy "fence level options").
    */
   fenced?: boolean;
+  /**
+   * Async: now minus the host time of the newest write in the secondary's consistent image (DOMAIN.md "RPO"): while
+   * replicating the age of the oldest unapplied write (queued or in flight), 0 when none; after a suspend it keeps
+   * growing from the image's last write. `maxRpoMs` is the largest seen so far.
+   */
   rpoMs?: number;
+  maxRpoMs?: number;
+  /** Async pair fed by an upstream pair (a cascade's far leg): the RPO of this, the farthest copy, counted from the host's writes. */
+  endToEndRpoMs?: number;
   lagBytes?: number;
   journalFill?: number;
   /** Async: the last journal sequence number applied at the secondary (an unbroken run up to it), and the last one issued. */

@@ -137,3 +137,49 @@ describe('per-side status (CCI shows the P-VOL and the S-VOL)', () => {
     expect([p.state, p.primaryState, p.secondaryState]).toEqual(['PSUS', 'PSUS', 'SSUS']);
   });
 });
+
+/** FIG. 1 paired with CN4 (relay -> remote) narrowed so that the 800 IOPS workload builds a journal backlog. */
+function fig01Backlog(cn4Mbps = 20): Topology {
+  const t = fig01Paired('data');
+  return { ...t, cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, bandwidthMbps: cn4Mbps } : c)) };
+}
+
+describe('honest RPO (DOMAIN.md: now minus the host time of the newest write in the secondary image)', () => {
+  test('a CN4 cut under backlog reports an RPO that includes the backlog, and it keeps growing from the image, not from the suspend', () => {
+    const e = new Engine(fig01Backlog(), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(2_000_000);
+    const async = e.pairs.get('pair-async')!;
+    const backlogMs = e.pairStatus(async).rpoMs!;
+    expect(backlogMs).toBeGreaterThan(100);
+    e.command({ type: 'cutCable', cableId: 'CN4' });
+    const atCut = e.pairStatus(async).rpoMs!;
+    expect(atCut).toBeGreaterThanOrEqual(backlogMs);
+    e.runUntil(3_000_000);
+    const s = e.pairStatus(async);
+    expect(s.state).toBe('PSUE');
+    expect(s.rpoMs!).toBeCloseTo(atCut + 1000, 0);
+    expect(s.consistentAsOfUs).toBeLessThan(2_000_000 - backlogMs * 1000 + 50_000);
+    expect(s.maxRpoMs).toBeCloseTo(s.rpoMs!, 0);
+  });
+
+  test('end to end: with the sync leg suspended the farthest copy is as old as the sync image', () => {
+    const e = new Engine(fig01Paired('never'), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    e.runUntil(2_000_000);
+    const s = e.pairStatus(e.pairs.get('pair-async')!);
+    // The async leg has drained what reached the relay: its own RPO is small, but V22 lacks a second of host writes.
+    expect(s.rpoMs!).toBeLessThan(100);
+    expect(s.endToEndRpoMs!).toBeGreaterThan(990);
+  });
+
+  test('simulate --json: rpoMs is the value at the end of --duration (before the drain), maxRpoMs the largest seen', () => {
+    const r = runSimulation(fig01Backlog(), { durationMs: 1500, seed: 5 });
+    const p = r.pairs.find((x) => x.id === 'pair-async')!;
+    expect(p.rpoMs!).toBeGreaterThan(100);
+    expect(p.maxRpoMs!).toBeGreaterThanOrEqual(p.rpoMs!);
+    expect(r.pairs.find((x) => x.id === 'pair-sync')!.maxRpoMs).toBeUndefined();
+  });
+});

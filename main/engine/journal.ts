@@ -107,6 +107,8 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
         return;
       }
       if (io.traced) core.step('journal-apply', p.secondaryId, `record ${rec.seq} applied to ${p.secondaryId}; the primary may free it`, io, [p.id]);
+      // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
+      if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
       p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
       core.sched.after(route.link.oneWayUs, () => {
         if (j.gen !== gen) return;

@@ -3,7 +3,7 @@ import type { EngineState } from './state';
 import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '../../app/engine/api';
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
-import { sideStates } from './pair-states';
+import { endToEndRpoUs, sampleRpo, sideStates, upstreamOf } from './pair-states';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -51,13 +51,11 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     if (done > 0 && elapsed > 0) s.copyEtaMs = (remaining * elapsed) / done / 1000;
   }
   if (p.mode === 'async' && j) {
-    let oldest: number | undefined;
     let lag = 0;
     for (let i = j.queueHead; i < j.queue.length; i++) {
       const r = j.queue[i]!;
       if (r.pair !== p) continue;
       lag += r.length;
-      if (oldest === undefined) oldest = r.writtenUs;
     }
     for (const r of j.arrived.values()) if (r.pair === p) lag += r.length;
     // One pair in the journal: everything held (queued, on the link, arriving) is its lag.
@@ -65,9 +63,12 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     s.journalFill = j.fill;
     s.appliedSeq = j.applyNext - 1;
     s.issuedSeq = j.nextSeq - 1;
-    const replicating = p.rules.forwardsUpdates;
-    s.rpoMs = replicating ? (j.usedBytes === 0 ? 0 : (core.nowUs - (oldest ?? p.lastAppliedWrittenUs)) / 1000) : (core.nowUs - p.sinceUs) / 1000;
-    if (s.secondaryData === 'consistent') s.consistentAsOfUs = replicating ? p.lastAppliedWrittenUs : p.sinceUs;
+    const rpo = sampleRpo(core, p);
+    s.rpoMs = rpo / 1000;
+    s.maxRpoMs = p.maxRpoUs / 1000;
+    if (upstreamOf(core, p).length) s.endToEndRpoMs = endToEndRpoUs(core, p) / 1000;
+    // The image holds every write up to its newest applied one (while replicating, up to the oldest unapplied one).
+    if (s.secondaryData === 'consistent') s.consistentAsOfUs = rpo === 0 ? core.nowUs : core.nowUs - rpo;
   }
   return s;
 }

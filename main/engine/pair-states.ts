@@ -5,6 +5,7 @@ import type { PairRt } from './pairs';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
   if (p.state === state && p.reason === reason) return;
+  if (p.mode === 'async') sampleRpo(core, p);
   p.primarySide = undefined;
   p.secondarySide = undefined;
   p.state = state;
@@ -38,6 +39,49 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
   }
   const j = p.journal;
   if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+}
+
+/**
+ * RPO in us (DOMAIN.md): now minus the host time of the newest write in the secondary's image. Replicating: the age
+ * of the pair's oldest unapplied write, queued or on the link or arrived (0 when there is none). Otherwise (suspended,
+ * copying, taken over): it keeps growing from the image's last write, not from the suspend.
+ */
+export function rpoUs(core: EngineState, p: PairRt): number {
+  if (!p.rules.forwardsUpdates) return Math.max(0, core.nowUs - p.lastAppliedWrittenUs);
+  if (p.mode === 'sync') return 0;
+  const j = p.journal;
+  if (!j) return 0;
+  let oldest = Infinity;
+  for (let i = j.queueHead; i < j.queue.length; i++) {
+    const r = j.queue[i]!;
+    if (r.pair === p) {
+      oldest = r.writtenUs;
+      break;
+    }
+  }
+  // Records on the link or waiting to apply are older than any queued one.
+  for (const r of j.sent.values()) if (r.pair === p && !r.discarded && r.writtenUs < oldest) oldest = r.writtenUs;
+  return oldest === Infinity ? 0 : core.nowUs - oldest;
+}
+
+/** Records the current RPO into the pair's maximum (and returns it). */
+export function sampleRpo(core: EngineState, p: PairRt): number {
+  const rpo = rpoUs(core, p);
+  if (rpo > p.maxRpoUs) p.maxRpoUs = rpo;
+  return rpo;
+}
+
+/** The pairs feeding this pair's primary (a cascade's upstream leg: its secondary shares bytes with our primary in the same system). */
+export function upstreamOf(core: EngineState, p: PairRt): PairRt[] {
+  return core.pairList.filter((q) => q !== p && q.state !== 'SMPL' && downstreamOf(core, q.secondaryId).includes(p));
+}
+
+/** RPO of the farthest copy, from the host's writes: the oldest image along the chain of legs feeding it. */
+export function endToEndRpoUs(core: EngineState, p: PairRt, seen = new Set<PairRt>()): number {
+  seen.add(p);
+  let rpo = rpoUs(core, p);
+  for (const q of upstreamOf(core, p)) if (!seen.has(q)) rpo = Math.max(rpo, endToEndRpoUs(core, q, seen));
+  return rpo;
 }
 
 /** The P-VOL's and the S-VOL's own status (CCI's pairdisplay shows both): a split is PSUS / SSUS, a takeover SSWS on the S-VOL. */

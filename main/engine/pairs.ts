@@ -169,8 +169,10 @@ export class PairRt {
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, inFlightTracks: new Set() };
   journal: JournalRt | undefined;
-  /** Time of the newest write the secondary has applied (async), for RPO. */
+  /** Time of the newest write the secondary has applied (async: journal records; sync: updates landed; a completed copy: its end), for RPO. */
   lastAppliedWrittenUs = 0;
+  /** The largest RPO seen (us), sampled where it peaks: before each journal apply, at state changes, and when read. */
+  maxRpoUs = 0;
   /** Time of the oldest write not yet applied at the secondary, when there is one. */
   suspendedCause: { kind: 'link' | 'system' | 'journal' | 'takeover' | 'loop'; id: string } | undefined;
 

@@ -288,6 +288,7 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
   const secondaryId = p.secondaryId;
   const secSystem = core.volume(secondaryId).systemId;
   const gen = p.updateGen;
+  const writtenUs = core.nowUs;
   const fail = (why: string): void => {
     if (p.updateGen !== gen) {
       // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
@@ -333,6 +334,8 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
   };
   const secondaryAnswered = (ok: boolean, reason?: string): void => {
     if (!ok) return fail(reason ?? 'the secondary refused the write');
+    // The secondary's image now holds this write (for the cascade's end-to-end RPO).
+    if (writtenUs > p.lastAppliedWrittenUs) p.lastAppliedWrittenUs = writtenUs;
     if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
     core.activeFlows++;
     core.sched.after(link.oneWayUs, () => {

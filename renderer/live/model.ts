@@ -106,6 +106,7 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
   if (p.mode === 'async') {
     const parts: string[] = [];
     if (p.rpoMs !== undefined) parts.push(`RPO ${formatDurationMs(p.rpoMs)}`);
+    if (p.endToEndRpoMs !== undefined && p.endToEndRpoMs > (p.rpoMs ?? 0)) parts.push(`end to end ${formatDurationMs(p.endToEndRpoMs)}`);
     if (p.lagBytes !== undefined) parts.push(`lag ${formatBytesShort(p.lagBytes)}`);
     if (parts.length) badge.lagText = parts.join(' · ');
   } else if (p.state === 'PAIR') badge.lagText = 'RPO 0 (sync)';
@@ -155,7 +156,10 @@ export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explan
   if (p.fenced)
     details.push(`the P-VOL is fenced (write-protected) by its fence level since the failed update: every host write fails until the fence is lifted (P-VOL takeover) or the pair is resynchronised`);
   if (p.state === 'COPY') details.push(`copy ${Math.floor(p.copyProgress * 100)}% done${p.copyEtaMs !== undefined ? `, about ${formatDurationMs(p.copyEtaMs)} to go` : ''}; the secondary cannot be used for recovery until it ends`);
-  if (p.mode === 'async' && p.rpoMs !== undefined) details.push(`RPO ${formatDurationMs(p.rpoMs)}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`);
+  if (p.mode === 'async' && p.rpoMs !== undefined)
+    details.push(
+      `RPO ${formatDurationMs(p.rpoMs)} (the age of the newest write the secondary's image lacks; largest so far ${formatDurationMs(p.maxRpoMs ?? p.rpoMs)})${p.endToEndRpoMs !== undefined ? `; end to end, from the host's writes to this farthest copy, ${formatDurationMs(p.endToEndRpoMs)}` : ''}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`,
+    );
   if (p.mode === 'async' && (p.state === 'PSUE' || p.state === 'PSUS'))
     details.push('write order is lost until the resync completes: unapplied journal records became bitmap bits');
   // The pair's own state changes, and faults elsewhere that its reason names (a cut cable, a failed system), in log order.

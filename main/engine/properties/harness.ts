@@ -43,7 +43,8 @@ export interface Violation {
     | 'sync-acked-on-secondary'
     | 'async-consistent-image'
     | 'copies-match-after-resync'
-    | 'fenced-acks-nothing';
+    | 'fenced-acks-nothing'
+    | 'rpo-never-shrinks-while-suspended';
   detail: string;
 }
 
@@ -133,6 +134,8 @@ export class EngineModel {
   private previousState = new Map<string, PairState>();
   /** Sync pair -> when the model first saw its P-VOL fenced (cleared when the fence goes). */
   private readonly fencedSince = new Map<string, number>();
+  /** Async pair -> its RPO at the last check while suspended (same suspension: same state and since). */
+  private readonly suspendedRpo = new Map<string, { since: number; state: PairState; rpoMs: number }>();
 
   constructor(
     readonly topology: Topology,
@@ -335,6 +338,13 @@ export class EngineModel {
       this.stats.statesSeen.add(state);
       if (!p.fenced) this.fencedSince.delete(id);
       else if (!this.fencedSince.has(id)) this.fencedSince.set(id, this.engine.nowUs);
+      if (p.mode === 'async' && p.rules.suspended) {
+        const rpoMs = this.guard(step, action, () => this.engine.pairStatus(p).rpoMs) ?? 0;
+        const last = this.suspendedRpo.get(id);
+        if (last && last.since === p.sinceUs && last.state === state && rpoMs < last.rpoMs)
+          this.violations.push({ step, action, invariant: 'rpo-never-shrinks-while-suspended', detail: `pair ${id} (${state} since ${p.sinceUs} us): RPO went from ${last.rpoMs} ms to ${rpoMs} ms` });
+        this.suspendedRpo.set(id, { since: p.sinceUs, state, rpoMs });
+      } else this.suspendedRpo.delete(id);
       const before = this.previousState.get(id);
       if (before === 'COPY' && state === 'PAIR') this.stats.resyncsCompleted++;
       this.previousState.set(id, state);
