@@ -1,6 +1,7 @@
 // Engine benchmarks (targets 1-4 and 6 of docs/PERFORMANCE.md): one case per run, chosen by argv, printing one JSON line.
 import { writeFileSync } from 'node:fs';
 import { Engine } from '../main/engine/engine';
+import { createEngineDriver } from '../main/engine/driver';
 import { Scheduler } from '../main/engine/sim';
 import { serializeTopology } from '../app/model/file';
 import type { Topology } from '../app/model/schema';
@@ -359,6 +360,42 @@ function snapshots(): Record<string, unknown> {
   };
 }
 
+// ------------------------------------------------------------------ seek
+
+/**
+ * Seek backwards in a long FIG. 1 run (its 800 IOPS workload) through the driver the UI uses: run to `minutes` of
+ * virtual time, then seek back to a moment near the end and to the middle. Reported next to the cost of replaying
+ * from 0 to the end in the same run (issue 15 item 4's target: a seek back under 10% of a replay from 0).
+ */
+function seek(): Record<string, unknown> {
+  const minutes = Number(process.argv[3] ?? 10);
+  const endMs = minutes * 60_000;
+  const driver = createEngineDriver({ nowMs: now, setTimer: () => () => undefined, emitSnapshot: () => undefined });
+  const loaded = driver.load(JSON.parse(serializeTopology(loadFigure(FIG1))), 1);
+  if (!loaded.loaded) throw new Error(JSON.stringify(loaded.problems));
+  const timed = (f: () => void): number => {
+    const c0 = process.cpuUsage();
+    f();
+    return cpuMs(c0);
+  };
+  const replayFrom0CpuMs = timed(() => driver.control({ action: 'runFor', virtualMs: endMs }));
+  const nearEndMs = endMs - 1000;
+  const backToNearEndCpuMs = timed(() => driver.control({ action: 'seek', timeMs: nearEndMs }));
+  const forwardAgainCpuMs = timed(() => driver.control({ action: 'seek', timeMs: endMs }));
+  const backToMiddleCpuMs = timed(() => driver.control({ action: 'seek', timeMs: endMs / 2 }));
+  const at = driver.snapshot().timeUs / 1000;
+  return {
+    case: 'seek',
+    minutes,
+    replayFrom0CpuMs,
+    backToNearEndCpuMs,
+    backToMiddleCpuMs,
+    forwardAgainCpuMs,
+    seekRatio: backToNearEndCpuMs / replayFrom0CpuMs,
+    endedAtMs: at,
+  };
+}
+
 /** Writes the canvas bench's topology (24 copies of FIG. 1, about 1,000 elements) to argv[3]. */
 function writeTopology(): Record<string, unknown> {
   const copies = Number(process.argv[4] ?? 24);
@@ -376,6 +413,7 @@ const cases: Record<string, () => Record<string, unknown>> = {
   virtual: virtualTime,
   memory,
   snapshots,
+  seek,
 };
 
 const name = process.argv[2] ?? '';

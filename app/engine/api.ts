@@ -73,6 +73,12 @@ export interface StepEvent {
 export interface PairStatus {
   id: string;
   state: PairState;
+  /**
+   * Each side's own status, as CCI shows the P-VOL's and the S-VOL's: a split is PSUS / SSUS; an error is PSUE on the
+   * S-VOL only when the primary could tell it (after a primary-site disaster the S-VOL still says PAIR until takeover).
+   */
+  primaryState?: PairState;
+  secondaryState?: PairState;
   mode: 'sync' | 'async';
   linkUp: boolean;
   secondaryData: 'inconsistent' | 'consistent' | 'up-to-date';
@@ -81,7 +87,20 @@ export interface PairStatus {
   copyProgress: number;
   copyEtaMs?: number;
   differentialTracks: number;
+  /**
+   * Sync: the P-VOL is fenced (write-protected) by its fence level after a failed update: every host write fails until
+   * the fence is lifted (P-VOL takeover) or the pair is resynchronised (TrueCopy "fence level options").
+   */
+  fenced?: boolean;
+  /**
+   * Async: now minus the host time of the newest write in the secondary's consistent image (DOMAIN.md "RPO"): while
+   * replicating the age of the oldest unapplied write (queued or in flight), 0 when none; after a suspend it keeps
+   * growing from the image's last write. `maxRpoMs` is the largest seen so far.
+   */
   rpoMs?: number;
+  maxRpoMs?: number;
+  /** Async pair fed by an upstream pair (a cascade's far leg): the RPO of this, the farthest copy, counted from the host's writes. */
+  endToEndRpoMs?: number;
   lagBytes?: number;
   journalFill?: number;
   /** Async: the last journal sequence number applied at the secondary (an unbroken run up to it), and the last one issued. */

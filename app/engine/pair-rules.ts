@@ -13,25 +13,40 @@ export interface PairStateRule {
   busy: boolean;
   /** The state is a suspension: the secondary's image is frozen and the pair can be resynchronised. */
   suspended: boolean;
+  /** Host writes on the primary are sent on at once: forwarded (sync) or journaled (async). */
+  forwardsUpdates: boolean;
+  /** Journal records already taken keep going to the secondary (an async split drains first). */
+  sendsJournal: boolean;
+  /** A suspend applies to it: a fault (PSUE) or a split of its group (PSUS). An operator-split pair (PSUS) stays PSUS on a fault. */
+  suspendable: boolean;
+  /** The secondary holds a usable image (not while copying, not when there is no pair). */
+  secondaryConsistent: boolean;
+  /** Host writes to the secondary: refused, accepted, or accepted when the split was read/write. */
+  secondaryWrites: 'refused' | 'accepted' | 'if-split-read-write';
 }
 
+const NONE = { forwardsUpdates: false, sendsJournal: false, suspendable: false } as const;
+
 export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
-  SMPL: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
-  COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false },
-  PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
-  PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false },
-  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
-  SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
-  PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true },
-  SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false },
-  suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false },
-  deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false },
+  SMPL: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused' },
+  COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
+  PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  // A split pair stays PSUS when its link or secondary then fails (nothing is being sent that could fail).
+  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
+  suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
 };
 
 /** Facts beyond the state that decide an operation (kept small: what the menu can know from a snapshot). */
 export interface PairFacts {
   /** The pair runs in the reverse direction after a swap-resync. */
   swapped?: boolean;
+  /** The P-VOL of a sync pair is fenced by its fence level (writes fail until lifted or resynchronised). */
+  fenced?: boolean;
 }
 
 export interface PairOpRule {
@@ -47,6 +62,8 @@ export interface PairOpRule {
   refusedIn?: Partial<Record<PairState, string>>;
   /** An extra state it is accepted in only when a fact holds. */
   alsoWhen?: { state: PairState; fact: keyof PairFacts };
+  /** A fact without which the operation is refused even in an allowed state, and why. */
+  needs?: { fact: keyof PairFacts; refusedBecause: string };
 }
 
 export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
@@ -94,14 +111,27 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
     allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting'],
     refusedBecause: 'it is not paired',
   },
+  liftFence: {
+    label: 'Lift the fence (P-VOL takeover)',
+    does: 'makes the fenced P-VOL writable again while the pair stays suspended; its writes are recorded in the bitmap for the resync',
+    allowedIn: ['PSUE'],
+    refusedBecause: 'only a pair suspended by an error (PSUE) can be fenced',
+    needs: { fact: 'fenced', refusedBecause: 'its P-VOL is not fenced' },
+  },
 };
 
 export type OpAvailability = { allowed: true } | { allowed: false; reason: string };
 
+/** Why the table refuses an operation in this state (the part after "pair is STATE; "), or undefined when it fits. */
+export function pairOpRefusal(op: PairOp, state: PairState, facts: PairFacts = {}): string | undefined {
+  const rule = PAIR_OP_RULES[op];
+  if (rule.allowedIn.includes(state)) return rule.needs && !facts[rule.needs.fact] ? rule.needs.refusedBecause : undefined;
+  if (rule.alsoWhen && rule.alsoWhen.state === state && facts[rule.alsoWhen.fact]) return undefined;
+  return rule.refusedIn?.[state] ?? rule.refusedBecause;
+}
+
 /** Whether an operation fits the state, by the table alone (the engine may still refuse for a fact it alone knows, e.g. a down link). */
 export function pairOpAvailability(op: PairOp, state: PairState, facts: PairFacts = {}): OpAvailability {
-  const rule = PAIR_OP_RULES[op];
-  if (rule.allowedIn.includes(state)) return { allowed: true };
-  if (rule.alsoWhen && rule.alsoWhen.state === state && facts[rule.alsoWhen.fact]) return { allowed: true };
-  return { allowed: false, reason: `pair is ${state}; ${rule.refusedIn?.[state] ?? rule.refusedBecause}` };
+  const why = pairOpRefusal(op, state, facts);
+  return why === undefined ? { allowed: true } : { allowed: false, reason: `pair is ${state}; ${why}` };
 }

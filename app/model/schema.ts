@@ -264,7 +264,7 @@ export const Layout = z.strictObject({
 export type Layout = z.infer<typeof Layout>;
 
 /** Pair operations an operator can issue (CCI: paircreate, pairsplit, pairresync, horctakeover, ...). */
-export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete']);
+export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete', 'liftFence']);
 export type PairOp = z.infer<typeof PairOp>;
 
 /**

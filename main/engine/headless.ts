@@ -34,9 +34,15 @@ export interface SimulationReport {
     secondaryVolume: string;
     mode: 'sync' | 'async';
     state: PairState;
+    /** Each side's own status (P-VOL, S-VOL), as CCI's pairdisplay shows them. */
+    primaryState: PairState;
+    secondaryState: PairState;
     copyProgress: number;
     differentialTracks: number;
+    /** Async: the RPO at the end of --duration (before the drain), its largest value until then, and the farthest copy's (cascades). */
     rpoMs?: number;
+    maxRpoMs?: number;
+    endToEndRpoMs?: number;
     reason?: string;
   }[];
   volumes: { id: string; sha256: string }[];
@@ -83,6 +89,8 @@ export function runSimulation(topology: Topology, options: SimulateOptions): Sim
     faultResults.push({ ...base, ok: r.ok, message: r.ok ? (r.message ?? 'ok') : r.reason });
   }
   if (engine.nowUs < durationUs) engine.runUntil(durationUs);
+  // RPO is what the architect takes away at the end of the run, not after the journal drained.
+  const atEnd = new Map([...engine.pairs.values()].map((p) => [p.id, engine.pairStatus(p)]));
   const settled = engine.runUntilSettled(durationUs + (options.settleCapMs ?? 3_600_000) * 1000);
   const now = engine.nowUs;
   const seconds = options.durationMs / 1000;
@@ -100,11 +108,18 @@ export function runSimulation(topology: Topology, options: SimulateOptions): Sim
         secondaryVolume: p.secondaryId,
         mode: p.mode,
         state: s.state,
+        primaryState: s.primaryState ?? s.state,
+        secondaryState: s.secondaryState ?? s.state,
         copyProgress: s.copyProgress,
         differentialTracks: s.differentialTracks,
         reason: s.reason,
       };
-      if (p.mode === 'async' && s.rpoMs !== undefined) out.rpoMs = s.rpoMs;
+      const end = atEnd.get(p.id)!;
+      if (p.mode === 'async' && end.rpoMs !== undefined) {
+        out.rpoMs = end.rpoMs;
+        out.maxRpoMs = end.maxRpoMs ?? end.rpoMs;
+        if (end.endToEndRpoMs !== undefined) out.endToEndRpoMs = end.endToEndRpoMs;
+      }
       return out;
     }),
     volumes: topology.volumes.map((v) => ({ id: v.id, sha256: engine.volumeHash(v.id) })),

@@ -1,6 +1,7 @@
 // Pair and journal records at run time: state, differential bitmaps per side, copy progress, and the async journal of a consistency group.
 import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
+import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
 import type { LinkRt } from './runtime';
 
@@ -29,6 +30,8 @@ export interface JournalRecord {
   writtenUs: number;
   ioId: number | undefined;
   sendStep: string | undefined;
+  /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */
+  discarded?: boolean;
 }
 
 /** One journal per consistency group (or per async pair without a group): sequence numbers and in-order apply. */
@@ -48,6 +51,8 @@ export class JournalRt {
   readonly arrived = new Map<number, JournalRecord>();
   /** Records taken off the queue and not yet freed: on the link, arrived, or being applied. A suspend must turn these into bitmap bits too. */
   readonly sent = new Map<number, JournalRecord>();
+  /** Sequence numbers of records taken out before they were sent (their pair was deleted): apply steps over them. */
+  readonly skipped = new Set<number>();
   overThresholdSinceUs: number | undefined;
 
   constructor(
@@ -80,6 +85,7 @@ export class JournalRt {
     // `arrived` is a subset of `sent`; records still on the link or being applied were lost from the bitmap before.
     for (const r of this.sent.values()) out.push(r);
     this.sent.clear();
+    this.skipped.clear();
     this.queue.length = 0;
     this.queueHead = 0;
     this.arrived.clear();
@@ -90,6 +96,24 @@ export class JournalRt {
     this.applyNext = this.nextSeq;
     this.overThresholdSinceUs = undefined;
     return out;
+  }
+
+  /**
+   * Takes one pair's records out of the journal (the pair is deleted) while the group's other pairs keep theirs, in
+   * order: queued records are skipped in the sequence, records already sent free their space on arrival.
+   */
+  discardPair(pair: PairRt): void {
+    let kept = 0;
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const r = this.queue[i]!;
+      if (r.pair === pair) {
+        this.skipped.add(r.seq);
+        this.usedBytes -= r.length;
+      } else this.queue[kept++] = r;
+    }
+    this.queue.length = kept;
+    this.queueHead = 0;
+    for (const r of this.sent.values()) if (r.pair === pair) r.discarded = true;
   }
 
   get drained(): boolean {
@@ -117,12 +141,27 @@ export class PairRt {
   state: PairState = 'SMPL';
   /** Sync updates sent to the secondary and not yet answered (they may land after a split). */
   syncInFlight = 0;
+  /** Tracks of those updates (track -> updates): when the pair stops replicating they may or may not have landed, so they go into the bitmap. */
+  readonly syncInFlightTracks = new Map<number, number>();
+  /**
+   * Bumped when updates sent earlier may no longer land: takeover (the secondary stops taking the old primary's updates),
+   * a reversal, a new copy, delete. An update carries the generation it was sent in.
+   */
+  updateGen = 0;
   sinceUs = 0;
   reason = '';
   /** True after swapResync: the data flows from the original secondary to the original primary. */
   swapped = false;
   failbackPending = false;
   secondaryWritable = false;
+  /**
+   * A side's status when it differs from what the pair state implies (see sideStates): set when the other side could
+   * not be told of a change (an S-VOL that still says PAIR after a primary-site disaster). Cleared on every state change.
+   */
+  primarySide: PairState | undefined;
+  secondarySide: PairState | undefined;
+  /** Sync: the P-VOL is write-protected by its fence level since a failed update (until liftFence or a resync). */
+  fenced = false;
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
   secondaryInconsistent = false;
   route: PairRoute | undefined;
@@ -130,8 +169,10 @@ export class PairRt {
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, inFlightTracks: new Set() };
   journal: JournalRt | undefined;
-  /** Time of the newest write the secondary has applied (async), for RPO. */
+  /** Time of the newest write the secondary has applied (async: journal records; sync: updates landed; a completed copy: its end), for RPO. */
   lastAppliedWrittenUs = 0;
+  /** The largest RPO seen (us), sampled where it peaks: before each journal apply, at state changes, and when read. */
+  maxRpoUs = 0;
   /** Time of the oldest write not yet applied at the secondary, when there is one. */
   suspendedCause: { kind: 'link' | 'system' | 'journal' | 'takeover' | 'loop'; id: string } | undefined;
 
@@ -156,9 +197,19 @@ export class PairRt {
     return this.primaryBitmap.trackCount;
   }
 
+  /** What the pair's state means and allows (the one table, app/engine/pair-rules.ts). */
+  get rules(): PairStateRule {
+    return PAIR_STATE_RULES[this.state];
+  }
+
   /** States in which updates flow to the secondary (or are tracked for the running copy). */
   get replicating(): boolean {
-    return this.state === 'PAIR' || this.state === 'PFUL' || this.state === 'COPY' || this.state === 'suspending';
+    return PAIR_STATE_RULES[this.state].replicating;
+  }
+
+  /** The tracks of sync updates still on their way become differences: the secondary may not have them. */
+  markSyncInFlight(): void {
+    for (const t of this.syncInFlightTracks.keys()) this.primaryBitmap.set(t);
   }
 
   markTracks(bitmap: DifferentialBitmap, offset: number, length: number): void {

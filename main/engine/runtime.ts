@@ -100,6 +100,8 @@ export class LinkRt {
   up = true;
   /** Bumped on every cut: a transfer sent in an older epoch never arrives. */
   epoch = 0;
+  /** Virtual time of the cut that ended each epoch (index = the epoch it ended). */
+  private readonly cutTimes: number[] = [];
   readonly busyUntilUs: [number, number] = [0, 0];
   readonly busyUs: [number, number] = [0, 0];
   bytes = 0;
@@ -168,6 +170,18 @@ export class LinkRt {
       if (!rides && !idle) return group.enqueue(timers, this, { fromPortId, bytes, roundTrips, then });
     }
     then(this.transmit(nowUs, fromPortId, bytes, roundTrips));
+  }
+
+  /** Cuts the cable: transfers of the current epoch that have not arrived yet never will. */
+  cut(nowUs: number): void {
+    this.up = false;
+    this.cutTimes[this.epoch] = nowUs;
+    this.epoch++;
+  }
+
+  /** Whether a transfer sent in `epoch` and due at `arriveUs` was lost to a cut before it arrived. */
+  lostBefore(epoch: number, arriveUs: number): boolean {
+    return this.epoch !== epoch && this.cutTimes[epoch]! < arriveUs;
   }
 
   /** Serialisations queued behind the current one, by direction, as a rough depth. */
@@ -344,7 +358,6 @@ export class MappingStack {
 
   constructor(
     t: Topology,
-    trackBytesOf: (systemId: string) => number,
     /** The host's sha256 for the stores' block digests (pure JS when absent). */
     readonly sha256?: Sha256,
   ) {
@@ -354,7 +367,6 @@ export class MappingStack {
       if (v.kind === 'real' && v.backing.type === 'internal') {
         // Bytes are held in 4 KiB chunks, not the system's 256 KiB tracks: a random 4 KiB write then materialises
         // 4 KiB, not 256 KiB (64x less allocation). Bitmaps and cache slots still use the system's track size.
-        void trackBytesOf;
         this.stores.set(v.id, new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 }));
       }
     }

@@ -5,7 +5,8 @@ import { useLive } from './store';
 import { pairBadge, pairIsMoving, pairsOfVolume } from './model';
 import type { PairBadge } from './model';
 import { command } from './controller';
-import type { EngineCommand, PairOp } from '../../app/engine/api';
+import type { EngineCommand, PairOp, PairStatus } from '../../app/engine/api';
+import { PAIR_OP_RULES, pairOpAvailability } from '../../app/engine/pair-rules';
 import type { Topology } from '../../app/model/schema';
 
 function BadgeChip({ badge, role }: { badge: PairBadge; role: 'primary' | 'secondary' }) {
@@ -36,7 +37,7 @@ export const LiveVolumeBadges = memo(function LiveVolumeBadges({ volumeId }: { v
   if (!statuses || !pairs.length) return null;
   const chips = pairs.flatMap(({ pairId, role }) => {
     const st = statuses.find((p) => p.id === pairId);
-    return st ? [{ badge: pairBadge(st), role }] : [];
+    return st ? [{ badge: pairBadge(st, role), role }] : [];
   });
   if (!chips.length) return null;
   return (
@@ -157,6 +158,7 @@ export const LiveCacheFill = memo(function LiveCacheFill({ cacheId }: { cacheId:
 export const LiveHighlights = memo(function LiveHighlights() {
   const highlight = useLive((s) => s.highlight);
   const failed = useLive((s) => s.snapshot?.failedSystems);
+  const pairs = useLive((s) => s.snapshot?.pairs);
   const css = useMemo(() => {
     const rules: string[] = [];
     const node = (id: string) => `.react-flow__node[data-id="${id}"] > .rl-node`;
@@ -193,11 +195,14 @@ export const LiveStepBanner = memo(function LiveStepBanner() {
 interface MenuItem {
   label: string;
   command: EngineCommand;
+  /** Why the pair-rules table refuses it in the pair's current state (the item is shown disabled). */
+  disabledReason?: string;
+  tooltip?: string;
 }
 
 type Target = { kind: 'cable' | 'system' | 'site' | 'pair'; id: string; name: string };
 
-function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: ReadonlySet<string>): MenuItem[] {
+function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: ReadonlySet<string>, pairs?: readonly PairStatus[]): MenuItem[] {
   switch (target.kind) {
     case 'cable':
       return cutCables.has(target.id)
@@ -213,16 +218,18 @@ function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: 
         { label: `Restore site ${target.name}`, command: { type: 'restoreSite', siteId: target.id } },
       ];
     case 'pair': {
-      const ops: [PairOp, string][] = [
-        ['split', 'Split (PSUS)'],
-        ['resync', 'Resync'],
-        ['swapResync', 'Swap and resync (reverse direction)'],
-        ['takeover', 'Take over at the secondary (SSWS)'],
-        ['failback', 'Fail back'],
-        ['create', 'Create (initial copy)'],
-        ['delete', 'Delete (SMPL)'],
-      ];
-      return ops.map(([op, label]) => ({ label, command: { type: 'pair', pairId: target.id, op } }));
+      // The operations and their labels are the pair-rules table's; one the table refuses in the pair's state is shown
+      // disabled with the table's reason (the engine refuses it with the same words).
+      const status = pairs?.find((p) => p.id === target.id);
+      return (Object.entries(PAIR_OP_RULES) as [PairOp, (typeof PAIR_OP_RULES)[PairOp]][]).map(([op, rule]) => {
+        const availability = status ? pairOpAvailability(op, status.state, { fenced: status.fenced }) : { allowed: true as const };
+        return {
+          label: rule.label,
+          command: { type: 'pair', pairId: target.id, op },
+          disabledReason: availability.allowed ? undefined : availability.reason,
+          tooltip: rule.does,
+        };
+      });
     }
   }
 }
@@ -235,10 +242,11 @@ export function LiveMenuItems({ targetId, onDone }: { targetId: string; onDone: 
   const doc = useDoc((s) => s.doc);
   const links = useLive((s) => s.snapshot?.links);
   const failed = useLive((s) => s.snapshot?.failedSystems);
+  const pairs = useLive((s) => s.snapshot?.pairs);
   const target = resolveTarget(doc, targetId);
   if (!target) return null;
   const cut = new Set((links ?? []).filter((l) => !l.up).map((l) => l.id));
-  const items = menuFor(target, cut, new Set(failed ?? []));
+  const items = menuFor(target, cut, new Set(failed ?? []), pairs);
   return (
     <div data-testid="live-context-menu">
       <div className="menu-section">Run · {target.kind} {target.name}</div>
@@ -249,6 +257,8 @@ export function LiveMenuItems({ targetId, onDone }: { targetId: string; onDone: 
           role="menuitem"
           className="menu-item"
           data-testid="live-menu-item"
+          disabled={item.disabledReason !== undefined}
+          title={item.disabledReason ?? item.tooltip}
           onClick={() => {
             onDone();
             void command(item.command);

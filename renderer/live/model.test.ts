@@ -82,6 +82,16 @@ describe('pair badges', () => {
     expect(b.tooltip).toContain('since 00:41.200: cable CN4 is cut');
   });
 
+  it('each volume shows its own side: a split is PSUS on the P-VOL and SSUS on the S-VOL; a fenced P-VOL says so', () => {
+    const split = pair({ state: 'PSUS', primaryState: 'PSUS', secondaryState: 'SSUS' });
+    expect(pairBadge(split, 'primary').label).toBe('PSUS');
+    expect(pairBadge(split, 'secondary').label).toBe('SSUS');
+    const cut = pair({ mode: 'sync', state: 'PSUE', primaryState: 'PSUE', secondaryState: 'PAIR', fenced: true });
+    expect(pairBadge(cut, 'primary').label).toBe('PSUE · fenced');
+    expect(pairBadge(cut, 'secondary')).toMatchObject({ label: 'PAIR', state: 'PAIR' });
+    expect(pairBadge(cut, 'secondary').tooltip).toContain('P-VOL PSUE · S-VOL PAIR');
+  });
+
   it('a sync pair in PAIR has an RPO of zero', () => {
     expect(pairBadge(pair({ mode: 'sync' })).lagText).toBe('RPO 0 (sync)');
   });

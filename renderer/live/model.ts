@@ -75,14 +75,20 @@ export function pairStateTooltip(state: PairState): string {
   return `${state}: ${e.meaning}\nSRDF: ${e.srdf} · IBM: ${e.ibm} · DRBD: ${e.drbd}`;
 }
 
-export function pairBadge(p: PairStatus): PairBadge {
+/** A pair's badge; on a volume, `role` picks that side's own status (P-VOL PSUS / S-VOL SSUS, an S-VOL still PAIR after a primary-site disaster). */
+export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBadge {
   const copying = p.state === 'COPY';
+  const side = role === 'primary' ? (p.primaryState ?? p.state) : role === 'secondary' ? (p.secondaryState ?? p.state) : p.state;
   const lines = [
-    pairStateTooltip(p.state),
+    pairStateTooltip(side),
     `link ${p.linkUp ? 'connected' : 'down'} · secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`,
   ];
+  if (side !== p.state || (p.primaryState ?? p.state) !== (p.secondaryState ?? p.state))
+    lines.push(`P-VOL ${p.primaryState ?? p.state} · S-VOL ${p.secondaryState ?? p.state}`);
+  if (p.fenced) lines.push('P-VOL fenced: host writes fail until the fence is lifted or the pair is resynchronised');
   if (p.reason) lines.push(`since ${formatClock(p.sinceUs)}: ${p.reason}`);
-  const badge: PairBadge = { pairId: p.id, state: p.state, tone: TONE[p.state], label: p.state, tooltip: lines.join('\n') };
+  const fencedHere = p.fenced === true && role !== 'secondary';
+  const badge: PairBadge = { pairId: p.id, state: side, tone: TONE[side], label: fencedHere ? `${side} · fenced` : side, tooltip: lines.join('\n') };
   if (copying) {
     badge.progress = p.copyProgress;
     badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;
@@ -90,6 +96,7 @@ export function pairBadge(p: PairStatus): PairBadge {
   if (p.mode === 'async') {
     const parts: string[] = [];
     if (p.rpoMs !== undefined) parts.push(`RPO ${formatDurationMs(p.rpoMs)}`);
+    if (p.endToEndRpoMs !== undefined && p.endToEndRpoMs > (p.rpoMs ?? 0)) parts.push(`end to end ${formatDurationMs(p.endToEndRpoMs)}`);
     if (p.lagBytes !== undefined) parts.push(`lag ${bytes(p.lagBytes)}`);
     if (parts.length) badge.lagText = parts.join(' · ');
   } else if (p.state === 'PAIR') badge.lagText = 'RPO 0 (sync)';
@@ -131,9 +138,18 @@ export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explan
   if (p.state === 'PSUE' || p.state === 'PSUS' || p.state === 'SSUS' || p.state === 'SSWS')
     headline += `; ${formatCount(tracks)} track${tracks === 1 ? '' : 's'} recorded since`;
   const details = [PAIR_STATE_EQUIVALENTS[p.state].meaning];
+  if ((p.primaryState ?? p.state) !== (p.secondaryState ?? p.state))
+    details.push(
+      `P-VOL ${p.primaryState ?? p.state}, S-VOL ${p.secondaryState ?? p.state}${p.state === 'PSUE' && p.secondaryState !== 'PSUE' ? ': the primary could not reach the secondary to mark it suspended' : ''}`,
+    );
   details.push(`link ${p.linkUp ? 'connected' : 'down'}; secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`);
+  if (p.fenced)
+    details.push(`the P-VOL is fenced (write-protected) by its fence level since the failed update: every host write fails until the fence is lifted (P-VOL takeover) or the pair is resynchronised`);
   if (p.state === 'COPY') details.push(`copy ${Math.floor(p.copyProgress * 100)}% done${p.copyEtaMs !== undefined ? `, about ${formatDurationMs(p.copyEtaMs)} to go` : ''}; the secondary cannot be used for recovery until it ends`);
-  if (p.mode === 'async' && p.rpoMs !== undefined) details.push(`RPO ${formatDurationMs(p.rpoMs)}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`);
+  if (p.mode === 'async' && p.rpoMs !== undefined)
+    details.push(
+      `RPO ${formatDurationMs(p.rpoMs)} (the age of the newest write the secondary's image lacks; largest so far ${formatDurationMs(p.maxRpoMs ?? p.rpoMs)})${p.endToEndRpoMs !== undefined ? `; end to end, from the host's writes to this farthest copy, ${formatDurationMs(p.endToEndRpoMs)}` : ''}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`,
+    );
   if (p.mode === 'async' && (p.state === 'PSUE' || p.state === 'PSUS'))
     details.push('write order is lost until the resync completes: unapplied journal records became bitmap bits');
   // The pair's own state changes, and faults elsewhere that its reason names (a cut cable, a failed system), in log order.

@@ -11,7 +11,7 @@ export const variationArb: fc.Arbitrary<Variation> = fc.record({
   autoResync: fc.boolean(),
 });
 
-const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const);
+const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const);
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 30, arbitrary: fc.record({ kind: fc.constant('write' as const), target: fc.nat(7), block: fc.nat(15) }) },

@@ -37,7 +37,14 @@ export interface Variation {
 export interface Violation {
   step: number;
   action: Action | { kind: 'final' };
-  invariant: 'no-throw' | 'refusal-names-state' | 'sync-acked-on-secondary' | 'async-consistent-image' | 'copies-match-after-resync';
+  invariant:
+    | 'no-throw'
+    | 'refusal-names-state'
+    | 'sync-acked-on-secondary'
+    | 'async-consistent-image'
+    | 'copies-match-after-resync'
+    | 'fenced-acks-nothing'
+    | 'rpo-never-shrinks-while-suspended';
   detail: string;
 }
 
@@ -125,6 +132,10 @@ export class EngineModel {
   private readonly cacheIds: string[];
   private nextSeq = 1;
   private previousState = new Map<string, PairState>();
+  /** Sync pair -> when the model first saw its P-VOL fenced (cleared when the fence goes). */
+  private readonly fencedSince = new Map<string, number>();
+  /** Async pair -> its RPO at the last check while suspended (same suspension: same state and since). */
+  private readonly suspendedRpo = new Map<string, { since: number; state: PairState; rpoMs: number }>();
 
   constructor(
     readonly topology: Topology,
@@ -223,6 +234,7 @@ export class EngineModel {
             rec.ok = ok;
             rec.ackedUs = this.engine.nowUs;
             if (ok) {
+              this.checkNotFenced(rec, target);
               this.stats.writesAcked++;
               this.recordSyncAck(rec, target);
             } else this.stats.writesFailed++;
@@ -282,6 +294,21 @@ export class EngineModel {
     this.check(step, action);
   }
 
+  /** A fenced P-VOL acknowledges nothing: a write issued after the fence was seen, acknowledged while it holds, is a violation. */
+  private checkNotFenced(rec: WriteRecord, target: Target): void {
+    const landings = target.landings[rec.block]!;
+    for (const [id, p] of this.engine.pairs) {
+      const since = this.fencedSince.get(id);
+      if (!p.fenced || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
+      this.violations.push({
+        step: this.stats.steps,
+        action: { kind: 'final' },
+        invariant: 'fenced-acks-nothing',
+        detail: `write #${rec.seq} issued at ${rec.issuedUs} us was acknowledged although pair ${id} (fence ${p.cfg.fence}, ${p.state}) fences ${p.primaryId} since ${since} us`,
+      });
+    }
+  }
+
   private recordSyncAck(rec: WriteRecord, target: Target): void {
     const landings = target.landings[rec.block]!;
     for (const [id, p] of this.engine.pairs) {
@@ -309,6 +336,15 @@ export class EngineModel {
     for (const [id, p] of this.engine.pairs) {
       const state = p.state;
       this.stats.statesSeen.add(state);
+      if (!p.fenced) this.fencedSince.delete(id);
+      else if (!this.fencedSince.has(id)) this.fencedSince.set(id, this.engine.nowUs);
+      if (p.mode === 'async' && p.rules.suspended) {
+        const rpoMs = this.guard(step, action, () => this.engine.pairStatus(p).rpoMs) ?? 0;
+        const last = this.suspendedRpo.get(id);
+        if (last && last.since === p.sinceUs && last.state === state && rpoMs < last.rpoMs)
+          this.violations.push({ step, action, invariant: 'rpo-never-shrinks-while-suspended', detail: `pair ${id} (${state} since ${p.sinceUs} us): RPO went from ${last.rpoMs} ms to ${rpoMs} ms` });
+        this.suspendedRpo.set(id, { since: p.sinceUs, state, rpoMs });
+      } else this.suspendedRpo.delete(id);
       const before = this.previousState.get(id);
       if (before === 'COPY' && state === 'PAIR') this.stats.resyncsCompleted++;
       this.previousState.set(id, state);

@@ -1,0 +1,231 @@
+// Operator commands and faults: pair operations (refused by the pair-rules table, with the state named), cable and system faults, repairs, auto-resync, fill faults, single host writes.
+import type { EngineState } from './state';
+import type { PairOp } from '../../app/engine/api';
+import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/pair-rules';
+import { issueWrite } from './write';
+import type { CommandResult, EngineCommand } from '../../app/engine/api';
+import { startCopy } from './copy';
+import { checkJournalFill, pump } from './journal';
+import { abandonCopy, canReachSecondary, copyTargetConflict, downstreamOf, setState, sideStates, suspend, swapRoles } from './pair-states';
+import { OVERFLOW_WATCH_US } from './pairs';
+import type { SlotHold } from './state';
+
+export function command(core: EngineState, c: EngineCommand): CommandResult {
+  switch (c.type) {
+    case 'pair':
+      return pairCommand(core, c.pairId, c.op, c.readWrite ?? false);
+    case 'cutCable':
+    case 'restoreCable': {
+      const link = core.wiring.links.get(c.cableId);
+      if (!link) return { ok: false, reason: `no cable ${c.cableId}` };
+      if (c.type === 'cutCable') {
+        if (!link.up) return { ok: false, reason: `cable ${c.cableId} is already cut` };
+        link.cut(core.nowUs);
+        core.step('fault', link.id, `cable ${link.id} is cut`);
+        for (const p of core.pairs.values()) {
+          if (p.route?.link === link && p.rules.suspendable) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
+        }
+        return { ok: true, message: `cable ${c.cableId} cut` };
+      }
+      if (link.up) return { ok: false, reason: `cable ${c.cableId} is not cut` };
+      link.up = true;
+      core.step('repair', link.id, `cable ${link.id} is restored`);
+      autoResync(core);
+      for (const j of core.journals.values()) pump(core, j);
+      return { ok: true, message: `cable ${c.cableId} restored` };
+    }
+    case 'failSystem':
+    case 'restoreSystem': {
+      if (!core.wiring.systems.has(c.systemId)) return { ok: false, reason: `no system ${c.systemId}` };
+      return c.type === 'failSystem' ? failSystems(core, [c.systemId], `system ${c.systemId} failed`) : restoreSystems(core, [c.systemId]);
+    }
+    case 'failSite':
+    case 'restoreSite': {
+      if (!core.topology.sites.some((s) => s.id === c.siteId)) return { ok: false, reason: `no site ${c.siteId}` };
+      const systems = core.topology.systems.filter((s) => s.siteId === c.siteId).map((s) => s.id);
+      for (const h of core.hosts.values()) if (h.host.siteId === c.siteId) h.failed = c.type === 'failSite';
+      return c.type === 'failSite' ? failSystems(core, systems, `site ${c.siteId} failed`) : restoreSystems(core, systems);
+    }
+    case 'fillJournal': {
+      const p = core.pairs.get(c.pairId);
+      if (!p) return { ok: false, reason: `no pair ${c.pairId}` };
+      const j = p.journal;
+      if (!j) return { ok: false, reason: `pair ${c.pairId} is synchronous and has no journal` };
+      if (!p.rules.forwardsUpdates) return { ok: false, reason: `pair ${c.pairId} is ${p.state}; its journal is not in use`, state: p.state };
+      j.phantomBytes = Math.max(0, j.capacityBytes - j.usedBytes);
+      core.step('fault', j.id, `journal ${j.id} is filled to capacity`);
+      checkJournalFill(core, j);
+      return { ok: true, message: `journal ${j.id} full: the next write suspends the pairs, or the ${OVERFLOW_WATCH_US / 1e6} s overflow watch does` };
+    }
+    case 'fillCache': {
+      const cache = core.caches.get(c.cacheId);
+      if (!cache) return { ok: false, reason: `no cache ${c.cacheId}` };
+      const sys = core.wiring.systems.get(cache.systemId)!;
+      let n = 0;
+      while (cache.hasFree()) {
+        const key = `phantom-${n}`;
+        const version = cache.store(key, n, core.nowUs);
+        const hold: SlotHold = { cache, volumeId: key, track: n, version };
+        core.pendingDestages++;
+        core.sched.at(cache.bookDestage(core.nowUs, sys.destageUsPerTrack), () => {
+          core.pendingDestages--;
+          core.release([hold]);
+        });
+        n++;
+      }
+      core.step('fault', cache.id, `cache ${cache.id} is filled with ${n} dirty slot(s)`);
+      return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data` };
+    }
+    case 'hostWrite': {
+      const data = new Uint8Array(c.lengthBytes);
+      if (c.fill !== undefined) data.fill(c.fill);
+      else core.prng.fill(data);
+      return issueWrite(core, c.hostId, c.luId, c.offsetBytes, data, true) ?? { ok: true, message: `write ${core.nextIoId - 1} issued` };
+    }
+    case 'setWorkloadsEnabled':
+      core.workloadsEnabled = c.enabled;
+      return { ok: true, message: c.enabled ? 'workloads enabled' : 'workloads paused' };
+  }
+}
+
+export function failSystems(core: EngineState, systemIds: string[], why: string): CommandResult {
+  for (const s of systemIds) {
+    core.failedSystems.add(s);
+    core.step('fault', s, why);
+  }
+  for (const p of core.pairs.values()) {
+    const ps = core.volume(p.primaryId).systemId;
+    const ss = core.volume(p.secondaryId).systemId;
+    if ((systemIds.includes(ps) || systemIds.includes(ss)) && p.rules.suspendable) {
+      suspend(core, p, 'PSUE', why, { kind: 'system', id: systemIds.includes(ss) ? ss : ps });
+    }
+  }
+  return { ok: true, message: why };
+}
+
+export function restoreSystems(core: EngineState, systemIds: string[]): CommandResult {
+  for (const s of systemIds) {
+    core.failedSystems.delete(s);
+    core.step('repair', s, `system ${s} is restored`);
+  }
+  autoResync(core);
+  return { ok: true, message: `restored ${systemIds.join(', ')}` };
+}
+
+/** Pairs with autoResync whose suspending fault is repaired start a differential resync. */
+export function autoResync(core: EngineState): void {
+  for (const p of core.pairs.values()) {
+    if (p.state !== 'PSUE' || !p.cfg.autoResync) continue;
+    const ps = core.volume(p.primaryId).systemId;
+    const ss = core.volume(p.secondaryId).systemId;
+    if (!p.route?.link.up || !core.systemUp(ps) || !core.systemUp(ss)) continue;
+    if (p.suspendedCause?.kind === 'takeover') continue;
+    // Stays suspended rather than overwrite another replicating pair's secondary (the operator resolves it).
+    if (copyTargetConflict(core, p, p.secondaryId)) continue;
+    startCopy(core, p, false, 'auto-resync after the fault was repaired');
+  }
+}
+
+export function pairCommand(core: EngineState, pairId: string, op: string, readWrite: boolean): CommandResult {
+  const p = core.pairs.get(pairId);
+  if (!p) return { ok: false, reason: `no pair ${pairId}` };
+  const refuse = (why: string): CommandResult => ({ ok: false, reason: `${op} refused: pair ${pairId} is ${p.state}; ${why}`, state: p.state });
+  // Whether the operation fits the state is the pair-rules table's to say (the same table the menus read).
+  const rule = (PAIR_OP_RULES as Partial<Record<string, PairOpRule>>)[op];
+  if (!rule) return refuse(`unknown operation ${op}`);
+  const tableRefusal = pairOpRefusal(op as PairOp, p.state, { swapped: p.swapped, fenced: p.fenced });
+  if (tableRefusal !== undefined) return refuse(tableRefusal);
+  switch (op) {
+    case 'create':
+      {
+        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        if (conflict) return refuse(conflict);
+      }
+      startCopy(core, p, true, 'initial copy started');
+      return { ok: true, message: 'initial copy started' };
+    case 'split':
+      p.secondaryWritable = readWrite;
+      if (p.mode === 'async' && p.journal && !p.journal.drained && p.state !== 'COPY') {
+        setState(core, p, 'suspending', 'split requested: the journal drains first');
+        return { ok: true, message: 'suspending while the journal drains' };
+      }
+      suspend(core, p, 'PSUS', `split by the operator${readWrite ? ' (secondary read/write)' : ''}`);
+      return { ok: true, message: 'split' };
+    case 'resync':
+      if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
+      {
+        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        if (conflict) return refuse(conflict);
+      }
+      startCopy(core, p, false, 'differential resync');
+      return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
+    case 'takeover': {
+      if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
+      const [primaryBefore] = sideStates(p);
+      const primaryTold = canReachSecondary(core, p);
+      suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
+      // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
+      p.updateGen++;
+      setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
+      // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
+      if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;
+      p.suspendedCause = { kind: 'takeover', id: p.id };
+      for (const q of downstreamOf(core, p.secondaryId)) {
+        if (q !== p && q.replicating) suspend(core, q, 'PSUE', `upstream pair ${p.id} was taken over`, { kind: 'takeover', id: p.id });
+      }
+      return { ok: true, message: `${p.secondaryId} is writable (SSWS)` };
+    }
+    case 'swapResync': {
+      const conflict = copyTargetConflict(core, p, p.primaryId);
+      if (conflict) return refuse(conflict);
+      swapRoles(core, p);
+      if (!p.route?.link.up) {
+        swapRoles(core, p);
+        return refuse('there is no working link in the reverse direction');
+      }
+      startCopy(core, p, false, 'swap-resync: direction reversed, differential copy');
+      return { ok: true, message: `now ${p.primaryId} -> ${p.secondaryId}` };
+    }
+    case 'failback':
+      if (p.state === 'SSWS') {
+        const conflict = copyTargetConflict(core, p, p.primaryId);
+        if (conflict) return refuse(conflict);
+        swapRoles(core, p);
+        if (!p.route?.link.up) {
+          swapRoles(core, p);
+          return refuse('there is no working link back to the original primary');
+        }
+        p.failbackPending = true;
+        startCopy(core, p, false, 'failback: copying the changes back');
+        return { ok: true, message: 'failback started' };
+      }
+      // Allowed by the table otherwise only as a swapped pair in PAIR: the direction is turned back at once.
+      swapRoles(core, p);
+      setState(core, p, 'PAIR', 'failback: the original direction is restored');
+      return { ok: true, message: 'failback done' };
+    case 'liftFence':
+      // The operator's way out of a data fence (CCI's P-VOL takeover, or lifting the fence): the pair stays PSUE and
+      // the bitmap records the host's writes for the resync.
+      p.fenced = false;
+      core.step('pair-state', p.id, `pair ${p.id}: the fence on ${p.primaryId} is lifted; host writes are accepted and recorded for the resync`);
+      return { ok: true, message: `${p.primaryId} is writable again (pair stays ${p.state})` };
+    case 'delete':
+      p.fenced = false;
+      // Only this pair's records leave the journal: the group's other pairs keep replicating in order.
+      if (p.journal) {
+        if (p.journal.pairs.length === 1) p.journal.drop();
+        else p.journal.discardPair(p);
+      }
+      p.updateGen++;
+      abandonCopy(core, p);
+      setState(core, p, 'deleting', 'delete requested');
+      core.sched.after(1000, () => {
+        p.primaryBitmap.clearAll();
+        p.secondaryBitmap.clearAll();
+        setState(core, p, 'SMPL', 'deleted: the volumes are independent');
+      });
+      return { ok: true, message: 'deleting' };
+    default:
+      return refuse(`unknown operation ${op}`);
+  }
+}

@@ -1,0 +1,120 @@
+// Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
+import type { EngineState } from './state';
+import { markOverwrittenSecondaries, setState, suspend, swapRoles } from './pair-states';
+import type { PairRoute, PairRt } from './pairs';
+import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
+import { deliver } from './write';
+
+/** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
+export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason: string): void {
+  markOverwrittenSecondaries(core, p);
+  p.markSyncInFlight();
+  p.updateGen++;
+  if (initial) p.primaryBitmap.setAll();
+  p.primaryBitmap.union(p.secondaryBitmap);
+  p.secondaryBitmap.clearAll();
+  p.secondaryWritable = false;
+  // A resync lifts the fence (TrueCopy: the P-VOL is writable again once the pair is resynchronised).
+  p.fenced = false;
+  p.suspendedCause = undefined;
+  p.copy.active = true;
+  p.copy.gen++;
+  p.copy.totalTracks = p.primaryBitmap.count;
+  p.copy.startedUs = core.nowUs;
+  p.copy.inFlight = 0;
+  p.copy.inFlightTracks.clear();
+  p.copy.cursor = 0;
+  // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
+  setState(core, p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
+  const gen = p.copy.gen;
+  core.sched.after(0, () => copyBatch(core, p, gen));
+}
+
+/** One paced batch of the copy loop: up to copyPace tracks sent; never-written tracks count as copied at no cost. */
+export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
+  if (p.copy.gen !== gen || p.state !== 'COPY') return;
+  const route = p.route;
+  const secSystem = core.volume(p.secondaryId).systemId;
+  const primSystem = core.volume(p.primaryId).systemId;
+  if (!route || !route.link.up || !core.systemUp(secSystem) || !core.systemUp(primSystem)) {
+    const why = !route ? 'no cabled route to the secondary' : !route.link.up ? `cable ${route.link.id} is cut` : 'a system of the pair is down';
+    return suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: core.systemUp(secSystem) ? primSystem : secSystem });
+  }
+  const bm = p.primaryBitmap;
+  const tb = p.trackBytes;
+  let sent = 0;
+  while (sent < p.cfg.copyPace && !bm.isEmpty) {
+    let t = bm.nextSet(p.copy.cursor);
+    if (t === undefined) t = bm.nextSet(0)!;
+    const offset = t * tb;
+    const len = Math.min(tb, p.sizeBytes - offset);
+    if (!core.stack.anyWritten(p.primaryId, offset, len) && !core.stack.anyWritten(p.secondaryId, offset, len)) {
+      // Skip the whole run of never-written tracks on both sides up to the next written one.
+      const a = core.stack.nextWrittenOffset(p.primaryId, offset);
+      const b = core.stack.nextWrittenOffset(p.secondaryId, offset);
+      const nextWritten = Math.min(a ?? p.sizeBytes, b ?? p.sizeBytes);
+      const endTrack = Math.max(t + 1, Math.min(p.trackCount, Math.floor(nextWritten / tb)));
+      bm.clearRange(t, endTrack);
+      p.copy.cursor = endTrack;
+      continue;
+    }
+    bm.clear(t);
+    p.copy.cursor = t + 1;
+    sent++;
+    copyTrack(core, p, route, secSystem, offset, len, gen);
+  }
+  if (sent === 0) copyBatchDone(core, p, gen);
+}
+
+export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSystem: string, offset: number, len: number, gen: number): void {
+  const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.read(p.primaryId, offset, len) : null;
+  const link = route.link;
+  const epoch = link.epoch;
+  const track = offset / p.trackBytes;
+  p.copy.inFlight++;
+  p.copy.tracksSent++;
+  p.copy.inFlightTracks.add(track);
+  link.inFlight++;
+  const io: Io = { id: 0, traced: false };
+  const stillWanted = (): boolean => p.copy.gen === gen;
+  const arrival: Arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', stillWanted };
+  const landed = (): boolean => {
+    link.inFlight--;
+    return p.copy.gen === gen;
+  };
+  const lost = (): void => {
+    p.markTracks(p.primaryBitmap, offset, len);
+    suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
+  };
+  const stored = (ok: boolean, reason?: string): void => {
+    if (p.copy.gen !== gen) return;
+    if (!ok) {
+      p.markTracks(p.primaryBitmap, offset, len);
+      return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: secSystem });
+    }
+    core.sched.after(link.oneWayUs, () => {
+      if (p.copy.gen !== gen) return;
+      p.copy.inFlightTracks.delete(track);
+      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
+    });
+  };
+  link.send(core.sched, core.nowUs, route.fromPortId, len, (t) => deliver(core, link, epoch, t, arrival, landed, lost, stored));
+}
+
+export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
+  if (p.copy.gen !== gen || p.state !== 'COPY') return;
+  if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
+    p.copy.active = false;
+    p.secondaryInconsistent = false;
+    p.lastAppliedWrittenUs = core.nowUs;
+    if (p.failbackPending) {
+      p.failbackPending = false;
+      swapRoles(core, p);
+      setState(core, p, 'PAIR', 'failback complete: the original direction is restored');
+    } else {
+      setState(core, p, 'PAIR', `copy complete (${p.copy.tracksSent} track(s) sent)`);
+    }
+    return;
+  }
+  core.sched.after((15 - p.cfg.copyPace) * COPY_GAP_US_PER_PACE, () => copyBatch(core, p, gen));
+}

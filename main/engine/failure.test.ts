@@ -1,0 +1,185 @@
+// Scenario tests of issue 11, failure and recovery as the arrays do it: fence levels, per-side status, honest RPO, copy while writing.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseTopologyText } from '../../app/model/file';
+import type { FenceLevel, Topology } from '../../app/model/schema';
+import { Engine } from './engine';
+import { runSimulation } from './headless';
+
+function fig01(): Topology {
+  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.topology;
+}
+
+/** FIG. 1 already paired (no initial copy), with its 800 IOPS workload, the sync leg at the given fence level. */
+function fig01Paired(fence: FenceLevel = 'data'): Topology {
+  const t = fig01();
+  return { ...t, pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const, ...(p.mode === 'sync' ? { fence } : {}) })) };
+}
+
+function acked(e: Engine): { acked: number; failed: number } {
+  const h = e.hostTotals()[0]!;
+  return { acked: h.writesAcked, failed: h.writesFailed };
+}
+
+function run(fence: FenceLevel, fault: 'failRelay' | 'split'): { before: { acked: number; failed: number }; after: { acked: number; failed: number }; e: Engine } {
+  const e = new Engine(fig01Paired(fence), { seed: 3 });
+  e.startWorkloads();
+  e.runUntil(2_000_000);
+  if (fault === 'failRelay') e.command({ type: 'failSystem', systemId: 'sys20' });
+  else e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+  // Writes already past the sync hop when the fault came may still complete: let them land.
+  e.runFor(5);
+  const before = acked(e);
+  e.runUntil(3_000_000);
+  return { before, after: acked(e), e };
+}
+
+describe('fence levels (TrueCopy "fence level options")', () => {
+  test('fence data: with the relay failed at 2 s the P-VOL acknowledges no host write until the fence is lifted', () => {
+    const { before, after, e } = run('data', 'failRelay');
+    expect(after.acked).toBe(before.acked);
+    expect(after.failed).toBeGreaterThan(500);
+    const status = e.pairStatus(e.pairs.get('pair-sync')!);
+    expect(status.state).toBe('PSUE');
+    expect(status.fenced).toBe(true);
+    const lift = e.command({ type: 'pair', pairId: 'pair-sync', op: 'liftFence' });
+    expect(lift.ok).toBe(true);
+    e.runUntil(4_000_000);
+    expect(acked(e).acked - after.acked).toBeGreaterThan(600);
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).fenced).toBe(false);
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).differentialTracks).toBeGreaterThan(0);
+  });
+
+  test('fence never: the host keeps writing after the relay fails, the bitmap records', () => {
+    const { before, after, e } = run('never', 'failRelay');
+    expect(after.acked - before.acked).toBeGreaterThan(600);
+    expect(after.failed).toBeLessThan(20);
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).fenced).toBe(false);
+  });
+
+  test('fence status: fenced on a relay failure (the S-VOL cannot be marked), not on an operator split', () => {
+    const failed = run('status', 'failRelay');
+    expect(failed.after.acked).toBe(failed.before.acked);
+    expect(failed.e.pairStatus(failed.e.pairs.get('pair-sync')!).fenced).toBe(true);
+    const split = run('status', 'split');
+    expect(split.after.acked - split.before.acked).toBeGreaterThan(600);
+    expect(split.after.failed).toBe(0);
+  });
+
+  test('an operator split never fences, whatever the level', () => {
+    const { before, after } = run('data', 'split');
+    expect(after.acked - before.acked).toBeGreaterThan(600);
+    expect(after.failed).toBe(0);
+  });
+
+  test('a resync lifts the fence; lifting a fence that is not there is refused with the state named', () => {
+    const { e } = run('data', 'failRelay');
+    e.command({ type: 'restoreSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' });
+    expect(r.ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).fenced).toBe(false);
+    const refused = e.command({ type: 'pair', pairId: 'pair-sync', op: 'liftFence' });
+    expect(refused.ok).toBe(false);
+    expect(refused.ok === false && refused.reason).toContain('is COPY');
+  });
+});
+
+/** FIG. 1 paired, no workload: the states are the operator's and the faults' doing alone. */
+function fig01Quiet(fence: FenceLevel = 'data'): Topology {
+  const t = fig01Paired(fence);
+  return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })) };
+}
+
+function sides(e: Engine, pairId: string): [string, string, string] {
+  const s = e.pairStatus(e.pairs.get(pairId)!);
+  return [s.state, s.primaryState ?? '?', s.secondaryState ?? '?'];
+}
+
+describe('per-side status (CCI shows the P-VOL and the S-VOL)', () => {
+  test('an operator split shows PSUS on the P-VOL and SSUS on the S-VOL', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    expect(sides(e, 'pair-sync')).toEqual(['PAIR', 'PAIR', 'PAIR']);
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUS', 'PSUS', 'SSUS']);
+  });
+
+  test('a split pair whose link is then cut stays PSUS', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUS', 'PSUS', 'SSUS']);
+  });
+
+  test('a primary-site disaster leaves the S-VOL at PAIR until the takeover, which makes it SSWS', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.command({ type: 'failSite', siteId: 'site-local' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUE', 'PSUE', 'PAIR']);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(sides(e, 'pair-sync').slice(2)).toEqual(['SSWS']);
+  });
+
+  test('a cut link: the primary cannot tell the S-VOL, which still says PAIR; an error the primary can report shows PSUE on both sides', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    expect(sides(e, 'pair-sync')).toEqual(['PSUE', 'PSUE', 'PAIR']);
+    const f = new Engine(fig01Quiet(), { seed: 1 });
+    f.command({ type: 'fillJournal', pairId: 'pair-async' });
+    f.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(3), false);
+    f.runFor(100_000);
+    expect(sides(f, 'pair-async')).toEqual(['PSUE', 'PSUE', 'PSUE']);
+  });
+
+  test('simulate --json reports primaryState and secondaryState beside state', () => {
+    const r = runSimulation(fig01Quiet(), { durationMs: 200, faults: [{ atMs: 100, command: { type: 'pair', pairId: 'pair-sync', op: 'split' } }] });
+    const p = r.pairs.find((x) => x.id === 'pair-sync')!;
+    expect([p.state, p.primaryState, p.secondaryState]).toEqual(['PSUS', 'PSUS', 'SSUS']);
+  });
+});
+
+/** FIG. 1 paired with CN4 (relay -> remote) narrowed so that the 800 IOPS workload builds a journal backlog. */
+function fig01Backlog(cn4Mbps = 20): Topology {
+  const t = fig01Paired('data');
+  return { ...t, cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, bandwidthMbps: cn4Mbps } : c)) };
+}
+
+describe('honest RPO (DOMAIN.md: now minus the host time of the newest write in the secondary image)', () => {
+  test('a CN4 cut under backlog reports an RPO that includes the backlog, and it keeps growing from the image, not from the suspend', () => {
+    const e = new Engine(fig01Backlog(), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(2_000_000);
+    const async = e.pairs.get('pair-async')!;
+    const backlogMs = e.pairStatus(async).rpoMs!;
+    expect(backlogMs).toBeGreaterThan(100);
+    e.command({ type: 'cutCable', cableId: 'CN4' });
+    const atCut = e.pairStatus(async).rpoMs!;
+    expect(atCut).toBeGreaterThanOrEqual(backlogMs);
+    e.runUntil(3_000_000);
+    const s = e.pairStatus(async);
+    expect(s.state).toBe('PSUE');
+    expect(s.rpoMs!).toBeCloseTo(atCut + 1000, 0);
+    expect(s.consistentAsOfUs).toBeLessThan(2_000_000 - backlogMs * 1000 + 50_000);
+    expect(s.maxRpoMs).toBeCloseTo(s.rpoMs!, 0);
+  });
+
+  test('end to end: with the sync leg suspended the farthest copy is as old as the sync image', () => {
+    const e = new Engine(fig01Paired('never'), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'cutCable', cableId: 'CN2' });
+    e.runUntil(2_000_000);
+    const s = e.pairStatus(e.pairs.get('pair-async')!);
+    // The async leg has drained what reached the relay: its own RPO is small, but V22 lacks a second of host writes.
+    expect(s.rpoMs!).toBeLessThan(100);
+    expect(s.endToEndRpoMs!).toBeGreaterThan(990);
+  });
+
+  test('simulate --json: rpoMs is the value at the end of --duration (before the drain), maxRpoMs the largest seen', () => {
+    const r = runSimulation(fig01Backlog(), { durationMs: 1500, seed: 5 });
+    const p = r.pairs.find((x) => x.id === 'pair-async')!;
+    expect(p.rpoMs!).toBeGreaterThan(100);
+    expect(p.maxRpoMs!).toBeGreaterThanOrEqual(p.rpoMs!);
+    expect(r.pairs.find((x) => x.id === 'pair-sync')!.maxRpoMs).toBeUndefined();
+  });
+});

@@ -1,0 +1,283 @@
+// Hand-down inside a system after S14: the FIG. 1 loop cable, FIG. 7 intercache copy, FIG. 9 shared cache, FIG. 12 fan-out to siblings, and the destage to the real volume (internal or external over CN5).
+import type { EngineState, HandDown } from './state';
+import type { Volume } from '../../app/model/schema';
+import { suspend } from './pair-states';
+import type { PairRt } from './pairs';
+import { MSG_US } from './runtime';
+import { DESTAGE_RETRY_US, part, type Arrival, type Io, type SlotHold } from './state';
+import { deliver, servePair, storeInCache } from './write';
+
+/**
+ * Hands the data down the mapping stack inside one system: through the loop cable (FIG. 1), by intercache copy
+ * (FIG. 7) or within one shared cache (FIG. 9), then destaged to the real volume; virtual volumes sharing the
+ * same real bytes (fan-out, FIG. 12) get the update too.
+ */
+export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[], top: boolean): void {
+  const v = core.volume(volumeId);
+  if (top) fanOut(core, systemId, volumeId, offset, length, data, io);
+  if (v.kind === 'real') return destage(core, v, offset, length, io, holds);
+  const lower = lowerPieces(core, v, offset, length);
+  if (lower.length === 0) return core.release(holds);
+  for (const piece of lower) {
+    const lv = core.stack.volumes.get(piece.lowerId);
+    const lu = core.stack.lus.get(piece.lowerId);
+    const sub = data ? part(data, piece.dataOffset, piece.length) : null;
+    if (lv?.kind === 'virtualReal' && lv.path) {
+      loopFlow(core, systemId, volumeId, lv, piece.lowerOffset, piece.length, sub, io, holds);
+    } else if (lv?.kind === 'virtualReal') {
+      internalFlow(core, systemId, volumeId, lv.id, lv.aliasOfId, piece.lowerOffset, piece.length, sub, io, holds);
+    } else if (lu) {
+      internalFlow(core, systemId, volumeId, lu.id, lu.volumeId, lu.startBytes + piece.lowerOffset, piece.length, sub, io, holds);
+    } else if (lv?.kind === 'virtual') {
+      internalFlow(core, systemId, volumeId, lv.id, lv.id, piece.lowerOffset, piece.length, sub, io, holds);
+    } else if (lv?.kind === 'real') {
+      destage(core, lv, piece.lowerOffset, piece.length, io, holds);
+    }
+  }
+}
+
+export function lowerPieces(core: EngineState, v: Volume, offset: number, length: number): { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] {
+  if (v.kind === 'virtualReal') return [{ lowerId: v.aliasOfId, lowerOffset: offset, dataOffset: 0, length }];
+  if (v.kind !== 'virtual') return [];
+  const out: { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] = [];
+  let at = 0;
+  const end = offset + length;
+  for (const r of v.ranges) {
+    const a = Math.max(offset, at);
+    const b = Math.min(end, at + r.lengthBytes);
+    if (a < b) out.push({ lowerId: r.lowerId, lowerOffset: r.startBytes + (a - at), dataOffset: a - offset, length: b - a });
+    at += r.lengthBytes;
+  }
+  return out;
+}
+
+/** FIG. 1: V12 -> R2 goes out of IP21, over the loop cable, into TP22 as V21 (S15, S16, S21, S22, then S31-S35 at TP22). */
+export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+  const path = r2.path!;
+  const lu = core.stack.lus.get(path.luId);
+  const links = core.wiring.linksByPort.get(path.initiatorPortId) ?? [];
+  const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
+  const tp = lu ? core.wiring.ports.get(lu.portId) : undefined;
+  if (io.traced) core.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
+  const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length) : undefined;
+  // The message to IP21 (S16, S21) and the loop hop are one event: the command leaves IP21 MSG_US from now.
+  if (io.traced) core.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
+  if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
+  if (!lu || !link || !link.up) {
+    core.release(holds);
+    handDownEnded(core, pending);
+    return suspendBelow(core, systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
+  }
+  if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
+  const epoch = link.epoch;
+  link.inFlight++;
+  core.activeFlows++;
+  const landed = (): void => {
+    link.inFlight--;
+    core.activeFlows--;
+  };
+  const lost = (): void => {
+    core.release(holds);
+    handDownEnded(core, pending);
+    suspendBelow(core, systemId, lu.volumeId, offset, length, `loop cable ${link.id} was cut`, link.id);
+  };
+  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' };
+  const served = (ok: boolean, reason?: string): void => {
+    // Served (on success, V21's pairs were served before this answer) or lost with its system: either way the
+    // pairs have it, or it is in their bitmaps.
+    core.release(holds);
+    handDownEnded(core, pending);
+    if (!ok) suspendBelow(core, systemId, lu.volumeId, lu.startBytes + offset, length, reason ?? `${lu.volumeId} could not take the loop write`);
+  };
+  link.send(core.sched, core.nowUs + MSG_US, path.initiatorPortId, length, (t) => deliver(core, link, epoch, t, arrival, landed, lost, served));
+}
+
+/**
+ * FIG. 7 / FIG. 9: the lower volume gets the data through shared memory: an intercache copy into its own
+ * cache (S53), or nothing to copy when it shares the cache (S53 omitted); then its pairs are served (S54-S56).
+ */
+export function internalFlow(core: EngineState, systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+  const fromCache = core.cacheOfVolume.get(fromVolumeId);
+  const toCache = core.cacheOfVolume.get(toVolumeId);
+  const sameCache = fromCache !== undefined && fromCache === toCache;
+  if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
+  const pending = handDownStarted(core, toVolumeId, offset, length);
+  core.activeFlows++;
+  core.sched.after(MSG_US, () => {
+    core.activeFlows--;
+    if (io.traced) {
+      const ip = core.initiatorFor(toVolumeId, systemId);
+      core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
+      core.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
+      core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
+    }
+    const continueWith = (newHolds: SlotHold[]): void => {
+      handDownEnded(core, pending);
+      const served = core.pairsWithPrimary(toVolumeId);
+      for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
+      handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
+    };
+    if (sameCache || !toCache) return continueWith(holds);
+    storeInCache(core, toCache, toVolumeId, offset, length, (newHolds) => {
+      if (io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
+      core.release(holds);
+      continueWith(newHolds);
+    });
+  });
+}
+
+/** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
+export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: 'S44' | 'S56'): void {
+  const ip = p.route?.fromPortId ?? core.volume(volumeId).systemId;
+  if (p.rules.forwardsUpdates) {
+    if (sendStep === 'S44') {
+      if (io.traced) core.step('S41', ip, `${ip} receives the message`, io);
+      if (io.traced) core.step('S42', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);
+      if (io.traced) core.step('S43', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
+    } else {
+      if (io.traced) core.step('S54', ip, `${ip} starts transmission as primary of ${p.secondaryId}`, io, [p.id]);
+      if (io.traced) core.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
+    }
+  }
+  const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop' };
+  core.activeFlows++;
+  servePair(core, p, a, sendStep, () => {
+    core.activeFlows--;
+  });
+}
+
+/** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
+export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+  if (!mayFanOut(core, volumeId)) return;
+  const chain = core.chains.get(volumeId);
+  const seen = new Set<string>();
+  for (const piece of core.stack.pieces(volumeId, offset, length)) {
+    for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
+      if (over.volumeId === volumeId || chain?.has(over.volumeId) || seen.has(over.volumeId)) continue;
+      const ov = core.stack.volumes.get(over.volumeId);
+      if (!ov || ov.systemId !== systemId) continue;
+      const served = core.pairsWithPrimary(over.volumeId);
+      if (served.length === 0) continue;
+      seen.add(over.volumeId);
+      const at = piece.dataOffset + (over.storeOffset - piece.storeOffset);
+      const sub = data ? part(data, at, over.length) : null;
+      siblingFlow(core, systemId, volumeId, over.volumeId, over.offset, over.length, sub, io);
+    }
+  }
+}
+
+/**
+ * Whether any volume of the same system, outside this one's chain, shares stores with it and is a side of some pair
+ * (either side: a swap makes a secondary the primary). The mapping is fixed for an engine's life, so this is worked
+ * out once per volume; most volumes have no sibling, and their writes then skip the per-piece search.
+ */
+export function mayFanOut(core: EngineState, volumeId: string): boolean {
+  let may = core.fanOutPossible.get(volumeId);
+  if (may !== undefined) return may;
+  may = false;
+  const systemId = core.stack.volumes.get(volumeId)?.systemId;
+  const chain = core.chains.get(volumeId);
+  const stores = new Set(core.stack.extentsOf(volumeId).map((e) => e.storeId));
+  for (const storeId of stores) {
+    for (const e of core.stack.byStore.get(storeId) ?? []) {
+      if (e.volumeId === volumeId || chain?.has(e.volumeId)) continue;
+      if (core.stack.volumes.get(e.volumeId)?.systemId !== systemId) continue;
+      if (core.pairList.some((q) => q.primaryId === e.volumeId || q.secondaryId === e.volumeId)) may = true;
+    }
+  }
+  core.fanOutPossible.set(volumeId, may);
+  return may;
+}
+
+export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+  const fromCache = core.cacheOfVolume.get(fromVolumeId);
+  const toCache = core.cacheOfVolume.get(toVolumeId);
+  if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
+  const pending = handDownStarted(core, toVolumeId, offset, length);
+  core.activeFlows++;
+  core.sched.after(MSG_US, () => {
+    core.activeFlows--;
+    if (io.traced) {
+      const ip = core.initiatorFor(toVolumeId, systemId) ?? systemId;
+      core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
+      core.step('S51', ip, `${ip} receives the message`, io);
+      core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
+    }
+    const serve = (holds: SlotHold[]): void => {
+      handDownEnded(core, pending);
+      for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
+      core.release(holds);
+    };
+    if (!toCache || toCache === fromCache) return serve([]);
+    storeInCache(core, toCache, toVolumeId, offset, length, (holds) => {
+      if (io.traced) core.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
+      serve(holds);
+    });
+  });
+}
+
+/** Pairs below a broken internal path lose the update: they are suspended and the change is recorded. */
+export function suspendBelow(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, why: string, cableId?: string): void {
+  for (const p of core.pairsWithPrimary(volumeId)) {
+    p.markTracks(p.primaryBitmap, offset, length);
+    if (p.replicating) suspend(core, p, 'PSUE', why, cableId ? { kind: 'loop', id: cableId } : { kind: 'system', id: systemId });
+  }
+}
+
+/**
+ * A write's bytes are applied where the first cache of a system stores them (S14), so a lower volume on the same
+ * bytes (FIG. 1's V21 under V12, FIG. 12's V21a/V21b) has changed before the hand-down reaches it and serves its
+ * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
+ * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
+ */
+function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
+  if (core.pairsWithPrimary(volumeId).length === 0) return undefined;
+  let set = core.handDowns.get(volumeId);
+  if (!set) core.handDowns.set(volumeId, (set = new Set()));
+  const h: HandDown = { volumeId, offset, length };
+  set.add(h);
+  return h;
+}
+
+function handDownEnded(core: EngineState, h: HandDown | undefined): void {
+  if (h) core.handDowns.get(h.volumeId)?.delete(h);
+}
+
+/** The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable (CN5). */
+export function destage(core: EngineState, real: Extract<Volume, { kind: 'real' }>, offset: number, length: number, io: Io, holds: SlotHold[]): void {
+  if (holds.length === 0) return;
+  const cache = holds[0]!.cache;
+  const sys = core.wiring.systems.get(real.systemId)!;
+  core.pendingDestages++;
+  const attempt = (): void => {
+    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
+    cache.destaging++;
+    core.sched.at(done, () => {
+      if (real.backing.type === 'internal') {
+        cache.destaging--;
+        core.pendingDestages--;
+        if (io.traced) core.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
+        return core.release(holds);
+      }
+      const backing = real.backing;
+      const extLu = core.stack.lus.get(backing.luId);
+      const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
+      const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;
+      if (!link || !link.up || !extSystem || !core.systemUp(extSystem)) {
+        cache.destaging--;
+        // The dirty data stays in cache until the external volume is reachable again.
+        core.sched.after(DESTAGE_RETRY_US, attempt);
+        return;
+      }
+      if (io.traced) core.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]);
+      const epoch = link.epoch;
+      link.send(core.sched, core.nowUs, backing.initiatorPortId, length, (t) => core.sched.at(t + link.oneWayUs, () => {
+        cache.destaging--;
+        if (link.epoch !== epoch) return void core.sched.after(DESTAGE_RETRY_US, attempt);
+        core.pendingDestages--;
+        core.release(holds);
+      }));
+    });
+  };
+  attempt();
+}

@@ -1,0 +1,180 @@
+// Pair state changes and the rules around them: set state, suspend a consistency group, abandon a copy, swap roles, and what a copy may overwrite.
+import { NO_HAND_DOWNS, type EngineState } from './state';
+import type { PairState } from '../../app/engine/api';
+import type { PairRt } from './pairs';
+
+export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
+  if (p.state === state && p.reason === reason) return;
+  if (p.mode === 'async') sampleRpo(core, p);
+  p.primarySide = undefined;
+  p.secondarySide = undefined;
+  p.state = state;
+  p.reason = reason;
+  p.sinceUs = core.nowUs;
+  core.step('pair-state', p.id, `pair ${p.id} is now ${state}: ${reason}`);
+}
+
+/** Pairs that suspend together with `p` (its consistency group). */
+export function groupOf(core: EngineState, p: PairRt): PairRt[] {
+  if (!p.cfg.consistencyGroup) return [p];
+  return [...core.pairs.values()].filter((q) => q.cfg.consistencyGroup === p.cfg.consistencyGroup);
+}
+
+/** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */
+export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', reason: string, cause?: PairRt['suspendedCause']): void {
+  for (const q of groupOf(core, p)) {
+    if (!q.rules.suspendable) continue;
+    if (q.state === state) continue;
+    if (state === 'PSUE' && cause?.kind !== 'takeover' && fencesOnError(core, q)) q.fenced = true;
+    if (q.state === 'COPY') q.secondaryInconsistent = true;
+    q.markSyncInFlight();
+    for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
+    abandonCopy(core, q);
+    q.suspendedCause = cause;
+    const [, secondaryBefore] = sideStates(q);
+    setState(core, q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);
+    // PSUE reaches the S-VOL only "if possible" (TrueCopy pair status definitions): a primary that cannot reach the
+    // secondary (its own system, the link or the secondary's system down) cannot change it.
+    if (state === 'PSUE' && !canReachSecondary(core, q)) q.secondarySide = secondaryBefore;
+  }
+  const j = p.journal;
+  if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+}
+
+/**
+ * RPO in us (DOMAIN.md): now minus the host time of the newest write in the secondary's image. Replicating: the age
+ * of the pair's oldest unapplied write, queued or on the link or arrived (0 when there is none). Otherwise (suspended,
+ * copying, taken over): it keeps growing from the image's last write, not from the suspend.
+ */
+export function rpoUs(core: EngineState, p: PairRt): number {
+  if (!p.rules.forwardsUpdates) return Math.max(0, core.nowUs - p.lastAppliedWrittenUs);
+  if (p.mode === 'sync') return 0;
+  const j = p.journal;
+  if (!j) return 0;
+  let oldest = Infinity;
+  for (let i = j.queueHead; i < j.queue.length; i++) {
+    const r = j.queue[i]!;
+    if (r.pair === p) {
+      oldest = r.writtenUs;
+      break;
+    }
+  }
+  // Records on the link or waiting to apply are older than any queued one.
+  for (const r of j.sent.values()) if (r.pair === p && !r.discarded && r.writtenUs < oldest) oldest = r.writtenUs;
+  return oldest === Infinity ? 0 : core.nowUs - oldest;
+}
+
+/** Records the current RPO into the pair's maximum (and returns it). */
+export function sampleRpo(core: EngineState, p: PairRt): number {
+  const rpo = rpoUs(core, p);
+  if (rpo > p.maxRpoUs) p.maxRpoUs = rpo;
+  return rpo;
+}
+
+/** The pairs feeding this pair's primary (a cascade's upstream leg: its secondary shares bytes with our primary in the same system). */
+export function upstreamOf(core: EngineState, p: PairRt): PairRt[] {
+  return core.pairList.filter((q) => q !== p && q.state !== 'SMPL' && downstreamOf(core, q.secondaryId).includes(p));
+}
+
+/** RPO of the farthest copy, from the host's writes: the oldest image along the chain of legs feeding it. */
+export function endToEndRpoUs(core: EngineState, p: PairRt, seen = new Set<PairRt>()): number {
+  seen.add(p);
+  let rpo = rpoUs(core, p);
+  for (const q of upstreamOf(core, p)) if (!seen.has(q)) rpo = Math.max(rpo, endToEndRpoUs(core, q, seen));
+  return rpo;
+}
+
+/** The P-VOL's and the S-VOL's own status (CCI's pairdisplay shows both): a split is PSUS / SSUS, a takeover SSWS on the S-VOL. */
+export function sideStates(p: PairRt): [PairState, PairState] {
+  const primary = p.primarySide ?? (p.state === 'SSWS' ? 'PSUS' : p.state === 'SSUS' ? 'PSUS' : p.state);
+  const secondary = p.secondarySide ?? (p.state === 'PSUS' ? 'SSUS' : p.state);
+  return [primary, secondary];
+}
+
+/** Whether the primary can still reach the secondary to mark it suspended (its system, the route's link, the secondary's system). */
+export function canReachSecondary(core: EngineState, p: PairRt): boolean {
+  return core.systemUp(core.volume(p.primaryId).systemId) && (p.route?.link.up ?? false) && core.systemUp(core.volume(p.secondaryId).systemId);
+}
+
+/**
+ * A sync pair suspended by an error fences its P-VOL by the fence level (TrueCopy user guide, "fence level options";
+ * DOMAIN.md): data always; status only when the primary cannot mark the S-VOL suspended (link or secondary system
+ * down); never not at all. An operator split never fences.
+ */
+export function fencesOnError(core: EngineState, p: PairRt): boolean {
+  if (p.mode !== 'sync') return false;
+  if (p.cfg.fence === 'data') return true;
+  if (p.cfg.fence === 'status') return !canReachSecondary(core, p);
+  return false;
+}
+
+/**
+ * Stops a running copy: its pending callbacks see a new generation and do nothing. Tracks already taken from the
+ * bitmap but not yet landed go back into it, so the next resync sends them (they may or may not have arrived).
+ */
+export function abandonCopy(core: EngineState, p: PairRt): void {
+  p.copy.active = false;
+  p.copy.gen++;
+  for (const t of p.copy.inFlightTracks) p.primaryBitmap.set(t);
+  p.copy.inFlightTracks.clear();
+}
+
+export function swapRoles(core: EngineState, p: PairRt): void {
+  p.updateGen++;
+  const prim = p.primaryId;
+  p.primaryId = p.secondaryId;
+  p.secondaryId = prim;
+  const bm = p.primaryBitmap;
+  p.primaryBitmap = p.secondaryBitmap;
+  p.secondaryBitmap = bm;
+  p.swapped = !p.swapped;
+  p.route = core.routeFor(p);
+}
+
+/**
+ * Why a copy into `target` would corrupt another pair, or undefined. A copy writes `target`'s bytes, and in a
+ * cascade those bytes can also be another replicating pair's secondary (V21 shares R40 with V12): that pair would
+ * then differ from its own primary while still showing PAIR. Reversals copy into the old primary (target =
+ * p.primaryId); create and resync copy into the secondary.
+ */
+export function copyTargetConflict(core: EngineState, p: PairRt, target: string): string | undefined {
+  const sharing = new Set<string>([target]);
+  for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
+  for (const q of core.pairList) {
+    if (q === p || !sharing.has(q.secondaryId)) continue;
+    if (q.rules.replicating) {
+      return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
+    }
+    if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
+  }
+  return undefined;
+}
+
+/**
+ * A copy into bytes that are also a split or suspended pair's secondary (allowed: copyTargetConflict refuses only
+ * replicating ones) replaces that secondary's image: it no longer holds its primary's image as of the split, so it
+ * is shown inconsistent (takeover refused) until its own next copy completes. Its bitmap records the tracks.
+ */
+export function markOverwrittenSecondaries(core: EngineState, p: PairRt): void {
+  const target = p.secondaryId;
+  const sharing = new Set<string>();
+  for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
+  for (const q of core.pairList) {
+    if (q === p || !sharing.has(q.secondaryId)) continue;
+    if (q.rules.suspended) q.secondaryInconsistent = true;
+  }
+}
+
+/** Pairs downstream of a volume's bytes in the same system (a cascade's next leg). */
+export function downstreamOf(core: EngineState, volumeId: string): PairRt[] {
+  const sys = core.volume(volumeId).systemId;
+  const out = new Set<PairRt>();
+  for (const piece of core.stack.extentsOf(volumeId)) {
+    for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
+      const ov = core.stack.volumes.get(over.volumeId);
+      if (!ov || ov.systemId !== sys) continue;
+      for (const p of core.pairsWithPrimary(over.volumeId)) out.add(p);
+    }
+  }
+  return [...out];
+}

@@ -1,0 +1,331 @@
+// The engine's state in one place: the compiled topology (wiring, mapping stack, caches, pairs, journals, hosts), the clock and PRNG, step events, and the lookups every module shares.
+import type { StepEvent } from '../../app/engine/api';
+import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
+import { hostCablesToLu, pairRoute } from '../../app/model/paths';
+import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime';
+import { JournalRt, PairRt, type PairRoute } from './pairs';
+import { LatencyHistogram, Prng, Scheduler } from './sim';
+import type { Sha256 } from './data/sparse-volume';
+import { ReadStats } from './workload';
+
+export interface EngineOptions {
+  seed?: number;
+  /** Emit step events for every workload write too (single hostWrite commands always emit them). */
+  traceWorkloadWrites?: boolean;
+  /** Step events kept for snapshots and tests (oldest dropped first). */
+  stepBufferSize?: number;
+  /** Called for every step event as it happens. */
+  onStep?: (e: StepEvent) => void;
+  /**
+   * A faster sha256 from the host (node:crypto in the worker and the CLI) for volume hashes; the values are the
+   * same as with the default pure-JS one, only computed ~10x faster.
+   */
+  sha256?: Sha256;
+}
+
+/** Where a write arrived from: decides the step names and whether the bytes are applied here. */
+export type Source = 'host' | 'sync' | 'journal' | 'copy' | 'loop';
+
+export interface Io {
+  id: number;
+  traced: boolean;
+}
+
+export interface Arrival {
+  systemId: string;
+  portId: string;
+  volumeId: string;
+  offset: number;
+  length: number;
+  data: Uint8Array | null;
+  io: Io;
+  source: Source;
+  /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
+  stillWanted?: () => boolean;
+}
+
+/** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
+export interface SlotHold {
+  cache: CacheRt;
+  volumeId: string;
+  track: number;
+  version: number;
+}
+
+export interface HostRt {
+  host: Host;
+  failed: boolean;
+  latency: LatencyHistogram;
+  writesAcked: number;
+  writesFailed: number;
+  bytesAcked: number;
+  outstanding: number;
+  /** Acked writes and bytes at the previous snapshot, for rates. */
+  lastSnap: { timeUs: number; acked: number; bytes: number };
+  /** The newest rates computed at a snapshot. */
+  rate: { iops: number; mbps: number };
+  /** Host reads (workload read share and trace reads). */
+  reads: ReadStats;
+}
+
+export interface WorkloadOverride {
+  iops?: number;
+  blockBytes?: number;
+  readRatio?: number;
+  pattern?: Workload['pattern'];
+}
+
+const NO_PAIRS: PairRt[] = [];
+
+/** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
+export interface HandDown {
+  volumeId: string;
+  offset: number;
+  length: number;
+}
+
+export const NO_HAND_DOWNS: ReadonlySet<HandDown> = new Set();
+
+/** Host queue depth beyond which new workload writes are not issued (counted as throttled). */
+export const MAX_HOST_OUTSTANDING = 4096;
+/** Retry interval of a destage whose path to the real volume is down. */
+export const DESTAGE_RETRY_US = 1_000_000;
+/** Gap between copy batches per pace below the fastest (copyPace 15 has none). */
+export const COPY_GAP_US_PER_PACE = 2_000;
+
+/** Everything a run holds; the modules (write, handdown, journal, copy, pair-states, commands, reads, workload-run, observe) act on it. */
+export class EngineState {
+  readonly sched = new Scheduler();
+  readonly prng: Prng;
+  readonly seed: number;
+  readonly wiring: Wiring;
+  readonly stack: MappingStack;
+  readonly caches = new Map<string, CacheRt>();
+  readonly cacheOfVolume = new Map<string, CacheRt>();
+  readonly pairs = new Map<string, PairRt>();
+  readonly pairList: PairRt[] = [];
+  readonly journals = new Map<string, JournalRt>();
+  readonly hosts = new Map<string, HostRt>();
+  readonly failedSystems = new Set<string>();
+  readonly systemSite = new Map<string, string>();
+  /** Volumes and LUs a volume's flow passes through on the way down (excluded from sibling fan-out). */
+  readonly chains = new Map<string, Set<string>>();
+  /** Per volume: whether a write to it can fan out to a sibling (see mayFanOut). */
+  readonly fanOutPossible = new Map<string, boolean>();
+  readonly steps: StepEvent[] = [];
+  /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
+  readonly handDowns = new Map<string, Set<HandDown>>();
+  /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
+  readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
+  stepSeq = 0;
+  readonly stepBufferSize: number;
+  readonly onStep: ((e: StepEvent) => void) | undefined;
+  readonly traceWorkloadWrites: boolean;
+  nextIoId = 1;
+  /** Writes and hand-downs still moving through the model. */
+  activeFlows = 0;
+  pendingDestages = 0;
+  workloadsEnabled = true;
+  workloadOverride: WorkloadOverride | undefined;
+  /** Hosts stop issuing workload writes at this virtual time (headless runs). */
+  workloadsStopUs = Infinity;
+
+  constructor(
+    readonly topology: Topology,
+    options: EngineOptions = {},
+  ) {
+    this.seed = options.seed ?? 1;
+    this.prng = new Prng(this.seed);
+    this.stepBufferSize = options.stepBufferSize ?? 20_000;
+    this.onStep = options.onStep;
+    this.traceWorkloadWrites = options.traceWorkloadWrites ?? false;
+    this.wiring = new Wiring(topology);
+    for (const s of topology.systems) this.systemSite.set(s.id, s.siteId);
+    const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
+    this.stack = new MappingStack(topology, options.sha256);
+    for (const c of topology.caches) {
+      const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds);
+      this.caches.set(c.id, cache);
+      for (const v of c.volumeIds) this.cacheOfVolume.set(v, cache);
+    }
+    for (const v of topology.volumes) this.chains.set(v.id, this.chainBelow(v.id));
+    for (const p of topology.pairs) {
+      const primary = this.volume(p.primaryVolumeId);
+      const rt = new PairRt(p, trackOf(primary.systemId), this.stack.sizeOf(p.primaryVolumeId));
+      rt.route = this.routeFor(rt);
+      if (p.mode === 'async') {
+        const jid = p.consistencyGroup ?? p.id;
+        let j = this.journals.get(jid);
+        if (!j) this.journals.set(jid, (j = new JournalRt(jid, p.journalBytes ?? 64 * 1024 * 1024 * 1024)));
+        j.pairs.push(rt);
+        rt.journal = j;
+      }
+      this.pairs.set(p.id, rt);
+      this.pairList.push(rt);
+    }
+    for (const h of topology.hosts) {
+      this.hosts.set(h.id, {
+        host: h,
+        failed: false,
+        latency: new LatencyHistogram(),
+        writesAcked: 0,
+        writesFailed: 0,
+        bytesAcked: 0,
+        outstanding: 0,
+        lastSnap: { timeUs: 0, acked: 0, bytes: 0 },
+        rate: { iops: 0, mbps: 0 },
+        reads: new ReadStats(),
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  get nowUs(): number {
+    return this.sched.nowUs;
+  }
+
+  /** Runs every event due up to `timeUs` and leaves the clock there. */
+  runUntil(timeUs: number): void {
+    while (this.sched.runNext(timeUs));
+    if (timeUs > this.sched.nowUs) this.sched.nowUs = timeUs;
+  }
+
+  runFor(us: number): void {
+    this.runUntil(this.sched.nowUs + us);
+  }
+
+  /** Runs events until the next step event is emitted (or nothing is left within `limitUs`); returns it. */
+  stepToNextStepEvent(limitUs = this.nowUs + 3_600_000_000): StepEvent | undefined {
+    const before = this.stepSeq;
+    while (this.stepSeq === before && this.sched.runNext(limitUs));
+    return this.stepSeq === before ? undefined : this.steps.find((s) => s.seq === before + 1);
+  }
+
+  /** Runs up to `limitUs` until nothing is copying, journaled or in flight; returns whether it settled. */
+  runUntilSettled(limitUs: number): boolean {
+    while (!this.settled()) if (!this.sched.runNext(limitUs)) return this.settled();
+    return true;
+  }
+
+  /** No pair copying or suspending, journals drained, no write or destage in flight. */
+  settled(): boolean {
+    if (this.activeFlows > 0 || this.pendingDestages > 0) return false;
+    for (const p of this.pairs.values()) if (p.rules.busy) return false;
+    for (const j of this.journals.values()) if (!j.drained) return false;
+    return true;
+  }
+
+  // ---------------------------------------------------------------- step events
+
+  step(step: string, elementId: string, text: string, io?: Io, relatedIds?: string[]): void {
+    if (io && !io.traced) return;
+    const e: StepEvent = { seq: ++this.stepSeq, timeUs: this.nowUs, step, elementId, text };
+    if (relatedIds) e.relatedIds = relatedIds;
+    if (io) e.ioId = io.id;
+    this.steps.push(e);
+    if (this.steps.length > this.stepBufferSize) this.steps.splice(0, this.steps.length - this.stepBufferSize);
+    this.onStep?.(e);
+  }
+
+  /** Step events with seq greater than `afterSeq`, at most `max` (the newest). */
+  stepEvents(afterSeq = 0, max = Infinity): StepEvent[] {
+    const out = this.steps.filter((s) => s.seq > afterSeq);
+    return out.length > max ? out.slice(out.length - max) : out;
+  }
+
+  get lastStepSeq(): number {
+    return this.stepSeq;
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  volume(id: string): Volume {
+    const v = this.stack.volumes.get(id);
+    if (!v) throw new TopologyError(id, 'no such volume');
+    return v;
+  }
+
+  systemUp(systemId: string): boolean {
+    return !this.failedSystems.has(systemId);
+  }
+
+  chainBelow(id: string, out = new Set<string>()): Set<string> {
+    const v = this.stack.volumes.get(id);
+    const lu = this.stack.lus.get(id);
+    const lower: string[] = [];
+    if (v?.kind === 'virtual') lower.push(...v.ranges.map((r) => r.lowerId));
+    else if (v?.kind === 'virtualReal') lower.push(v.aliasOfId, ...(v.path ? [v.path.luId] : []));
+    else if (v?.kind === 'real' && v.backing.type === 'external') lower.push(v.backing.luId);
+    else if (lu) lower.push(lu.volumeId);
+    for (const l of lower) {
+      if (out.has(l)) continue;
+      out.add(l);
+      this.chainBelow(l, out);
+    }
+    return out;
+  }
+
+  routeFor(p: PairRt): PairRoute | undefined {
+    const prim = this.volume(p.primaryId);
+    const sec = this.volume(p.secondaryId);
+    if (!p.swapped) {
+      const r = pairRoute(this.topology, p.id);
+      if (r) {
+        const link = this.wiring.links.get(r.cableId);
+        if (link) return { fromPortId: r.initiatorPortId, link, toPortId: r.targetPortId };
+      }
+    }
+    const r = this.wiring.route(prim.systemId, sec.systemId);
+    return r ? { fromPortId: r.fromPortId, link: r.link, toPortId: r.toPortId } : undefined;
+  }
+
+  pairsWithPrimary(volumeId: string): PairRt[] {
+    let out: PairRt[] | undefined;
+    for (const p of this.pairList) if (p.primaryId === volumeId && p.state !== 'SMPL') (out ??= []).push(p);
+    return out ?? NO_PAIRS;
+  }
+
+  pairWithSecondary(volumeId: string): PairRt | undefined {
+    for (const p of this.pairList) if (p.secondaryId === volumeId && p.state !== 'SMPL') return p;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- host writes
+
+  cablesToLu(hostId: string, luId: string): LinkRt[] {
+    let byLu = this.hostCables.get(hostId);
+    if (!byLu) this.hostCables.set(hostId, (byLu = new Map()));
+    let cables = byLu.get(luId);
+    if (!cables) byLu.set(luId, (cables = hostCablesToLu(this.topology, hostId, luId).map((c) => this.wiring.links.get(c.id)!)));
+    return cables;
+  }
+
+  release(holds: SlotHold[]): void {
+    for (const h of holds) h.cache.markClean(h.volumeId, h.track, h.version, this.nowUs);
+  }
+
+  /** An initiator port of the system that sends for pairs of this volume (for step labels). */
+  initiatorFor(volumeId: string, systemId: string): string | undefined {
+    for (const p of this.pairsWithPrimary(volumeId)) if (p.route) return p.route.fromPortId;
+    for (const port of this.wiring.ports.values()) if (port.ownerId === systemId && port.kind === 'initiator') return port.id;
+    return undefined;
+  }
+
+}
+
+/** `data.subarray(offset, offset + length)`, or `data` itself when that is the whole of it (a view costs ~1 us to make). */
+export function part(data: Uint8Array, offset: number, length: number): Uint8Array {
+  return offset === 0 && length === data.length ? data : data.subarray(offset, offset + length);
+}
+
+export function fmtUs(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${Math.round(us)} us`;
+}
+
+export function fmtBytes(b: number): string {
+  if (b >= 1 << 30) return `${(b / (1 << 30)).toFixed(1)} GiB`;
+  if (b >= 1 << 20) return `${(b / (1 << 20)).toFixed(1)} MiB`;
+  return `${b} bytes`;
+}
+

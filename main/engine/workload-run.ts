@@ -1,0 +1,90 @@
+// Running the hosts' workloads: Poisson arrivals of synthetic reads/writes from the seeded PRNG, and trace replay one record at a time.
+import type { EngineState } from './state';
+import type { TraceRecord, Workload, WorkloadTrace } from '../../app/model/schema';
+import { hostRead } from './reads';
+import { MAX_HOST_OUTSTANDING, type HostRt, type WorkloadOverride } from './state';
+import { traceSchedule } from './workload';
+import { issueWrite } from './write';
+
+/** Starts the workloads of every host (Poisson arrivals from the seeded PRNG). */
+export function startWorkloads(core: EngineState, override?: WorkloadOverride): void {
+  core.workloadOverride = override;
+  for (const h of core.hosts.values()) {
+    for (const w of h.host.workloads) {
+      if (w.trace) {
+        replayTrace(core, h, w, w.trace);
+        continue;
+      }
+      const iops = override?.iops ?? w.iops;
+      if (iops <= 0) continue;
+      const state = { seqOffset: 0 };
+      const meanGap = 1e6 / iops;
+      const startUs = w.startMs * 1000;
+      const endUs = w.durationMs !== undefined ? startUs + w.durationMs * 1000 : Infinity;
+      const tick = (): void => {
+        if (core.nowUs >= endUs || core.nowUs >= core.workloadsStopUs) return;
+        if (core.workloadsEnabled && !h.failed) issueWorkloadIo(core, h, w, state);
+        core.sched.after(core.prng.nextExp(meanGap), tick);
+      };
+      core.sched.at(Math.max(core.nowUs, startUs), tick);
+    }
+  }
+}
+
+export function issueWorkloadIo(core: EngineState, h: HostRt, w: Workload, state: { seqOffset: number }): void {
+  const o = core.workloadOverride;
+  const lu = core.stack.lus.get(w.luId);
+  if (!lu) return;
+  const block = Math.min(o?.blockBytes ?? w.blockBytes, lu.sizeBytes);
+  const blocks = Math.max(1, Math.floor(lu.sizeBytes / block));
+  const readRatio = o?.readRatio ?? w.readRatio;
+  const pattern = o?.pattern ?? w.pattern;
+  let index: number;
+  if (pattern === 'sequential') index = state.seqOffset++ % blocks;
+  else if (pattern === 'hotspot') {
+    const hot = Math.max(1, Math.floor(blocks * w.hotspotFraction));
+    index = core.prng.nextFloat() < 0.8 ? core.prng.nextInt(hot) : core.prng.nextInt(blocks);
+  } else index = core.prng.nextInt(blocks);
+  if (readRatio > 0 && core.prng.nextFloat() < readRatio) {
+    if (h.outstanding < MAX_HOST_OUTSTANDING) hostRead(core, h.host.id, w.luId, index * block, block);
+    return;
+  }
+  if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
+  const data = new Uint8Array(block);
+  core.prng.fill(data);
+  issueWrite(core, h.host.id, w.luId, index * block, data, core.traceWorkloadWrites);
+}
+
+/**
+ * Replays a recorded trace: each record at the workload's start plus its time (plus one period per pass when looping),
+ * in time order. Only the next record is pending at any time, so a 100,000-record trace costs one scheduler entry.
+ */
+export function replayTrace(core: EngineState, h: HostRt, w: Workload, trace: WorkloadTrace): void {
+  const s = traceSchedule(trace);
+  if (s.records.length === 0) return;
+  const startUs = w.startMs * 1000;
+  const endUs = w.durationMs !== undefined ? startUs + w.durationMs * 1000 : Infinity;
+  const next = (k: number, pass: number): void => {
+    const r = s.records[k]!;
+    const atUs = startUs + pass * s.periodUs + r.atUs;
+    if (atUs >= endUs || atUs >= core.workloadsStopUs) return;
+    core.sched.at(Math.max(core.nowUs, atUs), () => {
+      if (core.nowUs >= core.workloadsStopUs) return;
+      if (core.workloadsEnabled && !h.failed) issueTraceRecord(core, h, w, r);
+      if (k + 1 < s.records.length) next(k + 1, pass);
+      else if (s.loop) next(0, pass + 1);
+    });
+  };
+  next(0, 0);
+}
+
+export function issueTraceRecord(core: EngineState, h: HostRt, w: Workload, r: TraceRecord): void {
+  if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
+  if (r.op === 'read') {
+    hostRead(core, h.host.id, w.luId, r.offsetBytes, r.lengthBytes);
+    return;
+  }
+  const data = new Uint8Array(r.lengthBytes);
+  core.prng.fill(data);
+  issueWrite(core, h.host.id, w.luId, r.offsetBytes, data, core.traceWorkloadWrites);
+}

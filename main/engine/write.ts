@@ -1,0 +1,348 @@
+// Host writes and what a system does with a write arriving at a target port: T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
+import type { EngineState } from './state';
+import type { CommandResult } from '../../app/engine/api';
+import { handDown, servePairBelow } from './handdown';
+import { journalAppend } from './journal';
+import { suspend } from './pair-states';
+import type { PairRt } from './pairs';
+import { MAX_CACHE_WAITERS, type CacheRt, type LinkRt } from './runtime';
+import { EngineInvariantError } from './sim';
+import { fmtUs, part, type Arrival, type Io, type SlotHold } from './state';
+
+/** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
+export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+  const h = core.hosts.get(hostId);
+  const lu = core.stack.lus.get(luId);
+  if (!h) return { ok: false, reason: `no host ${hostId}` };
+  if (!lu) return { ok: false, reason: `no LU ${luId}` };
+  if (offset + data.length > lu.sizeBytes) return { ok: false, reason: `write ${offset}+${data.length} runs past the end of ${luId} (${lu.sizeBytes} bytes)` };
+  const cables = core.cablesToLu(hostId, luId);
+  const cable = cables.find((l) => l.up) ?? cables[0];
+  if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
+  const link = cable;
+  const hostPort = link.otherEnd(lu.portId);
+  const io: Io = { id: core.nextIoId++, traced };
+  const startUs = core.nowUs;
+  h.outstanding++;
+  core.activeFlows++;
+  const finish = (ok: boolean, reason?: string): void => {
+    h.outstanding--;
+    core.activeFlows--;
+    if (ok) {
+      h.writesAcked++;
+      h.bytesAcked += data.length;
+      h.latency.record(core.nowUs - startUs);
+      if (io.traced) core.step('host-ack', hostId, `the host gets the write completion after ${fmtUs(core.nowUs - startUs)}`, io);
+    } else {
+      h.writesFailed++;
+      if (io.traced) core.step('host-error', hostId, `the write failed: ${reason ?? 'unknown'}`, io);
+    }
+    done?.(ok, reason);
+  };
+  if (h.failed || !link.up) {
+    core.sched.after(0, () => finish(false, h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut`));
+    return undefined;
+  }
+  if (io.traced) core.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
+  const epoch = link.epoch;
+  link.inFlight++;
+  const systemId = core.wiring.ownerOf(lu.portId);
+  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' };
+  link.send(core.sched, core.nowUs, hostPort, data.length, (arrive) =>
+    deliver(
+      core,
+      link,
+      epoch,
+      arrive,
+      arrival,
+      () => void link.inFlight--,
+      () => finish(false, `cable ${link.id} was cut`),
+      (ok, reason) => {
+        core.sched.after(link.oneWayUs, () => {
+          // The reason text only when the write failed (it used to be built for every acknowledged write).
+          if (ok && link.epoch === epoch) finish(true);
+          else finish(false, ok ? `cable ${link.id} was cut` : reason);
+        });
+      },
+      luId,
+    ),
+  );
+  return undefined;
+}
+
+/**
+ * A write command arriving at a target port: LU -> V (T3), data stored in the volume's cache, pairs of the
+ * volume served, then the data handed down the mapping stack. `ack` is called when the sender may be answered.
+ * (For an arrival over a cable, `deliver` does the same in one event.)
+ */
+export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+  const sys = core.wiring.systems.get(a.systemId);
+  if (!sys || !arrivalSteps(core, a, ack, luId)) return;
+  core.activeFlows++;
+  core.sched.after(sys.chaProcessingUs, () => {
+    core.activeFlows--;
+    processArrival(core, a, ack);
+  });
+}
+
+/**
+ * A write command sent over `link` (in `epoch`) that arrives at `arriveUs`: its arrival and the CHA's processing are
+ * one event, at arriveUs + the CHA time. `landed` runs first (the sender's accounting; false: the sender no longer
+ * wants it, nothing more happens); `lost` if a cut took it
+ * before it arrived; a cut after it arrived does not stop it (as when arrival was an event of its own).
+ */
+export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+  const sys = core.wiring.systems.get(a.systemId);
+  core.sched.at(arriveUs + (sys ? sys.chaProcessingUs : 0), () => {
+    if (landed() === false) return;
+    if (link.lostBefore(epoch, arriveUs)) return lost();
+    if (!sys || !arrivalSteps(core, a, ack, luId)) return;
+    processArrival(core, a, ack);
+  });
+}
+
+/** `receive` for a command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
+export function receiveProcessed(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+  if (!core.wiring.systems.get(a.systemId) || !arrivalSteps(core, a, ack)) return;
+  processArrival(core, a, ack);
+}
+
+/** The receiving port's steps (T3); false when its system is down (the sender is answered). */
+function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): boolean {
+  if (!core.systemUp(a.systemId)) {
+    ack(false, `system ${a.systemId} is down`);
+    return false;
+  }
+  if (!a.io.traced) return true;
+  if (a.source === 'loop') {
+    core.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
+  } else if (a.source === 'sync' || a.source === 'journal' || a.source === 'copy') {
+    core.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
+    core.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
+  } else {
+    core.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
+    core.step('T3', a.portId, `${a.portId} converts ${luId ?? 'the LU'} to volume ${a.volumeId} with table T3`, a.io, [a.volumeId]);
+  }
+  return true;
+}
+
+/** After the CHA's processing time: the data stored in the volume's cache (S13/S14), its pairs served, the hand-down started. */
+function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+  const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
+  if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
+  const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
+  if (refusal) return ack(false, refusal);
+  if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
+  else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
+  const cache = core.cacheOfVolume.get(a.volumeId);
+  const shared = cache !== undefined && cache.volumeIds.size > 1;
+  const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
+  storeInCache(core, cache, a.volumeId, a.offset, a.length, (holds) => {
+    if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
+    if (a.stillWanted && !a.stillWanted()) {
+      // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
+      core.release(holds);
+      return ack(false, 'the pair changed state before the update was stored');
+    }
+    if (cache && a.io.traced) {
+      const text =
+        storeStep === 'S14a'
+          ? `${a.portId} writes the data straight into the shared cache ${cache.id}`
+          : `${a.portId} stores the data in cache ${cache.id}`;
+      core.step(storeStep, cache.id, text, a.io, [a.volumeId]);
+    }
+    if (a.source !== 'loop') applyData(core, a.volumeId, a.offset, a.length, a.data);
+    const secondaryPair = core.pairWithSecondary(a.volumeId);
+    if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
+    // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
+    let waiting = 1;
+    let failure: string | undefined;
+    const one = (ok: boolean, reason?: string): void => {
+      if (!ok) failure ??= reason;
+      if (--waiting === 0) ack(failure === undefined, failure);
+    };
+    if (a.source === 'loop') {
+      if (a.io.traced) {
+        // The port names are only needed for the step texts: untraced writes skip the lookup.
+        core.step('S34', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io);
+        const ip = core.initiatorFor(a.volumeId, a.systemId) ?? 'the initiator port';
+        core.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
+      }
+      // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
+      for (const p of core.pairsWithPrimary(a.volumeId)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
+    } else {
+      for (const p of core.pairsWithPrimary(a.volumeId)) {
+        waiting++;
+        servePair(core, p, a, 'S1', one);
+      }
+    }
+    one(true);
+    handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop');
+  });
+}
+
+/** Why a host may not write this volume now (it is the protected secondary of a pair), or undefined. */
+export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
+  for (const q of core.pairsWithPrimary(volumeId)) if (q.fenced) return fencedRefusal(q);
+  const p = core.pairWithSecondary(volumeId);
+  if (!p) return undefined;
+  const writes = p.rules.secondaryWrites;
+  if (writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable)) return undefined;
+  return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
+}
+
+function fencedRefusal(p: PairRt): string {
+  return `${p.primaryId} is fenced: pair ${p.id} (fence level ${p.cfg.fence}) is ${p.state}; lift the fence or resync`;
+}
+
+export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
+  const pieces = core.stack.pieces(volumeId, offset, length);
+  // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
+  // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).
+  for (const piece of pieces) {
+    if (data) piece.store.writeImmutable(piece.storeOffset, part(data, piece.dataOffset, piece.length));
+    else piece.store.zeroRange(piece.storeOffset, piece.length);
+  }
+  if (!anyPairRecording(core)) return;
+  for (const piece of pieces) recordSharedChange(core, piece.storeId, piece.storeOffset, piece.length);
+}
+
+/**
+ * Bitmaps follow the bytes: the moment bytes change, every pair with a side over them that is recording changes
+ * marks them, in that side's own addresses. The flows mark too when they reach a volume, but in a cascade that can
+ * be later than the bytes changed (the loop hand-down to V21 trails the store at S14), and by then the pair may have
+ * been reversed (swap-resync) and would miss the change. Replicating pairs are left to their flows.
+ */
+/** Whether some pair is in a state that records changes in a bitmap (else recordSharedChange has nothing to do). */
+export function anyPairRecording(core: EngineState): boolean {
+  for (const q of core.pairList) {
+    if (q.rules.recordsOnPrimary) return true;
+  }
+  return false;
+}
+
+export function recordSharedChange(core: EngineState, storeId: string, storeOffset: number, length: number): void {
+  for (const over of core.stack.volumesOver(storeId, storeOffset, length)) {
+    for (const q of core.pairList) {
+      if (q.primaryId === over.volumeId) {
+        if (q.rules.recordsOnPrimary) q.markTracks(q.primaryBitmap, over.offset, over.length);
+      } else if (q.secondaryId === over.volumeId) {
+        if (q.rules.recordsOnSecondary) q.markTracks(q.secondaryBitmap, over.offset, over.length);
+      }
+    }
+  }
+}
+
+/** Takes (or waits for) a dirty slot for every track of the range; back-pressure when the cache is full of dirty data. */
+export function storeInCache(core: EngineState, cache: CacheRt | undefined, volumeId: string, offset: number, length: number, then: (holds: SlotHold[]) => void): void {
+  if (!cache) return then([]);
+  const first = Math.floor(offset / cache.trackBytes);
+  const last = Math.floor((offset + length - 1) / cache.trackBytes);
+  if (first === last) {
+    // One track with a slot to spare (the common case): no retry closure needed.
+    const version = cache.store(volumeId, first, core.nowUs);
+    if (version >= 0) return then([{ cache, volumeId, track: first, version }]);
+  }
+  const holds: SlotHold[] = [];
+  const tryStore = (track: number): void => {
+    for (let t = track; t <= last; t++) {
+      const version = cache.store(volumeId, t, core.nowUs);
+      if (version < 0) {
+        if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
+        core.activeFlows++;
+        cache.waiters.push(() => {
+          core.activeFlows--;
+          tryStore(t);
+        });
+        return;
+      }
+      holds.push({ cache, volumeId, track: t, version });
+    }
+    then(holds);
+  };
+  tryStore(first);
+}
+
+/** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
+export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: (ok: boolean, reason?: string) => void): void {
+  const rules = p.rules;
+  if (p.fenced) {
+    // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
+    p.markTracks(p.primaryBitmap, a.offset, a.length);
+    return done(false, fencedRefusal(p));
+  }
+  if (rules.forwardsUpdates) {
+    if (p.mode === 'sync') return forwardSync(core, p, a, done);
+    journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep);
+  } else if (rules.recordsOnPrimary) {
+    // Recorded for the copy loop or the next resync.
+    p.markTracks(p.primaryBitmap, a.offset, a.length);
+  }
+  done(true);
+}
+
+/** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
+export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok: boolean, reason?: string) => void): void {
+  const route = p.route;
+  // Where the update goes is fixed when it is sent: a reversal before it arrives must not redirect it.
+  const secondaryId = p.secondaryId;
+  const secSystem = core.volume(secondaryId).systemId;
+  const gen = p.updateGen;
+  const writtenUs = core.nowUs;
+  const fail = (why: string): void => {
+    if (p.updateGen !== gen) {
+      // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
+      // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
+      if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}`);
+      else done(true);
+      return;
+    }
+    p.markTracks(p.primaryBitmap, a.offset, a.length);
+    suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
+    // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
+    if (p.fenced) done(false, `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}`);
+    else done(true);
+  };
+  if (!route) return fail('no cabled route from the primary to the secondary');
+  if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
+  if (!core.systemUp(secSystem)) return fail(`system ${secSystem} is down`);
+  if (a.io.traced) core.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
+  // Counted until answered: a split lets them land (they were sent first), but no copy may target those bytes meanwhile.
+  p.syncInFlight++;
+  const firstTrack = Math.floor(a.offset / p.trackBytes);
+  const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
+  for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
+  const answered = done;
+  done = (ok, reason) => {
+    p.syncInFlight--;
+    for (let t = firstTrack; t <= lastTrack; t++) {
+      const n = p.syncInFlightTracks.get(t)! - 1;
+      if (n > 0) p.syncInFlightTracks.set(t, n);
+      else p.syncInFlightTracks.delete(t);
+    }
+    answered(ok, reason);
+  };
+  const link = route.link;
+  const epoch = link.epoch;
+  link.inFlight++;
+  core.activeFlows++;
+  const stillWanted = (): boolean => p.updateGen === gen;
+  const update: Arrival = { ...a, systemId: secSystem, portId: route.toPortId, volumeId: secondaryId, source: 'sync', stillWanted };
+  const landed = (): void => {
+    link.inFlight--;
+    core.activeFlows--;
+  };
+  const secondaryAnswered = (ok: boolean, reason?: string): void => {
+    if (!ok) return fail(reason ?? 'the secondary refused the write');
+    // The secondary's image now holds this write (for the cascade's end-to-end RPO).
+    if (writtenUs > p.lastAppliedWrittenUs) p.lastAppliedWrittenUs = writtenUs;
+    if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
+    core.activeFlows++;
+    core.sched.after(link.oneWayUs, () => {
+      core.activeFlows--;
+      if (link.epoch !== epoch) return fail(`cable ${link.id} was cut before the answer came back`);
+      done(true);
+    });
+  };
+  link.send(core.sched, core.nowUs, route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
+}
