@@ -9,8 +9,16 @@ import { confirmDiscard, download, fileNameFor, openFile, saveFile } from './lib
 import { loadTemplate } from './lib/templates';
 import { autoLayout } from './lib/autolayout';
 import { exportImage, tablesCsv } from './lib/exporting';
+import { liveStore } from './live/store';
 
 const store = () => documentStore.getState();
+
+/** Deleting, duplicating or pasting elements while the run plays is refused with a toast (the menus show it disabled). */
+function refusedWhileRunning(what: string): boolean {
+  if (!liveStore.getState().snapshot?.running) return false;
+  store().notify(`${what}: the run is playing: pause it to change the model`, 'error');
+  return true;
+}
 
 /** Element ids in the selection (mapping edges select their upper element's id-derived edge, which is not an element). */
 function selectedElements(): string[] {
@@ -22,6 +30,7 @@ export const commands = {
   redo: () => store().redo(),
   deleteSelection() {
     const ids = selectedElements();
+    if (ids.length && refusedWhileRunning('Delete')) return;
     if (ids.length) store().edit('Delete', (t) => deleteElements(t, { ids }), []);
   },
   copy() {
@@ -36,7 +45,7 @@ export const commands = {
   },
   paste() {
     const fragment = store().clipboard;
-    if (!fragment) return;
+    if (!fragment || refusedWhileRunning('Paste')) return;
     let ids: string[] = [];
     store().edit('Paste', (t) => {
       const r = pasteFragment(t, { fragment, offset: { x: 40, y: 40 } });
@@ -47,7 +56,7 @@ export const commands = {
   },
   duplicate() {
     const ids = selectedElements();
-    if (!ids.length) return;
+    if (!ids.length || refusedWhileRunning('Duplicate')) return;
     let created: string[] = [];
     store().edit('Duplicate', (t) => {
       const r = duplicate(t, { ids });
