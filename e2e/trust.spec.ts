@@ -83,3 +83,34 @@ test('item 7: the pair menu offers only what the pair state allows; the others a
   await rightClickEdge(page, 'pair-async');
   await expect(page.getByTestId('ctx-delete')).toBeEnabled();
 });
+
+// ------------------------------------------------------------------ item 4
+
+test('item 4: a topology with errors does not run; the dock says so in the words of relaylab simulate and opens Problems', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openTemplate(page);
+  // Delete the relay -> remote cable: the async pair has no route any more (pair-no-route).
+  await rightClickEdge(page, 'CN4');
+  await page.getByTestId('ctx-delete').click();
+  await expect(page.locator('[data-testid="rf__edge-CN4"]')).toHaveCount(0);
+  await page.getByTestId('tab-planning').click();
+  await page.getByTestId('run-play').click();
+  const refusal = page.getByTestId('run-refusal');
+  await expect(refusal).toBeVisible();
+  await expect(refusal).toContainText('has errors; fix them first');
+  await expect(refusal).toContainText('no cable runs from an initiator port');
+  // Nothing runs: no pair badge claims PAIR, the clock stays at zero, Play is still offered.
+  await page.waitForTimeout(1500);
+  await expect(page.locator('[data-testid="pair-badge"]')).toHaveCount(0);
+  await expect(page.getByTestId('virtual-clock')).toHaveText('00:00.000');
+  await expect(page.getByTestId('run-play')).toBeVisible();
+  await page.getByTestId('run-refusal-problems').click();
+  await expect(page.getByTestId('problems-panel')).toBeVisible();
+  await expect(page.getByTestId('problem-row').filter({ hasText: 'pair-no-route' })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/trust-4-refused.png` });
+  // Undo the delete: the topology runs again.
+  await page.keyboard.press('Control+z');
+  await page.getByTestId('run-play').click();
+  await expect(refusal).toBeHidden();
+  await expect(secondaryBadge(page, 'pair-sync')).toBeVisible();
+});

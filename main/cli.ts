@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { parseTopologyText } from '../app/model/file';
 import { validateDocument, validateTopology } from '../app/validate/index';
-import { formatProblem } from '../app/model/problem';
+import { formatProblem, refusalToRun } from '../app/model/problem';
 import type { Problem } from '../app/model/problem';
 import { Topology } from '../app/model/schema';
 import type { Topology as TopologyDocument } from '../app/model/schema';
@@ -149,7 +149,7 @@ async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
   const errors = problems.filter((p) => p.severity === 'error');
   if (!topology || errors.length) {
     for (const p of errors) io.err(`${file}: ${formatProblem(p)}\n`);
-    io.err(`relaylab simulate: ${file} has errors; fix them first (relaylab validate ${file})\n`);
+    io.err(`relaylab simulate: ${refusalToRun(file)} (relaylab validate ${file})\n`);
     return 1;
   }
   let simulated = topology;

@@ -24,3 +24,8 @@ export function formatProblem(p: Problem): string {
   const line = `${p.severity === 'error' ? 'error' : 'warning'} ${formatPath(p.path)}${p.elementId ? ` (${p.elementId})` : ''}: ${p.message} [${p.code}]`;
   return line.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Why a topology with errors is not run: the same words from `relaylab simulate` and from the app's Play. */
+export function refusalToRun(subject: string): string {
+  return `${subject} has errors; fix them first`;
+}

@@ -3,6 +3,7 @@ import { EngineCommand, RunControl, type CommandResult, type DriverHost, type En
 import { parseTopologyValue } from '../../app/model/file';
 import type { Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
+import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
 import { TopologyError } from './runtime';
 
@@ -105,6 +106,9 @@ export function createEngineDriver(host: DriverHost): EngineService {
       running = false;
       const r = parseTopologyValue(raw);
       if (!r.ok) return { problems: r.problems, loaded: false };
+      // A topology with errors is not run, here as in `relaylab simulate`: the run would show what the file does not say.
+      const errors = validateTopology(r.topology).filter((p) => p.severity === 'error');
+      if (errors.length) return { problems: errors, loaded: false };
       const previous = { topology, engine };
       topology = r.topology;
       if (newSeed !== undefined) seed = newSeed;

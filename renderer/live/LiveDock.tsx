@@ -10,6 +10,25 @@ import { formatClock } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
 import { LiveHighlights, LiveStepBanner } from './canvas';
+import { showProblems } from '../ui/problems';
+import { formatPath } from '../../app/model/problem';
+
+/** Why the run does not start: the document has errors. Names the first and opens Problems with one click. */
+const Refusal = memo(function Refusal() {
+  const refusal = useLive((s) => s.refusal);
+  if (!refusal) return null;
+  const first = refusal.errors[0];
+  return (
+    <div className="live-refusal" role="alert" data-testid="run-refusal">
+      <span className="live-refusal-text">
+        Not running: {refusal.message}.{first ? <> First: {first.message}{first.elementId ? ` (${first.elementId}, ${formatPath(first.path)})` : ''}.</> : null}
+      </span>
+      <button type="button" className="live-btn" onClick={() => showProblems(first?.elementId)} data-testid="run-refusal-problems">
+        Show in Problems
+      </button>
+    </div>
+  );
+});
 
 const TABS: { id: LiveTab; label: string }[] = [
   { id: 'events', label: 'Events' },
@@ -169,6 +188,7 @@ export const LiveDock = memo(function LiveDock() {
           ))}
         </nav>
         {status === 'error' && error ? <div className="live-error">{error}</div> : null}
+        <Refusal />
         {open ? (
           <div className="live-dock-body" data-testid={`live-body-${tab}`}>
             <TabBody tab={tab} />

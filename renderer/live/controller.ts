@@ -5,6 +5,8 @@ import type { Topology } from '../../app/model/schema';
 import { liveStore, MAX_SPEED } from './store';
 import type { SpeedChoice } from './store';
 import { verifyPairs, verifyVolumeIds } from './model';
+import { refusalToRun } from '../../app/model/problem';
+import { validateTopology } from '../../app/validate';
 
 /** Where the controller gets the engine, the document and a place to say things; injected so tests can drive it with a fake engine. */
 export interface LiveDeps {
@@ -64,6 +66,14 @@ export async function ensureLoaded(force = false): Promise<boolean> {
   const key = modelKey(doc);
   const s = liveStore.getState();
   if (!force && s.loadedKey === key && s.status === 'ready') return true;
+  // As `relaylab simulate` does: a topology with errors is not run (the engine would run something the file does not say).
+  const errors = validateTopology(doc).filter((p) => p.severity === 'error');
+  if (errors.length) {
+    const message = `${refusalToRun(`"${doc.name || 'This topology'}"`)} (${errors.length} error${errors.length === 1 ? '' : 's'} in Problems)`;
+    s.refused(message, errors);
+    d.notify(message, 'error');
+    return false;
+  }
   const api = await engineApi();
   if (!api) return false;
   s.setStatus('loading');

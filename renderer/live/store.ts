@@ -43,6 +43,8 @@ export interface LiveState {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   problems: Problem[];
+  /** The document was not run because it has errors: the message (the words of `relaylab simulate`) and the errors. */
+  refusal: { message: string; errors: Problem[] } | null;
   /** Key of the document the engine runs (its model, layout excluded), to know when to reload. */
   loadedKey: string | null;
   snapshot: Snapshot | null;
@@ -70,6 +72,8 @@ export interface LiveActions {
   ingest(snapshot: Snapshot): void;
   /** The engine was (re)loaded with a document: everything about the previous run is dropped. */
   loaded(key: string, problems: Problem[], ok: boolean): void;
+  /** The document has errors: nothing runs, the previous run is dropped, and the dock says why. */
+  refused(message: string, errors: Problem[]): void;
   setStatus(status: LiveState['status'], error?: string | null): void;
   setSpeed(speed: SpeedChoice): void;
   setSeed(seed: number): void;
@@ -108,6 +112,7 @@ export function createLiveStore() {
     error: null,
     problems: [],
     loadedKey: null,
+    refusal: null,
     speed: 1,
     seed: 1,
     workloadsEnabled: true,
@@ -142,7 +147,10 @@ export function createLiveStore() {
     },
 
     loaded(key, problems, ok) {
-      set({ ...freshRun(), workloadsEnabled: true, loadedKey: ok ? key : null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
+      set({ ...freshRun(), workloadsEnabled: true, loadedKey: ok ? key : null, refusal: null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
+    },
+    refused(message, errors) {
+      set({ ...freshRun(), loadedKey: null, refusal: { message, errors }, problems: errors, status: 'error', error: null });
     },
     setStatus(status, error = null) {
       set({ status, error });

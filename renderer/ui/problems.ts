@@ -2,7 +2,7 @@
 import type { Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
-import { useDoc } from '../store/document';
+import { documentStore, useDoc } from '../store/document';
 
 const cache = new WeakMap<Topology, { problems: Problem[]; byElement: Map<string, Problem> }>();
 
@@ -34,4 +34,12 @@ export function useProblems(): Problem[] {
 /** The worst problem per element id (for the small badge on each node). */
 export function useProblemsByElement(): Map<string, Problem> {
   return useDoc((s) => problemsOf(s.doc).byElement);
+}
+
+/** Asks the bottom panel to show its Problems tab (and the canvas to show the element), e.g. from a refusal to run. */
+export const SHOW_PROBLEMS_EVENT = 'relaylab:show-problems';
+
+export function showProblems(elementId?: string): void {
+  window.dispatchEvent(new CustomEvent(SHOW_PROBLEMS_EVENT));
+  if (elementId) documentStore.getState().focusOn(elementId);
 }
