@@ -114,3 +114,101 @@ test('item 4: a topology with errors does not run; the dock says so in the words
   await expect(refusal).toBeHidden();
   await expect(secondaryBadge(page, 'pair-sync')).toBeVisible();
 });
+
+// ------------------------------------------------------------------ item 6
+
+/** Virtual milliseconds on the dock's clock (mm:ss.mmm). */
+async function clockMs(page: Page): Promise<number> {
+  const t = (await page.getByTestId('virtual-clock').textContent()) ?? '';
+  const m = /(\d+):(\d\d)\.(\d{3})/.exec(t);
+  return m ? Number(m[1]) * 60_000 + Number(m[2]) * 1000 + Number(m[3]) : NaN;
+}
+
+/** Virtual seconds per wall second, read off the clock a user watches. */
+async function clockRate(page: Page, wallMs = 3000): Promise<number> {
+  const v0 = await clockMs(page);
+  const w0 = Date.now();
+  await page.waitForTimeout(wallMs);
+  return (await clockMs(page) - v0) / (Date.now() - w0);
+}
+
+async function clickEdge(page: Page, edgeId: string, button: 'left' | 'right' = 'left') {
+  const at = await page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-interaction`).evaluate((p: SVGPathElement) => {
+    const q = p.getPointAtLength(p.getTotalLength() * 0.3);
+    const m = p.getScreenCTM()!;
+    return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
+  });
+  await page.mouse.click(at.x, at.y, { button });
+}
+
+/** The RPO on an async pair's secondary badge, in ms. */
+async function rpoMs(page: Page, pairId: string): Promise<number> {
+  const t = (await secondaryBadge(page, pairId).textContent()) ?? '';
+  const m = /RPO ([\d.]+) (µs|ms|s)\b/.exec(t);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 'µs' ? 0.001 : m[2] === 's' ? 1000 : 1);
+}
+
+test('item 6: a speed clicked right after Play is the speed the run goes at, and the speed reached is shown beside it', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openTemplate(page);
+  // Play, then at once 100x: the first Play loads the engine, and the click lands while it loads.
+  await page.getByTestId('run-play').click();
+  await page.getByTestId('speed-100').click();
+  await expect(page.getByTestId('speed-100')).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByTestId('run-pause')).toBeVisible();
+  await page.waitForTimeout(1000);
+  const rate = await clockRate(page);
+  // Not 1x: the run goes as fast as the engine manages toward 100x (FIG. 1 reaches ~10-20x here).
+  expect(rate).toBeGreaterThan(2.5);
+  // The dock says how fast it really goes, and the figure matches the clock.
+  const achieved = page.getByTestId('speed-achieved');
+  await expect(achieved).toBeVisible();
+  const shown = Number(await achieved.getAttribute('data-achieved'));
+  expect(shown).toBeGreaterThan(rate / 2);
+  expect(shown).toBeLessThan(rate * 2);
+  if (shown < 80) await expect(achieved).toHaveText(/^reaching [\d.,]+×$/);
+  await page.screenshot({ path: `${SHOTS}/trust-6-achieved-speed.png` });
+  // At 1x it keeps up, and says so plainly.
+  await page.getByTestId('speed-1').click();
+  await page.waitForTimeout(2500);
+  await expect(achieved).toHaveText(/^at (0\.[89]|1\.\d)×$/);
+});
+
+test('item 6: a cable edited during a run applies at once; an edit the engine cannot take marks the run out of date with a one-click restart', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openTemplate(page);
+  await playUntilPaired(page, '1000');
+  await page.getByTestId('speed-1').click();
+  await page.waitForTimeout(1500);
+  const before = await rpoMs(page, 'pair-async');
+  expect(before).toBeLessThan(15);
+  const clockBefore = await clockMs(page);
+  // Relay -> remote becomes 4,000 km: one way 20 ms, so the async pair's RPO must grow past it.
+  await clickEdge(page, 'CN4');
+  await expect(page.getByTestId('inspector').getByTestId('field-distanceKm')).toBeVisible();
+  const field = page.getByTestId('inspector').getByTestId('field-distanceKm');
+  await field.fill('4000');
+  await field.press('Enter');
+  await expect(page.getByTestId('run-outdated')).toBeHidden();
+  await expect.poll(() => rpoMs(page, 'pair-async'), { timeout: 20_000 }).toBeGreaterThan(20);
+  // The run went on: not restarted.
+  expect(await clockMs(page)).toBeGreaterThan(clockBefore);
+  await page.screenshot({ path: `${SHOTS}/trust-6-live-cable-edit.png` });
+  // Copy pace is not something the running engine takes: the run says it is out of date.
+  await clickEdge(page, 'pair-async');
+  const pace = page.getByTestId('inspector').getByTestId('field-copyPace');
+  await pace.fill('5');
+  await pace.press('Enter');
+  await expect(page.getByTestId('run-outdated')).toBeVisible();
+  await expect(page.getByTestId('run-outdated')).toContainText('pair-async');
+  // Pausing does not restart it behind the user's back.
+  const t1 = await clockMs(page);
+  await page.getByTestId('run-pause').click();
+  expect(await clockMs(page)).toBeGreaterThanOrEqual(t1);
+  await expect(page.getByTestId('run-outdated')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/trust-6-out-of-date.png` });
+  await page.getByTestId('run-restart').click();
+  await expect(page.getByTestId('run-outdated')).toBeHidden();
+  expect(await clockMs(page)).toBeLessThan(t1);
+});

@@ -45,6 +45,13 @@ export const EngineCommand = z.discriminatedUnion('type', [
     fill: z.number().int().min(0).max(255).optional(),
   }),
   z.strictObject({ type: z.literal('setWorkloadsEnabled'), enabled: z.boolean() }),
+  /** A cable edited while the run goes on: its distance and bandwidth apply from now on (transfers already sent keep theirs). */
+  z.strictObject({
+    type: z.literal('setCable'),
+    cableId: Id,
+    distanceKm: z.number().finite().nonnegative().max(40_000).optional(),
+    bandwidthMbps: z.number().finite().positive().max(10_000_000).optional(),
+  }),
 ]);
 export type EngineCommand = z.infer<typeof EngineCommand>;
 

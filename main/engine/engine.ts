@@ -7,6 +7,7 @@ import { JOURNAL_WINDOW, JournalRt, OVERFLOW_WATCH_US, PairRt, PFUL_THRESHOLD, t
 import { EngineInvariantError, invariant, LatencyHistogram, Prng, Scheduler } from './sim';
 import { composedContentHash, type Sha256 } from './data/sparse-volume';
 import { ReadStats, realVolumeBelow, traceSchedule } from './workload';
+import { applyCableEdit } from './live-edit';
 
 export interface EngineOptions {
   seed?: number;
@@ -1210,6 +1211,8 @@ export class Engine {
       case 'setWorkloadsEnabled':
         this.workloadsEnabled = c.enabled;
         return { ok: true, message: c.enabled ? 'workloads enabled' : 'workloads paused' };
+      case 'setCable':
+        return applyCableEdit(this.wiring.links, c);
     }
   }
 

@@ -94,8 +94,9 @@ export class SwitchGroupRt {
 /** A cable at run time: full duplex, one FIFO serialisation queue per direction. */
 export class LinkRt {
   readonly id: string;
-  readonly oneWayUs: number;
-  readonly bitsPerUs: number;
+  /** Mutable: a cable edited during a run changes them (main/engine/live-edit.ts). */
+  oneWayUs: number;
+  bitsPerUs: number;
   readonly roundTrips: 1 | 2;
   up = true;
   /** Bumped on every cut: a transfer sent in an older epoch never arrives. */

@@ -12,6 +12,8 @@ import {
   filterEvents,
   formatClock,
   isPatentStep,
+  liveCableEdits,
+  modelChanges,
   pairBadge,
   pairIsMoving,
   pairsOfVolume,
@@ -241,5 +243,20 @@ describe('chart series', () => {
     expect(Object.keys(s.latency.columns)).toEqual(['host1 p50', 'host1 p99']);
     s = appendSnapshot(s, snapshot({ timeUs: 2e6, hosts: [reader] }));
     expect(s.latency.columns['host1 read p99']).toEqual([null, 0.9]);
+  });
+});
+
+describe('edits during a run', () => {
+  it('a cable distance or bandwidth edit goes to the running engine; anything else makes the run out of date', () => {
+    const t = fig1();
+    const moved = { ...t, layout: { nodes: {} }, cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, distanceKm: 4000 } : c)) };
+    expect(liveCableEdits(t, moved)).toEqual([{ type: 'setCable', cableId: 'CN4', distanceKm: 4000 }]);
+    expect(liveCableEdits(t, t)).toEqual([]);
+    const paced = { ...t, pairs: t.pairs.map((p) => (p.id === 'pair-async' ? { ...p, copyPace: 5 } : p)) };
+    expect(liveCableEdits(t, paced)).toBeNull();
+    expect(modelChanges(t, paced)).toBe('pair-async');
+    const gone = { ...t, cables: t.cables.filter((c) => c.id !== 'CN4') };
+    expect(liveCableEdits(t, gone)).toBeNull();
+    expect(modelChanges(t, gone)).toBe('CN4 deleted');
   });
 });

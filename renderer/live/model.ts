@@ -357,3 +357,52 @@ export function focusEvent(events: readonly StepEvent[], ioId: number | null): S
 export function highlightIds(e: StepEvent): string[] {
   return [e.elementId, ...(e.relatedIds ?? [])];
 }
+
+// ------------------------------------------------------------------ edits during a run
+
+/** A cable edit the running engine takes as it goes (main/engine/live-edit.ts). */
+export interface LiveCableEdit {
+  type: 'setCable';
+  cableId: string;
+  distanceKm?: number;
+  bandwidthMbps?: number;
+}
+
+/** The model without layout, and with every cable's distance and bandwidth blanked: what must not change for a live edit. */
+function structureKey(t: Topology): string {
+  const { layout: _layout, ...model } = t;
+  return JSON.stringify({ ...model, cables: model.cables.map((c) => ({ ...c, distanceKm: 0, bandwidthMbps: 0 })) });
+}
+
+/**
+ * What to send the running engine to bring it from the document it runs to the one being edited: cable distance and
+ * bandwidth changes only. Null when anything else changed (the run is then out of date and must restart to show it).
+ */
+export function liveCableEdits(running: Topology, edited: Topology): LiveCableEdit[] | null {
+  if (structureKey(running) !== structureKey(edited)) return null;
+  const edits: LiveCableEdit[] = [];
+  for (const c of edited.cables) {
+    const was = running.cables.find((x) => x.id === c.id)!;
+    if (was.distanceKm === c.distanceKm && was.bandwidthMbps === c.bandwidthMbps) continue;
+    edits.push({
+      type: 'setCable',
+      cableId: c.id,
+      ...(was.distanceKm !== c.distanceKm ? { distanceKm: c.distanceKm } : {}),
+      ...(was.bandwidthMbps !== c.bandwidthMbps ? { bandwidthMbps: c.bandwidthMbps } : {}),
+    });
+  }
+  return edits;
+}
+
+/** What changed in the model since the run started, in a few words for the "out of date" banner. */
+export function modelChanges(running: Topology, edited: Topology): string {
+  const changed: string[] = [];
+  for (const list of ['sites', 'systems', 'hosts', 'ports', 'cables', 'volumes', 'lus', 'caches', 'pairs'] as const) {
+    const before = new Map<string, string>((running[list] as { id: string }[]).map((e) => [e.id, JSON.stringify(e)]));
+    const after = new Map<string, string>((edited[list] as { id: string }[]).map((e) => [e.id, JSON.stringify(e)]));
+    for (const [id, e] of after) if (before.get(id) !== e) changed.push(before.has(id) ? id : `${id} added`);
+    for (const id of before.keys()) if (!after.has(id)) changed.push(`${id} deleted`);
+  }
+  if (!changed.length) return 'settings of the topology';
+  return changed.length > 4 ? `${changed.slice(0, 4).join(', ')} and ${changed.length - 4} more` : changed.join(', ');
+}
