@@ -212,3 +212,107 @@ test('item 6: a cable edited during a run applies at once; an edit the engine ca
   await expect(page.getByTestId('run-outdated')).toBeHidden();
   expect(await clockMs(page)).toBeLessThan(t1);
 });
+
+// ------------------------------------------------------------------ item 1
+
+/** Share of pixels that are not the white page, and the box around them as fractions of the image, measured in the page. */
+async function inkOf(page: Page, bytes: Buffer, type: string): Promise<{ width: number; height: number; ink: number; box: { x0: number; y0: number; x1: number; y1: number } }> {
+  return page.evaluate(
+    async ({ b64, type }) => {
+      const bin = atob(b64);
+      const arr = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+      const url = URL.createObjectURL(new Blob([arr], { type }));
+      const img = new Image();
+      await new Promise((resolve, reject) => {
+        img.onload = resolve;
+        img.onerror = reject;
+        img.src = url;
+      });
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, c.width, c.height);
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      let x0 = c.width, y0 = c.height, x1 = -1, y1 = -1;
+      for (let y = 0; y < c.height; y++)
+        for (let x = 0; x < c.width; x++) {
+          const i = (y * c.width + x) * 4;
+          if (255 - d[i]! > 8 || 255 - d[i + 1]! > 8 || 255 - d[i + 2]! > 8) {
+            ink++;
+            if (x < x0) x0 = x;
+            if (x > x1) x1 = x;
+            if (y < y0) y0 = y;
+            if (y > y1) y1 = y;
+          }
+        }
+      return { width: c.width, height: c.height, ink: ink / (c.width * c.height), box: { x0: x0 / c.width, y0: y0 / c.height, x1: (x1 + 1) / c.width, y1: (y1 + 1) / c.height } };
+    },
+    { b64: bytes.toString('base64'), type },
+  );
+}
+
+async function exportFile(page: Page, item: string): Promise<Buffer> {
+  await page.getByTestId('toolbar-export').click();
+  const waiting = page.waitForEvent('download');
+  await page.getByTestId(item).click();
+  const download = await waiting;
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  return readFileSync(path!);
+}
+
+test('item 1: PNG, SVG and PDF export draw FIG. 1 filling the picture at a readable scale; SVG and PDF are vectors', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openTemplate(page);
+  // The SVG: a drawing a vector tool can edit (no HTML inside), small, and filling its frame.
+  const svg = (await exportFile(page, 'export-svg')).toString('utf8');
+  expect(svg).not.toContain('foreignObject');
+  expect(svg.length).toBeLessThan(200_000);
+  for (const id of ['V11', 'V12', 'V21', 'V22', 'CN4']) expect(svg).toContain(`>${id}`);
+  const [, w, h] = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg)!.map(Number);
+  const drawn = await inkOf(page, Buffer.from(svg), 'image/svg+xml');
+  expect(drawn.box.x0).toBeLessThan(0.06);
+  expect(drawn.box.x1).toBeGreaterThan(0.94);
+  expect(drawn.box.y0).toBeLessThan(0.06);
+  expect(drawn.box.y1).toBeGreaterThan(0.9);
+  // The PNG: twice the drawing's size (12 px labels come out 24 px), the drawing reaching every edge, most of it inked.
+  const png = await exportFile(page, 'export-png');
+  const shot = await inkOf(page, png, 'image/png');
+  console.log(`PNG ${shot.width}x${shot.height} for a ${w}x${h} drawing; ink ${(shot.ink * 100).toFixed(1)}%; box ${JSON.stringify(shot.box)}`);
+  expect(shot.width).toBe(Math.ceil(w! * 2));
+  expect(shot.height).toBe(Math.ceil(h! * 2));
+  expect(shot.box.x1 - shot.box.x0).toBeGreaterThan(0.9);
+  expect(shot.box.y1 - shot.box.y0).toBeGreaterThan(0.85);
+  expect(shot.ink).toBeGreaterThan(0.2);
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  writeFileSync(`${SHOTS}/trust-1-export-fig1.png`, png);
+  // The PDF: one page the drawing's size, drawn with PDF path and text operators (no embedded picture).
+  const pdf = (await exportFile(page, 'export-pdf')).toString('latin1');
+  expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+  expect(pdf).toContain(`/MediaBox [0 0 ${w} ${h}]`);
+  expect(pdf).not.toContain('/Image');
+  for (const id of ['V11', 'V12', 'V21', 'V22']) expect(pdf).toContain(`(${id}) Tj`);
+  expect((pdf.match(/ re\n| c h\n/g) ?? []).length).toBeGreaterThanOrEqual(15);
+  expect(pdf).toMatch(/startxref\n\d+\n%%EOF\n$/);
+  // Its pixels, where poppler's pdftoppm is installed to rasterise it (else said, not passed silently).
+  const { existsSync, mkdtempSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  if (!existsSync('/usr/bin/pdftoppm')) {
+    test.info().annotations.push({ type: 'skipped check', description: 'pdftoppm not installed: the PDF pixels were not checked' });
+    return;
+  }
+  const dir = mkdtempSync('/tmp/relaylab-pdf-');
+  writeFileSync(`${dir}/fig1.pdf`, Buffer.from(pdf, 'latin1'));
+  execFileSync('/usr/bin/pdftoppm', ['-r', '144', '-png', '-singlefile', `${dir}/fig1.pdf`, `${dir}/fig1`]);
+  const printed = await inkOf(page, readFileSync(`${dir}/fig1.png`), 'image/png');
+  expect(printed.width).toBe(Math.round(w! * 2));
+  expect(printed.box.x1 - printed.box.x0).toBeGreaterThan(0.9);
+  expect(printed.box.y1 - printed.box.y0).toBeGreaterThan(0.85);
+  // The same drawing as the PNG: about the same share of ink.
+  expect(Math.abs(printed.ink - shot.ink)).toBeLessThan(0.05);
+});

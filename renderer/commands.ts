@@ -109,8 +109,9 @@ export const commands = {
     setTimeout(() => commands.fit(), 80);
     return true;
   },
-  exportPng: () => void exportImage('png', baseName()).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
-  exportSvg: () => void exportImage('svg', baseName()).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportPng: () => void exportImage('png', baseName(), store().doc).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportSvg: () => void exportImage('svg', baseName(), store().doc).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportPdf: () => void exportImage('pdf', baseName(), store().doc).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
   exportCsv: () => download(`${baseName()}-tables.csv`, tablesCsv(store().doc), 'text/csv'),
   exportTopology: () => download(fileNameFor(store().doc), serializeTopology(store().doc), 'application/json'),
 };
