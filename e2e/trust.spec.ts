@@ -316,3 +316,41 @@ test('item 1: PNG, SVG and PDF export draw FIG. 1 filling the picture at a reada
   // The same drawing as the PNG: about the same share of ink.
   expect(Math.abs(printed.ink - shot.ink)).toBeLessThan(0.05);
 });
+
+// ------------------------------------------------------------------ item 2
+
+test('item 2: the FIG. 1 exercise fails until CN4 was really cut, the pair suspended, repaired and resynced differentially', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openTemplate(page);
+  await playUntilPaired(page, '100');
+  await page.getByTestId('live-tab-exercise').click();
+  await expect(page.getByTestId('exercise-rules')).toContainText('cable CN4 is cut');
+  await page.getByTestId('exercise-check').click();
+  const verdict = page.getByTestId('exercise-verdict');
+  // Both pairs are in PAIR and no full copy ran: the end alone would pass, but nothing the task asks has happened.
+  await expect(verdict).toHaveClass(/bad/);
+  await expect(verdict).toContainText('Not yet');
+  await expect(verdict.getByTestId('exercise-check-line').filter({ hasText: 'cable CN4 is cut: this has not happened in this run' })).toHaveAttribute('data-ok', 'false');
+  await expect(verdict.getByTestId('exercise-check-line').filter({ hasText: 'pair pair-async is PAIR (expected PAIR)' })).toHaveAttribute('data-ok', 'true');
+  await page.screenshot({ path: `${SHOTS}/trust-2-exercise-not-done.png` });
+
+  // Now do it: cut CN4, watch the pair suspend, restore, resync.
+  await rightClickEdge(page, 'CN4');
+  await menuItem(page, /Cut cable CN4/).click();
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PSUE', { timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  // Stop the hosts so the bitmap stops growing (as a class would before resyncing on a slow machine).
+  await page.getByTestId('run-workloads').click();
+  await expect(page.getByTestId('run-workloads')).toHaveText('Hosts stopped');
+  await rightClickEdge(page, 'CN4');
+  await menuItem(page, /Restore cable CN4/).click();
+  await expect(page.locator('[data-testid="cable-state"][data-cable-id="CN4"]')).toHaveAttribute('data-up', 'true');
+  await rightClickEdge(page, 'pair-async');
+  await menuItem(page, /^Resync$/).click();
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 60_000 });
+  await page.getByTestId('exercise-check').click();
+  await expect(verdict).toHaveClass(/ok/);
+  await expect(verdict).toContainText('Passed');
+  await expect(verdict).toContainText(/resynchronised by a differential copy .*tracks sent/);
+  await page.screenshot({ path: `${SHOTS}/trust-2-exercise-passed.png` });
+});

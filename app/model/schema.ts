@@ -255,6 +255,22 @@ export const Layout = z.strictObject({
 });
 export type Layout = z.infer<typeof Layout>;
 
+/** Pair state names an exercise may name (the engine's, app/engine/api.ts PairState, without the transient ones). */
+export const ExercisePairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS']);
+
+/** Something that must have happened during the run, read from its history of events (fault, repair, pair-state). */
+export const ExerciseEvent = z.discriminatedUnion('event', [
+  /** A cable cut, or a system or site failed (right-click > Cut / Fail). */
+  z.strictObject({ event: z.literal('fault'), elementId: Id }),
+  /** The same restored. */
+  z.strictObject({ event: z.literal('repair'), elementId: Id }),
+  /** The pair went into this state at some point. */
+  z.strictObject({ event: z.literal('pairState'), pairId: Id, state: ExercisePairState }),
+  /** A resync of the pair completed having sent fewer tracks than the volume holds (a differential copy, not a full one). */
+  z.strictObject({ event: z.literal('differentialResync'), pairId: Id }),
+]);
+export type ExerciseEvent = z.infer<typeof ExerciseEvent>;
+
 /** Optional teaching material carried by a scenario file (read by the training views). */
 export const Scenario = z.strictObject({
   script: z
@@ -267,6 +283,9 @@ export const Scenario = z.strictObject({
       /** Expected outcome, checked against the engine: pair id -> expected state, and whether a full copy is allowed. */
       expectPairStates: z.record(Id, z.string().max(20)).default({}),
       forbidFullCopy: z.boolean().default(false),
+      /** What must have happened during the run (checked from its history), in this order when `inOrder`. */
+      requiredEvents: z.array(ExerciseEvent).max(50).default([]),
+      inOrder: z.boolean().default(true),
     })
     .optional(),
 });

@@ -36,6 +36,7 @@ export const VALIDATION_CODES = [
   'backing-unreachable',
   'layout-unknown-element',
   'exercise-unknown-pair',
+  'exercise-unknown-element',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -387,6 +388,13 @@ export function validateTopology(t: Topology): Problem[] {
   for (const id of Object.keys(t.scenario?.exercise?.expectPairStates ?? {}))
     if (!t.pairs.some((p) => p.id === id))
       error('exercise-unknown-pair', `the exercise expects a state of "${id}", which is not a pair`, ['scenario', 'exercise', 'expectPairStates', id]);
+  (t.scenario?.exercise?.requiredEvents ?? []).forEach((ev, i) => {
+    const path = ['scenario', 'exercise', 'requiredEvents', i];
+    if (ev.event === 'pairState' || ev.event === 'differentialResync') {
+      if (!t.pairs.some((p) => p.id === ev.pairId)) error('exercise-unknown-pair', `the exercise requires an event of "${ev.pairId}", which is not a pair`, [...path, 'pairId']);
+    } else if (!t.cables.some((c) => c.id === ev.elementId) && !t.systems.some((s) => s.id === ev.elementId) && !t.sites.some((s) => s.id === ev.elementId))
+      error('exercise-unknown-element', `the exercise requires a ${ev.event} of "${ev.elementId}", which is not a cable, system or site`, [...path, 'elementId']);
+  });
 
   // A stack that cannot be translated end to end (beyond the causes already reported) is caught here, once per volume.
   // One budget of hops for the whole check: stacks that branch at every level (all pieces shared) grow

@@ -178,6 +178,14 @@ const figures = [];
       task: 'Cable CN4 to the remote site fails while the host is writing. Restore replication to the remote so that both pairs are in PAIR again, without a full copy of V21.',
       expectPairStates: { 'pair-sync': 'PAIR', 'pair-async': 'PAIR' },
       forbidFullCopy: true,
+      // What must have happened, from the run's history: the cut, the suspension it causes, the repair, a differential resync.
+      requiredEvents: [
+        { event: 'fault', elementId: 'CN4' },
+        { event: 'pairState', pairId: 'pair-async', state: 'PSUE' },
+        { event: 'repair', elementId: 'CN4' },
+        { event: 'differentialResync', pairId: 'pair-async' },
+      ],
+      inOrder: true,
     },
   };
   // Keep the canonical key order of serializeTopology: scenario before layout.

@@ -1,7 +1,8 @@
 // Pure view-model functions of the live views: clock and number formats, pair badges, explain text, event filters, cache slots, exercises and verify verdicts.
 import { PAIR_STATE_EQUIVALENTS } from '../../app/engine/api';
 import type { CacheSlotView, CacheStatus, PairState, PairStatus, Snapshot, StepEvent } from '../../app/engine/api';
-import type { Scenario, Topology } from '../../app/model/schema';
+import type { ExerciseEvent, Scenario, Topology } from '../../app/model/schema';
+import { sizeBytesOf } from '../../app/model/index-topology';
 import { sameBytes } from '../../app/tables/translate';
 
 // ------------------------------------------------------------------ formats
@@ -265,29 +266,131 @@ export function updatePairFacts(facts: Readonly<Record<string, PairFacts>>, snap
   return next;
 }
 
+export interface ExerciseCheck {
+  ok: boolean;
+  text: string;
+  /** 'event': something that must have happened (from the run's history); 'end': a condition on the run as it is now. */
+  kind?: 'event' | 'end';
+}
+
 export interface ExerciseVerdict {
   passed: boolean;
   /** One line per expectation, with ✓ or ✗ semantics carried by `ok`. */
-  checks: { ok: boolean; text: string }[];
+  checks: ExerciseCheck[];
   message: string;
 }
 
-export function checkExercise(exercise: NonNullable<Scenario['exercise']>, snapshot: Snapshot | null, facts: Readonly<Record<string, PairFacts>>): ExerciseVerdict {
-  const checks: { ok: boolean; text: string }[] = [];
+/** What a required event says, in a trainee's words. */
+export function describeRequiredEvent(ev: ExerciseEvent, t?: Topology): string {
+  const kindOf = (id: string) => (t?.sites.some((s) => s.id === id) ? 'site' : t?.systems.some((s) => s.id === id) ? 'system' : 'cable');
+  switch (ev.event) {
+    case 'fault':
+      return kindOf(ev.elementId) === 'cable' ? `cable ${ev.elementId} is cut` : `${kindOf(ev.elementId)} ${ev.elementId} fails`;
+    case 'repair':
+      return `${kindOf(ev.elementId)} ${ev.elementId} is restored`;
+    case 'pairState':
+      return `pair ${ev.pairId} goes ${ev.state}`;
+    case 'differentialResync':
+      return `pair ${ev.pairId} is resynchronised by a differential copy (fewer tracks than the volume)`;
+  }
+}
+
+/** Tracks of a pair's primary volume (what a full copy sends). */
+function volumeTracks(t: Topology | undefined, pairId: string): number | undefined {
+  const pair = t?.pairs.find((p) => p.id === pairId);
+  if (!t || !pair) return undefined;
+  const size = sizeBytesOf(t, pair.primaryVolumeId);
+  const system = t.systems.find((s) => s.id === t.volumes.find((v) => v.id === pair.primaryVolumeId)?.systemId);
+  return size === undefined ? undefined : Math.ceil(size / (system?.trackBytes ?? 262144));
+}
+
+/** The first event at or after `from` that shows `ev` happened: its index, time and a note (e.g. tracks sent). */
+function findEvent(ev: ExerciseEvent, events: readonly StepEvent[], from: number, t?: Topology): { index: number; timeUs: number; note?: string } | null {
+  const systemsOfSite = (id: string) => new Set((t?.systems ?? []).filter((s) => s.siteId === id).map((s) => s.id));
+  let copying = false;
+  let fullTracks: number | undefined = ev.event === 'differentialResync' ? volumeTracks(t, ev.pairId) : undefined;
+  for (let i = from; i < events.length; i++) {
+    const e = events[i]!;
+    switch (ev.event) {
+      case 'fault':
+      case 'repair': {
+        if (e.step !== ev.event) break;
+        if (e.elementId === ev.elementId || systemsOfSite(ev.elementId).has(e.elementId)) return { index: i, timeUs: e.timeUs };
+        break;
+      }
+      case 'pairState':
+        if (e.step === 'pair-state' && e.elementId === ev.pairId && new RegExp(` is now ${ev.state}\\b`).test(e.text)) return { index: i, timeUs: e.timeUs };
+        break;
+      case 'differentialResync': {
+        if (e.step !== 'pair-state' || e.elementId !== ev.pairId) break;
+        const started = / is now COPY: (.*): (\d+) track\(s\) to copy/.exec(e.text);
+        if (started) {
+          // An initial copy is the full volume: it tells how many tracks a full copy sends when the document does not.
+          const initial = started[1]!.startsWith('initial copy');
+          if (initial) fullTracks ??= Number(started[2]);
+          copying = !initial;
+          break;
+        }
+        const done = / is now PAIR: copy complete \((\d+) track\(s\) sent\)/.exec(e.text);
+        if (done && copying) {
+          const sent = Number(done[1]);
+          copying = false;
+          if (fullTracks === undefined || sent < fullTracks) return { index: i, timeUs: e.timeUs, note: `${formatCount(sent)} of ${fullTracks === undefined ? '?' : formatCount(fullTracks)} tracks sent` };
+        } else if (/ is now /.test(e.text) && !/ is now COPY/.test(e.text)) copying = false;
+        break;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Grades an exercise: first what must have happened, read from the run's history of events (in order when the exercise says
+ * so), then what must hold at the end (pair states now, no full copy after being in sync). Both must pass.
+ */
+export function checkExercise(
+  exercise: NonNullable<Scenario['exercise']>,
+  snapshot: Snapshot | null,
+  facts: Readonly<Record<string, PairFacts>>,
+  events: readonly StepEvent[] = [],
+  t?: Topology,
+): ExerciseVerdict {
+  const checks: ExerciseCheck[] = [];
   if (!snapshot) return { passed: false, checks, message: 'Run the topology first: the exercise is checked against the running engine.' };
+  let cursor = 0;
+  let previous: string | null = null;
+  for (const ev of exercise.requiredEvents ?? []) {
+    const what = describeRequiredEvent(ev, t);
+    const found = findEvent(ev, events, exercise.inOrder ? cursor : 0, t);
+    if (found) {
+      checks.push({ kind: 'event', ok: true, text: `${what} (at ${formatClock(found.timeUs)}${found.note ? `, ${found.note}` : ''})` });
+      cursor = found.index + 1;
+    } else {
+      const anywhere = exercise.inOrder && cursor > 0 ? findEvent(ev, events, 0, t) : null;
+      checks.push({ kind: 'event', ok: false, text: anywhere && previous ? `${what}: it happened, but not after "${previous}"` : `${what}: this has not happened in this run` });
+    }
+    previous = what;
+  }
   for (const [pairId, expected] of Object.entries(exercise.expectPairStates)) {
     const actual = snapshot.pairs.find((p) => p.id === pairId)?.state;
-    checks.push({ ok: actual === expected, text: actual === undefined ? `pair ${pairId}: not in this run (expected ${expected})` : `pair ${pairId} is ${actual} (expected ${expected})` });
+    checks.push({ kind: 'end', ok: actual === expected, text: actual === undefined ? `pair ${pairId}: not in this run (expected ${expected})` : `pair ${pairId} is ${actual} (expected ${expected})` });
   }
   if (exercise.forbidFullCopy) {
     const copied = Object.entries(facts)
       .filter(([, f]) => f.fullCopyAfterPair)
       .map(([id]) => id);
-    checks.push({ ok: copied.length === 0, text: copied.length ? `a full copy ran again on ${copied.join(', ')} (only a differential copy is allowed)` : 'no full copy after the pairs were in sync' });
+    checks.push({ kind: 'end', ok: copied.length === 0, text: copied.length ? `a full copy ran again on ${copied.join(', ')} (only a differential copy is allowed)` : 'no full copy after the pairs were in sync' });
   }
   const passed = checks.length > 0 && checks.every((c) => c.ok);
   const failed = checks.filter((c) => !c.ok).length;
-  return { passed, checks, message: passed ? 'Passed: the run reached the expected outcome.' : `Not yet: ${failed} of ${checks.length} check${checks.length === 1 ? '' : 's'} not met.` };
+  const missedEvents = checks.filter((c) => c.kind === 'event' && !c.ok).length;
+  return {
+    passed,
+    checks,
+    message: passed
+      ? 'Passed: the run did what the task asks, and reached the expected outcome.'
+      : `Not yet: ${failed} of ${checks.length} check${checks.length === 1 ? '' : 's'} not met${missedEvents ? ` (${missedEvents} required event${missedEvents === 1 ? '' : 's'} missing from the run)` : ''}.`,
+  };
 }
 
 // ------------------------------------------------------------------ verify
