@@ -354,3 +354,40 @@ test('item 2: the FIG. 1 exercise fails until CN4 was really cut, the pair suspe
   await expect(verdict).toContainText(/resynchronised by a differential copy .*tracks sent/);
   await page.screenshot({ path: `${SHOTS}/trust-2-exercise-passed.png` });
 });
+
+// ------------------------------------------------------------------ item 3
+
+test('item 3: Verify on a running FIG. 1 compares at a consistent point: no unexplained DIFFER in 8 runs while writing, and the clock keeps going', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openTemplate(page);
+  await playUntilPaired(page, '100');
+  await page.getByTestId('speed-1').click();
+  await expect(page.getByTestId('run-workloads')).toHaveText('Hosts writing');
+  await page.waitForTimeout(2000);
+  const result = page.getByTestId('verify-result');
+  const seen: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const v0 = await clockMs(page);
+    const w0 = Date.now();
+    await page.getByTestId('run-verify').click();
+    await expect(page.getByTestId('run-verify')).toHaveText('✓ Verify', { timeout: 120_000 });
+    await expect(result).toBeVisible();
+    const wall = Date.now() - w0;
+    const text = (await result.textContent()) ?? '';
+    seen.push(text);
+    // Every DIFFER carries its reason in parentheses; on a healthy run held at a consistent point there is none at all.
+    for (const line of await result.locator('li').allTextContents()) if (line.includes('DIFFER')) expect(line).toMatch(/DIFFER \(.+\)/);
+    await expect(result.locator('.live-headline')).toHaveText('All copies identical.');
+    await expect(page.getByTestId('verify-point')).toContainText(/host writes held at \d\d:\d\d\.\d{3} and resumed once the volumes were frozen; drained in .*, nothing in flight/);
+    // The virtual clock went on while hashing (1x: about as much virtual time as wall time passed).
+    await page.waitForTimeout(400);
+    const v1 = await clockMs(page);
+    expect(v1 - v0).toBeGreaterThan((wall + 400) * 0.3);
+    console.log(`verify ${i + 1}: ${wall} ms wall, clock +${v1 - v0} ms; ${await page.getByTestId('verify-point').textContent()}`);
+    await page.waitForTimeout(700 + 150 * i);
+  }
+  // The hosts write again after each verify.
+  await expect(page.getByTestId('run-workloads')).toHaveText('Hosts writing');
+  await page.screenshot({ path: `${SHOTS}/trust-3-verify-consistent.png` });
+  expect(seen.every((t) => !/DIFFER(?! \()/.test(t))).toBe(true);
+});

@@ -282,7 +282,7 @@ export function traceTarget(t: Topology): { hostId: string; luId: string } | nul
   return null;
 }
 
-/** Hashes both volumes of every pair and says plainly whether they match. One verify at a time: hashing takes seconds. */
+/** Hashes both volumes of every pair at a consistent point and says plainly whether they match, and why not. One at a time. */
 export async function verify(): Promise<void> {
   const d = need();
   if (liveStore.getState().verifying) return;
@@ -293,8 +293,12 @@ export async function verify(): Promise<void> {
   liveStore.getState().setTab('verify');
   try {
     const doc = d.doc();
-    const { hashes } = await api.call('engine.hashes', { volumeIds: verifyVolumeIds(doc) });
-    liveStore.getState().setVerification(verifyPairs(doc, hashes, liveStore.getState().snapshot));
+    // Held writes, drained, hashed in slices while the clock goes on, writes resumed: a consistent point of the run.
+    const point = await api.call('engine.verify', { volumeIds: verifyVolumeIds(doc) });
+    // The pairs as they were when hashed (the writes are running again by now, but the drain may have changed states).
+    const snap = await api.call('engine.snapshot', {});
+    liveStore.getState().ingest(snap);
+    liveStore.getState().setVerification(verifyPairs(doc, point.hashes, snap, point));
   } catch (e) {
     failed(e);
   } finally {

@@ -337,11 +337,16 @@ export const VerifyPanel = memo(function VerifyPanel() {
         <button type="button" className="live-btn primary" onClick={() => void verify()} data-testid="verify-run" disabled={verifying}>
           {verifying ? 'Hashing volumes…' : 'Compare content hashes'}
         </button>
-        <span className="muted">sha256 of each pair's primary and secondary volume, computed by the engine now.</span>
+        <span className="muted">sha256 of each pair's primary and secondary volume at a consistent point: host writes held, the run drained, then resumed.</span>
       </div>
       {v && !verifying ? (
         <div className={`live-verdict ${v.allIdentical ? 'ok' : 'bad'}`} data-testid="verify-result">
           <p className="live-headline">{v.summary}</p>
+          {v.point ? (
+            <p className="muted" data-testid="verify-point">
+              {v.point}
+            </p>
+          ) : null}
           <ul>
             {v.pairs.map((p) => (
               <li key={p.pairId} className={p.identical ? 'ok' : 'bad'}>
