@@ -144,6 +144,20 @@ export const ExternalBacking = z.strictObject({
   initiatorPortId: Id,
   luId: Id,
 });
+/**
+ * Data a real volume holds when the run starts, so the initial copy has something to send: a fraction of its tracks,
+ * chosen and filled from a seed derived from the volume's id (the same file always starts with the same bytes).
+ */
+export const InitialFill = z.strictObject({
+  /** Share of the volume's tracks that hold data, 0-1. */
+  fraction: z.number().finite().min(0).max(1),
+  /** 'scattered': tracks spread over the volume (seeded); 'front': the first tracks, one contiguous run. */
+  pattern: z.enum(['scattered', 'front']).default('scattered'),
+  /** Volumes with the same seed, fraction, pattern and track size start with the same bytes (e.g. restored from one backup); the volume's id when absent. */
+  seed: z.string().min(1).max(100).optional(),
+});
+export type InitialFill = z.infer<typeof InitialFill>;
+
 export const RealVolume = z.strictObject({
   id: Id,
   name: Name,
@@ -151,6 +165,8 @@ export const RealVolume = z.strictObject({
   kind: z.literal('real'),
   sizeBytes: PositiveBytes,
   backing: z.discriminatedUnion('type', [InternalBacking, ExternalBacking]).default({ type: 'internal' }),
+  /** Data on the volume when the run starts (internal volumes only; an external one holds what its LU's volume holds). */
+  initialFill: InitialFill.optional(),
 });
 export type RealVolume = z.infer<typeof RealVolume>;
 

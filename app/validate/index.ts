@@ -37,6 +37,7 @@ export const VALIDATION_CODES = [
   'layout-unknown-element',
   'exercise-unknown-pair',
   'exercise-unknown-element',
+  'fill-external',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -379,6 +380,12 @@ export function validateTopology(t: Topology): Problem[] {
     }
     if (p.mode === 'async' && p.journalBytes === undefined)
       warn('async-no-journal', 'an asynchronous pair needs a journal: size it as (host write rate - link rate) x the outage to ride out', ['pairs', i, 'journalBytes'], p.id);
+  });
+
+  // Starting data lives where the bytes do: an external volume shows its LU's volume, so that is the one to fill.
+  t.volumes.forEach((v, i) => {
+    if (v.kind === 'real' && v.initialFill && v.backing.type === 'external')
+      error('fill-external', `${v.id} is backed by an external LU: give the starting data (initialFill) to the volume behind ${v.backing.luId} instead`, ['volumes', i, 'initialFill'], v.id);
   });
 
   for (const id of Object.keys(t.layout.nodes))

@@ -2,6 +2,7 @@
 import type { Cable, Lu, Port, StorageSystem, Topology, Volume } from '../../app/model/schema';
 import { SparseVolume, type Sha256 } from './data/sparse-volume';
 import { invariant } from './sim';
+import { fillVolume } from './initial-fill';
 
 /** One-way propagation in fibre, microseconds per km (light at ~204,000 km/s). */
 export const US_PER_KM = 5;
@@ -355,8 +356,10 @@ export class MappingStack {
       if (v.kind === 'real' && v.backing.type === 'internal') {
         // Bytes are held in 4 KiB chunks, not the system's 256 KiB tracks: a random 4 KiB write then materialises
         // 4 KiB, not 256 KiB (64x less allocation). Bitmaps and cache slots still use the system's track size.
-        void trackBytesOf;
-        this.stores.set(v.id, new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 }));
+        const store = new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 });
+        // The one place a volume gets the data the file says it starts with.
+        if (v.initialFill) fillVolume(store, v.id, v.initialFill, trackBytesOf(v.systemId));
+        this.stores.set(v.id, store);
       }
     }
     for (const v of t.volumes) {
