@@ -102,6 +102,7 @@ export class StudentSession {
       command: (command: EngineCommand): Promise<CommandResult> => real.command(command),
       snapshot: async () => this.observe(await real.snapshot()),
       hashes: (volumeIds: string[]) => real.hashes(volumeIds),
+      verify: (volumeIds: string[]) => real.verify(volumeIds),
     };
   }
 

@@ -23,6 +23,7 @@ function countingDriver(host: DriverHost): EngineService {
     },
     snapshot,
     hashes: (ids) => Object.fromEntries(ids.map((id) => [id, disposed ? 'gone' : `sha-${id}`])),
+    verify: async (ids) => ({ hashes: Object.fromEntries(ids.map((id) => [id, `sha-${id}`])), heldAtUs: timeUs, drainedUs: 0, settled: true, inFlight: [], writesResumed: false, hashWallMs: 0 }),
     dispose: () => {
       disposed = true;
     },

@@ -1,6 +1,6 @@
 // Runs the engine off the main thread: the worker side (serveEngine) and the host side (EngineHost, an async EngineService over messages).
 import { Worker } from 'node:worker_threads';
-import type { CommandResult, DriverHost, EngineCommand, EngineService, RunControl, Snapshot } from '../app/engine/api';
+import type { CommandResult, DriverHost, EngineCommand, EngineService, RunControl, Snapshot, VerifyResult } from '../app/engine/api';
 import type { Problem } from '../app/model/problem';
 
 /** The engine as main holds it: every call is a message to the worker, so every result is a promise. */
@@ -10,10 +10,11 @@ export interface AsyncEngine {
   command(command: EngineCommand): Promise<CommandResult>;
   snapshot(): Promise<Snapshot>;
   hashes(volumeIds: string[]): Promise<Record<string, string>>;
+  verify(volumeIds: string[]): Promise<VerifyResult>;
 }
 
-type Op = 'load' | 'control' | 'command' | 'snapshot' | 'hashes';
-const OPS: readonly Op[] = ['load', 'control', 'command', 'snapshot', 'hashes'];
+type Op = 'load' | 'control' | 'command' | 'snapshot' | 'hashes' | 'verify';
+const OPS: readonly Op[] = ['load', 'control', 'command', 'snapshot', 'hashes', 'verify'];
 
 /** Host -> worker. */
 export type EngineRequest = { id: number; op: Op; args: unknown[] } | { id: number; op: 'dispose' };
@@ -68,7 +69,13 @@ export function serveEngine(port: MessageEndpoint, createDriver: (host: DriverHo
       // The op name was checked against OPS, and the args came from EngineHost's typed methods.
       const method = driver[request.op] as (...args: unknown[]) => unknown;
       const value = method.apply(driver, request.args);
-      port.postMessage({ kind: 'result', id: request.id, ok: true, value } satisfies EngineMessage);
+      // verify answers later (it hashes in slices between the run's ticks); the others at once.
+      if (value instanceof Promise)
+        value.then(
+          (v: unknown) => port.postMessage({ kind: 'result', id: request.id, ok: true, value: v } satisfies EngineMessage),
+          (e: unknown) => port.postMessage({ kind: 'result', id: request.id, ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } satisfies EngineMessage),
+        );
+      else port.postMessage({ kind: 'result', id: request.id, ok: true, value } satisfies EngineMessage);
     } catch (e) {
       const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       port.postMessage({ kind: 'result', id: request.id, ok: false, error } satisfies EngineMessage);
@@ -119,6 +126,10 @@ export class EngineHost implements AsyncEngine {
   }
   hashes(volumeIds: string[]) {
     return this.request<Record<string, string>>('hashes', [volumeIds]);
+  }
+
+  verify(volumeIds: string[]) {
+    return this.request<VerifyResult>('verify', [volumeIds]);
   }
 
   /** Subscribes to snapshots the driver pushes while running; returns the unsubscribe function. */

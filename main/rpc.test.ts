@@ -115,6 +115,9 @@ describe('the request dispatcher', () => {
         asked.push(`hashes ${volumeIds.join(',')}`);
         return new Promise((resolve) => (finishHashes = resolve));
       },
+      verify: async () => {
+        throw new Error('not used');
+      },
     };
     const { api } = desktop({ engine: () => engine });
     expect(await api.call('engine.load', { topology: fig1 })).toEqual({ problems: [], loaded: true });

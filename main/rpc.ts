@@ -136,6 +136,7 @@ export function createHandlers(options: HandlerOptions): Handlers {
     'engine.command': (command) => options.engine().command(command),
     'engine.snapshot': () => options.engine().snapshot(),
     'engine.hashes': async ({ volumeIds }) => ({ hashes: await options.engine().hashes(volumeIds) }),
+    'engine.verify': ({ volumeIds }) => options.engine().verify(volumeIds),
     'file.open': (params) => (files ? files.open(params) : unsupported('file.open')),
     'file.save': (params) => (files ? files.save(params) : unsupported('file.save')),
     'file.recent': () => (files ? files.recent() : unsupported('file.recent')),

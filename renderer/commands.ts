@@ -10,8 +10,16 @@ import { loadTemplate } from './lib/templates';
 import { autoLayout } from './lib/autolayout';
 import { exportImage, tablesCsv } from './lib/exporting';
 import { exportConfiguration, importConfiguration } from './lib/interop';
+import { liveStore } from './live/store';
 
 const store = () => documentStore.getState();
+
+/** Deleting, duplicating or pasting elements while the run plays is refused with a toast (the menus show it disabled). */
+function refusedWhileRunning(what: string): boolean {
+  if (!liveStore.getState().snapshot?.running) return false;
+  store().notify(`${what}: the run is playing: pause it to change the model`, 'error');
+  return true;
+}
 
 /** Element ids in the selection (mapping edges select their upper element's id-derived edge, which is not an element). */
 function selectedElements(): string[] {
@@ -23,6 +31,7 @@ export const commands = {
   redo: () => store().redo(),
   deleteSelection() {
     const ids = selectedElements();
+    if (ids.length && refusedWhileRunning('Delete')) return;
     if (ids.length) store().edit('Delete', (t) => deleteElements(t, { ids }), []);
   },
   copy() {
@@ -37,7 +46,7 @@ export const commands = {
   },
   paste() {
     const fragment = store().clipboard;
-    if (!fragment) return;
+    if (!fragment || refusedWhileRunning('Paste')) return;
     let ids: string[] = [];
     store().edit('Paste', (t) => {
       const r = pasteFragment(t, { fragment, offset: { x: 40, y: 40 } });
@@ -48,7 +57,7 @@ export const commands = {
   },
   duplicate() {
     const ids = selectedElements();
-    if (!ids.length) return;
+    if (!ids.length || refusedWhileRunning('Duplicate')) return;
     let created: string[] = [];
     store().edit('Duplicate', (t) => {
       const r = duplicate(t, { ids });
@@ -101,8 +110,9 @@ export const commands = {
     setTimeout(() => commands.fit(), 80);
     return true;
   },
-  exportPng: () => void exportImage('png', baseName()).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
-  exportSvg: () => void exportImage('svg', baseName()).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportPng: () => void exportImage('png', baseName(), store().doc).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportSvg: () => void exportImage('svg', baseName(), store().doc).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
+  exportPdf: () => void exportImage('pdf', baseName(), store().doc).catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),
   exportCsv: () => download(`${baseName()}-tables.csv`, tablesCsv(store().doc), 'text/csv'),
   exportTopology: () => download(fileNameFor(store().doc), serializeTopology(store().doc), 'application/json'),
   exportCci: () => void exportConfiguration('cci').catch((e: Error) => store().notify(`Export failed: ${e.message}`, 'error')),

@@ -177,7 +177,25 @@ export interface EngineService {
   command(command: EngineCommand): CommandResult;
   snapshot(): Snapshot;
   hashes(volumeIds: string[]): Record<string, string>;
+  /** Hashes at a consistent point: host writes held, the run drained, the volumes frozen (copy-on-write), writes resumed, the frozen copies hashed in slices while the clock goes on. */
+  verify(volumeIds: string[]): Promise<VerifyResult>;
   dispose(): void;
+}
+
+/** What Verify compared, and at which point of the run. */
+export interface VerifyResult {
+  hashes: Record<string, string>;
+  /** Virtual time host writes were held at, and how long the run took to drain after that (copies, journals, flows). */
+  heldAtUs: number;
+  drainedUs: number;
+  /** The run had nothing in flight when hashed (no copy, journal or write under way). */
+  settled: boolean;
+  /** What was still under way when the drain gave up, in words (empty when settled). */
+  inFlight: string[];
+  /** Host writes were running before and are running again. */
+  writesResumed: boolean;
+  /** Wall time spent hashing the frozen copies (in slices, between the run's ticks; commands meanwhile do not touch them). */
+  hashWallMs: number;
 }
 
 /** What a host of the driver supplies: a wall clock, a timer, and where snapshots go (at most ~30 a second). */

@@ -1,7 +1,7 @@
 // The one typed contract between renderer and main: request/response methods and pushed events, both transports (Electron IPC, WebSocket).
 import { z } from 'zod';
 import { EngineCommand, RunControl } from '../engine/api';
-import type { CommandResult, PairState, Snapshot } from '../engine/api';
+import type { CommandResult, PairState, Snapshot, VerifyResult } from '../engine/api';
 import { ISSUE_WORDING, type Problem } from '../model/problem';
 import type { ReportCrossCheck } from '../report/report';
 
@@ -50,6 +50,7 @@ export const methods = {
   'engine.command': EngineCommand,
   'engine.snapshot': z.strictObject({}),
   'engine.hashes': z.strictObject({ volumeIds: z.array(z.string().max(128)).max(10_000) }),
+  'engine.verify': z.strictObject({ volumeIds: z.array(z.string().max(128)).max(10_000) }),
   /** Desktop only: native dialogs and disk. Web mode answers 'unsupported' and the renderer uses upload/download. */
   'file.open': z.strictObject({ path: z.string().max(4096).optional() }),
   'file.save': z.strictObject({ path: z.string().max(4096).optional(), text: z.string().max(64 * 1024 * 1024), saveAs: z.boolean().optional() }),
@@ -120,6 +121,7 @@ export interface Results {
   'engine.command': CommandResult;
   'engine.snapshot': Snapshot;
   'engine.hashes': { hashes: Record<string, string> };
+  'engine.verify': VerifyResult;
   'file.open': { path: string; text: string } | { cancelled: true };
   'file.save': { path: string } | { cancelled: true };
   'file.recent': { paths: string[] };

@@ -43,3 +43,7 @@ export const ISSUE_WORDING = {
   error: (issue: { code?: string; input?: unknown }): string | undefined =>
     issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') ? 'missing' : undefined,
 };
+/** Why a topology with errors is not run: the same words from `relaylab simulate` and from the app's Play. */
+export function refusalToRun(subject: string): string {
+  return `${subject} has errors; fix them first`;
+}

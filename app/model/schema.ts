@@ -146,6 +146,27 @@ export const ExternalBacking = z.strictObject({
   initiatorPortId: Id,
   luId: Id,
 });
+/**
+ * Data a real volume holds when the run starts, so the initial copy has something to send: a fraction of its tracks,
+ * chosen and filled from a seed derived from the volume's id (the same file always starts with the same bytes).
+ */
+export const InitialFill = z.strictObject({
+  /** Share of the volume's tracks that hold data, 0-1. */
+  fraction: z.number().finite().min(0).max(1),
+  /** 'scattered': tracks spread over the volume (seeded); 'front': the first tracks, one contiguous run. */
+  pattern: z.enum(['scattered', 'front']).default('scattered'),
+  /** Volumes with the same seed, fraction, pattern and track size start with the same bytes (e.g. restored from one backup); the volume's id when absent. */
+  seed: z.string().min(1).max(100).optional(),
+});
+export type InitialFill = z.infer<typeof InitialFill>;
+
+/** The most starting data one volume may hold: the engine materialises it (by reference to one pool) chunk by chunk. */
+export const MAX_INITIAL_FILL_BYTES = 4 * 2 ** 30;
+/** Bytes a volume's initialFill puts in it (before rounding to whole tracks). */
+export function initialFillBytes(sizeBytes: number, fill: InitialFill): number {
+  return sizeBytes * fill.fraction;
+}
+
 export const RealVolume = z.strictObject({
   id: Id,
   name: Name,
@@ -155,6 +176,8 @@ export const RealVolume = z.strictObject({
   kind: z.literal('real'),
   sizeBytes: PositiveBytes,
   backing: z.discriminatedUnion('type', [InternalBacking, ExternalBacking]).default({ type: 'internal' }),
+  /** Data on the volume when the run starts (internal volumes only; an external one holds what its LU's volume holds). */
+  initialFill: InitialFill.optional(),
 });
 export type RealVolume = z.infer<typeof RealVolume>;
 
@@ -282,6 +305,13 @@ export const OperatorCommandOptions = [
   z.strictObject({ type: z.literal('fillJournal'), pairId: Id }),
   z.strictObject({ type: z.literal('fillCache'), cacheId: Id }),
   z.strictObject({ type: z.literal('setWorkloadsEnabled'), enabled: z.boolean() }),
+  /** A cable edited while the run goes on: its distance and bandwidth apply from now on (transfers already sent keep theirs). */
+  z.strictObject({
+    type: z.literal('setCable'),
+    cableId: Id,
+    distanceKm: z.number().finite().nonnegative().max(40_000).optional(),
+    bandwidthMbps: z.number().finite().positive().max(10_000_000).optional(),
+  }),
 ] as const;
 export const OperatorCommand = z.discriminatedUnion('type', OperatorCommandOptions);
 export type OperatorCommand = z.infer<typeof OperatorCommand>;
@@ -294,6 +324,21 @@ export const ScenarioEvent = z.strictObject({
   note: z.string().max(2000).optional(),
 });
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
+/** Pair state names an exercise may name (the engine's, app/engine/api.ts PairState, without the transient ones). */
+export const ExercisePairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS']);
+
+/** Something that must have happened during the run, read from its history of events (fault, repair, pair-state). */
+export const ExerciseEvent = z.discriminatedUnion('event', [
+  /** A cable cut, or a system or site failed (right-click > Cut / Fail). */
+  z.strictObject({ event: z.literal('fault'), elementId: Id }),
+  /** The same restored. */
+  z.strictObject({ event: z.literal('repair'), elementId: Id }),
+  /** The pair went into this state at some point. */
+  z.strictObject({ event: z.literal('pairState'), pairId: Id, state: ExercisePairState }),
+  /** A resync of the pair completed having sent fewer tracks than the volume holds (a differential copy, not a full one). */
+  z.strictObject({ event: z.literal('differentialResync'), pairId: Id }),
+]);
+export type ExerciseEvent = z.infer<typeof ExerciseEvent>;
 
 /** Optional teaching material carried by a scenario file (read by the training views). */
 export const Scenario = z.strictObject({
@@ -309,6 +354,9 @@ export const Scenario = z.strictObject({
       /** Expected outcome, checked against the engine: pair id -> expected state, and whether a full copy is allowed. */
       expectPairStates: z.record(Id, z.string().max(20)).default({}),
       forbidFullCopy: z.boolean().default(false),
+      /** What must have happened during the run (checked from its history), in this order when `inOrder`. */
+      requiredEvents: z.array(ExerciseEvent).max(50).default([]),
+      inOrder: z.boolean().default(true),
     })
     .optional(),
 });
@@ -352,6 +400,18 @@ export const ELEMENT_LISTS = [
 ] as const;
 export type ElementList = (typeof ELEMENT_LISTS)[number];
 export type AnyElement = Topology[ElementList][number];
+
+/** The same topology with every volume starting empty (no initialFill): for runs that pin the engine on the figures' shapes. */
+export function withoutInitialFill(t: Topology): Topology {
+  return {
+    ...t,
+    volumes: t.volumes.map((v) => {
+      const bare: Record<string, unknown> = { ...v };
+      delete bare.initialFill;
+      return bare as typeof v;
+    }),
+  };
+}
 
 export function emptyTopology(name = 'Untitled'): Topology {
   return Topology.parse({ formatVersion: FORMAT_VERSION, name });

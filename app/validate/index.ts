@@ -1,12 +1,13 @@
 // Validation of a topology document: schema first, then the domain rules; every finding names its element and JSON path.
 import { parseTopologyValue } from '../model/file';
 import type { JsonPath, Problem } from '../model/problem';
-import type { ElementList, Topology } from '../model/schema';
+import { initialFillBytes, MAX_INITIAL_FILL_BYTES, type ElementList, type Topology } from '../model/schema';
 import { ELEMENT_LISTS } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
 import { canConnect, canNestIn } from '../model/rules';
 import { hostCablesToLu, oneWayDelayUs, pairRoute, serialisationUs, syncHopWriteUs } from '../model/paths';
 import { MAX_TRANSLATE_HOPS, TranslateError, translate } from '../tables/translate';
+import { bytes } from '../units';
 
 /** Every rule's code, so the UI and docs can list them. */
 export const VALIDATION_CODES = [
@@ -37,6 +38,9 @@ export const VALIDATION_CODES = [
   'layout-unknown-element',
   'exercise-unknown-pair',
   'scenario-unknown-element',
+  'exercise-unknown-element',
+  'fill-external',
+  'fill-too-large',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -381,6 +385,19 @@ export function validateTopology(t: Topology): Problem[] {
       warn('async-no-journal', 'an asynchronous pair needs a journal: size it as (host write rate - link rate) x the outage to ride out', ['pairs', i, 'journalBytes'], p.id);
   });
 
+  // Starting data lives where the bytes do: an external volume shows its LU's volume, so that is the one to fill.
+  t.volumes.forEach((v, i) => {
+    if (v.kind === 'real' && v.initialFill && v.backing.type === 'external')
+      error('fill-external', `${v.id} is backed by an external LU: give the starting data (initialFill) to the volume behind ${v.backing.luId} instead`, ['volumes', i, 'initialFill'], v.id);
+    if (v.kind === 'real' && v.initialFill && initialFillBytes(v.sizeBytes, v.initialFill) > MAX_INITIAL_FILL_BYTES)
+      error(
+        'fill-too-large',
+        `${v.id} would start with ${bytes(initialFillBytes(v.sizeBytes, v.initialFill))} of data; the engine holds at most ${bytes(MAX_INITIAL_FILL_BYTES)} of starting data per volume: lower the fraction`,
+        ['volumes', i, 'initialFill', 'fraction'],
+        v.id,
+      );
+  });
+
   for (const id of Object.keys(t.layout.nodes))
     if (!ix.byId.has(id)) warn('layout-unknown-element', `the layout places "${id}", which is not an element`, ['layout', 'nodes', id]);
 
@@ -388,6 +405,13 @@ export function validateTopology(t: Topology): Problem[] {
   for (const id of Object.keys(t.scenario?.exercise?.expectPairStates ?? {}))
     if (!t.pairs.some((p) => p.id === id))
       error('exercise-unknown-pair', `the exercise expects a state of "${id}", which is not a pair`, ['scenario', 'exercise', 'expectPairStates', id]);
+  (t.scenario?.exercise?.requiredEvents ?? []).forEach((ev, i) => {
+    const path = ['scenario', 'exercise', 'requiredEvents', i];
+    if (ev.event === 'pairState' || ev.event === 'differentialResync') {
+      if (!t.pairs.some((p) => p.id === ev.pairId)) error('exercise-unknown-pair', `the exercise requires an event of "${ev.pairId}", which is not a pair`, [...path, 'pairId']);
+    } else if (!t.cables.some((c) => c.id === ev.elementId) && !t.systems.some((s) => s.id === ev.elementId) && !t.sites.some((s) => s.id === ev.elementId))
+      error('exercise-unknown-element', `the exercise requires a ${ev.event} of "${ev.elementId}", which is not a cable, system or site`, [...path, 'elementId']);
+  });
 
   // A scenario step that names no element of its kind would be refused when it fires: say so where it is written.
   const scenarioTarget: Record<string, { list: ElementList; noun: string }> = {

@@ -274,6 +274,16 @@ const cases: Case[] = [
     path: () => ['scenario', 'timeline', 0, 'command', 'cableId'],
     message: /cable "CN9", which does not exist/,
   },
+  {
+    rule: 'a 64 TiB volume asked to start 30% full (more starting data than the engine holds)',
+    mistake: (t) => {
+      const r11 = t.volumes.find((v) => v.id === 'R11')!;
+      if (r11.kind === 'real') Object.assign(r11, { sizeBytes: 64 * 2 ** 40, initialFill: { fraction: 0.3, pattern: 'scattered' } });
+    },
+    code: 'fill-too-large',
+    path: (t) => ['volumes', t.volumes.findIndex((v) => v.id === 'R11'), 'initialFill', 'fraction'],
+    message: /19\.2 TiB of data/,
+  },
 ];
 
 describe('validation rules', () => {

@@ -1,6 +1,6 @@
 // The one topology loader of every relaylab command: read, parse, migrate and validate exactly as `relaylab validate` does, and refuse a file with errors in the same words.
 import { parseTopologyText } from '../../app/model/file';
-import { formatProblem, type Problem } from '../../app/model/problem';
+import { formatProblem, refusalToRun, type Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { validateDocument } from '../../app/validate/index';
 import { FileError, readDocumentFile } from '../files';
@@ -38,6 +38,6 @@ export async function loadCheckedTopology(file: string, command: string, io: Cli
   const { topology, problems } = await checkFile(file);
   if (topology && !problems.some((p) => p.severity === 'error')) return topology;
   for (const p of problems) io.err(problemLine(file, p));
-  io.err(`relaylab ${command}: ${file} has errors; fix them first (relaylab validate ${file})\n`);
+  io.err(`relaylab ${command}: ${refusalToRun(file)} (relaylab validate ${file})\n`);
   return null;
 }

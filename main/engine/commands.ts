@@ -9,6 +9,7 @@ import { checkJournalFill, pump } from './journal';
 import { abandonCopy, canReachSecondary, copyTargetConflict, downstreamOf, setState, sideStates, suspend, swapRoles } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
+import { applyCableEdit } from './live-edit';
 
 export function command(core: EngineState, c: EngineCommand): CommandResult {
   switch (c.type) {
@@ -85,6 +86,8 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
     case 'setWorkloadsEnabled':
       core.workloadsEnabled = c.enabled;
       return { ok: true, message: c.enabled ? 'workloads enabled' : 'workloads paused' };
+    case 'setCable':
+      return applyCableEdit(core.wiring.links, c);
   }
 }
 

@@ -1,10 +1,12 @@
 // Drives an Engine against the wall clock for the UI: play/pause/speed, single steps, run-for, reset and seek by deterministic replay.
-import { EngineCommand, RunControl, type CommandResult, type DriverHost, type EngineService, type Snapshot } from '../../app/engine/api';
+import { EngineCommand, RunControl, type CommandResult, type DriverHost, type EngineService, type Snapshot, type VerifyResult } from '../../app/engine/api';
 import { parseTopologyValue } from '../../app/model/file';
 import type { Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
+import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
 import { TopologyError } from './runtime';
+import { freeze, hashInSlices, inFlight, MAX_DRAIN_US, MAX_DRAIN_WALL_MS } from './verify';
 
 /** Snapshots go out at most this often (30 a second). */
 export const SNAPSHOT_INTERVAL_MS = 1000 / 30;
@@ -35,6 +37,8 @@ export function createEngineDriver(host: DriverHost): EngineService {
   let timeline: TimedCommand[] = [];
   /** How many timeline commands the current engine has applied. */
   let applied = 0;
+  /** A Verify is hashing (one at a time). */
+  let verifying = false;
 
   /** Runs events up to `targetUs`, applying recorded commands at their times; stops early when `stop` says so. */
   const runTo = (targetUs: number, stop?: () => boolean): void => {
@@ -105,6 +109,9 @@ export function createEngineDriver(host: DriverHost): EngineService {
       running = false;
       const r = parseTopologyValue(raw);
       if (!r.ok) return { problems: r.problems, loaded: false };
+      // A topology with errors is not run, here as in `relaylab simulate`: the run would show what the file does not say.
+      const errors = validateTopology(r.topology).filter((p) => p.severity === 'error');
+      if (errors.length) return { problems: errors, loaded: false };
       const previous = { topology, engine };
       topology = r.topology;
       if (newSeed !== undefined) seed = newSeed;
@@ -196,6 +203,39 @@ export function createEngineDriver(host: DriverHost): EngineService {
         }
       }
       return out;
+    },
+
+    async verify(volumeIds: string[]): Promise<VerifyResult> {
+      const e = engine;
+      if (!e) return { hashes: {}, heldAtUs: 0, drainedUs: 0, settled: true, inFlight: [], writesResumed: false, hashWallMs: 0 };
+      if (verifying) throw new Error('a verify is already running');
+      verifying = true;
+      try {
+        // 1. Hold host writes (recorded on the timeline like the operator's own command, so a replay holds them too).
+        const writing = e.workloadsEnabled;
+        if (writing) this.command({ type: 'setWorkloadsEnabled', enabled: false });
+        const heldAtUs = e.nowUs;
+        // 2. Drain: run until nothing is in flight, in 1 ms steps of virtual time, within a virtual and a wall budget.
+        const wall0 = host.nowMs();
+        while (!e.settled() && e.nowUs - heldAtUs < MAX_DRAIN_US && host.nowMs() - wall0 < MAX_DRAIN_WALL_MS) runTo(e.nowUs + 1000);
+        const drainedUs = e.nowUs - heldAtUs;
+        const settled = e.settled();
+        const still = settled ? [] : inFlight(e);
+        // 3. Freeze the volumes' content at this point (copy-on-write clones) and let the writes go on at once.
+        const frozen = freeze(e, volumeIds);
+        let writesResumed = false;
+        if (writing && !e.workloadsEnabled) {
+          this.command({ type: 'setWorkloadsEnabled', enabled: true });
+          writesResumed = true;
+        }
+        // 4. Hash the frozen copies in slices; the run's ticks go on between them.
+        const hash0 = host.nowMs();
+        const hashes = await hashInSlices(frozen, host.sha256, host.nowMs, () => new Promise<void>((r) => host.setTimer(r, 0)));
+        const hashWallMs = host.nowMs() - hash0;
+        return { hashes, heldAtUs, drainedUs, settled, inFlight: still, writesResumed, hashWallMs };
+      } finally {
+        verifying = false;
+      }
     },
 
     dispose(): void {

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
-import type { Topology } from '../../app/model/schema';
+import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSequence, type Action, type Variation } from './properties/harness';
 
@@ -13,7 +13,7 @@ function load(name: string): Topology {
   const file = BUILT_INS.find((f) => f.startsWith(name))!;
   const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  return r.topology;
+  return withoutInitialFill(r.topology);
 }
 
 function quiet(t: Topology, pairs: (p: Topology['pairs'][number]) => Topology['pairs'][number] = (p) => p): Topology {

@@ -2,6 +2,7 @@
 import type { Cable, Lu, Port, StorageSystem, Topology, Volume } from '../../app/model/schema';
 import { SparseVolume, type Sha256 } from './data/sparse-volume';
 import { invariant } from './sim';
+import { fillVolume } from './initial-fill';
 
 /** One-way propagation in fibre, microseconds per km (light at ~204,000 km/s). */
 export const US_PER_KM = 5;
@@ -94,8 +95,9 @@ export class SwitchGroupRt {
 /** A cable at run time: full duplex, one FIFO serialisation queue per direction. */
 export class LinkRt {
   readonly id: string;
-  readonly oneWayUs: number;
-  readonly bitsPerUs: number;
+  /** Mutable: a cable edited during a run changes them (main/engine/live-edit.ts). */
+  oneWayUs: number;
+  bitsPerUs: number;
   readonly roundTrips: 1 | 2;
   up = true;
   /** Bumped on every cut: a transfer sent in an older epoch never arrives. */
@@ -367,7 +369,10 @@ export class MappingStack {
       if (v.kind === 'real' && v.backing.type === 'internal') {
         // Bytes are held in 4 KiB chunks, not the system's 256 KiB tracks: a random 4 KiB write then materialises
         // 4 KiB, not 256 KiB (64x less allocation). Bitmaps and cache slots still use the system's track size.
-        this.stores.set(v.id, new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 }));
+        const store = new SparseVolume(v.sizeBytes, { trackBytes: STORE_CHUNK_BYTES, id: v.id, sha256 });
+        // The one place a volume gets the data the file says it starts with.
+        if (v.initialFill) fillVolume(store, v.id, v.initialFill, t.systems.find((s) => s.id === v.systemId)?.trackBytes ?? STORE_CHUNK_BYTES);
+        this.stores.set(v.id, store);
       }
     }
     for (const v of t.volumes) {

@@ -1,38 +1,61 @@
-// Image export of the whole design (PNG, SVG) with html-to-image, framing all nodes; and the mapping tables as CSV.
-import { toPng, toSvg } from 'html-to-image';
-import { getNodesBounds, getViewportForBounds } from '@xyflow/react';
+// Export of the design as a picture: one vector drawing (the report's, app/report/topology-svg.ts) as SVG, PDF or a PNG rendered from it; and the mapping tables as CSV.
 import type { Topology } from '../../app/model/schema';
+import { topologySvg } from '../../app/report/topology-svg';
 import { buildTables, tableToCsv } from '../../app/tables';
-import { flowInstance, withFullDetail } from '../canvas/flow';
 import { download } from './files';
+import { svgToPdf } from './svg-pdf';
 
-const MAX_SIDE = 4096;
+/** PNG pixels per drawing unit: the drawing's 12 px labels come out 24 px tall. */
+export const PNG_SCALE = 2;
+/** Longest side of a PNG (browsers refuse bigger canvases; a huge topology gets a smaller scale). */
+const MAX_SIDE = 8192;
 
-/** Renders .react-flow__viewport framed on every node; edges are part of the viewport's SVG and come along. */
-export async function exportImage(format: 'png' | 'svg', baseName: string): Promise<void> {
-  const flow = flowInstance();
-  const viewport = document.querySelector<HTMLElement>('.react-flow__viewport');
-  if (!flow || !viewport) throw new Error('the canvas is not ready');
-  const nodes = flow.getNodes();
-  if (!nodes.length) throw new Error('the canvas is empty');
-  const bounds = getNodesBounds(nodes);
-  const pad = 40;
-  const scale = Math.min(2, MAX_SIDE / Math.max(bounds.width + 2 * pad, bounds.height + 2 * pad));
-  const width = Math.ceil((bounds.width + 2 * pad) * scale);
-  const height = Math.ceil((bounds.height + 2 * pad) * scale);
-  const v = getViewportForBounds(bounds, width, height, 0.05, 4, pad * scale);
-  const background = getComputedStyle(document.documentElement).getPropertyValue('--canvas-bg').trim() || '#ffffff';
-  const options = {
-    backgroundColor: background,
-    width,
-    height,
-    style: { width: `${width}px`, height: `${height}px`, transform: `translate(${v.x}px, ${v.y}px) scale(${v.zoom})` },
-    // Handles and resize grips are editing chrome, not part of the picture.
-    filter: (el: HTMLElement) => !(el.classList?.contains('react-flow__handle') || el.classList?.contains('react-flow__resize-control')),
-  };
-  // The canvas leaves off-screen elements unmounted and drops small texts when zoomed out: the picture needs them all.
-  const url = await withFullDetail(() => (format === 'png' ? toPng(viewport, options) : toSvg(viewport, options)));
-  download(`${baseName}.${format}`, dataUrlToBlob(url));
+export type ImageFormat = 'png' | 'svg' | 'pdf';
+
+/** The size of the drawing, from its root element. */
+export function drawingSize(svg: string): { width: number; height: number } {
+  const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+  if (!m) throw new Error('the drawing has no size');
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/** Renders the SVG text into a canvas at `scale` on a white page, as a PNG blob. */
+async function svgToPng(svg: string, scale: number): Promise<Blob> {
+  const { width, height } = drawingSize(svg);
+  const s = Math.min(scale, MAX_SIDE / Math.max(width, height));
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.decoding = 'sync';
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('the drawing could not be rendered'));
+      img.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(width * s);
+    canvas.height = Math.ceil(height * s);
+    const g = canvas.getContext('2d');
+    if (!g) throw new Error('no 2D canvas here');
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/**
+ * The whole design as one picture. SVG is the drawing itself (rects, paths and text a vector tool edits); PDF draws the same
+ * shapes as PDF vectors; PNG renders it at twice its size. All three are framed on the drawing, so it fills the image.
+ */
+export async function exportImage(format: ImageFormat, baseName: string, t: Topology): Promise<void> {
+  if (!t.sites.length && !t.systems.length && !t.hosts.length) throw new Error('the canvas is empty');
+  const svg = topologySvg(t);
+  if (format === 'svg') download(`${baseName}.svg`, svg, 'image/svg+xml');
+  else if (format === 'pdf') download(`${baseName}.pdf`, new Blob([svgToPdf(svg) as BlobPart], { type: 'application/pdf' }));
+  else download(`${baseName}.png`, await svgToPng(svg, PNG_SCALE));
 }
 
 /** T1-T4 of every storage system in one CSV, a `table` and `system` column first. */

@@ -1,16 +1,36 @@
 // The live dock over the canvas: run controls, virtual clock and timeline on its header, the live tabs below; plus the canvas overlays it brings.
 import { memo, useEffect, useState } from 'react';
 import './live.css';
-import { documentStore } from '../store/document';
+import { documentStore, useDoc } from '../store/document';
+import type { Topology } from '../../app/model/schema';
 import { api } from '../services';
 import { liveStore, SPEEDS, useLive } from './store';
 import type { LiveTab, SpeedChoice } from './store';
-import { connectLive, pause, play, reset, seek, setSpeed, setWorkloads, startTrainingWrite, trainingNext, verify } from './controller';
-import { formatClock } from './model';
+import { connectLive, documentEdited, documentReplaced, modelKey, pause, play, reset, restartWithChanges, seek, setSpeed, setWorkloads, startTrainingWrite, trainingNext, verify } from './controller';
+import { formatClock, liveCableEdits, modelChanges } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
 import { LiveHighlights, LiveStepBanner } from './canvas';
 import { WriteTokens } from './WriteTokens';
+import { showProblems } from '../ui/problems';
+import { formatPath } from '../../app/model/problem';
+
+/** Why the run does not start: the document has errors. Names the first and opens Problems with one click. */
+const Refusal = memo(function Refusal() {
+  const refusal = useLive((s) => s.refusal);
+  if (!refusal) return null;
+  const first = refusal.errors[0];
+  return (
+    <div className="live-refusal" role="alert" data-testid="run-refusal">
+      <span className="live-refusal-text">
+        Not running: {refusal.message}.{first ? <> First: {first.message}{first.elementId ? ` (${first.elementId}, ${formatPath(first.path)})` : ''}.</> : null}
+      </span>
+      <button type="button" className="live-btn" onClick={() => showProblems(first?.elementId)} data-testid="run-refusal-problems">
+        Show in Problems
+      </button>
+    </div>
+  );
+});
 
 const TABS: { id: LiveTab; label: string }[] = [
   { id: 'events', label: 'Events' },
@@ -25,6 +45,57 @@ const TABS: { id: LiveTab; label: string }[] = [
 function speedLabel(s: SpeedChoice): string {
   return s === 'max' ? 'max' : `${s}×`;
 }
+
+/** "14×" or "2.5×". */
+function formatSpeed(x: number): string {
+  return `${x >= 10 ? Math.round(x).toLocaleString('en') : x.toFixed(1)}×`;
+}
+
+/** The speed the engine reaches, beside the one chosen: a chosen 1000× on a busy run may reach far less. */
+const AchievedSpeed = memo(function AchievedSpeed() {
+  const achieved = useLive((s) => s.achievedSpeed);
+  const speed = useLive((s) => s.speed);
+  const running = useLive((s) => s.snapshot?.running ?? false);
+  if (!running || achieved === null) return null;
+  const wanted = speed === 'max' ? Infinity : speed;
+  const short = achieved < wanted * 0.8;
+  return (
+    <span
+      className={`live-achieved${short ? ' is-short' : ''}`}
+      data-testid="speed-achieved"
+      data-achieved={achieved.toFixed(2)}
+      title={`The engine simulates ${formatSpeed(achieved)} virtual time per wall-clock second now. ${speed === 'max' ? '"max" runs as fast as this machine can.' : `The chosen ${speed}× is a ceiling:`} a busy run or a slow machine reaches less.`}
+    >
+      {short ? `reaching ${formatSpeed(achieved)}` : `at ${formatSpeed(achieved)}`}
+    </span>
+  );
+});
+
+const keys = new WeakMap<Topology, string>();
+function cachedModelKey(t: Topology): string {
+  let k = keys.get(t);
+  if (k === undefined) keys.set(t, (k = modelKey(t)));
+  return k;
+}
+
+/** The document changed in a way the running engine cannot take: the run shows the old model until restarted. */
+const OutOfDate = memo(function OutOfDate() {
+  const loadedKey = useLive((s) => s.loadedKey);
+  const loadedDoc = useLive((s) => s.loadedDoc);
+  const started = useLive((s) => !!s.snapshot && (s.snapshot.timeUs > 0 || s.snapshot.running));
+  const doc = useDoc((s) => s.doc);
+  if (!loadedKey || !loadedDoc || !started || cachedModelKey(doc) === loadedKey) return null;
+  // Edits the engine takes live are on their way to it.
+  if (liveCableEdits(loadedDoc, doc)) return null;
+  return (
+    <div className="live-outdated" role="status" data-testid="run-outdated">
+      <span className="live-refusal-text">The run is out of date: it still runs the model as it was when it started; changed since: {modelChanges(loadedDoc, doc)}.</span>
+      <button type="button" className="live-btn primary" onClick={() => void restartWithChanges()} data-testid="run-restart">
+        ↺ Restart with the changes
+      </button>
+    </div>
+  );
+});
 
 const RunControls = memo(function RunControls() {
   const running = useLive((s) => s.snapshot?.running ?? false);
@@ -57,6 +128,7 @@ const RunControls = memo(function RunControls() {
           </button>
         ))}
       </div>
+      <AchievedSpeed />
       <label className="live-seed" title="Seed of the engine's random source: the same seed replays the same run">
         seed
         <input value={seedText} onChange={(e) => setSeedText(e.target.value.replace(/\D/g, ''))} inputMode="numeric" data-testid="run-seed" />
@@ -146,7 +218,15 @@ export const LiveDock = memo(function LiveDock() {
       doc: () => documentStore.getState().doc,
       notify: (text, tone) => documentStore.getState().notify(text, tone),
     }).then((d) => (disconnect = d));
-    return () => disconnect?.();
+    // Edits reach the running engine when it can take them; a newly opened document drops the old run.
+    const unwatch = documentStore.subscribe((now, before) => {
+      if (now.loads !== before.loads) void documentReplaced();
+      else if (now.doc !== before.doc) void documentEdited();
+    });
+    return () => {
+      disconnect?.();
+      unwatch();
+    };
   }, []);
 
   return (
@@ -171,6 +251,8 @@ export const LiveDock = memo(function LiveDock() {
           ))}
         </nav>
         {status === 'error' && error ? <div className="live-error">{error}</div> : null}
+        <Refusal />
+        <OutOfDate />
         {open ? (
           <div className="live-dock-body" data-testid={`live-body-${tab}`}>
             <TabBody tab={tab} />

@@ -5,8 +5,8 @@ import { useLive } from './store';
 import { pairBadge, pairIsMoving, pairsOfVolume } from './model';
 import type { PairBadge } from './model';
 import { command } from './controller';
-import type { EngineCommand, PairOp, PairStatus } from '../../app/engine/api';
-import { PAIR_OP_RULES, pairOpAvailability } from '../../app/engine/pair-rules';
+import type { EngineCommand, PairOp, PairState, PairStatus } from '../../app/engine/api';
+import { PAIR_OP_RULES, pairOpAvailability, type PairFacts as PairRuleFacts } from '../../app/engine/pair-rules';
 import type { Topology } from '../../app/model/schema';
 
 function BadgeChip({ badge, role }: { badge: PairBadge; role: 'primary' | 'secondary' }) {
@@ -192,17 +192,36 @@ export const LiveStepBanner = memo(function LiveStepBanner() {
 
 // ------------------------------------------------------------------ context menu (Run section)
 
-interface MenuItem {
+export interface MenuItem {
   label: string;
   command: EngineCommand;
-  /** Why the pair-rules table refuses it in the pair's current state (the item is shown disabled). */
+  /** Why the item is offered but cannot be chosen now (shown as its tooltip); absent when it can. */
   disabledReason?: string;
-  tooltip?: string;
+  /** Tooltip of an enabled item: what it does. */
+  does?: string;
 }
 
 type Target = { kind: 'cable' | 'system' | 'site' | 'pair'; id: string; name: string };
 
-function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: ReadonlySet<string>, pairs?: readonly PairStatus[]): MenuItem[] {
+/** Order of the pair operations in the menu: the everyday ones first. */
+const PAIR_MENU_OPS: readonly PairOp[] = ['split', 'resync', 'takeover', 'liftFence', 'swapResync', 'failback', 'create', 'delete'];
+
+/** The state a pair starts in when the run has not been loaded yet (what the engine will make of `initially`). */
+function startingState(t: Topology, pairId: string): PairState {
+  const initially = t.pairs.find((p) => p.id === pairId)?.initially ?? 'create';
+  return initially === 'simplex' ? 'SMPL' : initially === 'paired' ? 'PAIR' : 'COPY';
+}
+
+/** The pair operations, each enabled or disabled with its reason by the pair-rules table (app/engine/pair-rules.ts). */
+export function pairMenu(pairId: string, state: PairState, facts: PairRuleFacts = {}): MenuItem[] {
+  return PAIR_MENU_OPS.map((op) => {
+    const rule = PAIR_OP_RULES[op];
+    const a = pairOpAvailability(op, state, facts);
+    return { label: rule.label, command: { type: 'pair', pairId, op }, does: rule.does, ...(a.allowed ? {} : { disabledReason: a.reason }) };
+  });
+}
+
+function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: ReadonlySet<string>, pairState: PairState, pairFacts: PairRuleFacts): MenuItem[] {
   switch (target.kind) {
     case 'cable':
       return cutCables.has(target.id)
@@ -217,49 +236,43 @@ function menuFor(target: Target, cutCables: ReadonlySet<string>, failedSystems: 
         { label: `Fail site ${target.name} (disaster)`, command: { type: 'failSite', siteId: target.id } },
         { label: `Restore site ${target.name}`, command: { type: 'restoreSite', siteId: target.id } },
       ];
-    case 'pair': {
-      // The operations and their labels are the pair-rules table's; one the table refuses in the pair's state is shown
-      // disabled with the table's reason (the engine refuses it with the same words).
-      const status = pairs?.find((p) => p.id === target.id);
-      return (Object.entries(PAIR_OP_RULES) as [PairOp, (typeof PAIR_OP_RULES)[PairOp]][]).map(([op, rule]) => {
-        const availability = status ? pairOpAvailability(op, status.state, { fenced: status.fenced }) : { allowed: true as const };
-        return {
-          label: rule.label,
-          command: { type: 'pair', pairId: target.id, op },
-          disabledReason: availability.allowed ? undefined : availability.reason,
-          tooltip: rule.does,
-        };
-      });
-    }
+    case 'pair':
+      return pairMenu(target.id, pairState, pairFacts);
   }
 }
 
 /**
  * The "Run" section of the canvas's right-click menu: on a cable, a system, a site or a pair, the faults and pair operations
- * of the live run, sent to the engine at once (the engine is loaded with the document first if need be).
+ * of the live run, sent to the engine at once (the engine is loaded with the document first if need be). Pair operations
+ * the pair's state refuses stay in the menu, disabled, with the reason as their tooltip.
  */
 export function LiveMenuItems({ targetId, onDone }: { targetId: string; onDone: () => void }) {
   const doc = useDoc((s) => s.doc);
   const links = useLive((s) => s.snapshot?.links);
   const failed = useLive((s) => s.snapshot?.failedSystems);
-  const pairs = useLive((s) => s.snapshot?.pairs);
+  const live = useLive((s) => s.snapshot?.pairs.find((p) => p.id === targetId));
   const target = resolveTarget(doc, targetId);
   if (!target) return null;
   const cut = new Set((links ?? []).filter((l) => !l.up).map((l) => l.id));
-  const items = menuFor(target, cut, new Set(failed ?? []), pairs);
+  const pairState = live?.state ?? startingState(doc, targetId);
+  const items = menuFor(target, cut, new Set(failed ?? []), pairState, live?.fenced ? { fenced: true } : {});
   return (
     <div data-testid="live-context-menu">
-      <div className="menu-section">Run · {target.kind} {target.name}</div>
+      <div className="menu-section">
+        Run · {target.kind} {target.name}
+        {target.kind === 'pair' ? <span data-testid="live-menu-pair-state"> · {pairState}</span> : null}
+      </div>
       {items.map((item) => (
         <button
           key={item.label}
           type="button"
           role="menuitem"
-          className="menu-item"
+          className={`menu-item${item.disabledReason ? ' is-disabled' : ''}`}
           data-testid="live-menu-item"
-          disabled={item.disabledReason !== undefined}
-          title={item.disabledReason ?? item.tooltip}
+          aria-disabled={item.disabledReason ? true : undefined}
+          title={item.disabledReason ?? item.does}
           onClick={() => {
+            if (item.disabledReason) return;
             onDone();
             void command(item.command);
           }}

@@ -65,6 +65,8 @@ class FakeEngine {
         return this.commandAnswer;
       case 'engine.hashes':
         return { hashes: this.hashes };
+      case 'engine.verify':
+        return { hashes: this.hashes, heldAtUs: this.timeUs, drainedUs: 1200, settled: true, inFlight: [], writesResumed: true, hashWallMs: 40 };
       default:
         throw new Error(`unexpected ${method}`);
     }
@@ -163,6 +165,7 @@ describe('verify', () => {
     engine.hashes = { V11: 'a', V12: 'a', V21: 'b', V22: 'b' };
     await verify();
     expect(liveStore.getState().verification?.summary).toBe('All copies identical.');
+    expect(liveStore.getState().verification?.point).toMatch(/host writes held at .* and resumed once the volumes were frozen; drained in 1\.2 ms, nothing in flight/);
     expect(liveStore.getState().tab).toBe('verify');
   });
 });

@@ -5,7 +5,9 @@ import { namingElement } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
 import { liveStore, MAX_SPEED } from './store';
 import type { SpeedChoice } from './store';
-import { verifyPairs, verifyVolumeIds } from './model';
+import { liveCableEdits, verifyPairs, verifyVolumeIds } from './model';
+import { refusalToRun } from '../../app/model/problem';
+import { validateTopology } from '../../app/validate';
 
 /** Where the controller gets the engine, the document and a place to say things; injected so tests can drive it with a fake engine. */
 export interface LiveDeps {
@@ -22,7 +24,11 @@ export async function connectLive(d: LiveDeps): Promise<() => void> {
   deps = d;
   unsubscribe?.();
   const api = await d.api();
-  unsubscribe = api?.on('engine.snapshot', (s) => liveStore.getState().ingest(s)) ?? null;
+  unsubscribe =
+    api?.on('engine.snapshot', (s) => {
+      liveStore.getState().ingest(s);
+      reconcileSpeed(s);
+    }) ?? null;
   return () => {
     unsubscribe?.();
     unsubscribe = null;
@@ -65,12 +71,23 @@ export async function ensureLoaded(force = false): Promise<boolean> {
   const key = modelKey(doc);
   const s = liveStore.getState();
   if (!force && s.loadedKey === key && s.status === 'ready') return true;
+  // A run under way is never restarted behind the user's back: edits the engine cannot take mark it out of date, and the
+  // dock offers the restart (restartWithChanges).
+  if (!force && s.status === 'ready' && s.loadedKey !== null && runStarted()) return true;
+  // As `relaylab simulate` does: a topology with errors is not run (the engine would run something the file does not say).
+  const errors = validateTopology(doc).filter((p) => p.severity === 'error');
+  if (errors.length) {
+    const message = `${refusalToRun(`"${doc.name || 'This topology'}"`)} (${errors.length} error${errors.length === 1 ? '' : 's'} in Problems)`;
+    s.refused(message, errors);
+    d.notify(message, 'error');
+    return false;
+  }
   const api = await engineApi();
   if (!api) return false;
   s.setStatus('loading');
   try {
     const r = await api.call('engine.load', { topology: doc, seed: liveStore.getState().seed });
-    liveStore.getState().loaded(key, r.problems, r.loaded);
+    liveStore.getState().loaded(key, r.problems, r.loaded, doc);
     if (!r.loaded) {
       const first = r.problems.find((p) => p.severity === 'error') ?? r.problems[0];
       d.notify(`The engine cannot run this topology${first ? `: ${namingElement(first.message, first.elementId)}` : ''}`, 'error');
@@ -98,7 +115,26 @@ export async function control(c: RunControl): Promise<Snapshot | null> {
   }
 }
 
-export const play = () => control({ action: 'play', speed: speedValue(liveStore.getState().speed) });
+/** Whether the loaded run has moved: its virtual clock is past zero or it plays. */
+function runStarted(): boolean {
+  const snap = liveStore.getState().snapshot;
+  return !!snap && (snap.timeUs > 0 || snap.running);
+}
+
+/** Play at the speed chosen when the engine is ready: a speed clicked while the document loads is not lost. */
+export async function play(): Promise<Snapshot | null> {
+  if (!(await ensureLoaded())) return null;
+  return control({ action: 'play', speed: speedValue(liveStore.getState().speed) });
+}
+
+let reconciling = false;
+/** The speed buttons show what the engine runs at: a pushed snapshot playing at another speed gets the chosen one. */
+function reconcileSpeed(snap: Snapshot): void {
+  const wanted = speedValue(liveStore.getState().speed);
+  if (!snap.running || snap.speed === wanted || reconciling || liveStore.getState().status !== 'ready') return;
+  reconciling = true;
+  void control({ action: 'setSpeed', speed: wanted }).finally(() => (reconciling = false));
+}
 export const pause = () => control({ action: 'pause' });
 export const step = () => control({ action: 'step' });
 export const seek = (timeMs: number) => control({ action: 'seek', timeMs: Math.max(0, timeMs) });
@@ -107,6 +143,63 @@ export const runFor = (virtualMs: number) => control({ action: 'runFor', virtual
 export async function setSpeed(speed: SpeedChoice): Promise<void> {
   liveStore.getState().setSpeed(speed);
   if (liveStore.getState().status === 'ready') await control({ action: 'setSpeed', speed: speedValue(speed) });
+}
+
+let liveEdits: Promise<void> = Promise.resolve();
+
+/**
+ * The document was edited: edits the running engine can take (a cable's distance or bandwidth) are sent to it at once, so the
+ * run shows them; any other change leaves the run out of date (the dock says so and offers a restart).
+ */
+export function documentEdited(): Promise<void> {
+  liveEdits = liveEdits.then(applyLiveEdits, applyLiveEdits);
+  return liveEdits;
+}
+
+async function applyLiveEdits(): Promise<void> {
+  const d = need();
+  const s = liveStore.getState();
+  if (s.status !== 'ready' || !s.loadedDoc || !s.loadedKey) return;
+  const doc = d.doc();
+  const key = modelKey(doc);
+  if (key === s.loadedKey) return;
+  const edits = liveCableEdits(s.loadedDoc, doc);
+  if (!edits) return;
+  const api = await d.api();
+  if (!api) return;
+  try {
+    for (const e of edits) {
+      const r = await api.call('engine.command', e);
+      if (!r.ok) {
+        d.notify(`Not applied to the run: ${r.reason}`, 'error');
+        return;
+      }
+    }
+    liveStore.getState().liveEdited(key, doc);
+    if (edits.length) d.notify(`Applied to the running run: ${edits.map((e) => `${e.cableId}${e.distanceKm !== undefined ? ` ${e.distanceKm} km` : ''}${e.bandwidthMbps !== undefined ? ` ${e.bandwidthMbps} Mbit/s` : ''}`).join(', ')}`, 'info');
+  } catch (e) {
+    failed(e);
+  }
+}
+
+/** Another document was opened: the run of the previous one stops and is dropped (the next Play loads the new one). */
+export async function documentReplaced(): Promise<void> {
+  const s = liveStore.getState();
+  if (s.status === 'idle' && !s.snapshot) return;
+  const api = await need().api();
+  try {
+    if (s.snapshot?.running) await api?.call('engine.control', { action: 'pause' });
+  } catch {
+    // The engine is gone or busy: the run is dropped below all the same.
+  }
+  liveStore.getState().dropRun();
+}
+
+/** The run is out of date: reload the edited document and go on playing if it was playing. */
+export async function restartWithChanges(): Promise<void> {
+  const wasRunning = liveStore.getState().snapshot?.running ?? false;
+  await reset();
+  if (wasRunning && liveStore.getState().status === 'ready') await play();
 }
 
 /** Starts or stops the hosts' workloads (stopped, the pairs drain and settle: the moment to verify). */
@@ -190,7 +283,7 @@ export function traceTarget(t: Topology): { hostId: string; luId: string } | nul
   return null;
 }
 
-/** Hashes both volumes of every pair and says plainly whether they match. One verify at a time: hashing takes seconds. */
+/** Hashes both volumes of every pair at a consistent point and says plainly whether they match, and why not. One at a time. */
 export async function verify(): Promise<void> {
   const d = need();
   if (liveStore.getState().verifying) return;
@@ -201,8 +294,12 @@ export async function verify(): Promise<void> {
   liveStore.getState().setTab('verify');
   try {
     const doc = d.doc();
-    const { hashes } = await api.call('engine.hashes', { volumeIds: verifyVolumeIds(doc) });
-    liveStore.getState().setVerification(verifyPairs(doc, hashes, liveStore.getState().snapshot));
+    // Held writes, drained, hashed in slices while the clock goes on, writes resumed: a consistent point of the run.
+    const point = await api.call('engine.verify', { volumeIds: verifyVolumeIds(doc) });
+    // The pairs as they were when hashed (the writes are running again by now, but the drain may have changed states).
+    const snap = await api.call('engine.snapshot', {});
+    liveStore.getState().ingest(snap);
+    liveStore.getState().setVerification(verifyPairs(doc, point.hashes, snap, point));
   } catch (e) {
     failed(e);
   } finally {

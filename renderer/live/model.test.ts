@@ -12,6 +12,8 @@ import {
   filterEvents,
   formatClock,
   isPatentStep,
+  liveCableEdits,
+  modelChanges,
   pairBadge,
   pairIsMoving,
   pairsOfVolume,
@@ -180,7 +182,7 @@ describe('cache slots', () => {
 });
 
 describe('exercises', () => {
-  const exercise = { task: 'restore replication to the remote without a full copy', expectPairStates: { 'pair-async': 'PAIR' }, forbidFullCopy: true };
+  const exercise = { task: 'restore replication to the remote without a full copy', expectPairStates: { 'pair-async': 'PAIR' }, forbidFullCopy: true, requiredEvents: [], inOrder: true };
 
   it('passes when the expected states are reached by a differential resync', () => {
     let facts = updatePairFacts({}, snapshot({ pairs: [pair()] }));
@@ -201,7 +203,49 @@ describe('exercises', () => {
   it('fails with the state named when a pair is not where it should be', () => {
     const v = checkExercise(exercise, snapshot({ pairs: [pair({ state: 'PSUE' })] }), {});
     expect(v.passed).toBe(false);
-    expect(v.checks[0]).toEqual({ ok: false, text: 'pair pair-async is PSUE (expected PAIR)' });
+    expect(v.checks[0]).toEqual({ kind: 'end', ok: false, text: 'pair pair-async is PSUE (expected PAIR)' });
+  });
+});
+
+describe('exercises graded from the run history', () => {
+  const ps = (seq: number, text: string) => event(seq, { step: 'pair-state', elementId: 'pair-async', text: `pair pair-async is now ${text}` });
+  const started = [ps(1, 'COPY: initial copy started: 4096 track(s) to copy'), ps(2, 'PAIR: copy complete (0 track(s) sent)')];
+  const done = [
+    ...started,
+    event(3, { step: 'fault', elementId: 'CN4', text: 'cable CN4 is cut' }),
+    ps(4, 'PSUE: cable CN4 is cut'),
+    event(5, { step: 'repair', elementId: 'CN4', text: 'cable CN4 is restored' }),
+    ps(6, 'COPY: differential resync: 37 track(s) to copy'),
+    ps(7, 'PAIR: copy complete (37 track(s) sent)'),
+  ];
+  const inSync = () => snapshot({ pairs: [pair(), pair({ id: 'pair-sync', mode: 'sync' })] });
+
+  it("FIG. 1's exercise fails when CN4 was never cut, though both pairs are in PAIR", () => {
+    const t = fig1();
+    const ex = t.scenario!.exercise!;
+    expect(ex.requiredEvents.length).toBeGreaterThan(0);
+    const v = checkExercise(ex, inSync(), updatePairFacts({}, inSync()), started, t);
+    expect(v.passed).toBe(false);
+    expect(v.checks.find((c) => !c.ok)?.text).toBe('cable CN4 is cut: this has not happened in this run');
+    // The end conditions alone would have passed: that was the false pass.
+    expect(v.checks.filter((c) => c.kind === 'end').every((c) => c.ok)).toBe(true);
+  });
+
+  it('passes when the cut, the suspension, the repair and a differential resync happened in order', () => {
+    const t = fig1();
+    const v = checkExercise(t.scenario!.exercise!, inSync(), updatePairFacts({}, inSync()), done, t);
+    expect(v.passed).toBe(true);
+    expect(v.checks.map((c) => c.text)).toContain('pair pair-async is resynchronised by a differential copy (fewer tracks than the volume) (at 00:00.007, 37 of 4,096 tracks sent)');
+  });
+
+  it('a resync that sent the whole volume is not a differential one, and order matters', () => {
+    const t = fig1();
+    const full = [...done.slice(0, 5), ps(6, 'COPY: differential resync: 4096 track(s) to copy'), ps(7, 'PAIR: copy complete (4096 track(s) sent)')];
+    expect(checkExercise(t.scenario!.exercise!, inSync(), {}, full, t).checks.find((c) => !c.ok)?.text).toMatch(/^pair pair-async is resynchronised by a differential copy.*has not happened/);
+    const repairedFirst = [...started, done[4]!, done[2]!, done[3]!, done[5]!, done[6]!];
+    const v = checkExercise(t.scenario!.exercise!, inSync(), {}, repairedFirst, t);
+    expect(v.passed).toBe(false);
+    expect(v.checks.find((c) => !c.ok)?.text).toBe('cable CN4 is restored: it happened, but not after "pair pair-async goes PSUE"');
   });
 });
 
@@ -251,5 +295,20 @@ describe('chart series', () => {
     expect(Object.keys(s.latency.columns)).toEqual(['host1 p50', 'host1 p99']);
     s = appendSnapshot(s, snapshot({ timeUs: 2e6, hosts: [reader] }));
     expect(s.latency.columns['host1 read p99']).toEqual([null, 0.9]);
+  });
+});
+
+describe('edits during a run', () => {
+  it('a cable distance or bandwidth edit goes to the running engine; anything else makes the run out of date', () => {
+    const t = fig1();
+    const moved = { ...t, layout: { nodes: {} }, cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, distanceKm: 4000 } : c)) };
+    expect(liveCableEdits(t, moved)).toEqual([{ type: 'setCable', cableId: 'CN4', distanceKm: 4000 }]);
+    expect(liveCableEdits(t, t)).toEqual([]);
+    const paced = { ...t, pairs: t.pairs.map((p) => (p.id === 'pair-async' ? { ...p, copyPace: 5 } : p)) };
+    expect(liveCableEdits(t, paced)).toBeNull();
+    expect(modelChanges(t, paced)).toBe('pair-async');
+    const gone = { ...t, cables: t.cables.filter((c) => c.id !== 'CN4') };
+    expect(liveCableEdits(t, gone)).toBeNull();
+    expect(modelChanges(t, gone)).toBe('CN4 deleted');
   });
 });

@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Snapshot, StepEvent } from '../../app/engine/api';
 import type { Problem } from '../../app/model/problem';
+import type { Topology } from '../../app/model/schema';
 import { appendEvents, highlightIds, updatePairFacts } from './model';
 import type { PairFacts, Verification } from './model';
 import { appendSnapshot, emptySeries } from './series';
@@ -43,6 +44,12 @@ export interface LiveState {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   problems: Problem[];
+  /** The document was not run because it has errors: the message (the words of `relaylab simulate`) and the errors. */
+  refusal: { message: string; errors: Problem[] } | null;
+  /** The document the engine runs (model and layout as loaded, with edits applied live since), to tell what changed. */
+  loadedDoc: Topology | null;
+  /** Virtual seconds per wall second measured over the last snapshots while playing; null when paused or not yet known. */
+  achievedSpeed: number | null;
   /** Key of the document the engine runs (its model, layout excluded), to know when to reload. */
   loadedKey: string | null;
   snapshot: Snapshot | null;
@@ -69,7 +76,13 @@ export interface LiveActions {
   /** Takes in a snapshot from a push or a control call. */
   ingest(snapshot: Snapshot): void;
   /** The engine was (re)loaded with a document: everything about the previous run is dropped. */
-  loaded(key: string, problems: Problem[], ok: boolean): void;
+  loaded(key: string, problems: Problem[], ok: boolean, doc?: Topology): void;
+  /** Another document was opened: the run is forgotten and nothing is loaded. */
+  dropRun(): void;
+  /** Edits were applied to the running engine: it now runs this document. */
+  liveEdited(key: string, doc: Topology): void;
+  /** The document has errors: nothing runs, the previous run is dropped, and the dock says why. */
+  refused(message: string, errors: Problem[]): void;
   setStatus(status: LiveState['status'], error?: string | null): void;
   setSpeed(speed: SpeedChoice): void;
   setSeed(seed: number): void;
@@ -102,12 +115,35 @@ const freshRun = () => ({
   verification: null,
 });
 
+/** (wall ms, virtual µs) of recent snapshots while playing: the achieved speed is their slope. */
+const speedSamples: { wallMs: number; timeUs: number }[] = [];
+/** How far back the achieved speed looks, and the shortest span it reports on. */
+const SPEED_WINDOW_MS = 2000;
+const SPEED_MIN_SPAN_MS = 400;
+
+function measureSpeed(snapshot: Snapshot, wentBack: boolean, previous: number | null): number | null {
+  if (!snapshot.running || wentBack) {
+    speedSamples.length = 0;
+    return null;
+  }
+  const wallMs = performance.now();
+  speedSamples.push({ wallMs, timeUs: snapshot.timeUs });
+  while (speedSamples.length > 2 && wallMs - speedSamples[0]!.wallMs > SPEED_WINDOW_MS) speedSamples.shift();
+  const first = speedSamples[0]!;
+  const span = wallMs - first.wallMs;
+  if (span < SPEED_MIN_SPAN_MS) return previous;
+  return (snapshot.timeUs - first.timeUs) / 1000 / span;
+}
+
 export function createLiveStore() {
   return createStore<LiveStore>()((set, get) => ({
     status: 'idle',
     error: null,
     problems: [],
     loadedKey: null,
+    loadedDoc: null,
+    achievedSpeed: null,
+    refusal: null,
     speed: 1,
     seed: 1,
     workloadsEnabled: true,
@@ -132,6 +168,7 @@ export function createLiveStore() {
       }
       set({
         snapshot,
+        achievedSpeed: measureSpeed(snapshot, wentBack, s.achievedSpeed),
         events,
         series: appendSnapshot(s.series, snapshot),
         maxTimeUs: Math.max(s.maxTimeUs, snapshot.timeUs),
@@ -141,8 +178,19 @@ export function createLiveStore() {
       });
     },
 
-    loaded(key, problems, ok) {
-      set({ ...freshRun(), workloadsEnabled: true, loadedKey: ok ? key : null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
+    loaded(key, problems, ok, doc) {
+      speedSamples.length = 0;
+      set({ ...freshRun(), workloadsEnabled: true, loadedKey: ok ? key : null, loadedDoc: ok ? (doc ?? null) : null, refusal: null, problems, status: ok ? 'ready' : 'error', error: ok ? null : 'the engine did not load this topology' });
+    },
+    dropRun() {
+      speedSamples.length = 0;
+      set({ ...freshRun(), loadedKey: null, loadedDoc: null, achievedSpeed: null, refusal: null, status: 'idle', error: null, workloadsEnabled: true });
+    },
+    liveEdited(loadedKey, loadedDoc) {
+      set({ loadedKey, loadedDoc });
+    },
+    refused(message, errors) {
+      set({ ...freshRun(), loadedKey: null, loadedDoc: null, refusal: { message, errors }, problems: errors, status: 'error', error: null });
     },
     setStatus(status, error = null) {
       set({ status, error });

@@ -1,12 +1,12 @@
 // The bottom panel: Problems (validateTopology, click to select and pan) and Tables (T1-T4 of the selected system, live as you edit).
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { formatPath } from '../../app/model/problem';
 import { buildTables } from '../../app/tables';
 import type { Topology } from '../../app/model/schema';
 import { documentStore, useDoc } from '../store/document';
 import { formatBytes, systemOf } from '../lib/topo';
 import { Icon } from './icons';
-import { useProblems } from './problems';
+import { SHOW_PROBLEMS_EVENT, useProblems } from './problems';
 import { PlanningPanel } from '../planning/PlanningPanel';
 
 const ProblemsTab = memo(function ProblemsTab() {
@@ -129,6 +129,11 @@ const TablesTab = memo(function TablesTab() {
 
 export const BottomPanel = memo(function BottomPanel() {
   const [tab, setTab] = useState<'problems' | 'tables' | 'planning'>('problems');
+  useEffect(() => {
+    const show = () => setTab('problems');
+    window.addEventListener(SHOW_PROBLEMS_EVENT, show);
+    return () => window.removeEventListener(SHOW_PROBLEMS_EVENT, show);
+  }, []);
   const problems = useProblems();
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;

@@ -5,6 +5,10 @@ import { useStore } from 'zustand';
 import { commands } from '../commands';
 import { documentStore } from '../store/document';
 import { LiveMenuItems } from '../live/canvas';
+import { useLive } from '../live/store';
+
+/** While the run plays, the engine runs this model: an edit that removes or adds elements waits for a pause. */
+export const RUNNING_EDIT_REASON = 'the run is playing: pause it to change the model';
 
 interface MenuState {
   at: { x: number; y: number } | null;
@@ -24,6 +28,7 @@ const close = () => contextMenu.setState({ at: null, target: null });
 
 export const ContextMenu = memo(function ContextMenu() {
   const { at, target } = useStore(contextMenu);
+  const running = useLive((s) => s.snapshot?.running ?? false) ? RUNNING_EDIT_REASON : undefined;
   useEffect(() => {
     if (!at) return;
     const onDown = (e: PointerEvent) => {
@@ -38,13 +43,16 @@ export const ContextMenu = memo(function ContextMenu() {
     };
   }, [at]);
   if (!at) return null;
-  const item = (label: string, run: () => void, testId: string, shortcut?: string) => (
+  const item = (label: string, run: () => void, testId: string, shortcut?: string, disabledReason?: string) => (
     <button
       type="button"
       role="menuitem"
-      className="menu-item"
+      className={`menu-item${disabledReason ? ' is-disabled' : ''}`}
       data-testid={testId}
+      aria-disabled={disabledReason ? true : undefined}
+      title={disabledReason}
       onClick={() => {
+        if (disabledReason) return;
         close();
         run();
       }}
@@ -59,14 +67,14 @@ export const ContextMenu = memo(function ContextMenu() {
       {target ? (
         <>
           {item('Copy', commands.copy, 'ctx-copy', 'Ctrl+C')}
-          {item('Duplicate', commands.duplicate, 'ctx-duplicate', 'Ctrl+D')}
-          {item('Delete', commands.deleteSelection, 'ctx-delete', 'Del')}
+          {item('Duplicate', commands.duplicate, 'ctx-duplicate', 'Ctrl+D', running)}
+          {item('Delete', commands.deleteSelection, 'ctx-delete', 'Del', running)}
           {item('Show on canvas', () => documentStore.getState().focusOn(target), 'ctx-focus')}
           <LiveMenuItems targetId={target} onDone={close} />
         </>
       ) : (
         <>
-          {hasClipboard ? item('Paste', commands.paste, 'ctx-paste', 'Ctrl+V') : null}
+          {hasClipboard ? item('Paste', commands.paste, 'ctx-paste', 'Ctrl+V', running) : null}
           {item('Select all', commands.selectAll, 'ctx-select-all', 'Ctrl+A')}
           {item('Zoom to fit', commands.fit, 'ctx-fit', 'F')}
           {item('Auto-layout', () => void commands.autoLayout(), 'ctx-autolayout')}

@@ -4,7 +4,7 @@ import { formatCuLdev, ldevIds, parseLdev, serialNumbers } from '../../app/inter
 import type { ReactNode } from 'react';
 import { indexTopology } from '../../app/model/index-topology';
 import { ELEMENTS, kindOfId } from '../../app/model/elements';
-import type { Topology, Workload } from '../../app/model/schema';
+import type { RealVolume, Topology, Workload } from '../../app/model/schema';
 import { documentStore, useDoc } from '../store/document';
 import { ActionRefused, pairModePatch, setDocument, setProperty, unmapRange } from '../store/actions';
 import { formatBytes, sizeOf } from '../lib/topo';
@@ -225,6 +225,41 @@ function LdevField({ id, t, ldevId }: { id: string; t: Topology; ldevId: number 
   );
 }
 
+/** The data a real volume holds when the run starts (volume initialFill): a share of its tracks, spread or at the front. */
+function InitialFillFields({ id, fill }: { id: string; fill: RealVolume['initialFill'] }) {
+  const percent = fill ? String(Math.round(fill.fraction * 1000) / 10) : '0';
+  return (
+    <>
+      <InputField
+        id={id}
+        name="initialFillPercent"
+        label="Data at the start (% of tracks)"
+        value={percent}
+        numeric
+        hint={fill && fill.fraction > 0 ? `the initial copy sends these tracks; same bytes every run (seed ${fill.seed ?? id})` : 'empty: an initial copy has nothing to send'}
+        toPatch={(raw) => {
+          const n = Number(raw.trim() || '0');
+          if (!Number.isFinite(n) || n < 0 || n > 100) return 'enter 0-100';
+          return { initialFill: n === 0 ? undefined : { fraction: n / 100, pattern: fill?.pattern ?? 'scattered', ...(fill?.seed ? { seed: fill.seed } : {}) } };
+        }}
+      />
+      {fill && fill.fraction > 0 ? (
+        <SelectField
+          id={id}
+          name="initialFillPattern"
+          label="Where the data lies"
+          value={fill.pattern}
+          options={[
+            { value: 'scattered', label: 'scattered over the volume' },
+            { value: 'front', label: 'the first tracks' },
+          ]}
+          toPatch={(val) => ({ initialFill: { ...fill, pattern: val as 'scattered' | 'front' } })}
+        />
+      ) : null}
+    </>
+  );
+}
+
 function Common({ id, name }: { id: string; name: string }) {
   return (
     <>
@@ -380,7 +415,9 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
               <SelectField id={id} name="initiatorPortId" label="Through initiator port" value={v.backing.initiatorPortId} options={options(initiators)} toPatch={(val) => ({ backing: { ...v.backing, initiatorPortId: val } })} />
               <SelectField id={id} name="luId" label="External LU" value={v.backing.luId} options={options(t.lus)} toPatch={(val) => ({ backing: { ...v.backing, luId: val } })} />
             </>
-          ) : null}
+          ) : (
+            <InitialFillFields id={id} fill={v.initialFill} />
+          )}
         </>
       );
     }

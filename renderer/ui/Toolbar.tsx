@@ -123,6 +123,7 @@ export const Toolbar = memo(function Toolbar({ theme, onToggleTheme, onTemplates
       <Menu label="Export" icon="export" testId="toolbar-export">
         <MenuItem label="Canvas as PNG" onClick={commands.exportPng} testId="export-png" />
         <MenuItem label="Canvas as SVG" onClick={commands.exportSvg} testId="export-svg" />
+        <MenuItem label="Canvas as PDF" onClick={commands.exportPdf} testId="export-pdf" />
         <MenuItem label="Mapping tables (CSV)" onClick={commands.exportCsv} testId="export-csv" />
         <MenuItem label="Topology file (.relaylab.json)" onClick={commands.exportTopology} testId="export-topology" />
         <div className="menu-section">Configuration</div>

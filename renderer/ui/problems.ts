@@ -49,3 +49,11 @@ export function useProblems(): Problem[] {
 export function useProblemsByElement(): Map<string, Problem> {
   return useDoc((s) => problemsOf(s.doc).byElement);
 }
+
+/** Asks the bottom panel to show its Problems tab (and the canvas to show the element), e.g. from a refusal to run. */
+export const SHOW_PROBLEMS_EVENT = 'relaylab:show-problems';
+
+export function showProblems(elementId?: string): void {
+  window.dispatchEvent(new CustomEvent(SHOW_PROBLEMS_EVENT));
+  if (elementId) documentStore.getState().focusOn(elementId);
+}

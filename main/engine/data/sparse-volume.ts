@@ -221,6 +221,14 @@ export class SparseVolume implements VolumeContent {
     if (!data) {
       if (length === this.trackLength(track)) this.dropTrack(track);
       else if (this.tracks.has(track)) this.writableTrack(track).fill(0, 0, length);
+    } else if (length === this.trackLength(track) && data.length === length && !source.owned.has(data)) {
+      // An immutable buffer (a host write's payload, a volume's initial data): shared, as writeImmutable does; whichever side
+      // writes into the track later copies it first (neither owns it).
+      if (!this.tracks.has(track)) {
+        this.storedBytes += length;
+        this.trackIndex.add(track);
+      }
+      this.tracks.set(track, data);
     } else {
       const target = this.writableTrack(track);
       target.set(data.subarray(0, length));

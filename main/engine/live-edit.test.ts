@@ -1,0 +1,25 @@
+// A cable edited during a run: transfers booked after the edit take the new distance.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseTopologyText } from '../../app/model/file';
+import { Engine } from './engine';
+
+function fig1() {
+  const r = parseTopologyText(readFileSync(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url), 'utf8'));
+  if (!r.ok) throw new Error('FIG. 1 does not parse');
+  return r.topology;
+}
+
+describe('setCable', () => {
+  it('a longer relay-to-remote cable raises the async RPO of the running run', () => {
+    const e = new Engine(fig1(), { seed: 1 });
+    e.startWorkloads();
+    e.runUntil(3_000_000);
+    const rpo = (x: Engine) => x.snapshot({ running: false, speed: 1, afterSeq: 0 }).pairs.find((p) => p.id === 'pair-async')!.rpoMs ?? 0;
+    expect(rpo(e)).toBeLessThan(15);
+    expect(e.command({ type: 'setCable', cableId: 'CN4', distanceKm: 4000 })).toMatchObject({ ok: true });
+    e.runUntil(5_000_000);
+    expect(rpo(e)).toBeGreaterThan(20);
+    expect(e.command({ type: 'setCable', cableId: 'nope', distanceKm: 1 })).toMatchObject({ ok: false, reason: 'no cable nope' });
+  });
+});
