@@ -153,7 +153,18 @@ export interface HostStatus {
   readCacheHits?: number;
 }
 
+/** How far the file's scenario timeline has played (the driver applies its steps at their virtual times). */
+export interface ScenarioProgress {
+  /** Steps applied so far, in time order (scenario.timeline sorted by atMs). */
+  applied: number;
+  total: number;
+  /** The engine's answer to the last step applied; `index` is its position in time order. */
+  last?: { index: number; ok: boolean; message: string };
+}
+
 export interface Snapshot {
+  /** Present when the topology carries a scenario timeline. */
+  scenario?: ScenarioProgress;
   timeUs: number;
   running: boolean;
   speed: number;

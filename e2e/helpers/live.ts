@@ -16,3 +16,41 @@ export async function openFigure(page: Page, figure: RegExp): Promise<void> {
 
 /** The state badge of a pair on its secondary volume. */
 export const secondaryBadge = (page: Page, pairId: string): Locator => page.locator(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`);
+
+/** Right-click on an edge of the canvas, as a user does on the cable or pair line (away from its label, which sits mid-way). */
+export async function rightClickEdge(page: Page, edgeId: string): Promise<void> {
+  const at = await page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-interaction`).evaluate((p: SVGPathElement) => {
+    const q = p.getPointAtLength(p.getTotalLength() * 0.3);
+    const m = p.getScreenCTM()!;
+    return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
+  });
+  await page.mouse.click(at.x, at.y, { button: 'right' });
+  await expect(page.getByTestId('live-context-menu')).toBeVisible();
+}
+
+/** Chooses an item of the open live context menu. */
+export async function menu(page: Page, label: RegExp): Promise<void> {
+  await page.getByTestId('live-menu-item').filter({ hasText: label }).click();
+  await expect(page.getByTestId('context-menu')).toBeHidden();
+}
+
+/** Starts recording, in the page, every state the pair's secondary badge shows (consecutive repeats dropped). */
+export async function watchPairStates(page: Page, pairId: string, key: string): Promise<void> {
+  await page.evaluate(
+    ([pairId, key]) => {
+      const seen: string[] = [];
+      (window as unknown as Record<string, string[]>)[key] = seen;
+      const look = () => {
+        const s = document.querySelector(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`)?.getAttribute('data-state');
+        if (s && seen.at(-1) !== s) seen.push(s);
+      };
+      look();
+      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    },
+    [pairId, key] as const,
+  );
+}
+
+export async function pairStates(page: Page, key: string): Promise<string[]> {
+  return page.evaluate((key) => (window as unknown as Record<string, string[]>)[key] ?? [], key);
+}

@@ -1,8 +1,8 @@
 // Drives an Engine against the wall clock for the UI: play/pause/speed, single steps, run-for, reset and seek by deterministic replay.
-import { EngineCommand, RunControl, type CommandResult, type DriverHost, type EngineService, type Snapshot, type VerifyResult } from '../../app/engine/api';
+import { EngineCommand, RunControl, type CommandResult, type DriverHost, type EngineService, type ScenarioProgress, type Snapshot, type VerifyResult } from '../../app/engine/api';
 import { parseTopologyValue } from '../../app/model/file';
 import type { Problem } from '../../app/model/problem';
-import type { Topology } from '../../app/model/schema';
+import type { ScenarioEvent, Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
 import { TopologyError } from './runtime';
@@ -37,6 +37,11 @@ export function createEngineDriver(host: DriverHost): EngineService {
   let timeline: TimedCommand[] = [];
   /** How many timeline commands the current engine has applied. */
   let applied = 0;
+  /** The file's scenario timeline in time order (stable: steps at one time keep the file's order); played at its times. */
+  let scenario: ScenarioEvent[] = [];
+  /** How many scenario steps the current engine has applied, and what the last one answered. */
+  let scenarioApplied = 0;
+  let scenarioLast: ScenarioProgress['last'];
   /** A Verify is hashing (one at a time). */
   let verifying = false;
 
@@ -46,12 +51,22 @@ export function createEngineDriver(host: DriverHost): EngineService {
     let n = 0;
     for (;;) {
       const next = timeline[applied];
-      const limit = next && next.timeUs <= targetUs ? next.timeUs : targetUs;
+      const step = scenario[scenarioApplied];
+      const stepUs = step ? step.atMs * 1000 : Infinity;
+      // A scenario step goes before an operator command recorded at the same time (as in relaylab simulate).
+      const dueUs = Math.min(stepUs, next ? next.timeUs : Infinity);
+      const limit = dueUs <= targetUs ? dueUs : targetUs;
       if (e.sched.runNext(limit)) {
         if (stop && ++n % EVENTS_PER_CHECK === 0 && stop()) return;
         continue;
       }
       e.runUntil(limit);
+      if (step && stepUs <= targetUs && stepUs <= (next ? next.timeUs : Infinity)) {
+        const r = e.command(step.command);
+        scenarioLast = { index: scenarioApplied, ok: r.ok, message: r.ok ? (r.message ?? 'ok') : r.reason };
+        scenarioApplied++;
+        continue;
+      }
       if (next && next.timeUs <= targetUs) {
         e.command(next.command);
         applied++;
@@ -61,12 +76,19 @@ export function createEngineDriver(host: DriverHost): EngineService {
     }
   };
 
+  /** The next time a recorded command or a scenario step is due, if any. */
+  const nextDueUs = (): number | undefined => {
+    const t = Math.min(timeline[applied]?.timeUs ?? Infinity, scenario[scenarioApplied] ? scenario[scenarioApplied]!.atMs * 1000 : Infinity);
+    return Number.isFinite(t) ? t : undefined;
+  };
+
   const empty = (): Snapshot => ({ timeUs: 0, running: false, speed, seed, pairs: [], caches: [], links: [], hosts: [], failedSystems: [], events: [] });
 
   const snap = (): Snapshot => {
     if (!engine) return empty();
     const s = engine.snapshot({ running, speed, afterSeq: lastSeq });
     lastSeq = engine.lastStepSeq;
+    if (scenario.length) s.scenario = { applied: scenarioApplied, total: scenario.length, ...(scenarioLast ? { last: scenarioLast } : {}) };
     return s;
   };
 
@@ -75,6 +97,9 @@ export function createEngineDriver(host: DriverHost): EngineService {
     engine = new Engine(topology, { seed, sha256: host.sha256 });
     engine.startWorkloads();
     lastSeq = 0;
+    scenario = [...(topology.scenario?.timeline ?? [])].sort((a, b) => a.atMs - b.atMs);
+    scenarioApplied = 0;
+    scenarioLast = undefined;
   };
 
   const stopTimer = (): void => {
@@ -152,9 +177,9 @@ export function createEngineDriver(host: DriverHost): EngineService {
           running = false;
           stopTimer();
           {
-            const next = timeline[applied];
-            engine.stepToNextStepEvent(next ? next.timeUs : undefined);
-            if (next && engine.nowUs >= next.timeUs) runTo(next.timeUs);
+            const due = nextDueUs();
+            engine.stepToNextStepEvent(due);
+            if (due !== undefined && engine.nowUs >= due) runTo(due);
           }
           break;
         case 'runFor':

@@ -12,6 +12,7 @@ import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
 import { LiveHighlights, LiveStepBanner } from './canvas';
 import { WriteTokens } from './WriteTokens';
+import { RecordButton, ScenarioBanner, ScenarioMarkers, timelineScaleUs } from './ScenarioBar';
 import { showProblems } from '../ui/problems';
 import { formatPath } from '../../app/model/problem';
 
@@ -142,6 +143,7 @@ const RunControls = memo(function RunControls() {
       <button type="button" className="live-btn" onClick={() => void verify()} title="Compare content hashes of every pair's volumes" data-testid="run-verify" disabled={verifying}>
         {verifying ? 'Verifying…' : '✓ Verify'}
       </button>
+      <RecordButton />
     </div>
   );
 });
@@ -159,10 +161,14 @@ const Clock = memo(function Clock() {
 /** Scrub through the run: the engine restores the nearest checkpoint and replays to the chosen time. */
 const Timeline = memo(function Timeline() {
   const timeUs = useLive((s) => s.snapshot?.timeUs ?? 0);
-  const maxUs = useLive((s) => s.maxTimeUs);
+  const reachedUs = useLive((s) => s.maxTimeUs);
+  // The scenario's later steps widen the timeline so their markers show (seeking forward to them runs the engine there).
+  const maxUs = useDoc((s) => timelineScaleUs(reachedUs, s.doc));
   const [drag, setDrag] = useState<number | null>(null);
   const value = drag ?? timeUs / 1000;
   return (
+    <div className="live-timeline-wrap">
+    <ScenarioMarkers scaleUs={Math.max(1000, Math.ceil(maxUs / 1000) * 1000)} />
     <input
       className="live-timeline"
       type="range"
@@ -182,6 +188,7 @@ const Timeline = memo(function Timeline() {
       aria-label="Timeline"
       data-testid="timeline"
     />
+    </div>
   );
 });
 
@@ -234,6 +241,7 @@ export const LiveDock = memo(function LiveDock() {
       <LiveHighlights />
       <LiveStepBanner />
       <WriteTokens />
+      <ScenarioBanner />
       <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
         <header className="live-dock-head">
           <RunControls />

@@ -3,6 +3,7 @@ import type { CommandResult, EngineCommand, RunControl, Snapshot } from '../../a
 import type { RelayLabApi } from '../../app/ipc/contract';
 import { namingElement } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
+import { recordCommand } from './ScenarioBar';
 import { liveStore, MAX_SPEED } from './store';
 import type { SpeedChoice } from './store';
 import { liveCableEdits, verifyPairs, verifyVolumeIds } from './model';
@@ -224,7 +225,10 @@ export async function command(c: EngineCommand): Promise<CommandResult | null> {
     if (!result.ok) need().notify(result.reason, 'error');
     else if (result.message) need().notify(result.message, 'info');
     // Effects show at once, even while paused.
-    liveStore.getState().ingest(await api.call('engine.snapshot', {}));
+    const after = await api.call('engine.snapshot', {});
+    liveStore.getState().ingest(after);
+    // Record: an accepted command becomes a scenario step at the virtual time the engine reports right after it.
+    if (result.ok) recordCommand(c, after.timeUs);
     return result;
   } catch (e) {
     return failed(e);
