@@ -12,6 +12,12 @@ export interface EngineOptions {
   seed?: number;
   /** Emit step events for every workload write too (single hostWrite commands always emit them). */
   traceWorkloadWrites?: boolean;
+  /**
+   * Trace one workload write per host in every this many virtual microseconds (the first one issued after each interval),
+   * so a normal run's event log shows real write flows and host I/O without tracing thousands of writes a second.
+   * Their events carry no ioId (they are samples, not a write being walked step by step).
+   */
+  sampleWorkloadWritesEveryUs?: number;
   /** Step events kept for snapshots and tests (oldest dropped first). */
   stepBufferSize?: number;
   /** Called for every step event as it happens. */
@@ -109,6 +115,9 @@ export class Engine {
   private readonly stepBufferSize: number;
   private readonly onStep: ((e: StepEvent) => void) | undefined;
   private readonly traceWorkloadWrites: boolean;
+  private readonly sampleEveryUs: number;
+  /** Per host: virtual time of its last sampled (traced) workload write. */
+  private readonly lastSampleUs = new Map<string, number>();
   private nextIoId = 1;
   /** Writes and hand-downs still moving through the model. */
   private activeFlows = 0;
@@ -127,6 +136,7 @@ export class Engine {
     this.stepBufferSize = options.stepBufferSize ?? 20_000;
     this.onStep = options.onStep;
     this.traceWorkloadWrites = options.traceWorkloadWrites ?? false;
+    this.sampleEveryUs = options.sampleWorkloadWritesEveryUs ?? 0;
     this.wiring = new Wiring(topology);
     for (const s of topology.systems) this.systemSite.set(s.id, s.siteId);
     const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
@@ -215,7 +225,8 @@ export class Engine {
     if (io && !io.traced) return;
     const e: StepEvent = { seq: ++this.stepSeq, timeUs: this.nowUs, step, elementId, text };
     if (relatedIds) e.relatedIds = relatedIds;
-    if (io) e.ioId = io.id;
+    // A sampled workload write has a negative id: shown in the log, never mistaken for a write being walked.
+    if (io && io.id > 0) e.ioId = io.id;
     this.steps.push(e);
     if (this.steps.length > this.stepBufferSize) this.steps.splice(0, this.steps.length - this.stepBufferSize);
     this.onStep?.(e);
@@ -303,7 +314,18 @@ export class Engine {
   }
 
   /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
-  private issueWrite(hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+  /** Whether this workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
+  private traceWorkload(hostId: string): boolean | 'sampled' {
+    if (this.traceWorkloadWrites) return true;
+    if (this.sampleEveryUs <= 0) return false;
+    const last = this.lastSampleUs.get(hostId);
+    if (last !== undefined && this.nowUs - last < this.sampleEveryUs) return false;
+    this.lastSampleUs.set(hostId, this.nowUs);
+    return 'sampled';
+  }
+
+  private issueWrite(hostId: string, luId: string, offset: number, data: Uint8Array, tracing: boolean | 'sampled', done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+    const traced = tracing !== false;
     const h = this.hosts.get(hostId);
     const lu = this.stack.lus.get(luId);
     if (!h) return { ok: false, reason: `no host ${hostId}` };
@@ -314,7 +336,7 @@ export class Engine {
     if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
     const link = cable;
     const hostPort = link.otherEnd(lu.portId);
-    const io: Io = { id: this.nextIoId++, traced };
+    const io: Io = { id: tracing === 'sampled' ? -this.nextIoId++ : this.nextIoId++, traced };
     const startUs = this.nowUs;
     h.outstanding++;
     this.activeFlows++;
@@ -1389,7 +1411,7 @@ export class Engine {
     if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
     const data = new Uint8Array(block);
     this.prng.fill(data);
-    this.issueWrite(h.host.id, w.luId, index * block, data, this.traceWorkloadWrites);
+    this.issueWrite(h.host.id, w.luId, index * block, data, this.traceWorkload(h.host.id));
   }
 
   /**
@@ -1423,7 +1445,7 @@ export class Engine {
     }
     const data = new Uint8Array(r.lengthBytes);
     this.prng.fill(data);
-    this.issueWrite(h.host.id, w.luId, r.offsetBytes, data, this.traceWorkloadWrites);
+    this.issueWrite(h.host.id, w.luId, r.offsetBytes, data, this.traceWorkload(h.host.id));
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   Background,
   BackgroundVariant,
   ConnectionMode,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -31,6 +32,9 @@ import { fitIfDrawn, forgetFittedView, lastFittedView, shouldRefitOnResize } fro
 import { luSpotBesidePort } from './placement';
 import { ActionRefused } from '../store/actions';
 import { EdgeLabelLayer } from './label-layer';
+import { routeEdges } from './route';
+import { toggleMinimap, useLayout } from '../ui/layout';
+import type { Topology } from '../../app/model/schema';
 
 export const PALETTE_MIME = 'application/x-relaylab-palette';
 const CONTAINER_TYPES = new Set(['site', 'system', 'host', 'port']);
@@ -43,7 +47,8 @@ export const Canvas = memo(function Canvas() {
   const focus = useDoc((s) => s.focus);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
   const derivedNodes = useMemo(() => deriveNodes(doc, selection), [doc, selection]);
-  const derivedEdges = useMemo(() => deriveEdges(doc, selection), [doc, selection]);
+  // Routes and label spots are found once per document (route.ts), then carried in the edges' data.
+  const derivedEdges = useMemo(() => withRoutes(doc, derivedNodes, deriveEdges(doc, selection)), [doc, derivedNodes, selection]);
   const [nodes, setNodes] = useState<DesignerNode[]>(() => withMeasured(derivedNodes));
   const [edges, setEdges] = useState<DesignerEdge[]>(derivedEdges);
   const flow = useReactFlow<DesignerNode, DesignerEdge>();
@@ -51,6 +56,7 @@ export const Canvas = memo(function Canvas() {
   const zoomedOut = useFlowStore((s) => s.transform[2] < DETAIL_MIN_ZOOM);
   const allMeasured = useFlowStore(everyNodeMeasured);
   const exporting = useStore(fullDetail, (s) => s.on);
+  const minimap = useLayout((s) => s.minimap && !s.presenting);
   const canvasRef = useRef<HTMLDivElement>(null);
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
   // React Flow renders its label layer once, with the viewport; found before the first paint so labels appear with their edges.
@@ -248,14 +254,31 @@ export const Canvas = memo(function Canvas() {
           onPaneContextMenu={onPaneContextMenu}
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
-          <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />
-          <Controls showInteractive={false} className="rl-controls" />
+          {minimap ? <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} /> : null}
+          <Controls showInteractive={false} className="rl-controls">
+            <ControlButton onClick={toggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-pressed={minimap} data-testid="toggle-minimap">
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                <rect x="1.5" y="2.5" width="13" height="11" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+                <rect x="8" y="8" width="5" height="4" fill="currentColor" />
+              </svg>
+            </ControlButton>
+          </Controls>
         </ReactFlow>
       </EdgeLabelLayer.Provider>
       <ConnectionHint />
     </div>
   );
 });
+
+/** The edges with their route and label spot (when found) in their data. */
+function withRoutes(t: Topology, nodes: DesignerNode[], edges: DesignerEdge[]): DesignerEdge[] {
+  const routes = routeEdges(t, nodes, edges);
+  if (!routes.size) return edges;
+  return edges.map((e) => {
+    const r = routes.get(e.id);
+    return r ? ({ ...e, data: { ...e.data, route: r } } as DesignerEdge) : e;
+  });
+}
 
 /** Sizes are decided by the derivation, so they are also what React Flow measures (no hidden first frame, fitView sees them at once). */
 function withMeasured(nodes: DesignerNode[]): DesignerNode[] {

@@ -13,17 +13,26 @@ export interface ElementNodeData extends Record<string, unknown> {
 }
 export type DesignerNode = Node<ElementNodeData, CanvasKind>;
 
+/** A routed line and its label spot (absolute canvas units), from route.ts. */
+export interface RouteData {
+  points: { x: number; y: number }[];
+  label?: { x: number; y: number };
+}
+
 export interface CableEdgeData extends Record<string, unknown> {
+  route?: RouteData;
   label: string;
   /** Shown instead of the full label when the cable is too short to carry it. */
   name: string;
   kind: string;
 }
 export interface PairEdgeData extends Record<string, unknown> {
+  route?: RouteData;
   label: string;
   mode: 'sync' | 'async';
 }
 export interface MappingEdgeData extends Record<string, unknown> {
+  route?: RouteData;
   label: string;
   /** 'range' of a virtual volume, 'alias' of a virtual real volume, 'lu' placement, 'external' backing. */
   relation: 'range' | 'alias' | 'lu' | 'external';
@@ -204,9 +213,21 @@ function whOf(kind: 'volume' | 'lu' | 'cache' | 'port') {
   return wh(SIZE[kind]);
 }
 
-/** A port pill wide enough for its kind tag and name. */
+/**
+ * Which side a port's cable handle faces: targets receive from the left, initiators (and host ports) send to the right;
+ * an external system is mirrored. One rule for the node (nodes.tsx) and the edge routes (route.ts).
+ */
+export function portFacesRight(t: Topology, portId: string): boolean {
+  const ix = indexTopology(t);
+  const p = ix.ports.get(portId);
+  if (!p) return true;
+  const mirrored = /external/i.test(ix.systems.get(p.ownerId)?.role ?? '');
+  return ix.hosts.has(p.ownerId) || (p.kind === 'initiator') !== mirrored;
+}
+
+/** A port pill wide enough for its kind tag and name (at presentation mode's 13.5 px as well). */
 export function portWidth(name: string): number {
-  return Math.min(170, Math.max(SIZE.port.w, 50 + name.length * 7.2));
+  return Math.min(190, Math.max(SIZE.port.w, 54 + name.length * 8.4));
 }
 
 /** The ids an element is stacked on (ranges, alias target, LU's volume). */
@@ -231,7 +252,34 @@ function placeHost(t: Topology, hostId: string, out: Map<string, Placed>): { w: 
  * Positions and sizes of every canvas node, relative to its parent. Stored layout wins; anything without a stored
  * position is placed automatically; group sizes grow to hold their children.
  */
+const geometryCache = new WeakMap<Topology, Map<string, Rect>>();
+
 export function computeGeometry(t: Topology): Map<string, Rect> {
+  // Once per document: a selection change re-derives the nodes but not their geometry.
+  const known = geometryCache.get(t);
+  if (known) return known;
+  const result = computeGeometryOnce(t);
+  geometryCache.set(t, result);
+  return result;
+}
+
+/**
+ * Moves boxes right (in their order along x) so that none overlaps the one before it by more than nothing plus `gap`:
+ * a site (or a system in its site) that grew around a dropped element pushes its neighbours aside instead of covering them.
+ */
+export function pushApart(rects: Rect[], gap: number): void {
+  const order = [...rects].sort((a, b) => a.x - b.x || a.y - b.y);
+  for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
+    for (let k = 0; k < i; k++) {
+      const o = order[k]!;
+      const verticallyShared = r.y < o.y + o.h && o.y < r.y + r.h;
+      if (verticallyShared && r.x < o.x + o.w + gap && r.x + r.w > o.x) r.x = o.x + o.w + gap;
+    }
+  }
+}
+
+function computeGeometryOnce(t: Topology): Map<string, Rect> {
   const ix = indexTopology(t);
   const levels = stackLevels(t);
   const auto = new Map<string, Placed>();
@@ -301,9 +349,12 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
     }
     const contentW = Math.max(x, bx) - SIZE.groupGap + SIZE.pad + 6;
     const contentH = below.length ? by + Math.max(...below.map((m) => m.h)) + SIZE.pad + 6 : top + rowH + SIZE.pad + 6;
+    // Hosts and systems the user placed may now overlap one that grew: push them aside, then size the site around them.
+    pushApart(members.map((m) => result.get(m.id)!), SIZE.pad);
     const siteRect = settle(site.id, { x: siteX, y: 0, w: Math.max(300, contentW), h: Math.max(200, contentH) }, true);
     siteX = (stored[site.id] ? siteRect.x : siteX) + siteRect.w + SIZE.siteGap;
   }
+  pushApart(t.sites.map((s) => result.get(s.id)!).filter(Boolean), SIZE.pad * 2);
   return result;
 }
 

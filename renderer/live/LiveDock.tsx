@@ -1,5 +1,7 @@
-// The live dock over the canvas: run controls, virtual clock and timeline on its header, the live tabs below; plus the canvas overlays it brings.
-import { memo, useEffect, useState } from 'react';
+// The live dock under the canvas: run controls, virtual clock and timeline on its header, the live tabs below; a collapsible panel of the window, and floating controls in presentation mode.
+import { memo, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { Panel, usePanelRef } from 'react-resizable-panels';
 import './live.css';
 import { documentStore } from '../store/document';
 import { api } from '../services';
@@ -9,7 +11,7 @@ import { connectLive, pause, play, reset, seek, setSpeed, setWorkloads, startTra
 import { formatClock } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
-import { LiveHighlights, LiveStepBanner } from './canvas';
+import { setPresenting, useLayout } from '../ui/layout';
 
 const TABS: { id: LiveTab; label: string }[] = [
   { id: 'events', label: 'Events' },
@@ -131,12 +133,66 @@ const TabBody = memo(function TabBody({ tab }: { tab: LiveTab }) {
   }
 });
 
-/** Mounted once in the canvas area: connects the live store to the engine and draws the dock and the canvas overlays. */
+/** The dock's height when folded: its header and tab row. */
+export const DOCK_FOLDED_PX = 78;
+
+/**
+ * The window panel that holds the dock: folded to its header and tabs or open, by its toggle, its tabs or a drag of the
+ * splitter above it; the live store's dockOpen and the panel's size follow each other.
+ */
+export function LiveDockPanel({ children }: { children: ReactNode }) {
+  const open = useLive((s) => s.dockOpen);
+  const panel = usePanelRef();
+  const syncing = useRef(false);
+  useEffect(() => {
+    const p = panel.current;
+    if (!p) return;
+    syncing.current = true;
+    if (open && p.isCollapsed()) p.expand();
+    else if (!open && !p.isCollapsed()) p.collapse();
+    syncing.current = false;
+  }, [open, panel]);
+  return (
+    <Panel
+      id="dock"
+      panelRef={panel}
+      className="panel-dock"
+      defaultSize="25%"
+      minSize={170}
+      collapsible
+      collapsedSize={DOCK_FOLDED_PX}
+      onResize={(size) => {
+        if (syncing.current) return;
+        const folded = size.inPixels <= DOCK_FOLDED_PX + 1;
+        if (folded === liveStore.getState().dockOpen) liveStore.getState().setDockOpen(!folded);
+      }}
+    >
+      {children}
+    </Panel>
+  );
+}
+
+/** In presentation mode: the run controls, clock and timeline float over the bottom of the canvas, with the way out. */
+export const PresentationControls = memo(function PresentationControls() {
+  return (
+    <div className="presentation-controls" data-testid="presentation-controls">
+      <RunControls />
+      <Clock />
+      <Timeline />
+      <button type="button" className="live-btn" onClick={() => setPresenting(false)} title="Leave presentation mode (Esc)" data-testid="presentation-exit">
+        ✕ Exit
+      </button>
+    </div>
+  );
+});
+
+/** Mounted once in the dock panel: connects the live store to the engine and draws the dock. */
 export const LiveDock = memo(function LiveDock() {
   const open = useLive((s) => s.dockOpen);
   const tab = useLive((s) => s.tab);
   const status = useLive((s) => s.status);
   const error = useLive((s) => s.error);
+  const presenting = useLayout((s) => s.presenting);
 
   useEffect(() => {
     let disconnect: (() => void) | undefined;
@@ -149,32 +205,33 @@ export const LiveDock = memo(function LiveDock() {
   }, []);
 
   return (
-    <>
-      <LiveHighlights />
-      <LiveStepBanner />
-      <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
-        <header className="live-dock-head">
-          <RunControls />
-          <Clock />
-          <Timeline />
-          <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
-            {open ? '▾' : '▴'}
+    <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
+      <header className="live-dock-head">
+        {/* In presentation mode the controls float over the canvas instead (one set in the page, for the tests' sake too). */}
+        {presenting ? null : (
+          <>
+            <RunControls />
+            <Clock />
+            <Timeline />
+          </>
+        )}
+        <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
+          {open ? '▾' : '▴'}
+        </button>
+      </header>
+      <nav className="live-tabs" role="tablist">
+        {TABS.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
+            {t.label}
           </button>
-        </header>
-        <nav className="live-tabs" role="tablist">
-          {TABS.map((t) => (
-            <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
-              {t.label}
-            </button>
-          ))}
-        </nav>
-        {status === 'error' && error ? <div className="live-error">{error}</div> : null}
-        {open ? (
-          <div className="live-dock-body" data-testid={`live-body-${tab}`}>
-            <TabBody tab={tab} />
-          </div>
-        ) : null}
-      </section>
-    </>
+        ))}
+      </nav>
+      {status === 'error' && error ? <div className="live-error">{error}</div> : null}
+      {open ? (
+        <div className="live-dock-body" data-testid={`live-body-${tab}`}>
+          <TabBody tab={tab} />
+        </div>
+      ) : null}
+    </section>
   );
 });

@@ -46,7 +46,7 @@ export function formatBytesShort(n: number): string {
 /** Traffic-light tone of a state: ok (in sync), busy (copying), warn (operator split / taken over), error (suspended by a fault), idle. */
 export type PairTone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
-const TONE: Record<PairState, PairTone> = {
+export const PAIR_TONE: Record<PairState, PairTone> = {
   SMPL: 'idle',
   COPY: 'busy',
   PAIR: 'ok',
@@ -77,7 +77,7 @@ export interface PairBadge {
 }
 
 export function pairTone(state: PairState): PairTone {
-  return TONE[state];
+  return PAIR_TONE[state];
 }
 
 export function pairStateTooltip(state: PairState): string {
@@ -92,7 +92,7 @@ export function pairBadge(p: PairStatus): PairBadge {
     `link ${p.linkUp ? 'connected' : 'down'} · secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`,
   ];
   if (p.reason) lines.push(`since ${formatClock(p.sinceUs)}: ${p.reason}`);
-  const badge: PairBadge = { pairId: p.id, state: p.state, tone: TONE[p.state], label: p.state, tooltip: lines.join('\n') };
+  const badge: PairBadge = { pairId: p.id, state: p.state, tone: PAIR_TONE[p.state], label: p.state, tooltip: lines.join('\n') };
   if (copying) {
     badge.progress = p.copyProgress;
     badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;
