@@ -30,7 +30,7 @@ function initialTheme(): Theme {
 
 /** A thin splitter between two panels (react-resizable-panels handles drag, keyboard and double-click reset). */
 function Splitter({ id, vertical = false }: { id: string; vertical?: boolean }) {
-  return <Separator id={id} className={`splitter${vertical ? ' is-vertical' : ''}`} data-testid={`splitter-${id}`} />;
+  return <Separator id={`split-${id}`} className={`splitter${vertical ? ' is-vertical' : ''}`} data-testid={`splitter-${id}`} />;
 }
 
 export function App() {
@@ -98,13 +98,13 @@ export function App() {
       <div className={`app${presenting ? ' is-presenting' : ''}`} data-testid="app" onDragOver={onDragOver} onDragLeave={() => setDropping(false)} onDrop={onDrop}>
         <Toolbar theme={theme} onToggleTheme={() => setTheme(theme === 'dark' ? 'light' : 'dark')} onTemplates={() => setGallery(true)} />
         <Group id="rl-columns" orientation="horizontal" className="workspace">
-          <Panel id="palette" className="panel-palette" defaultSize={196} minSize={150} maxSize={340} collapsible collapsedSize={0} groupResizeBehavior="preserve-pixel-size">
+          <Panel id="panel-palette" className="panel-palette" defaultSize={196} minSize={150} maxSize={340} collapsible collapsedSize={0} groupResizeBehavior="preserve-pixel-size">
             <Palette />
           </Panel>
           <Splitter id="palette" />
-          <Panel id="middle" minSize={320}>
+          <Panel id="panel-middle" minSize={320}>
             <Group id="rl-rows" orientation="vertical" className="middle">
-              <Panel id="canvas" minSize={160}>
+              <Panel id="panel-canvas" minSize={160}>
                 <main className="center" data-testid="canvas-area">
                   <LiveStepBanner />
                   <div className="canvas-frame">
@@ -124,7 +124,7 @@ export function App() {
             </Group>
           </Panel>
           <Splitter id="inspector" />
-          <Panel id="inspector" className="panel-inspector" defaultSize={300} minSize={230} maxSize={520} collapsible collapsedSize={0} groupResizeBehavior="preserve-pixel-size">
+          <Panel id="panel-inspector" className="panel-inspector" defaultSize={300} minSize={230} maxSize={520} collapsible collapsedSize={0} groupResizeBehavior="preserve-pixel-size">
             <Inspector />
           </Panel>
         </Group>

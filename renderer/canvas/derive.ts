@@ -17,6 +17,9 @@ export type DesignerNode = Node<ElementNodeData, CanvasKind>;
 export interface RouteData {
   points: { x: number; y: number }[];
   label?: { x: number; y: number };
+  selectedLabel?: { x: number; y: number };
+  /** The text placed at `label` (a cable's name where its full label found no free spot). */
+  labelText?: string;
 }
 
 export interface CableEdgeData extends Record<string, unknown> {
@@ -60,7 +63,7 @@ export const HANDLE = {
 export const SIZE = {
   port: { w: 92, h: 28 },
   volume: { w: 156, h: 58 },
-  lu: { w: 120, h: 36 },
+  lu: { w: 140, h: 36 },
   cache: { w: 150, h: 40 },
   systemHeader: 40,
   hostHeader: 40,
@@ -227,7 +230,7 @@ export function portFacesRight(t: Topology, portId: string): boolean {
 
 /** A port pill wide enough for its kind tag and name (at presentation mode's 13.5 px as well). */
 export function portWidth(name: string): number {
-  return Math.min(190, Math.max(SIZE.port.w, 54 + name.length * 8.4));
+  return Math.min(200, Math.max(SIZE.port.w, 58 + name.length * 8.6));
 }
 
 /** The ids an element is stacked on (ranges, alias target, LU's volume). */
@@ -264,17 +267,22 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
 }
 
 /**
- * Moves boxes right (in their order along x) so that none overlaps the one before it by more than nothing plus `gap`:
- * a site (or a system in its site) that grew around a dropped element pushes its neighbours aside instead of covering them.
+ * Moves boxes right, in their order along x, off a box before them that grew (or was pushed) into them: a site (or a
+ * system in its site) that grew around a dropped element pushes its neighbours aside instead of covering them. A box the
+ * user put over another without anything growing stays where it was put.
  */
-export function pushApart(rects: Rect[], gap: number): void {
+export function pushApart(rects: Rect[], gap: number, pushers: Set<Rect>): void {
   const order = [...rects].sort((a, b) => a.x - b.x || a.y - b.y);
   for (let i = 0; i < order.length; i++) {
     const r = order[i]!;
     for (let k = 0; k < i; k++) {
       const o = order[k]!;
+      if (!pushers.has(o)) continue;
       const verticallyShared = r.y < o.y + o.h && o.y < r.y + r.h;
-      if (verticallyShared && r.x < o.x + o.w + gap && r.x + r.w > o.x) r.x = o.x + o.w + gap;
+      if (verticallyShared && r.x < o.x + o.w + gap && r.x + r.w > o.x) {
+        r.x = o.x + o.w + gap;
+        pushers.add(r);
+      }
     }
   }
 }
@@ -287,9 +295,12 @@ function computeGeometryOnce(t: Topology): Map<string, Rect> {
   const result = new Map<string, Rect>();
   const childrenOf = canvasChildren(t);
 
+  // Groups that grew past their own size to hold a child: they push their neighbours aside (pushApart).
+  const grown = new Set<Rect>();
   const settle = (id: string, autoRect: Rect, isGroup: boolean) => {
     const s = stored[id];
     const rect: Rect = s ? { x: s.x, y: s.y, w: s.width ?? autoRect.w, h: s.height ?? autoRect.h } : autoRect;
+    const before = { w: rect.w, h: rect.h };
     if (isGroup) {
       // Grow the group so every child fits, wherever the user put it.
       for (const cid of childrenOf.get(id) ?? []) {
@@ -298,6 +309,7 @@ function computeGeometryOnce(t: Topology): Map<string, Rect> {
         rect.w = Math.max(rect.w, c.x + c.w + SIZE.pad / 2);
         rect.h = Math.max(rect.h, c.y + c.h + SIZE.pad / 2);
       }
+      if (rect.w > before.w || rect.h > before.h) grown.add(rect);
     }
     result.set(id, rect);
     return rect;
@@ -350,11 +362,11 @@ function computeGeometryOnce(t: Topology): Map<string, Rect> {
     const contentW = Math.max(x, bx) - SIZE.groupGap + SIZE.pad + 6;
     const contentH = below.length ? by + Math.max(...below.map((m) => m.h)) + SIZE.pad + 6 : top + rowH + SIZE.pad + 6;
     // Hosts and systems the user placed may now overlap one that grew: push them aside, then size the site around them.
-    pushApart(members.map((m) => result.get(m.id)!), SIZE.pad);
+    pushApart(members.map((m) => result.get(m.id)!), SIZE.pad, grown);
     const siteRect = settle(site.id, { x: siteX, y: 0, w: Math.max(300, contentW), h: Math.max(200, contentH) }, true);
     siteX = (stored[site.id] ? siteRect.x : siteX) + siteRect.w + SIZE.siteGap;
   }
-  pushApart(t.sites.map((s) => result.get(s.id)!).filter(Boolean), SIZE.pad * 2);
+  pushApart(t.sites.map((s) => result.get(s.id)!).filter(Boolean), SIZE.pad * 2, grown);
   return result;
 }
 

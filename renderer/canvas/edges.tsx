@@ -4,7 +4,7 @@ import { createPortal } from 'react-dom';
 import { BaseEdge, Position, getBezierPath, getSmoothStepPath } from '@xyflow/react';
 import type { EdgeProps, EdgeTypes } from '@xyflow/react';
 import type { CableEdgeData, MappingEdgeData, PairEdgeData, RouteData } from './derive';
-import { roundedPath } from './route';
+import { SHORT_CABLE, roundedPath } from './route';
 import type { Edge } from '@xyflow/react';
 import { LiveCableState, LivePairFlow } from '../live/canvas';
 import { EdgeLabelLayer } from './label-layer';
@@ -28,7 +28,7 @@ type Ends = Pick<EdgeProps, 'sourceX' | 'sourceY' | 'targetX' | 'targetY'>;
  * The routed path (route.ts) when the edge's ends are where the route was found for, else null: while a node is dragged,
  * the lines at it fall back to their plain paths until the move is committed and the routes are found again.
  */
-function routed(route: RouteData | undefined, e: Ends): { path: string; label?: { x: number; y: number } } | null {
+function routed(route: RouteData | undefined, e: Ends, selected = false): { path: string; label?: { x: number; y: number } } | null {
   const pts = route?.points;
   if (!pts || pts.length < 2) return null;
   const a = pts[0]!;
@@ -36,7 +36,7 @@ function routed(route: RouteData | undefined, e: Ends): { path: string; label?: 
   const near = (p: { x: number; y: number }, x: number, y: number) => Math.abs(p.x - x) <= 8 && Math.abs(p.y - y) <= 2;
   if (!near(a, e.sourceX, e.sourceY) || !near(b, e.targetX, e.targetY)) return null;
   const points = [{ x: e.sourceX, y: a.y }, ...pts.slice(1, -1), { x: e.targetX, y: b.y }];
-  return { path: roundedPath(points), label: route?.label };
+  return { path: roundedPath(points), label: (selected && route?.selectedLabel) || route?.label };
 }
 
 /** A label spot found clear of nodes, while the edge is where it was found for. */
@@ -50,7 +50,7 @@ function labelSpot(route: RouteData | undefined, e: Ends): { x: number; y: numbe
 export const CableEdge = memo(function CableEdge(props: EdgeProps<Edge<CableEdgeData, 'cable'>>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;
   const loop = data?.kind === 'internal-loop';
-  const r = routed(data?.route, props);
+  const r = routed(data?.route, props, selected);
   // The internal loop (CN3) leaves the housing and comes back: route it around rather than straight through.
   const [plainPath, plx, ply] = loop
     ? getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 14, offset: 26 })
@@ -65,7 +65,7 @@ export const CableEdge = memo(function CableEdge(props: EdgeProps<Edge<CableEdge
       {data ? (
         <Label edge={props} x={lx} y={ly - (loop ? 0 : 11)} className={`cable-label${selected ? ' is-selected' : ''}`} testId="cable-label">
           {/* A short cable shows its name only; the full label is in the tooltip and the inspector. */}
-          <span title={data.label}>{Math.hypot(targetX - sourceX, targetY - sourceY) < 200 && !selected ? data.name : data.label}</span>
+          <span title={data.label}>{selected ? data.label : r?.label && data.route?.labelText ? data.route.labelText : Math.hypot(targetX - sourceX, targetY - sourceY) < SHORT_CABLE ? data.name : data.label}</span>
         </Label>
       ) : null}
     </>

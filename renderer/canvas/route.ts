@@ -23,19 +23,29 @@ export interface EdgeRoute {
   points: XY[];
   /** Centre of the label, absolute canvas units. */
   label?: XY;
+  /** The text placed there (a short cable shows its name only). */
+  labelText?: string;
+  /** Where a cable's full label goes while the cable is selected (placed clear of the others, which do not move for it). */
+  selectedLabel?: XY;
 }
+
+/** A cable shorter than this shows its name only, its full label when selected (edges.tsx uses the same rule). */
+export const SHORT_CABLE = 200;
 
 type Side = 'left' | 'right' | 'top' | 'bottom';
 
 /** Above this many nodes the routes are not computed (a 1,000-element file): edges keep React Flow's plain paths. */
 export const ROUTE_MAX_NODES = 400;
-const PAD = 14;
-const STUB = 18;
+/** Clearance kept around nodes; less than half the 24 px between neighbours in a row, so a line can pass between them. */
+const PAD = 8;
+const STUB = 12;
 const BEND_COST = 30;
 const SHARED_LANE_COST = 3;
 const CONTAINER_HEADER = 40;
+/** The part of a container's header a route keeps out of (padded by PAD, it ends where the first ports begin). */
+const TITLE_BAR = 30;
 /** Height of one live pair-state badge above a volume (live.css .live-badge), canvas units. */
-const BADGE_H = 21;
+const BADGE_H = 26;
 
 const LEAF = new Set(['port', 'volume', 'lu', 'cache']);
 
@@ -315,12 +325,14 @@ function withAncestors(nodes: Map<string, DesignerNode>, id: string): string[] {
 
 /** Roughly how wide a label's text is drawn, in canvas units (sized for presentation mode's 12 px, the larger of the two). */
 export function labelSize(text: string, kind: 'chip' | 'small'): { w: number; h: number } {
-  return kind === 'chip' ? { w: text.length * 6.9 + 18, h: 21 } : { w: text.length * 6.3 + 10, h: 16 };
+  return kind === 'chip' ? { w: text.length * 7.3 + 22, h: 23 } : { w: text.length * 6.6 + 12, h: 17 };
 }
 
 interface Labelled {
   id: string;
   text: string;
+  /** A shorter text (a cable's name) to fall back on where the full one finds no free spot. */
+  alt?: string;
   kind: 'chip' | 'small';
   points: XY[];
   own: Set<string>;
@@ -349,15 +361,23 @@ function along(points: readonly XY[], f: number): { p: XY; horizontal: boolean }
   return { p: points[0]!, horizontal: true };
 }
 
-const FRACTIONS = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88];
+/** Where along its line a label is tried: the middle first, then outwards. */
+const FRACTIONS = [0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.14, 0.86, 0.08, 0.92];
 
 /**
  * Places each label on its line where its box covers no node other than its own ends (and the containers around them,
  * whose title bars still count) and no label placed before it; on the line first, then beside it.
  */
-function placeLabels(items: readonly Labelled[], nodes: Map<string, DesignerNode>, boxes: Map<string, Box>, badgeRoom: ReadonlyMap<string, number>): Map<string, XY> {
-  const placed: Box[] = [];
+function placeLabels(
+  items: readonly Labelled[],
+  nodes: Map<string, DesignerNode>,
+  boxes: Map<string, Box>,
+  badgeRoom: ReadonlyMap<string, number>,
+  already: readonly Box[],
+): { spots: Map<string, XY>; texts: Map<string, string>; placed: Box[] } {
+  const placed: Box[] = [...already];
   const out = new Map<string, XY>();
+  const texts = new Map<string, string>();
   const leaves: { id: string; box: Box }[] = [];
   const headers: { id: string; box: Box }[] = [];
   for (const [id, box] of boxes) {
@@ -367,36 +387,55 @@ function placeLabels(items: readonly Labelled[], nodes: Map<string, DesignerNode
     if (LEAF.has(type)) leaves.push({ id, box: above ? { x: box.x, y: box.y - above, w: box.w, h: box.h + above } : box });
     else headers.push({ id, box: { x: box.x, y: box.y, w: box.w, h: CONTAINER_HEADER } });
   }
-  // Longest lines first: they have the most room to move along.
-  for (const item of items) {
-    const size = labelSize(item.text, item.kind);
-    const hits = (b: Box) =>
-      placed.some((p) => overlaps(p, b, 2)) ||
-      // Its own two ends too: a label over the port its line starts at hides the port's name.
-      leaves.some((l) => overlaps(l.box, b, 3)) ||
-      headers.some((hd) => overlaps(hd.box, b, 1));
-    let chosen: XY | undefined;
-    let fallback: XY | undefined;
+  const area = (a: Box, b: Box, gap: number) => {
+    const w = Math.min(a.x + a.w, b.x + b.w) + gap - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.h, b.y + b.h) + gap - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
+  };
+  const spotFor = (item: Labelled, text: string) => {
+    const size = labelSize(text, item.kind);
+    // How much a box would cover: nodes (its own two ends too: a label over the port its line starts at hides the port's
+    // name), container title bars and labels placed before; zero is a free spot.
+    const cost = (b: Box) => {
+      let c = 0;
+      for (const p of placed) c += area(p, b, 2) * 2;
+      for (const l of leaves) c += area(l.box, b, 3) * 3;
+      for (const hd of headers) c += area(hd.box, b, 1) * 2;
+      return c;
+    };
+    let best: { at: XY; cost: number; size: { w: number; h: number } } | undefined;
     for (const f of FRACTIONS) {
       const { p, horizontal } = along(item.points, f);
+      // On the line, then just beside it, then a little further out (still reading as the line's label).
       const candidates = horizontal
-        ? [p, { x: p.x, y: p.y - size.h / 2 - 4 }, { x: p.x, y: p.y + size.h / 2 + 4 }]
-        : [p, { x: p.x + size.w / 2 + 5, y: p.y }, { x: p.x - size.w / 2 - 5, y: p.y }];
-      fallback ??= p;
+        ? [p, { x: p.x, y: p.y - size.h / 2 - 4 }, { x: p.x, y: p.y + size.h / 2 + 4 }, { x: p.x, y: p.y - size.h * 1.5 - 6 }, { x: p.x, y: p.y + size.h * 1.5 + 6 }]
+        : [p, { x: p.x + size.w / 2 + 5, y: p.y }, { x: p.x - size.w / 2 - 5, y: p.y }, { x: p.x + size.w / 2 + 5, y: p.y - size.h }, { x: p.x - size.w / 2 - 5, y: p.y + size.h }];
       for (const c of candidates) {
-        const b = { x: c.x - size.w / 2, y: c.y - size.h / 2, w: size.w, h: size.h };
-        if (!hits(b)) {
-          chosen = c;
-          break;
-        }
+        const k = cost({ x: c.x - size.w / 2, y: c.y - size.h / 2, w: size.w, h: size.h });
+        if (!best || k < best.cost) best = { at: c, cost: k, size };
+        if (k === 0) break;
       }
-      if (chosen) break;
+      if (best?.cost === 0) break;
     }
-    const at = chosen ?? fallback ?? item.points[0]!;
+    return best ?? { at: item.points[0]!, cost: Infinity, size };
+  };
+  for (const item of items) {
+    let text = item.text;
+    let best = spotFor(item, text);
+    // No free spot for the full text: a cable shows its name there instead (the full label is its tooltip, and shows when selected).
+    if (best.cost > 0 && item.alt) {
+      const short = spotFor(item, item.alt);
+      if (short.cost < best.cost) {
+        best = short;
+        text = item.alt;
+      }
+    }
+    const { at, size } = best;
     placed.push({ x: at.x - size.w / 2, y: at.y - size.h / 2, w: size.w, h: size.h });
     out.set(item.id, at);
+    texts.set(item.id, text);
   }
-  return out;
+  return { spots: out, texts, placed };
 }
 
 /** A straight stand-in for a line that is not routed (mapping lines): its two ends and the handles' stubs. */
@@ -406,10 +445,11 @@ function plainPoints(a: { at: XY; side: Side }, b: { at: XY; side: Side }): XY[]
 
 const cache = new WeakMap<Topology, Map<string, EdgeRoute>>();
 
-/** The text a label shows at its longest (a cable shows its full label when selected or long enough). */
-function labelText(e: DesignerEdge): { text: string; kind: 'chip' | 'small' } | null {
-  const data = e.data as { label?: string } | undefined;
+/** The text a label shows unselected: a short cable its name, every other line its full label. */
+function labelText(e: DesignerEdge, a: XY, b: XY): { text: string; kind: 'chip' | 'small' } | null {
+  const data = e.data as { label?: string; name?: string } | undefined;
   if (!data?.label) return null;
+  if (e.type === 'cable' && data.name && Math.hypot(b.x - a.x, b.y - a.y) < SHORT_CABLE) return { text: data.name, kind: 'chip' };
   return { text: data.label, kind: e.type === 'mapping' ? 'small' : 'chip' };
 }
 
@@ -449,11 +489,10 @@ export function routeEdges(t: Topology, nodes: readonly DesignerNode[], edges: r
     ends.set(e.id, { a, b });
     if (e.type === 'cable' || e.type === 'pair') stubs.push(step(a.at, a.side, STUB), step(b.at, b.side, STUB));
   }
-  const grid = buildGrid(
-    obstacles.map((o) => o.box),
-    stubs,
-    bounds,
-  );
+  // The title bars of sites, systems and hosts are never crossed, not even by a line that starts inside them.
+  const titleBars: Box[] = [];
+  for (const [id, box] of boxes) if (!LEAF.has(byId.get(id)?.type ?? '')) titleBars.push({ x: box.x, y: box.y, w: box.w, h: TITLE_BAR });
+  const grid = buildGrid([...obstacles.map((o) => o.box), ...titleBars], stubs, bounds);
   // Pairs first (they cross sites), longest first, then cables.
   const routed = edges
     .filter((e) => (e.type === 'cable' || e.type === 'pair') && ends.has(e.id))
@@ -476,21 +515,37 @@ export function routeEdges(t: Topology, nodes: readonly DesignerNode[], edges: r
 
   // Labels: every labelled edge, routed or not; the longest lines place theirs first.
   const labelled: Labelled[] = [];
+  const selectedOnly: Labelled[] = [];
   for (const e of edges) {
-    const text = labelText(e);
     const end = ends.get(e.id);
+    const text = end ? labelText(e, end.a.at, end.b.at) : null;
     if (!text || !end) continue;
+    const full = (e.data as { label?: string }).label!;
+    const name = (e.data as { name?: string }).name;
+    if (e.type === 'cable' && name && text.text === full && name !== full) Object.assign(text, { alt: name });
+    if (text.text !== full) selectedOnly.push({ id: e.id, text: full, kind: 'chip', points: out.get(e.id)?.points ?? plainPoints(end.a, end.b), own: new Set([e.source, e.target]) });
     const points = out.get(e.id)?.points ?? plainPoints(end.a, end.b);
     labelled.push({ id: e.id, ...text, points, own: new Set([e.source, e.target]) });
+    if ((text as { alt?: string }).alt) selectedOnly.push({ id: e.id, text: full, kind: 'chip', points, own: new Set([e.source, e.target]) });
   }
   labelled.sort((p, q) => length(q.points) - length(p.points));
   const badgeRoom = new Map<string, number>();
   for (const e of edges)
     if (e.type === 'pair') for (const v of [e.source, e.target]) badgeRoom.set(v, (badgeRoom.get(v) ?? 0) + BADGE_H);
-  for (const [id, at] of placeLabels(labelled, byId, boxes, badgeRoom)) {
-    const r = out.get(id);
-    if (r) r.label = at;
-    else out.set(id, { points: [], label: at });
+  const { spots, texts, placed } = placeLabels(labelled, byId, boxes, badgeRoom, []);
+  for (const item of labelled) {
+    const at = spots.get(item.id)!;
+    const labelText = texts.get(item.id)!;
+    const r = out.get(item.id);
+    if (r) Object.assign(r, { label: at, labelText });
+    else out.set(item.id, { points: [], label: at, labelText });
+  }
+  // A selected short cable's full label: clear of everything placed, each on its own (one cable is selected at a time).
+  for (const item of selectedOnly) {
+    if (texts.get(item.id) === item.text) continue;
+    const at = placeLabels([item], byId, boxes, badgeRoom, placed).spots.get(item.id);
+    const r = out.get(item.id);
+    if (r && at) r.selectedLabel = at;
   }
   return out;
 }

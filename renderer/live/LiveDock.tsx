@@ -154,7 +154,7 @@ export function LiveDockPanel({ children }: { children: ReactNode }) {
   }, [open, panel]);
   return (
     <Panel
-      id="dock"
+      id="panel-dock"
       panelRef={panel}
       className="panel-dock"
       defaultSize="25%"

@@ -135,7 +135,7 @@ const TABS_PX = 37;
 export const BottomPanel = memo(function BottomPanel() {
   const panel = usePanelRef();
   return (
-    <Panel id="bottom" panelRef={panel} className="panel-bottom" defaultSize="14%" minSize={110} collapsible collapsedSize={TABS_PX}>
+    <Panel id="panel-bottom" panelRef={panel} className="panel-bottom" defaultSize="14%" minSize={110} collapsible collapsedSize={TABS_PX}>
       <BottomTabs onTab={(tab) => {
         const p = panel.current;
         if (!p) return;
