@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { expect as baseExpect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { dragPalette, moveNode } from './helpers/canvas';
 
 /** The engine shares two cores with everything else: effects can take seconds to reach the page. */
 const expect = baseExpect.configure({ timeout: 20_000 });
@@ -78,13 +77,14 @@ test('at 1600x1000 the canvas takes more than half the window, and the panels ar
   await expect.poll(async () => (await canvas.boundingBox())!.height).toBeGreaterThanOrEqual(330);
   await page.getByTestId('tab-problems').click();
   // Dragging the splitter above the live dock down gives the canvas the room.
+  const beforeDrag = (await canvas.boundingBox())!;
   const splitter = page.getByTestId('splitter-dock');
   const s = (await splitter.boundingBox())!;
   await page.mouse.move(s.x + s.width / 2, s.y + s.height / 2);
   await page.mouse.down();
   await page.mouse.move(s.x + s.width / 2, s.y + 120, { steps: 6 });
   await page.mouse.up();
-  await expect.poll(async () => (await canvas.boundingBox())!.height).toBeGreaterThan(before.height + 80);
+  await expect.poll(async () => (await canvas.boundingBox())!.height).toBeGreaterThan(beforeDrag.height + 80);
   // The palette folds away (drag its splitter to the left edge) and the canvas widens.
   const w0 = (await canvas.boundingBox())!.width;
   const ps = (await page.getByTestId('splitter-palette').boundingBox())!;
@@ -92,7 +92,7 @@ test('at 1600x1000 the canvas takes more than half the window, and the panels ar
   await page.mouse.down();
   await page.mouse.move(5, ps.y + ps.height / 2, { steps: 6 });
   await page.mouse.up();
-  await expect(page.getByTestId('palette-site')).toBeHidden();
+  await expect.poll(async () => (await page.locator('#panel-palette').boundingBox())!.width).toBeLessThanOrEqual(2);
   expect((await canvas.boundingBox())!.width).toBeGreaterThan(w0 + 140);
 });
 
@@ -196,10 +196,15 @@ test('the training banner sits above the canvas, never over the relay title', as
 
 test('a site that grows around a dropped host pushes its neighbour aside', async ({ page }) => {
   await open(page, FIG1);
-  // The relay site moved a little by hand: its position is now stored, so growth next to it must push it.
-  await moveNode(page, 'site-relay', { x: 810, y: 0 });
-  // In the strip right of the local system: the new host reaches past the site's edge, towards the relay site.
-  await dragPalette(page, 'host', { x: 699, y: 200 });
+  // Auto-layout stores every position: the sites no longer follow one another, so growth must push them.
+  await page.getByTestId('toolbar-autolayout').click();
+  await page.waitForTimeout(1500);
+  // A host dropped in the local site's right margin, beside its system: the host reaches past the site's edge.
+  const site = (await page.locator('[data-id="site-local"]').boundingBox())!;
+  const root = (await page.locator('.react-flow').first().boundingBox())!;
+  const hosts = await page.locator('.react-flow__node-host').count();
+  await page.getByTestId('palette-host').dragTo(page.locator('.react-flow').first(), { targetPosition: { x: site.x + site.width - 7 - root.x, y: site.y + site.height / 2 - root.y } });
+  await expect(page.locator('.react-flow__node-host')).toHaveCount(hosts + 1);
   const sites = await page.locator('.react-flow__node-site').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
   for (let i = 0; i < sites.length; i++)
     for (let k = i + 1; k < sites.length; k++) {
