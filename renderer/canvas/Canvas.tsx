@@ -14,7 +14,6 @@ import {
   useReactFlow,
   useStore as useFlowStore,
 } from '@xyflow/react';
-import type { ReactFlowState } from '@xyflow/react';
 import type { Connection, EdgeChange, FinalConnectionState, IsValidConnection, Node, NodeChange, OnSelectionChangeParams, ReactFlowInstance } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { documentStore, useDoc } from '../store/document';
@@ -54,7 +53,6 @@ export const Canvas = memo(function Canvas() {
   const flow = useReactFlow<DesignerNode, DesignerEdge>();
   // True or false, so the canvas re-renders only when the zoom crosses the threshold, not on every zoom step.
   const zoomedOut = useFlowStore((s) => s.transform[2] < DETAIL_MIN_ZOOM);
-  const allMeasured = useFlowStore(everyNodeMeasured);
   const exporting = useStore(fullDetail, (s) => s.on);
   const minimap = useLayout((s) => s.minimap && !s.presenting);
   const canvasRef = useRef<HTMLDivElement>(null);
@@ -239,9 +237,9 @@ export const Canvas = memo(function Canvas() {
           onDrop={onDrop}
           onInit={onInit}
           deleteKeyCode={null}
-          // A large topology zoomed in is mostly off screen: only what is in view is mounted and painted. An edge is drawn from
-          // its nodes' measured handles, so culling waits until every node has been mounted (and measured) once.
-          onlyRenderVisibleElements={allMeasured && !exporting}
+          // A large topology zoomed in is mostly off screen: only what is in view is mounted and painted. The nodes carry their
+          // handles (derive.ts handlesOf), so an edge to a node never mounted is still drawn.
+          onlyRenderVisibleElements={!exporting}
           snapToGrid
           snapGrid={[10, 10]}
           minZoom={0.1}
@@ -341,12 +339,6 @@ function luBeside(flow: ReactFlowInstance<DesignerNode, DesignerEdge>, portId: s
     .filter((n) => n.parentId === systemId && n.id !== portId && n.type !== 'port')
     .flatMap((n) => box(n.id) ?? []);
   return luSpotBesidePort(port, system, SIZE.lu, taken);
-}
-
-/** Whether React Flow knows the handles of every node (each was mounted once): only then may off-screen nodes be left unmounted. */
-function everyNodeMeasured(s: ReactFlowState): boolean {
-  for (const n of s.nodeLookup.values()) if (!n.internals.handleBounds) return false;
-  return true;
 }
 
 /** Below this zoom the canvas's 9.5-12 px texts are under 3 px on screen (FIG. 1 fitted in a 1,500 px window is at ~0.4): edge labels, handles and secondary node texts are not drawn. */

@@ -1,5 +1,6 @@
 // Topology -> React Flow nodes and edges: sites > systems/hosts > ports/volumes/caches/LUs nested by parentId, stored positions or an automatic placement.
-import type { Edge, Node } from '@xyflow/react';
+import { Position } from '@xyflow/react';
+import type { Edge, Node, NodeHandle } from '@xyflow/react';
 import type { Topology, Volume } from '../../app/model/schema';
 import { indexTopology } from '../../app/model/index-topology';
 import { canvasParentId, formatBandwidth, formatBytes, sizeOf } from '../lib/topo';
@@ -374,6 +375,46 @@ function volumeSubtitle(v: Volume): string {
   return v.kind === 'real' ? (v.backing.type === 'external' ? 'real · external' : 'real · internal') : v.kind === 'virtual' ? 'virtual' : 'virtual real';
 }
 
+/** Drawn sizes of the handles (styles.css): the cable handle 10 px, mapping and pair handles 8 px, hidden ones 1 px. */
+const HANDLE_PX = { cable: 10, map: 8, pair: 8, hidden: 1 } as const;
+
+function handleAt(id: string, type: 'source' | 'target', position: Position, w: number, h: number, size: number): NodeHandle {
+  const half = size / 2;
+  const x = position === Position.Right ? w - half : position === Position.Left ? -half : w / 2 - half;
+  const y = position === Position.Bottom ? h - half : position === Position.Top ? -half : h / 2 - half;
+  return { id, type, position, x, y, width: size, height: size };
+}
+
+/**
+ * The handles a node draws (nodes.tsx), where React Flow measures them: given up front, the edges are drawn without
+ * mounting and measuring every node first, so only what is in view is ever mounted (a 1,000-element file opens fast).
+ */
+export function handlesOf(t: Topology, id: string, type: CanvasKind, w: number, h: number): NodeHandle[] {
+  if (type === 'port') {
+    const port = indexTopology(t).ports.get(id);
+    const outward = portFacesRight(t, id) ? Position.Right : Position.Left;
+    const inward = outward === Position.Right ? Position.Left : Position.Right;
+    const out = [handleAt(HANDLE.cable, 'source', outward, w, h, HANDLE_PX.cable)];
+    if (port?.kind === 'switchable') out.push(handleAt(HANDLE.cableOut, 'source', inward, w, h, HANDLE_PX.cable));
+    out.push(handleAt(HANDLE.portLu, 'source', port?.kind === 'switchable' ? Position.Bottom : inward, w, h, HANDLE_PX.hidden));
+    return out;
+  }
+  if (type === 'volume')
+    return [
+      handleAt(HANDLE.mapUp, 'target', Position.Top, w, h, HANDLE_PX.map),
+      handleAt(HANDLE.pairIn, 'target', Position.Left, w, h, HANDLE_PX.pair),
+      handleAt(HANDLE.pairOut, 'source', Position.Right, w, h, HANDLE_PX.pair),
+      handleAt(HANDLE.mapDown, 'source', Position.Bottom, w, h, HANDLE_PX.map),
+    ];
+  if (type === 'lu')
+    return [
+      handleAt(HANDLE.mapUp, 'target', Position.Top, w, h, HANDLE_PX.map),
+      handleAt(HANDLE.luPort, 'target', Position.Left, w, h, HANDLE_PX.hidden),
+      handleAt(HANDLE.mapDown, 'source', Position.Bottom, w, h, HANDLE_PX.map),
+    ];
+  return [];
+}
+
 /** Nodes in parent-before-child order, as React Flow requires. */
 export function deriveNodes(t: Topology, selection: ReadonlySet<string> = new Set()): DesignerNode[] {
   const geometry = computeGeometry(t);
@@ -388,6 +429,7 @@ export function deriveNodes(t: Topology, selection: ReadonlySet<string> = new Se
       width: g.w,
       height: g.h,
       data: { elementId: id },
+      handles: handlesOf(t, id, type, g.w, g.h),
       selected: selection.has(id),
       zIndex: z,
       ...(parentId ? { parentId, extent: 'parent' as const } : {}),
