@@ -177,7 +177,7 @@ function verdicts(r) {
     const w = c.relaylabWhole;
     if (w?.drag) {
       const wDrag = w.drag.p95BusyMs / c.plain.drag?.p95BusyMs;
-      line(5, 'Canvas zoomed out to the whole file', `${w.nodesShown} nodes painted ${fmt(w.zoomOutPaintMs, 0)} ms after zooming out (plain opens ${c.plain.nodesShown} in ${fmt(c.plain.medianMs, 0)} ms = ${fmt(w.zoomOutPaintMs / c.plain.medianMs, 2)}x); pan ${fmt(w.pan?.p95BusyMs, 1)} ms, drag ${fmt(w.drag.p95BusyMs, 1)} ms p95 = ${fmt(w.pan?.p95BusyMs / c.plain.pan?.p95BusyMs, 2)}x / ${fmt(wDrag, 2)}x of plain`, 'drag <= 1.2x plain', wDrag <= 1.2, `drag ${fmt(wDrag, 2)}x`);
+      line(5, `Canvas zoomed out to ${w.zoom ?? 0.1}`, `${w.nodesShown} nodes painted ${fmt(w.zoomOutPaintMs, 0)} ms after zooming out (plain opens ${c.plain.nodesShown} in ${fmt(c.plain.medianMs, 0)} ms = ${fmt(w.zoomOutPaintMs / c.plain.medianMs, 2)}x); pan ${fmt(w.pan?.p95BusyMs, 1)} ms, drag ${fmt(w.drag.p95BusyMs, 1)} ms p95 = ${fmt(w.pan?.p95BusyMs / c.plain.pan?.p95BusyMs, 2)}x / ${fmt(wDrag, 2)}x of plain`, 'drag <= 1.2x plain', wDrag <= 1.2, `drag ${fmt(wDrag, 2)}x`);
     }
   }
   const n = r.snapshots;
