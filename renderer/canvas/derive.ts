@@ -280,7 +280,8 @@ export function pushApart(rects: Rect[], gap: number, pushers: Set<Rect>): void 
       const o = order[k]!;
       if (!pushers.has(o)) continue;
       const verticallyShared = r.y < o.y + o.h && o.y < r.y + r.h;
-      if (verticallyShared && r.x < o.x + o.w + gap && r.x + r.w > o.x) {
+      // Only a real overlap moves a box (one the user put close by stays), and then it keeps a gap.
+      if (verticallyShared && r.x < o.x + o.w && r.x + r.w > o.x) {
         r.x = o.x + o.w + gap;
         pushers.add(r);
       }
