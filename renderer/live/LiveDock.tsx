@@ -1,7 +1,7 @@
 // The live dock under the canvas: run controls, virtual clock and timeline on its header, the live tabs below; a collapsible panel of the window, and floating controls in presentation mode.
 import { memo, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { Panel, usePanelRef } from 'react-resizable-panels';
+import { Panel, useParentGroup, usePanelRef } from 'react-resizable-panels';
 import './live.css';
 import { documentStore } from '../store/document';
 import { api } from '../services';
@@ -144,14 +144,35 @@ export function LiveDockPanel({ children }: { children: ReactNode }) {
   const open = useLive((s) => s.dockOpen);
   const panel = usePanelRef();
   const syncing = useRef(false);
+  const group = useParentGroup();
+  /** The dock's share of the column when last open, to open it again at that size. */
+  const openShare = useRef<number | null>(null);
   useEffect(() => {
-    const p = panel.current;
-    if (!p) return;
-    syncing.current = true;
-    if (open && p.isCollapsed()) p.expand();
-    else if (!open && !p.isCollapsed()) p.collapse();
-    syncing.current = false;
-  }, [open, panel]);
+    // A frame later, so the group has its size. Folding or opening moves the room to or from the canvas above (the panel's
+    // own collapse() would give it to the panel below).
+    const frame = requestAnimationFrame(() => {
+      const p = panel.current;
+      const height = group ? document.getElementById(group.id)?.clientHeight ?? 0 : 0;
+      if (!p || !group || height <= 0) return;
+      const layout = group.getLayout();
+      const dock = layout['panel-dock'] ?? 0;
+      const canvas = layout['panel-canvas'] ?? 0;
+      const folded = (DOCK_FOLDED_PX / height) * 100;
+      syncing.current = true;
+      try {
+        if (!open && !p.isCollapsed()) {
+          openShare.current = dock;
+          group.setLayout({ ...layout, 'panel-dock': folded, 'panel-canvas': canvas + dock - folded });
+        } else if (open && p.isCollapsed()) {
+          const want = Math.min(openShare.current ?? 25, canvas + dock - 15);
+          group.setLayout({ ...layout, 'panel-dock': want, 'panel-canvas': canvas + dock - want });
+        }
+      } finally {
+        syncing.current = false;
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [open, panel, group]);
   return (
     <Panel
       id="panel-dock"
