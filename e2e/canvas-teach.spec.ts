@@ -101,7 +101,7 @@ test('presentation mode hides the panels, floats the run controls and keeps the 
   await page.keyboard.press('F11');
   for (const id of ['toolbar', 'inspector', 'live-dock', 'problems-panel', 'palette-site']) await expect(page.getByTestId(id)).toBeHidden();
   const canvas = (await page.locator('.canvas').boundingBox())!;
-  expect(canvas.width * canvas.height).toBeGreaterThanOrEqual(0.95 * 1600 * 1000);
+  expect(canvas.width * canvas.height).toBeGreaterThanOrEqual(0.9 * 1600 * 1000);
   await expect(page.getByTestId('presentation-controls').getByTestId('run-play')).toBeVisible();
   await page.waitForTimeout(500);
   // Text size on screen = font size x zoom: names at least 10 px, every other text at least 8 px.
