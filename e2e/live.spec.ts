@@ -44,8 +44,14 @@ async function menu(page: Page, label: RegExp) {
 
 /** Zooms the canvas in on the relay and remote sites, where the cascade's second leg runs. */
 async function zoomOnRelay(page: Page) {
-  const v21 = await page.locator('[data-testid="rf__node-V21"]').boundingBox();
-  const v22 = await page.locator('[data-testid="rf__node-V22"]').boundingBox();
+  // The fit stops at the smallest readable zoom, which shows FIG. 1's left part here: zoom out first so both are in view
+  // (only nodes in view are mounted).
+  const canvas = (await page.locator('.react-flow').first().boundingBox())!;
+  await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+  await page.mouse.wheel(0, 300);
+  await page.waitForTimeout(400);
+  const v21 = await page.locator('[data-testid="rf__node-V21"]').boundingBox({ timeout: 5000 }).catch(() => null);
+  const v22 = await page.locator('[data-testid="rf__node-V22"]').boundingBox({ timeout: 5000 }).catch(() => null);
   if (!v21 || !v22) return;
   await page.mouse.move((v21.x + v22.x) / 2, (v21.y + v22.y) / 2 - 40);
   await page.mouse.wheel(0, -220);

@@ -11,6 +11,7 @@ import { autoLayout } from './lib/autolayout';
 import { exportImage, tablesCsv } from './lib/exporting';
 import { exportConfiguration, importConfiguration } from './lib/interop';
 import { liveStore } from './live/store';
+import { layoutStore, toggleLegend, togglePresenting } from './ui/layout';
 
 const store = () => documentStore.getState();
 
@@ -75,6 +76,9 @@ export const commands = {
     const flow = flowInstance();
     if (flow) void fitIfDrawn(flow, { padding: 0.06, duration: 300, maxZoom: 1.25 });
   },
+  /** Presentation mode: panels hidden, large type, run controls floating (F11; Esc leaves). */
+  present: () => togglePresenting(),
+  legend: () => toggleLegend(),
   async autoLayout() {
     const t = store().doc;
     try {
@@ -139,6 +143,8 @@ export const SHORTCUTS: { name: Exclude<CommandName, 'openTemplate'>; label: str
   { name: 'save', label: 'Ctrl+S', test: (e) => mod(e) && !e.shiftKey && key(e) === 's' },
   { name: 'saveAs', label: 'Ctrl+Shift+S', test: (e) => mod(e) && e.shiftKey && key(e) === 's' },
   { name: 'open', label: 'Ctrl+O', test: (e) => mod(e) && key(e) === 'o' },
+  { name: 'present', label: 'F11', test: (e) => e.key === 'F11' || (e.key === 'Escape' && layoutStore.getState().presenting) },
+  { name: 'legend', label: 'L', test: (e) => !mod(e) && !e.shiftKey && !e.altKey && key(e) === 'l' },
   { name: 'clearSelection', label: 'Esc', test: (e) => e.key === 'Escape' },
   { name: 'deleteSelection', label: 'Delete', test: (e) => !mod(e) && (e.key === 'Delete' || e.key === 'Backspace') },
   { name: 'fit', label: 'Shift+1 / F', test: (e) => !mod(e) && ((e.shiftKey && (e.key === '!' || e.code === 'Digit1')) || (!e.shiftKey && key(e) === 'f')) },

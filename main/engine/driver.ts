@@ -94,7 +94,8 @@ export function createEngineDriver(host: DriverHost): EngineService {
 
   const build = (): void => {
     if (!topology) return;
-    engine = new Engine(topology, { seed, sha256: host.sha256 });
+    // One sampled write per host per virtual second: the log's Write flow and Host I/O filters have something to show.
+    engine = new Engine(topology, { seed, sha256: host.sha256, sampleWorkloadWritesEveryUs: 1_000_000 });
     engine.startWorkloads();
     lastSeq = 0;
     scenario = [...(topology.scenario?.timeline ?? [])].sort((a, b) => a.atMs - b.atMs);

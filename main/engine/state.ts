@@ -12,6 +12,12 @@ export interface EngineOptions {
   seed?: number;
   /** Emit step events for every workload write too (single hostWrite commands always emit them). */
   traceWorkloadWrites?: boolean;
+  /**
+   * Trace one workload write per host in every this many virtual microseconds (the first one issued after each interval),
+   * so a normal run's event log shows real write flows and host I/O without tracing thousands of writes a second.
+   * Their events carry no ioId (they are samples, not a write being walked step by step).
+   */
+  sampleWorkloadWritesEveryUs?: number;
   /** Step events kept for snapshots and tests (oldest dropped first). */
   stepBufferSize?: number;
   /** Called for every step event as it happens. */
@@ -121,6 +127,9 @@ export class EngineState {
   readonly stepBufferSize: number;
   readonly onStep: ((e: StepEvent) => void) | undefined;
   readonly traceWorkloadWrites: boolean;
+  readonly sampleEveryUs: number;
+  /** Per host: virtual time of its last sampled (traced) workload write. */
+  readonly lastSampleUs = new Map<string, number>();
   nextIoId = 1;
   /** Writes and hand-downs still moving through the model. */
   activeFlows = 0;
@@ -139,6 +148,7 @@ export class EngineState {
     this.stepBufferSize = options.stepBufferSize ?? 20_000;
     this.onStep = options.onStep;
     this.traceWorkloadWrites = options.traceWorkloadWrites ?? false;
+    this.sampleEveryUs = options.sampleWorkloadWritesEveryUs ?? 0;
     this.wiring = new Wiring(topology);
     for (const s of topology.systems) this.systemSite.set(s.id, s.siteId);
     const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
@@ -222,7 +232,8 @@ export class EngineState {
     if (io && !io.traced) return;
     const e: StepEvent = { seq: ++this.stepSeq, timeUs: this.nowUs, step, elementId, text };
     if (relatedIds) e.relatedIds = relatedIds;
-    if (io) e.ioId = io.id;
+    // A sampled workload write has a negative id: shown in the log, never mistaken for a write being walked.
+    if (io && io.id > 0) e.ioId = io.id;
     this.steps.push(e);
     if (this.steps.length > this.stepBufferSize) this.steps.splice(0, this.steps.length - this.stepBufferSize);
     this.onStep?.(e);

@@ -4,7 +4,7 @@ import type { TraceRecord, Workload, WorkloadTrace } from '../../app/model/schem
 import { hostRead } from './reads';
 import { MAX_HOST_OUTSTANDING, type HostRt, type WorkloadOverride } from './state';
 import { traceSchedule } from './workload';
-import { issueWrite } from './write';
+import { issueWrite, traceWorkload } from './write';
 
 /** Starts the workloads of every host (Poisson arrivals from the seeded PRNG). */
 export function startWorkloads(core: EngineState, override?: WorkloadOverride): void {
@@ -52,7 +52,7 @@ export function issueWorkloadIo(core: EngineState, h: HostRt, w: Workload, state
   if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
   const data = new Uint8Array(block);
   core.prng.fill(data);
-  issueWrite(core, h.host.id, w.luId, index * block, data, core.traceWorkloadWrites);
+  issueWrite(core, h.host.id, w.luId, index * block, data, traceWorkload(core, h.host.id));
 }
 
 /**
@@ -86,5 +86,5 @@ export function issueTraceRecord(core: EngineState, h: HostRt, w: Workload, r: T
   }
   const data = new Uint8Array(r.lengthBytes);
   core.prng.fill(data);
-  issueWrite(core, h.host.id, w.luId, r.offsetBytes, data, core.traceWorkloadWrites);
+  issueWrite(core, h.host.id, w.luId, r.offsetBytes, data, traceWorkload(core, h.host.id));
 }

@@ -10,7 +10,18 @@ import { EngineInvariantError } from './sim';
 import { fmtUs, part, type Arrival, type Io, type SlotHold } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
-export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+/** Whether a workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
+export function traceWorkload(core: EngineState, hostId: string): boolean | 'sampled' {
+  if (core.traceWorkloadWrites) return true;
+  if (core.sampleEveryUs <= 0) return false;
+  const last = core.lastSampleUs.get(hostId);
+  if (last !== undefined && core.nowUs - last < core.sampleEveryUs) return false;
+  core.lastSampleUs.set(hostId, core.nowUs);
+  return 'sampled';
+}
+
+export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Uint8Array, tracing: boolean | 'sampled', done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+  const traced = tracing !== false;
   const h = core.hosts.get(hostId);
   const lu = core.stack.lus.get(luId);
   if (!h) return { ok: false, reason: `no host ${hostId}` };
@@ -21,7 +32,7 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
   if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
   const link = cable;
   const hostPort = link.otherEnd(lu.portId);
-  const io: Io = { id: core.nextIoId++, traced };
+  const io: Io = { id: tracing === 'sampled' ? -core.nextIoId++ : core.nextIoId++, traced };
   const startUs = core.nowUs;
   h.outstanding++;
   core.activeFlows++;

@@ -5,6 +5,7 @@ import {
   Background,
   BackgroundVariant,
   ConnectionMode,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -13,7 +14,6 @@ import {
   useReactFlow,
   useStore as useFlowStore,
 } from '@xyflow/react';
-import type { ReactFlowState } from '@xyflow/react';
 import type { Connection, EdgeChange, FinalConnectionState, IsValidConnection, Node, NodeChange, OnSelectionChangeParams, ReactFlowInstance } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { documentStore, useDoc } from '../store/document';
@@ -31,6 +31,9 @@ import { fitIfDrawn, forgetFittedView, lastFittedView, shouldRefitOnResize } fro
 import { luSpotBesidePort } from './placement';
 import { ActionRefused } from '../store/actions';
 import { EdgeLabelLayer } from './label-layer';
+import { routeEdges } from './route';
+import { toggleMinimap, useLayout } from '../ui/layout';
+import type { Topology } from '../../app/model/schema';
 
 export const PALETTE_MIME = 'application/x-relaylab-palette';
 const CONTAINER_TYPES = new Set(['site', 'system', 'host', 'port']);
@@ -43,14 +46,15 @@ export const Canvas = memo(function Canvas() {
   const focus = useDoc((s) => s.focus);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
   const derivedNodes = useMemo(() => deriveNodes(doc, selection), [doc, selection]);
-  const derivedEdges = useMemo(() => deriveEdges(doc, selection), [doc, selection]);
+  // Routes and label spots are found once per document (route.ts), then carried in the edges' data.
+  const derivedEdges = useMemo(() => withRoutes(doc, derivedNodes, deriveEdges(doc, selection)), [doc, derivedNodes, selection]);
   const [nodes, setNodes] = useState<DesignerNode[]>(() => withMeasured(derivedNodes));
   const [edges, setEdges] = useState<DesignerEdge[]>(derivedEdges);
   const flow = useReactFlow<DesignerNode, DesignerEdge>();
   // True or false, so the canvas re-renders only when the zoom crosses the threshold, not on every zoom step.
   const zoomedOut = useFlowStore((s) => s.transform[2] < DETAIL_MIN_ZOOM);
-  const allMeasured = useFlowStore(everyNodeMeasured);
   const exporting = useStore(fullDetail, (s) => s.on);
+  const minimap = useLayout((s) => s.minimap && !s.presenting);
   const canvasRef = useRef<HTMLDivElement>(null);
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
   // React Flow renders its label layer once, with the viewport; found before the first paint so labels appear with their edges.
@@ -233,9 +237,9 @@ export const Canvas = memo(function Canvas() {
           onDrop={onDrop}
           onInit={onInit}
           deleteKeyCode={null}
-          // A large topology zoomed in is mostly off screen: only what is in view is mounted and painted. An edge is drawn from
-          // its nodes' measured handles, so culling waits until every node has been mounted (and measured) once.
-          onlyRenderVisibleElements={allMeasured && !exporting}
+          // A large topology zoomed in is mostly off screen: only what is in view is mounted and painted. The nodes carry their
+          // handles (derive.ts handlesOf), so an edge to a node never mounted is still drawn.
+          onlyRenderVisibleElements={!exporting}
           snapToGrid
           snapGrid={[10, 10]}
           minZoom={0.1}
@@ -248,14 +252,31 @@ export const Canvas = memo(function Canvas() {
           onPaneContextMenu={onPaneContextMenu}
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} className="rl-background" />
-          <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} />
-          <Controls showInteractive={false} className="rl-controls" />
+          {minimap ? <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} className="rl-minimap" style={{ width: 168, height: 112 }} /> : null}
+          <Controls showInteractive={false} className="rl-controls">
+            <ControlButton onClick={toggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-pressed={minimap} data-testid="toggle-minimap">
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                <rect x="1.5" y="2.5" width="13" height="11" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+                <rect x="8" y="8" width="5" height="4" fill="currentColor" />
+              </svg>
+            </ControlButton>
+          </Controls>
         </ReactFlow>
       </EdgeLabelLayer.Provider>
       <ConnectionHint />
     </div>
   );
 });
+
+/** The edges with their route and label spot (when found) in their data. */
+function withRoutes(t: Topology, nodes: DesignerNode[], edges: DesignerEdge[]): DesignerEdge[] {
+  const routes = routeEdges(t, nodes, edges);
+  if (!routes.size) return edges;
+  return edges.map((e) => {
+    const r = routes.get(e.id);
+    return r ? ({ ...e, data: { ...e.data, route: r } } as DesignerEdge) : e;
+  });
+}
 
 /** Sizes are decided by the derivation, so they are also what React Flow measures (no hidden first frame, fitView sees them at once). */
 function withMeasured(nodes: DesignerNode[]): DesignerNode[] {
@@ -318,12 +339,6 @@ function luBeside(flow: ReactFlowInstance<DesignerNode, DesignerEdge>, portId: s
     .filter((n) => n.parentId === systemId && n.id !== portId && n.type !== 'port')
     .flatMap((n) => box(n.id) ?? []);
   return luSpotBesidePort(port, system, SIZE.lu, taken);
-}
-
-/** Whether React Flow knows the handles of every node (each was mounted once): only then may off-screen nodes be left unmounted. */
-function everyNodeMeasured(s: ReactFlowState): boolean {
-  for (const n of s.nodeLookup.values()) if (!n.internals.handleBounds) return false;
-  return true;
 }
 
 /** Below this zoom the canvas's 9.5-12 px texts are under 3 px on screen (FIG. 1 fitted in a 1,500 px window is at ~0.4): edge labels, handles and secondary node texts are not drawn. */

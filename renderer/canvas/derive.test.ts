@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
-import { computeGeometry, deriveEdges, deriveNodes, HANDLE, pairLabel, stackLevels } from './derive';
+import { computeGeometry, deriveEdges, deriveNodes, HANDLE, pairLabel, pushApart, stackLevels } from './derive';
 import { moveNodes } from '../store/actions';
 
 function fig1(): Topology {
@@ -144,5 +144,22 @@ describe('FIG. 13 switchable port', () => {
     const outbound = edges.find((e) => e.source === sp.id)!;
     expect(inbound.targetHandle).toBe(HANDLE.cable);
     expect(outbound.sourceHandle).toBe(HANDLE.cableOut);
+  });
+});
+
+describe('a group that grows pushes its neighbours aside', () => {
+  it('moves a box off one that grew into it, and the next one along too', () => {
+    const grown = { x: 0, y: 0, w: 900, h: 400 };
+    const next = { x: 800, y: 0, w: 300, h: 400 };
+    const last = { x: 1150, y: 0, w: 300, h: 400 };
+    pushApart([grown, next, last], 36, new Set([grown]));
+    expect(next.x).toBe(936);
+    expect(last.x).toBe(936 + 300 + 36);
+  });
+  it('leaves a box the user put over another, when nothing grew', () => {
+    const a = { x: 0, y: 0, w: 500, h: 300 };
+    const b = { x: 10, y: 10, w: 500, h: 300 };
+    pushApart([a, b], 36, new Set());
+    expect(b.x).toBe(10);
   });
 });

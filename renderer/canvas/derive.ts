@@ -1,5 +1,6 @@
 // Topology -> React Flow nodes and edges: sites > systems/hosts > ports/volumes/caches/LUs nested by parentId, stored positions or an automatic placement.
-import type { Edge, Node } from '@xyflow/react';
+import { Position } from '@xyflow/react';
+import type { Edge, Node, NodeHandle } from '@xyflow/react';
 import type { Topology, Volume } from '../../app/model/schema';
 import { indexTopology } from '../../app/model/index-topology';
 import { canvasParentId, formatBandwidth, formatBytes, sizeOf } from '../lib/topo';
@@ -13,17 +14,29 @@ export interface ElementNodeData extends Record<string, unknown> {
 }
 export type DesignerNode = Node<ElementNodeData, CanvasKind>;
 
+/** A routed line and its label spot (absolute canvas units), from route.ts. */
+export interface RouteData {
+  points: { x: number; y: number }[];
+  label?: { x: number; y: number };
+  selectedLabel?: { x: number; y: number };
+  /** The text placed at `label` (a cable's name where its full label found no free spot). */
+  labelText?: string;
+}
+
 export interface CableEdgeData extends Record<string, unknown> {
+  route?: RouteData;
   label: string;
   /** Shown instead of the full label when the cable is too short to carry it. */
   name: string;
   kind: string;
 }
 export interface PairEdgeData extends Record<string, unknown> {
+  route?: RouteData;
   label: string;
   mode: 'sync' | 'async';
 }
 export interface MappingEdgeData extends Record<string, unknown> {
+  route?: RouteData;
   label: string;
   /** 'range' of a virtual volume, 'alias' of a virtual real volume, 'lu' placement, 'external' backing. */
   relation: 'range' | 'alias' | 'lu' | 'external';
@@ -51,7 +64,7 @@ export const HANDLE = {
 export const SIZE = {
   port: { w: 92, h: 28 },
   volume: { w: 156, h: 58 },
-  lu: { w: 120, h: 36 },
+  lu: { w: 140, h: 36 },
   cache: { w: 150, h: 40 },
   systemHeader: 40,
   hostHeader: 40,
@@ -204,9 +217,21 @@ function whOf(kind: 'volume' | 'lu' | 'cache' | 'port') {
   return wh(SIZE[kind]);
 }
 
-/** A port pill wide enough for its kind tag and name. */
+/**
+ * Which side a port's cable handle faces: targets receive from the left, initiators (and host ports) send to the right;
+ * an external system is mirrored. One rule for the node (nodes.tsx) and the edge routes (route.ts).
+ */
+export function portFacesRight(t: Topology, portId: string): boolean {
+  const ix = indexTopology(t);
+  const p = ix.ports.get(portId);
+  if (!p) return true;
+  const mirrored = /external/i.test(ix.systems.get(p.ownerId)?.role ?? '');
+  return ix.hosts.has(p.ownerId) || (p.kind === 'initiator') !== mirrored;
+}
+
+/** A port pill wide enough for its kind tag and name (at presentation mode's 13.5 px as well). */
 export function portWidth(name: string): number {
-  return Math.min(170, Math.max(SIZE.port.w, 50 + name.length * 7.2));
+  return Math.min(200, Math.max(SIZE.port.w, 58 + name.length * 8.6));
 }
 
 /** The ids an element is stacked on (ranges, alias target, LU's volume). */
@@ -231,7 +256,40 @@ function placeHost(t: Topology, hostId: string, out: Map<string, Placed>): { w: 
  * Positions and sizes of every canvas node, relative to its parent. Stored layout wins; anything without a stored
  * position is placed automatically; group sizes grow to hold their children.
  */
+const geometryCache = new WeakMap<Topology, Map<string, Rect>>();
+
 export function computeGeometry(t: Topology): Map<string, Rect> {
+  // Once per document: a selection change re-derives the nodes but not their geometry.
+  const known = geometryCache.get(t);
+  if (known) return known;
+  const result = computeGeometryOnce(t);
+  geometryCache.set(t, result);
+  return result;
+}
+
+/**
+ * Moves boxes right, in their order along x, off a box before them that grew (or was pushed) into them: a site (or a
+ * system in its site) that grew around a dropped element pushes its neighbours aside instead of covering them. A box the
+ * user put over another without anything growing stays where it was put.
+ */
+export function pushApart(rects: Rect[], gap: number, pushers: Set<Rect>): void {
+  const order = [...rects].sort((a, b) => a.x - b.x || a.y - b.y);
+  for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
+    for (let k = 0; k < i; k++) {
+      const o = order[k]!;
+      if (!pushers.has(o)) continue;
+      const verticallyShared = r.y < o.y + o.h && o.y < r.y + r.h;
+      // Only a real overlap moves a box (one the user put close by stays), and then it keeps a gap.
+      if (verticallyShared && r.x < o.x + o.w && r.x + r.w > o.x) {
+        r.x = o.x + o.w + gap;
+        pushers.add(r);
+      }
+    }
+  }
+}
+
+function computeGeometryOnce(t: Topology): Map<string, Rect> {
   const ix = indexTopology(t);
   const levels = stackLevels(t);
   const auto = new Map<string, Placed>();
@@ -239,9 +297,12 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
   const result = new Map<string, Rect>();
   const childrenOf = canvasChildren(t);
 
+  // Groups that grew past their own size to hold a child: they push their neighbours aside (pushApart).
+  const grown = new Set<Rect>();
   const settle = (id: string, autoRect: Rect, isGroup: boolean) => {
     const s = stored[id];
     const rect: Rect = s ? { x: s.x, y: s.y, w: s.width ?? autoRect.w, h: s.height ?? autoRect.h } : autoRect;
+    const before = { w: rect.w, h: rect.h };
     if (isGroup) {
       // Grow the group so every child fits, wherever the user put it.
       for (const cid of childrenOf.get(id) ?? []) {
@@ -250,6 +311,7 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
         rect.w = Math.max(rect.w, c.x + c.w + SIZE.pad / 2);
         rect.h = Math.max(rect.h, c.y + c.h + SIZE.pad / 2);
       }
+      if (rect.w > before.w || rect.h > before.h) grown.add(rect);
     }
     result.set(id, rect);
     return rect;
@@ -301,14 +363,57 @@ export function computeGeometry(t: Topology): Map<string, Rect> {
     }
     const contentW = Math.max(x, bx) - SIZE.groupGap + SIZE.pad + 6;
     const contentH = below.length ? by + Math.max(...below.map((m) => m.h)) + SIZE.pad + 6 : top + rowH + SIZE.pad + 6;
+    // Hosts and systems the user placed may now overlap one that grew: push them aside, then size the site around them.
+    pushApart(members.map((m) => result.get(m.id)!), SIZE.pad, grown);
     const siteRect = settle(site.id, { x: siteX, y: 0, w: Math.max(300, contentW), h: Math.max(200, contentH) }, true);
     siteX = (stored[site.id] ? siteRect.x : siteX) + siteRect.w + SIZE.siteGap;
   }
+  pushApart(t.sites.map((s) => result.get(s.id)!).filter(Boolean), SIZE.pad * 2, grown);
   return result;
 }
 
 function volumeSubtitle(v: Volume): string {
   return v.kind === 'real' ? (v.backing.type === 'external' ? 'real · external' : 'real · internal') : v.kind === 'virtual' ? 'virtual' : 'virtual real';
+}
+
+/** Drawn sizes of the handles (styles.css): the cable handle 10 px, mapping and pair handles 8 px, hidden ones 1 px. */
+const HANDLE_PX = { cable: 10, map: 8, pair: 8, hidden: 1 } as const;
+
+function handleAt(id: string, type: 'source' | 'target', position: Position, w: number, h: number, size: number): NodeHandle {
+  const half = size / 2;
+  const x = position === Position.Right ? w - half : position === Position.Left ? -half : w / 2 - half;
+  const y = position === Position.Bottom ? h - half : position === Position.Top ? -half : h / 2 - half;
+  return { id, type, position, x, y, width: size, height: size };
+}
+
+/**
+ * The handles a node draws (nodes.tsx), where React Flow measures them: given up front, the edges are drawn without
+ * mounting and measuring every node first, so only what is in view is ever mounted (a 1,000-element file opens fast).
+ */
+export function handlesOf(t: Topology, id: string, type: CanvasKind, w: number, h: number): NodeHandle[] {
+  if (type === 'port') {
+    const port = indexTopology(t).ports.get(id);
+    const outward = portFacesRight(t, id) ? Position.Right : Position.Left;
+    const inward = outward === Position.Right ? Position.Left : Position.Right;
+    const out = [handleAt(HANDLE.cable, 'source', outward, w, h, HANDLE_PX.cable)];
+    if (port?.kind === 'switchable') out.push(handleAt(HANDLE.cableOut, 'source', inward, w, h, HANDLE_PX.cable));
+    out.push(handleAt(HANDLE.portLu, 'source', port?.kind === 'switchable' ? Position.Bottom : inward, w, h, HANDLE_PX.hidden));
+    return out;
+  }
+  if (type === 'volume')
+    return [
+      handleAt(HANDLE.mapUp, 'target', Position.Top, w, h, HANDLE_PX.map),
+      handleAt(HANDLE.pairIn, 'target', Position.Left, w, h, HANDLE_PX.pair),
+      handleAt(HANDLE.pairOut, 'source', Position.Right, w, h, HANDLE_PX.pair),
+      handleAt(HANDLE.mapDown, 'source', Position.Bottom, w, h, HANDLE_PX.map),
+    ];
+  if (type === 'lu')
+    return [
+      handleAt(HANDLE.mapUp, 'target', Position.Top, w, h, HANDLE_PX.map),
+      handleAt(HANDLE.luPort, 'target', Position.Left, w, h, HANDLE_PX.hidden),
+      handleAt(HANDLE.mapDown, 'source', Position.Bottom, w, h, HANDLE_PX.map),
+    ];
+  return [];
 }
 
 /** Nodes in parent-before-child order, as React Flow requires. */
@@ -325,6 +430,7 @@ export function deriveNodes(t: Topology, selection: ReadonlySet<string> = new Se
       width: g.w,
       height: g.h,
       data: { elementId: id },
+      handles: handlesOf(t, id, type, g.w, g.h),
       selected: selection.has(id),
       zIndex: z,
       ...(parentId ? { parentId, extent: 'parent' as const } : {}),

@@ -10,7 +10,7 @@ import { Icon } from '../ui/icons';
 import type { IconName } from '../ui/icons';
 import { formatBytes, sizeOf } from '../lib/topo';
 import type { DesignerNode } from './derive';
-import { HANDLE } from './derive';
+import { HANDLE, portFacesRight } from './derive';
 import { problemsOf } from '../ui/problems';
 import { LiveCacheFill, LiveVolumeBadges } from '../live/canvas';
 
@@ -106,13 +106,7 @@ const PORT_LABEL = { target: 'TP', initiator: 'IP', switchable: 'SP' } as const;
 export const PortNode = memo(function PortNode({ id, selected }: P) {
   const port = useElement('ports', id);
   // The cable handle faces outwards: targets receive from the left, initiators (and host ports) send to the right; external systems are mirrored.
-  const facesRight = useDoc((s) => {
-    const ix = indexTopology(s.doc);
-    const p = ix.ports.get(id);
-    if (!p) return true;
-    const mirrored = /external/i.test(ix.systems.get(p.ownerId)?.role ?? '');
-    return ix.hosts.has(p.ownerId) || (p.kind === 'initiator') !== mirrored;
-  });
+  const facesRight = useDoc((s) => portFacesRight(s.doc, id));
   if (!port) return null;
   const outward = facesRight ? Position.Right : Position.Left;
   const inward = outward === Position.Right ? Position.Left : Position.Right;

@@ -1,11 +1,21 @@
 // When the canvas fits its view: when a document is opened (never as a side effect of the first drop on an empty canvas), and again when the canvas area changes size while the view is still the one the fit made.
 import type { FitViewOptions, Viewport } from '@xyflow/react';
+import { fitMinZoom } from '../ui/layout';
 
 /** The part of a React Flow instance the fits need (a fake in tests). */
 export interface Fittable {
   getNodes(): readonly unknown[];
   fitView(options?: FitViewOptions): Promise<boolean>;
   getViewport(): Viewport;
+  /** With these two (a real React Flow instance), a drawing too large to fit readably shows its top-left part, titles first. */
+  getNodesBounds?(nodes: never[]): { x: number; y: number; width: number; height: number };
+  setViewport?(viewport: Viewport): Promise<boolean>;
+}
+
+/** The canvas area on screen (React Flow's renderer element), or null outside a browser. */
+function paneSize(): { width: number; height: number } | null {
+  const el = globalThis.document?.querySelector('.react-flow__renderer');
+  return el ? { width: el.clientWidth, height: el.clientHeight } : null;
 }
 
 export const OPEN_FIT: FitViewOptions = { padding: 0.06, maxZoom: 1 };
@@ -22,7 +32,20 @@ export async function fitIfDrawn(flow: Fittable, options: FitViewOptions = OPEN_
     fittedView = null;
     return false;
   }
-  const done = await flow.fitView(options);
+  // Never so small that the text cannot be read: a large drawing is then centred and panned, not shrunk to 6 px type.
+  const minZoom = fitMinZoom();
+  const done = await flow.fitView({ minZoom, ...options });
+  const view = flow.getViewport();
+  const pane = paneSize();
+  if (flow.getNodesBounds && flow.setViewport && pane && view.zoom <= minZoom + 1e-3) {
+    // Centred, a drawing wider or taller than the pane at the smallest readable zoom loses its site titles off the top and
+    // both ends of the story off the sides; align its top-left corner instead (the local site, where a write starts).
+    const b = flow.getNodesBounds(flow.getNodes() as never[]);
+    const pad = 16;
+    const x = b.width * view.zoom + 2 * pad > pane.width ? pad - b.x * view.zoom : view.x;
+    const y = b.height * view.zoom + 2 * pad > pane.height ? pad - b.y * view.zoom : view.y;
+    if (x !== view.x || y !== view.y) await flow.setViewport({ x, y, zoom: view.zoom });
+  }
   fittedView = flow.getViewport();
   return done;
 }

@@ -1,5 +1,5 @@
 // Charts over virtual time with uPlot: host write latency, throughput, RPO per pair, link utilisation, journal and cache fill.
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useLive } from './store';
@@ -20,10 +20,25 @@ function toAligned(d: ChartData, names: string[]): uPlot.AlignedData {
 }
 
 /** One uPlot chart; rebuilt only when its set of series changes, otherwise fed with setData. */
-const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: ChartKey; title: string; unit: string; width: number }) {
+const Chart = memo(function Chart({ chartKey, title, unit }: { chartKey: ChartKey; title: string; unit: string }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<{ u: uPlot; names: string } | null>(null);
   const data = useLive((s) => s.series[chartKey]);
+  // As wide as its grid cell: the charts share the dock's width instead of running off its right edge.
+  const [width, setWidth] = useState(300);
+  useEffect(() => {
+    const el = host.current?.parentElement;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      const w = Math.max(200, Math.floor(el.clientWidth));
+      setWidth((prev) => (Math.abs(prev - w) > 2 ? w : prev));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  useEffect(() => {
+    plot.current?.u.setSize({ width, height: CHART_HEIGHT });
+  }, [width]);
 
   useEffect(() => {
     const el = host.current;
@@ -31,6 +46,7 @@ const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: 
     const names = Object.keys(data.columns).sort();
     const namesKey = names.join('|');
     if (plot.current && plot.current.names === namesKey) {
+      if (plot.current.u.width !== width) plot.current.u.setSize({ width, height: CHART_HEIGHT });
       plot.current.u.setData(toAligned(data, names));
       return;
     }
@@ -39,7 +55,7 @@ const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: 
     const ink = getComputedStyle(document.documentElement).getPropertyValue('--ink-2').trim() || '#555';
     const opts: uPlot.Options = {
       width,
-      height: 150,
+      height: CHART_HEIGHT,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
@@ -63,12 +79,13 @@ const Chart = memo(function Chart({ chartKey, title, unit, width }: { chartKey: 
   );
 });
 
+const CHART_HEIGHT = 130;
+
 export const Charts = memo(function Charts() {
-  const width = 330;
   return (
-    <div className="live-charts">
+    <div className="live-charts" data-testid="charts">
       {CHARTS.map((c) => (
-        <Chart key={c.key} chartKey={c.key} title={c.title} unit={c.unit} width={width} />
+        <Chart key={c.key} chartKey={c.key} title={c.title} unit={c.unit} />
       ))}
     </div>
   );

@@ -1,5 +1,7 @@
-// The live dock over the canvas: run controls, virtual clock and timeline on its header, the live tabs below; plus the canvas overlays it brings.
-import { memo, useEffect, useState } from 'react';
+// The live dock under the canvas: run controls, virtual clock and timeline on its header, the live tabs below; a collapsible panel of the window, and floating controls in presentation mode.
+import { memo, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { Panel, useParentGroup, usePanelRef } from 'react-resizable-panels';
 import './live.css';
 import { documentStore, useDoc } from '../store/document';
 import type { Topology } from '../../app/model/schema';
@@ -10,9 +12,7 @@ import { connectLive, documentEdited, documentReplaced, modelKey, pause, play, r
 import { formatClock, liveCableEdits, modelChanges } from './model';
 import { Charts } from './Charts';
 import { CachePanel, EventLog, ExercisePanel, ExplainPanel, TrainingPanel, VerifyPanel } from './panels';
-import { LiveHighlights, LiveStepBanner } from './canvas';
-import { WriteTokens } from './WriteTokens';
-import { RecordButton, ScenarioBanner, ScenarioMarkers, timelineScaleUs } from './ScenarioBar';
+import { RecordButton, ScenarioMarkers, timelineScaleUs } from './ScenarioBar';
 import { showProblems } from '../ui/problems';
 import { formatPath } from '../../app/model/problem';
 
@@ -32,6 +32,7 @@ const Refusal = memo(function Refusal() {
     </div>
   );
 });
+import { setPresenting, useLayout } from '../ui/layout';
 
 const TABS: { id: LiveTab; label: string }[] = [
   { id: 'events', label: 'Events' },
@@ -211,12 +212,87 @@ const TabBody = memo(function TabBody({ tab }: { tab: LiveTab }) {
   }
 });
 
-/** Mounted once in the canvas area: connects the live store to the engine and draws the dock and the canvas overlays. */
+/** The dock's height when folded: its header and tab row. */
+export const DOCK_FOLDED_PX = 78;
+
+/**
+ * The window panel that holds the dock: folded to its header and tabs or open, by its toggle, its tabs or a drag of the
+ * splitter above it; the live store's dockOpen and the panel's size follow each other.
+ */
+export function LiveDockPanel({ children }: { children: ReactNode }) {
+  const open = useLive((s) => s.dockOpen);
+  const panel = usePanelRef();
+  const syncing = useRef(false);
+  const group = useParentGroup();
+  /** The dock's share of the column when last open, to open it again at that size. */
+  const openShare = useRef<number | null>(null);
+  useEffect(() => {
+    // A frame later, so the group has its size. Folding or opening moves the room to or from the canvas above (the panel's
+    // own collapse() would give it to the panel below).
+    const frame = requestAnimationFrame(() => {
+      const p = panel.current;
+      const height = group ? document.getElementById(group.id)?.clientHeight ?? 0 : 0;
+      if (!p || !group || height <= 0) return;
+      const layout = group.getLayout();
+      const dock = layout['panel-dock'] ?? 0;
+      const canvas = layout['panel-canvas'] ?? 0;
+      const folded = (DOCK_FOLDED_PX / height) * 100;
+      syncing.current = true;
+      try {
+        if (!open && !p.isCollapsed()) {
+          openShare.current = dock;
+          group.setLayout({ ...layout, 'panel-dock': folded, 'panel-canvas': canvas + dock - folded });
+        } else if (open && p.isCollapsed()) {
+          const want = Math.min(openShare.current ?? 25, canvas + dock - 15);
+          group.setLayout({ ...layout, 'panel-dock': want, 'panel-canvas': canvas + dock - want });
+        }
+      } finally {
+        syncing.current = false;
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [open, panel, group]);
+  return (
+    <Panel
+      id="panel-dock"
+      panelRef={panel}
+      className="panel-dock"
+      defaultSize="25%"
+      minSize={170}
+      collapsible
+      collapsedSize={DOCK_FOLDED_PX}
+      onResize={(size) => {
+        if (syncing.current) return;
+        const folded = size.inPixels <= DOCK_FOLDED_PX + 1;
+        if (folded === liveStore.getState().dockOpen) liveStore.getState().setDockOpen(!folded);
+      }}
+    >
+      {children}
+    </Panel>
+  );
+}
+
+/** In presentation mode: the run controls, clock and timeline float over the bottom of the canvas, with the way out. */
+export const PresentationControls = memo(function PresentationControls() {
+  return (
+    <div className="presentation-controls" data-testid="presentation-controls">
+      <RunControls />
+      <Clock />
+      <Timeline />
+      <button type="button" className="live-btn" onClick={() => setPresenting(false)} title="Leave presentation mode (Esc)" data-testid="presentation-exit">
+        ✕ Exit
+      </button>
+    </div>
+  );
+});
+
+/** Mounted once in the dock panel: connects the live store to the engine and draws the dock. */
 export const LiveDock = memo(function LiveDock() {
   const open = useLive((s) => s.dockOpen);
   const tab = useLive((s) => s.tab);
   const status = useLive((s) => s.status);
   const error = useLive((s) => s.error);
+  const presenting = useLayout((s) => s.presenting);
 
   useEffect(() => {
     let disconnect: (() => void) | undefined;
@@ -237,36 +313,35 @@ export const LiveDock = memo(function LiveDock() {
   }, []);
 
   return (
-    <>
-      <LiveHighlights />
-      <LiveStepBanner />
-      <WriteTokens />
-      <ScenarioBanner />
-      <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
-        <header className="live-dock-head">
-          <RunControls />
-          <Clock />
-          <Timeline />
-          <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
-            {open ? '▾' : '▴'}
+    <section className={`live-dock${open ? ' is-open' : ''}`} data-testid="live-dock" aria-label="Live run">
+      <header className="live-dock-head">
+        {/* In presentation mode the controls float over the canvas instead (one set in the page, for the tests' sake too). */}
+        {presenting ? null : (
+          <>
+            <RunControls />
+            <Clock />
+            <Timeline />
+          </>
+        )}
+        <button type="button" className="live-btn icon" onClick={() => liveStore.getState().setDockOpen(!open)} title={open ? 'Collapse' : 'Expand'} data-testid="live-dock-toggle">
+          {open ? '▾' : '▴'}
+        </button>
+      </header>
+      <nav className="live-tabs" role="tablist">
+        {TABS.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
+            {t.label}
           </button>
-        </header>
-        <nav className="live-tabs" role="tablist">
-          {TABS.map((t) => (
-            <button key={t.id} type="button" role="tab" aria-selected={open && tab === t.id} className={open && tab === t.id ? 'is-on' : ''} onClick={() => (open && tab === t.id ? liveStore.getState().setDockOpen(false) : liveStore.getState().setTab(t.id))} data-testid={`live-tab-${t.id}`}>
-              {t.label}
-            </button>
-          ))}
-        </nav>
-        {status === 'error' && error ? <div className="live-error">{error}</div> : null}
-        <Refusal />
-        <OutOfDate />
-        {open ? (
-          <div className="live-dock-body" data-testid={`live-body-${tab}`}>
-            <TabBody tab={tab} />
-          </div>
-        ) : null}
-      </section>
-    </>
+        ))}
+      </nav>
+      {status === 'error' && error ? <div className="live-error">{error}</div> : null}
+      <Refusal />
+      <OutOfDate />
+      {open ? (
+        <div className="live-dock-body" data-testid={`live-body-${tab}`}>
+          <TabBody tab={tab} />
+        </div>
+      ) : null}
+    </section>
   );
 });

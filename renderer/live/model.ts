@@ -37,7 +37,7 @@ export function formatCount(n: number): string {
 /** Traffic-light tone of a state: ok (in sync), busy (copying), warn (operator split / taken over), error (suspended by a fault), idle. */
 export type PairTone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
-const TONE: Record<PairState, PairTone> = {
+export const PAIR_TONE: Record<PairState, PairTone> = {
   SMPL: 'idle',
   COPY: 'busy',
   PAIR: 'ok',
@@ -68,7 +68,7 @@ export interface PairBadge {
 }
 
 export function pairTone(state: PairState): PairTone {
-  return TONE[state];
+  return PAIR_TONE[state];
 }
 
 export function pairStateTooltip(state: PairState): string {
@@ -89,7 +89,7 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
   if (p.fenced) lines.push('P-VOL fenced: host writes fail until the fence is lifted or the pair is resynchronised');
   if (p.reason) lines.push(`since ${formatClock(p.sinceUs)}: ${p.reason}`);
   const fencedHere = p.fenced === true && role !== 'secondary';
-  const badge: PairBadge = { pairId: p.id, state: side, tone: TONE[side], label: fencedHere ? `${side} · fenced` : side, tooltip: lines.join('\n') };
+  const badge: PairBadge = { pairId: p.id, state: side, tone: PAIR_TONE[side], label: fencedHere ? `${side} · fenced` : side, tooltip: lines.join('\n') };
   if (copying) {
     badge.progress = p.copyProgress;
     badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;

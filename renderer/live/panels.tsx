@@ -29,8 +29,10 @@ export const EventLog = memo(function EventLog() {
   const highlighted = useLive((s) => s.highlight);
   const [filter, setFilter] = useState<EventFilter>('all');
   const [search, setSearch] = useState('');
+  const matching = useMemo(() => filterEvents(events, filter, search), [events, filter, search]);
   // The newest first, and only the last few hundred rendered: the log keeps thousands.
-  const rows = useMemo(() => filterEvents(events, filter, search).slice(-300).reverse(), [events, filter, search]);
+  const rows = useMemo(() => matching.slice(-300).reverse(), [matching]);
+  const filtered = filter !== 'all' || search.trim() !== '';
   return (
     <div className="live-events">
       <div className="live-row">
@@ -42,7 +44,10 @@ export const EventLog = memo(function EventLog() {
           ))}
         </div>
         <input className="live-search" type="search" placeholder="Search events (text, step, element)…" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="event-search" />
-        <span className="muted">{events.length.toLocaleString('en')} events</span>
+        {/* The count follows the filter: what matches, out of what the log holds. */}
+        <span className="muted" data-testid="event-count" data-matching={matching.length}>
+          {filtered ? `${matching.length.toLocaleString('en')} of ${events.length.toLocaleString('en')} events` : `${events.length.toLocaleString('en')} events`}
+        </span>
       </div>
       <div className="live-scroll">
         <table className="grid live-event-table">
@@ -100,9 +105,10 @@ export const CachePanel = memo(function CachePanel() {
   if (!caches?.length) return <div className="live-empty">No caches in this run.</div>;
   return (
     <div className="live-caches">
-      <div className="live-cache-list live-scroll">
+      {/* Every cache at once, one card each, side by side; a card scrolls its own slots. */}
+      <div className="live-cache-list" data-testid="cache-list">
         {caches.map((c) => (
-          <section key={c.id} className="live-cache" data-testid={`cache-grid-${c.id}`}>
+          <section key={c.id} className="live-cache" data-testid={`cache-grid-${c.id}`} data-cache-id={c.id}>
             <h4>
               {c.id}{' '}
               <span className="muted">

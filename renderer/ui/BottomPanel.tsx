@@ -1,5 +1,6 @@
 // The bottom panel: Problems (validateTopology, click to select and pan) and Tables (T1-T4 of the selected system, live as you edit).
 import { memo, useEffect, useMemo, useState } from 'react';
+import { Panel, usePanelRef } from 'react-resizable-panels';
 import { formatPath } from '../../app/model/problem';
 import { buildTables } from '../../app/tables';
 import type { Topology } from '../../app/model/schema';
@@ -127,12 +128,38 @@ const TablesTab = memo(function TablesTab() {
   );
 });
 
+/** Folded, the panel keeps its tab row. */
+const TABS_PX = 37;
+
+/** A panel of the window under the live dock: resizable, folds to its tab row; Planning asks for more room when opened. */
 export const BottomPanel = memo(function BottomPanel() {
-  const [tab, setTab] = useState<'problems' | 'tables' | 'planning'>('problems');
+  const panel = usePanelRef();
+  return (
+    <Panel id="panel-bottom" panelRef={panel} className="panel-bottom" defaultSize="14%" minSize={110} collapsible collapsedSize={TABS_PX}>
+      <BottomTabs onTab={(tab) => {
+        const p = panel.current;
+        if (!p) return;
+        if (p.isCollapsed()) p.expand();
+        // Planning's figures, checks and charts need room: grow to a third of the window, never shrink what the user chose.
+        if (tab === 'planning' && p.getSize().inPixels < window.innerHeight * 0.34) p.resize(`${Math.round(window.innerHeight * 0.34)}px`);
+      }} />
+    </Panel>
+  );
+});
+
+const BottomTabs = memo(function BottomTabs({ onTab }: { onTab: (tab: 'problems' | 'tables' | 'planning') => void }) {
+  const [tab, setTabState] = useState<'problems' | 'tables' | 'planning'>('problems');
+  const setTab = (t: 'problems' | 'tables' | 'planning') => {
+    setTabState(t);
+    onTab(t);
+  };
+  // "Show in Problems" (a run refused for errors) opens the Problems tab.
   useEffect(() => {
     const show = () => setTab('problems');
     window.addEventListener(SHOW_PROBLEMS_EVENT, show);
     return () => window.removeEventListener(SHOW_PROBLEMS_EVENT, show);
+    // setTab only closes over setters and the panel's callback.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const problems = useProblems();
   const errors = problems.filter((p) => p.severity === 'error').length;
