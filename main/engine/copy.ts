@@ -24,6 +24,9 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   p.copy.inFlight = 0;
   p.copy.inFlightTracks.clear();
   p.copy.cursor = 0;
+  // "copy complete (N tracks sent)" and the progress bar are this copy's, not every copy's since the pair was created.
+  p.copy.tracksSent = 0;
+  p.copy.shownProgress = 0;
   // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
   setState(core, p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
   const gen = p.copy.gen;

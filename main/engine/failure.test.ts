@@ -183,3 +183,64 @@ describe('honest RPO (DOMAIN.md: now minus the host time of the newest write in 
     expect(r.pairs.find((x) => x.id === 'pair-sync')!.maxRpoMs).toBeUndefined();
   });
 });
+
+describe('copy while writing (TrueCopy: updates to copied tracks are sent synchronously during COPY)', () => {
+  /** FIG. 1 with the sync leg forming (initial copy) under a hot-spot workload; the async leg already paired. */
+  function hotCopy(): Engine {
+    const t = fig01();
+    const hot: Topology = {
+      ...t,
+      pairs: t.pairs.map((p) => ({ ...p, initially: p.mode === 'sync' ? ('create' as const) : ('paired' as const) })),
+      hosts: t.hosts.map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, iops: 2000, pattern: 'hotspot' as const, hotspotFraction: 0.05 })) })),
+    };
+    const e = new Engine(hot, { seed: 9 });
+    // The first 256 tracks written, so the copy has to send them (the hot spot is among them).
+    e.preload('V11', 0, new Uint8Array(256 * 262144).fill(5));
+    return e;
+  }
+
+  test('a hot initial copy sends each track once, progress only moves forward, and the message counts this copy', () => {
+    const e = hotCopy();
+    e.startWorkloads();
+    const p = e.pairs.get('pair-sync')!;
+    let last = 0;
+    let backwards = 0;
+    while (p.state === 'COPY' && e.nowUs < 60e6) {
+      e.runFor(5_000);
+      const progress = e.pairStatus(p).copyProgress;
+      if (progress < last) backwards++;
+      last = Math.max(last, progress);
+    }
+    expect(p.state).toBe('PAIR');
+    expect(backwards).toBe(0);
+    expect(p.copy.tracksSent).toBeLessThanOrEqual(p.trackCount);
+    expect(p.reason).toBe(`copy complete (${p.copy.tracksSent} track(s) sent)`);
+    // A resync after a short split sends only what changed, and says so.
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    e.runFor(20_000);
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' });
+    e.runUntil(e.nowUs + 2_000_000);
+    expect(p.state).toBe('PAIR');
+    expect(p.copy.tracksSent).toBeLessThan(200);
+    expect(p.reason).toBe(`copy complete (${p.copy.tracksSent} track(s) sent)`);
+  });
+
+  test('during COPY a write to a track already copied is forwarded synchronously: host latency includes the hop', () => {
+    const e = hotCopy();
+    const p = e.pairs.get('pair-sync')!;
+    while (p.copy.cursor < 8 && e.nowUs < 10e6) e.runFor(100);
+    expect(p.state).toBe('COPY');
+    let latencyUs = -1;
+    const start = e.nowUs;
+    e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(9), false, () => (latencyUs = e.nowUs - start));
+    e.runFor(20_000);
+    // CN2 is 60 km: two round trips of 0.6 ms for a plain FC write, where a local-only write takes ~0.05 ms.
+    expect(latencyUs).toBeGreaterThan(1_000);
+    const ahead = p.trackCount - 1;
+    let localUs = -1;
+    const start2 = e.nowUs;
+    e.hostWrite('host1', 'LU11', ahead * p.trackBytes, new Uint8Array(4096).fill(9), false, () => (localUs = e.nowUs - start2));
+    e.runFor(20_000);
+    expect(localUs).toBeLessThan(500);
+  });
+});

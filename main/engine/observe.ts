@@ -39,7 +39,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     linkUp: p.route?.link.up ?? false,
     secondaryData:
       !p.rules.secondaryConsistent || p.secondaryInconsistent ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
-    copyProgress: Math.max(0, Math.min(1, progress)),
+    copyProgress: copying ? (p.copy.shownProgress = Math.max(p.copy.shownProgress, Math.max(0, Math.min(1, progress)))) : Math.max(0, Math.min(1, progress)),
     differentialTracks: remaining + p.secondaryBitmap.count,
     sinceUs: p.sinceUs,
     reason: p.reason,

@@ -128,8 +128,10 @@ export interface CopyProgress {
   startedUs: number;
   inFlight: number;
   cursor: number;
-  /** Tracks actually sent over the link (empty tracks are skipped and not counted). */
+  /** Tracks this copy sent over the link (empty tracks are skipped and not counted). */
   tracksSent: number;
+  /** The progress shown so far: it only moves forward (a failed update putting a bit back does not make the bar retreat). */
+  shownProgress: number;
   /** Tracks taken from the bitmap and sent but not yet landed: put back into the bitmap if the copy is abandoned. */
   inFlightTracks: Set<number>;
 }
@@ -167,7 +169,7 @@ export class PairRt {
   route: PairRoute | undefined;
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
-  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, inFlightTracks: new Set() };
+  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() };
   journal: JournalRt | undefined;
   /** Time of the newest write the secondary has applied (async: journal records; sync: updates landed; a completed copy: its end), for RPO. */
   lastAppliedWrittenUs = 0;

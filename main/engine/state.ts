@@ -42,6 +42,8 @@ export interface Arrival {
   source: Source;
   /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
   stillWanted?: () => boolean;
+  /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
+  copyForward?: Map<PairRt, number[]>;
 }
 
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */

@@ -151,7 +151,11 @@ function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason
           : `${a.portId} stores the data in cache ${cache.id}`;
       core.step(storeStep, cache.id, text, a.io, [a.volumeId]);
     }
-    if (a.source !== 'loop') applyData(core, a.volumeId, a.offset, a.length, a.data);
+    if (a.source !== 'loop') {
+      // Before the bytes change (which marks copying pairs' bitmaps): which copying sync pairs already hold these tracks.
+      a.copyForward = copyingPairsInSync(core, a.volumeId, a.offset, a.length);
+      applyData(core, a.volumeId, a.offset, a.length, a.data);
+    }
     const secondaryPair = core.pairWithSecondary(a.volumeId);
     if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
     // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
@@ -179,6 +183,20 @@ function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason
     one(true);
     handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop');
   });
+}
+
+/** Sync pairs of the volume in COPY whose bitmap is clear for some track of the range (the copy has sent it, or needs not), with those tracks. */
+export function copyingPairsInSync(core: EngineState, volumeId: string, offset: number, length: number): Map<PairRt, number[]> | undefined {
+  let out: Map<PairRt, number[]> | undefined;
+  for (const p of core.pairsWithPrimary(volumeId)) {
+    if (p.state !== 'COPY' || p.mode !== 'sync') continue;
+    const first = Math.floor(offset / p.trackBytes);
+    const last = Math.floor((offset + length - 1) / p.trackBytes);
+    const clear: number[] = [];
+    for (let t = first; t <= last; t++) if (!p.primaryBitmap.has(t)) clear.push(t);
+    if (clear.length) (out ??= new Map()).set(p, clear);
+  }
+  return out;
 }
 
 /** Why a host may not write this volume now (it is the protected secondary of a pair), or undefined. */
@@ -270,6 +288,13 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
     // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     return done(false, fencedRefusal(p));
+  }
+  const inSync = p.state === 'COPY' ? a.copyForward?.get(p) : undefined;
+  if (inSync) {
+    // DOMAIN.md: during COPY a write to a track the copy has already sent (or never has to) is forwarded synchronously
+    // like in PAIR; the bits the change just set for those tracks are taken back, the update carries the data.
+    for (const t of inSync) p.primaryBitmap.clear(t);
+    return forwardSync(core, p, a, done);
   }
   if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);
