@@ -1198,10 +1198,17 @@ export class Engine {
     const sharing = new Set<string>([target]);
     for (const e of this.stack.extentsOf(target)) for (const o of this.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
     for (const q of this.pairList) {
-      if (q === p || !sharing.has(q.secondaryId)) continue;
+      if (q === p) continue;
+      // A failback under way replicates into its current primary once it completes (the roles swap back).
+      if (q.failbackPending && q.state === 'COPY' && sharing.has(q.primaryId)) {
+        return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
+      }
+      if (!sharing.has(q.secondaryId)) continue;
       if (q.state === 'PAIR' || q.state === 'PFUL' || q.state === 'COPY' || q.state === 'suspending') {
         return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
       }
+      // After a takeover the secondary is the copy that serves the host: a copy would overwrite its live data.
+      if (q.state === 'SSWS') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
       if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
     }
     return undefined;
@@ -1414,7 +1421,8 @@ export class Engine {
       }
       case 'failback':
         if (p.state === 'SSWS') {
-          const conflict = this.copyTargetConflict(p, p.primaryId);
+          // Both the copy back (into the primary) and the replication after it (into the secondary) write shared bytes.
+          const conflict = this.copyTargetConflict(p, p.primaryId) ?? this.copyTargetConflict(p, p.secondaryId);
           if (conflict) return refuse(conflict);
           this.swapRoles(p);
           if (!p.route?.link.up) {
