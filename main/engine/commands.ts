@@ -183,7 +183,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     }
     case 'failback':
       if (p.state === 'SSWS') {
-        const conflict = copyTargetConflict(core, p, p.primaryId);
+        // Both the copy back (into the primary) and the replication after it (into the secondary) write shared bytes.
+        const conflict = copyTargetConflict(core, p, p.primaryId) ?? copyTargetConflict(core, p, p.secondaryId);
         if (conflict) return refuse(conflict);
         swapRoles(core, p);
         if (!p.route?.link.up) {
