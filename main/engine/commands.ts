@@ -62,6 +62,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       if (!cache) return { ok: false, reason: `no cache ${c.cacheId}` };
       const sys = core.wiring.systems.get(cache.systemId)!;
       let n = 0;
+      cache.observe(core.nowUs);
       while (cache.hasFree()) {
         const key = `phantom-${n}`;
         const version = cache.store(key, n, core.nowUs);

@@ -190,6 +190,17 @@ export class LinkRt {
   }
 }
 
+interface Cleaning {
+  atUs: number;
+  seq: number;
+  key: number;
+  version: number;
+}
+
+function before(a: Cleaning, b: Cleaning): boolean {
+  return a.atUs < b.atUs || (a.atUs === b.atUs && a.seq < b.seq);
+}
+
 interface Slot {
   volumeId: string;
   track: number;
@@ -232,6 +243,16 @@ export class CacheRt {
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
+  /**
+   * Internal destages booked to complete later ("clean at t"): plain records in a heap by time (ties in booking
+   * order), applied when the cache is next looked at. No event per destage; one only when a writer waits (wakeAtUs).
+   */
+  private readonly cleanings: Cleaning[] = [];
+  private cleaningSeq = 0;
+  /** The latest completion time booked so far (the cache is still destaging until then). */
+  lastCleaningUs = 0;
+  /** Time of the earliest wake event scheduled for waiters, if any. */
+  wakeAtUs: number | undefined;
 
   constructor(
     id: string,
@@ -252,6 +273,7 @@ export class CacheRt {
 
   /** Marks the track dirty, taking a slot if needed; returns the slot version, or -1 when every slot is dirty. */
   store(volumeId: string, track: number, nowUs: number): number {
+    this.observe(nowUs);
     const key = this.key(volumeId, track);
     let slot = this.slots.get(key);
     if (!slot) {
@@ -291,16 +313,67 @@ export class CacheRt {
 
   /** Marks the track clean if nothing newer was stored since `version`; wakes one waiter per freed slot. */
   markClean(volumeId: string, track: number, version: number, nowUs: number): void {
-    const key = this.key(volumeId, track);
+    if (!this.cleanSlot(this.key(volumeId, track), version, nowUs)) return;
+    const waiter = this.waiters.shift();
+    if (waiter) waiter();
+  }
+
+  private cleanSlot(key: number, version: number, atUs: number): boolean {
     const slot = this.slots.get(key);
-    if (!slot || !slot.dirty || slot.version !== version) return;
+    if (!slot || !slot.dirty || slot.version !== version) return false;
     slot.dirty = false;
-    slot.sinceUs = nowUs;
+    slot.sinceUs = atUs;
     this.dirtyCount--;
     this.clean.add(key);
     invariant(this.dirtyCount >= 0, this.id, 'negative dirty slot count');
-    const waiter = this.waiters.shift();
-    if (waiter) waiter();
+    return true;
+  }
+
+  /** The track turns clean at `atUs` (a destage that needs no event), unless something newer is stored first. */
+  cleanLater(volumeId: string, track: number, version: number, atUs: number): void {
+    const h = this.cleanings;
+    const c: Cleaning = { atUs, seq: this.cleaningSeq++, key: this.key(volumeId, track), version };
+    h.push(c);
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+    if (atUs > this.lastCleaningUs) this.lastCleaningUs = atUs;
+  }
+
+  /** Completion time of the earliest booked destage, if any. */
+  nextCleaningUs(): number | undefined {
+    return this.cleanings[0]?.atUs;
+  }
+
+  /** Applies every destage due by `nowUs`, in time order. */
+  applyDue(nowUs: number): void {
+    const h = this.cleanings;
+    while (h.length > 0 && h[0]!.atUs <= nowUs) {
+      const top = h[0]!;
+      const last = h.pop()!;
+      if (h.length > 0) {
+        h[0] = last;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < h.length && before(h[l]!, h[m]!)) m = l;
+          if (r < h.length && before(h[r]!, h[m]!)) m = r;
+          if (m === i) break;
+          [h[i], h[m]] = [h[m]!, h[i]!];
+          i = m;
+        }
+      }
+      this.cleanSlot(top.key, top.version, top.atUs);
+    }
+  }
+
+  /** Brings the slots up to `nowUs` before they are read or taken; not while writers wait (their wake event does it, so they keep their turn). */
+  observe(nowUs: number): void {
+    if (this.waiters.length === 0 && this.cleanings.length > 0 && this.cleanings[0]!.atUs <= nowUs) this.applyDue(nowUs);
   }
 
   /** Books `us` of destage work on the lane free first; returns when it completes. */

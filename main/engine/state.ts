@@ -215,13 +215,21 @@ export class EngineState {
 
   /** Runs up to `limitUs` until nothing is copying, journaled or in flight; returns whether it settled. */
   runUntilSettled(limitUs: number): boolean {
-    while (!this.settled()) if (!this.sched.runNext(limitUs)) return this.settled();
+    while (!this.settled()) {
+      if (this.sched.runNext(limitUs)) continue;
+      // Nothing left to run but destages booked to complete later (they need no event): the clock moves to the last.
+      let last = this.sched.nowUs;
+      for (const c of this.caches.values()) last = Math.max(last, c.lastCleaningUs);
+      if (last <= this.sched.nowUs || last > limitUs) return this.settled();
+      this.sched.nowUs = last;
+    }
     return true;
   }
 
   /** No pair copying or suspending, journals drained, no write or destage in flight. */
   settled(): boolean {
     if (this.activeFlows > 0 || this.pendingDestages > 0) return false;
+    for (const c of this.caches.values()) if (c.lastCleaningUs > this.sched.nowUs) return false;
     for (const p of this.pairs.values()) if (p.rules.busy) return false;
     for (const j of this.journals.values()) if (!j.drained) return false;
     return true;
