@@ -145,12 +145,15 @@ export class CacheRt {
     const h = this.cleanings;
     const c: Cleaning = { atUs, seq: this.cleaningSeq++, key: this.key(volumeId, track), version };
     h.push(c);
-    for (let i = h.length - 1; i > 0; ) {
+    let i = h.length - 1;
+    while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      const up = h[parent]!;
+      if (!before(c, up)) break;
+      h[i] = up;
       i = parent;
     }
+    h[i] = c;
     if (atUs > this.lastCleaningUs) this.lastCleaningUs = atUs;
   }
 
@@ -165,18 +168,20 @@ export class CacheRt {
     while (h.length > 0 && h[0]!.atUs <= nowUs) {
       const top = h[0]!;
       const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
-        for (let i = 0; ; ) {
+      const n = h.length;
+      if (n > 0) {
+        // Sift `last` down from the root.
+        let i = 0;
+        for (;;) {
           const l = 2 * i + 1;
+          if (l >= n) break;
           const r = l + 1;
-          let m = i;
-          if (l < h.length && before(h[l]!, h[m]!)) m = l;
-          if (r < h.length && before(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[i], h[m]] = [h[m]!, h[i]!];
+          const m = r < n && before(h[r]!, h[l]!) ? r : l;
+          if (!before(h[m]!, last)) break;
+          h[i] = h[m]!;
           i = m;
         }
+        h[i] = last;
       }
       this.cleanSlot(top.key, top.version, top.atUs);
     }
