@@ -62,6 +62,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       if (!cache) return { ok: false, reason: `no cache ${c.cacheId}` };
       const sys = core.wiring.systems.get(cache.systemId)!;
       let n = 0;
+      cache.observe(core.nowUs);
       while (cache.hasFree()) {
         const key = `phantom-${n}`;
         const version = cache.store(key, n, core.nowUs);
@@ -188,7 +189,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     }
     case 'failback':
       if (p.state === 'SSWS') {
-        const conflict = copyTargetConflict(core, p, p.primaryId);
+        // Both the copy back (into the primary) and the replication after it (into the secondary) write shared bytes.
+        const conflict = copyTargetConflict(core, p, p.primaryId) ?? copyTargetConflict(core, p, p.secondaryId);
         if (conflict) return refuse(conflict);
         swapRoles(core, p);
         if (!p.route?.link.up) {

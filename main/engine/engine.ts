@@ -14,7 +14,7 @@ import { hostRead } from './reads';
 import { hostTotals, pairStatus, snapshot, volumeHash } from './observe';
 
 export type { EngineOptions, WorkloadOverride } from './state';
-export { MAX_HOST_OUTSTANDING } from './state';
+export { MAX_HOST_OUTSTANDING, STEP_LIMIT_EVENTS, STEP_LIMIT_US } from './state';
 export { linkUtilization, snapshotSlotsPerCache, SNAPSHOT_SLOT_BUDGET } from './observe';
 
 export class Engine extends EngineState {

@@ -5,7 +5,7 @@ import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US } from './runtime';
 import { DESTAGE_RETRY_US, part, type Arrival, type Io, type SlotHold } from './state';
-import { deliver, servePair, storeInCache } from './write';
+import { deliver, scheduleWake, servePair, storeInCache } from './write';
 
 /**
  * Hands the data down the mapping stack inside one system: through the loop cable (FIG. 1), by intercache copy
@@ -248,18 +248,21 @@ export function destage(core: EngineState, real: Extract<Volume, { kind: 'real' 
   if (holds.length === 0) return;
   const cache = holds[0]!.cache;
   const sys = core.wiring.systems.get(real.systemId)!;
+  if (real.backing.type === 'internal') {
+    // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
+    // and writers waiting for a slot get a wake event).
+    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
+    for (const hold of holds) hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
+    if (io.traced) core.sched.at(done, () => core.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]));
+    scheduleWake(core, cache);
+    return;
+  }
+  const backing = real.backing;
   core.pendingDestages++;
   const attempt = (): void => {
     const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
     cache.destaging++;
     core.sched.at(done, () => {
-      if (real.backing.type === 'internal') {
-        cache.destaging--;
-        core.pendingDestages--;
-        if (io.traced) core.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
-        return core.release(holds);
-      }
-      const backing = real.backing;
       const extLu = core.stack.lus.get(backing.luId);
       const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
       const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;

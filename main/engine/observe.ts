@@ -78,12 +78,13 @@ export function snapshot(core: EngineState, extra: { running?: boolean; speed?: 
   // The live grid shows a sample of each cache's slots; counts (slotsUsed, dirtySlots) stay exact.
   const slotsEach = snapshotSlotsPerCache(core.caches.size);
   const caches: CacheStatus[] = [...core.caches.values()].map((c) => {
+    c.observe(now);
     const slots = [];
     for (const s of c.slots.values()) {
       if (slots.length >= slotsEach) break;
       slots.push({ volumeId: s.volumeId, track: s.track, dirty: s.dirty, ageUs: now - s.sinceUs });
     }
-    return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 };
+    return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 || c.lastCleaningUs > now };
   });
   const links: LinkStatus[] = [...core.wiring.links.values()].map((l) => ({
     id: l.id,

@@ -141,10 +141,17 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   const sharing = new Set<string>([target]);
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
   for (const q of core.pairList) {
-    if (q === p || !sharing.has(q.secondaryId)) continue;
+    if (q === p) continue;
+    // A failback under way replicates into its current primary once it completes (the roles swap back).
+    if (q.failbackPending && q.state === 'COPY' && sharing.has(q.primaryId)) {
+      return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
+    }
+    if (!sharing.has(q.secondaryId)) continue;
     if (q.rules.replicating) {
       return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
     }
+    // After a takeover the secondary is the copy that serves the host: a copy would overwrite its live data.
+    if (q.state === 'SSWS') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
   }
   return undefined;

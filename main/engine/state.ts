@@ -88,6 +88,11 @@ export interface HandDown {
 
 export const NO_HAND_DOWNS: ReadonlySet<HandDown> = new Set();
 
+/** A single step (stepToNextStepEvent) runs at most this much virtual time ... */
+export const STEP_LIMIT_US = 1_000_000;
+/** ... and at most this many events (about a thousand writes), so that it answers in well under a second of CPU. */
+export const STEP_LIMIT_EVENTS = 20_000;
+
 /** Host queue depth beyond which new workload writes are not issued (counted as throttled). */
 export const MAX_HOST_OUTSTANDING = 4096;
 /** Retry interval of a destage whose path to the real volume is down. */
@@ -197,22 +202,36 @@ export class EngineState {
     this.runUntil(this.sched.nowUs + us);
   }
 
-  /** Runs events until the next step event is emitted (or nothing is left within `limitUs`); returns it. */
-  stepToNextStepEvent(limitUs = this.nowUs + 3_600_000_000): StepEvent | undefined {
+  /**
+   * Runs events until the next step event is emitted; returns it. Bounded: it stops without one at `limitUs`, after
+   * STEP_LIMIT_US of virtual time or after STEP_LIMIT_EVENTS events, whichever comes first (with untraced workload
+   * writes only, the next step event may be an hour and millions of writes away).
+   */
+  stepToNextStepEvent(limitUs = Infinity): StepEvent | undefined {
     const before = this.stepSeq;
-    while (this.stepSeq === before && this.sched.runNext(limitUs));
+    const until = Math.min(limitUs, this.nowUs + STEP_LIMIT_US);
+    let events = 0;
+    while (this.stepSeq === before && events++ < STEP_LIMIT_EVENTS && this.sched.runNext(until));
     return this.stepSeq === before ? undefined : this.steps.find((s) => s.seq === before + 1);
   }
 
   /** Runs up to `limitUs` until nothing is copying, journaled or in flight; returns whether it settled. */
   runUntilSettled(limitUs: number): boolean {
-    while (!this.settled()) if (!this.sched.runNext(limitUs)) return this.settled();
+    while (!this.settled()) {
+      if (this.sched.runNext(limitUs)) continue;
+      // Nothing left to run but destages booked to complete later (they need no event): the clock moves to the last.
+      let last = this.sched.nowUs;
+      for (const c of this.caches.values()) last = Math.max(last, c.lastCleaningUs);
+      if (last <= this.sched.nowUs || last > limitUs) return this.settled();
+      this.sched.nowUs = last;
+    }
     return true;
   }
 
   /** No pair copying or suspending, journals drained, no write or destage in flight. */
   settled(): boolean {
     if (this.activeFlows > 0 || this.pendingDestages > 0) return false;
+    for (const c of this.caches.values()) if (c.lastCleaningUs > this.sched.nowUs) return false;
     for (const p of this.pairs.values()) if (p.rules.busy) return false;
     for (const j of this.journals.values()) if (!j.drained) return false;
     return true;

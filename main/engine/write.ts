@@ -252,6 +252,20 @@ export function recordSharedChange(core: EngineState, storeId: string, storeOffs
 }
 
 /** Takes (or waits for) a dirty slot for every track of the range; back-pressure when the cache is full of dirty data. */
+/** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
+export function scheduleWake(core: EngineState, cache: CacheRt): void {
+  if (cache.waiters.length === 0) return;
+  const t = cache.nextCleaningUs();
+  if (t === undefined || (cache.wakeAtUs !== undefined && cache.wakeAtUs <= t)) return;
+  cache.wakeAtUs = t;
+  core.sched.at(Math.max(t, core.nowUs), () => {
+    if (cache.wakeAtUs === t) cache.wakeAtUs = undefined;
+    cache.applyDue(core.nowUs);
+    while (cache.waiters.length > 0 && cache.hasFree()) cache.waiters.shift()!();
+    scheduleWake(core, cache);
+  });
+}
+
 export function storeInCache(core: EngineState, cache: CacheRt | undefined, volumeId: string, offset: number, length: number, then: (holds: SlotHold[]) => void): void {
   if (!cache) return then([]);
   const first = Math.floor(offset / cache.trackBytes);
@@ -272,6 +286,7 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
           core.activeFlows--;
           tryStore(t);
         });
+        scheduleWake(core, cache);
         return;
       }
       holds.push({ cache, volumeId, track: t, version });

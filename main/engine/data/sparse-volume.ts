@@ -309,6 +309,15 @@ export class SparseVolume implements VolumeContent {
     if (cached !== undefined) return cached;
     const start = block * HASH_BLOCK_BYTES;
     const length = Math.min(HASH_BLOCK_BYTES, this.sizeBytes - start);
+    // Stores of a cascade hold the same immutable chunks at the same places: one digest serves them all.
+    const signature = this.sharedBlockSignature(start, length);
+    if (signature) {
+      const known = sharedDigests.lookup(signature);
+      if (known !== undefined) {
+        this.blockDigests.set(block, known);
+        return known;
+      }
+    }
     const track = Math.floor(start / this.trackBytes);
     const inTrack = start - track * this.trackBytes;
     let bytes: Uint8Array;
@@ -320,7 +329,32 @@ export class SparseVolume implements VolumeContent {
     }
     const digest = isAllZero(bytes) ? null : this.sha256(bytes);
     this.blockDigests.set(block, digest);
+    if (signature) sharedDigests.remember(signature, digest);
     return digest;
+  }
+
+  /**
+   * What a 64 KiB block is made of, by identity, when that decides its bytes: every stored chunk in it is immutable
+   * (a payload kept by writeImmutable or a buffer shared with a clone; none this volume writes in place) and the
+   * chunks tile the block. Undefined otherwise (owned chunks, tracks larger than a block, an empty block).
+   */
+  private sharedBlockSignature(start: number, length: number): BlockSignature | undefined {
+    if (HASH_BLOCK_BYTES % this.trackBytes !== 0 || start % this.trackBytes !== 0) return undefined;
+    const first = start / this.trackBytes;
+    const count = Math.ceil(length / this.trackBytes);
+    let key: Uint8Array | undefined;
+    const ids: number[] = new Array<number>(count);
+    for (let i = 0; i < count; i++) {
+      const chunk = this.tracks.get(first + i);
+      if (chunk === undefined) {
+        ids[i] = 0;
+        continue;
+      }
+      if (this.owned.has(chunk)) return undefined;
+      key ??= chunk;
+      ids[i] = chunkIdentity(chunk);
+    }
+    return key === undefined ? undefined : { key, length, ids };
   }
 
   private invalidate(offset: number, length: number): void {
@@ -367,6 +401,39 @@ export class SparseVolume implements VolumeContent {
     }
   }
 }
+
+/** A block's content by identity: the immutable chunks in each slot (0 = none), its length, and one of them as the key. */
+interface BlockSignature {
+  key: Uint8Array;
+  length: number;
+  ids: number[];
+}
+
+/** Identity numbers of immutable chunks (weakly held: a chunk nobody stores any more is forgotten). */
+const chunkIds = new WeakMap<Uint8Array, number>();
+let nextChunkId = 1;
+function chunkIdentity(chunk: Uint8Array): number {
+  let id = chunkIds.get(chunk);
+  if (id === undefined) chunkIds.set(chunk, (id = nextChunkId++));
+  return id;
+}
+
+/**
+ * Block digests by content identity, shared by every volume (any engine, any sha256: the algorithm is the same).
+ * Keyed weakly by one chunk of the block and holding only identity numbers, so it keeps no bytes alive.
+ */
+const sharedDigests = {
+  entries: new WeakMap<Uint8Array, { length: number; ids: number[]; digest: Uint8Array | null }>(),
+  lookup(s: BlockSignature): Uint8Array | null | undefined {
+    const e = this.entries.get(s.key);
+    if (!e || e.length !== s.length || e.ids.length !== s.ids.length) return undefined;
+    for (let i = 0; i < s.ids.length; i++) if (e.ids[i] !== s.ids[i]) return undefined;
+    return e.digest;
+  },
+  remember(s: BlockSignature, digest: Uint8Array | null): void {
+    this.entries.set(s.key, { length: s.length, ids: s.ids, digest });
+  },
+};
 
 /** Builds the documented content hash from (block, digest) pairs given in ascending block order. */
 class BlockHashWriter {
