@@ -6,7 +6,7 @@ import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, pump } from './journal';
-import { abandonCopy, canReachSecondary, copyTargetConflict, downstreamOf, setState, sideStates, suspend, swapRoles } from './pair-states';
+import { abandonCopy, canReachSecondary, copyTargetConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 
@@ -162,18 +162,13 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
     case 'takeover': {
       if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
-      const [primaryBefore] = sideStates(p);
-      const primaryTold = canReachSecondary(core, p);
-      suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
-      // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
-      p.updateGen++;
-      setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
-      // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
-      if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;
-      p.suspendedCause = { kind: 'takeover', id: p.id };
-      for (const q of downstreamOf(core, p.secondaryId)) {
-        if (q !== p && q.replicating) suspend(core, q, 'PSUE', `upstream pair ${p.id} was taken over`, { kind: 'takeover', id: p.id });
+      if (p.mode === 'async' && p.journal && !p.journal.drained && p.rules.sendsJournal && p.state !== 'suspending' && canReachSecondary(core, p)) {
+        // horctakeover with the primary reachable flushes the journal first (DOMAIN.md "Takeover"): nothing queued is lost.
+        p.takeoverPending = true;
+        setState(core, p, 'suspending', 'takeover requested: the journal is flushed to the secondary first');
+        return { ok: true, message: `flushing journal ${p.journal.id} to ${p.secondaryId}, then ${p.secondaryId} takes over (SSWS)` };
       }
+      takeOver(core, p);
       return { ok: true, message: `${p.secondaryId} is writable (SSWS)` };
     }
     case 'swapResync': {

@@ -1,6 +1,6 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
 import type { EngineState } from './state';
-import { markOverwrittenSecondaries, setState, suspend, swapRoles } from './pair-states';
+import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
 import { deliver } from './write';
@@ -109,6 +109,7 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
   if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
     p.copy.active = false;
     p.secondaryInconsistent = false;
+    upstreamCopyCompleted(core, p);
     p.lastAppliedWrittenUs = core.nowUs;
     if (p.failbackPending) {
       p.failbackPending = false;

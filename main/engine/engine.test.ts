@@ -249,8 +249,8 @@ describe('faults and operator commands', () => {
     expect(refused).toMatch(/write-protected/);
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: true });
     expect(pairState(e, 'pair-sync')).toBe('SSWS');
-    // The cascade's next leg is suspended by the takeover of the upstream pair.
-    expect(pairState(e, 'pair-async')).toBe('PSUE');
+    // 3DC: business continues at the relay and the relay -> remote leg keeps replicating (issue 11 item 7).
+    expect(pairState(e, 'pair-async')).toBe('PAIR');
     let ok = false;
     e.hostWrite('hostR', 'LU21', 0, new Uint8Array(512).fill(5), true, (r) => (ok = r));
     e.runUntilSettled(e.nowUs + 1e6);
@@ -536,9 +536,9 @@ describe('a copy interrupted while tracks are on the wire', () => {
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true });
     e.runFor(1); // the track leaves the bitmap and is on CN4
     expect(e.pairs.get('pair-async')!.primaryBitmap.count).toBe(0);
-    // The upstream takeover suspends the async leg before the track lands.
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: true });
-    expect(pairState(e, 'pair-async')).toBe('PSUE');
+    // The relay -> remote leg is suspended before the track lands (an upstream takeover no longer suspends it: 3DC).
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'split' })).toMatchObject({ ok: true });
+    expect(pairState(e, 'pair-async')).toBe('PSUS');
     expect(e.pairStatus(e.pairs.get('pair-async')!).differentialTracks).toBe(1);
     e.runUntilSettled(e.nowUs + 10e6);
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true, message: 'resync: 1 track(s) to copy' });

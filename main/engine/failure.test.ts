@@ -244,3 +244,58 @@ describe('copy while writing (TrueCopy: updates to copied tracks are sent synchr
     expect(localUs).toBeLessThan(500);
   });
 });
+
+describe('takeover and the 3DC cascade', () => {
+  /** FIG. 1 with a standby host at the relay on TP21 (LU21 is V12's), as engine.test.ts builds it. */
+  function withRelayHost(t: Topology): Topology {
+    return {
+      ...t,
+      hosts: [...t.hosts, { id: 'hostR', name: 'standby', siteId: 'site-relay', workloads: [] }],
+      ports: [...t.ports, { id: 'HBAR', name: 'HBAR', ownerId: 'hostR', kind: 'initiator', wwn: '50:06:0e:80:00:00:00:99' }],
+      cables: [...t.cables, { id: 'CNR', name: 'CNR', kind: 'fc', aPortId: 'HBAR', bPortId: 'TP21', distanceKm: 0.1, bandwidthMbps: 16000, roundTripsPerWrite: 2 }],
+    };
+  }
+
+  test('a takeover of the sync leg at the relay leaves relay -> remote replicating, and the relay host\'s writes reach the remote', () => {
+    const e = new Engine(withRelayHost(fig01Quiet()), { seed: 1 });
+    e.command({ type: 'failSite', siteId: 'site-local' });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    let ok = false;
+    e.hostWrite('hostR', 'LU21', 0, new Uint8Array(4096).fill(6), false, (r) => (ok = r));
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    expect(e.stack.read('V22', 0, 1)[0]).toBe(6);
+  });
+
+  test('a takeover of the async leg with CN4 up drops no queued journal record: V22 equals V21 afterwards', () => {
+    const e = new Engine(fig01Backlog(), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    // The local site is lost; the relay still holds a backlog for the remote over a working CN4.
+    e.command({ type: 'failSite', siteId: 'site-local' });
+    // The writes the relay acknowledged finish their way down the loop to V21 (a takeover comes minutes later in life).
+    e.runFor(10_000);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).lagBytes!).toBeGreaterThan(50 * 4096);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('SSWS');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+
+  test('while the sync leg is in COPY the remote image fed from the relay is shown inconsistent, until what it fed has been applied', () => {
+    const t = fig01Quiet();
+    const e = new Engine({ ...t, pairs: t.pairs.map((p) => (p.mode === 'sync' ? { ...p, initially: 'create' as const } : p)) }, { seed: 1 });
+    e.preload('V11', 0, new Uint8Array(64 * 262144).fill(4));
+    const remote = () => e.pairStatus(e.pairs.get('pair-async')!);
+    expect(e.pairs.get('pair-sync')!.state).toBe('COPY');
+    e.runFor(1_000);
+    expect(remote().state).toBe('PAIR');
+    expect(remote().secondaryData).toBe('inconsistent');
+    while (e.pairs.get('pair-sync')!.state === 'COPY') e.runFor(1_000);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(remote().secondaryData).toBe('up-to-date');
+  });
+});

@@ -1,6 +1,6 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
 import type { EngineState } from './state';
-import { setState, suspend } from './pair-states';
+import { setState, suspend, takeOver } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
 import { invariant } from './sim';
 import { fmtBytes, type Io } from './state';
@@ -136,5 +136,9 @@ function afterJournalFreed(core: EngineState, j: JournalRt): void {
 
 export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void {
   if (!j.drained) return;
-  for (const p of j.pairs) if (p.state === 'suspending') setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
+  for (const p of j.pairs) {
+    if (p.state !== 'suspending') continue;
+    if (p.takeoverPending) takeOver(core, p);
+    else setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
+  }
 }

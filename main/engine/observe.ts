@@ -3,7 +3,7 @@ import type { EngineState } from './state';
 import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '../../app/engine/api';
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
-import { endToEndRpoUs, sampleRpo, sideStates, upstreamOf } from './pair-states';
+import { endToEndRpoUs, fedWhileUpstreamCopying, sampleRpo, sideStates, upstreamOf } from './pair-states';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -38,7 +38,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     mode: p.mode,
     linkUp: p.route?.link.up ?? false,
     secondaryData:
-      !p.rules.secondaryConsistent || p.secondaryInconsistent ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
+      !p.rules.secondaryConsistent || p.secondaryInconsistent || (p.mode === 'async' && fedWhileUpstreamCopying(core, p)) ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
     copyProgress: copying ? (p.copy.shownProgress = Math.max(p.copy.shownProgress, Math.max(0, Math.min(1, progress)))) : Math.max(0, Math.min(1, progress)),
     differentialTracks: remaining + p.secondaryBitmap.count,
     sinceUs: p.sinceUs,

@@ -26,6 +26,9 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
     if (!q.rules.suspendable) continue;
     if (q.state === state) continue;
     if (state === 'PSUE' && cause?.kind !== 'takeover' && fencesOnError(core, q)) q.fenced = true;
+    // Frozen while it holds writes fed from an inconsistent relay image: inconsistent until its next copy completes.
+    if (q.mode === 'async' && fedWhileUpstreamCopying(core, q)) q.secondaryInconsistent = true;
+    q.taintedUntilSeq = undefined;
     if (q.state === 'COPY') q.secondaryInconsistent = true;
     q.markSyncInFlight();
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
@@ -39,6 +42,32 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
   }
   const j = p.journal;
   if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+  // A takeover that was flushing the journal completes with what arrived (the primary became unreachable meanwhile).
+  for (const q of groupOf(core, p)) if (q.takeoverPending && q.state === 'PSUE') takeOver(core, q);
+}
+
+/**
+ * 3DC cascade (DOMAIN.md): while the sync leg copies, the relay's image is not consistent, so neither is the remote
+ * image fed from it, until the records fed during that copy have been applied.
+ */
+export function fedWhileUpstreamCopying(core: EngineState, p: PairRt): boolean {
+  for (const q of upstreamOf(core, p)) if (q.state === 'COPY' || q.secondaryInconsistent) return true;
+  const j = p.journal;
+  if (p.taintedUntilSeq === undefined || !j) return false;
+  if (j.applyNext - 1 >= p.taintedUntilSeq) {
+    p.taintedUntilSeq = undefined;
+    return false;
+  }
+  return true;
+}
+
+/** An upstream copy completed: the next legs stay inconsistent until they have applied what it fed them so far. */
+export function upstreamCopyCompleted(core: EngineState, q: PairRt): void {
+  for (const d of downstreamOf(core, q.secondaryId)) {
+    if (d === q || !d.journal || !d.rules.replicating) continue;
+    const last = d.journal.nextSeq - 1;
+    if (last >= d.journal.applyNext) d.taintedUntilSeq = Math.max(d.taintedUntilSeq ?? 0, last);
+  }
 }
 
 /**
@@ -184,4 +213,21 @@ export function downstreamOf(core: EngineState, volumeId: string): PairRt[] {
     }
   }
   return [...out];
+}
+
+/**
+ * The secondary takes over (SSWS). In a cascade the next leg from the taken-over volume keeps replicating (3DC: business
+ * continues at the relay and relay -> remote is NOT suspended; Hitachi 3DC cascade guide, DOMAIN.md).
+ */
+export function takeOver(core: EngineState, p: PairRt): void {
+  p.takeoverPending = false;
+  const [primaryBefore] = sideStates(p);
+  const primaryTold = canReachSecondary(core, p);
+  suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
+  // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
+  p.updateGen++;
+  setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
+  // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
+  if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;
+  p.suspendedCause = { kind: 'takeover', id: p.id };
 }

@@ -162,6 +162,13 @@ export class PairRt {
    */
   primarySide: PairState | undefined;
   secondarySide: PairState | undefined;
+  /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
+  takeoverPending = false;
+  /**
+   * Cascade: the upstream leg fed this pair's primary while it was copying (an inconsistent relay image): the secondary
+   * is inconsistent until the journal has applied up to this sequence number (set when the upstream copy completes).
+   */
+  taintedUntilSeq: number | undefined;
   /** Sync: the P-VOL is write-protected by its fence level since a failed update (until liftFence or a resync). */
   fenced = false;
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */

@@ -3,6 +3,7 @@ import type { CommandResult, EngineCommand, PairOp, PairState } from '../../../a
 import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
+import { upstreamOf } from '../pair-states';
 
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
 export const WRITE_BYTES = 4096;
@@ -91,7 +92,8 @@ export interface Violation {
     | 'async-consistent-image'
     | 'copies-match-after-resync'
     | 'fenced-acks-nothing'
-    | 'rpo-never-shrinks-while-suspended';
+    | 'rpo-never-shrinks-while-suspended'
+    | 'remote-inconsistent-during-upstream-copy';
   detail: string;
 }
 
@@ -385,6 +387,11 @@ export class EngineModel {
       this.stats.statesSeen.add(state);
       if (!p.fenced) this.fencedSince.delete(id);
       else if (!this.fencedSince.has(id)) this.fencedSince.set(id, this.engine.nowUs);
+      if (p.mode === 'async' && upstreamOf(this.engine, p).some((q) => q.state === 'COPY')) {
+        const data = this.guard(step, action, () => this.engine.pairStatus(p).secondaryData);
+        if (data !== undefined && data !== 'inconsistent')
+          this.violations.push({ step, action, invariant: 'remote-inconsistent-during-upstream-copy', detail: `pair ${id} (${state}) is labelled ${data} while the leg feeding ${p.primaryId} is copying` });
+      }
       if (p.mode === 'async' && p.rules.suspended) {
         const rpoMs = this.guard(step, action, () => this.engine.pairStatus(p).rpoMs) ?? 0;
         const last = this.suspendedRpo.get(id);
