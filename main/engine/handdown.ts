@@ -3,7 +3,7 @@ import type { EngineState, HandDown } from './state';
 import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
-import { MSG_US } from './runtime';
+import { MSG_US, type CacheRt } from './runtime';
 import { DESTAGE_RETRY_US, part, type Arrival, type Io, type SlotHold } from './state';
 import { deliver, scheduleWake, servePair, storeInCache } from './write';
 
@@ -225,6 +225,27 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
 }
 
 /**
+ * External destage without an event at the lane's completion: the transfer over CN5 is booked now to start when the
+ * disk adapter is done, and one event at its answer releases the slots (or retries if the cable was cut or the
+ * external system failed meanwhile). Not for a cable of a FIG. 13 switch group (its turns are taken in real order).
+ */
+function bookedAhead(core: EngineState, real: Extract<Volume, { kind: 'real' }>, backing: { initiatorPortId: string; luId: string }, done: number, length: number, io: Io, holds: SlotHold[], cache: CacheRt, retry: () => void): boolean {
+  const extLu = core.stack.lus.get(backing.luId);
+  const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
+  const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;
+  if (!link || link.switchGroup || !link.up || !extSystem || !core.systemUp(extSystem)) return false;
+  if (io.traced) core.sched.at(done, () => core.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]));
+  const epoch = link.epoch;
+  link.send(core.sched, done, backing.initiatorPortId, length, (t) => core.sched.at(t + link.oneWayUs, () => {
+    cache.destaging--;
+    if (link.lostBefore(epoch, t + link.oneWayUs) || !core.systemUp(extSystem)) return void core.sched.after(DESTAGE_RETRY_US, retry);
+    core.pendingDestages--;
+    core.release(holds);
+  }));
+  return true;
+}
+
+/**
  * A write's bytes are applied where the first cache of a system stores them (S14), so a lower volume on the same
  * bytes (FIG. 1's V21 under V12, FIG. 12's V21a/V21b) has changed before the hand-down reaches it and serves its
  * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
@@ -262,6 +283,7 @@ export function destage(core: EngineState, real: Extract<Volume, { kind: 'real' 
   const attempt = (): void => {
     const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
     cache.destaging++;
+    if (bookedAhead(core, real, backing, done, length, io, holds, cache, attempt)) return;
     core.sched.at(done, () => {
       const extLu = core.stack.lus.get(backing.luId);
       const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;

@@ -46,6 +46,18 @@ export interface Arrival {
   copyForward?: Map<PairRt, number[]>;
 }
 
+/**
+ * An answer still on its way back over a cable (a sync pair's acknowledgement): it arrives at `atUs`; `lost()`, run
+ * after that, records what a cut before then means and gives the failure the sender sees (undefined: none).
+ */
+export interface PendingAnswer {
+  atUs: number;
+  lost: () => string | undefined;
+}
+
+/** How a receiver answers its sender; answers still on the way back may ride along (the host's answer carries them). */
+export type Answer = (ok: boolean, reason?: string, pending?: PendingAnswer[]) => void;
+
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
 export interface SlotHold {
   cache: CacheRt;

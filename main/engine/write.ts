@@ -7,7 +7,7 @@ import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type LinkRt } from './runtime';
 import { EngineInvariantError } from './sim';
-import { fmtUs, part, type Arrival, type Io, type SlotHold } from './state';
+import { fmtUs, part, type Answer, type Arrival, type Io, type PendingAnswer, type SlotHold } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
 export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
@@ -57,8 +57,19 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
       arrival,
       () => void link.inFlight--,
       () => finish(false, `cable ${link.id} was cut`),
-      (ok, reason) => {
-        core.sched.after(link.oneWayUs, () => {
+      (ok, reason, pending) => {
+        let at = core.nowUs;
+        if (pending) for (const x of pending) at = Math.max(at, x.atUs);
+        core.sched.at(at + link.oneWayUs, () => {
+          if (pending) {
+            for (const x of pending) {
+              const lost = x.lost();
+              if (lost !== undefined && ok) {
+                ok = false;
+                reason = lost;
+              }
+            }
+          }
           // The reason text only when the write failed (it used to be built for every acknowledged write).
           if (ok && link.epoch === epoch) finish(true);
           else finish(false, ok ? `cable ${link.id} was cut` : reason);
@@ -75,7 +86,7 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
  * volume served, then the data handed down the mapping stack. `ack` is called when the sender may be answered.
  * (For an arrival over a cable, `deliver` does the same in one event.)
  */
-export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+export function receive(core: EngineState, a: Arrival, ack: Answer, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
   if (!sys || !arrivalSteps(core, a, ack, luId)) return;
   core.activeFlows++;
@@ -91,7 +102,7 @@ export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason
  * wants it, nothing more happens); `lost` if a cut took it
  * before it arrived; a cut after it arrived does not stop it (as when arrival was an event of its own).
  */
-export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: Answer, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
   core.sched.at(arriveUs + (sys ? sys.chaProcessingUs : 0), () => {
     if (landed() === false) return;
@@ -102,13 +113,13 @@ export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs
 }
 
 /** `receive` for a command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
-export function receiveProcessed(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+export function receiveProcessed(core: EngineState, a: Arrival, ack: Answer): void {
   if (!core.wiring.systems.get(a.systemId) || !arrivalSteps(core, a, ack)) return;
   processArrival(core, a, ack);
 }
 
 /** The receiving port's steps (T3); false when its system is down (the sender is answered). */
-function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): boolean {
+function arrivalSteps(core: EngineState, a: Arrival, ack: Answer, luId?: string): boolean {
   if (!core.systemUp(a.systemId)) {
     ack(false, `system ${a.systemId} is down`);
     return false;
@@ -127,7 +138,7 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?:
 }
 
 /** After the CHA's processing time: the data stored in the volume's cache (S13/S14), its pairs served, the hand-down started. */
-function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
   const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
   if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
   const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
@@ -161,9 +172,26 @@ function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason
     // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
     let waiting = 1;
     let failure: string | undefined;
-    const one = (ok: boolean, reason?: string): void => {
+    let pending: PendingAnswer[] | undefined;
+    const one: Answer = (ok, reason, answers) => {
       if (!ok) failure ??= reason;
-      if (--waiting === 0) ack(failure === undefined, failure);
+      if (answers) (pending ??= []).push(...answers);
+      if (--waiting > 0) return;
+      if (!pending) return ack(failure === undefined, failure);
+      // A host's answer carries the sync answers still on their way (one event for both); anyone else waits for them.
+      if (a.source === 'host') return ack(failure === undefined, failure, pending);
+      const answersDue = pending;
+      let at = core.nowUs;
+      for (const x of answersDue) at = Math.max(at, x.atUs);
+      core.activeFlows++;
+      core.sched.at(at, () => {
+        core.activeFlows--;
+        for (const x of answersDue) {
+          const lost = x.lost();
+          if (lost !== undefined) failure ??= lost;
+        }
+        ack(failure === undefined, failure);
+      });
     };
     if (a.source === 'loop') {
       if (a.io.traced) {
@@ -297,7 +325,7 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
 }
 
 /** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
-export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: (ok: boolean, reason?: string) => void): void {
+export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: Answer): void {
   const rules = p.rules;
   if (p.fenced) {
     // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
@@ -322,26 +350,28 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
 }
 
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
-export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok: boolean, reason?: string) => void): void {
+export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answer): void {
   const route = p.route;
   // Where the update goes is fixed when it is sent: a reversal before it arrives must not redirect it.
   const secondaryId = p.secondaryId;
   const secSystem = core.volume(secondaryId).systemId;
   const gen = p.updateGen;
   const writtenUs = core.nowUs;
-  const fail = (why: string): void => {
+  /** The update did not make it: suspend (unless the pair moved on) and say what the host sees by the fence level. */
+  const failure = (why: string): string | undefined => {
     if (p.updateGen !== gen) {
       // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
       // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
-      if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}`);
-      else done(true);
-      return;
+      return p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}` : undefined;
     }
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
     // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
-    if (p.fenced) done(false, `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}`);
-    else done(true);
+    return p.fenced ? `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}` : undefined;
+  };
+  const fail = (why: string): void => {
+    const seen = failure(why);
+    done(seen === undefined, seen);
   };
   if (!route) return fail('no cabled route from the primary to the secondary');
   if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
@@ -353,14 +383,14 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
   const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
   for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
   const answered = done;
-  done = (ok, reason) => {
+  done = (ok, reason, pending) => {
     p.syncInFlight--;
     for (let t = firstTrack; t <= lastTrack; t++) {
       const n = p.syncInFlightTracks.get(t)! - 1;
       if (n > 0) p.syncInFlightTracks.set(t, n);
       else p.syncInFlightTracks.delete(t);
     }
-    answered(ok, reason);
+    answered(ok, reason, pending);
   };
   const link = route.link;
   const epoch = link.epoch;
@@ -377,12 +407,9 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
     // The secondary's image now holds this write (for the cascade's end-to-end RPO).
     if (writtenUs > p.lastAppliedWrittenUs) p.lastAppliedWrittenUs = writtenUs;
     if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
-    core.activeFlows++;
-    core.sched.after(link.oneWayUs, () => {
-      core.activeFlows--;
-      if (link.epoch !== epoch) return fail(`cable ${link.id} was cut before the answer came back`);
-      done(true);
-    });
+    // The answer's way back is no event of its own: it rides with the answer it is part of (the host's, usually).
+    const atUs = core.nowUs + link.oneWayUs;
+    done(true, undefined, [{ atUs, lost: () => (link.lostBefore(epoch, atUs) ? failure(`cable ${link.id} was cut before the answer came back`) : undefined) }]);
   };
   link.send(core.sched, core.nowUs, route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
 }
