@@ -213,6 +213,11 @@ export const Cache = z.strictObject({
   sizeBytes: PositiveBytes,
   /** Volumes whose data this cache holds; more than one makes it a shared cache (FIG. 9). */
   volumeIds: z.array(Id).min(1),
+  /**
+   * Share of the slots that may hold write-pending (dirty) data before host writes are held back until destage frees
+   * slots (Hitachi's write-pending throttling starts at about 70%). 1 = only when every slot is dirty.
+   */
+  writePendingThreshold: z.number().min(0.05).max(1).default(0.7),
 });
 export type Cache = z.infer<typeof Cache>;
 

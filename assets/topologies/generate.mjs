@@ -67,7 +67,7 @@ function doc(name, description) {
       t.volumes.push({ id, name, systemId, kind: 'virtualReal', aliasOfId, ...(path ? { path } : {}) }),
     lu: (id, name, portId, lun, volumeId, sizeBytes, startBytes = 0, shared = false) =>
       t.lus.push({ id, name, portId, lun, volumeId, startBytes, sizeBytes, shared }),
-    cache: (id, name, systemId, sizeBytes, volumeIds) => t.caches.push({ id, name, systemId, sizeBytes, volumeIds }),
+    cache: (id, name, systemId, sizeBytes, volumeIds) => t.caches.push({ id, name, systemId, sizeBytes, volumeIds, writePendingThreshold: 0.7 }),
     syncPair: (id, name, primaryVolumeId, secondaryVolumeId) =>
       t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', copyPace: 15, autoResync: false, initially: 'create' }),
     asyncPair: (id, name, primaryVolumeId, secondaryVolumeId, consistencyGroup) =>

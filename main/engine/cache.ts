@@ -1,4 +1,4 @@
-// A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters when all dirty, disk-adapter lanes and lazy destages.
+// A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters past the write-pending threshold, disk-adapter lanes and lazy destages.
 import { invariant } from './sim';
 
 interface Cleaning {
@@ -50,6 +50,8 @@ export class CacheRt {
   /** Small integer per volume id, for the slot keys. */
   private readonly volumeIndex = new Map<string, number>();
   dirtyCount = 0;
+  /** Dirty slots allowed (the write-pending threshold): a write needing one more waits for a destage. */
+  readonly dirtyLimit: number;
   readonly waiters: (() => void)[] = [];
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
@@ -71,10 +73,12 @@ export class CacheRt {
     sizeBytes: number,
     readonly trackBytes: number,
     volumeIds: string[],
+    readonly writePendingThreshold = 1,
   ) {
     this.id = id;
     this.systemId = systemId;
     this.slotsTotal = Math.max(1, Math.floor(sizeBytes / trackBytes));
+    this.dirtyLimit = Math.max(1, Math.floor(this.slotsTotal * writePendingThreshold));
     this.volumeIds = new Set(volumeIds);
   }
 
@@ -82,11 +86,13 @@ export class CacheRt {
     return this.slots.size;
   }
 
-  /** Marks the track dirty, taking a slot if needed; returns the slot version, or -1 when every slot is dirty. */
+  /** Marks the track dirty, taking a slot if needed; returns the slot version, or -1 when the write-pending threshold is reached (or every slot is dirty). */
   store(volumeId: string, track: number, nowUs: number): number {
     this.observe(nowUs);
     const key = this.key(volumeId, track);
     let slot = this.slots.get(key);
+    // Write-pending throttling: a track not already dirty needs a dirty slot under the threshold.
+    if (!slot?.dirty && this.dirtyCount >= this.dirtyLimit) return -1;
     if (!slot) {
       if (this.slots.size >= this.slotsTotal) {
         const victim = this.clean.values().next();
@@ -202,7 +208,7 @@ export class CacheRt {
   }
 
   hasFree(): boolean {
-    return this.slots.size < this.slotsTotal || this.clean.size > 0;
+    return this.dirtyCount < this.dirtyLimit && (this.slots.size < this.slotsTotal || this.clean.size > 0);
   }
 }
 

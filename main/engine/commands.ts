@@ -75,7 +75,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         n++;
       }
       core.step('fault', cache.id, `cache ${cache.id} is filled with ${n} dirty slot(s)`);
-      return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data` };
+      return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data (write-pending threshold ${Math.round(cache.writePendingThreshold * 100)}%)` };
     }
     case 'hostWrite': {
       const data = new Uint8Array(c.lengthBytes);

@@ -299,3 +299,35 @@ describe('takeover and the 3DC cascade', () => {
     expect(remote().secondaryData).toBe('up-to-date');
   });
 });
+
+describe('cache write-pending threshold (arrays throttle host writes from ~70% dirty, not when every slot is dirty)', () => {
+  test('a burst to distinct tracks never takes the cache past its write-pending threshold; writes wait instead', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    const c11 = () => e.snapshot().caches.find((c) => c.id === 'C11')!;
+    const limit = Math.floor(c11().slotsTotal * 0.7);
+    let maxDirty = 0;
+    let acked = 0;
+    for (let i = 0; i < 3000; i++) {
+      e.hostWrite('host1', 'LU11', i * 262144, new Uint8Array(4096).fill(1), false, (ok) => ok && acked++);
+      if (i % 50 === 0) {
+        e.runFor(10);
+        maxDirty = Math.max(maxDirty, c11().dirtySlots);
+      }
+    }
+    while (acked < 3000 && e.nowUs < 60e6) {
+      e.runFor(1_000);
+      maxDirty = Math.max(maxDirty, c11().dirtySlots);
+    }
+    expect(acked).toBe(3000);
+    expect(maxDirty).toBe(limit);
+  });
+
+  test('fillCache fills up to the threshold; the threshold is a property of the cache in the file (1 = only when full)', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    const r = e.command({ type: 'fillCache', cacheId: 'C11' });
+    expect(r).toMatchObject({ ok: true, message: '1433 slot(s) of C11 filled with dirty data (write-pending threshold 70%)' });
+    const t = fig01Quiet();
+    const full = new Engine({ ...t, caches: t.caches.map((c) => ({ ...c, writePendingThreshold: 1 })) }, { seed: 1 });
+    expect(full.command({ type: 'fillCache', cacheId: 'C11' })).toMatchObject({ ok: true, message: '2048 slot(s) of C11 filled with dirty data (write-pending threshold 100%)' });
+  });
+});

@@ -163,7 +163,7 @@ export class EngineState {
     const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
     this.stack = new MappingStack(topology, options.sha256);
     for (const c of topology.caches) {
-      const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds);
+      const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds, c.writePendingThreshold);
       this.caches.set(c.id, cache);
       for (const v of c.volumeIds) this.cacheOfVolume.set(v, cache);
     }
