@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Id } from '../model/schema';
 
 /** Pair states, Hitachi CCI names (see DOMAIN.md). 'suspending' and 'deleting' are shown while they last. */
-export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting']);
+export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'suspending', 'deleting']);
 export type PairState = z.infer<typeof PairState>;
 
 /** Look-alike names of other vendors, for tooltips. */
@@ -15,6 +15,7 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   PSUS: { meaning: 'split by the operator (seen from the primary); changes recorded in bitmaps', srdf: 'Split', ibm: 'ConsistentStopped / Idling', drbd: '-' },
   SSUS: { meaning: 'split by the operator (seen from the secondary)', srdf: 'Split', ibm: 'ConsistentStopped / Idling', drbd: '-' },
   PSUE: { meaning: 'suspended by an error: link down, secondary failed or journal overflow', srdf: 'Suspended / Partitioned', ibm: 'ConsistentStopped', drbd: 'NetworkFailure / Outdated' },
+  PFUS: { meaning: 'async: suspended because the journal stayed full past the Data Overflow Watch while inflow control held host writes back', srdf: 'Suspended (SRDF/A cache full)', ibm: 'Suspended', drbd: '-' },
   SSWS: { meaning: 'the secondary has taken over and accepts writes; changes recorded for failback', srdf: 'Failed Over', ibm: 'stop -access', drbd: 'promoted' },
   suspending: { meaning: 'suspend in progress', srdf: '-', ibm: '-', drbd: '-' },
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },

@@ -36,6 +36,7 @@ export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
   PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
   SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
   PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PFUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
   SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
   suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
   deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
@@ -82,13 +83,13 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   resync: {
     label: 'Resync',
     does: 'copies the union of both bitmaps to the secondary, then PAIR',
-    allowedIn: ['PSUS', 'PSUE', 'SSUS'],
+    allowedIn: ['PSUS', 'PSUE', 'PFUS', 'SSUS'],
     refusedBecause: 'only a split or suspended pair can be resynchronised',
   },
   takeover: {
     label: 'Take over at the secondary',
     does: 'makes the secondary writable (SSWS); its changes are recorded for failback',
-    allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'suspending'],
+    allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'suspending'],
     refusedBecause: 'there is nothing to take over',
     refusedIn: { COPY: 'the secondary is inconsistent while copying and cannot take over' },
   },
@@ -108,7 +109,7 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   delete: {
     label: 'Delete',
     does: 'dissolves the pair (SMPL): the volumes become independent',
-    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting'],
+    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'suspending', 'deleting'],
     refusedBecause: 'it is not paired',
   },
   liftFence: {

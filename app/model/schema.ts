@@ -233,6 +233,11 @@ export const Pair = z.strictObject({
   secondaryVolumeId: Id,
   mode: PairMode,
   fence: FenceLevel.default('never'),
+  /**
+   * Async: Inflow Control (Universal Replicator). On: when the journal is full host writes are held back, and if it stays
+   * full past the Data Overflow Watch (60 s) the pair suspends as PFUS. Off: a write that does not fit suspends it (PSUE).
+   */
+  inflowControl: z.boolean().default(true),
   /** Async: journal capacity of this pair's consistency group. */
   journalBytes: PositiveBytes.optional(),
   consistencyGroup: z.string().max(100).optional(),

@@ -69,7 +69,7 @@ function doc(name, description) {
       t.lus.push({ id, name, portId, lun, volumeId, startBytes, sizeBytes, shared }),
     cache: (id, name, systemId, sizeBytes, volumeIds) => t.caches.push({ id, name, systemId, sizeBytes, volumeIds, writePendingThreshold: 0.7 }),
     syncPair: (id, name, primaryVolumeId, secondaryVolumeId) =>
-      t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', copyPace: 15, autoResync: false, initially: 'create' }),
+      t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', inflowControl: true, copyPace: 15, autoResync: false, initially: 'create' }),
     asyncPair: (id, name, primaryVolumeId, secondaryVolumeId, consistencyGroup) =>
       t.pairs.push({
         id,
@@ -78,6 +78,7 @@ function doc(name, description) {
         secondaryVolumeId,
         mode: 'async',
         fence: 'never',
+        inflowControl: true,
         journalBytes: JOURNAL_BYTES,
         consistencyGroup,
         copyPace: 15,

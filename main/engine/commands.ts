@@ -55,7 +55,12 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       j.phantomBytes = Math.max(0, j.capacityBytes - j.usedBytes);
       core.step('fault', j.id, `journal ${j.id} is filled to capacity`);
       checkJournalFill(core, j);
-      return { ok: true, message: `journal ${j.id} full: the next write suspends the pairs, or the ${OVERFLOW_WATCH_US / 1e6} s overflow watch does` };
+      return {
+        ok: true,
+        message: p.cfg.inflowControl
+          ? `journal ${j.id} full: host writes are held back (inflow control) and the pairs suspend PFUS if it stays full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`
+          : `journal ${j.id} full: the next write suspends the pairs (inflow control is off)`,
+      };
     }
     case 'fillCache': {
       const cache = core.caches.get(c.cacheId);

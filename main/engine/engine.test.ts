@@ -271,8 +271,9 @@ describe('faults and operator commands', () => {
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: false, state: 'PSUE' });
   });
 
-  test('a full journal suspends the async pair (PFUL first, PSUE on the next write)', () => {
-    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+  test('a full journal without inflow control suspends the async pair (PFUL first, PSUE on the next write)', () => {
+    const base = withoutWorkloads(paired(load('fig01')));
+    const e = new Engine({ ...base, pairs: base.pairs.map((p) => ({ ...p, inflowControl: false })) }, { seed: 1 });
     expect(e.command({ type: 'fillJournal', pairId: 'pair-async' })).toMatchObject({ ok: true });
     expect(pairState(e, 'pair-async')).toBe('PFUL');
     expect(oneWrite(e).ok).toBe(true);

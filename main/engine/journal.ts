@@ -3,16 +3,39 @@ import type { EngineState } from './state';
 import { setState, suspend, takeOver } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
 import { invariant } from './sim';
+import type { LinkRt } from './links';
 import { fmtBytes, type Io } from './state';
 import { receiveProcessed } from './write';
 
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
+/**
+ * Journals a write; `answered` is called when the host may be answered: at once, or, with Inflow Control on and the
+ * journal full, once the write fits (or the Data Overflow Watch suspended the pair, PFUS). Universal Replicator user
+ * guide, "Inflow control" and "Data overflow watch" (DOMAIN.md "Journal fill").
+ */
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string, answered: () => void): void {
   const j = p.journal!;
-  if (j.usedBytes + j.phantomBytes + length > j.capacityBytes) {
-    p.markTracks(p.primaryBitmap, offset, length);
-    suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)})`, { kind: 'journal', id: j.id });
+  if (j.held.length > 0 || !fits(j, length)) {
+    if (!p.cfg.inflowControl) {
+      p.markTracks(p.primaryBitmap, offset, length);
+      suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)}) and inflow control is off`, { kind: 'journal', id: j.id });
+      return answered();
+    }
+    // Inflow control: the host's write is held back (in order) until the journal has room.
+    core.activeFlows++;
+    j.held.push({ pair: p, offset, length, data, io, sendStep, answered });
+    if (j.fullSinceUs === undefined) startOverflowWatch(core, j);
     return;
   }
+  append(core, p, offset, length, data, io, sendStep);
+  answered();
+}
+
+function fits(j: JournalRt, length: number): boolean {
+  return j.usedBytes + j.phantomBytes + length <= j.capacityBytes;
+}
+
+function append(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
+  const j = p.journal!;
   const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
   j.usedBytes += length;
   j.queue.push(rec);
@@ -21,37 +44,68 @@ export function journalAppend(core: EngineState, p: PairRt, offset: number, leng
   pump(core, j);
 }
 
+/** The Data Overflow Watch counts from FULL (not from the threshold): still full when it ends, the group suspends PFUS. */
+function startOverflowWatch(core: EngineState, j: JournalRt): void {
+  const since = core.nowUs;
+  const gen = j.gen;
+  j.fullSinceUs = since;
+  core.step('journal', j.id, `journal ${j.id} is full: host writes are held back (inflow control); the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch starts`);
+  core.sched.after(OVERFLOW_WATCH_US, () => {
+    if (j.gen !== gen || j.fullSinceUs !== since) return;
+    const p = j.pairs.find((q) => q.rules.forwardsUpdates || q.state === 'suspending');
+    if (p) suspend(core, p, 'PFUS', `journal ${j.id} stayed full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`, { kind: 'journal', id: j.id });
+  });
+}
+
+/** Room was freed: held writes go in, oldest first, while they fit. */
+function admitHeld(core: EngineState, j: JournalRt): void {
+  while (j.held.length > 0 && fits(j, j.held[0]!.length)) {
+    const h = j.held.shift()!;
+    core.activeFlows--;
+    if (h.pair.rules.forwardsUpdates) append(core, h.pair, h.offset, h.length, h.data, h.io, h.sendStep);
+    else h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+    h.answered();
+  }
+  if (j.held.length === 0) j.fullSinceUs = undefined;
+}
+
+/** A suspend dropped the journal: held writes are recorded in the bitmap and answered. */
+export function releaseHeld(core: EngineState, j: JournalRt): void {
+  const held = j.held.splice(0);
+  j.fullSinceUs = undefined;
+  for (const h of held) {
+    core.activeFlows--;
+    h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+    h.answered();
+  }
+}
+
 export function checkJournalFill(core: EngineState, j: JournalRt): void {
   const over = j.fill >= PFUL_THRESHOLD;
   for (const p of j.pairs) {
     if (over && p.state === 'PAIR') setState(core, p, 'PFUL', `journal ${j.id} is ${Math.round(j.fill * 100)}% full`);
     else if (!over && p.state === 'PFUL') setState(core, p, 'PAIR', `journal ${j.id} drained below ${PFUL_THRESHOLD * 100}%`);
   }
-  if (over && j.overThresholdSinceUs === undefined) {
-    j.overThresholdSinceUs = core.nowUs;
-    const gen = j.gen;
-    const since = core.nowUs;
-    core.sched.after(OVERFLOW_WATCH_US, () => {
-      if (j.gen !== gen || j.overThresholdSinceUs !== since || j.fill < PFUL_THRESHOLD) return;
-      const p = j.pairs.find((q) => q.replicating);
-      if (p) suspend(core, p, 'PSUE', `journal ${j.id} stayed above ${PFUL_THRESHOLD * 100}% for the ${OVERFLOW_WATCH_US / 1e6} s overflow watch`, { kind: 'journal', id: j.id });
-    });
-  } else if (!over) {
-    j.overThresholdSinceUs = undefined;
-  }
 }
 
-/** Sends queued journal records while the transfer window has room. */
+/** What the link holds in flight: its bandwidth x the round trips a record takes until the secondary frees it. */
+export function bandwidthDelayBytes(link: LinkRt): number {
+  return (link.bitsPerUs / 8) * 2 * link.roundTrips * link.oneWayUs;
+}
+
+/** Sends queued journal records while the transfer window (bandwidth x round trip, at least JOURNAL_WINDOW records) has room. */
 export function pump(core: EngineState, j: JournalRt): void {
-  while (j.inFlight < JOURNAL_WINDOW) {
+  for (;;) {
     const rec = j.queue[j.queueHead];
     if (!rec) return;
     const p = rec.pair;
     const route = p.route;
     if (!route || !route.link.up || !p.rules.sendsJournal) return;
+    if (j.inFlight >= JOURNAL_WINDOW && j.inFlightBytes + rec.length > bandwidthDelayBytes(route.link)) return;
     j.shift();
     j.sent.set(rec.seq, rec);
     j.inFlight++;
+    j.inFlightBytes += rec.length;
     const link = route.link;
     const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
     if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
@@ -123,12 +177,14 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
 /** The secondary reported the record applied (or it was discarded): its space and its transfer slot are free. */
 function freeJournalRecord(j: JournalRt, rec: JournalRecord): void {
   j.inFlight--;
+  j.inFlightBytes -= rec.length;
   j.sent.delete(rec.seq);
   j.usedBytes -= rec.length;
   invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
 }
 
 function afterJournalFreed(core: EngineState, j: JournalRt): void {
+  admitHeld(core, j);
   checkJournalFill(core, j);
   finishSuspendingIfDrained(core, j);
   pump(core, j);

@@ -2,6 +2,7 @@
 import { NO_HAND_DOWNS, type EngineState } from './state';
 import type { PairState } from '../../app/engine/api';
 import type { PairRt } from './pairs';
+import { releaseHeld } from './journal';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
   if (p.state === state && p.reason === reason) return;
@@ -21,7 +22,7 @@ export function groupOf(core: EngineState, p: PairRt): PairRt[] {
 }
 
 /** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */
-export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', reason: string, cause?: PairRt['suspendedCause']): void {
+export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | 'PFUS', reason: string, cause?: PairRt['suspendedCause']): void {
   for (const q of groupOf(core, p)) {
     if (!q.rules.suspendable) continue;
     if (q.state === state) continue;
@@ -41,7 +42,10 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
     if (state === 'PSUE' && !canReachSecondary(core, q)) q.secondarySide = secondaryBefore;
   }
   const j = p.journal;
-  if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+  if (j) {
+    for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+    releaseHeld(core, j);
+  }
   // A takeover that was flushing the journal completes with what arrived (the primary became unreachable meanwhile).
   for (const q of groupOf(core, p)) if (q.takeoverPending && q.state === 'PSUE') takeOver(core, q);
 }

@@ -5,7 +5,10 @@ import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rule
 import { DifferentialBitmap } from './data/bitmap';
 import type { LinkRt } from './runtime';
 
-/** Async journal records sent but not yet acknowledged, per journal (the transfer window). */
+/**
+ * Async journal records sent but not yet acknowledged, per journal: at least this many, and beyond it as many as the
+ * link's bandwidth x round trip holds (DOMAIN.md: records in flight are bounded by the link, not by a fixed count).
+ */
 export const JOURNAL_WINDOW = 256;
 /** Journal fill above which an async pair shows PFUL. */
 export const PFUL_THRESHOLD = 0.8;
@@ -34,6 +37,17 @@ export interface JournalRecord {
   discarded?: boolean;
 }
 
+/** A host write held back by inflow control until the journal has room. */
+export interface HeldWrite {
+  pair: PairRt;
+  offset: number;
+  length: number;
+  data: Uint8Array | null;
+  io: { id: number; traced: boolean };
+  sendStep: string;
+  answered: () => void;
+}
+
 /** One journal per consistency group (or per async pair without a group): sequence numbers and in-order apply. */
 export class JournalRt {
   readonly pairs: PairRt[] = [];
@@ -48,12 +62,17 @@ export class JournalRt {
   readonly queue: JournalRecord[] = [];
   queueHead = 0;
   inFlight = 0;
+  /** Bytes of the records in flight (sent, not yet freed). */
+  inFlightBytes = 0;
   readonly arrived = new Map<number, JournalRecord>();
   /** Records taken off the queue and not yet freed: on the link, arrived, or being applied. A suspend must turn these into bitmap bits too. */
   readonly sent = new Map<number, JournalRecord>();
   /** Sequence numbers of records taken out before they were sent (their pair was deleted): apply steps over them. */
   readonly skipped = new Set<number>();
-  overThresholdSinceUs: number | undefined;
+  /** Set while host writes are held back because the journal is full (inflow control): the Data Overflow Watch counts from here. */
+  fullSinceUs: number | undefined;
+  /** Host writes held back by inflow control, oldest first. */
+  readonly held: HeldWrite[] = [];
 
   constructor(
     readonly id: string,
@@ -91,10 +110,10 @@ export class JournalRt {
     this.arrived.clear();
     this.gen++;
     this.inFlight = 0;
+    this.inFlightBytes = 0;
     this.usedBytes = 0;
     this.phantomBytes = 0;
     this.applyNext = this.nextSeq;
-    this.overThresholdSinceUs = undefined;
     return out;
   }
 

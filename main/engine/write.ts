@@ -341,7 +341,7 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
   }
   if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);
-    journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep);
+    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, () => done(true));
   } else if (rules.recordsOnPrimary) {
     // Recorded for the copy loop or the next resync.
     p.markTracks(p.primaryBitmap, a.offset, a.length);

@@ -54,6 +54,7 @@ const TONE: Record<PairState, PairTone> = {
   PSUS: 'warn',
   SSUS: 'warn',
   PSUE: 'error',
+  PFUS: 'error',
   SSWS: 'warn',
   suspending: 'busy',
   deleting: 'busy',
