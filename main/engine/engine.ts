@@ -6,6 +6,7 @@ import { CacheRt, LinkRt, MappingStack, MAX_CACHE_WAITERS, MSG_US, TopologyError
 import { JOURNAL_WINDOW, JournalRt, OVERFLOW_WATCH_US, PairRt, PFUL_THRESHOLD, type JournalRecord, type PairRoute } from './pairs';
 import { EngineInvariantError, invariant, LatencyHistogram, Prng, Scheduler } from './sim';
 import { composedContentHash, type Sha256 } from './data/sparse-volume';
+import type { Payload } from './data/payload';
 import { ReadStats, realVolumeBelow, traceSchedule } from './workload';
 
 export interface EngineOptions {
@@ -37,7 +38,7 @@ interface Arrival {
   volumeId: string;
   offset: number;
   length: number;
-  data: Uint8Array | null;
+  data: Payload | null;
   io: Io;
   source: Source;
   /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
@@ -324,7 +325,7 @@ export class Engine {
   }
 
   /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
-  private issueWrite(hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+  private issueWrite(hostId: string, luId: string, offset: number, data: Payload, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
     const h = this.hosts.get(hostId);
     const lu = this.stack.lus.get(luId);
     if (!h) return { ok: false, reason: `no host ${hostId}` };
@@ -458,7 +459,7 @@ export class Engine {
     return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
   }
 
-  private applyData(volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
+  private applyData(volumeId: string, offset: number, length: number, data: Payload | null): void {
     const pieces = this.stack.pieces(volumeId, offset, length);
     // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
     // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).
@@ -609,7 +610,7 @@ export class Engine {
    * (FIG. 7) or within one shared cache (FIG. 9), then destaged to the real volume; virtual volumes sharing the
    * same real bytes (fan-out, FIG. 12) get the update too.
    */
-  private handDown(systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[], top: boolean): void {
+  private handDown(systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[], top: boolean): void {
     const v = this.volume(volumeId);
     if (top) this.fanOut(systemId, volumeId, offset, length, data, io);
     if (v.kind === 'real') return this.destage(v, offset, length, io, holds);
@@ -649,7 +650,7 @@ export class Engine {
   }
 
   /** FIG. 1: V12 -> R2 goes out of IP21, over the loop cable, into TP22 as V21 (S15, S16, S21, S22, then S31-S35 at TP22). */
-  private loopFlow(systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+  private loopFlow(systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
     const path = r2.path!;
     const lu = this.stack.lus.get(path.luId);
     const links = this.wiring.linksByPort.get(path.initiatorPortId) ?? [];
@@ -697,7 +698,7 @@ export class Engine {
    * FIG. 7 / FIG. 9: the lower volume gets the data through shared memory: an intercache copy into its own
    * cache (S53), or nothing to copy when it shares the cache (S53 omitted); then its pairs are served (S54-S56).
    */
-  private internalFlow(systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+  private internalFlow(systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
     const fromCache = this.cacheOfVolume.get(fromVolumeId);
     const toCache = this.cacheOfVolume.get(toVolumeId);
     const sameCache = fromCache !== undefined && fromCache === toCache;
@@ -735,7 +736,7 @@ export class Engine {
   }
 
   /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
-  private servePairBelow(p: PairRt, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: 'S44' | 'S56'): void {
+  private servePairBelow(p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56'): void {
     const ip = p.route?.fromPortId ?? this.volume(volumeId).systemId;
     if (p.state === 'PAIR' || p.state === 'PFUL') {
       if (sendStep === 'S44') {
@@ -755,7 +756,7 @@ export class Engine {
   }
 
   /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
-  private fanOut(systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+  private fanOut(systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
     if (!this.mayFanOut(volumeId)) return;
     const chain = this.chains.get(volumeId);
     const seen = new Set<string>();
@@ -797,7 +798,7 @@ export class Engine {
     return may;
   }
 
-  private siblingFlow(systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+  private siblingFlow(systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
     const fromCache = this.cacheOfVolume.get(fromVolumeId);
     const toCache = this.cacheOfVolume.get(toVolumeId);
     if (io.traced) this.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
@@ -892,7 +893,7 @@ export class Engine {
 
   // ---------------------------------------------------------------- async journal
 
-  private journalAppend(p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
+  private journalAppend(p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string): void {
     const j = p.journal!;
     if (j.usedBytes + j.phantomBytes + length > j.capacityBytes) {
       p.markTracks(p.primaryBitmap, offset, length);
@@ -1506,9 +1507,8 @@ export class Engine {
       return;
     }
     if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
-    const data = new Uint8Array(block);
-    this.prng.fill(data);
-    this.issueWrite(h.host.id, w.luId, index * block, data, this.traceWorkloadWrites);
+    // The bytes stay a recipe until read or hashed (same generator draw, same bytes as filling them now).
+    this.issueWrite(h.host.id, w.luId, index * block, this.prng.payload(block), this.traceWorkloadWrites);
   }
 
   /**
@@ -1540,9 +1540,7 @@ export class Engine {
       this.hostRead(h.host.id, w.luId, r.offsetBytes, r.lengthBytes);
       return;
     }
-    const data = new Uint8Array(r.lengthBytes);
-    this.prng.fill(data);
-    this.issueWrite(h.host.id, w.luId, r.offsetBytes, data, this.traceWorkloadWrites);
+    this.issueWrite(h.host.id, w.luId, r.offsetBytes, this.prng.payload(r.lengthBytes), this.traceWorkloadWrites);
   }
 
   /**
@@ -1784,7 +1782,7 @@ export function linkUtilization(l: LinkRt, nowUs: number): number {
 }
 
 /** `data.subarray(offset, offset + length)`, or `data` itself when that is the whole of it (a view costs ~1 us to make). */
-function part(data: Uint8Array, offset: number, length: number): Uint8Array {
+function part(data: Payload, offset: number, length: number): Payload {
   return offset === 0 && length === data.length ? data : data.subarray(offset, offset + length);
 }
 

@@ -2,6 +2,7 @@
 import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { DifferentialBitmap } from './data/bitmap';
+import type { Payload } from './data/payload';
 import type { LinkRt } from './runtime';
 
 /** Async journal records sent but not yet acknowledged, per journal (the transfer window). */
@@ -23,8 +24,8 @@ export interface JournalRecord {
   pair: PairRt;
   offset: number;
   length: number;
-  /** The bytes as written; null means zeros. */
-  data: Uint8Array | null;
+  /** The bytes as written (a generated payload stays a recipe); null means zeros. */
+  data: Payload | null;
   /** Time of the write at the primary (for RPO). */
   writtenUs: number;
   ioId: number | undefined;

@@ -1,6 +1,7 @@
 // Runtime objects compiled from a Topology: links with delay, bandwidth and FIFO queues, caches of track slots, and the flattened mapping stack.
 import type { Cable, Lu, Port, StorageSystem, Topology, Volume } from '../../app/model/schema';
 import { SparseVolume, type Sha256 } from './data/sparse-volume';
+import type { Payload } from './data/payload';
 import { invariant } from './sim';
 
 /** One-way propagation in fibre, microseconds per km (light at ~204,000 km/s). */
@@ -441,7 +442,7 @@ export class MappingStack {
   }
 
   /** Writes an immutable payload (a host write's buffer, never changed afterwards): stores keep whole chunks by reference. */
-  writeImmutable(id: string, offset: number, data: Uint8Array): void {
+  writeImmutable(id: string, offset: number, data: Payload): void {
     for (const p of this.pieces(id, offset, data.length)) p.store.writeImmutable(p.storeOffset, data.subarray(p.dataOffset, p.dataOffset + p.length));
   }
 
