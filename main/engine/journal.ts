@@ -1,4 +1,5 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
+import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { setState, suspend } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
@@ -6,7 +7,7 @@ import { invariant } from './sim';
 import { fmtBytes, type Io } from './state';
 import { receiveProcessed } from './write';
 
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string): void {
   const j = p.journal!;
   if (j.usedBytes + j.phantomBytes + length > j.capacityBytes) {
     p.markTracks(p.primaryBitmap, offset, length);

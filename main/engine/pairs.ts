@@ -3,6 +3,7 @@ import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
+import type { Payload } from './data/payload';
 import type { LinkRt } from './runtime';
 
 /** Async journal records sent but not yet acknowledged, per journal (the transfer window). */
@@ -24,8 +25,8 @@ export interface JournalRecord {
   pair: PairRt;
   offset: number;
   length: number;
-  /** The bytes as written; null means zeros. */
-  data: Uint8Array | null;
+  /** The bytes as written (a generated payload stays a recipe); null means zeros. */
+  data: Payload | null;
   /** Time of the write at the primary (for RPO). */
   writtenUs: number;
   ioId: number | undefined;

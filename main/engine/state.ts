@@ -6,6 +6,7 @@ import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime'
 import { JournalRt, PairRt, type PairRoute } from './pairs';
 import { LatencyHistogram, Prng, Scheduler } from './sim';
 import type { Sha256 } from './data/sparse-volume';
+import type { Payload } from './data/payload';
 import { ReadStats } from './workload';
 
 export interface EngineOptions {
@@ -37,7 +38,7 @@ export interface Arrival {
   volumeId: string;
   offset: number;
   length: number;
-  data: Uint8Array | null;
+  data: Payload | null;
   io: Io;
   source: Source;
   /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
@@ -346,7 +347,7 @@ export class EngineState {
 }
 
 /** `data.subarray(offset, offset + length)`, or `data` itself when that is the whole of it (a view costs ~1 us to make). */
-export function part(data: Uint8Array, offset: number, length: number): Uint8Array {
+export function part(data: Payload, offset: number, length: number): Payload {
   return offset === 0 && length === data.length ? data : data.subarray(offset, offset + length);
 }
 
