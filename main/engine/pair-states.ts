@@ -22,7 +22,7 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
   for (const q of groupOf(core, p)) {
     if (!q.rules.suspendable) continue;
     if (q.state === state) continue;
-    if (q.state === 'COPY') q.secondaryInconsistent = true;
+    if (q.rules.paired && !q.rules.secondaryConsistent) q.secondaryInconsistent = true;
     q.markSyncInFlight();
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
     abandonCopy(core, q);
@@ -76,7 +76,7 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
       return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
     }
     // After a takeover the secondary is the copy that serves the host: a copy would overwrite its live data.
-    if (q.state === 'SSWS') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
+    if (q.rules.secondaryWrites === 'accepted') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
   }
   return undefined;

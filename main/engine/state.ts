@@ -314,12 +314,12 @@ export class EngineState {
 
   pairsWithPrimary(volumeId: string): PairRt[] {
     let out: PairRt[] | undefined;
-    for (const p of this.pairList) if (p.primaryId === volumeId && p.state !== 'SMPL') (out ??= []).push(p);
+    for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
     return out ?? NO_PAIRS;
   }
 
   pairWithSecondary(volumeId: string): PairRt | undefined {
-    for (const p of this.pairList) if (p.secondaryId === volumeId && p.state !== 'SMPL') return p;
+    for (const p of this.pairList) if (p.secondaryId === volumeId && p.rules.paired) return p;
     return undefined;
   }
 
