@@ -1200,8 +1200,9 @@ export class Engine {
     for (const e of this.stack.extentsOf(target)) for (const o of this.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
     for (const q of this.pairList) {
       if (q === p) continue;
-      // A failback under way replicates into its current primary once it completes (the roles swap back).
-      if (q.failbackPending && q.state === 'COPY' && sharing.has(q.primaryId)) {
+      // A failback under way (or suspended, to be resumed by a resync) replicates into its current primary once it
+      // completes (the roles swap back).
+      if (q.failbackPending && q.state !== 'SMPL' && q.state !== 'deleting' && sharing.has(q.primaryId)) {
         return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
       }
       if (!sharing.has(q.secondaryId)) continue;
@@ -1213,6 +1214,11 @@ export class Engine {
       if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
     }
     return undefined;
+  }
+
+  /** A resync copies into the secondary; one that resumes a failback then replicates into the primary (roles swap back). */
+  private resyncConflict(p: PairRt): string | undefined {
+    return this.copyTargetConflict(p, p.secondaryId) ?? (p.failbackPending ? this.copyTargetConflict(p, p.primaryId) : undefined);
   }
 
   /**
@@ -1358,7 +1364,7 @@ export class Engine {
       if (!p.route?.link.up || !this.systemUp(ps) || !this.systemUp(ss)) continue;
       if (p.suspendedCause?.kind === 'takeover') continue;
       // Stays suspended rather than overwrite another replicating pair's secondary (the operator resolves it).
-      if (this.copyTargetConflict(p, p.secondaryId)) continue;
+      if (this.resyncConflict(p)) continue;
       this.startCopy(p, false, 'auto-resync after the fault was repaired');
     }
   }
@@ -1389,7 +1395,7 @@ export class Engine {
         if (!(p.state === 'PSUS' || p.state === 'PSUE' || p.state === 'SSUS')) return refuse('only a split or suspended pair can be resynchronised');
         if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
         {
-          const conflict = this.copyTargetConflict(p, p.secondaryId);
+          const conflict = this.resyncConflict(p);
           if (conflict) return refuse(conflict);
         }
         this.startCopy(p, false, 'differential resync');
