@@ -67,8 +67,9 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
   for (const q of core.pairList) {
     if (q === p) continue;
-    // A failback under way replicates into its current primary once it completes (the roles swap back).
-    if (q.failbackPending && q.state === 'COPY' && sharing.has(q.primaryId)) {
+    // A failback under way (or suspended, to be resumed by a resync) replicates into its current primary once it
+    // completes (the roles swap back).
+    if (q.failbackPending && q.state !== 'SMPL' && q.state !== 'deleting' && sharing.has(q.primaryId)) {
       return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
     }
     if (!sharing.has(q.secondaryId)) continue;
@@ -80,6 +81,11 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
   }
   return undefined;
+}
+
+/** A resync copies into the secondary; one that resumes a failback then replicates into the primary (roles swap back). */
+export function resyncConflict(core: EngineState, p: PairRt): string | undefined {
+  return copyTargetConflict(core, p, p.secondaryId) ?? (p.failbackPending ? copyTargetConflict(core, p, p.primaryId) : undefined);
 }
 
 /**
