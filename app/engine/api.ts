@@ -60,7 +60,7 @@ export const RunControl = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('runFor'), virtualMs: z.number().positive().max(1e10) }),
   z.strictObject({ action: z.literal('setSpeed'), speed: z.number().positive().max(1e9) }),
   z.strictObject({ action: z.literal('reset'), seed: z.number().int().nonnegative().optional() }),
-  /** Jump to an earlier (or later) virtual time: restore the nearest checkpoint and replay. */
+  /** Jump to an earlier (or later) virtual time: forwards runs on; backwards rebuilds the run and replays the recorded commands from time 0 (no checkpoints yet). */
   z.strictObject({ action: z.literal('seek'), timeMs: z.number().nonnegative() }),
 ]);
 export type RunControl = z.infer<typeof RunControl>;

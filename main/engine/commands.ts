@@ -6,7 +6,7 @@ import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, pump } from './journal';
-import { abandonCopy, canReachSecondary, copyTargetConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
+import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 
@@ -127,7 +127,7 @@ export function autoResync(core: EngineState): void {
     if (!p.route?.link.up || !core.systemUp(ps) || !core.systemUp(ss)) continue;
     if (p.suspendedCause?.kind === 'takeover') continue;
     // Stays suspended rather than overwrite another replicating pair's secondary (the operator resolves it).
-    if (copyTargetConflict(core, p, p.secondaryId)) continue;
+    if (resyncConflict(core, p)) continue;
     startCopy(core, p, false, 'auto-resync after the fault was repaired');
   }
 }
@@ -160,7 +160,7 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     case 'resync':
       if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
       {
-        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        const conflict = resyncConflict(core, p);
         if (conflict) return refuse(conflict);
       }
       startCopy(core, p, false, 'differential resync');

@@ -1,4 +1,5 @@
 // Hand-down inside a system after S14: the FIG. 1 loop cable, FIG. 7 intercache copy, FIG. 9 shared cache, FIG. 12 fan-out to siblings, and the destage to the real volume (internal or external over CN5).
+import type { Payload } from './data/payload';
 import type { EngineState, HandDown } from './state';
 import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
@@ -12,7 +13,7 @@ import { deliver, scheduleWake, servePair, storeInCache } from './write';
  * (FIG. 7) or within one shared cache (FIG. 9), then destaged to the real volume; virtual volumes sharing the
  * same real bytes (fan-out, FIG. 12) get the update too.
  */
-export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[], top: boolean): void {
+export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[], top: boolean): void {
   const v = core.volume(volumeId);
   if (top) fanOut(core, systemId, volumeId, offset, length, data, io);
   if (v.kind === 'real') return destage(core, v, offset, length, io, holds);
@@ -52,7 +53,7 @@ export function lowerPieces(core: EngineState, v: Volume, offset: number, length
 }
 
 /** FIG. 1: V12 -> R2 goes out of IP21, over the loop cable, into TP22 as V21 (S15, S16, S21, S22, then S31-S35 at TP22). */
-export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
   const path = r2.path!;
   const lu = core.stack.lus.get(path.luId);
   const links = core.wiring.linksByPort.get(path.initiatorPortId) ?? [];
@@ -96,7 +97,7 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
  * FIG. 7 / FIG. 9: the lower volume gets the data through shared memory: an intercache copy into its own
  * cache (S53), or nothing to copy when it shares the cache (S53 omitted); then its pairs are served (S54-S56).
  */
-export function internalFlow(core: EngineState, systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+export function internalFlow(core: EngineState, systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   const sameCache = fromCache !== undefined && fromCache === toCache;
@@ -127,7 +128,7 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
 }
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
-export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: 'S44' | 'S56'): void {
+export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56'): void {
   const ip = p.route?.fromPortId ?? core.volume(volumeId).systemId;
   if (p.rules.forwardsUpdates) {
     if (sendStep === 'S44') {
@@ -147,7 +148,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
 }
 
 /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
-export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
   if (!mayFanOut(core, volumeId)) return;
   const chain = core.chains.get(volumeId);
   const seen = new Set<string>();
@@ -189,7 +190,7 @@ export function mayFanOut(core: EngineState, volumeId: string): boolean {
   return may;
 }
 
-export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);

@@ -1,4 +1,5 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
+import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { setState, suspend, takeOver } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
@@ -12,7 +13,7 @@ import { receiveProcessed } from './write';
  * journal full, once the write fits (or the Data Overflow Watch suspended the pair, PFUS). Universal Replicator user
  * guide, "Inflow control" and "Data overflow watch" (DOMAIN.md "Journal fill").
  */
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string, answered: () => void): void {
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, answered: () => void): void {
   const j = p.journal!;
   if (j.held.length > 0 || !fits(j, length)) {
     if (!p.cfg.inflowControl) {
@@ -34,7 +35,7 @@ function fits(j: JournalRt, length: number): boolean {
   return j.usedBytes + j.phantomBytes + length <= j.capacityBytes;
 }
 
-function append(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
+function append(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string): void {
   const j = p.journal!;
   const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
   j.usedBytes += length;

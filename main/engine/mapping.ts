@@ -1,6 +1,7 @@
 // The mapping stack flattened: every volume and LU as extents on internal real volumes (reads, writes, copies, volumesOver for fan-out).
 import type { Lu, Topology, Volume } from '../../app/model/schema';
 import { SparseVolume, type Sha256 } from './data/sparse-volume';
+import type { Payload } from './data/payload';
 import { STORE_CHUNK_BYTES } from './cache';
 
 export interface Extent {
@@ -138,7 +139,7 @@ export class MappingStack {
   }
 
   /** Writes an immutable payload (a host write's buffer, never changed afterwards): stores keep whole chunks by reference. */
-  writeImmutable(id: string, offset: number, data: Uint8Array): void {
+  writeImmutable(id: string, offset: number, data: Payload): void {
     for (const p of this.pieces(id, offset, data.length)) p.store.writeImmutable(p.storeOffset, data.subarray(p.dataOffset, p.dataOffset + p.length));
   }
 

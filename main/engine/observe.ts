@@ -28,7 +28,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
   const copying = p.state === 'COPY';
   const remaining = p.primaryBitmap.count;
   const total = Math.max(p.copy.totalTracks, remaining);
-  const progress = copying ? (total === 0 ? 1 : (total - remaining) / total) : p.state === 'SMPL' ? 0 : remaining === 0 ? 1 : 1 - remaining / p.trackCount;
+  const progress = copying ? (total === 0 ? 1 : (total - remaining) / total) : !p.rules.paired ? 0 : remaining === 0 ? 1 : 1 - remaining / p.trackCount;
   const [primaryState, secondaryState] = sideStates(p);
   const s: PairStatus = {
     id: p.id,

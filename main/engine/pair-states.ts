@@ -30,7 +30,7 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | '
     // Frozen while it holds writes fed from an inconsistent relay image: inconsistent until its next copy completes.
     if (q.mode === 'async' && fedWhileUpstreamCopying(core, q)) q.secondaryInconsistent = true;
     q.taintedUntilSeq = undefined;
-    if (q.state === 'COPY') q.secondaryInconsistent = true;
+    if (q.rules.paired && !q.rules.secondaryConsistent) q.secondaryInconsistent = true;
     q.markSyncInFlight();
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
     abandonCopy(core, q);
@@ -175,8 +175,9 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
   for (const q of core.pairList) {
     if (q === p) continue;
-    // A failback under way replicates into its current primary once it completes (the roles swap back).
-    if (q.failbackPending && q.state === 'COPY' && sharing.has(q.primaryId)) {
+    // A failback under way (or suspended, to be resumed by a resync) replicates into its current primary once it
+    // completes (the roles swap back).
+    if (q.failbackPending && q.state !== 'SMPL' && q.state !== 'deleting' && sharing.has(q.primaryId)) {
       return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
     }
     if (!sharing.has(q.secondaryId)) continue;
@@ -184,10 +185,15 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
       return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
     }
     // After a takeover the secondary is the copy that serves the host: a copy would overwrite its live data.
-    if (q.state === 'SSWS') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
+    if (q.rules.secondaryWrites === 'accepted') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
   }
   return undefined;
+}
+
+/** A resync copies into the secondary; one that resumes a failback then replicates into the primary (roles swap back). */
+export function resyncConflict(core: EngineState, p: PairRt): string | undefined {
+  return copyTargetConflict(core, p, p.secondaryId) ?? (p.failbackPending ? copyTargetConflict(core, p, p.primaryId) : undefined);
 }
 
 /**

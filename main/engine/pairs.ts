@@ -3,6 +3,7 @@ import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
+import type { Payload } from './data/payload';
 import type { LinkRt } from './runtime';
 
 /**
@@ -27,8 +28,8 @@ export interface JournalRecord {
   pair: PairRt;
   offset: number;
   length: number;
-  /** The bytes as written; null means zeros. */
-  data: Uint8Array | null;
+  /** The bytes as written (a generated payload stays a recipe); null means zeros. */
+  data: Payload | null;
   /** Time of the write at the primary (for RPO). */
   writtenUs: number;
   ioId: number | undefined;
@@ -42,7 +43,7 @@ export interface HeldWrite {
   pair: PairRt;
   offset: number;
   length: number;
-  data: Uint8Array | null;
+  data: Payload | null;
   io: { id: number; traced: boolean };
   sendStep: string;
   answered: () => void;

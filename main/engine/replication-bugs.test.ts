@@ -199,3 +199,37 @@ describe('two pairs writing into the same bytes (prop-long seed 777, third count
     }
   });
 });
+
+describe('a failback interrupted by a fault and finished by auto-resync (prop-long seed 777, run 9,346 with multi-pair groups)', () => {
+  test('the replayed counterexample: pair-async swapped meanwhile must not end up the target of pair-sync', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed' };
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'failSite', index: 0 },
+      { kind: 'pair', index: 0, op: 'failback', readWrite: false },
+      { kind: 'run', us: 1 },
+      { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 3, op: 'swapResync', readWrite: false },
+      { kind: 'restoreSite', index: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations } = runSequence(load('fig01'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('a pair deleted during its failback is created again in its original direction', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'failback' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
+    e.runFor(10_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'create' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    const p = e.pairs.get('pair-sync')!;
+    expect(e.pairStatus(p).state).toBe('PAIR');
+    expect(p.secondaryId).toBe('V12');
+  });
+});

@@ -6,6 +6,7 @@ import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime'
 import { JournalRt, PairRt, type PairRoute } from './pairs';
 import { LatencyHistogram, Prng, Scheduler } from './sim';
 import type { Sha256 } from './data/sparse-volume';
+import type { Payload } from './data/payload';
 import { ReadStats } from './workload';
 
 export interface EngineOptions {
@@ -37,7 +38,7 @@ export interface Arrival {
   volumeId: string;
   offset: number;
   length: number;
-  data: Uint8Array | null;
+  data: Payload | null;
   io: Io;
   source: Source;
   /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
@@ -315,12 +316,12 @@ export class EngineState {
 
   pairsWithPrimary(volumeId: string): PairRt[] {
     let out: PairRt[] | undefined;
-    for (const p of this.pairList) if (p.primaryId === volumeId && p.state !== 'SMPL') (out ??= []).push(p);
+    for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
     return out ?? NO_PAIRS;
   }
 
   pairWithSecondary(volumeId: string): PairRt | undefined {
-    for (const p of this.pairList) if (p.secondaryId === volumeId && p.state !== 'SMPL') return p;
+    for (const p of this.pairList) if (p.secondaryId === volumeId && p.rules.paired) return p;
     return undefined;
   }
 
@@ -348,7 +349,7 @@ export class EngineState {
 }
 
 /** `data.subarray(offset, offset + length)`, or `data` itself when that is the whole of it (a view costs ~1 us to make). */
-export function part(data: Uint8Array, offset: number, length: number): Uint8Array {
+export function part(data: Payload, offset: number, length: number): Payload {
   return offset === 0 && length === data.length ? data : data.subarray(offset, offset + length);
 }
 

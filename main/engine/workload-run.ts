@@ -50,9 +50,8 @@ export function issueWorkloadIo(core: EngineState, h: HostRt, w: Workload, state
     return;
   }
   if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
-  const data = new Uint8Array(block);
-  core.prng.fill(data);
-  issueWrite(core, h.host.id, w.luId, index * block, data, core.traceWorkloadWrites);
+  // The bytes stay a recipe until read or hashed (same generator draw, same bytes as filling them now).
+  issueWrite(core, h.host.id, w.luId, index * block, core.prng.payload(block), core.traceWorkloadWrites);
 }
 
 /**
@@ -84,7 +83,5 @@ export function issueTraceRecord(core: EngineState, h: HostRt, w: Workload, r: T
     hostRead(core, h.host.id, w.luId, r.offsetBytes, r.lengthBytes);
     return;
   }
-  const data = new Uint8Array(r.lengthBytes);
-  core.prng.fill(data);
-  issueWrite(core, h.host.id, w.luId, r.offsetBytes, data, core.traceWorkloadWrites);
+  issueWrite(core, h.host.id, w.luId, r.offsetBytes, core.prng.payload(r.lengthBytes), core.traceWorkloadWrites);
 }

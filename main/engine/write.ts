@@ -1,4 +1,5 @@
 // Host writes and what a system does with a write arriving at a target port: T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
+import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import type { CommandResult } from '../../app/engine/api';
 import { handDown, servePairBelow } from './handdown';
@@ -10,7 +11,7 @@ import { EngineInvariantError } from './sim';
 import { fmtUs, part, type Answer, type Arrival, type Io, type PendingAnswer, type SlotHold } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
-export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Uint8Array, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Payload, traced: boolean, done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
   const h = core.hosts.get(hostId);
   const lu = core.stack.lus.get(luId);
   if (!h) return { ok: false, reason: `no host ${hostId}` };
@@ -241,7 +242,7 @@ function fencedRefusal(p: PairRt): string {
   return `${p.primaryId} is fenced: pair ${p.id} (fence level ${p.cfg.fence}) is ${p.state}; lift the fence or resync`;
 }
 
-export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
+export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null): void {
   const pieces = core.stack.pieces(volumeId, offset, length);
   // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
   // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).

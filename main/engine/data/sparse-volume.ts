@@ -4,6 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
 import { ChunkTable } from './chunk-table';
 import { LazySortedIndex } from './sorted-index';
+import { GeneratedBytes, payloadBytes, type Payload } from './payload';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
 
@@ -52,7 +53,10 @@ export class SparseVolume implements VolumeContent {
   readonly id: string | undefined;
   private readonly sha256: Sha256;
 
-  /** Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). */
+  /**
+   * Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). A buffer may be a
+   * generated payload not yet materialised (GeneratedBytes): read, hashed or copied, it gives its bytes then.
+   */
   private readonly tracks = new ChunkTable();
   /**
    * Track buffers this volume allocated itself and shares with nobody: written in place. Any other buffer in `tracks`
@@ -152,7 +156,7 @@ export class SparseVolume implements VolumeContent {
    * kept by reference instead of copied, marked shared so that a later partial write here copies first. The engine
    * applies one host write to every store of a cascade this way, so the bytes are held once, not once per store.
    */
-  writeImmutable(offset: number, bytes: Uint8Array): void {
+  writeImmutable(offset: number, bytes: Payload): void {
     this.checkRange(offset, bytes.length);
     let done = 0;
     while (done < bytes.length) {
@@ -165,15 +169,15 @@ export class SparseVolume implements VolumeContent {
       const part = done === 0 && count === bytes.length ? bytes : bytes.subarray(done, done + count);
       if (count === length) {
         const stored = this.tracks.get(track);
-        if (stored || !isAllZero(part)) {
+        if (stored || !payloadIsAllZero(part)) {
           if (!stored) {
             this.storedBytes += length;
             this.trackIndex.add(track);
           }
           this.tracks.set(track, part);
         }
-      } else if (this.tracks.has(track) || !isAllZero(part)) {
-        this.writableTrack(track).set(part, inTrack);
+      } else if (this.tracks.has(track) || !payloadIsAllZero(part)) {
+        this.writableTrack(track).set(payloadBytes(part), inTrack);
       }
       done += count;
     }
@@ -191,7 +195,7 @@ export class SparseVolume implements VolumeContent {
       const inTrack = position - track * this.trackBytes;
       const count = Math.min(length - done, this.trackLength(track) - inTrack);
       const data = this.tracks.get(track);
-      if (data) out.set(data.subarray(inTrack, inTrack + count), done);
+      if (data) out.set(payloadBytes(data).subarray(inTrack, inTrack + count), done);
       done += count;
     }
     return out;
@@ -199,7 +203,8 @@ export class SparseVolume implements VolumeContent {
 
   /** The stored bytes of one track (read-only by contract), or undefined when never written. */
   peekTrack(track: number): Uint8Array | undefined {
-    return this.tracks.get(track);
+    const data = this.tracks.get(track);
+    return data === undefined ? undefined : payloadBytes(data);
   }
 
   /**
@@ -223,7 +228,7 @@ export class SparseVolume implements VolumeContent {
       else if (this.tracks.has(track)) this.writableTrack(track).fill(0, 0, length);
     } else {
       const target = this.writableTrack(track);
-      target.set(data.subarray(0, length));
+      target.set(payloadBytes(data).subarray(0, length));
     }
     this.invalidate(track * this.trackBytes, length);
   }
@@ -241,7 +246,7 @@ export class SparseVolume implements VolumeContent {
         const inSource = position - sourceTrack * source.trackBytes;
         const count = Math.min(length - done, source.trackLength(sourceTrack) - inSource);
         const data = source.tracks.get(sourceTrack);
-        if (data) this.write(position, data.subarray(inSource, inSource + count));
+        if (data) this.write(position, payloadBytes(data).subarray(inSource, inSource + count));
         else this.zeroRange(position, count);
         done += count;
       }
@@ -323,7 +328,7 @@ export class SparseVolume implements VolumeContent {
     let bytes: Uint8Array;
     if (inTrack + length <= this.trackLength(track)) {
       const data = this.tracks.get(track);
-      bytes = data ? data.subarray(inTrack, inTrack + length) : new Uint8Array(0);
+      bytes = data ? payloadBytes(data).subarray(inTrack, inTrack + length) : new Uint8Array(0);
     } else {
       bytes = this.read(start, length);
     }
@@ -342,7 +347,7 @@ export class SparseVolume implements VolumeContent {
     if (HASH_BLOCK_BYTES % this.trackBytes !== 0 || start % this.trackBytes !== 0) return undefined;
     const first = start / this.trackBytes;
     const count = Math.ceil(length / this.trackBytes);
-    let key: Uint8Array | undefined;
+    let key: Payload | undefined;
     const ids: number[] = new Array<number>(count);
     for (let i = 0; i < count; i++) {
       const chunk = this.tracks.get(first + i);
@@ -350,7 +355,7 @@ export class SparseVolume implements VolumeContent {
         ids[i] = 0;
         continue;
       }
-      if (this.owned.has(chunk)) return undefined;
+      if (chunk instanceof Uint8Array && this.owned.has(chunk)) return undefined;
       key ??= chunk;
       ids[i] = chunkIdentity(chunk);
     }
@@ -377,10 +382,11 @@ export class SparseVolume implements VolumeContent {
       this.tracks.set(track, data);
       this.storedBytes += data.length;
       this.trackIndex.add(track);
-    } else if (!this.owned.has(data)) {
-      data = data.slice();
-      this.owned.add(data);
-      this.tracks.set(track, data);
+    } else if (data instanceof GeneratedBytes || !this.owned.has(data)) {
+      const own = payloadBytes(data).slice();
+      this.owned.add(own);
+      this.tracks.set(track, own);
+      return own;
     }
     return data;
   }
@@ -404,15 +410,15 @@ export class SparseVolume implements VolumeContent {
 
 /** A block's content by identity: the immutable chunks in each slot (0 = none), its length, and one of them as the key. */
 interface BlockSignature {
-  key: Uint8Array;
+  key: Payload;
   length: number;
   ids: number[];
 }
 
 /** Identity numbers of immutable chunks (weakly held: a chunk nobody stores any more is forgotten). */
-const chunkIds = new WeakMap<Uint8Array, number>();
+const chunkIds = new WeakMap<Payload, number>();
 let nextChunkId = 1;
-function chunkIdentity(chunk: Uint8Array): number {
+function chunkIdentity(chunk: Payload): number {
   let id = chunkIds.get(chunk);
   if (id === undefined) chunkIds.set(chunk, (id = nextChunkId++));
   return id;
@@ -423,7 +429,7 @@ function chunkIdentity(chunk: Uint8Array): number {
  * Keyed weakly by one chunk of the block and holding only identity numbers, so it keeps no bytes alive.
  */
 const sharedDigests = {
-  entries: new WeakMap<Uint8Array, { length: number; ids: number[]; digest: Uint8Array | null }>(),
+  entries: new WeakMap<Payload, { length: number; ids: number[]; digest: Uint8Array | null }>(),
   lookup(s: BlockSignature): Uint8Array | null | undefined {
     const e = this.entries.get(s.key);
     if (!e || e.length !== s.length || e.ids.length !== s.ids.length) return undefined;
@@ -551,6 +557,10 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function payloadIsAllZero(p: Payload): boolean {
+  return p instanceof GeneratedBytes ? p.isAllZero() : isAllZero(p);
 }
 
 export function isAllZero(bytes: Uint8Array): boolean {
