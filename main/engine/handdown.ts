@@ -52,6 +52,12 @@ export function lowerPieces(core: EngineState, v: Volume, offset: number, length
   return out;
 }
 
+/** The target port through which a volume of this system is written (an LU of it on a target port of the system), for step tags. */
+function targetPortOf(core: EngineState, volumeId: string, systemId: string): string | undefined {
+  for (const lu of core.stack.lus.values()) if (lu.volumeId === volumeId && core.wiring.ownerOf(lu.portId) === systemId) return lu.portId;
+  return undefined;
+}
+
 /** FIG. 1: V12 -> R2 goes out of IP21, over the loop cable, into TP22 as V21 (S15, S16, S21, S22, then S31-S35 at TP22). */
 export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
   const path = r2.path!;
@@ -59,10 +65,12 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   const links = core.wiring.linksByPort.get(path.initiatorPortId) ?? [];
   const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
   const tp = lu ? core.wiring.ports.get(lu.portId) : undefined;
-  if (io.traced) core.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
+  // The patent performs S15 and S16 at the port that received the write (TP21), not at the loop's target port.
+  const receivingPort = io.traced ? (targetPortOf(core, fromVolumeId, systemId) ?? systemId) : systemId;
+  if (io.traced) core.step('S15', receivingPort, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
   const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length) : undefined;
   // The message to IP21 (S16, S21) and the loop hop are one event: the command leaves IP21 MSG_US from now.
-  if (io.traced) core.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
+  if (io.traced) core.step('S16', receivingPort, `${receivingPort} issues a message (MSG) through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
   if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
   if (!lu || !link || !link.up) {
     core.release(holds);

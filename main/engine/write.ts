@@ -128,8 +128,11 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: Answer, luId?: string)
   if (!a.io.traced) return true;
   if (a.source === 'loop') {
     core.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
-  } else if (a.source === 'sync' || a.source === 'journal' || a.source === 'copy') {
-    core.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
+  } else if (a.source === 'journal') {
+    // The remote's receipt is not S11-S14 again: the patent only says TP31 writes V22 ("not shown in the figures").
+    core.step('remote-receive', a.portId, `${a.portId} receives journal record for ${a.volumeId} (the remote writes the secondary; not a numbered step of the patent)`, a.io, [a.volumeId]);
+  } else if (a.source === 'sync' || a.source === 'copy') {
+    core.step('S11', a.portId, `${a.portId} receives the write command`, a.io);
     core.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
   } else {
     core.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
@@ -140,7 +143,7 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: Answer, luId?: string)
 
 /** After the CHA's processing time: the data stored in the volume's cache (S13/S14), its pairs served, the hand-down started. */
 function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
-  const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
+  const relayNames = a.source === 'sync' || a.source === 'copy';
   if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
   const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
   if (refusal) return ack(false, refusal);
@@ -148,7 +151,7 @@ function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
   else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   const cache = core.cacheOfVolume.get(a.volumeId);
   const shared = cache !== undefined && cache.volumeIds.size > 1;
-  const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
+  const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : a.source === 'journal' ? 'remote-store' : 'cache';
   storeInCache(core, cache, a.volumeId, a.offset, a.length, (holds) => {
     if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
     if (a.stillWanted && !a.stillWanted()) {
