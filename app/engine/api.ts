@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Id } from '../model/schema';
 
 /** Pair states, Hitachi CCI names (see DOMAIN.md). 'suspending' and 'deleting' are shown while they last. */
-export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'suspending', 'deleting']);
+export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'HOLD', 'HOLDING', 'HLDE', 'suspending', 'deleting']);
 export type PairState = z.infer<typeof PairState>;
 
 /** Look-alike names of other vendors, for tooltips. */
@@ -17,11 +17,14 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   PSUE: { meaning: 'suspended by an error: link down, secondary failed or journal overflow', srdf: 'Suspended / Partitioned', ibm: 'ConsistentStopped', drbd: 'NetworkFailure / Outdated' },
   PFUS: { meaning: 'async: suspended because the journal stayed full past the Data Overflow Watch while inflow control held host writes back', srdf: 'Suspended (SRDF/A cache full)', ibm: 'Suspended', drbd: '-' },
   SSWS: { meaning: 'the secondary has taken over and accepts writes; changes recorded for failback', srdf: 'Failed Over', ibm: 'stop -access', drbd: 'promoted' },
+  HOLD: { meaning: 'delta-resync standby: ready to send the remote only what it lacks if the relay is lost', srdf: 'SRDF/Star: Protected (recovery leg)', ibm: '-', drbd: '-' },
+  HOLDING: { meaning: 'delta-resync standby preparing', srdf: '-', ibm: '-', drbd: '-' },
+  HLDE: { meaning: 'delta-resync standby in error: its path or journal failed', srdf: '-', ibm: '-', drbd: '-' },
   suspending: { meaning: 'suspend in progress', srdf: '-', ibm: '-', drbd: '-' },
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
 };
 
-export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete', 'liftFence']);
+export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete', 'liftFence', 'deltaResync']);
 export type PairOp = z.infer<typeof PairOp>;
 
 /** Operator commands and faults. Every command gets an answer; one that does not fit the state is refused, naming the state. */

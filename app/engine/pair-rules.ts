@@ -40,6 +40,9 @@ export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
   PSUE: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
   PFUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
   SSWS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
+  HOLD: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  HOLDING: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  HLDE: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
   suspending: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
   deleting: { paired: true, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
 };
@@ -111,8 +114,14 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   delete: {
     label: 'Delete',
     does: 'dissolves the pair (SMPL): the volumes become independent',
-    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'suspending', 'deleting'],
+    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'HOLD', 'HLDE', 'suspending', 'deleting'],
     refusedBecause: 'it is not paired',
+  },
+  deltaResync: {
+    label: 'Delta resync (3DC)',
+    does: 'after the relay is lost: sends the remote only the journal records it has not applied, in order, and the pair replicates local -> remote',
+    allowedIn: ['HOLD'],
+    refusedBecause: 'only a delta-resync standby pair (HOLD) can be delta-resynchronised',
   },
   liftFence: {
     label: 'Lift the fence (P-VOL takeover)',

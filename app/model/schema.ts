@@ -238,6 +238,12 @@ export const Pair = z.strictObject({
    * full past the Data Overflow Watch (60 s) the pair suspends as PFUS. Off: a write that does not fit suspends it (PSUE).
    */
   inflowControl: z.boolean().default(true),
+  /**
+   * Async: a delta-resync standby pair (Hitachi 3DC: local -> remote beside the cascade). It starts in HOLD, keeps a
+   * journal of the primary's writes that the remote has not yet applied through the relay, and `deltaResync` sends only
+   * those when the relay is lost.
+   */
+  standby: z.boolean().default(false),
   /** Async: journal capacity of this pair's consistency group. */
   journalBytes: PositiveBytes.optional(),
   consistencyGroup: z.string().max(100).optional(),

@@ -69,7 +69,7 @@ function doc(name, description) {
       t.lus.push({ id, name, portId, lun, volumeId, startBytes, sizeBytes, shared }),
     cache: (id, name, systemId, sizeBytes, volumeIds) => t.caches.push({ id, name, systemId, sizeBytes, volumeIds, writePendingThreshold: 0.7 }),
     syncPair: (id, name, primaryVolumeId, secondaryVolumeId) =>
-      t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', inflowControl: true, copyPace: 15, autoResync: false, initially: 'create' }),
+      t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', inflowControl: true, standby: false, copyPace: 15, autoResync: false, initially: 'create' }),
     asyncPair: (id, name, primaryVolumeId, secondaryVolumeId, consistencyGroup) =>
       t.pairs.push({
         id,
@@ -79,6 +79,7 @@ function doc(name, description) {
         mode: 'async',
         fence: 'never',
         inflowControl: true,
+        standby: false,
         journalBytes: JOURNAL_BYTES,
         consistencyGroup,
         copyPace: 15,

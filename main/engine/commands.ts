@@ -5,7 +5,7 @@ import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/
 import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
-import { checkJournalFill, pump } from './journal';
+import { checkJournalFill, deltaResync, pump } from './journal';
 import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
@@ -205,6 +205,13 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       swapRoles(core, p);
       setState(core, p, 'PAIR', 'failback: the original direction is restored');
       return { ok: true, message: 'failback done' };
+    case 'deltaResync': {
+      if (!p.route?.link.up) return refuse(`its cable ${p.route?.link.id ?? '(none)'} to the remote is down`);
+      if (!core.systemUp(core.volume(p.primaryId).systemId) || !core.systemUp(core.volume(p.secondaryId).systemId)) return refuse('a system of the pair is down');
+      const relayLeg = core.pairList.find((q) => q !== p && q.secondaryId === p.secondaryId && q.rules.replicating);
+      if (relayLeg) return refuse(`the relay leg ${relayLeg.id} still replicates to ${p.secondaryId} (${relayLeg.state}); delta resync is for when the relay is lost`);
+      return { ok: true, message: deltaResync(core, p) };
+    }
     case 'liftFence':
       // The operator's way out of a data fence (CCI's P-VOL takeover, or lifting the fence): the pair stays PSUE and
       // the bitmap records the host's writes for the resync.

@@ -83,6 +83,7 @@ const FAULT_KEYS: Record<string, (id: string) => EngineCommand> = {
   failback: (id) => ({ type: 'pair', pairId: id, op: 'failback' }),
   delete: (id) => ({ type: 'pair', pairId: id, op: 'delete' }),
   liftFence: (id) => ({ type: 'pair', pairId: id, op: 'liftFence' }),
+  deltaResync: (id) => ({ type: 'pair', pairId: id, op: 'deltaResync' }),
 };
 
 function keyValues(text: string, arg: string): Map<string, string> {

@@ -1,7 +1,8 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { setState, suspend, takeOver } from './pair-states';
+import { abandonCopy, setState, suspend, takeOver } from './pair-states';
+import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
@@ -37,7 +38,7 @@ function fits(j: JournalRt, length: number): boolean {
 
 function append(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string): void {
   const j = p.journal!;
-  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
+  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
   j.usedBytes += length;
   j.queue.push(rec);
   if (io.traced) core.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
@@ -165,6 +166,7 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
       // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
       if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
       p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
+      if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p.secondaryId, rec.hostIoId);
       core.sched.after(route.link.oneWayUs, () => {
         if (j.gen !== gen) return;
         freeJournalRecord(j, rec);
@@ -198,4 +200,65 @@ export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void
     if (p.takeoverPending) takeOver(core, p);
     else setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
   }
+}
+
+/** A delta-resync standby keeps a write until the remote has applied it through the relay (then it is no longer a delta). */
+function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s.secondaryId !== secondaryId || s.state !== 'HOLD') continue;
+    const w = s.deltaLog.get(hostIoId);
+    if (!w) continue;
+    s.deltaLog.delete(hostIoId);
+    s.deltaBytes -= w.length;
+  }
+}
+
+/** A write reached a standby's primary: kept for a delta resync; the oldest go when the journal's capacity is exceeded (wrapped). */
+export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s.primaryId !== volumeId || s.state !== 'HOLD') continue;
+    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
+    s.deltaBytes += length;
+    const cap = s.journal?.capacityBytes ?? Infinity;
+    while (s.deltaBytes > cap) {
+      const first = s.deltaLog.entries().next().value as [number, { length: number }];
+      s.deltaLog.delete(first[0]);
+      s.deltaBytes -= first[1].length;
+      s.deltaWrapped = true;
+    }
+  }
+}
+
+/**
+ * Hitachi 3DC delta resync: the relay is lost; the standby pair local -> remote sends the remote only the writes it
+ * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
+ * standby journal wrapped, those writes are gone: a full copy instead (the remote is inconsistent until it completes).
+ */
+export function deltaResync(core: EngineState, s: PairRt): string {
+  // The relay -> remote pair steps aside (it becomes the standby in turn).
+  for (const q of core.pairList) {
+    if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
+    if (q.journal) for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+    abandonCopy(core, q);
+    setState(core, q, 'HOLD', `delta resync of ${s.id}: ${q.id} stands by`);
+  }
+  const records = [...s.deltaLog.values()];
+  s.deltaLog.clear();
+  s.deltaBytes = 0;
+  if (s.deltaWrapped) {
+    s.deltaWrapped = false;
+    startCopy(core, s, true, 'delta resync: the standby journal wrapped (the records the remote lacks are gone), so a full copy instead');
+    return `delta resync: the standby journal wrapped; full copy of ${s.copy.totalTracks} track(s) instead`;
+  }
+  setState(core, s, 'PAIR', `delta resync: ${records.length} record(s) the remote lacks, sent in order`);
+  const io: Io = { id: 0, traced: false };
+  for (const w of records) {
+    const j = s.journal!;
+    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, ioId: undefined, sendStep: undefined };
+    j.usedBytes += w.length;
+    j.queue.push(rec);
+  }
+  void io;
+  if (s.journal) pump(core, s.journal);
+  return `delta resync: ${records.length} record(s) the remote lacks, sent over ${s.route?.link.id ?? 'no cable'}`;
 }

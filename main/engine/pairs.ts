@@ -32,6 +32,8 @@ export interface JournalRecord {
   data: Payload | null;
   /** Time of the write at the primary (for RPO). */
   writtenUs: number;
+  /** The host write it carries (every write, traced or not): a delta-resync standby drops it once the remote applied it. */
+  hostIoId?: number;
   ioId: number | undefined;
   sendStep: string | undefined;
   /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */
@@ -182,6 +184,13 @@ export class PairRt {
    */
   primarySide: PairState | undefined;
   secondarySide: PairState | undefined;
+  /**
+   * Delta-resync standby (HOLD): the primary's writes the remote has not yet applied through the relay, by host I/O id
+   * in write order, and their bytes; `deltaWrapped` once the journal's capacity forced the oldest out.
+   */
+  readonly deltaLog = new Map<number, { offset: number; length: number; data: Payload | null; writtenUs: number }>();
+  deltaBytes = 0;
+  deltaWrapped = false;
   /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
   takeoverPending = false;
   /**

@@ -124,6 +124,8 @@ export class EngineState {
   readonly cacheOfVolume = new Map<string, CacheRt>();
   readonly pairs = new Map<string, PairRt>();
   readonly pairList: PairRt[] = [];
+  /** Delta-resync standby pairs (Pair.standby): they journal their primary's writes while in HOLD. */
+  readonly standbyPairs: PairRt[] = [];
   readonly journals = new Map<string, JournalRt>();
   readonly hosts = new Map<string, HostRt>();
   readonly failedSystems = new Set<string>();
@@ -182,6 +184,7 @@ export class EngineState {
       }
       this.pairs.set(p.id, rt);
       this.pairList.push(rt);
+      if (p.standby && p.mode === 'async') this.standbyPairs.push(rt);
     }
     for (const h of topology.hosts) {
       this.hosts.set(h.id, {

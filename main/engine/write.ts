@@ -3,7 +3,7 @@ import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import type { CommandResult } from '../../app/engine/api';
 import { handDown, servePairBelow } from './handdown';
-import { journalAppend } from './journal';
+import { journalAppend, recordDelta } from './journal';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type LinkRt } from './runtime';
@@ -170,6 +170,7 @@ function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
       // Before the bytes change (which marks copying pairs' bitmaps): which copying sync pairs already hold these tracks.
       a.copyForward = copyingPairsInSync(core, a.volumeId, a.offset, a.length);
       applyData(core, a.volumeId, a.offset, a.length, a.data);
+      if (core.standbyPairs.length) recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
     }
     const secondaryPair = core.pairWithSecondary(a.volumeId);
     if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
