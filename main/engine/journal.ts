@@ -7,14 +7,14 @@ import { invariant } from './sim';
 import { fmtBytes, type Io } from './state';
 import { receiveProcessed } from './write';
 
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string): void {
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, readyUs = core.nowUs): void {
   const j = p.journal!;
   if (j.usedBytes + j.phantomBytes + length > j.capacityBytes) {
     p.markTracks(p.primaryBitmap, offset, length);
     suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)})`, { kind: 'journal', id: j.id });
     return;
   }
-  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
+  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: readyUs, readyUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
   j.usedBytes += length;
   j.queue.push(rec);
   if (io.traced) core.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
@@ -61,7 +61,7 @@ export function pump(core: EngineState, j: JournalRt): void {
     link.inFlight++;
     // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
     const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
-    link.send(core.sched, core.nowUs, route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
+    link.send(core.sched, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
       link.inFlight--;
       // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
       if (j.gen !== gen || (link.lostBefore(epoch, t) && !rec.discarded)) return;

@@ -29,6 +29,8 @@ export interface JournalRecord {
   data: Payload | null;
   /** Time of the write at the primary (for RPO). */
   writtenUs: number;
+  /** Not sent before this time (a record appended ahead of its hand-down's MSG). */
+  readyUs: number;
   ioId: number | undefined;
   sendStep: string | undefined;
   /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */
