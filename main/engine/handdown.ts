@@ -111,32 +111,30 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
   const sameCache = fromCache !== undefined && fromCache === toCache;
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
   const pending = handDownStarted(core, toVolumeId, offset, length);
-  core.activeFlows++;
-  core.sched.after(MSG_US, () => {
-    core.activeFlows--;
-    if (io.traced) {
-      const ip = core.initiatorFor(toVolumeId, systemId);
-      core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
-      core.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
-      core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
-    }
-    const continueWith = (newHolds: SlotHold[]): void => {
-      handDownEnded(core, pending);
-      const served = core.pairsWithPrimary(toVolumeId);
-      for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
-      handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
-    };
-    if (sameCache || !toCache) return continueWith(holds);
-    storeInCache(core, toCache, toVolumeId, offset, length, (newHolds) => {
-      if (io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
-      core.release(holds);
-      continueWith(newHolds);
-    });
+  // The MSG through shared memory is no event of its own: what leaves the system for a pair leaves MSG_US later.
+  const readyUs = core.nowUs + MSG_US;
+  if (io.traced) {
+    const ip = core.initiatorFor(toVolumeId, systemId);
+    core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
+    core.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
+    core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
+  }
+  const continueWith = (newHolds: SlotHold[]): void => {
+    handDownEnded(core, pending);
+    const served = core.pairsWithPrimary(toVolumeId);
+    for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(readyUs, core.nowUs));
+    handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
+  };
+  if (sameCache || !toCache) return continueWith(holds);
+  storeInCache(core, toCache, toVolumeId, offset, length, (newHolds) => {
+    if (io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
+    core.release(holds);
+    continueWith(newHolds);
   });
 }
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
-export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56'): void {
+export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number): void {
   const ip = p.route?.fromPortId ?? core.volume(volumeId).systemId;
   if (p.rules.forwardsUpdates) {
     if (sendStep === 'S44') {
@@ -148,7 +146,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
       if (io.traced) core.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
     }
   }
-  const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop' };
+  const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop', readyUs };
   core.activeFlows++;
   servePair(core, p, a, sendStep, () => {
     core.activeFlows--;
@@ -203,25 +201,23 @@ export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: s
   const toCache = core.cacheOfVolume.get(toVolumeId);
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
   const pending = handDownStarted(core, toVolumeId, offset, length);
-  core.activeFlows++;
-  core.sched.after(MSG_US, () => {
-    core.activeFlows--;
-    if (io.traced) {
-      const ip = core.initiatorFor(toVolumeId, systemId) ?? systemId;
-      core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
-      core.step('S51', ip, `${ip} receives the message`, io);
-      core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
-    }
-    const serve = (holds: SlotHold[]): void => {
-      handDownEnded(core, pending);
-      for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
-      core.release(holds);
-    };
-    if (!toCache || toCache === fromCache) return serve([]);
-    storeInCache(core, toCache, toVolumeId, offset, length, (holds) => {
-      if (io.traced) core.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
-      serve(holds);
-    });
+  // As in internalFlow: the MSG is no event; the pairs' sends leave MSG_US later.
+  const readyUs = core.nowUs + MSG_US;
+  if (io.traced) {
+    const ip = core.initiatorFor(toVolumeId, systemId) ?? systemId;
+    core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
+    core.step('S51', ip, `${ip} receives the message`, io);
+    core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
+  }
+  const serve = (holds: SlotHold[]): void => {
+    handDownEnded(core, pending);
+    for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(readyUs, core.nowUs));
+    core.release(holds);
+  };
+  if (!toCache || toCache === fromCache) return serve([]);
+  storeInCache(core, toCache, toVolumeId, offset, length, (holds) => {
+    if (io.traced) core.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
+    serve(holds);
   });
 }
 

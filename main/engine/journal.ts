@@ -14,7 +14,7 @@ import { receiveProcessed } from './write';
  * journal full, once the write fits (or the Data Overflow Watch suspended the pair, PFUS). Universal Replicator user
  * guide, "Inflow control" and "Data overflow watch" (DOMAIN.md "Journal fill").
  */
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, answered: () => void): void {
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, answered: () => void, readyUs = core.nowUs): void {
   const j = p.journal!;
   if (j.held.length > 0 || !fits(j, length)) {
     if (!p.cfg.inflowControl) {
@@ -28,7 +28,7 @@ export function journalAppend(core: EngineState, p: PairRt, offset: number, leng
     if (j.fullSinceUs === undefined) startOverflowWatch(core, j);
     return;
   }
-  append(core, p, offset, length, data, io, sendStep);
+  append(core, p, offset, length, data, io, sendStep, readyUs);
   answered();
 }
 
@@ -36,9 +36,9 @@ function fits(j: JournalRt, length: number): boolean {
   return j.usedBytes + j.phantomBytes + length <= j.capacityBytes;
 }
 
-function append(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string): void {
+function append(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, readyUs = core.nowUs): void {
   const j = p.journal!;
-  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
+  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: readyUs, readyUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
   j.usedBytes += length;
   j.queue.push(rec);
   if (io.traced) core.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
@@ -116,7 +116,7 @@ export function pump(core: EngineState, j: JournalRt): void {
     link.inFlight++;
     // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
     const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
-    link.send(core.sched, core.nowUs, route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
+    link.send(core.sched, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
       link.inFlight--;
       // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
       if (j.gen !== gen || (link.lostBefore(epoch, t) && !rec.discarded)) return;
@@ -254,7 +254,7 @@ export function deltaResync(core: EngineState, s: PairRt): string {
   const io: Io = { id: 0, traced: false };
   for (const w of records) {
     const j = s.journal!;
-    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, ioId: undefined, sendStep: undefined };
+    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, readyUs: core.nowUs, ioId: undefined, sendStep: undefined };
     j.usedBytes += w.length;
     j.queue.push(rec);
   }

@@ -34,6 +34,8 @@ export interface JournalRecord {
   writtenUs: number;
   /** The host write it carries (every write, traced or not): a delta-resync standby drops it once the remote applied it. */
   hostIoId?: number;
+  /** Not sent before this time (a record appended ahead of its hand-down's MSG). */
+  readyUs: number;
   ioId: number | undefined;
   sendStep: string | undefined;
   /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */

@@ -41,6 +41,8 @@ export interface Arrival {
   data: Payload | null;
   io: Io;
   source: Source;
+  /** When the data may leave for a pair's secondary, if later than now (a hand-down's MSG through shared memory). */
+  readyUs?: number;
   /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
   stillWanted?: () => boolean;
   /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */

@@ -346,7 +346,7 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
   }
   if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);
-    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, () => done(true));
+    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, () => done(true), a.readyUs);
   } else if (rules.recordsOnPrimary) {
     // Recorded for the copy loop or the next resync.
     p.markTracks(p.primaryBitmap, a.offset, a.length);
@@ -416,5 +416,5 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
     const atUs = core.nowUs + link.oneWayUs;
     done(true, undefined, [{ atUs, lost: () => (link.lostBefore(epoch, atUs) ? failure(`cable ${link.id} was cut before the answer came back`) : undefined) }]);
   };
-  link.send(core.sched, core.nowUs, route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
+  link.send(core.sched, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
 }
