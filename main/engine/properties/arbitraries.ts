@@ -12,7 +12,7 @@ export const variationArb: fc.Arbitrary<Variation> = fc.record({
   grouping: fc.constantFrom('as-filed' as const, 'one-group' as const, 'twins' as const),
 });
 
-const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const);
+const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const, 'deltaResync' as const);
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 30, arbitrary: fc.record({ kind: fc.constant('write' as const), target: fc.nat(7), block: fc.nat(15) }) },
