@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Id, OperatorCommandOptions, type PairOp } from '../model/schema';
 
 /** Pair states, Hitachi CCI names (see DOMAIN.md). 'suspending' and 'deleting' are shown while they last. */
-export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting']);
+export const PairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'HOLD', 'HOLDING', 'HLDE', 'suspending', 'deleting']);
 export type PairState = z.infer<typeof PairState>;
 
 /** Look-alike names of other vendors, for tooltips. */
@@ -15,7 +15,11 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   PSUS: { meaning: 'split by the operator (seen from the primary); changes recorded in bitmaps', srdf: 'Split', ibm: 'ConsistentStopped / Idling', drbd: '-' },
   SSUS: { meaning: 'split by the operator (seen from the secondary)', srdf: 'Split', ibm: 'ConsistentStopped / Idling', drbd: '-' },
   PSUE: { meaning: 'suspended by an error: link down, secondary failed or journal overflow', srdf: 'Suspended / Partitioned', ibm: 'ConsistentStopped', drbd: 'NetworkFailure / Outdated' },
+  PFUS: { meaning: 'async: suspended because the journal stayed full past the Data Overflow Watch while inflow control held host writes back', srdf: 'Suspended (SRDF/A cache full)', ibm: 'Suspended', drbd: '-' },
   SSWS: { meaning: 'the secondary has taken over and accepts writes; changes recorded for failback', srdf: 'Failed Over', ibm: 'stop -access', drbd: 'promoted' },
+  HOLD: { meaning: 'delta-resync standby: ready to send the remote only what it lacks if the relay is lost', srdf: 'SRDF/Star: Protected (recovery leg)', ibm: '-', drbd: '-' },
+  HOLDING: { meaning: 'delta-resync standby preparing', srdf: '-', ibm: '-', drbd: '-' },
+  HLDE: { meaning: 'delta-resync standby in error: its path or journal failed', srdf: '-', ibm: '-', drbd: '-' },
   suspending: { meaning: 'suspend in progress', srdf: '-', ibm: '-', drbd: '-' },
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
 };
@@ -49,7 +53,7 @@ export const RunControl = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('runFor'), virtualMs: z.number().positive().max(1e10) }),
   z.strictObject({ action: z.literal('setSpeed'), speed: z.number().positive().max(1e9) }),
   z.strictObject({ action: z.literal('reset'), seed: z.number().int().nonnegative().optional() }),
-  /** Jump to an earlier (or later) virtual time: restore the nearest checkpoint and replay. */
+  /** Jump to an earlier (or later) virtual time: forwards runs on; backwards rebuilds the run and replays the recorded commands from time 0 (no checkpoints yet). */
   z.strictObject({ action: z.literal('seek'), timeMs: z.number().nonnegative() }),
 ]);
 export type RunControl = z.infer<typeof RunControl>;

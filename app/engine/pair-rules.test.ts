@@ -25,4 +25,16 @@ describe('pair rules table', () => {
     expect(pairOpAvailability('failback', 'PAIR').allowed).toBe(false);
     expect(pairOpAvailability('failback', 'PAIR', { swapped: true }).allowed).toBe(true);
   });
+
+  it('the data-path columns agree with each other: forwarding states replicate, only SMPL and the delta-resync standby states are unpaired, a suspended S-VOL refuses host writes unless split read/write', () => {
+    for (const s of PairState.options) {
+      const r = PAIR_STATE_RULES[s];
+      if (r.forwardsUpdates) expect(r.replicating && r.sendsJournal && r.suspendable).toBe(true);
+      if (r.replicating) expect(r.suspendable).toBe(true);
+      expect(r.paired).toBe(s !== 'SMPL' && s !== 'HOLD' && s !== 'HOLDING' && s !== 'HLDE');
+      if (r.secondaryWrites === 'accepted') expect(r.recordsOnSecondary).toBe(true);
+    }
+    expect(PAIR_STATE_RULES.PSUE.secondaryWrites).toBe('refused');
+    expect(PAIR_STATE_RULES.PSUS.secondaryWrites).toBe('if-split-read-write');
+  });
 });

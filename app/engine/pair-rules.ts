@@ -3,6 +3,8 @@ import type { PairOp, PairState } from './api';
 
 /** What a pair state means for the data path (TrueCopy/UR pair status definitions, DOMAIN.md "Pair state machine"). */
 export interface PairStateRule {
+  /** The volumes are a pair at all (every state but SMPL): the pair's flows and lookups consider it. */
+  paired: boolean;
   /** Updates flow to the secondary (or are tracked by the running copy): the pair forwards or journals host writes. */
   replicating: boolean;
   /** A host write on the primary sets a bit in the primary's differential bitmap instead of (or as well as) being sent. */
@@ -28,17 +30,21 @@ export interface PairStateRule {
 const NONE = { forwardsUpdates: false, sendsJournal: false, suspendable: false } as const;
 
 export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
-  SMPL: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused' },
-  COPY: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
-  PAIR: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
-  PFUL: { replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  SMPL: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused' },
+  COPY: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
+  PAIR: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PFUL: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
   // A split pair stays PSUS when its link or secondary then fails (nothing is being sent that could fail).
-  PSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
-  SSUS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
-  PSUE: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
-  SSWS: { replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
-  suspending: { replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
-  deleting: { replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PSUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  SSUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
+  PSUE: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PFUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  SSWS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
+  HOLD: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  HOLDING: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  HLDE: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  suspending: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  deleting: { paired: true, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
 };
 
 /** Facts beyond the state that decide an operation (kept small: what the menu can know from a snapshot). */
@@ -82,13 +88,13 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   resync: {
     label: 'Resync',
     does: 'copies the union of both bitmaps to the secondary, then PAIR',
-    allowedIn: ['PSUS', 'PSUE', 'SSUS'],
+    allowedIn: ['PSUS', 'PSUE', 'PFUS', 'SSUS'],
     refusedBecause: 'only a split or suspended pair can be resynchronised',
   },
   takeover: {
     label: 'Take over at the secondary',
     does: 'makes the secondary writable (SSWS); its changes are recorded for failback',
-    allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'suspending'],
+    allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'suspending'],
     refusedBecause: 'there is nothing to take over',
     refusedIn: { COPY: 'the secondary is inconsistent while copying and cannot take over' },
   },
@@ -108,8 +114,14 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   delete: {
     label: 'Delete',
     does: 'dissolves the pair (SMPL): the volumes become independent',
-    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'suspending', 'deleting'],
+    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'HOLD', 'HLDE', 'suspending', 'deleting'],
     refusedBecause: 'it is not paired',
+  },
+  deltaResync: {
+    label: 'Delta resync (3DC)',
+    does: 'after the relay is lost: sends the remote only the journal records it has not applied, in order, and the pair replicates local -> remote',
+    allowedIn: ['HOLD'],
+    refusedBecause: 'only a delta-resync standby pair (HOLD) can be delta-resynchronised',
   },
   liftFence: {
     label: 'Lift the fence (P-VOL takeover)',

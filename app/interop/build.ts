@@ -213,6 +213,8 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
       name: p.name.slice(0, 200),
       primaryVolumeId,
       secondaryVolumeId,
+      inflowControl: true,
+      standby: false,
       mode: p.mode,
       fence: p.mode === 'sync' ? p.fence : 'never',
       copyPace: p.copyPace ?? 15,

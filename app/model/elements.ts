@@ -332,7 +332,7 @@ const cache: ElementSpec<'cache'> = {
     const volumeIds = o?.volumeIds ?? (ix.volumesBySystem.get(systemId) ?? []).filter((v) => v.kind === 'virtual').map((v) => v.id);
     if (volumeIds.length === 0)
       throw new ElementCreateError('cache', parentId, 'a cache holds data of virtual volumes: add a virtual volume first');
-    return { id, name: o?.name ?? nextName(t.caches.map((c) => c.name), 'C'), systemId, sizeBytes: o?.sizeBytes ?? 512 * MiB, volumeIds };
+    return { id, name: o?.name ?? nextName(t.caches.map((c) => c.name), 'C'), systemId, sizeBytes: o?.sizeBytes ?? 512 * MiB, volumeIds, writePendingThreshold: 0.7 };
   },
 };
 

@@ -244,6 +244,11 @@ export const Cache = z.strictObject({
   sizeBytes: PositiveBytes,
   /** Volumes whose data this cache holds; more than one makes it a shared cache (FIG. 9). */
   volumeIds: z.array(Id).min(1),
+  /**
+   * Share of the slots that may hold write-pending (dirty) data before host writes are held back until destage frees
+   * slots (Hitachi's write-pending throttling starts at about 70%). 1 = only when every slot is dirty.
+   */
+  writePendingThreshold: z.number().min(0.05).max(1).default(0.7),
 });
 export type Cache = z.infer<typeof Cache>;
 
@@ -259,6 +264,17 @@ export const Pair = z.strictObject({
   secondaryVolumeId: Id,
   mode: PairMode,
   fence: FenceLevel.default('never'),
+  /**
+   * Async: Inflow Control (Universal Replicator). On: when the journal is full host writes are held back, and if it stays
+   * full past the Data Overflow Watch (60 s) the pair suspends as PFUS. Off: a write that does not fit suspends it (PSUE).
+   */
+  inflowControl: z.boolean().default(true),
+  /**
+   * Async: a delta-resync standby pair (Hitachi 3DC: local -> remote beside the cascade). It starts in HOLD, keeps a
+   * journal of the primary's writes that the remote has not yet applied through the relay, and `deltaResync` sends only
+   * those when the relay is lost.
+   */
+  standby: z.boolean().default(false),
   /** Async: journal capacity of this pair's consistency group. */
   journalBytes: PositiveBytes.optional(),
   consistencyGroup: z.string().max(100).optional(),
@@ -287,7 +303,7 @@ export const Layout = z.strictObject({
 export type Layout = z.infer<typeof Layout>;
 
 /** Pair operations an operator can issue (CCI: paircreate, pairsplit, pairresync, horctakeover, ...). */
-export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete', 'liftFence']);
+export const PairOp = z.enum(['create', 'split', 'resync', 'takeover', 'swapResync', 'failback', 'delete', 'liftFence', 'deltaResync']);
 export type PairOp = z.infer<typeof PairOp>;
 
 /**

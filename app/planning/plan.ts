@@ -280,6 +280,8 @@ class WriteTracer {
 
 /** Plans every workload and every pair of the topology. Pure: the same topology and options give the same plan. */
 export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
+  // A delta-resync standby pair (HOLD) carries no traffic until a delta resync: it is not a hop of the plan.
+  if (t.pairs.some((p) => p.standby)) t = { ...t, pairs: t.pairs.filter((p) => !p.standby) };
   const outageSeconds = opts.outageSeconds ?? 60;
   const targetLatencyMs = opts.targetLatencyMs ?? t.syncLatencyBoundMs;
   const peakToAverage = opts.peakToAverage ?? 1;

@@ -1,4 +1,4 @@
-// Writes the nine built-in topologies (the patent's embodiments) and index.json. Run: node assets/topologies/generate.mjs
+// Writes the built-in topologies (the patent's nine embodiments, and FIG. 1 with a delta-resync standby pair) and index.json. Run: node assets/topologies/generate.mjs
 // The JSON files are the product; this script only keeps their shared parts (local site, remote, external system 40) identical.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -67,9 +67,9 @@ function doc(name, description) {
       t.volumes.push({ id, name, systemId, kind: 'virtualReal', aliasOfId, ...(path ? { path } : {}) }),
     lu: (id, name, portId, lun, volumeId, sizeBytes, startBytes = 0, shared = false) =>
       t.lus.push({ id, name, portId, lun, volumeId, startBytes, sizeBytes, shared }),
-    cache: (id, name, systemId, sizeBytes, volumeIds) => t.caches.push({ id, name, systemId, sizeBytes, volumeIds }),
+    cache: (id, name, systemId, sizeBytes, volumeIds) => t.caches.push({ id, name, systemId, sizeBytes, volumeIds, writePendingThreshold: 0.7 }),
     syncPair: (id, name, primaryVolumeId, secondaryVolumeId) =>
-      t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', copyPace: 15, autoResync: false, initially: 'create' }),
+      t.pairs.push({ id, name, primaryVolumeId, secondaryVolumeId, mode: 'sync', fence: 'data', inflowControl: true, standby: false, copyPace: 15, autoResync: false, initially: 'create' }),
     asyncPair: (id, name, primaryVolumeId, secondaryVolumeId, consistencyGroup) =>
       t.pairs.push({
         id,
@@ -78,6 +78,8 @@ function doc(name, description) {
         secondaryVolumeId,
         mode: 'async',
         fence: 'never',
+        inflowControl: true,
+        standby: false,
         journalBytes: JOURNAL_BYTES,
         consistencyGroup,
         copyPace: 15,
@@ -195,6 +197,48 @@ const figures = [];
   b.t.layout = layout;
   figures.push({ file: 'fig01-loop-cascade.relaylab.json', figure: 'FIG. 1', doc: b.t,
     description: 'A write from the host is copied at once to the relay 60 km away, looped inside the relay from V12 to V21 over cable CN3, then sent on later to the remote site 600 km away.' });
+}
+
+// FIG. 1 plus a delta-resync standby pair (Hitachi 3DC): local -> remote over its own cable CN6, in HOLD.
+{
+  const base = figures.find((f) => f.figure === 'FIG. 1');
+  const t = JSON.parse(JSON.stringify(base.doc));
+  t.name = 'FIG. 1 with a delta-resync standby pair (3DC)';
+  t.description =
+    'FIG. 1 plus a standby asynchronous pair V11 -> V22 over its own cable CN6. It stays in HOLD, keeping the writes the remote has not yet applied through the relay; if the relay is lost, Delta resync sends only those, in order, so the remote stays consistent and no full copy is needed.';
+  t.ports.push({ id: 'IP13', name: 'IP13', ownerId: 'sys10', kind: 'initiator', wwn: '50:06:0e:80:00:00:01:13' });
+  t.ports.push({ id: 'TP32', name: 'TP32', ownerId: 'sys30', kind: 'target', wwn: '50:06:0e:80:00:00:03:32' });
+  // LU31 (the relay's target) and LU32 (the standby's) expose the same V22.
+  for (const lu of t.lus) if (lu.id === 'LU31') lu.shared = true;
+  t.lus.push({ id: 'LU32', name: 'LU32', portId: 'TP32', lun: 0, volumeId: 'V22', startBytes: 0, sizeBytes: 1 * GiB, shared: true });
+  t.cables.push({ id: 'CN6', name: 'CN6', kind: 'ip', aPortId: 'IP13', bPortId: 'TP32', distanceKm: 660, bandwidthMbps: 2500, roundTripsPerWrite: 1 });
+  t.pairs.push({
+    id: 'pair-delta',
+    name: 'V11 -> V22 (delta-resync standby)',
+    primaryVolumeId: 'V11',
+    secondaryVolumeId: 'V22',
+    mode: 'async',
+    fence: 'never',
+    inflowControl: true,
+    standby: true,
+    journalBytes: JOURNAL_BYTES,
+    consistencyGroup: 'cg-delta',
+    copyPace: 15,
+    autoResync: false,
+    initially: 'create',
+  });
+  t.scenario = {
+    script: [
+      { title: '1. The standby pair', text: 'Press Play. Pairs V11 -> V12 and V21 -> V22 replicate as in FIG. 1; pair V11 -> V22 stays in HOLD: the local system keeps each write until the remote has applied it through the relay.' },
+      { title: '2. Lose the relay', text: 'Right-click Relay system 20 and fail it. The sync leg suspends (fence data: the host\'s writes fail until you lift the fence on pair V11 -> V12, or fail the relay with the sync leg at fence never).' },
+      { title: '3. Delta resync', text: 'Right-click pair V11 -> V22 and choose Delta resync. Only the records the remote lacks travel over CN6, in order: V22 stays a consistent image throughout, and no full copy of V11 is needed. Verify compares V11 and V22.', question: 'Why would a bitmap copy leave V22 inconsistent while it runs, and the delta resync not?' },
+    ],
+  };
+  const { layout } = t;
+  delete t.layout;
+  t.layout = layout;
+  figures.push({ file: 'fig01-delta-resync.relaylab.json', figure: 'FIG. 1 + 3DC', doc: t,
+    description: 'The cascade of the first embodiment with a standby pair from the local site straight to the remote site that, if the relay is lost, sends the remote only the writes it has not yet received.' });
 }
 
 // FIG. 7: second embodiment, intercache copy instead of CN3.

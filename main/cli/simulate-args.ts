@@ -55,6 +55,7 @@ export const FAULT_KINDS: Readonly<Record<string, { target: string; help: string
   swapResync: { target: 'PAIR', help: 'swap primary and secondary and resynchronise', command: (id) => ({ type: 'pair', pairId: id, op: 'swapResync' }) },
   failback: { target: 'PAIR', help: 'fail back to the original primary', command: (id) => ({ type: 'pair', pairId: id, op: 'failback' }) },
   delete: { target: 'PAIR', help: 'delete the pair (SMPL)', command: (id) => ({ type: 'pair', pairId: id, op: 'delete' }) },
+  deltaResync: { target: 'PAIR', help: 'delta resync of a standby pair (3DC): send only the records the remote lacks, in order', command: (id) => ({ type: 'pair', pairId: id, op: 'deltaResync' }) },
   liftFence: { target: 'PAIR', help: "lift a fenced P-VOL's write protection (the operator's way out of fence level data)", command: (id) => ({ type: 'pair', pairId: id, op: 'liftFence' }) },
 };
 const FAULT_NAMES = Object.keys(FAULT_KINDS).join(', ');

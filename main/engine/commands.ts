@@ -5,8 +5,8 @@ import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/
 import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
-import { checkJournalFill, pump } from './journal';
-import { abandonCopy, canReachSecondary, copyTargetConflict, downstreamOf, setState, sideStates, suspend, swapRoles } from './pair-states';
+import { checkJournalFill, deltaResync, pump } from './journal';
+import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
@@ -56,13 +56,19 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       j.phantomBytes = Math.max(0, j.capacityBytes - j.usedBytes);
       core.step('fault', j.id, `journal ${j.id} is filled to capacity`);
       checkJournalFill(core, j);
-      return { ok: true, message: `journal ${j.id} full: the next write suspends the pairs, or the ${OVERFLOW_WATCH_US / 1e6} s overflow watch does` };
+      return {
+        ok: true,
+        message: p.cfg.inflowControl
+          ? `journal ${j.id} full: host writes are held back (inflow control) and the pairs suspend PFUS if it stays full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`
+          : `journal ${j.id} full: the next write suspends the pairs (inflow control is off)`,
+      };
     }
     case 'fillCache': {
       const cache = core.caches.get(c.cacheId);
       if (!cache) return { ok: false, reason: `no cache ${c.cacheId}` };
       const sys = core.wiring.systems.get(cache.systemId)!;
       let n = 0;
+      cache.observe(core.nowUs);
       while (cache.hasFree()) {
         const key = `phantom-${n}`;
         const version = cache.store(key, n, core.nowUs);
@@ -75,7 +81,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         n++;
       }
       core.step('fault', cache.id, `cache ${cache.id} is filled with ${n} dirty slot(s)`);
-      return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data` };
+      return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data (write-pending threshold ${Math.round(cache.writePendingThreshold * 100)}%)` };
     }
     case 'hostWrite': {
       const data = new Uint8Array(c.lengthBytes);
@@ -124,7 +130,7 @@ export function autoResync(core: EngineState): void {
     if (!p.route?.link.up || !core.systemUp(ps) || !core.systemUp(ss)) continue;
     if (p.suspendedCause?.kind === 'takeover') continue;
     // Stays suspended rather than overwrite another replicating pair's secondary (the operator resolves it).
-    if (copyTargetConflict(core, p, p.secondaryId)) continue;
+    if (resyncConflict(core, p)) continue;
     startCopy(core, p, false, 'auto-resync after the fault was repaired');
   }
 }
@@ -157,25 +163,20 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     case 'resync':
       if (!p.route?.link.up) return refuse(`its link ${p.route?.link.id ?? '(none)'} is down`);
       {
-        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        const conflict = resyncConflict(core, p);
         if (conflict) return refuse(conflict);
       }
       startCopy(core, p, false, 'differential resync');
       return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
     case 'takeover': {
       if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
-      const [primaryBefore] = sideStates(p);
-      const primaryTold = canReachSecondary(core, p);
-      suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
-      // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
-      p.updateGen++;
-      setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
-      // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
-      if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;
-      p.suspendedCause = { kind: 'takeover', id: p.id };
-      for (const q of downstreamOf(core, p.secondaryId)) {
-        if (q !== p && q.replicating) suspend(core, q, 'PSUE', `upstream pair ${p.id} was taken over`, { kind: 'takeover', id: p.id });
+      if (p.mode === 'async' && p.journal && !p.journal.drained && p.rules.sendsJournal && p.state !== 'suspending' && canReachSecondary(core, p)) {
+        // horctakeover with the primary reachable flushes the journal first (DOMAIN.md "Takeover"): nothing queued is lost.
+        p.takeoverPending = true;
+        setState(core, p, 'suspending', 'takeover requested: the journal is flushed to the secondary first');
+        return { ok: true, message: `flushing journal ${p.journal.id} to ${p.secondaryId}, then ${p.secondaryId} takes over (SSWS)` };
       }
+      takeOver(core, p);
       return { ok: true, message: `${p.secondaryId} is writable (SSWS)` };
     }
     case 'swapResync': {
@@ -191,7 +192,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     }
     case 'failback':
       if (p.state === 'SSWS') {
-        const conflict = copyTargetConflict(core, p, p.primaryId);
+        // Both the copy back (into the primary) and the replication after it (into the secondary) write shared bytes.
+        const conflict = copyTargetConflict(core, p, p.primaryId) ?? copyTargetConflict(core, p, p.secondaryId);
         if (conflict) return refuse(conflict);
         swapRoles(core, p);
         if (!p.route?.link.up) {
@@ -206,6 +208,13 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       swapRoles(core, p);
       setState(core, p, 'PAIR', 'failback: the original direction is restored');
       return { ok: true, message: 'failback done' };
+    case 'deltaResync': {
+      if (!p.route?.link.up) return refuse(`its cable ${p.route?.link.id ?? '(none)'} to the remote is down`);
+      if (!core.systemUp(core.volume(p.primaryId).systemId) || !core.systemUp(core.volume(p.secondaryId).systemId)) return refuse('a system of the pair is down');
+      const relayLeg = core.pairList.find((q) => q !== p && q.secondaryId === p.secondaryId && q.rules.replicating);
+      if (relayLeg) return refuse(`the relay leg ${relayLeg.id} still replicates to ${p.secondaryId} (${relayLeg.state}); delta resync is for when the relay is lost`);
+      return { ok: true, message: deltaResync(core, p) };
+    }
     case 'liftFence':
       // The operator's way out of a data fence (CCI's P-VOL takeover, or lifting the fence): the pair stays PSUE and
       // the bitmap records the host's writes for the resync.

@@ -1,6 +1,6 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
 import type { EngineState } from './state';
-import { markOverwrittenSecondaries, setState, suspend, swapRoles } from './pair-states';
+import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
 import { deliver } from './write';
@@ -24,6 +24,9 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   p.copy.inFlight = 0;
   p.copy.inFlightTracks.clear();
   p.copy.cursor = 0;
+  // "copy complete (N tracks sent)" and the progress bar are this copy's, not every copy's since the pair was created.
+  p.copy.tracksSent = 0;
+  p.copy.shownProgress = 0;
   // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
   setState(core, p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
   const gen = p.copy.gen;
@@ -106,6 +109,7 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
   if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
     p.copy.active = false;
     p.secondaryInconsistent = false;
+    upstreamCopyCompleted(core, p);
     p.lastAppliedWrittenUs = core.nowUs;
     if (p.failbackPending) {
       p.failbackPending = false;

@@ -75,6 +75,29 @@ describe('engine driver', () => {
     expect(steps.slice(0, 6)).toEqual(['host-write', 'receive', 'T3', 'cache', 'S1', 'destage']);
   });
 
+  test('step with no traced write pending stops within a virtual second instead of running up to an hour of the workload', () => {
+    const d = createEngineDriver(fakeHost());
+    d.load(fig01, 1);
+    const before = d.control({ action: 'runFor', virtualMs: 10 });
+    const after = d.control({ action: 'step' });
+    expect(after.events).toEqual([]);
+    expect(after.timeUs - before.timeUs).toBeGreaterThan(0);
+    expect(after.timeUs - before.timeUs).toBeLessThanOrEqual(1_000_000);
+    // 800 IOPS: about 800 writes in that second, not the 2.88 million of an hour.
+    expect(after.hosts[0]!.writesAcked - before.hosts[0]!.writesAcked).toBeLessThan(1_000);
+  });
+
+  test('step under a heavy workload stops after a bounded number of events', () => {
+    const d = createEngineDriver(fakeHost());
+    const heavy = { ...fig01, hosts: (fig01.hosts as { workloads: object[] }[]).map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, iops: 1_000_000 })) })) };
+    expect(d.load(heavy, 1).loaded).toBe(true);
+    const before = d.control({ action: 'runFor', virtualMs: 1 });
+    const after = d.control({ action: 'step' });
+    // STEP_LIMIT_EVENTS (20,000) is under two thousand writes at ~12 events each (issue 15 phase 2), not a virtual second's million.
+    expect(after.hosts[0]!.writesAcked - before.hosts[0]!.writesAcked).toBeLessThan(4_000);
+    expect(after.timeUs - before.timeUs).toBeLessThan(100_000);
+  });
+
   test('seek back replays the commands deterministically to the same state', () => {
     const host = fakeHost();
     const d = createEngineDriver(host);

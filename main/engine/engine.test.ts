@@ -10,7 +10,7 @@ const DIR = 'assets/topologies';
 const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
 
 function load(name: string): Topology {
-  const file = BUILT_INS.find((f) => f.startsWith(name)) ?? name;
+  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync')) /* the 3DC variant shares FIG. 1's prefix */ ?? name;
   const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
   return withoutInitialFill(r.topology);
@@ -50,22 +50,28 @@ describe('the write flow through the relay', () => {
   test('one write through FIG. 1 runs the patent steps in order: sync leg, loop CN3, journal to the remote', () => {
     const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
     expect(oneWrite(e).ok).toBe(true);
-    expect(patentSteps(e, 1)).toEqual(['S1', 'S11', 'S12', 'S13', 'S14', 'S15', 'S16', 'S21', 'S22', 'S31', 'S32', 'S33', 'S34', 'S35', 'S41', 'S42', 'S43', 'S44', 'S11', 'S12', 'S13', 'S14']);
-    // The last four are the remote system receiving the journal record into V22.
-    const remote = e.stepEvents(0).filter((s) => s.ioId === 1 && s.step === 'S11').map((s) => s.elementId);
-    expect(remote).toEqual(['TP21', 'TP31']);
+    expect(patentSteps(e, 1)).toEqual(['S1', 'S11', 'S12', 'S13', 'S14', 'S15', 'S16', 'S21', 'S22', 'S31', 'S32', 'S33', 'S34', 'S35', 'S41', 'S42', 'S43', 'S44']);
+    const at = (step: string) => e.stepEvents(0).filter((s) => s.ioId === 1 && s.step === step).map((s) => s.elementId);
+    // S15 (address conversion) is performed at TP21 and S16 is TP21's message to IP21 (issue 11 item 9).
+    expect(at('S15')).toEqual(['TP21']);
+    expect(at('S16')).toEqual(['TP21']);
+    expect(e.stepEvents(0).find((s) => s.ioId === 1 && s.step === 'S16')!.relatedIds).toEqual(['IP21']);
+    // The remote's receipt is not S11-S14 again: TP31 writes V22, "not shown in the figures".
+    expect(at('S11')).toEqual(['TP21']);
+    expect(at('remote-receive')).toEqual(['TP31']);
+    expect(at('remote-store')).toEqual(['C31']);
   });
 
   test('FIG. 7 without the loop cable copies between caches: S14, S15a, S16, S51-S56', () => {
     const e = new Engine(withoutWorkloads(paired(load('fig07'))), { seed: 1 });
     expect(oneWrite(e).ok).toBe(true);
-    expect(patentSteps(e, 1).slice(0, 14)).toEqual(['S1', 'S11', 'S12', 'S13', 'S14', 'S15a', 'S16', 'S51', 'S52', 'S53', 'S54', 'S55', 'S56', 'S11']);
+    expect(patentSteps(e, 1)).toEqual(['S1', 'S11', 'S12', 'S13', 'S14', 'S15a', 'S16', 'S51', 'S52', 'S53', 'S54', 'S55', 'S56']);
   });
 
   test('FIG. 9 with one shared cache writes straight into it (S14a) and omits S53', () => {
     const e = new Engine(withoutWorkloads(paired(load('fig09'))), { seed: 1 });
     expect(oneWrite(e).ok).toBe(true);
-    expect(patentSteps(e, 1).slice(0, 13)).toEqual(['S1', 'S11', 'S12', 'S13', 'S14a', 'S15a', 'S16', 'S51', 'S52', 'S54', 'S55', 'S56', 'S11']);
+    expect(patentSteps(e, 1)).toEqual(['S1', 'S11', 'S12', 'S13', 'S14a', 'S15a', 'S16', 'S51', 'S52', 'S54', 'S55', 'S56']);
   });
 
   test('FIG. 12 fans one write out to both remote systems through the shared cache', () => {
@@ -88,7 +94,8 @@ describe('every built-in embodiment converges', () => {
     e.prng.fill(preload);
     e.preload(first.primaryVolumeId, 3 << 20, preload);
     expect(e.runUntilSettled(120e6)).toBe(true);
-    for (const p of e.pairs.values()) expect(p.state).toBe('PAIR');
+    // A delta-resync standby (3DC variant of FIG. 1) stays in HOLD.
+    for (const p of e.pairs.values()) expect(p.state).toBe(p.cfg.standby ? 'HOLD' : 'PAIR');
     // The first leg carried the preloaded data; a later leg may have received it through its journal instead.
     expect(e.pairs.get(first.id)!.copy.tracksSent).toBeGreaterThanOrEqual(4);
     // A short sequential burst keeps the hashed footprint small.
@@ -99,6 +106,8 @@ describe('every built-in embodiment converges', () => {
     const hosts = e.snapshot().hosts;
     expect(hosts.reduce((s, h) => s + h.writesAcked, 0)).toBeGreaterThan(50);
     expect(hosts.every((h) => h.writesFailed === 0)).toBe(true);
+    // Once the remote applied everything through the relay, a standby keeps nothing to delta-resync.
+    for (const p of e.pairs.values()) if (p.cfg.standby) expect(p.deltaLog.size).toBe(0);
     for (const p of t.pairs) {
       expect(e.volumeHash(p.secondaryVolumeId), `${p.id} secondary`).toBe(e.volumeHash(p.primaryVolumeId));
     }
@@ -193,12 +202,11 @@ describe('faults and operator commands', () => {
     expect(status.differentialTracks).toBe(5);
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: false, state: 'PSUE' });
     e.command({ type: 'restoreCable', cableId: 'CN4' });
-    const sentBefore = e.pairs.get('pair-async')!.copy.tracksSent;
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true });
     expect(pairState(e, 'pair-async')).toBe('COPY');
     e.runUntilSettled(e.nowUs + 60e6);
     expect(pairState(e, 'pair-async')).toBe('PAIR');
-    expect(e.pairs.get('pair-async')!.copy.tracksSent - sentBefore).toBe(5);
+    expect(e.pairs.get('pair-async')!.copy.tracksSent).toBe(5);
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
   });
 
@@ -250,8 +258,8 @@ describe('faults and operator commands', () => {
     expect(refused).toMatch(/write-protected/);
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: true });
     expect(pairState(e, 'pair-sync')).toBe('SSWS');
-    // The cascade's next leg is suspended by the takeover of the upstream pair.
-    expect(pairState(e, 'pair-async')).toBe('PSUE');
+    // 3DC: business continues at the relay and the relay -> remote leg keeps replicating (issue 11 item 7).
+    expect(pairState(e, 'pair-async')).toBe('PAIR');
     let ok = false;
     e.hostWrite('hostR', 'LU21', 0, new Uint8Array(512).fill(5), true, (r) => (ok = r));
     e.runUntilSettled(e.nowUs + 1e6);
@@ -272,8 +280,9 @@ describe('faults and operator commands', () => {
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: false, state: 'PSUE' });
   });
 
-  test('a full journal suspends the async pair (PFUL first, PSUE on the next write)', () => {
-    const e = new Engine(withoutWorkloads(paired(load('fig01'))), { seed: 1 });
+  test('a full journal without inflow control suspends the async pair (PFUL first, PSUE on the next write)', () => {
+    const base = withoutWorkloads(paired(load('fig01')));
+    const e = new Engine({ ...base, pairs: base.pairs.map((p) => ({ ...p, inflowControl: false })) }, { seed: 1 });
     expect(e.command({ type: 'fillJournal', pairId: 'pair-async' })).toMatchObject({ ok: true });
     expect(pairState(e, 'pair-async')).toBe('PFUL');
     expect(oneWrite(e).ok).toBe(true);
@@ -538,9 +547,9 @@ describe('a copy interrupted while tracks are on the wire', () => {
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true });
     e.runFor(1); // the track leaves the bitmap and is on CN4
     expect(e.pairs.get('pair-async')!.primaryBitmap.count).toBe(0);
-    // The upstream takeover suspends the async leg before the track lands.
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' })).toMatchObject({ ok: true });
-    expect(pairState(e, 'pair-async')).toBe('PSUE');
+    // The relay -> remote leg is suspended before the track lands (an upstream takeover no longer suspends it: 3DC).
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'split' })).toMatchObject({ ok: true });
+    expect(pairState(e, 'pair-async')).toBe('PSUS');
     expect(e.pairStatus(e.pairs.get('pair-async')!).differentialTracks).toBe(1);
     e.runUntilSettled(e.nowUs + 10e6);
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' })).toMatchObject({ ok: true, message: 'resync: 1 track(s) to copy' });

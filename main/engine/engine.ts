@@ -14,7 +14,7 @@ import { hostRead } from './reads';
 import { hostTotals, pairStatus, snapshot, volumeHash } from './observe';
 
 export type { EngineOptions, WorkloadOverride } from './state';
-export { MAX_HOST_OUTSTANDING } from './state';
+export { MAX_HOST_OUTSTANDING, STEP_LIMIT_EVENTS, STEP_LIMIT_US } from './state';
 export { linkUtilization, snapshotSlotsPerCache, SNAPSHOT_SLOT_BUDGET } from './observe';
 
 export class Engine extends EngineState {
@@ -22,7 +22,8 @@ export class Engine extends EngineState {
     super(topology, options);
     // Pairs start as the file says: 'create' runs the initial copy from time 0.
     for (const p of this.pairs.values()) {
-      if (p.cfg.initially === 'paired') setState(this, p, 'PAIR', 'formed when the run started (initial copy assumed done)');
+      if (p.cfg.standby && p.mode === 'async') setState(this, p, 'HOLD', 'delta-resync standby: journals the primary\'s writes until the remote has them through the relay');
+      else if (p.cfg.initially === 'paired') setState(this, p, 'PAIR', 'formed when the run started (initial copy assumed done)');
       else if (p.cfg.initially === 'create') startCopy(this, p, true, 'initial copy started');
     }
   }

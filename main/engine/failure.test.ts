@@ -124,7 +124,8 @@ describe('per-side status (CCI shows the P-VOL and the S-VOL)', () => {
     const e = new Engine(fig01Quiet(), { seed: 1 });
     e.command({ type: 'cutCable', cableId: 'CN2' });
     expect(sides(e, 'pair-sync')).toEqual(['PSUE', 'PSUE', 'PAIR']);
-    const f = new Engine(fig01Quiet(), { seed: 1 });
+    const quiet = fig01Quiet();
+    const f = new Engine({ ...quiet, pairs: quiet.pairs.map((p) => ({ ...p, inflowControl: false })) }, { seed: 1 });
     f.command({ type: 'fillJournal', pairId: 'pair-async' });
     f.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(3), false);
     f.runFor(100_000);
@@ -181,5 +182,258 @@ describe('honest RPO (DOMAIN.md: now minus the host time of the newest write in 
     expect(p.rpoMs!).toBeGreaterThan(100);
     expect(p.maxRpoMs!).toBeGreaterThanOrEqual(p.rpoMs!);
     expect(r.pairs.find((x) => x.id === 'pair-sync')!.maxRpoMs).toBeUndefined();
+  });
+});
+
+describe('copy while writing (TrueCopy: updates to copied tracks are sent synchronously during COPY)', () => {
+  /** FIG. 1 with the sync leg forming (initial copy) under a hot-spot workload; the async leg already paired. */
+  function hotCopy(): Engine {
+    const t = fig01();
+    const hot: Topology = {
+      ...t,
+      pairs: t.pairs.map((p) => ({ ...p, initially: p.mode === 'sync' ? ('create' as const) : ('paired' as const) })),
+      hosts: t.hosts.map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, iops: 2000, pattern: 'hotspot' as const, hotspotFraction: 0.05 })) })),
+    };
+    const e = new Engine(hot, { seed: 9 });
+    // The first 256 tracks written, so the copy has to send them (the hot spot is among them).
+    e.preload('V11', 0, new Uint8Array(256 * 262144).fill(5));
+    return e;
+  }
+
+  test('a hot initial copy sends each track once, progress only moves forward, and the message counts this copy', () => {
+    const e = hotCopy();
+    e.startWorkloads();
+    const p = e.pairs.get('pair-sync')!;
+    let last = 0;
+    let backwards = 0;
+    while (p.state === 'COPY' && e.nowUs < 60e6) {
+      e.runFor(5_000);
+      const progress = e.pairStatus(p).copyProgress;
+      if (progress < last) backwards++;
+      last = Math.max(last, progress);
+    }
+    expect(p.state).toBe('PAIR');
+    expect(backwards).toBe(0);
+    expect(p.copy.tracksSent).toBeLessThanOrEqual(p.trackCount);
+    expect(p.reason).toBe(`copy complete (${p.copy.tracksSent} track(s) sent)`);
+    // A resync after a short split sends only what changed, and says so.
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    e.runFor(20_000);
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' });
+    e.runUntil(e.nowUs + 2_000_000);
+    expect(p.state).toBe('PAIR');
+    expect(p.copy.tracksSent).toBeLessThan(200);
+    expect(p.reason).toBe(`copy complete (${p.copy.tracksSent} track(s) sent)`);
+  });
+
+  test('during COPY a write to a track already copied is forwarded synchronously: host latency includes the hop', () => {
+    const e = hotCopy();
+    const p = e.pairs.get('pair-sync')!;
+    while (p.copy.cursor < 8 && e.nowUs < 10e6) e.runFor(100);
+    expect(p.state).toBe('COPY');
+    let latencyUs = -1;
+    const start = e.nowUs;
+    e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(9), false, () => (latencyUs = e.nowUs - start));
+    e.runFor(20_000);
+    // CN2 is 60 km: two round trips of 0.6 ms for a plain FC write, where a local-only write takes ~0.05 ms.
+    expect(latencyUs).toBeGreaterThan(1_000);
+    const ahead = p.trackCount - 1;
+    let localUs = -1;
+    const start2 = e.nowUs;
+    e.hostWrite('host1', 'LU11', ahead * p.trackBytes, new Uint8Array(4096).fill(9), false, () => (localUs = e.nowUs - start2));
+    e.runFor(20_000);
+    expect(localUs).toBeLessThan(500);
+  });
+});
+
+describe('takeover and the 3DC cascade', () => {
+  /** FIG. 1 with a standby host at the relay on TP21 (LU21 is V12's), as engine.test.ts builds it. */
+  function withRelayHost(t: Topology): Topology {
+    return {
+      ...t,
+      hosts: [...t.hosts, { id: 'hostR', name: 'standby', siteId: 'site-relay', workloads: [] }],
+      ports: [...t.ports, { id: 'HBAR', name: 'HBAR', ownerId: 'hostR', kind: 'initiator', wwn: '50:06:0e:80:00:00:00:99' }],
+      cables: [...t.cables, { id: 'CNR', name: 'CNR', kind: 'fc', aPortId: 'HBAR', bPortId: 'TP21', distanceKm: 0.1, bandwidthMbps: 16000, roundTripsPerWrite: 2 }],
+    };
+  }
+
+  test('a takeover of the sync leg at the relay leaves relay -> remote replicating, and the relay host\'s writes reach the remote', () => {
+    const e = new Engine(withRelayHost(fig01Quiet()), { seed: 1 });
+    e.command({ type: 'failSite', siteId: 'site-local' });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    let ok = false;
+    e.hostWrite('hostR', 'LU21', 0, new Uint8Array(4096).fill(6), false, (r) => (ok = r));
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    expect(e.stack.read('V22', 0, 1)[0]).toBe(6);
+  });
+
+  test('a takeover of the async leg with CN4 up drops no queued journal record: V22 equals V21 afterwards', () => {
+    const e = new Engine(fig01Backlog(), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    // The local site is lost; the relay still holds a backlog for the remote over a working CN4.
+    e.command({ type: 'failSite', siteId: 'site-local' });
+    // The writes the relay acknowledged finish their way down the loop to V21 (a takeover comes minutes later in life).
+    e.runFor(10_000);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).lagBytes!).toBeGreaterThan(50 * 4096);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('SSWS');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+
+  test('while the sync leg is in COPY the remote image fed from the relay is shown inconsistent, until what it fed has been applied', () => {
+    const t = fig01Quiet();
+    const e = new Engine({ ...t, pairs: t.pairs.map((p) => (p.mode === 'sync' ? { ...p, initially: 'create' as const } : p)) }, { seed: 1 });
+    e.preload('V11', 0, new Uint8Array(64 * 262144).fill(4));
+    const remote = () => e.pairStatus(e.pairs.get('pair-async')!);
+    expect(e.pairs.get('pair-sync')!.state).toBe('COPY');
+    e.runFor(1_000);
+    expect(remote().state).toBe('PAIR');
+    expect(remote().secondaryData).toBe('inconsistent');
+    while (e.pairs.get('pair-sync')!.state === 'COPY') e.runFor(1_000);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(remote().secondaryData).toBe('up-to-date');
+  });
+});
+
+describe('cache write-pending threshold (arrays throttle host writes from ~70% dirty, not when every slot is dirty)', () => {
+  test('a burst to distinct tracks never takes the cache past its write-pending threshold; writes wait instead', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    const c11 = () => e.snapshot().caches.find((c) => c.id === 'C11')!;
+    const limit = Math.floor(c11().slotsTotal * 0.7);
+    let maxDirty = 0;
+    let acked = 0;
+    for (let i = 0; i < 3000; i++) {
+      e.hostWrite('host1', 'LU11', i * 262144, new Uint8Array(4096).fill(1), false, (ok) => ok && acked++);
+      if (i % 50 === 0) {
+        e.runFor(10);
+        maxDirty = Math.max(maxDirty, c11().dirtySlots);
+      }
+    }
+    while (acked < 3000 && e.nowUs < 60e6) {
+      e.runFor(1_000);
+      maxDirty = Math.max(maxDirty, c11().dirtySlots);
+    }
+    expect(acked).toBe(3000);
+    expect(maxDirty).toBe(limit);
+  });
+
+  test('fillCache fills up to the threshold; the threshold is a property of the cache in the file (1 = only when full)', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    const r = e.command({ type: 'fillCache', cacheId: 'C11' });
+    expect(r).toMatchObject({ ok: true, message: '1433 slot(s) of C11 filled with dirty data (write-pending threshold 70%)' });
+    const t = fig01Quiet();
+    const full = new Engine({ ...t, caches: t.caches.map((c) => ({ ...c, writePendingThreshold: 1 })) }, { seed: 1 });
+    expect(full.command({ type: 'fillCache', cacheId: 'C11' })).toMatchObject({ ok: true, message: '2048 slot(s) of C11 filled with dirty data (write-pending threshold 100%)' });
+  });
+});
+
+describe('journal transfer window and inflow control', () => {
+  test('a long fat link (3,000 km, 10 Gbit/s) is limited by its bandwidth, not by a fixed count of records in flight', () => {
+    const t = fig01Paired('data');
+    const far: Topology = {
+      ...t,
+      cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, distanceKm: 3000, bandwidthMbps: 10_000 } : c)),
+      hosts: t.hosts.map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, iops: 12_000, blockBytes: 65536, pattern: 'sequential' as const })) })),
+    };
+    const e = new Engine(far, { seed: 2 });
+    e.startWorkloads();
+    e.runUntil(300_000);
+    const snap = e.snapshot();
+    const cn4 = snap.links.find((l) => l.id === 'CN4')!;
+    const async = snap.pairs.find((p) => p.id === 'pair-async')!;
+    // 12,000 x 64 KiB = 6.3 Gbit/s offered: the link carries it (a window of 256 records, 16 MiB per 30 ms round trip, gives 4.5 Gbit/s at most and the RPO climbs).
+    expect(cn4.utilization).toBeGreaterThan(0.5);
+    expect(async.rpoMs!).toBeLessThan(100);
+  });
+});
+
+describe('journal full: inflow control and the Data Overflow Watch', () => {
+  test('with inflow control a full journal holds writes back; still full after the 60 s watch (from full), the pair suspends PFUS and the held writes are recorded', () => {
+    const e = new Engine(fig01Quiet(), { seed: 1 });
+    e.runFor(1_000);
+    e.command({ type: 'fillJournal', pairId: 'pair-async' });
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PFUL');
+    let answer: boolean | undefined;
+    e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(2), false, (ok) => (answer = ok));
+    e.runFor(30e6);
+    // In the cascade the relay acknowledged at S14; its hand-down to V21 is the write held back at the journal.
+    expect(answer).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PFUL');
+    expect(e.settled()).toBe(false);
+    e.runFor(31e6);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PFUS');
+    expect(e.pairStatus(e.pairs.get('pair-async')!).differentialTracks).toBeGreaterThanOrEqual(1);
+  });
+
+  test('without inflow control a write that does not fit suspends the pair at once (PSUE)', () => {
+    const t = fig01Quiet();
+    const e = new Engine({ ...t, pairs: t.pairs.map((p) => ({ ...p, inflowControl: false })) }, { seed: 1 });
+    e.command({ type: 'fillJournal', pairId: 'pair-async' });
+    let answer: boolean | undefined;
+    e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(2), false, (ok) => (answer = ok));
+    e.runFor(100_000);
+    expect(answer).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PSUE');
+  });
+});
+
+describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
+  /** FIG. 1 plus the standby pair V11 -> V22 over its own cable CN6 (IP13 on the local system, TP32 on the remote). */
+  function fig01Delta(standbyJournalBytes = 1 << 30): Topology {
+    const t = fig01Backlog();
+    return {
+      ...t,
+      pairs: [
+        ...t.pairs.map((p) => (p.mode === 'sync' ? { ...p, fence: 'never' as const } : p)),
+        { id: 'pair-delta', name: 'V11 -> V22 (delta resync standby)', primaryVolumeId: 'V11', secondaryVolumeId: 'V22', mode: 'async', fence: 'never', inflowControl: true, journalBytes: standbyJournalBytes, consistencyGroup: 'cg-delta', copyPace: 15, autoResync: false, initially: 'paired', standby: true },
+      ],
+      ports: [
+        ...t.ports,
+        { id: 'IP13', name: 'IP13', ownerId: 'sys10', kind: 'initiator', wwn: '50:06:0e:80:00:00:00:a1' },
+        { id: 'TP32', name: 'TP32', ownerId: 'sys30', kind: 'target', wwn: '50:06:0e:80:00:00:00:a2' },
+      ],
+      cables: [...t.cables, { id: 'CN6', name: 'CN6', kind: 'ip', aPortId: 'IP13', bPortId: 'TP32', distanceKm: 600, bandwidthMbps: 2500, roundTripsPerWrite: 1 }],
+    };
+  }
+
+  test('after the relay is lost, delta resync sends only the records the remote lacks, in order; V11 and V22 end identical', () => {
+    const e = new Engine(fig01Delta(), { seed: 4 });
+    const delta = e.pairs.get('pair-delta')!;
+    expect(delta.state).toBe('HOLD');
+    e.startWorkloads();
+    e.runUntil(2_000_000);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.message).toMatch(/delta resync: \d+ record\(s\) the remote lacks/);
+    const states = new Set<string>();
+    while (e.nowUs < 3_000_000) {
+      e.runFor(10_000);
+      states.add(delta.state);
+      // The remote is fed in order from the standby journal: never a bitmap copy, never inconsistent.
+      expect(e.pairStatus(delta).secondaryData).not.toBe('inconsistent');
+    }
+    expect([...states]).toEqual(['PAIR']);
+    e.workloadsStopUs = e.nowUs;
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+    const cn6 = e.snapshot().links.find((l) => l.id === 'CN6')!;
+    expect(cn6.bytes).toBeLessThan(delta.sizeBytes / 20);
+  });
+
+  test('a wrapped standby journal falls back to a full copy and says so', () => {
+    const e = new Engine(fig01Delta(64 * 1024), { seed: 4 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(r.ok && r.message).toMatch(/wrapped.*copy/);
+    expect(e.pairs.get('pair-delta')!.state).toBe('COPY');
   });
 });

@@ -1,18 +1,19 @@
 // Hand-down inside a system after S14: the FIG. 1 loop cable, FIG. 7 intercache copy, FIG. 9 shared cache, FIG. 12 fan-out to siblings, and the destage to the real volume (internal or external over CN5).
+import type { Payload } from './data/payload';
 import type { EngineState, HandDown } from './state';
 import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
-import { MSG_US } from './runtime';
+import { MSG_US, type CacheRt } from './runtime';
 import { DESTAGE_RETRY_US, part, type Arrival, type Io, type SlotHold } from './state';
-import { deliver, servePair, storeInCache } from './write';
+import { deliver, scheduleWake, servePair, storeInCache } from './write';
 
 /**
  * Hands the data down the mapping stack inside one system: through the loop cable (FIG. 1), by intercache copy
  * (FIG. 7) or within one shared cache (FIG. 9), then destaged to the real volume; virtual volumes sharing the
  * same real bytes (fan-out, FIG. 12) get the update too.
  */
-export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[], top: boolean): void {
+export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[], top: boolean): void {
   const v = core.volume(volumeId);
   if (top) fanOut(core, systemId, volumeId, offset, length, data, io);
   if (v.kind === 'real') return destage(core, v, offset, length, io, holds);
@@ -51,17 +52,25 @@ export function lowerPieces(core: EngineState, v: Volume, offset: number, length
   return out;
 }
 
+/** The target port through which a volume of this system is written (an LU of it on a target port of the system), for step tags. */
+function targetPortOf(core: EngineState, volumeId: string, systemId: string): string | undefined {
+  for (const lu of core.stack.lus.values()) if (lu.volumeId === volumeId && core.wiring.ownerOf(lu.portId) === systemId) return lu.portId;
+  return undefined;
+}
+
 /** FIG. 1: V12 -> R2 goes out of IP21, over the loop cable, into TP22 as V21 (S15, S16, S21, S22, then S31-S35 at TP22). */
-export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
   const path = r2.path!;
   const lu = core.stack.lus.get(path.luId);
   const links = core.wiring.linksByPort.get(path.initiatorPortId) ?? [];
   const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
   const tp = lu ? core.wiring.ports.get(lu.portId) : undefined;
-  if (io.traced) core.step('S15', tp ? tp.id : systemId, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
+  // The patent performs S15 and S16 at the port that received the write (TP21), not at the loop's target port.
+  const receivingPort = io.traced ? (targetPortOf(core, fromVolumeId, systemId) ?? systemId) : systemId;
+  if (io.traced) core.step('S15', receivingPort, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
   const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length) : undefined;
   // The message to IP21 (S16, S21) and the loop hop are one event: the command leaves IP21 MSG_US from now.
-  if (io.traced) core.step('S16', systemId, `a message (MSG) goes through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
+  if (io.traced) core.step('S16', receivingPort, `${receivingPort} issues a message (MSG) through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
   if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
   if (!lu || !link || !link.up) {
     core.release(holds);
@@ -96,38 +105,36 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
  * FIG. 7 / FIG. 9: the lower volume gets the data through shared memory: an intercache copy into its own
  * cache (S53), or nothing to copy when it shares the cache (S53 omitted); then its pairs are served (S54-S56).
  */
-export function internalFlow(core: EngineState, systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, holds: SlotHold[]): void {
+export function internalFlow(core: EngineState, systemId: string, fromVolumeId: string, viaId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   const sameCache = fromCache !== undefined && fromCache === toCache;
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
   const pending = handDownStarted(core, toVolumeId, offset, length);
-  core.activeFlows++;
-  core.sched.after(MSG_US, () => {
-    core.activeFlows--;
-    if (io.traced) {
-      const ip = core.initiatorFor(toVolumeId, systemId);
-      core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
-      core.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
-      core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
-    }
-    const continueWith = (newHolds: SlotHold[]): void => {
-      handDownEnded(core, pending);
-      const served = core.pairsWithPrimary(toVolumeId);
-      for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
-      handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
-    };
-    if (sameCache || !toCache) return continueWith(holds);
-    storeInCache(core, toCache, toVolumeId, offset, length, (newHolds) => {
-      if (io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
-      core.release(holds);
-      continueWith(newHolds);
-    });
+  // The MSG through shared memory is no event of its own: what leaves the system for a pair leaves MSG_US later.
+  const readyUs = core.nowUs + MSG_US;
+  if (io.traced) {
+    const ip = core.initiatorFor(toVolumeId, systemId);
+    core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip ?? 'the initiator port'}`, io);
+    core.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
+    core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
+  }
+  const continueWith = (newHolds: SlotHold[]): void => {
+    handDownEnded(core, pending);
+    const served = core.pairsWithPrimary(toVolumeId);
+    for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(readyUs, core.nowUs));
+    handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
+  };
+  if (sameCache || !toCache) return continueWith(holds);
+  storeInCache(core, toCache, toVolumeId, offset, length, (newHolds) => {
+    if (io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
+    core.release(holds);
+    continueWith(newHolds);
   });
 }
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
-export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: 'S44' | 'S56'): void {
+export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number): void {
   const ip = p.route?.fromPortId ?? core.volume(volumeId).systemId;
   if (p.rules.forwardsUpdates) {
     if (sendStep === 'S44') {
@@ -139,7 +146,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
       if (io.traced) core.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
     }
   }
-  const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop' };
+  const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop', readyUs };
   core.activeFlows++;
   servePair(core, p, a, sendStep, () => {
     core.activeFlows--;
@@ -147,7 +154,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
 }
 
 /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
-export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
   if (!mayFanOut(core, volumeId)) return;
   const chain = core.chains.get(volumeId);
   const seen = new Set<string>();
@@ -189,30 +196,28 @@ export function mayFanOut(core: EngineState, volumeId: string): boolean {
   return may;
 }
 
-export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Uint8Array | null, io: Io): void {
+export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
   const pending = handDownStarted(core, toVolumeId, offset, length);
-  core.activeFlows++;
-  core.sched.after(MSG_US, () => {
-    core.activeFlows--;
-    if (io.traced) {
-      const ip = core.initiatorFor(toVolumeId, systemId) ?? systemId;
-      core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
-      core.step('S51', ip, `${ip} receives the message`, io);
-      core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
-    }
-    const serve = (holds: SlotHold[]): void => {
-      handDownEnded(core, pending);
-      for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56');
-      core.release(holds);
-    };
-    if (!toCache || toCache === fromCache) return serve([]);
-    storeInCache(core, toCache, toVolumeId, offset, length, (holds) => {
-      if (io.traced) core.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
-      serve(holds);
-    });
+  // As in internalFlow: the MSG is no event; the pairs' sends leave MSG_US later.
+  const readyUs = core.nowUs + MSG_US;
+  if (io.traced) {
+    const ip = core.initiatorFor(toVolumeId, systemId) ?? systemId;
+    core.step('S16', systemId, `a message (MSG) goes through shared memory to ${ip}`, io);
+    core.step('S51', ip, `${ip} receives the message`, io);
+    core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
+  }
+  const serve = (holds: SlotHold[]): void => {
+    handDownEnded(core, pending);
+    for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(readyUs, core.nowUs));
+    core.release(holds);
+  };
+  if (!toCache || toCache === fromCache) return serve([]);
+  storeInCache(core, toCache, toVolumeId, offset, length, (holds) => {
+    if (io.traced) core.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
+    serve(holds);
   });
 }
 
@@ -222,6 +227,27 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
     p.markTracks(p.primaryBitmap, offset, length);
     if (p.replicating) suspend(core, p, 'PSUE', why, cableId ? { kind: 'loop', id: cableId } : { kind: 'system', id: systemId });
   }
+}
+
+/**
+ * External destage without an event at the lane's completion: the transfer over CN5 is booked now to start when the
+ * disk adapter is done, and one event at its answer releases the slots (or retries if the cable was cut or the
+ * external system failed meanwhile). Not for a cable of a FIG. 13 switch group (its turns are taken in real order).
+ */
+function bookedAhead(core: EngineState, real: Extract<Volume, { kind: 'real' }>, backing: { initiatorPortId: string; luId: string }, done: number, length: number, io: Io, holds: SlotHold[], cache: CacheRt, retry: () => void): boolean {
+  const extLu = core.stack.lus.get(backing.luId);
+  const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
+  const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;
+  if (!link || link.switchGroup || !link.up || !extSystem || !core.systemUp(extSystem)) return false;
+  if (io.traced) core.sched.at(done, () => core.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]));
+  const epoch = link.epoch;
+  link.send(core.sched, done, backing.initiatorPortId, length, (t) => core.sched.at(t + link.oneWayUs, () => {
+    cache.destaging--;
+    if (link.lostBefore(epoch, t + link.oneWayUs) || !core.systemUp(extSystem)) return void core.sched.after(DESTAGE_RETRY_US, retry);
+    core.pendingDestages--;
+    core.release(holds);
+  }));
+  return true;
 }
 
 /**
@@ -248,18 +274,22 @@ export function destage(core: EngineState, real: Extract<Volume, { kind: 'real' 
   if (holds.length === 0) return;
   const cache = holds[0]!.cache;
   const sys = core.wiring.systems.get(real.systemId)!;
+  if (real.backing.type === 'internal') {
+    // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
+    // and writers waiting for a slot get a wake event).
+    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
+    for (const hold of holds) hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
+    if (io.traced) core.sched.at(done, () => core.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]));
+    scheduleWake(core, cache);
+    return;
+  }
+  const backing = real.backing;
   core.pendingDestages++;
   const attempt = (): void => {
     const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
     cache.destaging++;
+    if (bookedAhead(core, real, backing, done, length, io, holds, cache, attempt)) return;
     core.sched.at(done, () => {
-      if (real.backing.type === 'internal') {
-        cache.destaging--;
-        core.pendingDestages--;
-        if (io.traced) core.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]);
-        return core.release(holds);
-      }
-      const backing = real.backing;
       const extLu = core.stack.lus.get(backing.luId);
       const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
       const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;

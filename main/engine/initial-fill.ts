@@ -1,6 +1,6 @@
 // Fills a real volume's store with the data the file says it starts with (volume initialFill), deterministically.
 import { initialFillBytes, MAX_INITIAL_FILL_BYTES, type InitialFill } from '../../app/model/schema';
-import { TopologyError } from './runtime';
+import { TopologyError } from './mapping';
 import type { SparseVolume } from './data/sparse-volume';
 
 /** Bytes of the seeded pool the filled tracks take their content from (shared by reference: memory stays this small). */

@@ -1,24 +1,85 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
+import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { setState, suspend } from './pair-states';
+import { abandonCopy, setState, suspend, takeOver } from './pair-states';
+import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
 import { invariant } from './sim';
+import type { LinkRt } from './links';
 import { fmtBytes, type Io } from './state';
 import { receiveProcessed } from './write';
 
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Uint8Array | null, io: Io, sendStep: string): void {
+/**
+ * Journals a write; `answered` is called when the host may be answered: at once, or, with Inflow Control on and the
+ * journal full, once the write fits (or the Data Overflow Watch suspended the pair, PFUS). Universal Replicator user
+ * guide, "Inflow control" and "Data overflow watch" (DOMAIN.md "Journal fill").
+ */
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, answered: () => void, readyUs = core.nowUs): void {
   const j = p.journal!;
-  if (j.usedBytes + j.phantomBytes + length > j.capacityBytes) {
-    p.markTracks(p.primaryBitmap, offset, length);
-    suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)})`, { kind: 'journal', id: j.id });
+  if (j.held.length > 0 || !fits(j, length)) {
+    if (!p.cfg.inflowControl) {
+      p.markTracks(p.primaryBitmap, offset, length);
+      suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)}) and inflow control is off`, { kind: 'journal', id: j.id });
+      return answered();
+    }
+    // Inflow control: the host's write is held back (in order) until the journal has room.
+    core.activeFlows++;
+    j.held.push({ pair: p, offset, length, data, io, sendStep, answered });
+    if (j.fullSinceUs === undefined) startOverflowWatch(core, j);
     return;
   }
-  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: core.nowUs, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
+  append(core, p, offset, length, data, io, sendStep, readyUs);
+  answered();
+}
+
+function fits(j: JournalRt, length: number): boolean {
+  return j.usedBytes + j.phantomBytes + length <= j.capacityBytes;
+}
+
+function append(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, readyUs = core.nowUs): void {
+  const j = p.journal!;
+  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: readyUs, readyUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
   j.usedBytes += length;
   j.queue.push(rec);
   if (io.traced) core.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
   checkJournalFill(core, j);
   pump(core, j);
+}
+
+/** The Data Overflow Watch counts from FULL (not from the threshold): still full when it ends, the group suspends PFUS. */
+function startOverflowWatch(core: EngineState, j: JournalRt): void {
+  const since = core.nowUs;
+  const gen = j.gen;
+  j.fullSinceUs = since;
+  core.step('journal', j.id, `journal ${j.id} is full: host writes are held back (inflow control); the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch starts`);
+  core.sched.after(OVERFLOW_WATCH_US, () => {
+    if (j.gen !== gen || j.fullSinceUs !== since) return;
+    const p = j.pairs.find((q) => q.rules.forwardsUpdates || q.state === 'suspending');
+    if (p) suspend(core, p, 'PFUS', `journal ${j.id} stayed full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`, { kind: 'journal', id: j.id });
+  });
+}
+
+/** Room was freed: held writes go in, oldest first, while they fit. */
+function admitHeld(core: EngineState, j: JournalRt): void {
+  while (j.held.length > 0 && fits(j, j.held[0]!.length)) {
+    const h = j.held.shift()!;
+    core.activeFlows--;
+    if (h.pair.rules.forwardsUpdates) append(core, h.pair, h.offset, h.length, h.data, h.io, h.sendStep);
+    else h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+    h.answered();
+  }
+  if (j.held.length === 0) j.fullSinceUs = undefined;
+}
+
+/** A suspend dropped the journal: held writes are recorded in the bitmap and answered. */
+export function releaseHeld(core: EngineState, j: JournalRt): void {
+  const held = j.held.splice(0);
+  j.fullSinceUs = undefined;
+  for (const h of held) {
+    core.activeFlows--;
+    h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+    h.answered();
+  }
 }
 
 export function checkJournalFill(core: EngineState, j: JournalRt): void {
@@ -27,31 +88,26 @@ export function checkJournalFill(core: EngineState, j: JournalRt): void {
     if (over && p.state === 'PAIR') setState(core, p, 'PFUL', `journal ${j.id} is ${Math.round(j.fill * 100)}% full`);
     else if (!over && p.state === 'PFUL') setState(core, p, 'PAIR', `journal ${j.id} drained below ${PFUL_THRESHOLD * 100}%`);
   }
-  if (over && j.overThresholdSinceUs === undefined) {
-    j.overThresholdSinceUs = core.nowUs;
-    const gen = j.gen;
-    const since = core.nowUs;
-    core.sched.after(OVERFLOW_WATCH_US, () => {
-      if (j.gen !== gen || j.overThresholdSinceUs !== since || j.fill < PFUL_THRESHOLD) return;
-      const p = j.pairs.find((q) => q.replicating);
-      if (p) suspend(core, p, 'PSUE', `journal ${j.id} stayed above ${PFUL_THRESHOLD * 100}% for the ${OVERFLOW_WATCH_US / 1e6} s overflow watch`, { kind: 'journal', id: j.id });
-    });
-  } else if (!over) {
-    j.overThresholdSinceUs = undefined;
-  }
 }
 
-/** Sends queued journal records while the transfer window has room. */
+/** What the link holds in flight: its bandwidth x the round trips a record takes until the secondary frees it. */
+export function bandwidthDelayBytes(link: LinkRt): number {
+  return (link.bitsPerUs / 8) * 2 * link.roundTrips * link.oneWayUs;
+}
+
+/** Sends queued journal records while the transfer window (bandwidth x round trip, at least JOURNAL_WINDOW records) has room. */
 export function pump(core: EngineState, j: JournalRt): void {
-  while (j.inFlight < JOURNAL_WINDOW) {
+  for (;;) {
     const rec = j.queue[j.queueHead];
     if (!rec) return;
     const p = rec.pair;
     const route = p.route;
     if (!route || !route.link.up || !p.rules.sendsJournal) return;
+    if (j.inFlight >= JOURNAL_WINDOW && j.inFlightBytes + rec.length > bandwidthDelayBytes(route.link)) return;
     j.shift();
     j.sent.set(rec.seq, rec);
     j.inFlight++;
+    j.inFlightBytes += rec.length;
     const link = route.link;
     const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
     if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
@@ -60,7 +116,7 @@ export function pump(core: EngineState, j: JournalRt): void {
     link.inFlight++;
     // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
     const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
-    link.send(core.sched, core.nowUs, route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
+    link.send(core.sched, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
       link.inFlight--;
       // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
       if (j.gen !== gen || (link.lostBefore(epoch, t) && !rec.discarded)) return;
@@ -110,6 +166,7 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
       // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
       if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
       p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
+      if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p.secondaryId, rec.hostIoId);
       core.sched.after(route.link.oneWayUs, () => {
         if (j.gen !== gen) return;
         freeJournalRecord(j, rec);
@@ -123,12 +180,14 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
 /** The secondary reported the record applied (or it was discarded): its space and its transfer slot are free. */
 function freeJournalRecord(j: JournalRt, rec: JournalRecord): void {
   j.inFlight--;
+  j.inFlightBytes -= rec.length;
   j.sent.delete(rec.seq);
   j.usedBytes -= rec.length;
   invariant(j.usedBytes >= 0 && j.inFlight >= 0, j.id, 'journal accounting went negative');
 }
 
 function afterJournalFreed(core: EngineState, j: JournalRt): void {
+  admitHeld(core, j);
   checkJournalFill(core, j);
   finishSuspendingIfDrained(core, j);
   pump(core, j);
@@ -136,5 +195,70 @@ function afterJournalFreed(core: EngineState, j: JournalRt): void {
 
 export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void {
   if (!j.drained) return;
-  for (const p of j.pairs) if (p.state === 'suspending') setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
+  for (const p of j.pairs) {
+    if (p.state !== 'suspending') continue;
+    if (p.takeoverPending) takeOver(core, p);
+    else setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
+  }
+}
+
+/** A delta-resync standby keeps a write until the remote has applied it through the relay (then it is no longer a delta). */
+function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s.secondaryId !== secondaryId || s.state !== 'HOLD') continue;
+    const w = s.deltaLog.get(hostIoId);
+    if (!w) continue;
+    s.deltaLog.delete(hostIoId);
+    s.deltaBytes -= w.length;
+  }
+}
+
+/** A write reached a standby's primary: kept for a delta resync; the oldest go when the journal's capacity is exceeded (wrapped). */
+export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s.primaryId !== volumeId || s.state !== 'HOLD') continue;
+    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
+    s.deltaBytes += length;
+    const cap = s.journal?.capacityBytes ?? Infinity;
+    while (s.deltaBytes > cap) {
+      const first = s.deltaLog.entries().next().value as [number, { length: number }];
+      s.deltaLog.delete(first[0]);
+      s.deltaBytes -= first[1].length;
+      s.deltaWrapped = true;
+    }
+  }
+}
+
+/**
+ * Hitachi 3DC delta resync: the relay is lost; the standby pair local -> remote sends the remote only the writes it
+ * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
+ * standby journal wrapped, those writes are gone: a full copy instead (the remote is inconsistent until it completes).
+ */
+export function deltaResync(core: EngineState, s: PairRt): string {
+  // The relay -> remote pair steps aside (it becomes the standby in turn).
+  for (const q of core.pairList) {
+    if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
+    if (q.journal) for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+    abandonCopy(core, q);
+    setState(core, q, 'HOLD', `delta resync of ${s.id}: ${q.id} stands by`);
+  }
+  const records = [...s.deltaLog.values()];
+  s.deltaLog.clear();
+  s.deltaBytes = 0;
+  if (s.deltaWrapped) {
+    s.deltaWrapped = false;
+    startCopy(core, s, true, 'delta resync: the standby journal wrapped (the records the remote lacks are gone), so a full copy instead');
+    return `delta resync: the standby journal wrapped; full copy of ${s.copy.totalTracks} track(s) instead`;
+  }
+  setState(core, s, 'PAIR', `delta resync: ${records.length} record(s) the remote lacks, sent in order`);
+  const io: Io = { id: 0, traced: false };
+  for (const w of records) {
+    const j = s.journal!;
+    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, readyUs: core.nowUs, ioId: undefined, sendStep: undefined };
+    j.usedBytes += w.length;
+    j.queue.push(rec);
+  }
+  void io;
+  if (s.journal) pump(core, s.journal);
+  return `delta resync: ${records.length} record(s) the remote lacks, sent over ${s.route?.link.id ?? 'no cable'}`;
 }

@@ -3,7 +3,7 @@ import type { EngineState } from './state';
 import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '../../app/engine/api';
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
-import { endToEndRpoUs, sampleRpo, sideStates, upstreamOf } from './pair-states';
+import { endToEndRpoUs, fedWhileUpstreamCopying, sampleRpo, sideStates, upstreamOf } from './pair-states';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -28,7 +28,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
   const copying = p.state === 'COPY';
   const remaining = p.primaryBitmap.count;
   const total = Math.max(p.copy.totalTracks, remaining);
-  const progress = copying ? (total === 0 ? 1 : (total - remaining) / total) : p.state === 'SMPL' ? 0 : remaining === 0 ? 1 : 1 - remaining / p.trackCount;
+  const progress = copying ? (total === 0 ? 1 : (total - remaining) / total) : !p.rules.paired ? 0 : remaining === 0 ? 1 : 1 - remaining / p.trackCount;
   const [primaryState, secondaryState] = sideStates(p);
   const s: PairStatus = {
     id: p.id,
@@ -38,8 +38,8 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     mode: p.mode,
     linkUp: p.route?.link.up ?? false,
     secondaryData:
-      !p.rules.secondaryConsistent || p.secondaryInconsistent ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
-    copyProgress: Math.max(0, Math.min(1, progress)),
+      !p.rules.secondaryConsistent || p.secondaryInconsistent || (p.mode === 'async' && fedWhileUpstreamCopying(core, p)) ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
+    copyProgress: copying ? (p.copy.shownProgress = Math.max(p.copy.shownProgress, Math.max(0, Math.min(1, progress)))) : Math.max(0, Math.min(1, progress)),
     differentialTracks: remaining + p.secondaryBitmap.count,
     sinceUs: p.sinceUs,
     reason: p.reason,
@@ -78,12 +78,13 @@ export function snapshot(core: EngineState, extra: { running?: boolean; speed?: 
   // The live grid shows a sample of each cache's slots; counts (slotsUsed, dirtySlots) stay exact.
   const slotsEach = snapshotSlotsPerCache(core.caches.size);
   const caches: CacheStatus[] = [...core.caches.values()].map((c) => {
+    c.observe(now);
     const slots = [];
     for (const s of c.slots.values()) {
       if (slots.length >= slotsEach) break;
       slots.push({ volumeId: s.volumeId, track: s.track, dirty: s.dirty, ageUs: now - s.sinceUs });
     }
-    return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 };
+    return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 || c.lastCleaningUs > now };
   });
   const links: LinkStatus[] = [...core.wiring.links.values()].map((l) => ({
     id: l.id,

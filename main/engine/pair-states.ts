@@ -2,6 +2,7 @@
 import { NO_HAND_DOWNS, type EngineState } from './state';
 import type { PairState } from '../../app/engine/api';
 import type { PairRt } from './pairs';
+import { releaseHeld } from './journal';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
   if (p.state === state && p.reason === reason) return;
@@ -21,12 +22,15 @@ export function groupOf(core: EngineState, p: PairRt): PairRt[] {
 }
 
 /** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */
-export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', reason: string, cause?: PairRt['suspendedCause']): void {
+export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | 'PFUS', reason: string, cause?: PairRt['suspendedCause']): void {
   for (const q of groupOf(core, p)) {
     if (!q.rules.suspendable) continue;
     if (q.state === state) continue;
     if (state === 'PSUE' && cause?.kind !== 'takeover' && fencesOnError(core, q)) q.fenced = true;
-    if (q.state === 'COPY') q.secondaryInconsistent = true;
+    // Frozen while it holds writes fed from an inconsistent relay image: inconsistent until its next copy completes.
+    if (q.mode === 'async' && fedWhileUpstreamCopying(core, q)) q.secondaryInconsistent = true;
+    q.taintedUntilSeq = undefined;
+    if (q.rules.paired && !q.rules.secondaryConsistent) q.secondaryInconsistent = true;
     q.markSyncInFlight();
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
     abandonCopy(core, q);
@@ -38,7 +42,36 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS', re
     if (state === 'PSUE' && !canReachSecondary(core, q)) q.secondarySide = secondaryBefore;
   }
   const j = p.journal;
-  if (j) for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+  if (j) {
+    for (const rec of j.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+    releaseHeld(core, j);
+  }
+  // A takeover that was flushing the journal completes with what arrived (the primary became unreachable meanwhile).
+  for (const q of groupOf(core, p)) if (q.takeoverPending && q.state === 'PSUE') takeOver(core, q);
+}
+
+/**
+ * 3DC cascade (DOMAIN.md): while the sync leg copies, the relay's image is not consistent, so neither is the remote
+ * image fed from it, until the records fed during that copy have been applied.
+ */
+export function fedWhileUpstreamCopying(core: EngineState, p: PairRt): boolean {
+  for (const q of upstreamOf(core, p)) if (q.state === 'COPY' || q.secondaryInconsistent) return true;
+  const j = p.journal;
+  if (p.taintedUntilSeq === undefined || !j) return false;
+  if (j.applyNext - 1 >= p.taintedUntilSeq) {
+    p.taintedUntilSeq = undefined;
+    return false;
+  }
+  return true;
+}
+
+/** An upstream copy completed: the next legs stay inconsistent until they have applied what it fed them so far. */
+export function upstreamCopyCompleted(core: EngineState, q: PairRt): void {
+  for (const d of downstreamOf(core, q.secondaryId)) {
+    if (d === q || !d.journal || !d.rules.replicating) continue;
+    const last = d.journal.nextSeq - 1;
+    if (last >= d.journal.applyNext) d.taintedUntilSeq = Math.max(d.taintedUntilSeq ?? 0, last);
+  }
 }
 
 /**
@@ -141,13 +174,26 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   const sharing = new Set<string>([target]);
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
   for (const q of core.pairList) {
-    if (q === p || !sharing.has(q.secondaryId)) continue;
+    if (q === p) continue;
+    // A failback under way (or suspended, to be resumed by a resync) replicates into its current primary once it
+    // completes (the roles swap back).
+    if (q.failbackPending && q.state !== 'SMPL' && q.state !== 'deleting' && sharing.has(q.primaryId)) {
+      return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
+    }
+    if (!sharing.has(q.secondaryId)) continue;
     if (q.rules.replicating) {
       return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;
     }
+    // After a takeover the secondary is the copy that serves the host: a copy would overwrite its live data.
+    if (q.rules.secondaryWrites === 'accepted') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
   }
   return undefined;
+}
+
+/** A resync copies into the secondary; one that resumes a failback then replicates into the primary (roles swap back). */
+export function resyncConflict(core: EngineState, p: PairRt): string | undefined {
+  return copyTargetConflict(core, p, p.secondaryId) ?? (p.failbackPending ? copyTargetConflict(core, p, p.primaryId) : undefined);
 }
 
 /**
@@ -177,4 +223,21 @@ export function downstreamOf(core: EngineState, volumeId: string): PairRt[] {
     }
   }
   return [...out];
+}
+
+/**
+ * The secondary takes over (SSWS). In a cascade the next leg from the taken-over volume keeps replicating (3DC: business
+ * continues at the relay and relay -> remote is NOT suspended; Hitachi 3DC cascade guide, DOMAIN.md).
+ */
+export function takeOver(core: EngineState, p: PairRt): void {
+  p.takeoverPending = false;
+  const [primaryBefore] = sideStates(p);
+  const primaryTold = canReachSecondary(core, p);
+  suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
+  // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
+  p.updateGen++;
+  setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
+  // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
+  if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;
+  p.suspendedCause = { kind: 'takeover', id: p.id };
 }

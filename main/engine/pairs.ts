@@ -3,9 +3,13 @@ import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
+import type { Payload } from './data/payload';
 import type { LinkRt } from './runtime';
 
-/** Async journal records sent but not yet acknowledged, per journal (the transfer window). */
+/**
+ * Async journal records sent but not yet acknowledged, per journal: at least this many, and beyond it as many as the
+ * link's bandwidth x round trip holds (DOMAIN.md: records in flight are bounded by the link, not by a fixed count).
+ */
 export const JOURNAL_WINDOW = 256;
 /** Journal fill above which an async pair shows PFUL. */
 export const PFUL_THRESHOLD = 0.8;
@@ -24,14 +28,29 @@ export interface JournalRecord {
   pair: PairRt;
   offset: number;
   length: number;
-  /** The bytes as written; null means zeros. */
-  data: Uint8Array | null;
+  /** The bytes as written (a generated payload stays a recipe); null means zeros. */
+  data: Payload | null;
   /** Time of the write at the primary (for RPO). */
   writtenUs: number;
+  /** The host write it carries (every write, traced or not): a delta-resync standby drops it once the remote applied it. */
+  hostIoId?: number;
+  /** Not sent before this time (a record appended ahead of its hand-down's MSG). */
+  readyUs: number;
   ioId: number | undefined;
   sendStep: string | undefined;
   /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */
   discarded?: boolean;
+}
+
+/** A host write held back by inflow control until the journal has room. */
+export interface HeldWrite {
+  pair: PairRt;
+  offset: number;
+  length: number;
+  data: Payload | null;
+  io: { id: number; traced: boolean };
+  sendStep: string;
+  answered: () => void;
 }
 
 /** One journal per consistency group (or per async pair without a group): sequence numbers and in-order apply. */
@@ -48,12 +67,17 @@ export class JournalRt {
   readonly queue: JournalRecord[] = [];
   queueHead = 0;
   inFlight = 0;
+  /** Bytes of the records in flight (sent, not yet freed). */
+  inFlightBytes = 0;
   readonly arrived = new Map<number, JournalRecord>();
   /** Records taken off the queue and not yet freed: on the link, arrived, or being applied. A suspend must turn these into bitmap bits too. */
   readonly sent = new Map<number, JournalRecord>();
   /** Sequence numbers of records taken out before they were sent (their pair was deleted): apply steps over them. */
   readonly skipped = new Set<number>();
-  overThresholdSinceUs: number | undefined;
+  /** Set while host writes are held back because the journal is full (inflow control): the Data Overflow Watch counts from here. */
+  fullSinceUs: number | undefined;
+  /** Host writes held back by inflow control, oldest first. */
+  readonly held: HeldWrite[] = [];
 
   constructor(
     readonly id: string,
@@ -91,10 +115,10 @@ export class JournalRt {
     this.arrived.clear();
     this.gen++;
     this.inFlight = 0;
+    this.inFlightBytes = 0;
     this.usedBytes = 0;
     this.phantomBytes = 0;
     this.applyNext = this.nextSeq;
-    this.overThresholdSinceUs = undefined;
     return out;
   }
 
@@ -128,8 +152,10 @@ export interface CopyProgress {
   startedUs: number;
   inFlight: number;
   cursor: number;
-  /** Tracks actually sent over the link (empty tracks are skipped and not counted). */
+  /** Tracks this copy sent over the link (empty tracks are skipped and not counted). */
   tracksSent: number;
+  /** The progress shown so far: it only moves forward (a failed update putting a bit back does not make the bar retreat). */
+  shownProgress: number;
   /** Tracks taken from the bitmap and sent but not yet landed: put back into the bitmap if the copy is abandoned. */
   inFlightTracks: Set<number>;
 }
@@ -160,6 +186,20 @@ export class PairRt {
    */
   primarySide: PairState | undefined;
   secondarySide: PairState | undefined;
+  /**
+   * Delta-resync standby (HOLD): the primary's writes the remote has not yet applied through the relay, by host I/O id
+   * in write order, and their bytes; `deltaWrapped` once the journal's capacity forced the oldest out.
+   */
+  readonly deltaLog = new Map<number, { offset: number; length: number; data: Payload | null; writtenUs: number }>();
+  deltaBytes = 0;
+  deltaWrapped = false;
+  /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
+  takeoverPending = false;
+  /**
+   * Cascade: the upstream leg fed this pair's primary while it was copying (an inconsistent relay image): the secondary
+   * is inconsistent until the journal has applied up to this sequence number (set when the upstream copy completes).
+   */
+  taintedUntilSeq: number | undefined;
   /** Sync: the P-VOL is write-protected by its fence level since a failed update (until liftFence or a resync). */
   fenced = false;
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
@@ -167,7 +207,7 @@ export class PairRt {
   route: PairRoute | undefined;
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
-  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, inFlightTracks: new Set() };
+  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() };
   journal: JournalRt | undefined;
   /** Time of the newest write the secondary has applied (async: journal records; sync: updates landed; a completed copy: its end), for RPO. */
   lastAppliedWrittenUs = 0;

@@ -10,7 +10,7 @@ const DIR = 'assets/topologies';
 const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
 
 function load(name: string): Topology {
-  const file = BUILT_INS.find((f) => f.startsWith(name))!;
+  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync'))!;
   const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
   return withoutInitialFill(r.topology);
@@ -152,5 +152,84 @@ describe('a cascade leg suspended while a write is between the relay\'s cache an
     const async = e.pairStatus(e.pairs.get('pair-async')!);
     expect(async.state).toBe('PAIR');
     expect(e.volumeHash('V21')).toBe(e.volumeHash('V22'));
+  });
+});
+
+describe('two pairs writing into the same bytes (prop-long seed 777, third counterexample)', () => {
+  test('the replayed counterexample: takeovers, swap-resync of pair-async, failback of pair-sync', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 1, op: 'swapResync', readWrite: false },
+      { kind: 'pair', index: 0, op: 'failback', readWrite: false },
+      { kind: 'fillJournal', index: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations } = runSequence(load('fig01'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('FIG. 1: swap-resync of pair-async would overwrite V12 while it serves the host after a takeover (SSWS): refused', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toContain('pair-sync');
+  });
+
+  test('FIG. 1: swapping pair-async into V21 while pair-sync\'s failback is under way (it replicates into V12 = V21 when done) is refused', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    // pair-sync's failback first: V12 -> V11 while copying, V11 -> V12 (into V21's bytes) once done.
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'failback' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' });
+    expect(r.ok).toBe(false);
+    e.runUntilSettled(e.nowUs + 60e6);
+    for (let i = 0; i < 4; i++) e.hostWrite('host1', 'LU11', i * 262144, new Uint8Array(4096).fill(i + 1), false);
+    e.runUntilSettled(e.nowUs + 60e6);
+    for (const p of e.pairs.values()) {
+      const s = e.pairStatus(p);
+      if (s.state === 'PAIR') expect(e.volumeHash(p.secondaryId), p.id).toBe(e.volumeHash(p.primaryId));
+    }
+  });
+});
+
+describe('a failback interrupted by a fault and finished by auto-resync (prop-long seed 777, run 9,346 with multi-pair groups)', () => {
+  test('the replayed counterexample: pair-async swapped meanwhile must not end up the target of pair-sync', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed' };
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'failSite', index: 0 },
+      { kind: 'pair', index: 0, op: 'failback', readWrite: false },
+      { kind: 'run', us: 1 },
+      { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 3, op: 'swapResync', readWrite: false },
+      { kind: 'restoreSite', index: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations } = runSequence(load('fig01'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('a pair deleted during its failback is created again in its original direction', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'failback' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
+    e.runFor(10_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'create' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    const p = e.pairs.get('pair-sync')!;
+    expect(e.pairStatus(p).state).toBe('PAIR');
+    expect(p.secondaryId).toBe('V12');
   });
 });

@@ -1,4 +1,5 @@
 // Discrete-event core of the engine: one virtual clock in microseconds, a stable priority queue of events and one seeded PRNG.
+import { fillPayloadStream, GeneratedBytes } from './data/payload';
 
 /** Raised when an engine invariant does not hold; carries where (element id) and why. */
 export class EngineInvariantError extends Error {
@@ -171,25 +172,12 @@ export class Prng {
    * stream, so a 4 KiB block costs one generator step plus a tight loop (payload needs no statistical quality).
    */
   fill(out: Uint8Array): void {
-    let x = this.nextU32() | 1;
-    const n = out.length;
-    const words = out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, n >>> 2) : undefined;
-    let i = 0;
-    if (words) {
-      for (let w = 0; w < words.length; w++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        words[w] = x;
-      }
-      i = words.length * 4;
-    }
-    for (; i < n; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = x & 255;
-    }
+    fillPayloadStream(out, this.nextU32() | 1);
+  }
+
+  /** The payload `fill` would give for `length` bytes, as its recipe (same draw from this generator, same bytes when read). */
+  payload(length: number): GeneratedBytes {
+    return new GeneratedBytes(this.nextU32() | 1, length);
   }
 }
 

@@ -6,6 +6,7 @@ import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime'
 import { JournalRt, PairRt, type PairRoute } from './pairs';
 import { LatencyHistogram, Prng, Scheduler } from './sim';
 import type { Sha256 } from './data/sparse-volume';
+import type { Payload } from './data/payload';
 import { ReadStats } from './workload';
 
 export interface EngineOptions {
@@ -43,12 +44,28 @@ export interface Arrival {
   volumeId: string;
   offset: number;
   length: number;
-  data: Uint8Array | null;
+  data: Payload | null;
   io: Io;
   source: Source;
+  /** When the data may leave for a pair's secondary, if later than now (a hand-down's MSG through shared memory). */
+  readyUs?: number;
   /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
   stillWanted?: () => boolean;
+  /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
+  copyForward?: Map<PairRt, number[]>;
 }
+
+/**
+ * An answer still on its way back over a cable (a sync pair's acknowledgement): it arrives at `atUs`; `lost()`, run
+ * after that, records what a cut before then means and gives the failure the sender sees (undefined: none).
+ */
+export interface PendingAnswer {
+  atUs: number;
+  lost: () => string | undefined;
+}
+
+/** How a receiver answers its sender; answers still on the way back may ride along (the host's answer carries them). */
+export type Answer = (ok: boolean, reason?: string, pending?: PendingAnswer[]) => void;
 
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
 export interface SlotHold {
@@ -92,6 +109,11 @@ export interface HandDown {
 
 export const NO_HAND_DOWNS: ReadonlySet<HandDown> = new Set();
 
+/** A single step (stepToNextStepEvent) runs at most this much virtual time ... */
+export const STEP_LIMIT_US = 1_000_000;
+/** ... and at most this many events (about a thousand writes), so that it answers in well under a second of CPU. */
+export const STEP_LIMIT_EVENTS = 20_000;
+
 /** Host queue depth beyond which new workload writes are not issued (counted as throttled). */
 export const MAX_HOST_OUTSTANDING = 4096;
 /** Retry interval of a destage whose path to the real volume is down. */
@@ -110,6 +132,8 @@ export class EngineState {
   readonly cacheOfVolume = new Map<string, CacheRt>();
   readonly pairs = new Map<string, PairRt>();
   readonly pairList: PairRt[] = [];
+  /** Delta-resync standby pairs (Pair.standby): they journal their primary's writes while in HOLD. */
+  readonly standbyPairs: PairRt[] = [];
   readonly journals = new Map<string, JournalRt>();
   readonly hosts = new Map<string, HostRt>();
   readonly failedSystems = new Set<string>();
@@ -154,7 +178,7 @@ export class EngineState {
     const trackOf = (systemId: string): number => this.wiring.systems.get(systemId)?.trackBytes ?? 262144;
     this.stack = new MappingStack(topology, options.sha256);
     for (const c of topology.caches) {
-      const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds);
+      const cache = new CacheRt(c.id, c.systemId, c.sizeBytes, trackOf(c.systemId), c.volumeIds, c.writePendingThreshold);
       this.caches.set(c.id, cache);
       for (const v of c.volumeIds) this.cacheOfVolume.set(v, cache);
     }
@@ -172,6 +196,7 @@ export class EngineState {
       }
       this.pairs.set(p.id, rt);
       this.pairList.push(rt);
+      if (p.standby && p.mode === 'async') this.standbyPairs.push(rt);
     }
     for (const h of topology.hosts) {
       this.hosts.set(h.id, {
@@ -205,22 +230,36 @@ export class EngineState {
     this.runUntil(this.sched.nowUs + us);
   }
 
-  /** Runs events until the next step event is emitted (or nothing is left within `limitUs`); returns it. */
-  stepToNextStepEvent(limitUs = this.nowUs + 3_600_000_000): StepEvent | undefined {
+  /**
+   * Runs events until the next step event is emitted; returns it. Bounded: it stops without one at `limitUs`, after
+   * STEP_LIMIT_US of virtual time or after STEP_LIMIT_EVENTS events, whichever comes first (with untraced workload
+   * writes only, the next step event may be an hour and millions of writes away).
+   */
+  stepToNextStepEvent(limitUs = Infinity): StepEvent | undefined {
     const before = this.stepSeq;
-    while (this.stepSeq === before && this.sched.runNext(limitUs));
+    const until = Math.min(limitUs, this.nowUs + STEP_LIMIT_US);
+    let events = 0;
+    while (this.stepSeq === before && events++ < STEP_LIMIT_EVENTS && this.sched.runNext(until));
     return this.stepSeq === before ? undefined : this.steps.find((s) => s.seq === before + 1);
   }
 
   /** Runs up to `limitUs` until nothing is copying, journaled or in flight; returns whether it settled. */
   runUntilSettled(limitUs: number): boolean {
-    while (!this.settled()) if (!this.sched.runNext(limitUs)) return this.settled();
+    while (!this.settled()) {
+      if (this.sched.runNext(limitUs)) continue;
+      // Nothing left to run but destages booked to complete later (they need no event): the clock moves to the last.
+      let last = this.sched.nowUs;
+      for (const c of this.caches.values()) last = Math.max(last, c.lastCleaningUs);
+      if (last <= this.sched.nowUs || last > limitUs) return this.settled();
+      this.sched.nowUs = last;
+    }
     return true;
   }
 
   /** No pair copying or suspending, journals drained, no write or destage in flight. */
   settled(): boolean {
     if (this.activeFlows > 0 || this.pendingDestages > 0) return false;
+    for (const c of this.caches.values()) if (c.lastCleaningUs > this.sched.nowUs) return false;
     for (const p of this.pairs.values()) if (p.rules.busy) return false;
     for (const j of this.journals.values()) if (!j.drained) return false;
     return true;
@@ -293,12 +332,12 @@ export class EngineState {
 
   pairsWithPrimary(volumeId: string): PairRt[] {
     let out: PairRt[] | undefined;
-    for (const p of this.pairList) if (p.primaryId === volumeId && p.state !== 'SMPL') (out ??= []).push(p);
+    for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
     return out ?? NO_PAIRS;
   }
 
   pairWithSecondary(volumeId: string): PairRt | undefined {
-    for (const p of this.pairList) if (p.secondaryId === volumeId && p.state !== 'SMPL') return p;
+    for (const p of this.pairList) if (p.secondaryId === volumeId && p.rules.paired) return p;
     return undefined;
   }
 
@@ -326,7 +365,7 @@ export class EngineState {
 }
 
 /** `data.subarray(offset, offset + length)`, or `data` itself when that is the whole of it (a view costs ~1 us to make). */
-export function part(data: Uint8Array, offset: number, length: number): Uint8Array {
+export function part(data: Payload, offset: number, length: number): Payload {
   return offset === 0 && length === data.length ? data : data.subarray(offset, offset + length);
 }
 

@@ -50,9 +50,8 @@ export function issueWorkloadIo(core: EngineState, h: HostRt, w: Workload, state
     return;
   }
   if (h.outstanding >= MAX_HOST_OUTSTANDING) return;
-  const data = new Uint8Array(block);
-  core.prng.fill(data);
-  issueWrite(core, h.host.id, w.luId, index * block, data, traceWorkload(core, h.host.id));
+  // The bytes stay a recipe until read or hashed (same generator draw, same bytes as filling them now).
+  issueWrite(core, h.host.id, w.luId, index * block, core.prng.payload(block), traceWorkload(core, h.host.id));
 }
 
 /**
@@ -84,7 +83,5 @@ export function issueTraceRecord(core: EngineState, h: HostRt, w: Workload, r: T
     hostRead(core, h.host.id, w.luId, r.offsetBytes, r.lengthBytes);
     return;
   }
-  const data = new Uint8Array(r.lengthBytes);
-  core.prng.fill(data);
-  issueWrite(core, h.host.id, w.luId, r.offsetBytes, data, traceWorkload(core, h.host.id));
+  issueWrite(core, h.host.id, w.luId, r.offsetBytes, core.prng.payload(r.lengthBytes), traceWorkload(core, h.host.id));
 }

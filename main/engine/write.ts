@@ -1,13 +1,14 @@
 // Host writes and what a system does with a write arriving at a target port: T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
+import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import type { CommandResult } from '../../app/engine/api';
 import { handDown, servePairBelow } from './handdown';
-import { journalAppend } from './journal';
+import { journalAppend, recordDelta } from './journal';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type LinkRt } from './runtime';
 import { EngineInvariantError } from './sim';
-import { fmtUs, part, type Arrival, type Io, type SlotHold } from './state';
+import { fmtUs, part, type Answer, type Arrival, type Io, type PendingAnswer, type SlotHold } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
 /** Whether a workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
@@ -20,7 +21,7 @@ export function traceWorkload(core: EngineState, hostId: string): boolean | 'sam
   return 'sampled';
 }
 
-export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Uint8Array, tracing: boolean | 'sampled', done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
+export function issueWrite(core: EngineState, hostId: string, luId: string, offset: number, data: Payload, tracing: boolean | 'sampled', done?: (ok: boolean, reason?: string) => void): CommandResult | undefined {
   const traced = tracing !== false;
   const h = core.hosts.get(hostId);
   const lu = core.stack.lus.get(luId);
@@ -68,8 +69,19 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
       arrival,
       () => void link.inFlight--,
       () => finish(false, `cable ${link.id} was cut`),
-      (ok, reason) => {
-        core.sched.after(link.oneWayUs, () => {
+      (ok, reason, pending) => {
+        let at = core.nowUs;
+        if (pending) for (const x of pending) at = Math.max(at, x.atUs);
+        core.sched.at(at + link.oneWayUs, () => {
+          if (pending) {
+            for (const x of pending) {
+              const lost = x.lost();
+              if (lost !== undefined && ok) {
+                ok = false;
+                reason = lost;
+              }
+            }
+          }
           // The reason text only when the write failed (it used to be built for every acknowledged write).
           if (ok && link.epoch === epoch) finish(true);
           else finish(false, ok ? `cable ${link.id} was cut` : reason);
@@ -86,7 +98,7 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
  * volume served, then the data handed down the mapping stack. `ack` is called when the sender may be answered.
  * (For an arrival over a cable, `deliver` does the same in one event.)
  */
-export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+export function receive(core: EngineState, a: Arrival, ack: Answer, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
   if (!sys || !arrivalSteps(core, a, ack, luId)) return;
   core.activeFlows++;
@@ -102,7 +114,7 @@ export function receive(core: EngineState, a: Arrival, ack: (ok: boolean, reason
  * wants it, nothing more happens); `lost` if a cut took it
  * before it arrived; a cut after it arrived does not stop it (as when arrival was an event of its own).
  */
-export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: (ok: boolean, reason?: string) => void, luId?: string): void {
+export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: Answer, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
   core.sched.at(arriveUs + (sys ? sys.chaProcessingUs : 0), () => {
     if (landed() === false) return;
@@ -113,13 +125,13 @@ export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs
 }
 
 /** `receive` for a command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
-export function receiveProcessed(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
+export function receiveProcessed(core: EngineState, a: Arrival, ack: Answer): void {
   if (!core.wiring.systems.get(a.systemId) || !arrivalSteps(core, a, ack)) return;
   processArrival(core, a, ack);
 }
 
 /** The receiving port's steps (T3); false when its system is down (the sender is answered). */
-function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void, luId?: string): boolean {
+function arrivalSteps(core: EngineState, a: Arrival, ack: Answer, luId?: string): boolean {
   if (!core.systemUp(a.systemId)) {
     ack(false, `system ${a.systemId} is down`);
     return false;
@@ -127,8 +139,11 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?:
   if (!a.io.traced) return true;
   if (a.source === 'loop') {
     core.step('S31', a.portId, `${a.portId} receives the write command from the loop`, a.io);
-  } else if (a.source === 'sync' || a.source === 'journal' || a.source === 'copy') {
-    core.step('S11', a.portId, `${a.portId} receives the write command${a.source === 'journal' ? ' (a journal record)' : ''}`, a.io);
+  } else if (a.source === 'journal') {
+    // The remote's receipt is not S11-S14 again: the patent only says TP31 writes V22 ("not shown in the figures").
+    core.step('remote-receive', a.portId, `${a.portId} receives journal record for ${a.volumeId} (the remote writes the secondary; not a numbered step of the patent)`, a.io, [a.volumeId]);
+  } else if (a.source === 'sync' || a.source === 'copy') {
+    core.step('S11', a.portId, `${a.portId} receives the write command`, a.io);
     core.step('S12', a.portId, `${a.portId} converts LU# to V# (${a.volumeId}) with table T3`, a.io, [a.volumeId]);
   } else {
     core.step('receive', a.portId, `${a.portId} receives the write command${luId ? ` for ${luId}` : ''}`, a.io);
@@ -138,8 +153,8 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: (ok: boolean, reason?:
 }
 
 /** After the CHA's processing time: the data stored in the volume's cache (S13/S14), its pairs served, the hand-down started. */
-function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason?: string) => void): void {
-  const relayNames = a.source === 'sync' || a.source === 'journal' || a.source === 'copy';
+function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
+  const relayNames = a.source === 'sync' || a.source === 'copy';
   if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
   const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
   if (refusal) return ack(false, refusal);
@@ -147,7 +162,7 @@ function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason
   else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   const cache = core.cacheOfVolume.get(a.volumeId);
   const shared = cache !== undefined && cache.volumeIds.size > 1;
-  const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : 'cache';
+  const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : a.source === 'journal' ? 'remote-store' : 'cache';
   storeInCache(core, cache, a.volumeId, a.offset, a.length, (holds) => {
     if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
     if (a.stillWanted && !a.stillWanted()) {
@@ -162,15 +177,37 @@ function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason
           : `${a.portId} stores the data in cache ${cache.id}`;
       core.step(storeStep, cache.id, text, a.io, [a.volumeId]);
     }
-    if (a.source !== 'loop') applyData(core, a.volumeId, a.offset, a.length, a.data);
+    if (a.source !== 'loop') {
+      // Before the bytes change (which marks copying pairs' bitmaps): which copying sync pairs already hold these tracks.
+      a.copyForward = copyingPairsInSync(core, a.volumeId, a.offset, a.length);
+      applyData(core, a.volumeId, a.offset, a.length, a.data);
+      if (core.standbyPairs.length) recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
+    }
     const secondaryPair = core.pairWithSecondary(a.volumeId);
     if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
     // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
     let waiting = 1;
     let failure: string | undefined;
-    const one = (ok: boolean, reason?: string): void => {
+    let pending: PendingAnswer[] | undefined;
+    const one: Answer = (ok, reason, answers) => {
       if (!ok) failure ??= reason;
-      if (--waiting === 0) ack(failure === undefined, failure);
+      if (answers) (pending ??= []).push(...answers);
+      if (--waiting > 0) return;
+      if (!pending) return ack(failure === undefined, failure);
+      // A host's answer carries the sync answers still on their way (one event for both); anyone else waits for them.
+      if (a.source === 'host') return ack(failure === undefined, failure, pending);
+      const answersDue = pending;
+      let at = core.nowUs;
+      for (const x of answersDue) at = Math.max(at, x.atUs);
+      core.activeFlows++;
+      core.sched.at(at, () => {
+        core.activeFlows--;
+        for (const x of answersDue) {
+          const lost = x.lost();
+          if (lost !== undefined) failure ??= lost;
+        }
+        ack(failure === undefined, failure);
+      });
     };
     if (a.source === 'loop') {
       if (a.io.traced) {
@@ -192,6 +229,20 @@ function processArrival(core: EngineState, a: Arrival, ack: (ok: boolean, reason
   });
 }
 
+/** Sync pairs of the volume in COPY whose bitmap is clear for some track of the range (the copy has sent it, or needs not), with those tracks. */
+export function copyingPairsInSync(core: EngineState, volumeId: string, offset: number, length: number): Map<PairRt, number[]> | undefined {
+  let out: Map<PairRt, number[]> | undefined;
+  for (const p of core.pairsWithPrimary(volumeId)) {
+    if (p.state !== 'COPY' || p.mode !== 'sync') continue;
+    const first = Math.floor(offset / p.trackBytes);
+    const last = Math.floor((offset + length - 1) / p.trackBytes);
+    const clear: number[] = [];
+    for (let t = first; t <= last; t++) if (!p.primaryBitmap.has(t)) clear.push(t);
+    if (clear.length) (out ??= new Map()).set(p, clear);
+  }
+  return out;
+}
+
 /** Why a host may not write this volume now (it is the protected secondary of a pair), or undefined. */
 export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
   for (const q of core.pairsWithPrimary(volumeId)) if (q.fenced) return fencedRefusal(q);
@@ -206,7 +257,7 @@ function fencedRefusal(p: PairRt): string {
   return `${p.primaryId} is fenced: pair ${p.id} (fence level ${p.cfg.fence}) is ${p.state}; lift the fence or resync`;
 }
 
-export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Uint8Array | null): void {
+export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null): void {
   const pieces = core.stack.pieces(volumeId, offset, length);
   // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
   // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).
@@ -245,6 +296,20 @@ export function recordSharedChange(core: EngineState, storeId: string, storeOffs
 }
 
 /** Takes (or waits for) a dirty slot for every track of the range; back-pressure when the cache is full of dirty data. */
+/** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
+export function scheduleWake(core: EngineState, cache: CacheRt): void {
+  if (cache.waiters.length === 0) return;
+  const t = cache.nextCleaningUs();
+  if (t === undefined || (cache.wakeAtUs !== undefined && cache.wakeAtUs <= t)) return;
+  cache.wakeAtUs = t;
+  core.sched.at(Math.max(t, core.nowUs), () => {
+    if (cache.wakeAtUs === t) cache.wakeAtUs = undefined;
+    cache.applyDue(core.nowUs);
+    while (cache.waiters.length > 0 && cache.hasFree()) cache.waiters.shift()!();
+    scheduleWake(core, cache);
+  });
+}
+
 export function storeInCache(core: EngineState, cache: CacheRt | undefined, volumeId: string, offset: number, length: number, then: (holds: SlotHold[]) => void): void {
   if (!cache) return then([]);
   const first = Math.floor(offset / cache.trackBytes);
@@ -265,6 +330,7 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
           core.activeFlows--;
           tryStore(t);
         });
+        scheduleWake(core, cache);
         return;
       }
       holds.push({ cache, volumeId, track: t, version });
@@ -275,16 +341,23 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
 }
 
 /** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
-export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: (ok: boolean, reason?: string) => void): void {
+export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: Answer): void {
   const rules = p.rules;
   if (p.fenced) {
     // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     return done(false, fencedRefusal(p));
   }
+  const inSync = p.state === 'COPY' ? a.copyForward?.get(p) : undefined;
+  if (inSync) {
+    // DOMAIN.md: during COPY a write to a track the copy has already sent (or never has to) is forwarded synchronously
+    // like in PAIR; the bits the change just set for those tracks are taken back, the update carries the data.
+    for (const t of inSync) p.primaryBitmap.clear(t);
+    return forwardSync(core, p, a, done);
+  }
   if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);
-    journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep);
+    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, () => done(true), a.readyUs);
   } else if (rules.recordsOnPrimary) {
     // Recorded for the copy loop or the next resync.
     p.markTracks(p.primaryBitmap, a.offset, a.length);
@@ -293,26 +366,28 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
 }
 
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
-export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok: boolean, reason?: string) => void): void {
+export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answer): void {
   const route = p.route;
   // Where the update goes is fixed when it is sent: a reversal before it arrives must not redirect it.
   const secondaryId = p.secondaryId;
   const secSystem = core.volume(secondaryId).systemId;
   const gen = p.updateGen;
   const writtenUs = core.nowUs;
-  const fail = (why: string): void => {
+  /** The update did not make it: suspend (unless the pair moved on) and say what the host sees by the fence level. */
+  const failure = (why: string): string | undefined => {
     if (p.updateGen !== gen) {
       // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
       // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
-      if (p.cfg.fence === 'data') done(false, `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}`);
-      else done(true);
-      return;
+      return p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}` : undefined;
     }
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
     // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
-    if (p.fenced) done(false, `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}`);
-    else done(true);
+    return p.fenced ? `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}` : undefined;
+  };
+  const fail = (why: string): void => {
+    const seen = failure(why);
+    done(seen === undefined, seen);
   };
   if (!route) return fail('no cabled route from the primary to the secondary');
   if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
@@ -324,14 +399,14 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
   const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
   for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
   const answered = done;
-  done = (ok, reason) => {
+  done = (ok, reason, pending) => {
     p.syncInFlight--;
     for (let t = firstTrack; t <= lastTrack; t++) {
       const n = p.syncInFlightTracks.get(t)! - 1;
       if (n > 0) p.syncInFlightTracks.set(t, n);
       else p.syncInFlightTracks.delete(t);
     }
-    answered(ok, reason);
+    answered(ok, reason, pending);
   };
   const link = route.link;
   const epoch = link.epoch;
@@ -348,12 +423,9 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: (ok:
     // The secondary's image now holds this write (for the cascade's end-to-end RPO).
     if (writtenUs > p.lastAppliedWrittenUs) p.lastAppliedWrittenUs = writtenUs;
     if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
-    core.activeFlows++;
-    core.sched.after(link.oneWayUs, () => {
-      core.activeFlows--;
-      if (link.epoch !== epoch) return fail(`cable ${link.id} was cut before the answer came back`);
-      done(true);
-    });
+    // The answer's way back is no event of its own: it rides with the answer it is part of (the host's, usually).
+    const atUs = core.nowUs + link.oneWayUs;
+    done(true, undefined, [{ atUs, lost: () => (link.lostBefore(epoch, atUs) ? failure(`cable ${link.id} was cut before the answer came back`) : undefined) }]);
   };
-  link.send(core.sched, core.nowUs, route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
+  link.send(core.sched, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
 }

@@ -17,8 +17,8 @@ function load(file: string): Topology {
 }
 
 describe('plans of the built-in topologies', () => {
-  it('there are nine of them', () => {
-    expect(files).toHaveLength(9);
+  it('there are ten of them (the nine embodiments and FIG. 1 with a delta-resync standby pair)', () => {
+    expect(files).toHaveLength(10);
   });
 
   it.each(files)('%s: every pair is routed and every workload reaches its local system', (file) => {

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './sorted-index';
 export * from './sparse-volume';
 export * from './bitmap';
+export * from './payload';

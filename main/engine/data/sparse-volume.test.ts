@@ -341,3 +341,71 @@ describe('SparseVolume', () => {
     );
   });
 });
+
+describe('block digests shared by every store holding the same buffers', () => {
+  /** A sha256 that counts the 64 KiB block digests it computes. */
+  function countingSha256(): { sha: (d: Uint8Array) => Uint8Array; blocks: () => number } {
+    let n = 0;
+    return {
+      sha: (d) => {
+        if (d.length === HASH_BLOCK_BYTES) n++;
+        return new Uint8Array(createHash('sha256').update(d).digest());
+      },
+      blocks: () => n,
+    };
+  }
+
+  /** Immutable 4 KiB payloads at scattered chunk offsets, as the engine hands one host write to every store. */
+  function payloads(count: number, seed: number): { offset: number; bytes: Uint8Array }[] {
+    return Array.from({ length: count }, (_, i) => {
+      const bytes = new Uint8Array(4 * KiB);
+      for (let k = 0; k < bytes.length; k++) bytes[k] = (Math.imul(i * 4096 + k + seed, 2654435761) >>> 24) | 1;
+      return { offset: ((i * 37) % 256) * 4 * KiB + Math.floor(i / 256) * MiB, bytes };
+    });
+  }
+
+  it('hashing four stores of the same payloads computes each block digest once, with the hash of the materialised bytes', () => {
+    const counter = countingSha256();
+    const writes = payloads(300, 1);
+    const stores = Array.from({ length: 4 }, (_, i) => new SparseVolume(8 * MiB, { trackBytes: 4 * KiB, id: `R${i}`, sha256: counter.sha }));
+    for (const s of stores) for (const w of writes) s.writeImmutable(w.offset, w.bytes);
+    const first = stores[0]!.contentHash();
+    const afterFirst = counter.blocks();
+    expect(afterFirst).toBeGreaterThan(0);
+    for (const s of stores.slice(1)) expect(s.contentHash()).toBe(first);
+    expect(counter.blocks()).toBe(afterFirst);
+    // The same bytes copied into a fresh volume (owned buffers: nothing shared) hash the same, computed on their own.
+    const copied = new SparseVolume(8 * MiB, { trackBytes: 4 * KiB });
+    for (const w of writes) copied.write(w.offset, w.bytes.slice());
+    expect(copied.contentHash()).toBe(first);
+  });
+
+  it('a store that differs in one chunk of a block, or writes a shared chunk in place, gets its own digest', () => {
+    const writes = payloads(64, 2);
+    const a = new SparseVolume(2 * MiB, { trackBytes: 4 * KiB });
+    const b = new SparseVolume(2 * MiB, { trackBytes: 4 * KiB });
+    for (const w of writes) {
+      a.writeImmutable(w.offset, w.bytes);
+      b.writeImmutable(w.offset, w.bytes);
+    }
+    expect(b.contentHash()).toBe(a.contentHash());
+    // A partial write copies the shared chunk first (copy-on-write): b changes, a does not.
+    b.write(writes[0]!.offset + 10, filled(100, 7));
+    expect(b.contentHash()).not.toBe(a.contentHash());
+    const expected = new SparseVolume(2 * MiB, { trackBytes: 4 * KiB });
+    for (const w of writes) expected.write(w.offset, w.bytes);
+    expect(a.contentHash()).toBe(expected.contentHash());
+    expected.write(writes[0]!.offset + 10, filled(100, 7));
+    expect(b.contentHash()).toBe(expected.contentHash());
+    // One more chunk in a block of c: not the digest a and b share.
+    const c = new SparseVolume(2 * MiB, { trackBytes: 4 * KiB });
+    for (const w of writes) c.writeImmutable(w.offset, w.bytes);
+    const extra = filled(4 * KiB, 9);
+    const free = [...Array(512).keys()].map((k) => k * 4 * KiB).find((o) => !writes.some((w) => w.offset === o) && writes.some((w) => Math.floor(w.offset / HASH_BLOCK_BYTES) === Math.floor(o / HASH_BLOCK_BYTES)))!;
+    c.writeImmutable(free, extra);
+    const cExpected = new SparseVolume(2 * MiB, { trackBytes: 4 * KiB });
+    for (const w of writes) cExpected.write(w.offset, w.bytes);
+    cExpected.write(free, extra);
+    expect(c.contentHash()).toBe(cExpected.contentHash());
+  });
+});

@@ -4,6 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
 import { ChunkTable } from './chunk-table';
 import { LazySortedIndex } from './sorted-index';
+import { GeneratedBytes, payloadBytes, type Payload } from './payload';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
 
@@ -52,7 +53,10 @@ export class SparseVolume implements VolumeContent {
   readonly id: string | undefined;
   private readonly sha256: Sha256;
 
-  /** Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). */
+  /**
+   * Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). A buffer may be a
+   * generated payload not yet materialised (GeneratedBytes): read, hashed or copied, it gives its bytes then.
+   */
   private readonly tracks = new ChunkTable();
   /**
    * Track buffers this volume allocated itself and shares with nobody: written in place. Any other buffer in `tracks`
@@ -152,7 +156,7 @@ export class SparseVolume implements VolumeContent {
    * kept by reference instead of copied, marked shared so that a later partial write here copies first. The engine
    * applies one host write to every store of a cascade this way, so the bytes are held once, not once per store.
    */
-  writeImmutable(offset: number, bytes: Uint8Array): void {
+  writeImmutable(offset: number, bytes: Payload): void {
     this.checkRange(offset, bytes.length);
     let done = 0;
     while (done < bytes.length) {
@@ -165,15 +169,15 @@ export class SparseVolume implements VolumeContent {
       const part = done === 0 && count === bytes.length ? bytes : bytes.subarray(done, done + count);
       if (count === length) {
         const stored = this.tracks.get(track);
-        if (stored || !isAllZero(part)) {
+        if (stored || !payloadIsAllZero(part)) {
           if (!stored) {
             this.storedBytes += length;
             this.trackIndex.add(track);
           }
           this.tracks.set(track, part);
         }
-      } else if (this.tracks.has(track) || !isAllZero(part)) {
-        this.writableTrack(track).set(part, inTrack);
+      } else if (this.tracks.has(track) || !payloadIsAllZero(part)) {
+        this.writableTrack(track).set(payloadBytes(part), inTrack);
       }
       done += count;
     }
@@ -191,7 +195,7 @@ export class SparseVolume implements VolumeContent {
       const inTrack = position - track * this.trackBytes;
       const count = Math.min(length - done, this.trackLength(track) - inTrack);
       const data = this.tracks.get(track);
-      if (data) out.set(data.subarray(inTrack, inTrack + count), done);
+      if (data) out.set(payloadBytes(data).subarray(inTrack, inTrack + count), done);
       done += count;
     }
     return out;
@@ -199,7 +203,8 @@ export class SparseVolume implements VolumeContent {
 
   /** The stored bytes of one track (read-only by contract), or undefined when never written. */
   peekTrack(track: number): Uint8Array | undefined {
-    return this.tracks.get(track);
+    const data = this.tracks.get(track);
+    return data === undefined ? undefined : payloadBytes(data);
   }
 
   /**
@@ -221,7 +226,7 @@ export class SparseVolume implements VolumeContent {
     if (!data) {
       if (length === this.trackLength(track)) this.dropTrack(track);
       else if (this.tracks.has(track)) this.writableTrack(track).fill(0, 0, length);
-    } else if (length === this.trackLength(track) && data.length === length && !source.owned.has(data)) {
+    } else if (length === this.trackLength(track) && data.length === length && (data instanceof GeneratedBytes || !source.owned.has(data))) {
       // An immutable buffer (a host write's payload, a volume's initial data): shared, as writeImmutable does; whichever side
       // writes into the track later copies it first (neither owns it).
       if (!this.tracks.has(track)) {
@@ -231,7 +236,7 @@ export class SparseVolume implements VolumeContent {
       this.tracks.set(track, data);
     } else {
       const target = this.writableTrack(track);
-      target.set(data.subarray(0, length));
+      target.set(payloadBytes(data).subarray(0, length));
     }
     this.invalidate(track * this.trackBytes, length);
   }
@@ -249,7 +254,7 @@ export class SparseVolume implements VolumeContent {
         const inSource = position - sourceTrack * source.trackBytes;
         const count = Math.min(length - done, source.trackLength(sourceTrack) - inSource);
         const data = source.tracks.get(sourceTrack);
-        if (data) this.write(position, data.subarray(inSource, inSource + count));
+        if (data) this.write(position, payloadBytes(data).subarray(inSource, inSource + count));
         else this.zeroRange(position, count);
         done += count;
       }
@@ -317,18 +322,52 @@ export class SparseVolume implements VolumeContent {
     if (cached !== undefined) return cached;
     const start = block * HASH_BLOCK_BYTES;
     const length = Math.min(HASH_BLOCK_BYTES, this.sizeBytes - start);
+    // Stores of a cascade hold the same immutable chunks at the same places: one digest serves them all.
+    const signature = this.sharedBlockSignature(start, length);
+    if (signature) {
+      const known = sharedDigests.lookup(signature);
+      if (known !== undefined) {
+        this.blockDigests.set(block, known);
+        return known;
+      }
+    }
     const track = Math.floor(start / this.trackBytes);
     const inTrack = start - track * this.trackBytes;
     let bytes: Uint8Array;
     if (inTrack + length <= this.trackLength(track)) {
       const data = this.tracks.get(track);
-      bytes = data ? data.subarray(inTrack, inTrack + length) : new Uint8Array(0);
+      bytes = data ? payloadBytes(data).subarray(inTrack, inTrack + length) : new Uint8Array(0);
     } else {
       bytes = this.read(start, length);
     }
     const digest = isAllZero(bytes) ? null : this.sha256(bytes);
     this.blockDigests.set(block, digest);
+    if (signature) sharedDigests.remember(signature, digest);
     return digest;
+  }
+
+  /**
+   * What a 64 KiB block is made of, by identity, when that decides its bytes: every stored chunk in it is immutable
+   * (a payload kept by writeImmutable or a buffer shared with a clone; none this volume writes in place) and the
+   * chunks tile the block. Undefined otherwise (owned chunks, tracks larger than a block, an empty block).
+   */
+  private sharedBlockSignature(start: number, length: number): BlockSignature | undefined {
+    if (HASH_BLOCK_BYTES % this.trackBytes !== 0 || start % this.trackBytes !== 0) return undefined;
+    const first = start / this.trackBytes;
+    const count = Math.ceil(length / this.trackBytes);
+    let key: Payload | undefined;
+    const ids: number[] = new Array<number>(count);
+    for (let i = 0; i < count; i++) {
+      const chunk = this.tracks.get(first + i);
+      if (chunk === undefined) {
+        ids[i] = 0;
+        continue;
+      }
+      if (chunk instanceof Uint8Array && this.owned.has(chunk)) return undefined;
+      key ??= chunk;
+      ids[i] = chunkIdentity(chunk);
+    }
+    return key === undefined ? undefined : { key, length, ids };
   }
 
   private invalidate(offset: number, length: number): void {
@@ -351,10 +390,11 @@ export class SparseVolume implements VolumeContent {
       this.tracks.set(track, data);
       this.storedBytes += data.length;
       this.trackIndex.add(track);
-    } else if (!this.owned.has(data)) {
-      data = data.slice();
-      this.owned.add(data);
-      this.tracks.set(track, data);
+    } else if (data instanceof GeneratedBytes || !this.owned.has(data)) {
+      const own = payloadBytes(data).slice();
+      this.owned.add(own);
+      this.tracks.set(track, own);
+      return own;
     }
     return data;
   }
@@ -375,6 +415,39 @@ export class SparseVolume implements VolumeContent {
     }
   }
 }
+
+/** A block's content by identity: the immutable chunks in each slot (0 = none), its length, and one of them as the key. */
+interface BlockSignature {
+  key: Payload;
+  length: number;
+  ids: number[];
+}
+
+/** Identity numbers of immutable chunks (weakly held: a chunk nobody stores any more is forgotten). */
+const chunkIds = new WeakMap<Payload, number>();
+let nextChunkId = 1;
+function chunkIdentity(chunk: Payload): number {
+  let id = chunkIds.get(chunk);
+  if (id === undefined) chunkIds.set(chunk, (id = nextChunkId++));
+  return id;
+}
+
+/**
+ * Block digests by content identity, shared by every volume (any engine, any sha256: the algorithm is the same).
+ * Keyed weakly by one chunk of the block and holding only identity numbers, so it keeps no bytes alive.
+ */
+const sharedDigests = {
+  entries: new WeakMap<Payload, { length: number; ids: number[]; digest: Uint8Array | null }>(),
+  lookup(s: BlockSignature): Uint8Array | null | undefined {
+    const e = this.entries.get(s.key);
+    if (!e || e.length !== s.length || e.ids.length !== s.ids.length) return undefined;
+    for (let i = 0; i < s.ids.length; i++) if (e.ids[i] !== s.ids[i]) return undefined;
+    return e.digest;
+  },
+  remember(s: BlockSignature, digest: Uint8Array | null): void {
+    this.entries.set(s.key, { length: s.length, ids: s.ids, digest });
+  },
+};
 
 /** Builds the documented content hash from (block, digest) pairs given in ascending block order. */
 class BlockHashWriter {
@@ -492,6 +565,10 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function payloadIsAllZero(p: Payload): boolean {
+  return p instanceof GeneratedBytes ? p.isAllZero() : isAllZero(p);
 }
 
 export function isAllZero(bytes: Uint8Array): boolean {

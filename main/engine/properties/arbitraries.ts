@@ -9,9 +9,10 @@ export const variationArb: fc.Arbitrary<Variation> = fc.record({
   initially: fc.constantFrom('paired' as const, 'create' as const),
   journalBytes: fc.constantFrom(64 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
   autoResync: fc.boolean(),
+  grouping: fc.constantFrom('as-filed' as const, 'one-group' as const, 'twins' as const),
 });
 
-const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const);
+const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const, 'deltaResync' as const);
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 30, arbitrary: fc.record({ kind: fc.constant('write' as const), target: fc.nat(7), block: fc.nat(15) }) },

@@ -3,6 +3,7 @@ import type { CommandResult, EngineCommand, PairOp, PairState } from '../../../a
 import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
+import { upstreamOf } from '../pair-states';
 
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
 export const WRITE_BYTES = 4096;
@@ -32,6 +33,53 @@ export interface Variation {
   /** Small journals overflow under faults; large ones ride them out. */
   journalBytes: number;
   autoResync: boolean;
+  /**
+   * Consistency groups: as the file has them; every async pair of the topology in one group (FIG. 12's two fan-out legs
+   * share a journal); or the topology twice side by side with each pair grouped with its twin (a journal of two pairs in
+   * every figure, and sync pairs that suspend together). Absent means as filed.
+   */
+  grouping?: 'as-filed' | 'one-group' | 'twins';
+}
+
+/** The topology with its consistency groups reshaped for a variation (see Variation.grouping). */
+export function groupPairs(t: Topology, grouping: Variation['grouping']): Topology {
+  if (grouping === 'one-group') return { ...t, pairs: t.pairs.map((p) => (p.mode === 'async' ? { ...p, consistencyGroup: 'cg-all' } : p)) };
+  if (grouping !== 'twins') return t;
+  const ids = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') {
+      const id = (v as { id?: unknown }).id;
+      if (typeof id === 'string') ids.add(id);
+      Object.values(v).forEach(collect);
+    }
+  };
+  collect([t.sites, t.systems, t.hosts, t.ports, t.cables, t.volumes, t.lus, t.caches, t.pairs]);
+  // Every string that is an element id becomes the twin's id (names equal to ids are renamed too, harmlessly).
+  const twinOf = (v: unknown): unknown => {
+    if (typeof v === 'string') return ids.has(v) ? `${v}.twin` : v;
+    if (Array.isArray(v)) return v.map(twinOf);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, twinOf(x)]));
+    return v;
+  };
+  const twin = twinOf({ sites: t.sites, systems: t.systems, hosts: t.hosts, ports: t.ports, cables: t.cables, volumes: t.volumes, lus: t.lus, caches: t.caches, pairs: t.pairs }) as Pick<Topology, 'sites' | 'systems' | 'hosts' | 'ports' | 'cables' | 'volumes' | 'lus' | 'caches' | 'pairs'>;
+  // A different first byte keeps the twins' WWNs unique.
+  const ports = twin.ports.map((p) => ({ ...p, wwn: `51${p.wwn.slice(2)}` }));
+  const group = (p: Topology['pairs'][number]) => ({ ...p, consistencyGroup: `twins-${p.id.replace(/\.twin$/, '')}` });
+  return {
+    ...t,
+    sites: [...t.sites, ...twin.sites],
+    siteDistances: [],
+    systems: [...t.systems, ...twin.systems],
+    hosts: [...t.hosts, ...twin.hosts],
+    ports: [...t.ports, ...ports],
+    cables: [...t.cables, ...twin.cables],
+    volumes: [...t.volumes, ...twin.volumes],
+    lus: [...t.lus, ...twin.lus],
+    caches: [...t.caches, ...twin.caches],
+    pairs: [...t.pairs.map(group), ...twin.pairs.map(group)],
+    layout: { nodes: {} },
+  };
 }
 
 export interface Violation {
@@ -44,7 +92,8 @@ export interface Violation {
     | 'async-consistent-image'
     | 'copies-match-after-resync'
     | 'fenced-acks-nothing'
-    | 'rpo-never-shrinks-while-suspended';
+    | 'rpo-never-shrinks-while-suspended'
+    | 'remote-inconsistent-during-upstream-copy';
   detail: string;
 }
 
@@ -338,6 +387,11 @@ export class EngineModel {
       this.stats.statesSeen.add(state);
       if (!p.fenced) this.fencedSince.delete(id);
       else if (!this.fencedSince.has(id)) this.fencedSince.set(id, this.engine.nowUs);
+      if (p.mode === 'async' && upstreamOf(this.engine, p).some((q) => q.state === 'COPY')) {
+        const data = this.guard(step, action, () => this.engine.pairStatus(p).secondaryData);
+        if (data !== undefined && data !== 'inconsistent')
+          this.violations.push({ step, action, invariant: 'remote-inconsistent-during-upstream-copy', detail: `pair ${id} (${state}) is labelled ${data} while the leg feeding ${p.primaryId} is copying` });
+      }
       if (p.mode === 'async' && p.rules.suspended) {
         const rpoMs = this.guard(step, action, () => this.engine.pairStatus(p).rpoMs) ?? 0;
         const last = this.suspendedRpo.get(id);
@@ -458,6 +512,7 @@ export class EngineModel {
 /** Runs one sequence of actions on a varied topology; the result lists any violation with the step it appeared at. */
 export function runSequence(topology: Topology, variation: Variation, seed: number, actions: Action[]): { violations: Violation[]; stats: RunStats } {
   let model: EngineModel;
+  topology = groupPairs(topology, variation.grouping);
   try {
     model = new EngineModel(vary(topology, variation), seed);
   } catch (e) {

@@ -1,0 +1,215 @@
+// A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters past the write-pending threshold, disk-adapter lanes and lazy destages.
+import { invariant } from './sim';
+
+interface Cleaning {
+  atUs: number;
+  seq: number;
+  key: number;
+  version: number;
+}
+
+function before(a: Cleaning, b: Cleaning): boolean {
+  return a.atUs < b.atUs || (a.atUs === b.atUs && a.seq < b.seq);
+}
+
+interface Slot {
+  volumeId: string;
+  track: number;
+  dirty: boolean;
+  sinceUs: number;
+  /** Bumped on every store, so a destage that started earlier does not clean newer data. */
+  version: number;
+  destagePending: boolean;
+}
+
+/** Granule in which real volumes hold their bytes (see MappingStack). */
+export const STORE_CHUNK_BYTES = 4096;
+
+/** Disk adapters destaging in parallel per cache (a system has several DKAs). */
+export const DESTAGE_LANES = 4;
+
+/** Writes waiting for a free slot, beyond which the cache refuses (the host sees a failed write). */
+export const MAX_CACHE_WAITERS = 100_000;
+
+/** Volumes one cache can key slots for (the slot key is track x this + volume index). */
+const SLOT_KEY_VOLUMES = 65536;
+
+/** A cache memory: track-sized slots, dirty until destaged or handed down, clean slots evicted oldest first. */
+export class CacheRt {
+  readonly id: string;
+  readonly systemId: string;
+  readonly slotsTotal: number;
+  readonly volumeIds: ReadonlySet<string>;
+  /**
+   * Slots by a numeric key (track x 2^16 + volume index): a number hashes without building a string per lookup, and
+   * a write looks slots up several times per cache.
+   */
+  readonly slots = new Map<number, Slot>();
+  /** Clean slot keys, oldest first (eviction order). */
+  private readonly clean = new Set<number>();
+  /** Small integer per volume id, for the slot keys. */
+  private readonly volumeIndex = new Map<string, number>();
+  dirtyCount = 0;
+  /** Dirty slots allowed (the write-pending threshold): a write needing one more waits for a destage. */
+  readonly dirtyLimit: number;
+  readonly waiters: (() => void)[] = [];
+  /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
+  readonly destageLanes = new Float64Array(DESTAGE_LANES);
+  destaging = 0;
+  /**
+   * Internal destages booked to complete later ("clean at t"): plain records in a heap by time (ties in booking
+   * order), applied when the cache is next looked at. No event per destage; one only when a writer waits (wakeAtUs).
+   */
+  private readonly cleanings: Cleaning[] = [];
+  private cleaningSeq = 0;
+  /** The latest completion time booked so far (the cache is still destaging until then). */
+  lastCleaningUs = 0;
+  /** Time of the earliest wake event scheduled for waiters, if any. */
+  wakeAtUs: number | undefined;
+
+  constructor(
+    id: string,
+    systemId: string,
+    sizeBytes: number,
+    readonly trackBytes: number,
+    volumeIds: string[],
+    readonly writePendingThreshold = 1,
+  ) {
+    this.id = id;
+    this.systemId = systemId;
+    this.slotsTotal = Math.max(1, Math.floor(sizeBytes / trackBytes));
+    this.dirtyLimit = Math.max(1, Math.floor(this.slotsTotal * writePendingThreshold));
+    this.volumeIds = new Set(volumeIds);
+  }
+
+  get slotsUsed(): number {
+    return this.slots.size;
+  }
+
+  /** Marks the track dirty, taking a slot if needed; returns the slot version, or -1 when the write-pending threshold is reached (or every slot is dirty). */
+  store(volumeId: string, track: number, nowUs: number): number {
+    this.observe(nowUs);
+    const key = this.key(volumeId, track);
+    let slot = this.slots.get(key);
+    // Write-pending throttling: a track not already dirty needs a dirty slot under the threshold.
+    if (!slot?.dirty && this.dirtyCount >= this.dirtyLimit) return -1;
+    if (!slot) {
+      if (this.slots.size >= this.slotsTotal) {
+        const victim = this.clean.values().next();
+        if (victim.done) return -1;
+        this.clean.delete(victim.value);
+        this.slots.delete(victim.value);
+      }
+      slot = { volumeId, track, dirty: false, sinceUs: nowUs, version: 0, destagePending: false };
+      this.slots.set(key, slot);
+    }
+    if (!slot.dirty) {
+      slot.dirty = true;
+      this.dirtyCount++;
+      this.clean.delete(key);
+    }
+    slot.sinceUs = nowUs;
+    slot.version++;
+    return slot.version;
+  }
+
+  slot(volumeId: string, track: number): Slot | undefined {
+    return this.slots.get(this.key(volumeId, track));
+  }
+
+  private key(volumeId: string, track: number): number {
+    let index = this.volumeIndex.get(volumeId);
+    if (index === undefined) {
+      index = this.volumeIndex.size;
+      invariant(index < SLOT_KEY_VOLUMES, this.id, `more than ${SLOT_KEY_VOLUMES} volumes in one cache`);
+      this.volumeIndex.set(volumeId, index);
+    }
+    // Exact while track x 2^16 < 2^53, i.e. below 2^37 tracks (64 TiB of 512-byte tracks).
+    return track * SLOT_KEY_VOLUMES + index;
+  }
+
+  /** Marks the track clean if nothing newer was stored since `version`; wakes one waiter per freed slot. */
+  markClean(volumeId: string, track: number, version: number, nowUs: number): void {
+    if (!this.cleanSlot(this.key(volumeId, track), version, nowUs)) return;
+    const waiter = this.waiters.shift();
+    if (waiter) waiter();
+  }
+
+  private cleanSlot(key: number, version: number, atUs: number): boolean {
+    const slot = this.slots.get(key);
+    if (!slot || !slot.dirty || slot.version !== version) return false;
+    slot.dirty = false;
+    slot.sinceUs = atUs;
+    this.dirtyCount--;
+    this.clean.add(key);
+    invariant(this.dirtyCount >= 0, this.id, 'negative dirty slot count');
+    return true;
+  }
+
+  /** The track turns clean at `atUs` (a destage that needs no event), unless something newer is stored first. */
+  cleanLater(volumeId: string, track: number, version: number, atUs: number): void {
+    const h = this.cleanings;
+    const c: Cleaning = { atUs, seq: this.cleaningSeq++, key: this.key(volumeId, track), version };
+    h.push(c);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const up = h[parent]!;
+      if (!before(c, up)) break;
+      h[i] = up;
+      i = parent;
+    }
+    h[i] = c;
+    if (atUs > this.lastCleaningUs) this.lastCleaningUs = atUs;
+  }
+
+  /** Completion time of the earliest booked destage, if any. */
+  nextCleaningUs(): number | undefined {
+    return this.cleanings[0]?.atUs;
+  }
+
+  /** Applies every destage due by `nowUs`, in time order. */
+  applyDue(nowUs: number): void {
+    const h = this.cleanings;
+    while (h.length > 0 && h[0]!.atUs <= nowUs) {
+      const top = h[0]!;
+      const last = h.pop()!;
+      const n = h.length;
+      if (n > 0) {
+        // Sift `last` down from the root.
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= n) break;
+          const r = l + 1;
+          const m = r < n && before(h[r]!, h[l]!) ? r : l;
+          if (!before(h[m]!, last)) break;
+          h[i] = h[m]!;
+          i = m;
+        }
+        h[i] = last;
+      }
+      this.cleanSlot(top.key, top.version, top.atUs);
+    }
+  }
+
+  /** Brings the slots up to `nowUs` before they are read or taken; not while writers wait (their wake event does it, so they keep their turn). */
+  observe(nowUs: number): void {
+    if (this.waiters.length === 0 && this.cleanings.length > 0 && this.cleanings[0]!.atUs <= nowUs) this.applyDue(nowUs);
+  }
+
+  /** Books `us` of destage work on the lane free first; returns when it completes. */
+  bookDestage(nowUs: number, us: number): number {
+    let lane = 0;
+    for (let i = 1; i < this.destageLanes.length; i++) if (this.destageLanes[i]! < this.destageLanes[lane]!) lane = i;
+    const done = Math.max(nowUs, this.destageLanes[lane]!) + us;
+    this.destageLanes[lane] = done;
+    return done;
+  }
+
+  hasFree(): boolean {
+    return this.dirtyCount < this.dirtyLimit && (this.slots.size < this.slotsTotal || this.clean.size > 0);
+  }
+}
+
+/** A piece of a volume's address space resolved down to the bytes of one internal real volume. */

@@ -1,0 +1,87 @@
+// Generated payloads: the recipe materialises exactly the bytes an eager fill gives, and stores holding recipes read and hash as stores holding bytes.
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Prng } from '../sim';
+import { GeneratedBytes } from './payload';
+import { SparseVolume } from './sparse-volume';
+
+const KiB = 1024;
+const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+/** Byte equality as one boolean (toEqual on large typed arrays is very slow). */
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+
+describe('GeneratedBytes', () => {
+  it('materialises the bytes Prng.fill gives for the same draw, and views are slices of them', () => {
+    fc.assert(
+      fc.property(fc.nat(1_000_000), fc.integer({ min: 1, max: 20_000 }), fc.nat(), fc.nat(), (seed, length, x, y) => {
+        const eager = new Uint8Array(length);
+        new Prng(seed).fill(eager);
+        const lazy = new Prng(seed).payload(length);
+        expect(lazy.length).toBe(length);
+        expect(same(lazy.bytes(), eager)).toBe(true);
+        const a = x % (length + 1);
+        const b = a + (y % (length - a + 1));
+        const view = lazy.subarray(a, b);
+        expect(view.length).toBe(b - a);
+        expect(same(view.bytes(), eager.subarray(a, b))).toBe(true);
+        expect(view.isAllZero()).toBe(eager.subarray(a, b).every((v) => v === 0));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a generator that made a recipe is where a fill would have left it (later draws unchanged)', () => {
+    const a = new Prng(7);
+    const b = new Prng(7);
+    a.fill(new Uint8Array(4096));
+    b.payload(4096);
+    expect(a.nextU32()).toBe(b.nextU32());
+  });
+});
+
+describe('a store holding generated payloads', () => {
+  it('reads and hashes exactly as a store holding the materialised bytes, also after partial writes and copies', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ chunk: fc.nat(255), chunks: fc.integer({ min: 1, max: 20 }), seed: fc.nat(), partial: fc.boolean() }), { minLength: 1, maxLength: 30 }),
+        (writes) => {
+          const size = 1024 * KiB;
+          const lazy = new SparseVolume(size, { trackBytes: 4 * KiB, sha256 });
+          const eager = new SparseVolume(size, { trackBytes: 4 * KiB, sha256 });
+          const prng = new Prng(99);
+          for (const w of writes) {
+            const offset = w.chunk * 4 * KiB + (w.partial ? 100 : 0);
+            const length = Math.min(w.chunks * 4 * KiB - (w.partial ? 200 : 0), size - offset);
+            const payload = prng.payload(length);
+            lazy.writeImmutable(offset, payload);
+            eager.write(offset, payload.bytes().slice());
+          }
+          expect(lazy.contentHash()).toBe(eager.contentHash());
+          expect(same(lazy.read(0, size), eager.read(0, size))).toBe(true);
+          const copy = new SparseVolume(size, { trackBytes: 4 * KiB, sha256 });
+          copy.copyRangeFrom(lazy, 0, size);
+          expect(copy.contentHash()).toBe(eager.contentHash());
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('four stores of the same 4 KiB recipes hash like one (each block digest once)', () => {
+    let blocks = 0;
+    const counting = (d: Uint8Array) => {
+      if (d.length === 64 * KiB) blocks++;
+      return sha256(d);
+    };
+    const prng = new Prng(5);
+    const payloads = Array.from({ length: 200 }, (_, i) => ({ offset: ((i * 97) % 1024) * 4 * KiB, data: prng.payload(4 * KiB) }));
+    const stores = Array.from({ length: 4 }, () => new SparseVolume(4096 * KiB, { trackBytes: 4 * KiB, sha256: counting }));
+    for (const s of stores) for (const p of payloads) s.writeImmutable(p.offset, p.data);
+    const hash = stores[0]!.contentHash();
+    const once = blocks;
+    for (const s of stores) expect(s.contentHash()).toBe(hash);
+    expect(blocks).toBe(once);
+    expect(payloads[0]!.data).toBeInstanceOf(GeneratedBytes);
+  });
+});

@@ -1,0 +1,88 @@
+// Generated workload bytes kept as their recipe (a generator seed and a length) until something reads or hashes them.
+
+/**
+ * Fills `out` with the payload stream of `seed` (a nonzero xorshift32 state): word-wise when `out` is word-aligned
+ * (each 32-bit word is the next state), then byte-wise (the low byte of each next state). `Prng.fill` is this with one
+ * draw of the main generator as the seed, so a GeneratedBytes materialises exactly the bytes an eager fill gave.
+ */
+export function fillPayloadStream(out: Uint8Array, seed: number): void {
+  let x = seed;
+  const n = out.length;
+  const words = out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, n >>> 2) : undefined;
+  let i = 0;
+  if (words) {
+    for (let w = 0; w < words.length; w++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[w] = x;
+    }
+    i = words.length * 4;
+  }
+  for (; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 255;
+  }
+}
+
+/** The most recently materialised stream: the chunks of one payload are usually read one after another. */
+let lastStream: { seed: number; length: number; bytes: Uint8Array } | undefined;
+
+function streamBytes(seed: number, length: number): Uint8Array {
+  if (lastStream && lastStream.seed === seed && lastStream.length === length) return lastStream.bytes;
+  const bytes = new Uint8Array(length);
+  fillPayloadStream(bytes, seed);
+  lastStream = { seed, length, bytes };
+  return bytes;
+}
+
+/**
+ * A range of a generated payload: `length` bytes from `begin` of the stream of `seed` that is `streamLength` long.
+ * Immutable; costs two numbers until `bytes()` materialises it (fresh or shared: callers must not write into it).
+ * Has the two members of Uint8Array the engine's write path uses on a payload: `length` and `subarray`.
+ */
+export class GeneratedBytes {
+  readonly length: number;
+
+  constructor(
+    readonly seed: number,
+    readonly streamLength: number,
+    readonly begin = 0,
+    length?: number,
+  ) {
+    this.length = length ?? streamLength - begin;
+  }
+
+  subarray(begin = 0, end = this.length): GeneratedBytes {
+    const a = Math.max(0, Math.min(begin, this.length));
+    const b = Math.max(a, Math.min(end, this.length));
+    if (a === 0 && b === this.length) return this;
+    return new GeneratedBytes(this.seed, this.streamLength, this.begin + a, b - a);
+  }
+
+  /** The bytes (read-only by contract). */
+  bytes(): Uint8Array {
+    const all = streamBytes(this.seed, this.streamLength);
+    return this.begin === 0 && this.length === this.streamLength ? all : all.subarray(this.begin, this.begin + this.length);
+  }
+
+  /** Whether every byte is zero: never, when the range holds a whole word of the stream (each word is a nonzero state). */
+  isAllZero(): boolean {
+    const wordEnd = this.streamLength & ~3;
+    const firstWord = Math.ceil(this.begin / 4) * 4;
+    if (firstWord + 4 <= Math.min(this.begin + this.length, wordEnd)) return false;
+    const bytes = this.bytes();
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+    return true;
+  }
+}
+
+/** Bytes a write carries: real bytes, or a generated payload not yet materialised. */
+export type Payload = Uint8Array | GeneratedBytes;
+
+/** The bytes of a payload (materialised if generated; read-only by contract). */
+export function payloadBytes(p: Payload): Uint8Array {
+  return p instanceof Uint8Array ? p : p.bytes();
+}
