@@ -12,7 +12,7 @@ const runs = Number(runsArg ?? 2000);
 const seed = seedArg !== undefined ? Number(seedArg) : Date.now() % 2 ** 31;
 const out = path.join(mkdtempSync(path.join(tmpdir(), 'relaylab-prop-')), 'long-run.mjs');
 await build({ entryPoints: [path.join(root, 'main/engine/properties/long-run.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
-const { propertyRuns, parseTopologyText } = await import(pathToFileURL(out).href);
+const { propertyRuns, parseTopologyText, withoutInitialFill } = await import(pathToFileURL(out).href);
 
 const dir = path.join(root, 'assets/topologies');
 const builtIns = readdirSync(dir)
@@ -21,7 +21,8 @@ const builtIns = readdirSync(dir)
   .map((file) => {
     const loaded = parseTopologyText(readFileSync(path.join(dir, file), 'utf8'));
     if (!loaded.ok) throw new Error(`${file} does not load`);
-    return { file, topology: loaded.topology };
+    // Empty volumes, as in the in-suite property run (arbitraries may start pairs already paired).
+    return { file, topology: withoutInitialFill(loaded.topology) };
   });
 
 const started = Date.now();

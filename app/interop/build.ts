@@ -42,6 +42,8 @@ export interface ImportedPair {
   consistencyGroup?: string;
   copyPace?: number;
   initially?: Pair['initially'];
+  /** A delta-resync standby pair (CCI paircreate -nocsus): it waits in HOLD until the relay is lost. */
+  standby?: boolean;
 }
 export interface ImportedDesign {
   name: string;
@@ -214,7 +216,7 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
       primaryVolumeId,
       secondaryVolumeId,
       inflowControl: true,
-      standby: false,
+      standby: p.standby ?? false,
       mode: p.mode,
       fence: p.mode === 'sync' ? p.fence : 'never',
       copyPace: p.copyPace ?? 15,

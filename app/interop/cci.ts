@@ -555,10 +555,6 @@ function readCci(files: FileMap, name: string): ImportedDesign {
     if (!local) throw new ImportError(cmd.file, cmd.line, `instance ${cmd.instance ?? '?'} to hold group "${cmd.group}" (it is in ${holders.map((h) => `${h.file} (instance ${h.instance})`).join(', ')})`);
     const peer = holders.find((c) => c !== local);
     if (!peer) throw new ImportError(cmd.file, cmd.line, `group "${cmd.group}" in a second horcmN.conf (the peer instance)`);
-    if (cmd.standby) {
-      notes.push(`${cmd.file}:${cmd.line}: group ${cmd.group} is a delta-resync standby pair (-nocsus); RelayLab has no standby pairs yet, so it is not imported`);
-      continue;
-    }
     const peerDevs = new Map<string, ConfLdev>();
     for (const l of peer.ldevs) if (l.group === cmd.group && !peerDevs.has(l.dev)) peerDevs.set(l.dev, l);
     for (const mine of local.ldevs.filter((l) => l.group === cmd.group && (cmd.dev === undefined || l.dev === cmd.dev))) {
@@ -580,6 +576,7 @@ function readCci(files: FileMap, name: string): ImportedDesign {
         ...(consistencyGroup ? { consistencyGroup } : {}),
         ...(cmd.copyPace ? { copyPace: cmd.copyPace } : {}),
         ...(cmd.nocopy ? { initially: 'paired' as const } : {}),
+        ...(cmd.standby ? { standby: true } : {}),
       });
     }
   }

@@ -228,6 +228,7 @@ const figures = [];
     initially: 'create',
   });
   t.scenario = {
+    timeline: [],
     script: [
       { title: '1. The standby pair', text: 'Press Play. Pairs V11 -> V12 and V21 -> V22 replicate as in FIG. 1; pair V11 -> V22 stays in HOLD: the local system keeps each write until the remote has applied it through the relay.' },
       { title: '2. Lose the relay', text: 'Right-click Relay system 20 and fail it. The sync leg suspends (fence data: the host\'s writes fail until you lift the fence on pair V11 -> V12, or fail the relay with the sync leg at fence never).' },

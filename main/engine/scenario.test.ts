@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseTopologyValue } from '../../app/model/file';
-import type { Topology } from '../../app/model/schema';
+import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { runSimulation } from './headless';
 
 function fig01With(timeline: unknown[]): Topology {
@@ -10,7 +10,7 @@ function fig01With(timeline: unknown[]): Topology {
   raw.scenario = { ...(raw.scenario ?? {}), timeline };
   const r = parseTopologyValue(raw);
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.topology;
+  return withoutInitialFill(r.topology);
 }
 
 describe('scenario timeline in the file', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseTopologyText } from '../../app/model/file';
-import type { Topology, TraceRecord, Workload } from '../../app/model/schema';
+import { withoutInitialFill, type Topology, type TraceRecord, type Workload } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSimulation } from './headless';
 import { applyTrace, parseSimulateArgs, parseTraceCsv, SimulateArgsError, TraceCsvError } from '../cli/simulate-args';
@@ -15,7 +15,7 @@ function fig01(): Topology {
   const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
   if (!r.ok) throw new Error('fig01 does not load');
   // Already paired: the scenarios are about host I/O, not the initial copy.
-  return { ...r.topology, pairs: r.topology.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
+  return { ...withoutInitialFill(r.topology), pairs: r.topology.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
 }
 
 /** FIG. 1 with host1's only workload replaced (LU11, 1 GiB, on V11 in the local system). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, test } from 'vitest';
 import { parseTopologyText } from '../../../app/model/file';
-import type { Topology } from '../../../app/model/schema';
+import { withoutInitialFill, type Topology } from '../../../app/model/schema';
 import { actionArb, variationArb } from './arbitraries';
 import { validateDocument } from '../../../app/validate';
 import { Engine } from '../engine';
@@ -17,7 +17,8 @@ const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
   .map((file) => {
     const loaded = parseTopologyText(readFileSync(path.join(dir, file), 'utf8'));
     if (!loaded.ok) throw new Error(`${file} does not load`);
-    return { file, topology: loaded.topology };
+    // Empty volumes: some arbitraries start pairs already paired, which starting data on one side would contradict.
+    return { file, topology: withoutInitialFill(loaded.topology) };
   });
 
 const RUNS = Number(process.env.RELAYLAB_PROP_RUNS ?? 120);

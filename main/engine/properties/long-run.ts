@@ -123,3 +123,4 @@ function repairOf(fault: Action): Action {
   }
 }
 export { parseTopologyText } from '../../../app/model/file';
+export { withoutInitialFill } from '../../../app/model/schema';
