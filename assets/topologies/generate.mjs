@@ -433,7 +433,7 @@ const figures = [];
 }
 
 /** Share of the primaries' tracks that hold data when a built-in figure starts: the initial copies then have work to show. */
-const INITIAL_FILL = 0.5;
+const INITIAL_FILL = 0.2;
 
 /** The internal real volumes whose bytes a volume (or LU) shows, down its mapping stack. */
 function storesUnder(t, id, seen = new Set()) {
