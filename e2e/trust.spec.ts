@@ -404,7 +404,7 @@ test('item 5: FIG. 1 starts with data, so at 1x the initial copy shows COPY with
   await page.screenshot({ path: `${SHOTS}/trust-5-inspector-fill.png` });
   await page.getByTestId('speed-1').click();
   await page.getByTestId('run-play').click();
-  const badge = secondaryBadge(page, 'pair-async');
+  const badge = secondaryBadge(page, 'pair-sync');
   await expect(badge).toHaveAttribute('data-state', 'COPY');
   const progress = badge.getByTestId('copy-progress');
   await expect(progress).toContainText(/\d+% · ETA [\d.]+ (ms|s)/);
@@ -414,7 +414,7 @@ test('item 5: FIG. 1 starts with data, so at 1x the initial copy shows COPY with
   await expect(badge).toHaveAttribute('data-state', 'PAIR', { timeout: 150_000 });
   // The clock had moved on before the copy ended: not COPY -> PAIR at 00:00.000.
   await page.getByTestId('event-filter-pairs').click();
-  const done = page.getByTestId('event-row').filter({ hasText: 'pair pair-async is now PAIR: copy complete' }).first();
+  const done = page.getByTestId('event-row').filter({ hasText: 'pair pair-sync is now PAIR: copy complete' }).first();
   await expect(done).toBeVisible();
   const text = (await done.textContent()) ?? '';
   expect(text).not.toContain('00:00.000');
