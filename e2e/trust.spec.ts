@@ -391,3 +391,32 @@ test('item 3: Verify on a running FIG. 1 compares at a consistent point: no unex
   await page.screenshot({ path: `${SHOTS}/trust-3-verify-consistent.png` });
   expect(seen.every((t) => !/DIFFER(?! \()/.test(t))).toBe(true);
 });
+
+// ------------------------------------------------------------------ item 5
+
+test('item 5: FIG. 1 starts with data, so at 1x the initial copy shows COPY with progress and ETA and sends real tracks', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openTemplate(page);
+  // The inspector shows what R11 (under V11) holds at the start.
+  await page.locator('[data-testid="rf__node-R11"]').click({ position: { x: 12, y: 8 } });
+  await expect(page.getByTestId('inspector').getByTestId('field-initialFillPercent')).toHaveValue('20');
+  await expect(page.getByTestId('inspector')).toContainText('the initial copy sends these tracks');
+  await page.screenshot({ path: `${SHOTS}/trust-5-inspector-fill.png` });
+  await page.getByTestId('speed-1').click();
+  await page.getByTestId('run-play').click();
+  const badge = secondaryBadge(page, 'pair-sync');
+  await expect(badge).toHaveAttribute('data-state', 'COPY');
+  const progress = badge.getByTestId('copy-progress');
+  await expect(progress).toContainText(/\d+% · ETA [\d.]+ (ms|s)/);
+  await page.screenshot({ path: `${SHOTS}/trust-5-copy-progress.png` });
+  // The hosts keep writing meanwhile (tracks they touch are copied again): let it finish at full speed.
+  await page.getByTestId('speed-max').click();
+  await expect(badge).toHaveAttribute('data-state', 'PAIR', { timeout: 150_000 });
+  // The clock had moved on before the copy ended: not COPY -> PAIR at 00:00.000.
+  await page.getByTestId('event-filter-pairs').click();
+  const done = page.getByTestId('event-row').filter({ hasText: 'pair pair-sync is now PAIR: copy complete' }).first();
+  await expect(done).toBeVisible();
+  const text = (await done.textContent()) ?? '';
+  expect(text).not.toContain('00:00.000');
+  expect(Number(/\((\d+) track\(s\) sent\)/.exec(text)![1])).toBeGreaterThan(600);
+});

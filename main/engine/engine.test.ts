@@ -17,8 +17,13 @@ function load(name: string): Topology {
 }
 
 /** A topology whose pairs start already paired (no initial copy), for flow and latency scenarios. */
+/** Pairs formed at the start ('paired' assumes the initial copy done): volumes start empty, so the secondaries do match. */
 function paired(t: Topology): Topology {
-  return { ...t, pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
+  return {
+    ...t,
+    volumes: t.volumes.map((v) => (v.kind === 'real' ? { ...v, initialFill: undefined } : v)),
+    pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const })),
+  };
 }
 
 function withoutWorkloads(t: Topology): Topology {

@@ -14,7 +14,8 @@ import { main } from '../cli';
 function fig01(): Topology {
   const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
   if (!r.ok) throw new Error('fig01 does not load');
-  // Already paired: the scenarios are about host I/O, not the initial copy.
+  // Already paired and empty: the scenarios are about host I/O, not the initial copy (a pair formed as 'paired' over a
+  // primary with starting data would leave its secondary without it), and the traces check exactly which bytes they write.
   return { ...withoutInitialFill(r.topology), pairs: r.topology.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
 }
 
