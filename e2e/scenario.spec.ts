@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect as baseExpect, test } from '@playwright/test';
-import { menu, openFigure, pairStates, rightClickEdge, secondaryBadge, watchPairStates } from './helpers/live';
+import { menu, openFigure, pairStates, primaryBadge, rightClickEdge, secondaryBadge, watchPairStates } from './helpers/live';
 
 const expect = baseExpect.configure({ timeout: 60_000 });
 test.use({ viewport: { width: 1600, height: 1000 } });
@@ -28,7 +28,8 @@ test('a recorded scenario replays the same pair-state history in the app and in 
   await page.getByTestId('run-record').click();
   await rightClickEdge(page, 'CN4');
   await menu(page, /Cut cable CN4/);
-  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PSUE');
+  // The P-VOL's side suspends; the S-VOL cannot be told over the cut cable (per-side status).
+  await expect(primaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PSUE');
   await page.waitForTimeout(1500);
   await rightClickEdge(page, 'CN4');
   await menu(page, /Restore cable CN4/);

@@ -12,9 +12,18 @@ export async function openFigure(page: Page, figure: RegExp): Promise<void> {
   await gallery.getByTestId('template-card').filter({ hasText: figure }).first().click();
   await expect(page.locator('.react-flow__node').first()).toBeVisible();
   await expect(page.getByTestId('live-dock')).toBeVisible();
+  // The fit stops at the smallest readable zoom, which can leave a wide figure's right part out of view (and unmounted):
+  // zoom out once so every site is on screen.
+  const canvas = (await page.locator('.react-flow').first().boundingBox())!;
+  await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+  await page.mouse.wheel(0, 300);
+  await page.waitForTimeout(400);
 }
 
-/** The state badge of a pair on its secondary volume. */
+/** The state badge of a pair on its primary volume (the P-VOL's own status). */
+export const primaryBadge = (page: Page, pairId: string): Locator => page.locator(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="primary"]`);
+
+/** The state badge of a pair on its secondary volume (the S-VOL's own status). */
 export const secondaryBadge = (page: Page, pairId: string): Locator => page.locator(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`);
 
 /** Right-click on an edge of the canvas, as a user does on the cable or pair line (away from its label, which sits mid-way). */
@@ -34,20 +43,20 @@ export async function menu(page: Page, label: RegExp): Promise<void> {
   await expect(page.getByTestId('context-menu')).toBeHidden();
 }
 
-/** Starts recording, in the page, every state the pair's secondary badge shows (consecutive repeats dropped). */
-export async function watchPairStates(page: Page, pairId: string, key: string): Promise<void> {
+/** Starts recording, in the page, every state the pair's badge on one side shows (consecutive repeats dropped). */
+export async function watchPairStates(page: Page, pairId: string, key: string, role: 'primary' | 'secondary' = 'primary'): Promise<void> {
   await page.evaluate(
-    ([pairId, key]) => {
+    ([pairId, key, role]) => {
       const seen: string[] = [];
       (window as unknown as Record<string, string[]>)[key] = seen;
       const look = () => {
-        const s = document.querySelector(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`)?.getAttribute('data-state');
+        const s = document.querySelector(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="${role}"]`)?.getAttribute('data-state');
         if (s && seen.at(-1) !== s) seen.push(s);
       };
       look();
       new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
     },
-    [pairId, key] as const,
+    [pairId, key, role] as const,
   );
 }
 
