@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect as baseExpect, test } from '@playwright/test';
+import { menu, rightClickEdge, secondaryBadge } from './helpers/live';
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 
 /** The engine shares two cores with everything else: effects can take seconds to reach the page. */
@@ -34,24 +35,6 @@ test.afterAll(() => {
 });
 
 test.use({ viewport: { width: 1500, height: 950 } });
-
-const secondaryBadge = (page: Page, pairId: string): Locator => page.locator(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`);
-
-/** Right-click on an edge of the canvas, as a user does on the cable or pair line (away from its label, which sits mid-way). */
-async function rightClickEdge(page: Page, edgeId: string) {
-  const at = await page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-interaction`).evaluate((p: SVGPathElement) => {
-    const q = p.getPointAtLength(p.getTotalLength() * 0.3);
-    const m = p.getScreenCTM()!;
-    return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
-  });
-  await page.mouse.click(at.x, at.y, { button: 'right' });
-  await expect(page.getByTestId('live-context-menu')).toBeVisible();
-}
-
-async function menu(page: Page, label: RegExp) {
-  await page.getByTestId('live-menu-item').filter({ hasText: label }).click();
-  await expect(page.getByTestId('context-menu')).toBeHidden();
-}
 
 async function joinAs(browser: Browser, name: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();

@@ -1,5 +1,6 @@
 // Live views in web mode: run FIG. 1 until PAIR, cut the relay-to-remote cable, watch the remote pair suspend, restore, resync, verify; then single-step one write through the S-steps.
 import { expect as baseExpect, test } from '@playwright/test';
+import { menu, rightClickEdge, secondaryBadge } from './helpers/live';
 import type { Locator, Page } from '@playwright/test';
 
 const SHOTS = 'docs/screenshots';
@@ -21,25 +22,6 @@ async function openFig1(page: Page) {
   await expect(page.getByTestId('live-dock')).toBeVisible();
   await page.waitForTimeout(300);
   await zoomOnRelay(page);
-}
-
-/** The state badge of a pair on its secondary volume. */
-const secondaryBadge = (page: Page, pairId: string): Locator => page.locator(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`);
-
-/** Right-click on an edge of the canvas, as a user does on the cable or pair line (away from its label, which sits mid-way). */
-async function rightClickEdge(page: Page, edgeId: string) {
-  const at = await page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-interaction`).evaluate((p: SVGPathElement) => {
-    const q = p.getPointAtLength(p.getTotalLength() * 0.3);
-    const m = p.getScreenCTM()!;
-    return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
-  });
-  await page.mouse.click(at.x, at.y, { button: 'right' });
-  await expect(page.getByTestId('live-context-menu')).toBeVisible();
-}
-
-async function menu(page: Page, label: RegExp) {
-  await page.getByTestId('live-menu-item').filter({ hasText: label }).click();
-  await expect(page.getByTestId('context-menu')).toBeHidden();
 }
 
 /** Zooms the canvas in on the relay and remote sites, where the cascade's second leg runs. */

@@ -1,5 +1,6 @@
 // Issue 12 items 1-7, "things that tell the user something false": each test checks what a new user sees in web mode (Chromium, 1600x1000).
 import { expect as baseExpect, test } from '@playwright/test';
+import { rightClickEdge, secondaryBadge } from './helpers/live';
 import type { Locator, Page } from '@playwright/test';
 
 const SHOTS = 'docs/screenshots';
@@ -18,20 +19,6 @@ async function openTemplate(page: Page, fig = 1) {
   await expect(page.locator('.react-flow__node').first()).toBeVisible();
   await expect(page.getByTestId('live-dock')).toBeVisible();
   await page.waitForTimeout(300);
-}
-
-/** The state badge of a pair on its secondary volume. */
-const secondaryBadge = (page: Page, pairId: string): Locator => page.locator(`[data-testid="pair-badge"][data-pair-id="${pairId}"][data-role="secondary"]`);
-
-/** Right-click on an edge of the canvas, away from its label (which sits mid-way). */
-async function rightClickEdge(page: Page, edgeId: string) {
-  const at = await page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-interaction`).evaluate((p: SVGPathElement) => {
-    const q = p.getPointAtLength(p.getTotalLength() * 0.3);
-    const m = p.getScreenCTM()!;
-    return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
-  });
-  await page.mouse.click(at.x, at.y, { button: 'right' });
-  await expect(page.getByTestId('context-menu')).toBeVisible();
 }
 
 const menuItem = (page: Page, label: RegExp): Locator => page.getByTestId('live-menu-item').filter({ hasText: label });
