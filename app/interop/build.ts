@@ -198,6 +198,10 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
       }
       if (link.nextLun <= 16383 && !exposed.has(`${link.target.id}/${secondaryVolumeId}`)) {
         exposed.add(`${link.target.id}/${secondaryVolumeId}`);
+        // A volume reached over two paths (a cascade's secondary that is also a delta-resync standby's) gets an LU on
+        // each target port; they cover the same area, so both are marked shared.
+        const alsoOn = lus.filter((l) => l.volumeId === secondaryVolumeId);
+        for (const l of alsoOn) l.shared = true;
         lus.push({
           id: ids.take(undefined, `LU-${secondaryVolumeId}`),
           name: `LU${lus.length + 1}`,
@@ -206,7 +210,7 @@ export function buildTopology(design: ImportedDesign): { topology: Topology; war
           volumeId: secondaryVolumeId,
           startBytes: 0,
           sizeBytes: sizeOf.get(secondaryVolumeId) ?? IMPORT_DEFAULTS.volumeBytes,
-          shared: false,
+          shared: alsoOn.length > 0,
         });
       }
     }

@@ -89,7 +89,8 @@ describe('DRBD round trip: the same nodes and protocols for what DRBD can expres
         return [...new Set(t.pairs.flatMap((p) => [sys.get(p.primaryVolumeId)!, sys.get(p.secondaryVolumeId)!]))].sort();
       };
       expect(inPairs(r.topology)).toEqual(inPairs(topology));
-      expect(streams(r.topology)).toEqual(streams(topology));
+      // A delta-resync standby pair is not something DRBD can express (the export says so and leaves it out).
+      expect(streams(r.topology)).toEqual(streams({ ...topology, pairs: topology.pairs.filter((p) => !p.standby) }));
       // Sync fence levels survive through DRBD's fencing policy.
       expect(r.topology.pairs.filter((p) => p.mode === 'sync').map((p) => p.fence)).toEqual(topology.pairs.filter((p) => p.mode === 'sync').map((p) => p.fence));
       expect(validateTopology(r.topology).filter((p) => p.severity === 'error')).toEqual([]);

@@ -47,6 +47,10 @@ function resourcesOf(t: Topology, notes: string[]): DrbdResource[] {
   };
   const resources = new Map<string, DrbdResource>();
   for (const p of t.pairs) {
+    if (p.standby) {
+      notes.push(`${p.id}: a delta-resync standby pair (HOLD) has no DRBD equivalent: DRBD 9 already connects the primary to every peer, so it is left out`);
+      continue;
+    }
     const origin = originOf(p);
     let r = resources.get(origin.primaryVolumeId);
     if (!r) {
