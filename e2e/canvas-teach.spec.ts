@@ -215,7 +215,7 @@ test('a site that grows around a dropped host pushes its neighbour aside', async
 });
 
 for (const file of FIGURES) {
-  test(`no label covers a node it does not belong to, nor another label: ${file.split('-')[0]}`, async ({ page }) => {
+  test(`no label covers a node it does not belong to, nor another label: ${file.replace('.relaylab.json', '')}`, async ({ page }) => {
     await open(page, file);
     await page.keyboard.press('F11');
     await play(page, 2500);
