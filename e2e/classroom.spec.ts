@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect as baseExpect, test } from '@playwright/test';
-import { menu, rightClickEdge, secondaryBadge } from './helpers/live';
+import { menu, rightClickEdge, secondaryBadge, showWholeFigure } from './helpers/live';
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 
 /** The engine shares two cores with everything else: effects can take seconds to reach the page. */
@@ -87,6 +87,7 @@ test('the instructor pushes FIG. 1 with a scenario, cuts CN4 for everyone, and s
 
   // Each runs their copy until both legs are in PAIR.
   for (const { page } of [alice, bob]) {
+    await showWholeFigure(page);
     await page.getByTestId('speed-max').click();
     await page.getByTestId('run-play').click();
   }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { showWholeFigure } from './helpers/live';
 import type { Download, Page } from '@playwright/test';
 
 const work = mkdtempSync(path.join(tmpdir(), 'relaylab-e2e-interop-'));
@@ -78,6 +79,7 @@ test('FIG. 1 exported to draw.io, CCI and DRBD from the menu, CCI imported back:
   await (await chooser).setFiles(cci);
   for (const id of ['pair-sync', 'pair-async']) await expect(page.locator(`[data-testid="rf__edge-${id}"]`)).toBeAttached();
   await expect(page.locator('[data-testid="rf__node-V11"]')).toBeVisible();
+  await showWholeFigure(page);
   await expect(page.locator('[data-testid="rf__node-V22"]')).toBeVisible();
   // Same pairs: primary, secondary, mode, fence and group, as the canvas labels and the inspector show them.
   await expect(page.getByText('pair-sync · sync · fence data')).toBeVisible();

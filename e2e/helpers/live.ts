@@ -12,8 +12,14 @@ export async function openFigure(page: Page, figure: RegExp): Promise<void> {
   await gallery.getByTestId('template-card').filter({ hasText: figure }).first().click();
   await expect(page.locator('.react-flow__node').first()).toBeVisible();
   await expect(page.getByTestId('live-dock')).toBeVisible();
-  // The fit stops at the smallest readable zoom, which can leave a wide figure's right part out of view (and unmounted):
-  // zoom out once so every site is on screen.
+  await showWholeFigure(page);
+}
+
+/**
+ * The fit stops at the smallest readable zoom, which can leave a wide figure's right part out of view (and unmounted:
+ * only nodes in view are drawn): zoom out once so every site is on screen.
+ */
+export async function showWholeFigure(page: Page): Promise<void> {
   const canvas = (await page.locator('.react-flow').first().boundingBox())!;
   await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
   await page.mouse.wheel(0, 300);
