@@ -1,6 +1,6 @@
 // Issue 12 items 1-7, "things that tell the user something false": each test checks what a new user sees in web mode (Chromium, 1600x1000).
 import { expect as baseExpect, test } from '@playwright/test';
-import { rightClickEdge, secondaryBadge } from './helpers/live';
+import { openFigure, rightClickEdge, secondaryBadge } from './helpers/live';
 import type { Locator, Page } from '@playwright/test';
 
 const SHOTS = 'docs/screenshots';
@@ -10,15 +10,7 @@ const expect = baseExpect.configure({ timeout: 30_000 });
 test.use({ viewport: { width: 1600, height: 1000 } });
 
 async function openTemplate(page: Page, fig = 1) {
-  await page.goto('/');
-  const gallery = page.getByTestId('template-gallery');
-  await expect(page.getByTestId('toolbar')).toBeVisible();
-  if (!(await gallery.isVisible())) await page.getByTestId('toolbar-templates').click();
-  await expect(gallery).toBeVisible();
-  await gallery.getByTestId('template-card').filter({ hasText: new RegExp(`FIG\\.\\s*${fig}(?!\\d)`) }).first().click();
-  await expect(page.locator('.react-flow__node').first()).toBeVisible();
-  await expect(page.getByTestId('live-dock')).toBeVisible();
-  await page.waitForTimeout(300);
+  await openFigure(page, new RegExp(`FIG\\.\\s*${fig}(?!\\d)`));
 }
 
 const menuItem = (page: Page, label: RegExp): Locator => page.getByTestId('live-menu-item').filter({ hasText: label });
