@@ -18,7 +18,7 @@ const builtIns = readdirSync(dir)
     if (!r.ok) throw new Error(`${file} does not load`);
     return { file, topology: r.topology };
   });
-const fig1 = builtIns.find((b) => b.file.startsWith('fig01'))!.topology;
+const fig1 = builtIns.find((b) => b.file === 'fig01-loop-cascade.relaylab.json')!.topology;
 const work = mkdtempSync(join(tmpdir(), 'relaylab-drbd-'));
 
 /** The real drbdadm (drbd-utils), if installed: `drbdadm -c FILE dump all` parses a config without a kernel module. */
