@@ -36,6 +36,11 @@ export type Source = 'host' | 'sync' | 'journal' | 'copy' | 'loop';
 export interface Io {
   id: number;
   traced: boolean;
+  /**
+   * Pairs in COPY over the bytes this write changed whose copy had already sent those tracks, with the tracks: the
+   * write is replicated to them as in PAIR when its flow reaches their primary (at once, or after a relay's hand-down).
+   */
+  copyForward?: Map<import('./pairs').PairRt, number[]>;
 }
 
 export interface Arrival {
