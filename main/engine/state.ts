@@ -278,6 +278,7 @@ export class EngineState {
     if (relatedIds) e.relatedIds = relatedIds;
     // A sampled workload write has a negative id: shown in the log, never mistaken for a write being walked.
     if (io && io.id > 0) e.ioId = io.id;
+    else if (io && io.id < 0) e.sampleId = -io.id;
     this.steps.push(e);
     if (this.steps.length > this.stepBufferSize) this.steps.splice(0, this.steps.length - this.stepBufferSize);
     this.onStep?.(e);
