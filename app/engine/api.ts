@@ -105,6 +105,11 @@ export interface PairStatus {
   maxRpoMs?: number;
   /** Async pair fed by an upstream pair (a cascade's far leg): the RPO of this, the farthest copy, counted from the host's writes. */
   endToEndRpoMs?: number;
+  /**
+   * A pair with a path group (TrueCopy/UR remote connection): paths up now, in the group, the minimum; `detecting` while a
+   * cut path's timeout runs (the array has not noticed yet and the pair's sync updates wait).
+   */
+  paths?: { up: number; total: number; min: number; detecting: boolean };
   lagBytes?: number;
   journalFill?: number;
   /** Async: the last journal sequence number applied at the secondary (an unbroken run up to it), and the last one issued. */

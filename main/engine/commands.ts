@@ -10,6 +10,7 @@ import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, set
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
+import { pathRestored, pathsCut } from './path-groups';
 
 export function command(core: EngineState, c: EngineCommand): CommandResult {
   switch (c.type) {
@@ -23,14 +24,17 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         if (!link.up) return { ok: false, reason: `cable ${c.cableId} is already cut` };
         link.cut(core.nowUs);
         core.step('fault', link.id, `cable ${link.id} is cut`);
+        // Pairs with the cable in a path group notice the cut only after their path timeout (path-groups.ts).
+        const later = pathsCut(core, link);
         for (const p of core.pairs.values()) {
-          if (p.route?.link === link && p.rules.suspendable) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
+          if (p.route?.link === link && p.rules.suspendable && !later.has(p)) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
         }
         return { ok: true, message: `cable ${c.cableId} cut` };
       }
       if (link.up) return { ok: false, reason: `cable ${c.cableId} is not cut` };
       link.up = true;
       core.step('repair', link.id, `cable ${link.id} is restored`);
+      pathRestored(core, link);
       autoResync(core);
       for (const j of core.journals.values()) pump(core, j);
       return { ok: true, message: `cable ${c.cableId} restored` };

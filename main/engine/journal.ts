@@ -3,7 +3,8 @@ import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { abandonCopy, setState, suspend, takeOver } from './pair-states';
 import { startCopy } from './copy';
-import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRt } from './pairs';
+import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
+import { waitForPath } from './path-groups';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
 import { fmtBytes, type Io } from './state';
@@ -108,22 +109,33 @@ export function pump(core: EngineState, j: JournalRt): void {
     j.sent.set(rec.seq, rec);
     j.inFlight++;
     j.inFlightBytes += rec.length;
-    const link = route.link;
-    const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
-    if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
-    const epoch = link.epoch;
-    const gen = j.gen;
-    link.inFlight++;
-    // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
-    const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
-    link.send(core.sched, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
-      link.inFlight--;
-      // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
-      if (j.gen !== gen || (link.lostBefore(epoch, t) && !rec.discarded)) return;
-      j.arrived.set(rec.seq, rec);
-      applyInOrder(core, j);
-    }));
+    transmitRecord(core, j, rec, route);
   }
+}
+
+/** Puts one taken record on the link; the secondary takes it in sequence order. */
+function transmitRecord(core: EngineState, j: JournalRt, rec: JournalRecord, route: PairRoute): void {
+  const p = rec.pair;
+  const link = route.link;
+  const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
+  if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
+  const epoch = link.epoch;
+  const gen = j.gen;
+  link.inFlight++;
+  // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
+  const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
+  link.send(core.sched, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
+    link.inFlight--;
+    if (j.gen !== gen) return;
+    if (link.lostBefore(epoch, t) && !rec.discarded) {
+      // Lost on a cut path of a path group: sent again on the next path once the path timeout runs out.
+      waitForPath(p, () => j.gen === gen && p.route?.link.up && transmitRecord(core, j, rec, p.route));
+      return;
+    }
+    // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
+    j.arrived.set(rec.seq, rec);
+    applyInOrder(core, j);
+  }));
 }
 
 /** The secondary applies only an unbroken run of sequence numbers, so it always holds an earlier consistent image. */

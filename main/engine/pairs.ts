@@ -1,4 +1,5 @@
 // Pair and journal records at run time: state, differential bitmaps per side, copy progress, and the async journal of a consistency group.
+import type { PathWatch } from './path-groups';
 import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
@@ -205,6 +206,8 @@ export class PairRt {
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
   secondaryInconsistent = false;
   route: PairRoute | undefined;
+  /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
+  readonly pathWatch: PathWatch = { detectAtUs: undefined, waiters: [] };
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() };
