@@ -5,7 +5,7 @@ import { initialFillBytes, MAX_INITIAL_FILL_BYTES, type ElementList, type Topolo
 import { ELEMENT_LISTS } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
 import { canConnect, canNestIn } from '../model/rules';
-import { hostCablesToLu, oneWayDelayUs, pairRoute, serialisationUs, syncHopWriteUs } from '../model/paths';
+import { hostCablesToLu, oneWayDelayUs, pairRoute, PROTOCOL_OVERHEAD, serialisationUs, syncHopWriteUs } from '../model/paths';
 import { MAX_TRANSLATE_HOPS, TranslateError, translate } from '../tables/translate';
 import { bytes } from '../units';
 
@@ -377,7 +377,7 @@ export function validateTopology(t: Topology): Problem[] {
           'sync-latency',
           `each host write waits about ${ms.toFixed(2)} ms on ${cable.name || cable.id}, above the ${t.syncLatencyBoundMs} ms bound: ` +
             `${cable.roundTripsPerWrite} round trips x 2 x ${cable.distanceKm} km x 5 us (${(cable.roundTripsPerWrite * 2 * oneWayDelayUs(cable)).toFixed(0)} us)` +
-            ` + 4 KiB x 8 / ${cable.bandwidthMbps} Mbps (${serialisationUs(cable, SYNC_ESTIMATE_BYTES).toFixed(1)} us). Shorten the hop, use fast write, or make the pair asynchronous.`,
+            ` + 4 KiB x ${PROTOCOL_OVERHEAD} overhead x 8 / ${cable.bandwidthMbps} Mbps (${serialisationUs(cable, SYNC_ESTIMATE_BYTES).toFixed(1)} us). Shorten the hop, use fast write, or make the pair asynchronous.`,
           ['pairs', i, 'mode'],
           p.id,
         );
