@@ -6,7 +6,7 @@ import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, deltaResync, pump } from './journal';
-import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
+import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, swapTakeover, swapWhenLanded, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
@@ -174,6 +174,25 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
     case 'takeover': {
       if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
+      // Primary reachable and the pair replicating: a swap-takeover (DOMAIN.md "Takeover"), unless the old P-VOL's bytes
+      // are another replicating pair's secondary (a cascade's relay volume): it cannot become a secondary then.
+      const swapConflict = copyTargetConflict(core, p, p.primaryId);
+      if (canReachSecondary(core, p) && p.rules.forwardsUpdates && !swapConflict) {
+        p.takeoverPending = true;
+        p.swapPending = true;
+        const old = p.primaryId;
+        if (p.mode === 'async' && p.journal && !p.journal.drained) {
+          setState(core, p, 'suspending', 'swap-takeover requested: the journal is flushed to the secondary first');
+          return { ok: true, message: `flushing journal ${p.journal.id} to ${p.secondaryId}, then the roles swap (${p.secondaryId} -> ${old})` };
+        }
+        if (p.syncInFlight > 0) {
+          setState(core, p, 'suspending', 'swap-takeover requested: the updates on the way land first');
+          swapWhenLanded(core, p);
+          return { ok: true, message: `the updates on the way land, then the roles swap (${p.secondaryId} -> ${old})` };
+        }
+        swapTakeover(core, p);
+        return { ok: true, message: `swap-takeover: now ${p.primaryId} -> ${p.secondaryId} (${p.state})` };
+      }
       if (p.mode === 'async' && p.journal && !p.journal.drained && p.rules.sendsJournal && p.state !== 'suspending' && canReachSecondary(core, p)) {
         // horctakeover with the primary reachable flushes the journal first (DOMAIN.md "Takeover"): nothing queued is lost.
         p.takeoverPending = true;

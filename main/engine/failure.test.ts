@@ -272,8 +272,18 @@ describe('takeover and the 3DC cascade', () => {
     expect(e.stack.read('V22', 0, 1)[0]).toBe(6);
   });
 
-  test('a takeover of the async leg with CN4 up drops no queued journal record: V22 equals V21 afterwards', () => {
-    const e = new Engine(fig01Backlog(), { seed: 5 });
+  test('a takeover of the async leg with CN4 up is a swap-takeover: the journal is flushed, the roles swap, the pair stays paired and V22 equals V21', () => {
+    const t = fig01Backlog();
+    // A host at the remote site on TP31 (LU31 is V22's), to write to the new P-VOL after the swap.
+    const e = new Engine(
+      {
+        ...t,
+        hosts: [...t.hosts, { id: 'hostX', name: 'remote', siteId: 'site-remote', workloads: [] }],
+        ports: [...t.ports, { id: 'HBAX', name: 'HBAX', ownerId: 'hostX', kind: 'initiator', wwn: '50:06:0e:80:00:00:00:98' }],
+        cables: [...t.cables, { id: 'CNX', name: 'CNX', kind: 'fc', aPortId: 'HBAX', bPortId: 'TP31', distanceKm: 0.1, bandwidthMbps: 16000, roundTripsPerWrite: 2 }],
+      },
+      { seed: 5 },
+    );
     e.startWorkloads();
     e.runUntil(1_000_000);
     // The local site is lost; the relay still holds a backlog for the remote over a working CN4.
@@ -281,10 +291,45 @@ describe('takeover and the 3DC cascade', () => {
     // The writes the relay acknowledged finish their way down the loop to V21 (a takeover comes minutes later in life).
     e.runFor(10_000);
     expect(e.pairStatus(e.pairs.get('pair-async')!).lagBytes!).toBeGreaterThan(50 * 4096);
-    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' });
+    expect(r).toMatchObject({ ok: true, message: expect.stringContaining('then the roles swap (V22 -> V21)') });
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('suspending');
     e.runUntilSettled(e.nowUs + 60e6);
-    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('SSWS');
+    const p = e.pairs.get('pair-async')!;
+    expect([p.primaryId, p.secondaryId]).toEqual(['V22', 'V21']);
+    expect(sides(e, 'pair-async')).toEqual(['PAIR', 'PAIR', 'PAIR']);
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    // Stays paired the other way: a write on V22 (the new P-VOL) reaches V21 through the journal.
+    let ok = false;
+    e.hostWrite('hostX', 'LU31', 0, new Uint8Array(4096).fill(9), false, (r) => (ok = r));
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(ok).toBe(true);
+    expect(e.stack.read('V21', 0, 1)[0]).toBe(9);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+
+  test('a takeover with the primary unreachable is SSWS (the relay system down: V21 cannot be told)', () => {
+    const e = new Engine(fig01Backlog(), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(sides(e, 'pair-async')[0]).toBe('SSWS');
+    expect(e.pairs.get('pair-async')!.primaryId).toBe('V21');
+  });
+
+  test('a sync swap-takeover with everything up: the updates on the way land, the roles swap, the relay leg keeps replicating', () => {
+    const e = new Engine(fig01Paired('data'), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    e.runFor(10_000);
+    const p = e.pairs.get('pair-sync')!;
+    expect([p.primaryId, p.secondaryId]).toEqual(['V12', 'V11']);
+    expect(['PAIR', 'COPY']).toContain(p.state);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    // The old primary V11 is now the S-VOL: the host's writes to it are refused, not silently lost.
+    expect(e.hostTotals()[0]!.writesFailed).toBeGreaterThan(0);
   });
 
   test('while the sync leg is in COPY the remote image fed from the relay is shown inconsistent, until what it fed has been applied', () => {

@@ -1,7 +1,7 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { abandonCopy, setState, suspend, takeOver } from './pair-states';
+import { abandonCopy, completeTakeover, setState, suspend, takeOver } from './pair-states';
 import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
 import { waitForPath } from './path-groups';
@@ -209,7 +209,7 @@ export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void
   if (!j.drained) return;
   for (const p of j.pairs) {
     if (p.state !== 'suspending') continue;
-    if (p.takeoverPending) takeOver(core, p);
+    if (p.takeoverPending) completeTakeover(core, p);
     else setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
   }
 }

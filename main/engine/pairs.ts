@@ -196,6 +196,8 @@ export class PairRt {
   deltaWrapped = false;
   /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
   takeoverPending = false;
+  /** The pending takeover is a swap-takeover (the primary was reachable): the roles swap instead of SSWS. */
+  swapPending = false;
   /**
    * Cascade: the upstream leg fed this pair's primary while it was copying (an inconsistent relay image): the secondary
    * is inconsistent until the journal has applied up to this sequence number (set when the upstream copy completes).
