@@ -18,8 +18,8 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   PFUS: { meaning: 'async: suspended because the journal stayed full past the Data Overflow Watch while inflow control held host writes back', srdf: 'Suspended (SRDF/A cache full)', ibm: 'Suspended', drbd: '-' },
   SSWS: { meaning: 'the secondary has taken over and accepts writes; changes recorded for failback', srdf: 'Failed Over', ibm: 'stop -access', drbd: 'promoted' },
   HOLD: { meaning: 'delta-resync standby: ready to send the remote only what it lacks if the relay is lost', srdf: 'SRDF/Star: Protected (recovery leg)', ibm: '-', drbd: '-' },
-  HOLDING: { meaning: 'delta-resync standby preparing', srdf: '-', ibm: '-', drbd: '-' },
-  HLDE: { meaning: 'delta-resync standby in error: its path or journal failed', srdf: '-', ibm: '-', drbd: '-' },
+  HOLDING: { meaning: 'delta-resync standby being prepared: its journal is being set up with the remote (at creation, or after its path came back); a delta resync waits for HOLD', srdf: 'SRDF/Star: Connected (recovery leg not yet protected)', ibm: '-', drbd: '-' },
+  HLDE: { meaning: 'delta-resync standby in error: its path to the remote is down or its journal wrapped, so its journal cannot be used; a delta resync falls back to a full copy while the journal is wrapped', srdf: 'SRDF/Star: PathFail / Isolated (recovery leg)', ibm: '-', drbd: '-' },
   suspending: { meaning: 'suspend in progress', srdf: '-', ibm: '-', drbd: '-' },
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
 };

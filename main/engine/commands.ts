@@ -11,6 +11,7 @@ import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
 import { pathRestored, pathsCut } from './path-groups';
+import { standbyPathCut, standbyPathRestored } from './standby';
 
 export function command(core: EngineState, c: EngineCommand): CommandResult {
   switch (c.type) {
@@ -29,12 +30,14 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         for (const p of core.pairs.values()) {
           if (p.route?.link === link && p.rules.suspendable && !later.has(p)) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
         }
+        standbyPathCut(core, link);
         return { ok: true, message: `cable ${c.cableId} cut` };
       }
       if (link.up) return { ok: false, reason: `cable ${c.cableId} is not cut` };
       link.up = true;
       core.step('repair', link.id, `cable ${link.id} is restored`);
       pathRestored(core, link);
+      standbyPathRestored(core, link);
       autoResync(core);
       for (const j of core.journals.values()) pump(core, j);
       return { ok: true, message: `cable ${c.cableId} restored` };

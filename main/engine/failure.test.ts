@@ -451,6 +451,9 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
   test('after the relay is lost, delta resync sends only the records the remote lacks, in order; V11 and V22 end identical', () => {
     const e = new Engine(fig01Delta(), { seed: 4 });
     const delta = e.pairs.get('pair-delta')!;
+    // HOLDING while its journal is set up with the remote (one exchange over CN6), then HOLD.
+    expect(delta.state).toBe('HOLDING');
+    e.runFor(10_000);
     expect(delta.state).toBe('HOLD');
     e.startWorkloads();
     e.runUntil(2_000_000);
@@ -477,9 +480,37 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
     const e = new Engine(fig01Delta(64 * 1024), { seed: 4 });
     e.startWorkloads();
     e.runUntil(1_000_000);
+    // The journal wrapped while the remote still lacked writes: HLDE, saying why.
+    expect(e.pairStatus(e.pairs.get('pair-delta')!)).toMatchObject({ state: 'HLDE', reason: expect.stringContaining('standby journal wrapped') });
     e.command({ type: 'failSystem', systemId: 'sys20' });
     const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
     expect(r.ok && r.message).toMatch(/wrapped.*copy/);
     expect(e.pairs.get('pair-delta')!.state).toBe('COPY');
+  });
+
+  test('the standby refuses a delta resync while HOLDING; its cable cut makes it HLDE, restored it is HOLDING then HOLD and still sends only the delta', () => {
+    const e = new Engine(fig01Delta(), { seed: 4 });
+    const delta = e.pairs.get('pair-delta')!;
+    const early = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(early.ok === false && early.reason).toContain('is HOLDING; the standby is still being prepared');
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'cutCable', cableId: 'CN6' });
+    expect(e.pairStatus(delta)).toMatchObject({ state: 'HLDE', reason: expect.stringContaining('cable CN6 to V22 is down') });
+    e.runUntil(1_500_000);
+    const down = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(down.ok).toBe(false);
+    e.command({ type: 'restoreCable', cableId: 'CN6' });
+    expect(delta.state).toBe('HOLDING');
+    e.runFor(10_000);
+    expect(delta.state).toBe('HOLD');
+    e.runUntil(2_000_000);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(r.ok && r.message).toMatch(/delta resync: \d+ record\(s\) the remote lacks/);
+    e.workloadsStopUs = e.nowUs + 500_000;
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+    expect(e.snapshot().links.find((l) => l.id === 'CN6')!.bytes).toBeLessThan(delta.sizeBytes / 20);
   });
 });

@@ -5,6 +5,7 @@ import { abandonCopy, completeTakeover, setState, suspend, takeOver } from './pa
 import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
 import { waitForPath } from './path-groups';
+import { STANDBY_STATES, standbyWrapped } from './standby';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
 import { fmtBytes, type Io } from './state';
@@ -217,7 +218,7 @@ export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void
 /** A delta-resync standby keeps a write until the remote has applied it through the relay (then it is no longer a delta). */
 function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number): void {
   for (const s of core.standbyPairs) {
-    if (s.secondaryId !== secondaryId || s.state !== 'HOLD') continue;
+    if (s.secondaryId !== secondaryId || !STANDBY_STATES.has(s.state)) continue;
     const w = s.deltaLog.get(hostIoId);
     if (!w) continue;
     s.deltaLog.delete(hostIoId);
@@ -228,7 +229,7 @@ function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number)
 /** A write reached a standby's primary: kept for a delta resync; the oldest go when the journal's capacity is exceeded (wrapped). */
 export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
   for (const s of core.standbyPairs) {
-    if (s.primaryId !== volumeId || s.state !== 'HOLD') continue;
+    if (s.primaryId !== volumeId || !STANDBY_STATES.has(s.state)) continue;
     s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
@@ -238,6 +239,7 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
       s.deltaBytes -= first[1].length;
       s.deltaWrapped = true;
     }
+    if (s.deltaWrapped) standbyWrapped(core, s);
   }
 }
 

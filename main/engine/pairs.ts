@@ -194,6 +194,8 @@ export class PairRt {
   readonly deltaLog = new Map<number, { offset: number; length: number; data: Payload | null; writtenUs: number }>();
   deltaBytes = 0;
   deltaWrapped = false;
+  /** Bumped when the standby's preparation (HOLDING) is started again or given up (standby.ts). */
+  standbyGen = 0;
   /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
   takeoverPending = false;
   /** The pending takeover is a swap-takeover (the primary was reachable): the roles swap instead of SSWS. */
