@@ -5,6 +5,7 @@ import { parseTopologyText } from '../../app/model/file';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
+import { runSimulation } from './headless';
 
 function fig01(): Topology {
   const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
@@ -118,6 +119,14 @@ describe('path groups (TrueCopy/UR remote connection: paths, minimum paths, path
     e.runUntilSettled(e.nowUs + 60e6);
     expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
+
+describe('path group in the report', () => {
+  test('simulate --json reports each path-grouped pair\'s paths up at the end', () => {
+    const r = runSimulation(twoPaths(), { durationMs: 500, seed: 1, faults: [{ atMs: 100, command: { type: 'cutCable', cableId: 'CN2b' } }] });
+    expect(r.pairs.find((p) => p.id === 'pair-sync')).toMatchObject({ state: 'PAIR', paths: { up: 1, total: 2, min: 1 } });
+    expect(r.pairs.find((p) => p.id === 'pair-async')!.paths).toBeUndefined();
   });
 });
 
