@@ -89,6 +89,14 @@ export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSys
   };
   const lost = (): void => {
     p.markTracks(p.primaryBitmap, offset, len);
+    if (p.cfg.paths && p.copy.gen === gen) {
+      // Lost on a cut path of its path group: the track goes back to the bitmap and the copy loop sends it again on
+      // the next path (it waits for the path timeout in copyBatch, or suspends there when too few paths are left).
+      p.copy.tracksSent--;
+      p.copy.inFlightTracks.delete(track);
+      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
+      return;
+    }
     suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
   };
   const stored = (ok: boolean, reason?: string): void => {

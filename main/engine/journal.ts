@@ -4,7 +4,7 @@ import type { EngineState } from './state';
 import { abandonCopy, completeTakeover, setState, suspend, takeOver } from './pair-states';
 import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
-import { waitForPath } from './path-groups';
+import { retryOnPath } from './path-groups';
 import { STANDBY_STATES, standbyWrapped } from './standby';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
@@ -130,7 +130,7 @@ function transmitRecord(core: EngineState, j: JournalRt, rec: JournalRecord, rou
     if (j.gen !== gen) return;
     if (link.lostBefore(epoch, t) && !rec.discarded) {
       // Lost on a cut path of a path group: sent again on the next path once the path timeout runs out.
-      waitForPath(p, () => j.gen === gen && p.route?.link.up && transmitRecord(core, j, rec, p.route));
+      retryOnPath(p, () => j.gen === gen && p.route?.link.up && transmitRecord(core, j, rec, p.route));
       return;
     }
     // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).

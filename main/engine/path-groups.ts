@@ -44,8 +44,13 @@ export function pathsUp(core: EngineState, p: PairRt): number {
 export function pathsCut(core: EngineState, link: LinkRt): Set<PairRt> {
   const noticing = new Set<PairRt>();
   for (const p of core.pairList) {
-    if (!p.cfg.paths?.cableIds.includes(link.id) || !p.rules.paired) continue;
+    if (!p.cfg.paths?.cableIds.includes(link.id)) continue;
     noticing.add(p);
+    // Not paired: nothing is on its way, so it simply takes a path that is up for when it is created.
+    if (!p.rules.paired) {
+      if (p.route?.link === link) p.route = core.routeFor(p) ?? p.route;
+      continue;
+    }
     if (p.pathWatch.detectAtUs !== undefined) continue;
     const at = core.nowUs + p.cfg.paths.timeoutMs * 1000;
     p.pathWatch.detectAtUs = at;
@@ -83,6 +88,18 @@ function pathTimedOut(core: EngineState, p: PairRt): void {
 export function waitForPath(p: PairRt, retry: () => void): boolean {
   if (p.pathWatch.detectAtUs === undefined) return false;
   p.pathWatch.waiters.push(retry);
+  return true;
+}
+
+/**
+ * A transfer was lost on a cut path: it waits for the detection (waitForPath), or, when the pair already moved to a
+ * path that is up (a path timeout shorter than the transfer's flight), it is sent again at once. False: no path group
+ * path to take, fail as before.
+ */
+export function retryOnPath(p: PairRt, retry: () => void): boolean {
+  if (waitForPath(p, retry)) return true;
+  if (!p.cfg.paths || !p.route?.link.up) return false;
+  retry();
   return true;
 }
 

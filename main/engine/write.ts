@@ -1,5 +1,5 @@
 // Host writes and what a system does with a write arriving at a target port: T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
-import { waitForPath } from './path-groups';
+import { retryOnPath, waitForPath } from './path-groups';
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import type { CommandResult } from '../../app/engine/api';
@@ -426,7 +426,7 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
   };
   /** Lost on a cut cable: sent again on the next path once the path timeout runs out, or failed as before. */
   const lostOnPath = (): void => {
-    if (p.updateGen === gen && waitForPath(p, () => (release(), forwardSync(core, p, a, answered)))) return;
+    if (p.updateGen === gen && retryOnPath(p, () => (release(), forwardSync(core, p, a, answered)))) return;
     fail(`cable ${link.id} was cut`);
   };
   const secondaryAnswered = (ok: boolean, reason?: string): void => {

@@ -380,7 +380,9 @@ export class EngineModel {
     const landings = target.landings[rec.block]!;
     for (const [id, p] of this.engine.pairs) {
       const since = this.fencedSince.get(id);
-      if (!p.fenced || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
+      // The landings follow the file's direction: a swapped pair's P-VOL is the file's S-VOL, which the host's write
+      // reaches only through this very pair (after a swap-takeover and a later SSWS the host writes the other side).
+      if (!p.fenced || p.swapped || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
       this.violations.push({
         step: this.stats.steps,
         action: { kind: 'final' },
@@ -431,8 +433,10 @@ export class EngineModel {
           this.violations.push({ step, action, invariant: 'rpo-never-shrinks-while-suspended', detail: `pair ${id} (${state} since ${p.sinceUs} us): RPO went from ${last.rpoMs} ms to ${rpoMs} ms` });
         this.suspendedRpo.set(id, { since: p.sinceUs, state, rpoMs });
       } else this.suspendedRpo.delete(id);
-      // A pair with at least its minimum of paths up never suspends for a path loss (it moves to a path that is up).
-      if (state === 'PSUE' && this.previousState.get(id) !== 'PSUE' && p.cfg.paths && p.suspendedCause?.kind === 'link') {
+      // A pair with at least its minimum of paths up never suspends for a loss of its own paths (it moves to a path that
+      // is up); it may still suspend with its consistency group for another pair's path loss.
+      const cause = p.suspendedCause;
+      if (state === 'PSUE' && this.previousState.get(id) !== 'PSUE' && p.cfg.paths && cause?.kind === 'link' && p.cfg.paths.cableIds.includes(cause.id)) {
         const up = p.cfg.paths.cableIds.filter((c) => this.engine.wiring.links.get(c)?.up).length;
         if (up >= p.cfg.paths.minPaths)
           this.violations.push({ step, action, invariant: 'paths-at-minimum-never-suspend', detail: `pair ${id} suspended for a path loss with ${up} of its paths up (minimum ${p.cfg.paths.minPaths}): ${p.reason}` });
