@@ -93,7 +93,7 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   },
   takeover: {
     label: 'Take over at the secondary',
-    does: 'with the primary reachable and the pair replicating, a swap-takeover: the journal is flushed (or the updates on the way land), the roles swap and the pair stays paired the other way; otherwise the secondary becomes writable (SSWS), its changes recorded for failback',
+    does: 'with the primary reachable and the pair replicating, a swap-takeover: the journal is flushed (or the updates on the way land), the roles swap and the pair stays paired the other way; otherwise (or asked read/write: CCI pairsplit -RS) the secondary becomes writable (SSWS), its changes recorded for failback',
     allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'suspending'],
     refusedBecause: 'there is nothing to take over',
     refusedIn: { COPY: 'the secondary is inconsistent while copying and cannot take over' },

@@ -180,7 +180,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       // Primary reachable and the pair replicating: a swap-takeover (DOMAIN.md "Takeover"), unless the old P-VOL's bytes
       // are another replicating pair's secondary (a cascade's relay volume): it cannot become a secondary then.
       const swapConflict = copyTargetConflict(core, p, p.primaryId);
-      if (canReachSecondary(core, p) && p.rules.forwardsUpdates && !swapConflict) {
+      // `readWrite` asks for the S-VOL takeover itself (CCI pairsplit -RS): SSWS even with the primary reachable.
+      if (!readWrite && canReachSecondary(core, p) && p.rules.forwardsUpdates && !swapConflict) {
         p.takeoverPending = true;
         p.swapPending = true;
         const old = p.primaryId;
