@@ -1,4 +1,5 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
+import { waitForPath } from './path-groups';
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
@@ -39,6 +40,7 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
   const route = p.route;
   const secSystem = core.volume(p.secondaryId).systemId;
   const primSystem = core.volume(p.primaryId).systemId;
+  if (route && !route.link.up && waitForPath(p, () => copyBatch(core, p, gen))) return;
   if (!route || !route.link.up || !core.systemUp(secSystem) || !core.systemUp(primSystem)) {
     const why = !route ? 'no cabled route to the secondary' : !route.link.up ? `cable ${route.link.id} is cut` : 'a system of the pair is down';
     return suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: core.systemUp(secSystem) ? primSystem : secSystem });
@@ -87,6 +89,14 @@ export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSys
   };
   const lost = (): void => {
     p.markTracks(p.primaryBitmap, offset, len);
+    if (p.cfg.paths && p.copy.gen === gen) {
+      // Lost on a cut path of its path group: the track goes back to the bitmap and the copy loop sends it again on
+      // the next path (it waits for the path timeout in copyBatch, or suspends there when too few paths are left).
+      p.copy.tracksSent--;
+      p.copy.inFlightTracks.delete(track);
+      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
+      return;
+    }
     suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
   };
   const stored = (ok: boolean, reason?: string): void => {

@@ -1,4 +1,5 @@
 // Host writes and what a system does with a write arriving at a target port: T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
+import { retryOnPath, waitForPath } from './path-groups';
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import type { CommandResult } from '../../app/engine/api';
@@ -412,6 +413,8 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
     done(seen === undefined, seen);
   };
   if (!route) return fail('no cabled route from the primary to the secondary');
+  // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.
+  if (!route.link.up && waitForPath(p, () => forwardSync(core, p, a, done))) return;
   if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
   if (!core.systemUp(secSystem)) return fail(`system ${secSystem} is down`);
   if (a.io.traced) core.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
@@ -421,13 +424,16 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
   const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
   for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
   const answered = done;
-  done = (ok, reason, pending) => {
+  const release = (): void => {
     p.syncInFlight--;
     for (let t = firstTrack; t <= lastTrack; t++) {
       const n = p.syncInFlightTracks.get(t)! - 1;
       if (n > 0) p.syncInFlightTracks.set(t, n);
       else p.syncInFlightTracks.delete(t);
     }
+  };
+  done = (ok, reason, pending) => {
+    release();
     answered(ok, reason, pending);
   };
   const link = route.link;
@@ -440,6 +446,11 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
     link.inFlight--;
     core.activeFlows--;
   };
+  /** Lost on a cut cable: sent again on the next path once the path timeout runs out, or failed as before. */
+  const lostOnPath = (): void => {
+    if (p.updateGen === gen && retryOnPath(p, () => (release(), forwardSync(core, p, a, answered)))) return;
+    fail(`cable ${link.id} was cut`);
+  };
   const secondaryAnswered = (ok: boolean, reason?: string): void => {
     if (!ok) return fail(reason ?? 'the secondary refused the write');
     // The secondary's image now holds this write (for the cascade's end-to-end RPO).
@@ -447,7 +458,7 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
     if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
     // The answer's way back is no event of its own: it rides with the answer it is part of (the host's, usually).
     const atUs = core.nowUs + link.oneWayUs;
-    done(true, undefined, [{ atUs, lost: () => (link.lostBefore(epoch, atUs) ? failure(`cable ${link.id} was cut before the answer came back`) : undefined) }]);
+    done(true, undefined, [{ atUs, lost: () => (link.lostBefore(epoch, atUs) && !p.cfg.paths ? failure(`cable ${link.id} was cut before the answer came back`) : undefined) }]);
   };
-  link.send(core.sched, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => fail(`cable ${link.id} was cut`), secondaryAnswered));
+  link.send(core.sched, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => lostOnPath(), secondaryAnswered));
 }
