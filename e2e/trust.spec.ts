@@ -170,7 +170,9 @@ test('item 6: a cable edited during a run applies at once; an edit the engine ca
   await field.fill('4000');
   await field.press('Enter');
   await expect(page.getByTestId('run-outdated')).toBeHidden();
-  await expect.poll(() => rpoMs(page, 'pair-async'), { timeout: 20_000 }).toBeGreaterThan(20);
+  // RPO while PAIR is the age of the oldest unapplied write (DOMAIN.md): 20 ms one way less the gap since the write
+  // before it (1.25 ms on average at 800 IOPS), so well above what it was at the old distance.
+  await expect.poll(() => rpoMs(page, 'pair-async'), { timeout: 20_000 }).toBeGreaterThan(12);
   // The run went on: not restarted.
   expect(await clockMs(page)).toBeGreaterThan(clockBefore);
   await page.screenshot({ path: `${SHOTS}/trust-6-live-cable-edit.png` });
