@@ -48,14 +48,14 @@ describe('relaylab validate', () => {
     expect(result.out).toContain('[dangling-reference]');
   });
 
-  it('passes all ten built-in templates', async () => {
+  it('passes all fourteen built-in templates (ten figures, four exercises)', async () => {
     const templates = readdirSync('assets/topologies')
       .filter((f) => f.endsWith('.relaylab.json'))
       .map((f) => path.join('assets/topologies', f));
-    expect(templates).toHaveLength(10);
+    expect(templates).toHaveLength(14);
     const result = await run(['validate', ...templates]);
     expect(result.code, result.out).toBe(0);
-    expect(result.out.trim().split('\n').filter((line) => line.endsWith(': ok'))).toHaveLength(10);
+    expect(result.out.trim().split('\n').filter((line) => line.endsWith(': ok'))).toHaveLength(14);
   });
 
   it('reports unreadable and truncated files as errors, not crashes', async () => {

@@ -45,8 +45,9 @@ function need(): LiveDeps {
 
 /** The document's model without its canvas layout: moving a box must not restart the run. */
 export function modelKey(t: Topology): string {
-  const { layout: _layout, ...model } = t;
-  return JSON.stringify(model);
+  // The class script and the exercises are read by the views, not the engine: authoring an exercise keeps the run going.
+  const { layout: _layout, scenario, ...model } = t;
+  return JSON.stringify(scenario ? { ...model, timeline: scenario.timeline } : model);
 }
 
 export function speedValue(s: SpeedChoice): number {
