@@ -1,5 +1,5 @@
 // The live dock's Exercise tab: the student's view (task, hints on request, check with points) and the instructor's editor.
-import { memo, useEffect, useState, type ReactNode } from 'react';
+import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
 import { checkLine, describeEnd, describeEvent, type ExerciseGrade } from '../../app/exercise/grade';
 import { ExercisePairState, type Exercise, type ExerciseEnd, type ExerciseEvent, type Topology } from '../../app/model/schema';
 import { documentStore, useDoc } from '../store/document';
@@ -14,6 +14,12 @@ export const ExercisePanel = memo(function ExercisePanel() {
   const exercises = useDoc((s) => s.doc.scenario?.exercises ?? NONE);
   const [index, setIndex] = useState(0);
   const [editing, setEditing] = useState(false);
+  // Another document opened: the student's view of its first exercise.
+  const loads = useDoc((s) => s.loads);
+  useEffect(() => {
+    setEditing(false);
+    setIndex(0);
+  }, [loads]);
   const at = Math.min(index, Math.max(0, exercises.length - 1));
   const exercise = exercises[at];
   const bar = (
@@ -70,6 +76,13 @@ const StudentView = memo(function StudentView({ exercise }: { exercise: Exercise
   const [checked, setChecked] = useState<ExerciseGrade | null>(null);
   const [hintsShown, setHintsShown] = useState(0);
   const [busy, setBusy] = useState(false);
+  // The verdict comes into view when it arrives (the dock is often shorter than the rules and hints).
+  const verdictRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Only the tab's own scroll box moves (scrollIntoView would scroll the whole app out of the window).
+    const box = verdictRef.current?.closest('.live-scroll');
+    if (box) box.scrollTop = box.scrollHeight;
+  }, [checked]);
   const total = exercise.mustHappen.reduce((n, e) => n + e.points, 0) + exercise.atEnd.reduce((n, c) => n + c.points, 0);
   return (
     <>
@@ -138,7 +151,7 @@ const StudentView = memo(function StudentView({ exercise }: { exercise: Exercise
       </button>
       {!running && !checked ? <p className="muted">Run the topology first: the exercise is checked against the running engine.</p> : null}
       {checked ? (
-        <div className={`live-verdict ${checked.passed ? 'ok' : 'bad'}`} data-testid="exercise-verdict">
+        <div ref={verdictRef} className={`live-verdict ${checked.passed ? 'ok' : 'bad'}`} data-testid="exercise-verdict">
           <p>
             <b data-testid="exercise-score">
               {checked.score} / {checked.total} points
