@@ -59,7 +59,7 @@ export function describeEvent(ev: ExerciseEvent, t: Topology): string {
     case 'pairState':
       return `pair ${ev.pairId} goes ${ev.state}`;
     case 'differentialResync':
-      return `pair ${ev.pairId} is resynchronised by a differential copy (fewer tracks to copy than the volume)`;
+      return `pair ${ev.pairId} is resynchronised by a differential copy (its bitmap, not a full initial copy)`;
     case 'takeover':
       return `the secondary of pair ${ev.pairId} takes over (SSWS)`;
     case 'fenceLifted':
@@ -159,8 +159,9 @@ function findEvent(ev: Exclude<ExerciseEvent, { event: 'writeRefused' }>, events
         break;
       }
       case 'differentialResync': {
-        // Differential: the copy started from the bitmap, with fewer tracks to copy than the volume holds (while the host
-        // keeps writing, tracks written again during the copy are sent again, so the tracks sent may exceed that).
+        // Differential: a resync that copies the tracks its bitmap recorded (pairresync), not an initial copy of the whole
+        // volume (paircreate after a delete). After a long outage of random writes the bitmap may cover every track; it is
+        // still a resync. While the host keeps writing, tracks written again during the copy are sent again.
         const c = pairStateChange(e, ev.pairId);
         if (!c) break;
         const started = /^(.*): (\d+) track\(s\) to copy/.exec(c.reason);
@@ -172,7 +173,7 @@ function findEvent(ev: Exclude<ExerciseEvent, { event: 'writeRefused' }>, events
           break;
         }
         const done = c.state === 'PAIR' ? /^copy complete \((\d+) track\(s\) sent\)/.exec(c.reason) : null;
-        if (done && toCopy !== undefined && (fullTracks === undefined || toCopy < fullTracks))
+        if (done && toCopy !== undefined)
           return { ...at, note: `${count(toCopy)} of ${fullTracks === undefined ? '?' : count(fullTracks)} tracks to copy, ${count(Number(done[1]))} sent` };
         if (c.state !== 'COPY') toCopy = undefined;
         break;
