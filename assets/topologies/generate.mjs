@@ -266,7 +266,7 @@ function exerciseFigure(baseFigure, file, name, description, timeline, exercise,
   const { layout } = t;
   delete t.layout;
   t.layout = layout;
-  figures.push({ file, figure: `${baseFigure} exercise`, doc: t, description: `An exercise: ${exercise.title.charAt(0).toLowerCase()}${exercise.title.slice(1)}.` });
+  figures.push({ file, figure: `${baseFigure} exercise`, doc: t, description: `${exercise.task.split('. ')[0].replace(/\.$/, '')}.` });
 }
 const cmdAt = (atMs, command, note) => ({ atMs, command, note });
 
