@@ -217,6 +217,11 @@ function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number)
 export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
   for (const s of core.standbyPairs) {
     if (s.primaryId !== volumeId || s.state !== 'HOLD') continue;
+    // A copy's track (I/O id 0) is no host write the relay will forward: the kept writes no longer tell the remote's difference.
+    if (ioId === 0) {
+      s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;
+      continue;
+    }
     s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
@@ -232,9 +237,13 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
 /**
  * Hitachi 3DC delta resync: the relay is lost; the standby pair local -> remote sends the remote only the writes it
  * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
- * standby journal wrapped, those writes are gone: a full copy instead (the remote is inconsistent until it completes).
+ * kept writes do not cover the difference (the standby journal wrapped, the pair kept none, changes were recorded in
+ * its bitmap instead, or a copy wrote either side meanwhile), a full copy instead (the remote is inconsistent until it
+ * completes): the Universal Replicator guide's "Delta Resync Failure: Entire Copy" option.
  */
 export function deltaResync(core: EngineState, s: PairRt): string {
+  // Decided before the relay leg steps aside (its dropped records go to its own bitmap, not ours).
+  const gap = deltaGapOf(core, s);
   // The relay -> remote pair steps aside (it becomes the standby in turn).
   for (const q of core.pairList) {
     if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
@@ -245,10 +254,11 @@ export function deltaResync(core: EngineState, s: PairRt): string {
   const records = [...s.deltaLog.values()];
   s.deltaLog.clear();
   s.deltaBytes = 0;
-  if (s.deltaWrapped) {
-    s.deltaWrapped = false;
-    startCopy(core, s, true, 'delta resync: the standby journal wrapped (the records the remote lacks are gone), so a full copy instead');
-    return `delta resync: the standby journal wrapped; full copy of ${s.copy.totalTracks} track(s) instead`;
+  s.deltaWrapped = false;
+  s.deltaGap = undefined;
+  if (gap) {
+    startCopy(core, s, true, `delta resync: ${gap}, so a full copy instead`);
+    return `delta resync: ${gap}; full copy of ${s.copy.totalTracks} track(s) instead`;
   }
   setState(core, s, 'PAIR', `delta resync: ${records.length} record(s) the remote lacks, sent in order`);
   const io: Io = { id: 0, traced: false };
@@ -261,4 +271,16 @@ export function deltaResync(core: EngineState, s: PairRt): string {
   void io;
   if (s.journal) pump(core, s.journal);
   return `delta resync: ${records.length} record(s) the remote lacks, sent over ${s.route?.link.id ?? 'no cable'}`;
+}
+
+/**
+ * Why the writes a pair kept in HOLD are not exactly what its secondary lacks, or undefined. Only a delta-resync
+ * standby keeps writes (a relay leg that stood aside kept none); tracks in its bitmap (records dropped when it last
+ * stopped replicating) were never kept.
+ */
+function deltaGapOf(core: EngineState, s: PairRt): string | undefined {
+  if (s.deltaWrapped) return 'the standby journal wrapped (the records the remote lacks are gone)';
+  if (!core.standbyPairs.includes(s)) return `${s.id} is no delta-resync standby and kept no writes while it stood by`;
+  if (!s.primaryBitmap.isEmpty) return `${s.primaryBitmap.count} track(s) changed before it stood by are recorded only in its bitmap`;
+  return s.deltaGap;
 }

@@ -193,6 +193,12 @@ export class PairRt {
   readonly deltaLog = new Map<number, { offset: number; length: number; data: Payload | null; writtenUs: number }>();
   deltaBytes = 0;
   deltaWrapped = false;
+  /**
+   * Why the kept writes no longer cover what the remote lacks, although none was dropped: a copy wrote the primary
+   * (its tracks are no host writes) or the secondary (another pair's copy replaced the remote's image). A delta resync
+   * then copies in full, as after a wrap.
+   */
+  deltaGap: string | undefined;
   /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
   takeoverPending = false;
   /**

@@ -233,3 +233,60 @@ describe('a failback interrupted by a fault and finished by auto-resync (prop-lo
     expect(p.secondaryId).toBe('V12');
   });
 });
+
+describe('delta resync of a pair whose kept writes do not cover what the remote lacks (prop-long seed 4242)', () => {
+  function loadDelta(): Topology {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return withoutInitialFill(r.topology);
+  }
+
+  test('the replayed counterexample: pair-async delta-resynchronised back from HOLD, PAIR with V21 unequal to V22', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.1, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    // Cable 9 % 6 = CN3 (the relay's loop), system 1 = sys10 (local), pair 5 % 3 = pair-delta, 4 % 3 = pair-async.
+    const actions: Action[] = [
+      { kind: 'cutCable', index: 9 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 150 },
+      { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
+      { kind: 'failSystem', index: 1 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 4, op: 'deltaResync', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'create', readWrite: false },
+    ];
+    const { violations } = runSequence(loadDelta(), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('a relay leg that stood aside kept no writes, and a standby with tracks in its bitmap kept too few: both copy in full', () => {
+    const e = new Engine(quiet(loadDelta()), { seed: 1 });
+    // The loop is cut: the write changes V21's bytes at S14 in V12, pair-async suspends with the track in its bitmap.
+    expect(e.command({ type: 'cutCable', cableId: 'CN3' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(7), false).ok).toBe(true);
+    e.runFor(2_000);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PSUE');
+    expect(e.volumeHash('V21')).not.toBe(e.volumeHash('V22'));
+    // pair-delta takes over the remote (pair-async stands by in HOLD); the local system fails before its record lands.
+    const first = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(first.ok && first.message).toMatch(/1 record\(s\) the remote lacks/);
+    expect(e.command({ type: 'failSystem', systemId: 'sys10' }).ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('HOLD');
+    // pair-async kept nothing while in HOLD: its delta resync must not claim PAIR over the missing write.
+    const back = e.command({ type: 'pair', pairId: 'pair-async', op: 'deltaResync' });
+    expect(back.ok && back.message).toMatch(/no delta-resync standby.*full copy/);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('COPY');
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    // pair-delta is HOLD again with its dropped record as a bitmap track: its next delta resync copies in full too.
+    expect(e.command({ type: 'restoreSystem', systemId: 'sys10' }).ok).toBe(true);
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    const again = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(again.ok && again.message).toMatch(/recorded only in its bitmap.*full copy/);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+});
