@@ -290,3 +290,44 @@ describe('delta resync of a pair whose kept writes do not cover what the remote 
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
   });
 });
+
+describe('the model\'s fence check follows the pairs\' current direction (prop-long seed 4242, after the delta-resync fix)', () => {
+  test('swap-resync, relay site lost (V12 fenced), takeover to V11: the host\'s writes to V11 are not writes to the fenced V12', () => {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    // Site 1 = site-relay, site 0 = site-local; pair 0 = pair-sync.
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'swapResync', readWrite: false },
+      { kind: 'settle' },
+      { kind: 'failSite', index: 1 },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'create', readWrite: false },
+      { kind: 'failSite', index: 0 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('the engine: V12 fenced as the swapped P-VOL, V11 took over (SSWS) and takes the host\'s write, V12 is not written', () => {
+    const e = new Engine(quiet(load('fig01'), (p) => (p.mode === 'sync' ? { ...p, fence: 'data' } : p)), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'swapResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.command({ type: 'failSite', siteId: 'site-relay' }).ok).toBe(true);
+    const p = e.pairs.get('pair-sync')!;
+    expect([p.primaryId, p.fenced]).toEqual(['V12', true]);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    const v12 = e.volumeHash('V12');
+    let answer: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(9), false, (ok) => (answer = ok)).ok).toBe(true);
+    e.runFor(10_000);
+    expect(answer).toBe(true);
+    expect(e.volumeHash('V12')).toBe(v12);
+    expect(e.volumeHash('V11')).not.toBe(v12);
+  });
+});

@@ -212,7 +212,9 @@ export class EngineModel {
     this.targets.push({ hostId, luId, offsets, landings });
   }
 
-  private landingsOf(luId: string, offset: number): Map<string, number> {
+  /** Where a write to the LU lands: its stack, then across the pairs (as filed, or `pairs` as [primary, secondary] now). */
+  private landingsOf(luId: string, offset: number, pairs?: [string, string][]): Map<string, number> {
+    const directions = pairs ?? this.topology.pairs.map((p): [string, string] => [p.primaryVolumeId, p.secondaryVolumeId]);
     const out = new Map<string, number>();
     const queue: { id: string; offset: number }[] = [{ id: luId, offset }];
     while (queue.length) {
@@ -220,7 +222,7 @@ export class EngineModel {
       for (const hop of sameBytes(this.topology, id, o, WRITE_BYTES)) {
         if (out.has(hop.elementId) || this.topology.lus.some((l) => l.id === hop.elementId)) continue;
         out.set(hop.elementId, hop.offsetBytes);
-        for (const p of this.topology.pairs) if (p.primaryVolumeId === hop.elementId) queue.push({ id: p.secondaryVolumeId, offset: hop.offsetBytes });
+        for (const [primary, secondary] of directions) if (primary === hop.elementId) queue.push({ id: secondary, offset: hop.offsetBytes });
       }
     }
     return out;
@@ -345,10 +347,14 @@ export class EngineModel {
 
   /** A fenced P-VOL acknowledges nothing: a write issued after the fence was seen, acknowledged while it holds, is a violation. */
   private checkNotFenced(rec: WriteRecord, target: Target): void {
-    const landings = target.landings[rec.block]!;
+    // Along the pairs' directions now: after a swap-resync and a takeover the host's volume is the secondary (SSWS) and
+    // its writes no longer reach the fenced P-VOL on the other side.
+    let landings: Map<string, number> | undefined;
     for (const [id, p] of this.engine.pairs) {
       const since = this.fencedSince.get(id);
-      if (!p.fenced || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
+      if (!p.fenced || since === undefined || rec.issuedUs < since) continue;
+      landings ??= this.landingsOf(target.luId, target.offsets[rec.block]!, [...this.engine.pairs.values()].map((q): [string, string] => [q.primaryId, q.secondaryId]));
+      if (!landings.has(p.primaryId)) continue;
       this.violations.push({
         step: this.stats.steps,
         action: { kind: 'final' },
