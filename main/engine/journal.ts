@@ -239,7 +239,7 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
  * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
  * kept writes do not cover the difference (the standby journal wrapped, the pair kept none, changes were recorded in
  * its bitmap instead, or a copy wrote either side meanwhile), a full copy instead (the remote is inconsistent until it
- * completes): the Universal Replicator guide's "Delta Resync Failure: Entire Copy" option.
+ * completes). DOMAIN.md (3DC): when the local journal no longer holds them it falls back to a copy, and says so.
  */
 export function deltaResync(core: EngineState, s: PairRt): string {
   // Decided before the relay leg steps aside (its dropped records go to its own bitmap, not ours).
