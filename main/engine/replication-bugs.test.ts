@@ -331,3 +331,53 @@ describe('the model\'s fence check follows the pairs\' current direction (prop-l
     expect(e.volumeHash('V11')).not.toBe(v12);
   });
 });
+
+describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s primary back (prop-long seed 1)', () => {
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+  // Cable 9 % 6 = CN3 (loop), cable 0 = CN1 (host), system 0 = sys20 (relay); pair 5 % 3 = pair-delta.
+  const actions: Action[] = [
+    { kind: 'cutCable', index: 9 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'settle' },
+    { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
+    { kind: 'pair', index: 5, op: 'takeover', readWrite: false },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 1427 },
+    { kind: 'pair', index: 5, op: 'failback', readWrite: false },
+    { kind: 'cutCable', index: 0 },
+    { kind: 'settle' },
+    { kind: 'failSystem', index: 0 },
+    { kind: 'settle' },
+    { kind: 'write', target: 0, block: 0 },
+  ];
+  function loadDelta(): Topology {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return withoutInitialFill(r.topology);
+  }
+
+  test('the replayed counterexample: the model restarts pair-sync\'s history where its primary was overwritten', () => {
+    const { violations } = runSequence(loadDelta(), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('the engine: the write made to V11 after V22 took over is undone by the failback, on V11 and on V12 alike', () => {
+    const e = new Engine(quiet(loadDelta()), { seed: 1 });
+    expect(e.command({ type: 'cutCable', cableId: 'CN3' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(1), false).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'takeover' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(2), false).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('SSWS');
+    expect(e.stack.read('V22', 0, 1)[0]).toBe(1);
+    expect(e.stack.read('V12', 0, 1)[0]).toBe(2);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'failback' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('PAIR');
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).state).toBe('PAIR');
+    for (const v of ['V11', 'V12']) expect(e.stack.read(v, 0, 1)[0], v).toBe(1);
+    expect(e.volumeHash('V12')).toBe(e.volumeHash('V11'));
+  });
+});

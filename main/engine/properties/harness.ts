@@ -423,6 +423,13 @@ export class EngineModel {
       if (p.mode === 'sync' && acked)
         for (const [k, seq] of acked) {
           const offset = Number(k.slice(k.lastIndexOf('@') + 1));
+          // Another pair's copy replaced the primary's bytes with an older image (a failback of the 3DC standby into
+          // V11 restores the remote's image): the primary's history there restarts, and the secondary follows it.
+          const onPrimary = this.guard(step, action, () => this.seqAt(p.primaryId, offset));
+          if (onPrimary !== undefined && onPrimary < seq) {
+            acked.delete(k);
+            continue;
+          }
           const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
           if (seen !== undefined && seen < seq)
             this.violations.push({
