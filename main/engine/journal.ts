@@ -82,6 +82,23 @@ export function releaseHeld(core: EngineState, j: JournalRt): void {
   }
 }
 
+/**
+ * One pair left a group's journal (deleted while the others keep replicating): its held writes are answered (their
+ * bytes are on the primary; the pair no longer replicates them) and the others' may fit in the room its records left.
+ */
+export function releaseHeldOf(core: EngineState, j: JournalRt, pair: PairRt): void {
+  const mine = j.held.filter((h) => h.pair === pair);
+  if (mine.length === 0) return;
+  j.held.splice(0, j.held.length, ...j.held.filter((h) => h.pair !== pair));
+  for (const h of mine) {
+    core.activeFlows--;
+    h.answered();
+  }
+  admitHeld(core, j);
+  checkJournalFill(core, j);
+  pump(core, j);
+}
+
 export function checkJournalFill(core: EngineState, j: JournalRt): void {
   const over = j.fill >= PFUL_THRESHOLD;
   for (const p of j.pairs) {
@@ -247,7 +264,11 @@ export function deltaResync(core: EngineState, s: PairRt): string {
   // The relay -> remote pair steps aside (it becomes the standby in turn).
   for (const q of core.pairList) {
     if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
-    if (q.journal) for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+    if (q.journal) {
+      for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+      // Writes held back by inflow control are recorded too (left held, they would block the journal when it is used again).
+      releaseHeld(core, q.journal);
+    }
     abandonCopy(core, q);
     setState(core, q, 'HOLD', `delta resync of ${s.id}: ${q.id} stands by`);
   }

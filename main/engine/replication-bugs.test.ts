@@ -381,3 +381,49 @@ describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s pri
     expect(e.volumeHash('V12')).toBe(e.volumeHash('V11'));
   });
 });
+
+describe('writes held back by inflow control when their pair is deleted (prop-long seed 2)', () => {
+  test('the replayed counterexample: pair-async re-created after a delete with a held write, PAIR with V21 unequal to V22', () => {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    // Pair 1 and 4 % 3 = pair-async; system 0 = sys20.
+    const actions: Action[] = [
+      { kind: 'fillJournal', index: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 677 },
+      { kind: 'pair', index: 4, op: 'delete', readWrite: false },
+      { kind: 'run', us: 1000 },
+      { kind: 'pair', index: 1, op: 'create', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'restoreSystem', index: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('FIG. 1: the held hand-down is released by the delete, and the re-created pair journals its writes again', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.command({ type: 'fillJournal', pairId: 'pair-async' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(1), false).ok).toBe(true);
+    e.runFor(5_000);
+    const j = e.pairs.get('pair-async')!.journal!;
+    expect(j.held.length).toBe(1);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'delete' }).ok).toBe(true);
+    expect(j.held.length).toBe(0);
+    e.runFor(2_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'create' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    // In PAIR a write is journaled and applied, not held behind the deleted pair's write.
+    let answer: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 262144, new Uint8Array(4096).fill(2), false, (ok) => (answer = ok)).ok).toBe(true);
+    e.runFor(20_000);
+    expect(answer).toBe(true);
+    expect(j.held.length).toBe(0);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
