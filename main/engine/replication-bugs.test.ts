@@ -427,3 +427,28 @@ describe('writes held back by inflow control when their pair is deleted (prop-lo
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
   });
 });
+
+describe('a failback into FIG. 12\'s shared bytes rolls the sibling\'s primary back (prop-long seed 4243)', () => {
+  test('the replayed counterexample: the model restarts pair-async-b\'s observed order where V21b went back to an older write', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'one-group' };
+    // Block 12 % 10 = 2; site 2 = site-remotea; system 0 = sys20; pair 0 = pair-sync, 4 % 3 = 1 = pair-async-a.
+    const actions: Action[] = [
+      { kind: 'write', target: 0, block: 12 },
+      { kind: 'run', us: 1914 },
+      { kind: 'failSite', index: 2 },
+      { kind: 'restoreSystem', index: 0 },
+      { kind: 'write', target: 0, block: 12 },
+      { kind: 'settle' },
+      { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+      { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 1, op: 'failback', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(load('fig12'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+});

@@ -173,7 +173,7 @@ export class EngineModel {
   /** Sync pair -> primary location -> newest seq acknowledged while the pair was in PAIR. */
   private readonly syncAcked = new Map<string, Map<string, number>>();
   /** Async pair -> for each write seq seen on the primary, the seqs the primary showed before it (observed order). */
-  private readonly primaryOrder = new Map<string, { firstSeenStep: Map<number, number> }>();
+  private readonly primaryOrder = new Map<string, { firstSeenStep: Map<number, number>; newestAt?: Map<number, number> }>();
   private readonly cableIds: string[];
   private readonly systemIds: string[];
   private readonly siteIds: string[];
@@ -457,6 +457,17 @@ export class EngineModel {
       const b = this.guard(step, action, () => this.seqAt(secondaryId, o));
       if (a !== undefined) onPrimary.set(o, a);
       if (b !== undefined) onSecondary.set(o, b);
+    }
+    // A primary location showing an older write than it did before was rolled back by a copy into it (a failback into
+    // FIG. 12's shared bytes rewrites the sibling's primary, and the journal carries that to its secondary): the
+    // observed order restarts from here.
+    const newestAt = (order.newestAt ??= new Map());
+    for (const [o, seq] of onPrimary) {
+      if (seq < (newestAt.get(o) ?? 0)) {
+        this.primaryOrder.set(id, { firstSeenStep: new Map(), newestAt: new Map(onPrimary) });
+        return;
+      }
+      newestAt.set(o, seq);
     }
     for (const seq of onPrimary.values()) if (seq > 0 && !order.firstSeenStep.has(seq)) order.firstSeenStep.set(seq, step);
     // The newest write the secondary shows, by when the primary first held it.
