@@ -291,6 +291,36 @@ describe('delta resync of a pair whose kept writes do not cover what the remote 
   });
 });
 
+describe('delta resync after a copy replaced the remote\'s image while the standby stood by', () => {
+  test('pair-delta replicated W to V22; pair-async\'s full copy from V21 (which lacks W: pair-sync split) replaced it; pair-delta\'s next delta resync copies in full', () => {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const e = new Engine(quiet(withoutInitialFill(r.topology)), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' }).ok).toBe(true);
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(5), false).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+    expect(e.volumeHash('V21')).not.toBe(e.volumeHash('V11'));
+    // The relay leg comes back by its own delta resync (a full copy: it kept nothing): V22 = V21 again, without W.
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'split' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.command({ type: 'restoreCable', cableId: 'CN4' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'deltaResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('HOLD');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    // The relay is lost again: pair-delta kept no write since it stood by, yet V22 lacks W.
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    const again = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(again.ok && again.message).toMatch(/copied into V22.*full copy/);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+});
+
 describe('the model\'s fence check follows the pairs\' current direction (prop-long seed 4242, after the delta-resync fix)', () => {
   test('swap-resync, relay site lost (V12 fenced), takeover to V11: the host\'s writes to V11 are not writes to the fenced V12', () => {
     const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
