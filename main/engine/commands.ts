@@ -5,7 +5,7 @@ import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/
 import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
-import { checkJournalFill, deltaResync, pump } from './journal';
+import { checkJournalFill, deltaResync, pump, releaseHeld, releaseHeldOf } from './journal';
 import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, swapTakeover, swapWhenLanded, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
@@ -251,9 +251,15 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
     case 'delete':
       p.fenced = false;
       // Only this pair's records leave the journal: the group's other pairs keep replicating in order.
+      // Writes held back by inflow control go too (left held, they would hold back every write of a re-created pair).
       if (p.journal) {
-        if (p.journal.pairs.length === 1) p.journal.drop();
-        else p.journal.discardPair(p);
+        if (p.journal.pairs.length === 1) {
+          p.journal.drop();
+          releaseHeld(core, p.journal);
+        } else {
+          p.journal.discardPair(p);
+          releaseHeldOf(core, p.journal, p);
+        }
       }
       p.updateGen++;
       abandonCopy(core, p);

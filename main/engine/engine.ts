@@ -27,6 +27,8 @@ export class Engine extends EngineState {
       else if (p.cfg.initially === 'paired') setState(this, p, 'PAIR', 'formed when the run started (initial copy assumed done)');
       else if (p.cfg.initially === 'create') startCopy(this, p, true, 'initial copy started');
     }
+    // The initial copies are the baseline a standby keeps writes from (they run from time 0, as the standby starts).
+    for (const p of this.standbyPairs) p.deltaGap = undefined;
   }
 
   /**

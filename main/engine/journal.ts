@@ -84,6 +84,23 @@ export function releaseHeld(core: EngineState, j: JournalRt): void {
   }
 }
 
+/**
+ * One pair left a group's journal (deleted while the others keep replicating): its held writes are answered (their
+ * bytes are on the primary; the pair no longer replicates them) and the others' may fit in the room its records left.
+ */
+export function releaseHeldOf(core: EngineState, j: JournalRt, pair: PairRt): void {
+  const mine = j.held.filter((h) => h.pair === pair);
+  if (mine.length === 0) return;
+  j.held.splice(0, j.held.length, ...j.held.filter((h) => h.pair !== pair));
+  for (const h of mine) {
+    core.activeFlows--;
+    h.answered();
+  }
+  admitHeld(core, j);
+  checkJournalFill(core, j);
+  pump(core, j);
+}
+
 export function checkJournalFill(core: EngineState, j: JournalRt): void {
   const over = j.fill >= PFUL_THRESHOLD;
   for (const p of j.pairs) {
@@ -230,6 +247,11 @@ function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number)
 export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
   for (const s of core.standbyPairs) {
     if (s.primaryId !== volumeId || !STANDBY_STATES.has(s.state)) continue;
+    // A copy's track (I/O id 0) is no host write the relay will forward: the kept writes no longer tell the remote's difference.
+    if (ioId === 0) {
+      s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;
+      continue;
+    }
     s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
@@ -246,23 +268,32 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
 /**
  * Hitachi 3DC delta resync: the relay is lost; the standby pair local -> remote sends the remote only the writes it
  * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
- * standby journal wrapped, those writes are gone: a full copy instead (the remote is inconsistent until it completes).
+ * kept writes do not cover the difference (the standby journal wrapped, the pair kept none, changes were recorded in
+ * its bitmap instead, or a copy wrote either side meanwhile), a full copy instead (the remote is inconsistent until it
+ * completes). DOMAIN.md (3DC): when the local journal no longer holds them it falls back to a copy, and says so.
  */
 export function deltaResync(core: EngineState, s: PairRt): string {
+  // Decided before the relay leg steps aside (its dropped records go to its own bitmap, not ours).
+  const gap = deltaGapOf(core, s);
   // The relay -> remote pair steps aside (it becomes the standby in turn).
   for (const q of core.pairList) {
     if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
-    if (q.journal) for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+    if (q.journal) {
+      for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+      // Writes held back by inflow control are recorded too (left held, they would block the journal when it is used again).
+      releaseHeld(core, q.journal);
+    }
     abandonCopy(core, q);
     setState(core, q, 'HOLD', `delta resync of ${s.id}: ${q.id} stands by`);
   }
   const records = [...s.deltaLog.values()];
   s.deltaLog.clear();
   s.deltaBytes = 0;
-  if (s.deltaWrapped) {
-    s.deltaWrapped = false;
-    startCopy(core, s, true, 'delta resync: the standby journal wrapped (the records the remote lacks are gone), so a full copy instead');
-    return `delta resync: the standby journal wrapped; full copy of ${s.copy.totalTracks} track(s) instead`;
+  s.deltaWrapped = false;
+  s.deltaGap = undefined;
+  if (gap) {
+    startCopy(core, s, true, `delta resync: ${gap}, so a full copy instead`);
+    return `delta resync: ${gap}; full copy of ${s.copy.totalTracks} track(s) instead`;
   }
   setState(core, s, 'PAIR', `delta resync: ${records.length} record(s) the remote lacks, sent in order`);
   const io: Io = { id: 0, traced: false };
@@ -275,4 +306,16 @@ export function deltaResync(core: EngineState, s: PairRt): string {
   void io;
   if (s.journal) pump(core, s.journal);
   return `delta resync: ${records.length} record(s) the remote lacks, sent over ${s.route?.link.id ?? 'no cable'}`;
+}
+
+/**
+ * Why the writes a pair kept in HOLD are not exactly what its secondary lacks, or undefined. Only a delta-resync
+ * standby keeps writes (a relay leg that stood aside kept none); tracks in its bitmap (records dropped when it last
+ * stopped replicating) were never kept.
+ */
+function deltaGapOf(core: EngineState, s: PairRt): string | undefined {
+  if (s.deltaWrapped) return 'the standby journal wrapped (the records the remote lacks are gone)';
+  if (!core.standbyPairs.includes(s)) return `${s.id} is no delta-resync standby and kept no writes while it stood by`;
+  if (!s.primaryBitmap.isEmpty) return `${s.primaryBitmap.count} track(s) changed before it stood by are recorded only in its bitmap`;
+  return s.deltaGap;
 }

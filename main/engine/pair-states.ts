@@ -220,6 +220,8 @@ export function markOverwrittenSecondaries(core: EngineState, p: PairRt): void {
   for (const q of core.pairList) {
     if (q === p || !sharing.has(q.secondaryId)) continue;
     if (q.rules.suspended) q.secondaryInconsistent = true;
+    // A delta-resync standby's kept writes were what the remote lacked before this copy replaced its image.
+    if (q.state === 'HOLD') q.deltaGap ??= `pair ${p.id} copied into ${target} while ${q.id} stood by`;
   }
 }
 

@@ -196,6 +196,12 @@ export class PairRt {
   deltaWrapped = false;
   /** Bumped when the standby's preparation (HOLDING) is started again or given up (standby.ts). */
   standbyGen = 0;
+  /**
+   * Why the kept writes no longer cover what the remote lacks, although none was dropped: a copy wrote the primary
+   * (its tracks are no host writes) or the secondary (another pair's copy replaced the remote's image). A delta resync
+   * then copies in full, as after a wrap.
+   */
+  deltaGap: string | undefined;
   /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
   takeoverPending = false;
   /** The pending takeover is a swap-takeover (the primary was reachable): the roles swap instead of SSWS. */

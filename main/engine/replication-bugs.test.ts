@@ -235,3 +235,256 @@ describe('a failback interrupted by a fault and finished by auto-resync (prop-lo
     expect(p.secondaryId).toBe('V12');
   });
 });
+
+describe('delta resync of a pair whose kept writes do not cover what the remote lacks (prop-long seed 4242)', () => {
+  function loadDelta(): Topology {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return withoutInitialFill(r.topology);
+  }
+
+  test('the replayed counterexample: pair-async delta-resynchronised back from HOLD, PAIR with V21 unequal to V22', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.1, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    // Cable 9 % 6 = CN3 (the relay's loop), system 1 = sys10 (local), pair 5 % 3 = pair-delta, 4 % 3 = pair-async.
+    const actions: Action[] = [
+      { kind: 'cutCable', index: 9 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 150 },
+      { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
+      { kind: 'failSystem', index: 1 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 4, op: 'deltaResync', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'create', readWrite: false },
+    ];
+    const { violations } = runSequence(loadDelta(), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('a relay leg that stood aside kept no writes, and a standby with tracks in its bitmap kept too few: both copy in full', () => {
+    const e = new Engine(quiet(loadDelta()), { seed: 1 });
+    e.runFor(100_000); // the standby is HOLD once its journal is set up with the remote (HOLDING before)
+    // The loop is cut: the write changes V21's bytes at S14 in V12, pair-async suspends with the track in its bitmap.
+    expect(e.command({ type: 'cutCable', cableId: 'CN3' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(7), false).ok).toBe(true);
+    e.runFor(2_000);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PSUE');
+    expect(e.volumeHash('V21')).not.toBe(e.volumeHash('V22'));
+    // pair-delta takes over the remote (pair-async stands by in HOLD); the local system fails before its record lands.
+    const first = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(first.ok && first.message).toMatch(/1 record\(s\) the remote lacks/);
+    expect(e.command({ type: 'failSystem', systemId: 'sys10' }).ok).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('HOLD');
+    // pair-async kept nothing while in HOLD: its delta resync must not claim PAIR over the missing write.
+    const back = e.command({ type: 'pair', pairId: 'pair-async', op: 'deltaResync' });
+    expect(back.ok && back.message).toMatch(/no delta-resync standby.*full copy/);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('COPY');
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    // pair-delta is HOLD again with its dropped record as a bitmap track: its next delta resync copies in full too.
+    expect(e.command({ type: 'restoreSystem', systemId: 'sys10' }).ok).toBe(true);
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    const again = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(again.ok && again.message).toMatch(/recorded only in its bitmap.*full copy/);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+});
+
+describe('delta resync after a copy replaced the remote\'s image while the standby stood by', () => {
+  test('pair-delta replicated W to V22; pair-async\'s full copy from V21 (which lacks W: pair-sync split) replaced it; pair-delta\'s next delta resync copies in full', () => {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const e = new Engine(quiet(withoutInitialFill(r.topology)), { seed: 1 });
+    // The standby starts HOLDING (its journal set up with the remote over its cable), then HOLD.
+    e.runFor(100_000);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('HOLD');
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' }).ok).toBe(true);
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(5), false).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+    expect(e.volumeHash('V21')).not.toBe(e.volumeHash('V11'));
+    // The relay leg comes back by its own delta resync (a full copy: it kept nothing): V22 = V21 again, without W.
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'split' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.command({ type: 'restoreCable', cableId: 'CN4' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'deltaResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('HOLD');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    // The relay is lost again: pair-delta kept no write since it stood by, yet V22 lacks W.
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    const again = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(again.ok && again.message).toMatch(/copied into V22.*full copy/);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+});
+
+describe('the model\'s fence check follows the pairs\' current direction (prop-long seed 4242, after the delta-resync fix)', () => {
+  test('swap-resync, relay site lost (V12 fenced), takeover to V11: the host\'s writes to V11 are not writes to the fenced V12', () => {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    // Site 1 = site-relay, site 0 = site-local; pair 0 = pair-sync.
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'swapResync', readWrite: false },
+      { kind: 'settle' },
+      { kind: 'failSite', index: 1 },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'create', readWrite: false },
+      { kind: 'failSite', index: 0 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('the engine: V12 fenced as the swapped P-VOL, V11 took over (SSWS) and takes the host\'s write, V12 is not written', () => {
+    const e = new Engine(quiet(load('fig01'), (p) => (p.mode === 'sync' ? { ...p, fence: 'data' } : p)), { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'swapResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.command({ type: 'failSite', siteId: 'site-relay' }).ok).toBe(true);
+    const p = e.pairs.get('pair-sync')!;
+    expect([p.primaryId, p.fenced]).toEqual(['V12', true]);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
+    const v12 = e.volumeHash('V12');
+    let answer: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(9), false, (ok) => (answer = ok)).ok).toBe(true);
+    e.runFor(10_000);
+    expect(answer).toBe(true);
+    expect(e.volumeHash('V12')).toBe(v12);
+    expect(e.volumeHash('V11')).not.toBe(v12);
+  });
+});
+
+describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s primary back (prop-long seed 1)', () => {
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+  // Cable 9 % 6 = CN3 (loop), cable 0 = CN1 (host), system 0 = sys20 (relay); pair 5 % 3 = pair-delta.
+  const actions: Action[] = [
+    { kind: 'cutCable', index: 9 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'settle' },
+    { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
+    { kind: 'pair', index: 5, op: 'takeover', readWrite: false },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 1427 },
+    { kind: 'pair', index: 5, op: 'failback', readWrite: false },
+    { kind: 'cutCable', index: 0 },
+    { kind: 'settle' },
+    { kind: 'failSystem', index: 0 },
+    { kind: 'settle' },
+    { kind: 'write', target: 0, block: 0 },
+  ];
+  function loadDelta(): Topology {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return withoutInitialFill(r.topology);
+  }
+
+  test('the replayed counterexample: the model restarts pair-sync\'s history where its primary was overwritten', () => {
+    const { violations } = runSequence(loadDelta(), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('the engine: the write made to V11 after V22 took over is undone by the failback, on V11 and on V12 alike', () => {
+    const e = new Engine(quiet(loadDelta()), { seed: 1 });
+    expect(e.command({ type: 'cutCable', cableId: 'CN3' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(1), false).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'takeover', readWrite: true }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(2), false).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('SSWS');
+    expect(e.stack.read('V22', 0, 1)[0]).toBe(1);
+    expect(e.stack.read('V12', 0, 1)[0]).toBe(2);
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'failback' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('PAIR');
+    expect(e.pairStatus(e.pairs.get('pair-sync')!).state).toBe('PAIR');
+    for (const v of ['V11', 'V12']) expect(e.stack.read(v, 0, 1)[0], v).toBe(1);
+    expect(e.volumeHash('V12')).toBe(e.volumeHash('V11'));
+  });
+});
+
+describe('writes held back by inflow control when their pair is deleted (prop-long seed 2)', () => {
+  test('the replayed counterexample: pair-async re-created after a delete with a held write, PAIR with V21 unequal to V22', () => {
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    // Pair 1 and 4 % 3 = pair-async; system 0 = sys20.
+    const actions: Action[] = [
+      { kind: 'fillJournal', index: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 677 },
+      { kind: 'pair', index: 4, op: 'delete', readWrite: false },
+      { kind: 'run', us: 1000 },
+      { kind: 'pair', index: 1, op: 'create', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'restoreSystem', index: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('FIG. 1: the held hand-down is released by the delete, and the re-created pair journals its writes again', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.command({ type: 'fillJournal', pairId: 'pair-async' }).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(1), false).ok).toBe(true);
+    e.runFor(5_000);
+    const j = e.pairs.get('pair-async')!.journal!;
+    expect(j.held.length).toBe(1);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'delete' }).ok).toBe(true);
+    expect(j.held.length).toBe(0);
+    e.runFor(2_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'create' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    // In PAIR a write is journaled and applied, not held behind the deleted pair's write.
+    let answer: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 262144, new Uint8Array(4096).fill(2), false, (ok) => (answer = ok)).ok).toBe(true);
+    e.runFor(20_000);
+    expect(answer).toBe(true);
+    expect(j.held.length).toBe(0);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
+
+describe('a failback into FIG. 12\'s shared bytes rolls the sibling\'s primary back (prop-long seed 4243)', () => {
+  test('the replayed counterexample: the model restarts pair-async-b\'s observed order where V21b went back to an older write', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'one-group' };
+    // Block 12 % 10 = 2; site 2 = site-remotea; system 0 = sys20; pair 0 = pair-sync, 4 % 3 = 1 = pair-async-a.
+    const actions: Action[] = [
+      { kind: 'write', target: 0, block: 12 },
+      { kind: 'run', us: 1914 },
+      { kind: 'failSite', index: 2 },
+      { kind: 'restoreSystem', index: 0 },
+      { kind: 'write', target: 0, block: 12 },
+      { kind: 'settle' },
+      { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+      { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 1, op: 'failback', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(load('fig12'), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+});

@@ -205,7 +205,7 @@ export class EngineModel {
   /** Sync pair -> primary location -> newest seq acknowledged while the pair was in PAIR. */
   private readonly syncAcked = new Map<string, Map<string, number>>();
   /** Async pair -> for each write seq seen on the primary, the seqs the primary showed before it (observed order). */
-  private readonly primaryOrder = new Map<string, { firstSeenStep: Map<number, number> }>();
+  private readonly primaryOrder = new Map<string, { firstSeenStep: Map<number, number>; newestAt?: Map<number, number> }>();
   private readonly cableIds: string[];
   private readonly systemIds: string[];
   private readonly siteIds: string[];
@@ -244,7 +244,9 @@ export class EngineModel {
     this.targets.push({ hostId, luId, offsets, landings });
   }
 
-  private landingsOf(luId: string, offset: number): Map<string, number> {
+  /** Where a write to the LU lands: its stack, then across the pairs (as filed, or `pairs` as [primary, secondary] now). */
+  private landingsOf(luId: string, offset: number, pairs?: [string, string][]): Map<string, number> {
+    const directions = pairs ?? this.topology.pairs.map((p): [string, string] => [p.primaryVolumeId, p.secondaryVolumeId]);
     const out = new Map<string, number>();
     const queue: { id: string; offset: number }[] = [{ id: luId, offset }];
     while (queue.length) {
@@ -252,7 +254,7 @@ export class EngineModel {
       for (const hop of sameBytes(this.topology, id, o, WRITE_BYTES)) {
         if (out.has(hop.elementId) || this.topology.lus.some((l) => l.id === hop.elementId)) continue;
         out.set(hop.elementId, hop.offsetBytes);
-        for (const p of this.topology.pairs) if (p.primaryVolumeId === hop.elementId) queue.push({ id: p.secondaryVolumeId, offset: hop.offsetBytes });
+        for (const [primary, secondary] of directions) if (primary === hop.elementId) queue.push({ id: secondary, offset: hop.offsetBytes });
       }
     }
     return out;
@@ -377,12 +379,14 @@ export class EngineModel {
 
   /** A fenced P-VOL acknowledges nothing: a write issued after the fence was seen, acknowledged while it holds, is a violation. */
   private checkNotFenced(rec: WriteRecord, target: Target): void {
-    const landings = target.landings[rec.block]!;
+    // Along the pairs' directions now: after a swap-resync and a takeover the host's volume is the secondary (SSWS) and
+    // its writes no longer reach the fenced P-VOL on the other side.
+    let landings: Map<string, number> | undefined;
     for (const [id, p] of this.engine.pairs) {
       const since = this.fencedSince.get(id);
-      // The landings follow the file's direction: a swapped pair's P-VOL is the file's S-VOL, which the host's write
-      // reaches only through this very pair (after a swap-takeover and a later SSWS the host writes the other side).
-      if (!p.fenced || p.swapped || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
+      if (!p.fenced || since === undefined || rec.issuedUs < since) continue;
+      landings ??= this.landingsOf(target.luId, target.offsets[rec.block]!, [...this.engine.pairs.values()].map((q): [string, string] => [q.primaryId, q.secondaryId]));
+      if (!landings.has(p.primaryId)) continue;
       this.violations.push({
         step: this.stats.steps,
         action: { kind: 'final' },
@@ -459,6 +463,13 @@ export class EngineModel {
       if (p.mode === 'sync' && acked)
         for (const [k, seq] of acked) {
           const offset = Number(k.slice(k.lastIndexOf('@') + 1));
+          // Another pair's copy replaced the primary's bytes with an older image (a failback of the 3DC standby into
+          // V11 restores the remote's image): the primary's history there restarts, and the secondary follows it.
+          const onPrimary = this.guard(step, action, () => this.seqAt(p.primaryId, offset));
+          if (onPrimary !== undefined && onPrimary < seq) {
+            acked.delete(k);
+            continue;
+          }
           const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
           if (seen !== undefined && seen < seq)
             this.violations.push({
@@ -486,6 +497,17 @@ export class EngineModel {
       const b = this.guard(step, action, () => this.seqAt(secondaryId, o));
       if (a !== undefined) onPrimary.set(o, a);
       if (b !== undefined) onSecondary.set(o, b);
+    }
+    // A primary location showing an older write than it did before was rolled back by a copy into it (a failback into
+    // FIG. 12's shared bytes rewrites the sibling's primary, and the journal carries that to its secondary): the
+    // observed order restarts from here.
+    const newestAt = (order.newestAt ??= new Map());
+    for (const [o, seq] of onPrimary) {
+      if (seq < (newestAt.get(o) ?? 0)) {
+        this.primaryOrder.set(id, { firstSeenStep: new Map(), newestAt: new Map(onPrimary) });
+        return;
+      }
+      newestAt.set(o, seq);
     }
     for (const seq of onPrimary.values()) if (seq > 0 && !order.firstSeenStep.has(seq)) order.firstSeenStep.set(seq, step);
     // The newest write the secondary shows, by when the primary first held it.
