@@ -4,6 +4,27 @@ import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyC
 import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
 import { deliver } from './write';
+import { defineEvent } from './sim';
+
+/** The next paced batch of a copy (`gen`: the copy it belongs to; a later copy makes it a no-op). */
+interface CopyBatchRec {
+  p: PairRt;
+  gen: number;
+}
+const COPY_BATCH = defineEvent<EngineState, CopyBatchRec>('copy-batch', (core, r) => copyBatch(core, r.p, r.gen));
+
+/** A copied track's answer back at the primary, one cable hop after the secondary stored it. */
+interface CopyAnsweredRec {
+  p: PairRt;
+  gen: number;
+  track: number;
+}
+const COPY_ANSWERED = defineEvent<EngineState, CopyAnsweredRec>('copy-answered', (core, r) => {
+  const p = r.p;
+  if (p.copy.gen !== r.gen) return;
+  p.copy.inFlightTracks.delete(r.track);
+  if (--p.copy.inFlight === 0) copyBatchDone(core, p, r.gen);
+});
 
 /** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
 export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason: string): void {
@@ -30,7 +51,7 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
   setState(core, p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
   const gen = p.copy.gen;
-  core.sched.after(0, () => copyBatch(core, p, gen));
+  core.sched.post(core.nowUs, COPY_BATCH, { p, gen });
 }
 
 /** One paced batch of the copy loop: up to copyPace tracks sent; never-written tracks count as copied at no cost. */
@@ -95,11 +116,7 @@ export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSys
       p.markTracks(p.primaryBitmap, offset, len);
       return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: secSystem });
     }
-    core.sched.after(link.oneWayUs, () => {
-      if (p.copy.gen !== gen) return;
-      p.copy.inFlightTracks.delete(track);
-      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
-    });
+    core.sched.post(core.nowUs + link.oneWayUs, COPY_ANSWERED, { p, gen, track });
   };
   link.send(core.sched, core.nowUs, route.fromPortId, len, (t) => deliver(core, link, epoch, t, arrival, landed, lost, stored));
 }
@@ -120,5 +137,5 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
     }
     return;
   }
-  core.sched.after((15 - p.cfg.copyPace) * COPY_GAP_US_PER_PACE, () => copyBatch(core, p, gen));
+  core.sched.post(core.nowUs + (15 - p.cfg.copyPace) * COPY_GAP_US_PER_PACE, COPY_BATCH, { p, gen });
 }

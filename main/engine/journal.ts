@@ -8,6 +8,31 @@ import { invariant } from './sim';
 import type { LinkRt } from './links';
 import { fmtBytes, type Io } from './state';
 import { receiveProcessed } from './write';
+import { defineEvent } from './sim';
+
+/** The end of a journal's Data Overflow Watch started at `since` (in generation `gen`). */
+interface OverflowWatchRec {
+  j: JournalRt;
+  gen: number;
+  since: number;
+}
+const OVERFLOW_WATCH_END = defineEvent<EngineState, OverflowWatchRec>('overflow-watch-end', (core, { j, gen, since }) => {
+  if (j.gen !== gen || j.fullSinceUs !== since) return;
+  const p = j.pairs.find((q) => q.rules.forwardsUpdates || q.state === 'suspending');
+  if (p) suspend(core, p, 'PFUS', `journal ${j.id} stayed full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`, { kind: 'journal', id: j.id });
+});
+
+/** The secondary's "applied" reached the primary: the record is freed (unless the journal was dropped since). */
+interface RecordFreedRec {
+  j: JournalRt;
+  gen: number;
+  rec: JournalRecord;
+}
+const RECORD_FREED = defineEvent<EngineState, RecordFreedRec>('journal-record-freed', (core, { j, gen, rec }) => {
+  if (j.gen !== gen) return;
+  freeJournalRecord(j, rec);
+  afterJournalFreed(core, j);
+});
 
 /**
  * Journals a write; `answered` is called when the host may be answered: at once, or, with Inflow Control on and the
@@ -52,11 +77,7 @@ function startOverflowWatch(core: EngineState, j: JournalRt): void {
   const gen = j.gen;
   j.fullSinceUs = since;
   core.step('journal', j.id, `journal ${j.id} is full: host writes are held back (inflow control); the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch starts`);
-  core.sched.after(OVERFLOW_WATCH_US, () => {
-    if (j.gen !== gen || j.fullSinceUs !== since) return;
-    const p = j.pairs.find((q) => q.rules.forwardsUpdates || q.state === 'suspending');
-    if (p) suspend(core, p, 'PFUS', `journal ${j.id} stayed full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`, { kind: 'journal', id: j.id });
-  });
+  core.sched.post(core.nowUs + OVERFLOW_WATCH_US, OVERFLOW_WATCH_END, { j, gen, since });
 }
 
 /** Room was freed: held writes go in, oldest first, while they fit. */
@@ -167,11 +188,7 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
       if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
       p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
       if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p.secondaryId, rec.hostIoId);
-      core.sched.after(route.link.oneWayUs, () => {
-        if (j.gen !== gen) return;
-        freeJournalRecord(j, rec);
-        afterJournalFreed(core, j);
-      });
+      core.sched.post(core.nowUs + route.link.oneWayUs, RECORD_FREED, { j, gen, rec });
     });
   }
   if (freed) afterJournalFreed(core, j);

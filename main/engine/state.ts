@@ -167,6 +167,7 @@ export class EngineState {
     readonly topology: Topology,
     options: EngineOptions = {},
   ) {
+    this.sched.context = this;
     this.seed = options.seed ?? 1;
     this.prng = new Prng(this.seed);
     this.stepBufferSize = options.stepBufferSize ?? 20_000;
