@@ -2,7 +2,8 @@
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
-import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
+import { COPY_GAP_US_PER_PACE, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
+import type { LinkRt } from './links';
 import { deliver } from './write';
 import { defineEvent } from './sim';
 
@@ -93,32 +94,61 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
 export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSystem: string, offset: number, len: number, gen: number): void {
   const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.read(p.primaryId, offset, len) : null;
   const link = route.link;
-  const epoch = link.epoch;
   const track = offset / p.trackBytes;
   p.copy.inFlight++;
   p.copy.tracksSent++;
   p.copy.inFlightTracks.add(track);
   link.inFlight++;
+  const t = new CopyTrack(p, gen, link, link.epoch, secSystem, offset, len, track);
   const io: Io = { id: 0, traced: false };
-  const stillWanted = (): boolean => p.copy.gen === gen;
-  const arrival: Arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', stillWanted };
-  const landed = (): boolean => {
-    link.inFlight--;
-    return p.copy.gen === gen;
-  };
-  const lost = (): void => {
-    p.markTracks(p.primaryBitmap, offset, len);
-    suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
-  };
-  const stored = (ok: boolean, reason?: string): void => {
-    if (p.copy.gen !== gen) return;
+  t.arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', wanted: t };
+  link.send(core, core.nowUs, route.fromPortId, len, t);
+}
+
+/** One copied track on its way to the secondary (`gen`: the copy it belongs to; an abandoned copy's tracks do not land). */
+class CopyTrack implements Sender, SentTo, Wanted {
+  arrival: Arrival | undefined;
+
+  constructor(
+    readonly p: PairRt,
+    readonly gen: number,
+    readonly link: LinkRt,
+    readonly epoch: number,
+    readonly secSystem: string,
+    readonly offset: number,
+    readonly len: number,
+    readonly track: number,
+  ) {}
+
+  sent(core: EngineState, arriveUs: number): void {
+    deliver(core, this.link, this.epoch, arriveUs, this.arrival!, this);
+  }
+
+  stillWanted(): boolean {
+    return this.p.copy.gen === this.gen;
+  }
+
+  landed(): boolean {
+    this.link.inFlight--;
+    return this.p.copy.gen === this.gen;
+  }
+
+  lost(core: EngineState): void {
+    const p = this.p;
+    p.markTracks(p.primaryBitmap, this.offset, this.len);
+    suspend(core, p, 'PSUE', `cable ${this.link.id} was cut during the copy`, { kind: 'link', id: this.link.id });
+  }
+
+  /** The secondary stored the track (or could not): its answer comes back one hop later. */
+  answer(core: EngineState, ok: boolean, reason?: string): void {
+    const p = this.p;
+    if (p.copy.gen !== this.gen) return;
     if (!ok) {
-      p.markTracks(p.primaryBitmap, offset, len);
-      return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: secSystem });
+      p.markTracks(p.primaryBitmap, this.offset, this.len);
+      return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: this.secSystem });
     }
-    core.sched.post(core.nowUs + link.oneWayUs, COPY_ANSWERED, { p, gen, track });
-  };
-  link.send(core.sched, core.nowUs, route.fromPortId, len, (t) => deliver(core, link, epoch, t, arrival, landed, lost, stored));
+    core.sched.post(core.nowUs + this.link.oneWayUs, COPY_ANSWERED, { p, gen: this.gen, track: this.track });
+  }
 }
 
 export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {

@@ -49,23 +49,57 @@ export interface Arrival {
   source: Source;
   /** When the data may leave for a pair's secondary, if later than now (a hand-down's MSG through shared memory). */
   readyUs?: number;
-  /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
-  stillWanted?: () => boolean;
+  /** For updates of a pair (sync forward, copy, journal record): false once the pair moved on, so the bytes must not land any more. */
+  wanted?: Wanted;
   /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
   copyForward?: Map<PairRt, number[]>;
 }
 
+// Flows are records, not closures: what a closure captured is a record's fields, and what it did is a method of the
+// record's class (dispatch by kind). A pending event or a waiter holds the record, so the whole run is data that a
+// checkpoint can copy (engine.ts `checkpoint`).
+
 /**
- * An answer still on its way back over a cable (a sync pair's acknowledgement): it arrives at `atUs`; `lost()`, run
+ * An answer still on its way back over a cable (a sync pair's acknowledgement): it arrives at `atUs`; `lost(core)`, run
  * after that, records what a cut before then means and gives the failure the sender sees (undefined: none).
  */
 export interface PendingAnswer {
   atUs: number;
-  lost: () => string | undefined;
+  lost(core: EngineState): string | undefined;
 }
 
-/** How a receiver answers its sender; answers still on the way back may ride along (the host's answer carries them). */
-export type Answer = (ok: boolean, reason?: string, pending?: PendingAnswer[]) => void;
+/** Whoever waits for a receiver's answer; answers still on the way back may ride along (the host's answer carries them). */
+export interface AnswerTo {
+  answer(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void;
+}
+
+/** The sender of a command over a cable: its accounting when it lands (false: no longer wanted), a loss to a cut, the answer. */
+export interface Sender extends AnswerTo {
+  landed(core: EngineState): boolean | void;
+  lost(core: EngineState): void;
+}
+
+/** Told the arrival time of what it sent once the cable books it (at once, or at its turn of a FIG. 13 switch). */
+export interface SentTo {
+  sent(core: EngineState, arriveUs: number): void;
+}
+
+/** Gets the slots a cache store took for a range (after waiting for free slots, if it had to). */
+export interface StoredTo {
+  stored(core: EngineState, holds: SlotHold[]): void;
+}
+
+/** An update's sender says whether it still wants the bytes to land (false once its pair moved on). */
+export interface Wanted {
+  stillWanted(): boolean;
+}
+
+/** Nobody waits for the answer but the count of flows in motion (hand-downs serving a pair below the relay). */
+export const FLOW_ENDED: AnswerTo = {
+  answer(core) {
+    core.activeFlows--;
+  },
+};
 
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
 export interface SlotHold {
@@ -353,7 +387,13 @@ export class EngineState {
   }
 
   release(holds: SlotHold[]): void {
-    for (const h of holds) h.cache.markClean(h.volumeId, h.track, h.version, this.nowUs);
+    for (const h of holds) if (h.cache.markClean(h.volumeId, h.track, h.version, this.nowUs)) this.wakeOne(h.cache);
+  }
+
+  /** A slot was freed: the first writer waiting for one takes its turn now. */
+  wakeOne(cache: CacheRt): void {
+    const w = cache.waiters.shift();
+    if (w) w.wake(this);
   }
 
   /** An initiator port of the system that sends for pairs of this volume (for step labels). */
