@@ -1,0 +1,107 @@
+// The driver's checkpoints of a run: taken every few virtual seconds at a bounded share of the run's CPU, thinned to a fixed budget (older ones further apart), found by time or by executed-event count for a seek.
+import type { RewindStatus, ScenarioProgress } from '../../app/engine/api';
+import type { Engine, EngineCheckpoint } from './engine';
+
+/** Where the driver was in its recorded commands and the file's scenario when a checkpoint was taken. */
+export interface DriverMarks {
+  applied: number;
+  scenarioApplied: number;
+  scenarioLast: ScenarioProgress['last'];
+}
+
+export interface DriverCheckpoint {
+  engine: EngineCheckpoint;
+  driver: DriverMarks;
+}
+
+/** Checkpoints kept at most; beyond it every other old one goes (the newest half stays dense). */
+export const CHECKPOINT_BUDGET = 24;
+/** Virtual time between checkpoints, at least. */
+export const CHECKPOINT_MIN_INTERVAL_US = 2_000_000;
+/** A checkpoint costs at most this share of the CPU the run spent since the previous one. */
+export const CHECKPOINT_CPU_SHARE = 0.05;
+
+export class CheckpointLog {
+  /** In run order (executed events ascending); the first is the run's start. */
+  private list: DriverCheckpoint[] = [];
+  /** Wall time spent running since the previous checkpoint, and what the previous checkpoint cost. */
+  private busyMs = 0;
+  private lastCostMs = 0;
+
+  constructor(private readonly nowMs: () => number) {}
+
+  clear(): void {
+    this.list = [];
+    this.busyMs = 0;
+    this.lastCostMs = 0;
+  }
+
+  /** The driver ran the engine for this long (wall time). */
+  noteBusy(ms: number): void {
+    this.busyMs += ms;
+  }
+
+  /** Whether to take one now: far enough in virtual time from its neighbours, and cheap enough against the run's own CPU. */
+  due(e: Engine): boolean {
+    const at = this.indexAfter(e.sched.executed);
+    const prev = this.list[at - 1];
+    const next = this.list[at];
+    if (!prev) return true;
+    if (e.nowUs - prev.engine.timeUs < CHECKPOINT_MIN_INTERVAL_US) return false;
+    if (next && next.engine.timeUs - e.nowUs < CHECKPOINT_MIN_INTERVAL_US / 2) return false;
+    return this.lastCostMs <= CHECKPOINT_CPU_SHARE * this.busyMs;
+  }
+
+  take(e: Engine, driver: DriverMarks): void {
+    const t0 = this.nowMs();
+    const cp: DriverCheckpoint = { engine: e.checkpoint(), driver: { ...driver } };
+    this.lastCostMs = this.nowMs() - t0;
+    this.busyMs = 0;
+    const at = this.indexAfter(cp.engine.executed);
+    // One at the same moment is replaced (the same state, or a branch's).
+    if (this.list[at - 1]?.engine.executed === cp.engine.executed) this.list[at - 1] = cp;
+    else this.list.splice(at, 0, cp);
+    if (this.list.length > CHECKPOINT_BUDGET) this.thin();
+  }
+
+  /** Drops every other checkpoint of the older half (never the start): older moments stay reachable, further apart. */
+  private thin(): void {
+    const half = Math.floor(this.list.length / 2);
+    this.list = this.list.filter((_, i) => i === 0 || i >= half || i % 2 === 0);
+  }
+
+  /** A new command at this point: checkpoints of the dropped future go. */
+  dropAfter(executed: number, applied: number): void {
+    this.list = this.list.filter((c) => c.engine.executed < executed || (c.engine.executed === executed && c.driver.applied <= applied));
+  }
+
+  /** The latest checkpoint at or before `timeUs`. */
+  atOrBefore(timeUs: number): DriverCheckpoint | undefined {
+    let best: DriverCheckpoint | undefined;
+    for (const c of this.list) if (c.engine.timeUs <= timeUs) best = c;
+    return best;
+  }
+
+  /** The latest checkpoint taken after at most `executed` events and `applied` recorded commands. */
+  atOrBeforePosition(executed: number, applied: number): DriverCheckpoint | undefined {
+    let best: DriverCheckpoint | undefined;
+    for (const c of this.list) if (c.engine.executed <= executed && c.driver.applied <= applied) best = c;
+    return best;
+  }
+
+  /** For the snapshot: how far back a jump reaches and where the checkpoints are. */
+  describe(): RewindStatus {
+    return { earliestUs: this.list[0]?.engine.timeUs ?? 0, checkpointsUs: this.list.map((c) => c.engine.timeUs) };
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Index of the first checkpoint with more than `executed` events. */
+  private indexAfter(executed: number): number {
+    let i = 0;
+    while (i < this.list.length && this.list[i]!.engine.executed <= executed) i++;
+    return i;
+  }
+}
