@@ -184,8 +184,11 @@ export interface Snapshot {
   events: StepEvent[];
   /** How far back the run can jump without replaying from its start, and the checkpoints a jump restores (driver runs). */
   rewind?: RewindStatus;
-  /** Where the run is: events executed and recorded commands applied (a `seekPosition` comes back to exactly here). */
-  position?: { executed: number; applied: number };
+  /**
+   * Where the run is: events executed and recorded commands applied (a `seekPosition` comes back to exactly here), and
+   * the newest step event's seq (a log holding newer ones is of a future the run went back from).
+   */
+  position?: { executed: number; applied: number; stepSeq: number };
 }
 
 /**

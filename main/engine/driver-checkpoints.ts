@@ -16,10 +16,12 @@ export interface DriverCheckpoint {
 
 /** Checkpoints kept at most; beyond it every other old one goes (the newest half stays dense). */
 export const CHECKPOINT_BUDGET = 24;
-/** Virtual time between checkpoints, at least. */
+/** Virtual time between checkpoints, at least ... */
 export const CHECKPOINT_MIN_INTERVAL_US = 2_000_000;
-/** A checkpoint costs at most this share of the CPU the run spent since the previous one. */
-export const CHECKPOINT_CPU_SHARE = 0.05;
+/** ... and this share of the run so far: a seek then replays at most ~3% of what the run took (plus one restore). */
+export const CHECKPOINT_SPACING = 0.03;
+/** A checkpoint costs at most this share of the CPU the run spent since the previous one (else it waits). */
+export const CHECKPOINT_CPU_SHARE = 0.2;
 
 export class CheckpointLog {
   /** In run order (executed events ascending); the first is the run's start. */
@@ -47,8 +49,9 @@ export class CheckpointLog {
     const prev = this.list[at - 1];
     const next = this.list[at];
     if (!prev) return true;
-    if (e.nowUs - prev.engine.timeUs < CHECKPOINT_MIN_INTERVAL_US) return false;
-    if (next && next.engine.timeUs - e.nowUs < CHECKPOINT_MIN_INTERVAL_US / 2) return false;
+    const gapUs = Math.max(CHECKPOINT_MIN_INTERVAL_US, CHECKPOINT_SPACING * e.nowUs);
+    if (e.nowUs - prev.engine.timeUs < gapUs) return false;
+    if (next && next.engine.timeUs - e.nowUs < gapUs / 2) return false;
     return this.lastCostMs <= CHECKPOINT_CPU_SHARE * this.busyMs;
   }
 

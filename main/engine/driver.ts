@@ -133,7 +133,7 @@ export function createEngineDriver(host: DriverHost): EngineService {
     const s = engine.snapshot({ running, speed, afterSeq: lastSeq });
     lastSeq = engine.lastStepSeq;
     s.rewind = checkpoints.describe();
-    s.position = { executed: engine.sched.executed, applied };
+    s.position = { executed: engine.sched.executed, applied, stepSeq: engine.lastStepSeq };
     if (scenario.length) s.scenario = { applied: scenarioApplied, total: scenario.length, ...(scenarioLast ? { last: scenarioLast } : {}) };
     return s;
   };
