@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect as baseExpect, test } from '@playwright/test';
-import { menu, openFigure, pairStates, primaryBadge, rightClickEdge, secondaryBadge, watchPairStates } from './helpers/live';
+import { menu, openFigure, pairStates, primaryBadge, rightClickEdge, secondaryBadge, showWholeFigure, watchPairStates } from './helpers/live';
 
 const expect = baseExpect.configure({ timeout: 60_000 });
 test.use({ viewport: { width: 1600, height: 1000 } });
@@ -36,7 +36,10 @@ test('a recorded scenario replays the same pair-state history in the app and in 
   await menu(page, /Restore cable CN4/);
   await rightClickEdge(page, 'pair-async');
   await menu(page, /^Resync$/);
-  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 300_000 });
+  // Wait on the P-VOL's side: it was PSUE, so PAIR means the resync finished (the S-VOL showed PAIR all along, as
+  // nobody could tell it about the cut, until the resync made it COPY).
+  await expect(primaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 300_000 });
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR');
   await expect(page.getByTestId('run-record')).toContainText('Stop (3)');
   await page.getByTestId('run-record').click();
   await page.getByTestId('run-pause').click();
@@ -61,13 +64,16 @@ test('a recorded scenario replays the same pair-state history in the app and in 
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('menu-open').click()]);
   await chooser.setFiles(saved);
   await expect(page.getByTestId('scenario-marker')).toHaveCount(3);
+  // The reopened file is fitted afresh: zoom out so the remote site (V22's badge) is drawn too.
+  await showWholeFigure(page);
   await watchPairStates(page, 'pair-async', 'replayed');
   await page.getByTestId('speed-100').click();
   await page.getByTestId('run-play').click();
   await expect(page.getByTestId('scenario-banner')).toBeVisible({ timeout: 180_000 });
   await page.screenshot({ path: 'docs/screenshots/live-scenario-banner.png' });
   await expect(page.getByTestId('scenario-banner')).toContainText('resync pair pair-async', { timeout: 300_000 });
-  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 300_000 });
+  await expect(primaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 300_000 });
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR');
   await page.getByTestId('run-pause').click();
   const replayed = await pairStates(page, 'replayed');
   // The replay starts from the file's beginning (COPY of the starting data), then the same history as recorded.

@@ -95,3 +95,52 @@ test('the async journal shows as a queue of records on the V21 -> V22 line, and 
   // (A straight cable's path has no height, so count it rather than ask whether it is "visible".)
   await expect(page.locator('[data-testid="cable-state"][data-cable-id="CN2"] .live-cable-load')).toHaveCount(1);
 });
+
+test('during Play at 1x the sampled writes are tokens riding the cables they cross; at 100x the cables show load instead', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openFigure(page, /FIG\.\s*1(?!\d)/);
+  await page.getByTestId('speed-max').click();
+  await page.getByTestId('run-play').click();
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 120_000 });
+  // Record, in the page, every position a play token takes and the cable it says it is on.
+  await page.evaluate(() => {
+    const trail: { io: string; cable: string; to: string; x: number; y: number }[] = [];
+    (window as unknown as { playTrail: typeof trail }).playTrail = trail;
+    new MutationObserver(() => {
+      for (const g of document.querySelectorAll('[data-testid="play-token"]')) {
+        const m = /translate\(([-\d.]+) ([-\d.]+)\)/.exec(g.getAttribute('transform') ?? '');
+        if (m) trail.push({ io: g.getAttribute('data-io') ?? '', cable: g.getAttribute('data-cable') ?? '', to: g.getAttribute('data-to') ?? '', x: Number(m[1]), y: Number(m[2]) });
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['transform'] });
+  });
+  await page.getByTestId('speed-1').click();
+  await expect(page.getByTestId('play-token').first()).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: 'docs/screenshots/live-play-tokens.png' });
+  // Let a few sampled writes go by, then look at where the tokens went.
+  await page.waitForTimeout(6000);
+  const trail = await page.evaluate(() => (window as unknown as { playTrail: { io: string; cable: string; to: string; x: number; y: number }[] }).playTrail);
+  // More than one sampled write went by, each a host workload write (negative io ids are the driver's samples).
+  const writes = new Set(trail.map((p) => p.io));
+  expect(writes.size).toBeGreaterThan(1);
+  for (const io of writes) expect(Number(io)).toBeLessThan(0);
+  // The sync hop rode CN2 into the relay's TP21: every position on CN2 lies on the drawn edge.
+  const onCn2 = trail.filter((p) => p.cable === 'CN2' && p.to === 'TP21');
+  expect(new Set(onCn2.map((p) => `${Math.round(p.x)},${Math.round(p.y)}`)).size).toBeGreaterThan(3);
+  const edge = await page.locator('[data-testid="rf__edge-CN2"] path.react-flow__edge-path').evaluate((p: SVGPathElement) => {
+    const m = p.getScreenCTM()!;
+    const pts = [];
+    for (let i = 0; i <= 400; i++) {
+      const q = p.getPointAtLength((p.getTotalLength() * i) / 400);
+      pts.push({ x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f });
+    }
+    return pts;
+  });
+  for (const s of onCn2) expect(Math.min(...edge.map((e) => Math.hypot(e.x - s.x, e.y - s.y)))).toBeLessThan(4);
+  // The async leg's records reach the remote over CN4 too (the relay's initiator sends them to TP31).
+  expect(trail.some((p) => p.cable === 'CN4')).toBe(true);
+
+  // At 100x tokens would be a blur: none are drawn, and the busy sync cable glows by its load.
+  await page.getByTestId('speed-100').click();
+  await expect(page.getByTestId('play-token')).toHaveCount(0);
+  await expect(page.locator('[data-testid="cable-state"][data-cable-id="CN2"] .live-cable-load')).toHaveCount(1);
+});

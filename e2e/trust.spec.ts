@@ -1,6 +1,6 @@
 // Issue 12 items 1-7, "things that tell the user something false": each test checks what a new user sees in web mode (Chromium, 1600x1000).
 import { expect as baseExpect, test } from '@playwright/test';
-import { openFigure, rightClickEdge, secondaryBadge } from './helpers/live';
+import { openFigure, primaryBadge, rightClickEdge, secondaryBadge } from './helpers/live';
 import type { Locator, Page } from '@playwright/test';
 
 const SHOTS = 'docs/screenshots';
@@ -316,7 +316,9 @@ test('item 2: the FIG. 1 exercise fails until CN4 was really cut, the pair suspe
   // Now do it: cut CN4, watch the pair suspend, restore, resync.
   await rightClickEdge(page, 'CN4');
   await menuItem(page, /Cut cable CN4/).click();
-  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PSUE', { timeout: 20_000 });
+  // The P-VOL suspends; the S-VOL cannot be told over the cut cable and stays PAIR (per-side status).
+  await expect(primaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PSUE', { timeout: 20_000 });
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR');
   await page.waitForTimeout(1000);
   // Stop the hosts so the bitmap stops growing (as a class would before resyncing on a slow machine).
   await page.getByTestId('run-workloads').click();
@@ -326,7 +328,9 @@ test('item 2: the FIG. 1 exercise fails until CN4 was really cut, the pair suspe
   await expect(page.locator('[data-testid="cable-state"][data-cable-id="CN4"]')).toHaveAttribute('data-up', 'true');
   await rightClickEdge(page, 'pair-async');
   await menuItem(page, /^Resync$/).click();
-  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 60_000 });
+  // The P-VOL was PSUE: PAIR on its side means the differential copy finished (the S-VOL showed PAIR throughout).
+  await expect(primaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 120_000 });
+  await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR');
   await page.getByTestId('exercise-check').click();
   await expect(verdict).toHaveClass(/ok/);
   await expect(verdict).toContainText('Passed');

@@ -11,7 +11,7 @@ async function openGallery(page: Page) {
   return gallery;
 }
 
-test('web mode opens on the template gallery with the nine embodiments', async ({ page }) => {
+test('web mode opens on the template gallery with the nine embodiments and the 3DC variant', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
@@ -20,9 +20,12 @@ test('web mode opens on the template gallery with the nine embodiments', async (
   await page.goto('/');
   const gallery = await openGallery(page);
   const cards = gallery.getByTestId('template-card');
-  await expect(cards).toHaveCount(9);
-  await expect(cards.filter({ hasText: /FIG\.\s*1(?!\d)/ })).toHaveCount(1);
-  await expect(cards.filter({ hasText: /FIG\.\s*16(?!\d)/ })).toHaveCount(1);
+  // The nine embodiments, one card each, plus FIG. 1's 3DC variant with a delta-resync standby pair.
+  for (const fig of [1, 7, 9, 11, 12, 13, 14, 15, 16]) {
+    await expect(cards.filter({ hasText: new RegExp(`FIG\\.\\s*${fig}(?!\\d)`) }).filter({ hasNotText: /delta-resync/ })).toHaveCount(1);
+  }
+  await expect(cards.filter({ hasText: /delta-resync/ })).toHaveCount(1);
+  await expect(cards).toHaveCount(10);
   await page.screenshot({ path: 'docs/screenshots/web-gallery.png' });
   // A CSP violation or a failed WebSocket shows up here before it shows up to a user.
   expect(errors).toEqual([]);

@@ -6,6 +6,7 @@ import { Canvas } from './canvas/Canvas';
 import { LiveDock, LiveDockPanel, PresentationControls } from './live/LiveDock';
 import { LiveHighlights, LiveStepBanner } from './live/canvas';
 import { WriteTokens } from './live/WriteTokens';
+import { PlayTokens } from './live/PlayTokens';
 import { ScenarioBanner } from './live/ScenarioBar';
 import { Toolbar } from './ui/Toolbar';
 import { Palette } from './ui/Palette';
@@ -114,6 +115,7 @@ export function App() {
                     <Canvas />
                     <LiveHighlights />
                     <WriteTokens />
+                    <PlayTokens />
                     <ScenarioBanner />
                     <Legend />
                     {presenting ? <PresentationControls /> : null}

@@ -92,7 +92,7 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
 }
 
 export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSystem: string, offset: number, len: number, gen: number): void {
-  const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.read(p.primaryId, offset, len) : null;
+  const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.readForTransfer(p.primaryId, offset, len) : null;
   const link = route.link;
   const track = offset / p.trackBytes;
   p.copy.inFlight++;

@@ -153,6 +153,16 @@ export class MappingStack {
     return out;
   }
 
+  /**
+   * The range's bytes to send over a link (a copy's track), taken now: the stores' chunks by reference where the range
+   * is one store's whole chunks (so the receiving store shares the buffers and their block digests), else a fresh copy.
+   */
+  readForTransfer(id: string, offset: number, length: number): Payload {
+    const pieces = this.pieces(id, offset, length);
+    if (pieces.length === 1 && pieces[0]!.length === length) return pieces[0]!.store.takeRange(pieces[0]!.storeOffset, length);
+    return this.read(id, offset, length);
+  }
+
   /** Copies a range of one volume onto another (pair copy), keeping unwritten regions unwritten. */
   copy(fromId: string, toId: string, offset: number, length: number): void {
     const src = this.pieces(fromId, offset, length);

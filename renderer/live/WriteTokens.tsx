@@ -4,7 +4,7 @@ import { useDoc } from '../store/document';
 import { liveStore, trainingShown, useLive } from './store';
 import { tokenHop, type TokenHop } from './tokens';
 
-type Point = { x: number; y: number };
+export type Point = { x: number; y: number };
 
 /** Centre of a canvas node in client coordinates, or null when it is not drawn. */
 function nodeCentre(id: string): Point | null {
@@ -24,7 +24,7 @@ function pathPoint(path: SVGPathElement, at: number): Point {
 const dist = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
 
 /** A function of progress 0..1 to a client point: along the cable's drawn edge (whichever way it is drawn), else straight. */
-function trajectory(hop: TokenHop): ((f: number) => Point) | null {
+export function trajectory(hop: TokenHop): ((f: number) => Point) | null {
   const from = nodeCentre(hop.fromId);
   const to = nodeCentre(hop.toId);
   const path = hop.cableId ? document.querySelector<SVGPathElement>(`[data-testid="rf__edge-${CSS.escape(hop.cableId)}"] path.react-flow__edge-path`) : null;
@@ -39,7 +39,7 @@ function trajectory(hop: TokenHop): ((f: number) => Point) | null {
   return (f) => ({ x: from.x + (to.x - from.x) * f, y: from.y + (to.y - from.y) * f });
 }
 
-const easeInOut = (f: number): number => (f < 0.5 ? 2 * f * f : 1 - (-2 * f + 2) ** 2 / 2);
+export const easeInOut = (f: number): number => (f < 0.5 ? 2 * f * f : 1 - (-2 * f + 2) ** 2 / 2);
 
 /** Draws the token of the write being walked in Training; it rests on the element of the step shown. */
 export const WriteTokens = memo(function WriteTokens() {
@@ -75,23 +75,30 @@ export const WriteTokens = memo(function WriteTokens() {
   }, [cursorSeq, doc]);
 
   if (!token) return null;
-  const { hop, at, moving } = token;
   return (
     <svg className="live-token-layer" aria-hidden="true">
-      <g
-        className={`live-token mode-${hop.mode}${moving ? ' is-moving' : ''}`}
-        data-testid="write-token"
-        data-from={hop.fromId}
-        data-to={hop.toId}
-        data-cable={hop.cableId ?? ''}
-        data-pair={hop.pairId ?? ''}
-        data-moving={moving ? 'true' : 'false'}
-        transform={`translate(${at.x} ${at.y})`}
-      >
-        <circle r={11} className="live-token-halo" />
-        <rect x={-7} y={-5} width={14} height={10} rx={2} className="live-token-body" />
-        <path d="M-7 -5 L0 1 L7 -5" className="live-token-flap" />
-      </g>
+      <TokenGlyph testId="write-token" hop={token.hop} at={token.at} moving={token.moving} />
     </svg>
   );
 });
+
+/** One write token: an envelope in the pair's colour with a halo, carrying what it is for the tests and the tooltip. */
+export function TokenGlyph({ testId, hop, at, moving, ioId }: { testId: string; hop: TokenHop; at: Point; moving: boolean; ioId?: number }) {
+  return (
+    <g
+      className={`live-token mode-${hop.mode}${moving ? ' is-moving' : ''}`}
+      data-testid={testId}
+      data-from={hop.fromId}
+      data-to={hop.toId}
+      data-cable={hop.cableId ?? ''}
+      data-pair={hop.pairId ?? ''}
+      data-moving={moving ? 'true' : 'false'}
+      {...(ioId !== undefined ? { 'data-io': String(ioId) } : {})}
+      transform={`translate(${at.x} ${at.y})`}
+    >
+      <circle r={11} className="live-token-halo" />
+      <rect x={-7} y={-5} width={14} height={10} rx={2} className="live-token-body" />
+      <path d="M-7 -5 L0 1 L7 -5" className="live-token-flap" />
+    </g>
+  );
+}

@@ -52,3 +52,30 @@ export function tokenHop(t: Topology, walk: readonly StepEvent[]): TokenHop | nu
     durationMs: cable ? CABLE_HOP_MS : INTERNAL_HOP_MS,
   };
 }
+
+/**
+ * During Play at 1x-10x a sampled write is a token too, paced by the virtual time its hop really took (a cable's
+ * propagation and transfer, a system's processing) slowed down enough to follow: at 1x one virtual millisecond lasts
+ * PLAY_SLOW_MOTION ms on screen, at 10x a tenth of that, never shorter than PLAY_HOP_MIN_MS or longer than PLAY_HOP_MAX_MS.
+ * Above PLAY_TOKENS_MAX_SPEED tokens would be a blur: the cables show their load (flow density) instead.
+ */
+export const PLAY_SLOW_MOTION = 250;
+export const PLAY_HOP_MIN_MS = 120;
+export const PLAY_HOP_MAX_MS = 1500;
+export const PLAY_TOKENS_MAX_SPEED = 10;
+
+export function playHopMs(virtualUs: number, speed: number): number {
+  const ms = ((virtualUs / 1000) * PLAY_SLOW_MOTION) / Math.max(1, speed);
+  return Math.min(PLAY_HOP_MAX_MS, Math.max(PLAY_HOP_MIN_MS, ms));
+}
+
+/**
+ * The hop that brings the write to walk[k] during Play, timed by the virtual time from walk[k-1] to walk[k]; null when
+ * the write did not move (several steps at one element).
+ */
+export function playHop(t: Topology, walk: readonly StepEvent[], k: number, speed: number): TokenHop | null {
+  if (k < 1 || k >= walk.length) return null;
+  const hop = tokenHop(t, walk.slice(0, k + 1));
+  if (!hop) return null;
+  return { ...hop, durationMs: playHopMs(walk[k]!.timeUs - walk[k - 1]!.timeUs, speed) };
+}

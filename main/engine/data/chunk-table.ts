@@ -1,25 +1,25 @@
 // A Map-like table of a sparse volume's chunk buffers by chunk number, kept in pages of 64 chunks.
-import type { Payload } from './payload';
+import type { StoredChunk } from './payload';
 
 /** Chunks per page: 64 x 4 KiB = one 256 KiB track per page; a lone chunk costs one 64-slot array (~0.5 KiB). */
 const PAGE_CHUNKS = 64;
 
 /**
- * Replaces a `Map<number, Payload>` with one entry per 4 KiB chunk: a store of a busy run holds hundreds of
+ * Replaces a `Map<number, StoredChunk>` with one entry per 4 KiB chunk: a store of a busy run holds hundreds of
  * thousands of chunks, and every host write looked its chunk up and inserted it in that big map (hash, cache misses,
  * rehash copies as it grew). Here the map has one entry per page and the chunk is an array slot. Same operations,
  * same results; iteration is by page, in page creation order (callers that need ascending order sort or use the
  * volume's sorted index).
  */
 export class ChunkTable {
-  private readonly pages = new Map<number, (Payload | undefined)[]>();
+  private readonly pages = new Map<number, (StoredChunk | undefined)[]>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  get(chunk: number): Payload | undefined {
+  get(chunk: number): StoredChunk | undefined {
     const page = this.pages.get(Math.floor(chunk / PAGE_CHUNKS));
     return page === undefined ? undefined : page[chunk % PAGE_CHUNKS];
   }
@@ -28,11 +28,11 @@ export class ChunkTable {
     return this.get(chunk) !== undefined;
   }
 
-  set(chunk: number, data: Payload): void {
+  set(chunk: number, data: StoredChunk): void {
     const key = Math.floor(chunk / PAGE_CHUNKS);
     let page = this.pages.get(key);
     if (page === undefined) {
-      page = new Array<Payload | undefined>(PAGE_CHUNKS).fill(undefined);
+      page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
       this.pages.set(key, page);
     }
     const slot = chunk % PAGE_CHUNKS;
@@ -61,7 +61,7 @@ export class ChunkTable {
   }
 
   /** [chunk, buffer] pairs, page by page. */
-  *[Symbol.iterator](): IterableIterator<[number, Payload]> {
+  *[Symbol.iterator](): IterableIterator<[number, StoredChunk]> {
     for (const [key, page] of this.pages) {
       for (let slot = 0; slot < PAGE_CHUNKS; slot++) {
         const data = page[slot];

@@ -85,3 +85,31 @@ describe('a store holding generated payloads', () => {
     expect(payloads[0]!.data).toBeInstanceOf(GeneratedBytes);
   });
 });
+
+describe('ChunkedBytes: a copy track taken from a volume by reference', () => {
+  it('reads exactly the bytes the volume held when it was taken, shares whole chunks, and a later write at the sender does not change it', async () => {
+    const { SparseVolume } = await import('./sparse-volume');
+    const { ChunkedBytes, payloadBytes } = await import('./payload');
+    const v = new SparseVolume(64 * 1024, { trackBytes: 4096 });
+    const a = new Uint8Array(4096).fill(7);
+    v.writeImmutable(0, a); // kept by reference
+    v.write(8192, new Uint8Array(100).fill(9)); // an owned, partly written chunk
+    const before = v.read(0, 16384);
+    const taken = v.takeRange(0, 16384);
+    expect(taken).toBeInstanceOf(ChunkedBytes);
+    expect(payloadBytes(taken)).toEqual(before);
+    // The immutable chunk is the very buffer; the owned one was copied, so writing it in place leaves the taken bytes alone.
+    expect(taken.subarray(0, 4096)).toBe(a);
+    v.write(8192, new Uint8Array(100).fill(1));
+    expect(payloadBytes(taken)).toEqual(before);
+    // Any cut reads the same bytes as the materialised whole; an unwritten chunk reads zeros.
+    for (const [s, e] of [[100, 5000], [4096, 8192], [8000, 12000], [12288, 16384], [0, 16384]] as const) {
+      expect(payloadBytes(taken.subarray(s, e))).toEqual(before.subarray(s, e));
+    }
+    // A receiver keeps the shared chunk: same content hash as the sender for that range, computed once.
+    const w = new SparseVolume(64 * 1024, { trackBytes: 4096 });
+    w.writeImmutable(0, taken);
+    expect(w.read(0, 16384)).toEqual(before);
+    expect(w.peekTrack(0)).toBe(a);
+  });
+});

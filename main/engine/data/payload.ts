@@ -79,10 +79,74 @@ export class GeneratedBytes {
   }
 }
 
-/** Bytes a write carries: real bytes, or a generated payload not yet materialised. */
-export type Payload = Uint8Array | GeneratedBytes;
+/**
+ * A run of whole store chunks taken from a volume by reference (a copy's track: 64 chunks of 4 KiB in a 256 KiB
+ * track): each chunk is an immutable payload (or undefined for an unwritten one, reading as zeros). Cutting it at a
+ * chunk boundary gives back the very chunk, so the receiving store keeps the same buffer as the sender, and both share
+ * its cached block digests; anything else materialises. Costs one array of references until somebody looks.
+ */
+export class ChunkedBytes {
+  readonly length: number;
 
-/** The bytes of a payload (materialised if generated; read-only by contract). */
+  constructor(
+    readonly chunkBytes: number,
+    readonly chunks: readonly (StoredChunk | undefined)[],
+    length?: number,
+  ) {
+    this.length = length ?? chunks.length * chunkBytes;
+  }
+
+  subarray(begin = 0, end = this.length): Payload {
+    const a = Math.max(0, Math.min(begin, this.length));
+    const b = Math.max(a, Math.min(end, this.length));
+    if (a === 0 && b === this.length) return this;
+    const first = Math.floor(a / this.chunkBytes);
+    if (a === first * this.chunkBytes && b - a === this.chunkLength(first)) return this.chunks[first] ?? new Uint8Array(b - a);
+    return this.materialise(a, b);
+  }
+
+  /** The bytes, materialised afresh (read-only by contract). */
+  bytes(): Uint8Array {
+    return this.materialise(0, this.length);
+  }
+
+  /** Bytes [a, b) built from the chunks that overlap them (not the whole run for a small piece). */
+  private materialise(a: number, b: number): Uint8Array {
+    const out = new Uint8Array(b - a);
+    for (let i = Math.floor(a / this.chunkBytes); i * this.chunkBytes < b; i++) {
+      const c = this.chunks[i];
+      if (!c) continue;
+      const start = i * this.chunkBytes;
+      const from = Math.max(a, start);
+      const to = Math.min(b, start + this.chunkLength(i));
+      out.set(payloadBytes(c).subarray(from - start, to - start), from - a);
+    }
+    return out;
+  }
+
+  isAllZero(): boolean {
+    return this.chunks.every((c) => c === undefined || (c instanceof GeneratedBytes ? c.isAllZero() : c.every((x) => x === 0)));
+  }
+
+  private chunkLength(i: number): number {
+    return Math.min(this.chunkBytes, this.length - i * this.chunkBytes);
+  }
+}
+
+/** Bytes a write carries: real bytes, a generated payload not yet materialised, or chunks shared with a volume. */
+export type Payload = Uint8Array | GeneratedBytes | ChunkedBytes;
+
+/** What a volume stores per chunk: bytes or a generated recipe (a chunked payload is unpacked into its chunks). */
+export type StoredChunk = Uint8Array | GeneratedBytes;
+
+/** A payload as one stored chunk: the chunk itself when a chunked payload holds exactly one, else its bytes. */
+export function storedChunk(p: Payload): StoredChunk {
+  if (!(p instanceof ChunkedBytes)) return p;
+  const only = p.chunks.length === 1 ? p.chunks[0] : undefined;
+  return only && only.length === p.length ? only : p.bytes();
+}
+
+/** The bytes of a payload (materialised if generated or chunked; read-only by contract). */
 export function payloadBytes(p: Payload): Uint8Array {
   return p instanceof Uint8Array ? p : p.bytes();
 }

@@ -41,4 +41,24 @@ describe('LazySortedIndex', () => {
       { numRuns: 200 },
     );
   });
+
+  it('property: agrees with the model through many side-list merges and stale rebuilds (thousands of random inserts)', () => {
+    const op = fc.record({ add: fc.boolean(), key: fc.integer({ min: 0, max: 5000 }) });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 500, maxLength: 3000 }), fc.integer({ min: 0, max: 5000 }), (ops, query) => {
+        const live = new Set<number>();
+        const index = new LazySortedIndex((key) => live.has(key));
+        ops.forEach((o, i) => {
+          // As SparseVolume does: the index hears of a key before the owner's map holds it.
+          if (o.add && !live.has(o.key)) (index.add(o.key), live.add(o.key));
+          if (!o.add && live.has(o.key)) (live.delete(o.key), index.remove(o.key));
+          if (i % 97 === 0) expect(index.next(query)).toBe([...live].filter((k) => k >= query).sort((a, b) => a - b)[0]);
+        });
+        const sorted = [...live].sort((a, b) => a - b);
+        expect([...index.from(0)]).toEqual(sorted);
+        expect(index.between(query, query + 700)).toEqual(sorted.filter((k) => k >= query && k <= query + 700));
+      }),
+      { numRuns: 40 },
+    );
+  });
 });

@@ -4,14 +4,17 @@
  * Keeps the keys of a Map in ascending order for "next key >= x" queries without re-sorting on
  * every insert or splicing a large array on every removal:
  * - appends in ascending order go straight to the end (the sequential-write case);
- * - other inserts wait in a small unsorted buffer, merged at the next query;
- * - removals leave a stale entry that queries skip, and the list is rebuilt once stale entries
- *   outnumber half of it, so removal stays amortised O(1).
+ * - other inserts go into a small sorted side list (a binary search and a short splice), which queries read
+ *   beside the main list, and which is merged into it only once it holds a sixteenth of the main list: random
+ *   inserts between queries (a copy scanning for written tracks while hosts write at random) cost O(1) amortised
+ *   instead of a whole rebuild per query;
+ * - removals leave a stale entry that queries skip, and the lists are rebuilt once stale entries
+ *   outnumber half of them, so removal stays amortised O(1).
  * `isLive(key)` tells whether a key is still present in the owner's map.
  */
 export class LazySortedIndex {
   private sorted: number[] = [];
-  private pending: number[] = [];
+  private side: number[] = [];
   private stale = 0;
 
   constructor(private readonly isLive: (key: number) => boolean) {}
@@ -19,13 +22,34 @@ export class LazySortedIndex {
   /** Call when `key` becomes present. */
   add(key: number): void {
     const sorted = this.sorted;
-    if (this.pending.length === 0 && (sorted.length === 0 || sorted[sorted.length - 1]! < key)) {
+    const side = this.side;
+    if (side.length > 0) {
+      const inSide = lowerBound(side, key);
+      if (side[inSide] === key) {
+        this.stale--; // a removed key coming back: its entry is live again
+        return;
+      }
+      if (sorted.length === 0 || sorted[sorted.length - 1]! < key) {
+        if (inSide === side.length) {
+          sorted.push(key);
+          return;
+        }
+      }
+      const at = lowerBound(sorted, key);
+      if (sorted[at] === key) {
+        this.stale--;
+        return;
+      }
+      side.splice(inSide, 0, key);
+      return;
+    }
+    if (sorted.length === 0 || sorted[sorted.length - 1]! < key) {
       sorted.push(key);
       return;
     }
     const at = lowerBound(sorted, key);
-    if (sorted[at] === key) this.stale--; // a removed key coming back: its entry is live again
-    else this.pending.push(key);
+    if (sorted[at] === key) this.stale--;
+    else side.push(key);
   }
 
   /** Call when `key` stops being present. */
@@ -35,36 +59,40 @@ export class LazySortedIndex {
 
   /** First live key >= from, or undefined. */
   next(from: number): number | undefined {
-    const sorted = this.view();
-    for (let i = lowerBound(sorted, from); i < sorted.length; i++) {
-      const key = sorted[i]!;
-      if (this.isLive(key)) return key;
-    }
-    return undefined;
+    this.tidy();
+    const a = this.firstLive(this.sorted, from);
+    if (this.side.length === 0) return a;
+    const b = this.firstLive(this.side, from);
+    if (a === undefined) return b;
+    return b === undefined || a < b ? a : b;
   }
 
   /** Live keys >= from, ascending. Do not add keys while iterating. */
   *from(from: number): IterableIterator<number> {
-    const sorted = this.view();
-    for (let i = lowerBound(sorted, from); i < sorted.length; i++) {
-      const key = sorted[i]!;
+    this.tidy();
+    const sorted = this.sorted;
+    const side = this.side;
+    let i = lowerBound(sorted, from);
+    let j = side.length === 0 ? 0 : lowerBound(side, from);
+    while (i < sorted.length || j < side.length) {
+      const key = j >= side.length || (i < sorted.length && sorted[i]! < side[j]!) ? sorted[i++]! : side[j++]!;
       if (this.isLive(key)) yield key;
     }
   }
 
   /** Live keys in [first, last], ascending, as an array (safe to mutate the owner afterwards). */
   between(first: number, last: number): number[] {
-    const sorted = this.view();
     const out: number[] = [];
-    for (let i = lowerBound(sorted, first); i < sorted.length && sorted[i]! <= last; i++) {
-      if (this.isLive(sorted[i]!)) out.push(sorted[i]!);
+    for (const key of this.from(first)) {
+      if (key > last) break;
+      out.push(key);
     }
     return out;
   }
 
   clear(): void {
     this.sorted = [];
-    this.pending = [];
+    this.side = [];
     this.stale = 0;
   }
 
@@ -72,28 +100,40 @@ export class LazySortedIndex {
   cloneFor(isLive: (key: number) => boolean): LazySortedIndex {
     const copy = new LazySortedIndex(isLive);
     copy.sorted = [...this.sorted];
-    copy.pending = [...this.pending];
+    copy.side = [...this.side];
     copy.stale = this.stale;
     return copy;
   }
 
-  private view(): number[] {
-    if (this.pending.length > 0 || this.stale > Math.max(64, this.sorted.length >> 1)) this.rebuild();
-    return this.sorted;
+  private firstLive(list: readonly number[], from: number): number | undefined {
+    for (let i = lowerBound(list, from); i < list.length; i++) {
+      const key = list[i]!;
+      if (this.isLive(key)) return key;
+    }
+    return undefined;
   }
 
-  private rebuild(): void {
-    const pending = this.pending.sort((a, b) => a - b);
+  /**
+   * Merges at query time, never inside add/remove: an owner may call add before its map holds the key (and remove
+   * before it lets go), so liveness is only read when someone asks.
+   */
+  private tidy(): void {
+    if (this.side.length > Math.max(64, this.sorted.length >> 4) || this.stale > Math.max(64, (this.sorted.length + this.side.length) >> 1)) this.merge();
+  }
+
+  /** One ascending list of the live keys, no side list, nothing stale. */
+  private merge(): void {
+    const side = this.side;
     const sorted = this.sorted;
     const merged: number[] = [];
     let i = 0;
     let j = 0;
-    while (i < sorted.length || j < pending.length) {
-      const key = j >= pending.length || (i < sorted.length && sorted[i]! <= pending[j]!) ? sorted[i++]! : pending[j++]!;
+    while (i < sorted.length || j < side.length) {
+      const key = j >= side.length || (i < sorted.length && sorted[i]! <= side[j]!) ? sorted[i++]! : side[j++]!;
       if (merged[merged.length - 1] !== key && this.isLive(key)) merged.push(key);
     }
     this.sorted = merged;
-    this.pending = [];
+    this.side = [];
     this.stale = 0;
   }
 }

@@ -4,7 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
 import { ChunkTable } from './chunk-table';
 import { LazySortedIndex } from './sorted-index';
-import { GeneratedBytes, payloadBytes, type Payload } from './payload';
+import { ChunkedBytes, GeneratedBytes, payloadBytes, storedChunk, type Payload, type StoredChunk } from './payload';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
 
@@ -174,7 +174,7 @@ export class SparseVolume implements VolumeContent {
             this.storedBytes += length;
             this.trackIndex.add(track);
           }
-          this.tracks.set(track, part);
+          this.tracks.set(track, storedChunk(part));
         }
       } else if (this.tracks.has(track) || !payloadIsAllZero(part)) {
         this.writableTrack(track).set(payloadBytes(part), inTrack);
@@ -199,6 +199,25 @@ export class SparseVolume implements VolumeContent {
       done += count;
     }
     return out;
+  }
+
+  /**
+   * The bytes of a range to send over a link (a copy's track), taken now: when the range is whole chunks, the stored
+   * chunks themselves by reference (a chunk this volume writes in place is copied first, so what was taken cannot
+   * change); otherwise a fresh copy. The receiver keeps the same buffers, so its block digests are the sender's.
+   */
+  takeRange(offset: number, length: number): Payload {
+    this.checkRange(offset, length);
+    const chunkBytes = this.trackBytes;
+    if (offset % chunkBytes !== 0 || (length % chunkBytes !== 0 && offset + length !== this.sizeBytes)) return this.read(offset, length);
+    const first = offset / chunkBytes;
+    const count = Math.ceil(length / chunkBytes);
+    const chunks: (StoredChunk | undefined)[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const data = this.tracks.get(first + i);
+      chunks[i] = data === undefined ? undefined : data instanceof Uint8Array && this.owned.has(data) ? data.slice() : data;
+    }
+    return count === 1 && length === this.trackLength(first) && chunks[0] ? chunks[0] : new ChunkedBytes(chunkBytes, chunks, length);
   }
 
   /** The stored bytes of one track (read-only by contract), or undefined when never written. */
@@ -566,7 +585,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function payloadIsAllZero(p: Payload): boolean {
-  return p instanceof GeneratedBytes ? p.isAllZero() : isAllZero(p);
+  return p instanceof Uint8Array ? isAllZero(p) : p.isAllZero();
 }
 
 export function isAllZero(bytes: Uint8Array): boolean {
