@@ -2,7 +2,7 @@
 import type { Topology } from '../../app/model/schema';
 import { PAIR_STATE_RULES } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
-import { GeneratedBytes } from './data/payload';
+import { ChunkedBytes, GeneratedBytes } from './data/payload';
 import { SparseVolume } from './data/sparse-volume';
 import { EngineInvariantError } from './sim';
 
@@ -41,7 +41,7 @@ function sharedSet(topology: Topology): WeakSet<object> {
  * Deep-copies the object graph under `root` (identity kept: an object reached twice is copied once; class instances
  * keep their class). `memo` may map objects to their copies in advance (restore maps the checkpoint's root to the
  * live engine). Volumes' stores are copied by SparseVolume.clone (copy-on-write) and bitmaps by their own clone;
- * host payloads (Uint8Array, immutable once written) and generated payload recipes are shared.
+ * payloads (host Uint8Arrays, immutable once written; generated recipes; a copy's chunk runs) are shared.
  */
 export function copyState<T extends object>(root: T, topology: Topology, memo = new Map<unknown, unknown>()): T {
   const shared = sharedSet(topology);
@@ -53,7 +53,7 @@ export function copyState<T extends object>(root: T, topology: Topology, memo = 
     if (typeof v !== 'object' || v === null) return v;
     const known = memo.get(v);
     if (known !== undefined) return known;
-    if (shared.has(v) || constants.has(v) || v instanceof GeneratedBytes || v instanceof Uint8Array) return v;
+    if (shared.has(v) || constants.has(v) || v instanceof GeneratedBytes || v instanceof ChunkedBytes || v instanceof Uint8Array) return v;
     let out: unknown;
     if (v instanceof SparseVolume) out = v.clone();
     else if (v instanceof DifferentialBitmap) out = v.clone();
