@@ -41,7 +41,8 @@ function sharedSet(topology: Topology): WeakSet<object> {
  * Deep-copies the object graph under `root` (identity kept: an object reached twice is copied once; class instances
  * keep their class). `memo` may map objects to their copies in advance (restore maps the checkpoint's root to the
  * live engine). Volumes' stores are copied by SparseVolume.clone (copy-on-write) and bitmaps by their own clone;
- * payloads (host Uint8Arrays, immutable once written; generated recipes; a copy's chunk runs) are shared.
+ * payloads (host Uint8Arrays, immutable once written; generated recipes; a copy's chunk runs) and frozen objects (step
+ * events) are shared.
  */
 export function copyState<T extends object>(root: T, topology: Topology, memo = new Map<unknown, unknown>()): T {
   const shared = sharedSet(topology);
@@ -53,7 +54,7 @@ export function copyState<T extends object>(root: T, topology: Topology, memo = 
     if (typeof v !== 'object' || v === null) return v;
     const known = memo.get(v);
     if (known !== undefined) return known;
-    if (shared.has(v) || constants.has(v) || v instanceof GeneratedBytes || v instanceof ChunkedBytes || v instanceof Uint8Array) return v;
+    if (shared.has(v) || constants.has(v) || Object.isFrozen(v) || v instanceof GeneratedBytes || v instanceof ChunkedBytes || v instanceof Uint8Array) return v;
     let out: unknown;
     if (v instanceof SparseVolume) out = v.clone();
     else if (v instanceof DifferentialBitmap) out = v.clone();

@@ -1,4 +1,4 @@
-// Drives an Engine against the wall clock for the UI: play/pause/speed, single steps, run-for, reset and seek by deterministic replay.
+// Drives an Engine against the wall clock for the UI: play/pause/speed, single steps, run-for, reset, and seek by restoring a checkpoint and replaying deterministically.
 import { EngineCommand, RunControl, type CommandResult, type DriverHost, type EngineService, type ScenarioProgress, type Snapshot, type VerifyResult } from '../../app/engine/api';
 import { parseTopologyValue } from '../../app/model/file';
 import type { Problem } from '../../app/model/problem';
@@ -62,7 +62,7 @@ export function createEngineDriver(host: DriverHost): EngineService {
 
   /**
    * Runs events up to `targetUs`, applying the file's scenario steps at their times and recorded commands after exactly
-   * the events they followed; stops early when `stop` says so, or after `maxEvents` more events. Takes checkpoints.
+   * the events they followed; stops early when `stop` says so, or at position `until` (no event or command beyond it). Takes checkpoints.
    */
   const runTo = (targetUs: number, stop?: () => boolean, until?: RunPosition): void => {
     const e = engine!;

@@ -308,6 +308,8 @@ export class EngineState {
     if (relatedIds) e.relatedIds = relatedIds;
     // A sampled workload write has a negative id: shown in the log, never mistaken for a write being walked.
     if (io && io.id > 0) e.ioId = io.id;
+    // Immutable from here on: checkpoints share step events instead of copying them.
+    Object.freeze(e);
     this.steps.push(e);
     if (this.steps.length > this.stepBufferSize) this.steps.splice(0, this.steps.length - this.stepBufferSize);
     this.onStep?.(e);
