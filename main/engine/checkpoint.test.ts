@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { EngineCommand, StepEvent } from '../../app/engine/api';
 import { parseTopologyText } from '../../app/model/file';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
-import { Engine } from './engine';
+import { Engine, type WorkloadOverride } from './engine';
 
 const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
@@ -19,7 +19,7 @@ function load(prefix: string): Topology {
 type Timed = { atMs: number; command: EngineCommand };
 const write = (atMs: number, offsetBytes: number, lengthBytes: number): Timed => ({ atMs, command: { type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes, lengthBytes } });
 
-const CASES: { figure: string; script: Timed[] }[] = [
+const CASES: { figure: string; script: Timed[]; override?: WorkloadOverride; note?: string; pendingAtT1?: RegExp }[] = [
   {
     figure: 'fig01',
     script: [
@@ -41,6 +41,22 @@ const CASES: { figure: string; script: Timed[] }[] = [
       { atMs: 340, command: { type: 'pair', pairId: 'pair-sync', op: 'resync' } },
       { atMs: 350, command: { type: 'pair', pairId: 'pair-async', op: 'resync' } },
     ],
+  },
+  {
+    // The FIG. 13 switch: exchanges wait for their cable's turn (records queued on the link) at the checkpoint.
+    figure: 'fig13',
+    note: 'switch turns',
+    pendingAtT1: /^switch-turn$/,
+    override: { iops: 3000 },
+    script: [write(180, 8192, 65536), { atMs: 260, command: { type: 'pair', pairId: 'pair-async', op: 'split' } }, { atMs: 300, command: { type: 'pair', pairId: 'pair-async', op: 'resync' } }],
+  },
+  {
+    // Reads (hits and misses staged from the external R1 over CN5) and a pair deleted while the run goes on.
+    figure: 'fig01',
+    note: 'reads and a delete',
+    pendingAtT1: /^(read|stage)-/,
+    override: { readRatio: 0.5, iops: 8000 },
+    script: [write(150, 0, 4096), { atMs: 250, command: { type: 'pair', pairId: 'pair-async', op: 'delete' } }, { atMs: 400, command: { type: 'pair', pairId: 'pair-async', op: 'create' } }],
   },
   {
     figure: 'fig12',
@@ -77,16 +93,23 @@ function runStretch(e: Engine, steps: StepEvent[], script: Timed[], fromUs: numb
 
 describe('checkpoint and restore through the engine facade', () => {
   for (const c of CASES) {
-    test(`${c.figure} with its workload and a fault script: restoring the checkpoint at T1 and running to T2 gives exactly the same as the run did`, () => {
+    test(`${c.figure}${c.note ? ` (${c.note})` : ''} with its workload and a fault script: restoring the checkpoint at T1 and running to T2 gives exactly the same as the run did`, () => {
       const steps: StepEvent[] = [];
       const e = new Engine(load(c.figure), { seed: 11, sha256, sampleWorkloadWritesEveryUs: 20_000, onStep: (s) => steps.push(s) });
-      e.startWorkloads();
-      const T1 = 233_333;
+      e.startWorkloads(c.override);
+      let T1 = 233_333;
       const T2 = 500_000;
       const script = [...c.script, write(233.3, 1 << 20, 65536)].sort((a, b) => a.atMs - b.atMs);
       runStretch(e, steps, script, 0, T1);
       // Mid-flight: the write issued just before T1 (and whatever else is on its way) is in the state being copied.
       expect(e.activeFlows).toBeGreaterThan(0);
+      if (c.pendingAtT1) {
+        // On, one event at a time, to a moment with such an event pending (reads are short: most moments have none).
+        const pending = (): boolean => e.sched.pendingEvents().some((x) => c.pendingAtT1!.test(x.kind));
+        for (let n = 0; !pending() && n < 100_000; n++) e.sched.runNext(T2);
+        expect(pending()).toBe(true);
+        T1 = e.nowUs;
+      }
       const cp = e.checkpoint();
       expect(cp.timeUs).toBe(T1);
       const straight = runStretch(e, steps, script, T1, T2) as { steps: string[]; events: number };
