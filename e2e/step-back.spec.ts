@@ -83,3 +83,26 @@ for (const f of FIGURES) {
     expect(await shown(page)).toEqual(history[n - 1]);
   });
 }
+
+test('the timeline shows where the run can jump back to: checkpoint ticks, and a jump back restores one', async ({ page }) => {
+  test.setTimeout(240_000);
+  // Wide enough that the dock's header leaves the timeline room to show its ticks.
+  await page.setViewportSize({ width: 1920, height: 1000 });
+  await openFigure(page, /FIG\.\s*1(?!\d)/);
+  await page.getByTestId('speed-max').click();
+  await page.getByTestId('run-play').click();
+  // A few virtual seconds: the driver checkpoints every 2 s or so (the start is always one).
+  const clock = page.getByTestId('virtual-clock');
+  await expect.poll(async () => ((await clock.textContent()) ?? '') >= '00:06.000', { timeout: 180_000 }).toBe(true);
+  await page.getByTestId('run-pause').click();
+  const marks = page.getByTestId('rewind-marks');
+  await expect(marks).toHaveAttribute('data-earliest-us', '0');
+  await expect.poll(async () => marks.locator('.live-checkpoint-mark').count()).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('timeline')).toHaveAttribute('title', /instant jumps back to 00:00\.000 and later \(\d+ checkpoints\)/);
+  await page.getByTestId('timeline').hover();
+  await page.getByTestId('live-dock').screenshot({ path: `${SHOTS}/timeline-checkpoints.png` });
+  // Back to the start with the keyboard (Home), then the clock reads 0.
+  await page.getByTestId('timeline').focus();
+  await page.keyboard.press('Home');
+  await expect(clock).toHaveText('00:00.000');
+});
