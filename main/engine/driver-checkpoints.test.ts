@@ -1,11 +1,11 @@
 // The driver's checkpoint log: bounded, evenly spread over the run, found by time and by position.
 import { describe, expect, test } from 'vitest';
-import { CHECKPOINT_BUDGET, CheckpointLog } from './driver-checkpoints';
+import { CHECKPOINT_BUDGET, CHECKPOINT_MIN_KEPT, CheckpointLog } from './driver-checkpoints';
 import type { Engine } from './engine';
 
 /** An engine stand-in at a virtual time: what the log reads of one (its clock, executed count, checkpoint). */
 function at(timeUs: number, executed: number): Engine {
-  return { nowUs: timeUs, sched: { executed }, checkpoint: () => ({ timeUs, executed, state: null }) } as unknown as Engine;
+  return { nowUs: timeUs, sched: { executed }, stack: { stores: new Map() }, checkpoint: () => ({ timeUs, executed, state: null }) } as unknown as Engine;
 }
 
 describe('checkpoint log', () => {
@@ -29,6 +29,16 @@ describe('checkpoint log', () => {
     // A seek anywhere finds the one at or before it.
     expect(log.atOrBefore(300e6)!.engine.timeUs).toBeLessThanOrEqual(300e6);
     expect(300e6 - log.atOrBefore(300e6)!.engine.timeUs).toBeLessThanOrEqual((3 * endUs) / CHECKPOINT_BUDGET);
+  });
+
+  test('large checkpoints are fewer: their estimated memory stays within the budget (never under the minimum kept)', () => {
+    const log = new CheckpointLog(() => 0);
+    // 100 MiB of chunk tables per checkpoint (e.g. volumes with millions of written chunks).
+    const store = { writtenTrackCount: Math.ceil((100 * 2 ** 20) / 30) };
+    const big = (t: number, executed: number): Engine => ({ ...at(t, executed), stack: { stores: new Map([['R', store]]) } }) as unknown as Engine;
+    for (let i = 0; i < 100; i++) log.take(big(i * 10e6, i * 1000), { applied: 0, scenarioApplied: 0, scenarioLast: undefined });
+    expect(log.size).toBe(CHECKPOINT_MIN_KEPT);
+    expect(log.describe().checkpointsUs[0]).toBe(0);
   });
 
   test('a new command after a seek back drops the checkpoints of the abandoned future', () => {

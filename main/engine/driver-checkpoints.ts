@@ -16,10 +16,26 @@ export interface DriverCheckpoint {
 
 /**
  * Checkpoints kept at most; beyond it the one whose neighbours are closest goes, so the kept ones stay evenly spread
- * over the run (a seek replays at most ~2/BUDGET of it). Memory: one checkpoint of a 10-minute FIG. 1 run at 800 IOPS
- * is ~15-30 MB (chunk page tables, indexes, digests; the payloads themselves are shared).
+ * over the run (a seek replays at most ~2/BUDGET of it). Fewer when they are large: together they stay within
+ * CHECKPOINT_MEMORY_BYTES (estimated), but never fewer than CHECKPOINT_MIN_KEPT.
  */
 export const CHECKPOINT_BUDGET = 32;
+export const CHECKPOINT_MIN_KEPT = 12;
+export const CHECKPOINT_MEMORY_BYTES = 640 * 2 ** 20;
+/**
+ * Estimated bytes one checkpoint holds per stored chunk of the volumes (page slot, sorted index entry, a share of the
+ * block digests; the chunk's buffer itself is shared) and for the rest (caches, records, step events). Measured: a
+ * 10-minute FIG. 1 run at 800 IOPS, ~786,000 chunks in three stores, ~23 MB per checkpoint.
+ */
+const BYTES_PER_CHUNK = 30;
+const BYTES_FIXED = 1 << 20;
+
+/** What one checkpoint of this engine holds, roughly. */
+export function checkpointBytes(e: Engine): number {
+  let chunks = 0;
+  for (const s of e.stack.stores.values()) chunks += s.writtenTrackCount;
+  return BYTES_FIXED + BYTES_PER_CHUNK * chunks;
+}
 /** Virtual time between checkpoints, at least ... */
 export const CHECKPOINT_MIN_INTERVAL_US = 2_000_000;
 /** ... and this share of the run so far: a seek then replays at most ~3% of what the run took (plus one restore). */
@@ -33,6 +49,8 @@ export class CheckpointLog {
   /** Wall time spent running since the previous checkpoint, and what the previous checkpoint cost. */
   private busyMs = 0;
   private lastCostMs = 0;
+  /** How many to keep (CHECKPOINT_BUDGET, fewer for large ones). */
+  private budget = CHECKPOINT_BUDGET;
 
   constructor(private readonly nowMs: () => number) {}
 
@@ -61,6 +79,7 @@ export class CheckpointLog {
 
   take(e: Engine, driver: DriverMarks): void {
     const t0 = this.nowMs();
+    this.budget = Math.max(CHECKPOINT_MIN_KEPT, Math.min(CHECKPOINT_BUDGET, Math.floor(CHECKPOINT_MEMORY_BYTES / checkpointBytes(e))));
     const cp: DriverCheckpoint = { engine: e.checkpoint(), driver: { ...driver } };
     this.lastCostMs = this.nowMs() - t0;
     this.busyMs = 0;
@@ -68,12 +87,12 @@ export class CheckpointLog {
     // One at the same moment is replaced (the same state, or a branch's).
     if (this.list[at - 1]?.engine.executed === cp.engine.executed) this.list[at - 1] = cp;
     else this.list.splice(at, 0, cp);
-    if (this.list.length > CHECKPOINT_BUDGET) this.thin();
+    if (this.list.length > this.budget) this.thin();
   }
 
   /** Drops the checkpoint whose neighbours are closest in time (never the start or the newest) until within budget. */
   private thin(): void {
-    while (this.list.length > CHECKPOINT_BUDGET) {
+    while (this.list.length > this.budget) {
       let drop = 1;
       let narrowest = Infinity;
       for (let i = 1; i < this.list.length - 1; i++) {
