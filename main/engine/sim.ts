@@ -49,7 +49,7 @@ export function eventKindName(id: number): string {
   return KIND_NAMES[id] ?? `kind ${id}`;
 }
 
-/** Kind 0: an event still written as a closure (the modules not yet turned into records schedule these). */
+/** Kind 0: a closure (`at`/`after`), for tests and tools only: the engine schedules none, and a checkpoint refuses one. */
 const CLOSURE = defineEvent<unknown, () => void>('closure', (_c, run) => run());
 
 /**
