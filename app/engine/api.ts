@@ -74,6 +74,11 @@ export interface StepEvent {
   text: string;
   /** The host write this belongs to, when it belongs to one. */
   ioId?: number;
+  /**
+   * A sampled workload write's number (one per host per virtual second): its events carry no ioId, so Training never
+   * walks it, but a view can still follow it (write tokens during Play).
+   */
+  sampleId?: number;
 }
 
 export interface PairStatus {

@@ -31,7 +31,8 @@ const NONE = { forwardsUpdates: false, sendsJournal: false, suspendable: false }
 
 export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
   SMPL: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused' },
-  COPY: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
+  // An async pair in COPY sends its update journal beside the base copy (writes to tracks the copy already sent).
+  COPY: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
   PAIR: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
   PFUL: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
   // A split pair stays PSUS when its link or secondary then fails (nothing is being sent that could fail).

@@ -247,6 +247,41 @@ describe('copy while writing (TrueCopy: updates to copied tracks are sent synchr
   });
 });
 
+describe('copy while writing, async (Universal Replicator: the base copy and the update journal run side by side)', () => {
+  test('a differential resync of the async leg under random writes converges: copied tracks are journaled, not re-marked', () => {
+    const t = fig01Paired();
+    // Random writes all over V11 at 2,000 IOPS: each dirties a 256 KiB track, ~500 MB/s of track copies, far above CN4.
+    const busy: Topology = { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, iops: 2000, pattern: 'random' as const })) })) };
+    const e = new Engine(busy, { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'cutCable', cableId: 'CN4' });
+    e.runUntil(4_000_000);
+    e.command({ type: 'restoreCable', cableId: 'CN4' });
+    const p = e.pairs.get('pair-async')!;
+    const dirty = e.pairStatus(p).differentialTracks;
+    expect(dirty).toBeGreaterThan(1000);
+    e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' });
+    expect(p.state).toBe('COPY');
+    let last = 0;
+    let backwards = 0;
+    while (p.state === 'COPY' && e.nowUs < 120e6) {
+      e.runFor(50_000);
+      const progress = e.pairStatus(p).copyProgress;
+      if (progress < last) backwards++;
+      last = Math.max(last, progress);
+    }
+    // Before: every write to a copied track set its bit again and the copy chased the writes for ever.
+    expect(p.state).toBe('PAIR');
+    expect(backwards).toBe(0);
+    expect(p.copy.tracksSent).toBeLessThanOrEqual(dirty + p.trackCount / 8);
+    // Hosts stop, the journal drains: the remote holds exactly what the relay holds.
+    e.command({ type: 'setWorkloadsEnabled', enabled: false });
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
+
 describe('takeover and the 3DC cascade', () => {
   /** FIG. 1 with a standby host at the relay on TP21 (LU21 is V12's), as engine.test.ts builds it. */
   function withRelayHost(t: Topology): Topology {

@@ -95,12 +95,13 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
     p.markTracks(p.primaryBitmap, a.offset, a.length);
     return done.answer(core, false, fencedRefusal(p));
   }
-  const inSync = p.state === 'COPY' ? a.copyForward?.get(p) : undefined;
+  const inSync = p.state === 'COPY' ? (a.copyForward?.get(p) ?? a.io.copyForward?.get(p)) : undefined;
+  a.io.copyForward?.delete(p);
   if (inSync) {
-    // DOMAIN.md: during COPY a write to a track the copy has already sent (or never has to) is forwarded synchronously
-    // like in PAIR; the bits the change just set for those tracks are taken back, the update carries the data.
-    for (const t of inSync) p.primaryBitmap.clear(t);
-    return forwardSync(core, p, a, done);
+    // DOMAIN.md: during COPY a write to a track the copy has already sent (or never has to) is replicated like in PAIR
+    // (sync: forwarded; async: journaled); the change did not mark those tracks (applyData), the update carries the data.
+    if (p.mode === 'sync') return forwardSync(core, p, a, done);
+    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, new Journaled(done), a.readyUs);
   }
   if (rules.forwardsUpdates) {
     if (p.mode === 'sync') return forwardSync(core, p, a, done);

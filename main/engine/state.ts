@@ -36,6 +36,11 @@ export type Source = 'host' | 'sync' | 'journal' | 'copy' | 'loop';
 export interface Io {
   id: number;
   traced: boolean;
+  /**
+   * Pairs in COPY over the bytes this write changed whose copy had already sent those tracks, with the tracks: the
+   * write is replicated to them as in PAIR when its flow reaches their primary (at once, or after a relay's hand-down).
+   */
+  copyForward?: Map<import('./pairs').PairRt, number[]>;
 }
 
 export interface Arrival {
@@ -266,6 +271,7 @@ export class EngineState {
     if (relatedIds) e.relatedIds = relatedIds;
     // A sampled workload write has a negative id: shown in the log, never mistaken for a write being walked.
     if (io && io.id > 0) e.ioId = io.id;
+    else if (io && io.id < 0) e.sampleId = -io.id;
     // Immutable from here on: checkpoints share step events instead of copying them.
     Object.freeze(e);
     this.steps.push(e);

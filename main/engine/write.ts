@@ -229,8 +229,9 @@ class ArrivalFlow implements StoredTo, AnswerTo {
     }
     if (a.source !== 'loop') {
       // Before the bytes change (which marks copying pairs' bitmaps): which copying sync pairs already hold these tracks.
-      a.copyForward = copyingPairsInSync(core, a.volumeId, a.offset, a.length);
-      applyData(core, a.volumeId, a.offset, a.length, a.data);
+      a.copyForward = copyingPairsInSync(core, a.volumeId, a.offset, a.length, a.source === 'host' || a.source === 'sync');
+      if (a.copyForward) for (const [q, tracks] of a.copyForward) (a.io.copyForward ??= new Map()).set(q, tracks);
+      applyData(core, a.volumeId, a.offset, a.length, a.data, a.copyForward);
       if (core.standbyPairs.length) recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
     }
     const secondaryPair = core.pairWithSecondary(a.volumeId);
@@ -280,16 +281,28 @@ const ANSWERS_BACK = defineEvent<EngineState, ArrivalFlow>('answers-back', (core
   f.ack.answer(core, f.failure === undefined, f.failure);
 });
 
-/** Sync pairs of the volume in COPY whose bitmap is clear for some track of the range (the copy has sent it, or needs not), with those tracks. */
-export function copyingPairsInSync(core: EngineState, volumeId: string, offset: number, length: number): Map<PairRt, number[]> | undefined {
+/**
+ * Pairs of the volume in COPY whose bitmap is clear for some track of the range (the copy has sent it, or needs not),
+ * with those tracks: the write to those tracks is replicated as in PAIR (sync: forwarded; async: journaled, the
+ * "update journal" beside the base copy in Universal Replicator), so the copy never has to send them again.
+ */
+export function copyingPairsInSync(core: EngineState, volumeId: string, offset: number, length: number, overShared: boolean): Map<PairRt, number[]> | undefined {
   let out: Map<PairRt, number[]> | undefined;
-  for (const p of core.pairsWithPrimary(volumeId)) {
-    if (p.state !== 'COPY' || p.mode !== 'sync') continue;
-    const first = Math.floor(offset / p.trackBytes);
-    const last = Math.floor((offset + length - 1) / p.trackBytes);
-    const clear: number[] = [];
-    for (let t = first; t <= last; t++) if (!p.primaryBitmap.has(t)) clear.push(t);
-    if (clear.length) (out ??= new Map()).set(p, clear);
+  const copying = core.pairList.filter((p) => p.state === 'COPY' && (overShared || p.primaryId === volumeId));
+  if (copying.length === 0) return undefined;
+  // The volume written and every volume over the same bytes (a relay's V21 over V12's real volume: its pair is served
+  // when the hand-down reaches it).
+  for (const piece of core.stack.pieces(volumeId, offset, length)) {
+    for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
+      for (const p of copying) {
+        if (p.primaryId !== over.volumeId || out?.has(p)) continue;
+        const first = Math.floor(over.offset / p.trackBytes);
+        const last = Math.floor((over.offset + over.length - 1) / p.trackBytes);
+        const clear: number[] = [];
+        for (let t = first; t <= last; t++) if (!p.primaryBitmap.has(t)) clear.push(t);
+        if (clear.length) (out ??= new Map()).set(p, clear);
+      }
+    }
   }
   return out;
 }
@@ -304,7 +317,7 @@ export function hostWriteRefusal(core: EngineState, volumeId: string): string | 
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
 }
 
-export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null): void {
+export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, replicatedLater?: Map<PairRt, number[]>): void {
   const pieces = core.stack.pieces(volumeId, offset, length);
   // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
   // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).
@@ -313,7 +326,7 @@ export function applyData(core: EngineState, volumeId: string, offset: number, l
     else piece.store.zeroRange(piece.storeOffset, piece.length);
   }
   if (!anyPairRecording(core)) return;
-  for (const piece of pieces) recordSharedChange(core, piece.storeId, piece.storeOffset, piece.length);
+  for (const piece of pieces) recordSharedChange(core, piece.storeId, piece.storeOffset, piece.length, replicatedLater);
 }
 
 /**
@@ -330,11 +343,19 @@ export function anyPairRecording(core: EngineState): boolean {
   return false;
 }
 
-export function recordSharedChange(core: EngineState, storeId: string, storeOffset: number, length: number): void {
+export function recordSharedChange(core: EngineState, storeId: string, storeOffset: number, length: number, replicatedLater?: Map<PairRt, number[]>): void {
   for (const over of core.stack.volumesOver(storeId, storeOffset, length)) {
     for (const q of core.pairList) {
       if (q.primaryId === over.volumeId) {
-        if (q.rules.recordsOnPrimary) q.markTracks(q.primaryBitmap, over.offset, over.length);
+        if (!q.rules.recordsOnPrimary) continue;
+        // Tracks a copying pair already sent: the write's own flow replicates them (servePair), no bit to set.
+        const skip = replicatedLater?.get(q);
+        if (!skip) q.markTracks(q.primaryBitmap, over.offset, over.length);
+        else {
+          const first = Math.floor(over.offset / q.trackBytes);
+          const last = Math.floor((over.offset + over.length - 1) / q.trackBytes);
+          for (let t = first; t <= last; t++) if (!skip.includes(t)) q.primaryBitmap.set(t);
+        }
       } else if (q.secondaryId === over.volumeId) {
         if (q.rules.recordsOnSecondary) q.markTracks(q.secondaryBitmap, over.offset, over.length);
       }

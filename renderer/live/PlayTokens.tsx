@@ -61,12 +61,14 @@ export const PlayTokens = memo(function PlayTokens() {
       while (first > 0 && events[first - 1]!.seq > lastSeq) first--;
       for (let i = first; i < events.length; i++) {
         const e = events[i]!;
-        if (e.ioId === undefined) continue;
-        const flight = flights.get(e.ioId);
+        // A sampled workload write (negative key) or a write traced by hand.
+        const key = e.sampleId !== undefined ? -e.sampleId : e.ioId;
+        if (key === undefined) continue;
+        const flight = flights.get(key);
         if (flight) flight.walk.push(e);
-        else if (!seen.has(e.ioId) && flights.size < PLAY_TOKENS_AT_ONCE) {
-          seen.add(e.ioId);
-          flights.set(e.ioId, { ioId: e.ioId, walk: [e], k: 0, hop: null, along: null, startedMs: now, at: null });
+        else if (!seen.has(key) && flights.size < PLAY_TOKENS_AT_ONCE) {
+          seen.add(key);
+          flights.set(key, { ioId: key, walk: [e], k: 0, hop: null, along: null, startedMs: now, at: null });
         }
       }
       if (events.length > 0) lastSeq = events.at(-1)!.seq;
@@ -92,6 +94,9 @@ export const PlayTokens = memo(function PlayTokens() {
       const speed = typeof s.speed === 'number' ? s.speed : 1;
       take(now);
       const next: Shown[] = [];
+      // Only what lies on the canvas: a hop to an element scrolled out of view would cross the panels beside it.
+      const view = document.querySelector('.react-flow')?.getBoundingClientRect();
+      const inView = (p: Point): boolean => !view || (p.x >= view.left && p.x <= view.right && p.y >= view.top && p.y <= view.bottom);
       for (const f of [...flights.values()]) {
         let moving = false;
         if (f.hop && f.along) {
@@ -110,7 +115,7 @@ export const PlayTokens = memo(function PlayTokens() {
             continue;
           }
         }
-        if (f.hop && f.at) next.push({ ioId: f.ioId, hop: f.hop, at: f.at, moving });
+        if (f.hop && f.at && inView(f.at)) next.push({ ioId: f.ioId, hop: f.hop, at: f.at, moving });
       }
       setShown((prev) => (prev.length === 0 && next.length === 0 ? prev : next));
       frame = requestAnimationFrame(tick);
