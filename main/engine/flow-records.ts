@@ -43,9 +43,9 @@ export interface Wanted {
 }
 
 /** Nobody waits for the answer but the count of flows in motion (hand-downs serving a pair below the relay). */
-export const FLOW_ENDED: AnswerTo = {
-  answer(core) {
+export const FLOW_ENDED: AnswerTo = Object.freeze({
+  answer(core: EngineState) {
     core.activeFlows--;
   },
-};
+});
 
