@@ -205,6 +205,8 @@ export interface RewindStatus {
   earliestUs: number;
   /** Virtual times of the checkpoints kept, ascending. */
   checkpointsUs: number[];
+  /** Checkpoints stopped for this run (a state that could not be copied: an engine bug), and why; seeks replay further. */
+  stopped?: string;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { CHECKPOINT_BUDGET, CHECKPOINT_MIN_KEPT, CheckpointLog } from './driver-checkpoints';
 import type { Engine } from './engine';
+import { EngineInvariantError } from './sim';
 
 /** An engine stand-in at a virtual time: what the log reads of one (its clock, executed count, checkpoint). */
 function at(timeUs: number, executed: number): Engine {
@@ -39,6 +40,16 @@ describe('checkpoint log', () => {
     for (let i = 0; i < 100; i++) log.take(big(i * 10e6, i * 1000), { applied: 0, scenarioApplied: 0, scenarioLast: undefined });
     expect(log.size).toBe(CHECKPOINT_MIN_KEPT);
     expect(log.describe().checkpointsUs[0]).toBe(0);
+  });
+
+  test('a state the copy refuses stops checkpoints for the run (it goes on) and the snapshot says why', () => {
+    const log = new CheckpointLog(() => 0);
+    log.take(at(0, 0), { applied: 0, scenarioApplied: 0, scenarioLast: undefined });
+    const broken = { ...at(5e6, 500), checkpoint: () => { throw new EngineInvariantError('checkpoint', 'a function in field x holds state that cannot be copied'); } } as unknown as Engine;
+    log.take(broken, { applied: 0, scenarioApplied: 0, scenarioLast: undefined });
+    expect(log.describe()).toEqual({ earliestUs: 0, checkpointsUs: [0], stopped: expect.stringContaining('field x') });
+    log.take(at(9e6, 900), { applied: 0, scenarioApplied: 0, scenarioLast: undefined });
+    expect(log.size).toBe(1);
   });
 
   test('a new command after a seek back drops the checkpoints of the abandoned future', () => {

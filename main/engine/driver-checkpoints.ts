@@ -1,6 +1,7 @@
 // The driver's checkpoints of a run: taken every few virtual seconds at a bounded share of the run's CPU, thinned to a fixed budget (older ones further apart), found by time or by executed-event count for a seek.
 import type { RewindStatus, ScenarioProgress } from '../../app/engine/api';
 import type { Engine, EngineCheckpoint } from './engine';
+import { EngineInvariantError } from './sim';
 
 /** Where the driver was in its recorded commands and the file's scenario when a checkpoint was taken. */
 export interface DriverMarks {
@@ -49,6 +50,8 @@ export class CheckpointLog {
   /** Wall time spent running since the previous checkpoint, and what the previous checkpoint cost. */
   private busyMs = 0;
   private lastCostMs = 0;
+  /** Why checkpoints stopped for this run, if they did. */
+  private refused: string | undefined = undefined;
   /** How many to keep (CHECKPOINT_BUDGET, fewer for large ones). */
   private budget = CHECKPOINT_BUDGET;
 
@@ -56,6 +59,7 @@ export class CheckpointLog {
 
   clear(): void {
     this.list = [];
+    this.refused = undefined;
     this.busyMs = 0;
     this.lastCostMs = 0;
   }
@@ -78,9 +82,18 @@ export class CheckpointLog {
   }
 
   take(e: Engine, driver: DriverMarks): void {
+    if (this.refused !== undefined) return;
     const t0 = this.nowMs();
     this.budget = Math.max(CHECKPOINT_MIN_KEPT, Math.min(CHECKPOINT_BUDGET, Math.floor(CHECKPOINT_MEMORY_BYTES / checkpointBytes(e))));
-    const cp: DriverCheckpoint = { engine: e.checkpoint(), driver: { ...driver } };
+    let cp: DriverCheckpoint;
+    try {
+      cp = { engine: e.checkpoint(), driver: { ...driver } };
+    } catch (err) {
+      // A state the copy cannot take (a bug: see checkpoint.ts): the run goes on; seeks use the checkpoints kept so far.
+      if (!(err instanceof EngineInvariantError)) throw err;
+      this.refused = err.message;
+      return;
+    }
     this.lastCostMs = this.nowMs() - t0;
     this.busyMs = 0;
     const at = this.indexAfter(cp.engine.executed);
@@ -127,7 +140,9 @@ export class CheckpointLog {
 
   /** For the snapshot: how far back a jump reaches and where the checkpoints are. */
   describe(): RewindStatus {
-    return { earliestUs: this.list[0]?.engine.timeUs ?? 0, checkpointsUs: this.list.map((c) => c.engine.timeUs) };
+    const out: RewindStatus = { earliestUs: this.list[0]?.engine.timeUs ?? 0, checkpointsUs: this.list.map((c) => c.engine.timeUs) };
+    if (this.refused !== undefined) out.stopped = this.refused;
+    return out;
   }
 
   get size(): number {
