@@ -173,6 +173,7 @@ const Timeline = memo(function Timeline() {
   const rewindText = rewind?.checkpointsUs.length
     ? ` · instant jumps back to ${formatClock(rewind.earliestUs)} and later (${rewind.checkpointsUs.length} checkpoint${rewind.checkpointsUs.length === 1 ? '' : 's'})`
     : '';
+  const stoppedText = rewind?.stopped ? ` · checkpoints stopped (${rewind.stopped}): jumps further back replay from the last one` : '';
   return (
     <div className="live-timeline-wrap">
     <ScenarioMarkers scaleUs={scaleUs} />
@@ -198,7 +199,7 @@ const Timeline = memo(function Timeline() {
       onKeyUp={() => {
         if (drag !== null) void seek(drag).finally(() => setDrag(null));
       }}
-      title={drag !== null ? `seek to ${formatClock(drag * 1000)}` : `Drag to go back (or forward) in the run${rewindText}`}
+      title={drag !== null ? `seek to ${formatClock(drag * 1000)}` : `Drag to go back (or forward) in the run${rewindText}${stoppedText}`}
       aria-label="Timeline"
       data-testid="timeline"
     />
