@@ -18,8 +18,8 @@ export const PAIR_STATE_EQUIVALENTS: Record<PairState, { meaning: string; srdf: 
   PFUS: { meaning: 'async: suspended because the journal stayed full past the Data Overflow Watch while inflow control held host writes back', srdf: 'Suspended (SRDF/A cache full)', ibm: 'Suspended', drbd: '-' },
   SSWS: { meaning: 'the secondary has taken over and accepts writes; changes recorded for failback', srdf: 'Failed Over', ibm: 'stop -access', drbd: 'promoted' },
   HOLD: { meaning: 'delta-resync standby: ready to send the remote only what it lacks if the relay is lost', srdf: 'SRDF/Star: Protected (recovery leg)', ibm: '-', drbd: '-' },
-  HOLDING: { meaning: 'delta-resync standby preparing', srdf: '-', ibm: '-', drbd: '-' },
-  HLDE: { meaning: 'delta-resync standby in error: its path or journal failed', srdf: '-', ibm: '-', drbd: '-' },
+  HOLDING: { meaning: 'delta-resync standby being prepared: its journal is being set up with the remote (at creation, or after its path came back); a delta resync waits for HOLD', srdf: 'SRDF/Star: Connected (recovery leg not yet protected)', ibm: '-', drbd: '-' },
+  HLDE: { meaning: 'delta-resync standby in error: its path to the remote is down or its journal wrapped, so its journal cannot be used; a delta resync falls back to a full copy while the journal is wrapped', srdf: 'SRDF/Star: PathFail / Isolated (recovery leg)', ibm: '-', drbd: '-' },
   suspending: { meaning: 'suspend in progress', srdf: '-', ibm: '-', drbd: '-' },
   deleting: { meaning: 'delete in progress', srdf: '-', ibm: '-', drbd: '-' },
 };
@@ -112,6 +112,11 @@ export interface PairStatus {
   maxRpoMs?: number;
   /** Async pair fed by an upstream pair (a cascade's far leg): the RPO of this, the farthest copy, counted from the host's writes. */
   endToEndRpoMs?: number;
+  /**
+   * A pair with a path group (TrueCopy/UR remote connection): paths up now, in the group, the minimum; `detecting` while a
+   * cut path's timeout runs (the array has not noticed yet and the pair's sync updates wait).
+   */
+  paths?: { up: number; total: number; min: number; detecting: boolean };
   lagBytes?: number;
   journalFill?: number;
   /** Async: the last journal sequence number applied at the secondary (an unbroken run up to it), and the last one issued. */

@@ -94,7 +94,7 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   },
   takeover: {
     label: 'Take over at the secondary',
-    does: 'makes the secondary writable (SSWS); its changes are recorded for failback',
+    does: 'with the primary reachable and the pair replicating, a swap-takeover: the journal is flushed (or the updates on the way land), the roles swap and the pair stays paired the other way; otherwise (or asked read/write: CCI pairsplit -RS) the secondary becomes writable (SSWS), its changes recorded for failback',
     allowedIn: ['PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'suspending'],
     refusedBecause: 'there is nothing to take over',
     refusedIn: { COPY: 'the secondary is inconsistent while copying and cannot take over' },
@@ -115,14 +115,15 @@ export const PAIR_OP_RULES: Record<PairOp, PairOpRule> = {
   delete: {
     label: 'Delete',
     does: 'dissolves the pair (SMPL): the volumes become independent',
-    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'HOLD', 'HLDE', 'suspending', 'deleting'],
+    allowedIn: ['COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'PFUS', 'SSWS', 'HOLD', 'HOLDING', 'HLDE', 'suspending', 'deleting'],
     refusedBecause: 'it is not paired',
   },
   deltaResync: {
     label: 'Delta resync (3DC)',
-    does: 'after the relay is lost: sends the remote only the journal records it has not applied, in order, and the pair replicates local -> remote',
-    allowedIn: ['HOLD'],
-    refusedBecause: 'only a delta-resync standby pair (HOLD) can be delta-resynchronised',
+    does: 'after the relay is lost: sends the remote only the journal records it has not applied, in order, and the pair replicates local -> remote (from HLDE with a wrapped journal: a full copy, and it says so)',
+    allowedIn: ['HOLD', 'HLDE'],
+    refusedBecause: 'only a delta-resync standby pair (HOLD, or HLDE) can be delta-resynchronised',
+    refusedIn: { HOLDING: 'the standby is still being prepared (its journal is being set up with the remote); wait for HOLD' },
   },
   liftFence: {
     label: 'Lift the fence (P-VOL takeover)',

@@ -11,9 +11,17 @@ export function oneWayDelayUs(cable: Pick<Cable, 'distanceKm'>): number {
   return cable.distanceKm * US_PER_KM;
 }
 
-/** Time to put `bytes` on the wire, in microseconds (1 Mbps carries 1 bit per microsecond). */
+/**
+ * Protocol overhead on a replication link: bytes on the wire per byte of data. 1.1 covers FC frame headers (36 bytes
+ * per 2 KiB frame, ~2%) plus FCIP/iSCSI and TCP/IP encapsulation (~5-8%). ONE constant: the engine's cables
+ * (main/engine/links.ts) serialise with it and the planning formulas (app/planning/formulas.ts) size links with it, so
+ * the cross-check compares one model (DOMAIN.md "Numbers": serialisation = bytes / bandwidth, on the wire).
+ */
+export const PROTOCOL_OVERHEAD = 1.1;
+
+/** Time to put `bytes` of data on the wire, in microseconds (1 Mbps carries 1 bit per microsecond), overhead included. */
 export function serialisationUs(cable: Pick<Cable, 'bandwidthMbps'>, bytes: number): number {
-  return (bytes * 8) / cable.bandwidthMbps;
+  return (bytes * 8 * PROTOCOL_OVERHEAD) / cable.bandwidthMbps;
 }
 
 /**

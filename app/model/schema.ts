@@ -257,6 +257,19 @@ export type PairMode = z.infer<typeof PairMode>;
 export const FenceLevel = z.enum(['data', 'status', 'never']);
 export type FenceLevel = z.infer<typeof FenceLevel>;
 
+/**
+ * A path group (Hitachi "remote connection"): several cables between the two systems, of which `minPaths` must stay up
+ * (TrueCopy/UR remote connection options: up to 8 paths, "minimum number of paths", default 1). A lost path is noticed
+ * only after `timeoutMs` (the RIO MIH time: how long the array waits for a remote I/O before it blocks the path, 10-100 s,
+ * default 15 s in the TrueCopy user guide's remote connection options); host I/O to the pair waits meanwhile.
+ */
+export const PathGroup = z.strictObject({
+  cableIds: z.array(Id).min(1).max(8),
+  minPaths: z.number().int().min(1).max(8).default(1),
+  timeoutMs: z.number().finite().positive().max(100_000).default(15_000),
+});
+export type PathGroup = z.infer<typeof PathGroup>;
+
 export const Pair = z.strictObject({
   id: Id,
   name: Name,
@@ -275,6 +288,8 @@ export const Pair = z.strictObject({
    * those when the relay is lost.
    */
   standby: z.boolean().default(false),
+  /** The cables the pair's updates may take (absent: the one cable its route finds, lost at the instant of a cut). */
+  paths: PathGroup.optional(),
   /** Async: journal capacity of this pair's consistency group. */
   journalBytes: PositiveBytes.optional(),
   consistencyGroup: z.string().max(100).optional(),

@@ -30,8 +30,8 @@ describe('synchronous hop response', () => {
   it('a 100 km hop with plain SCSI (2 round trips) adds at least 2 ms', () => {
     const us = syncHopResponseUs({ ...hop100km, roundTripsPerWrite: 2 });
     expect(us).toBeGreaterThanOrEqual(2000);
-    // 2 x 2 x 100 km x 5 us + 100 us processing + 4096 x 8 / 8000 us serialisation
-    expect(us).toBeCloseTo(2000 + 100 + 4.096, 6);
+    // 2 x 2 x 100 km x 5 us + 100 us processing + 4096 x 1.1 (protocol overhead) x 8 / 8000 us serialisation
+    expect(us).toBeCloseTo(2000 + 100 + 4.5056, 6);
   });
 
   it('with fast write (1 round trip) the same hop adds at least 1 ms and about half as much', () => {
@@ -39,7 +39,7 @@ describe('synchronous hop response', () => {
     expect(b.totalUs).toBeGreaterThanOrEqual(1000);
     expect(b.roundTripsUs).toBe(1000);
     expect(b.processingUs).toBe(100);
-    expect(b.serialisationUs).toBeCloseTo(4.096, 9);
+    expect(b.serialisationUs).toBeCloseTo(4.5056, 9);
   });
 
   it('light needs 1 ms round trip per 100 km', () => {
@@ -57,10 +57,10 @@ describe('synchronous hop response', () => {
       { ...hop100km, roundTripsPerWrite: 2, blockBytes: 8192 },
       { ...hop100km, distanceKm: 20, roundTripsPerWrite: 1, blockBytes: 8192 },
     ];
-    // access: 2 x 1 us + 8192 x 8 / 16000 + 50 = 2 + 4.096 + 50
-    // hop 1: 2000 + 100 + 8.192; hop 2: 200 + 100 + 8.192
-    expect(hostWriteLatencyUs(access, hops)).toBeCloseTo(56.096 + 2108.192 + 308.192, 6);
-    expect(hostWriteLatencyUs(access, [])).toBeCloseTo(56.096, 6);
+    // access: 2 x 1 us + 8192 x 1.1 x 8 / 16000 + 50 = 2 + 4.5056 + 50 (1.1: the protocol overhead, as in the engine)
+    // hop 1: 2000 + 100 + 9.0112; hop 2: 200 + 100 + 9.0112
+    expect(hostWriteLatencyUs(access, hops)).toBeCloseTo(56.5056 + 2109.0112 + 309.0112, 6);
+    expect(hostWriteLatencyUs(access, [])).toBeCloseTo(56.5056, 6);
   });
 
   it('the longest synchronous distance a budget allows', () => {

@@ -5,15 +5,16 @@
 // takes 2 round trips, "fast write" 1; Hitachi's journal rule) unless a comment says otherwise.
 // Bandwidth in Mbps is bits per microsecond, which keeps the serialisation arithmetic short.
 
+import { PROTOCOL_OVERHEAD } from '../model/paths';
+
 /** One-way delay of light in fibre, microseconds per km (204,000 km/s is 4.9 us/km; 5 keeps the 1 ms per 100 km round-trip rule). */
 export const FIBRE_US_PER_KM = 5;
 
 /**
- * Protocol overhead on a replication link: bytes on the wire per byte of host data.
- * 1.1 covers FC frame headers (36 bytes per 2 KiB frame, ~2%) plus FCIP/iSCSI and TCP/IP
- * encapsulation (~5-8%); a stated default, overridable wherever it is used.
+ * Protocol overhead on a replication link: bytes on the wire per byte of host data. The engine's cables use the same
+ * constant (app/model/paths.ts PROTOCOL_OVERHEAD: one model, one overhead); overridable here for what-if sizing.
  */
-export const DEFAULT_PROTOCOL_OVERHEAD = 1.1;
+export const DEFAULT_PROTOCOL_OVERHEAD = PROTOCOL_OVERHEAD;
 
 /** One-way propagation delay over `distanceKm` of fibre. */
 export function propagationOneWayUs(distanceKm: number): number {
@@ -54,13 +55,14 @@ export interface SyncHopBreakdownUs {
 
 /**
  * Response time a synchronous hop adds to a host write:
- *   sender CHA processing + roundTripsPerWrite x 2 x distanceKm x 5 us + blockBytes x 8 / bandwidthMbps + receiver CHA processing.
- * The data crosses the link once, so serialisation is counted once whatever the round trips.
+ *   sender CHA processing + roundTripsPerWrite x 2 x distanceKm x 5 us + blockBytes x overhead x 8 / bandwidthMbps + receiver CHA processing.
+ * The data crosses the link once, so serialisation is counted once whatever the round trips; on the wire it carries the
+ * protocol overhead, as in the engine.
  */
 export function syncHopBreakdownUs(hop: SyncHopInput): SyncHopBreakdownUs {
   const processingUs = hop.senderProcessingUs + hop.receiverProcessingUs;
   const roundTripsUs = hop.roundTripsPerWrite * roundTripUs(hop.distanceKm);
-  const serial = serialisationUs(hop.blockBytes, hop.bandwidthMbps);
+  const serial = serialisationUs(hop.blockBytes * DEFAULT_PROTOCOL_OVERHEAD, hop.bandwidthMbps);
   return { processingUs, roundTripsUs, serialisationUs: serial, totalUs: processingUs + roundTripsUs + serial };
 }
 
@@ -81,7 +83,7 @@ export interface HostAccessInput {
 export function hostAccessUs(access: HostAccessInput): number {
   return (
     access.roundTripsPerWrite * roundTripUs(access.distanceKm) +
-    serialisationUs(access.blockBytes, access.bandwidthMbps) +
+    serialisationUs(access.blockBytes * DEFAULT_PROTOCOL_OVERHEAD, access.bandwidthMbps) +
     access.localProcessingUs
   );
 }

@@ -18,11 +18,11 @@ describe('planTopology on a local -sync 50 km-> relay -async 800 km-> remote cas
 
   it('the host waits for the synchronous hop only: 1.114 ms', () => {
     const w = plan.workloads[0]!;
-    // host access: 2 x 2 x 0.1 km x 5 us + 8192 x 8 / 16000 + 50 us = 56.096 us
-    // P1: 50 us relay processing + 2 x 2 x 50 km x 5 us + 8192 x 8 / 8000 = 1058.192 us (the local's processing is in the host access)
-    expect(w.hostLatencyMs).toBeCloseTo(1.114288, 9);
+    // host access: 2 x 2 x 0.1 km x 5 us + 8192 x 1.1 x 8 / 16000 + 50 us = 56.5056 us (1.1: the protocol overhead, as in the engine)
+    // P1: 50 us relay processing + 2 x 2 x 50 km x 5 us + 8192 x 1.1 x 8 / 8000 = 1059.0112 us (the local's processing is in the host access)
+    expect(w.hostLatencyMs).toBeCloseTo(1.1155168, 9);
     expect(w.syncChain).toEqual(['P1']);
-    expect(plan.hops[0]!.responseMs).toBeCloseTo(1.058192, 9);
+    expect(plan.hops[0]!.responseMs).toBeCloseTo(1.0590112, 9);
   });
 
   it('both pairs carry the host writes: 2,000 x 8 KiB', () => {
@@ -62,8 +62,8 @@ describe('checks with advice', () => {
     const plan = planTopology(cascadeExample({ syncKm: 300 }));
     const [c] = check(plan, 'sync-latency-over-target');
     expect(c).toBeDefined();
-    expect(c!.figure.value).toBeCloseTo(6.114288, 6);
-    // rest of the path: 114.288 us; (5000 - 114.288) / 20 us per km = 244.3 km
+    expect(c!.figure.value).toBeCloseTo(6.1155168, 6);
+    // rest of the path: 115.5168 us; (5000 - 115.5168) / 20 us per km = 244.2 km
     expect(c!.advice).toContain('within 244 km');
     expect(c!.advice).toContain('fast write');
     expect(c!.elementId).toBe('W1');
@@ -124,7 +124,7 @@ describe('checks with advice', () => {
     const plan = planTopology(cascadeExample({ pairs: 'none' }));
     expect(check(plan, 'no-copy')).toHaveLength(1);
     expect(check(plan, 'single-copy-location')).toEqual([]);
-    expect(plan.workloads[0]!.hostLatencyMs).toBeCloseTo(0.056096, 9);
+    expect(plan.workloads[0]!.hostLatencyMs).toBeCloseTo(0.0565056, 9);
   });
 
   it('a 50 km FC span is flagged as needing extenders (info)', () => {

@@ -5,7 +5,7 @@ import { initialFillBytes, MAX_INITIAL_FILL_BYTES, type ElementList, type Topolo
 import { ELEMENT_LISTS } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
 import { canConnect, canNestIn } from '../model/rules';
-import { hostCablesToLu, oneWayDelayUs, pairRoute, serialisationUs, syncHopWriteUs } from '../model/paths';
+import { hostCablesToLu, oneWayDelayUs, pairRoute, PROTOCOL_OVERHEAD, serialisationUs, syncHopWriteUs } from '../model/paths';
 import { MAX_TRANSLATE_HOPS, TranslateError, translate } from '../tables/translate';
 import { bytes } from '../units';
 
@@ -23,6 +23,7 @@ export const VALIDATION_CODES = [
   'port-over-cabled',
   'switch-group-missing',
   'pair-no-route',
+  'pair-bad-path',
   'pair-same-volume',
   'pair-size-mismatch',
   'sync-latency',
@@ -376,11 +377,12 @@ export function validateTopology(t: Topology): Problem[] {
           'sync-latency',
           `each host write waits about ${ms.toFixed(2)} ms on ${cable.name || cable.id}, above the ${t.syncLatencyBoundMs} ms bound: ` +
             `${cable.roundTripsPerWrite} round trips x 2 x ${cable.distanceKm} km x 5 us (${(cable.roundTripsPerWrite * 2 * oneWayDelayUs(cable)).toFixed(0)} us)` +
-            ` + 4 KiB x 8 / ${cable.bandwidthMbps} Mbps (${serialisationUs(cable, SYNC_ESTIMATE_BYTES).toFixed(1)} us). Shorten the hop, use fast write, or make the pair asynchronous.`,
+            ` + 4 KiB x ${PROTOCOL_OVERHEAD} overhead x 8 / ${cable.bandwidthMbps} Mbps (${serialisationUs(cable, SYNC_ESTIMATE_BYTES).toFixed(1)} us). Shorten the hop, use fast write, or make the pair asynchronous.`,
           ['pairs', i, 'mode'],
           p.id,
         );
     }
+    if (p.paths) checkPathGroup(t, p, i, (message, path) => error('pair-bad-path', message, path, p.id));
     if (p.mode === 'async' && p.journalBytes === undefined)
       warn('async-no-journal', 'an asynchronous pair needs a journal: size it as (host write rate - link rate) x the outage to ride out', ['pairs', i, 'journalBytes'], p.id);
   });
@@ -463,4 +465,24 @@ export function validateDocument(raw: unknown): { topology?: Topology; problems:
     return { problems };
   }
   return { topology: loaded.topology, problems: validateTopology(loaded.topology) };
+}
+
+/** A pair's path group: every cable exists once and joins the primary's system to the secondary's; the minimum fits. */
+function checkPathGroup(t: Topology, p: Topology['pairs'][number], i: number, error: (message: string, path: JsonPath) => void): void {
+  const ix = indexTopology(t);
+  const paths = p.paths!;
+  const ends = new Set([ix.volumes.get(p.primaryVolumeId)?.systemId, ix.volumes.get(p.secondaryVolumeId)?.systemId]);
+  const seen = new Set<string>();
+  paths.cableIds.forEach((id, k) => {
+    const at: JsonPath = ['pairs', i, 'paths', 'cableIds', k];
+    if (seen.has(id)) return error(`cable ${id} is listed twice in the path group`, at);
+    seen.add(id);
+    const c = ix.cables.get(id);
+    if (!c) return error(`no cable ${id}`, at);
+    const owners = new Set([ix.ports.get(c.aPortId)?.ownerId, ix.ports.get(c.bPortId)?.ownerId]);
+    if (owners.size !== 2 || [...owners].some((o) => !ends.has(o)))
+      error(`cable ${id} does not join the pair's two systems (${[...ends].join(' and ')}), so it cannot be one of its paths`, at);
+  });
+  if (paths.minPaths > paths.cableIds.length)
+    error(`the pair needs ${paths.minPaths} path(s) up but its path group has ${paths.cableIds.length}: it could never replicate`, ['pairs', i, 'paths', 'minPaths']);
 }

@@ -167,7 +167,7 @@ const cases: Case[] = [
     severity: 'warning',
     elementId: 'pair-sync',
     // 2 round trips x 2 x 600 km x 5 us = 12,000 us, plus 4 KiB at 16 Gbit/s = 2.048 us.
-    message: /about 12\.00 ms on CN2, above the 5 ms bound: 2 round trips x 2 x 600 km x 5 us \(12000 us\) \+ 4 KiB x 8 \/ 16000 Mbps \(2\.0 us\)/,
+    message: /about 12\.00 ms on CN2, above the 5 ms bound: 2 round trips x 2 x 600 km x 5 us \(12000 us\) \+ 4 KiB x 1\.1 overhead x 8 \/ 16000 Mbps \(2\.3 us\)/,
   },
   {
     rule: 'an asynchronous pair without a journal',

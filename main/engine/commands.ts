@@ -6,7 +6,7 @@ import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, deltaResync, pump } from './journal';
-import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
+import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, swapTakeover, swapWhenLanded, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
@@ -25,6 +25,8 @@ const DELETE_DONE = defineEvent<EngineState, PairRt>('pair-deleted', (core, p) =
   p.secondaryBitmap.clearAll();
   setState(core, p, 'SMPL', 'deleted: the volumes are independent');
 });
+import { pathRestored, pathsCut } from './path-groups';
+import { standbyPathCut, standbyPathRestored } from './standby';
 
 export function command(core: EngineState, c: EngineCommand): CommandResult {
   switch (c.type) {
@@ -38,14 +40,19 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         if (!link.up) return { ok: false, reason: `cable ${c.cableId} is already cut` };
         link.cut(core.nowUs);
         core.step('fault', link.id, `cable ${link.id} is cut`);
+        // Pairs with the cable in a path group notice the cut only after their path timeout (path-groups.ts).
+        const later = pathsCut(core, link);
         for (const p of core.pairs.values()) {
-          if (p.route?.link === link && p.rules.suspendable) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
+          if (p.route?.link === link && p.rules.suspendable && !later.has(p)) suspend(core, p, 'PSUE', `cable ${link.id} is cut`, { kind: 'link', id: link.id });
         }
+        standbyPathCut(core, link);
         return { ok: true, message: `cable ${c.cableId} cut` };
       }
       if (link.up) return { ok: false, reason: `cable ${c.cableId} is not cut` };
       link.up = true;
       core.step('repair', link.id, `cable ${link.id} is restored`);
+      pathRestored(core, link);
+      standbyPathRestored(core, link);
       autoResync(core);
       for (const j of core.journals.values()) pump(core, j);
       return { ok: true, message: `cable ${c.cableId} restored` };
@@ -182,6 +189,26 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       return { ok: true, message: `resync: ${p.copy.totalTracks} track(s) to copy` };
     case 'takeover': {
       if (p.secondaryInconsistent) return refuse('its copy was interrupted, so the secondary is inconsistent and cannot take over');
+      // Primary reachable and the pair replicating: a swap-takeover (DOMAIN.md "Takeover"), unless the old P-VOL's bytes
+      // are another replicating pair's secondary (a cascade's relay volume): it cannot become a secondary then.
+      const swapConflict = copyTargetConflict(core, p, p.primaryId);
+      // `readWrite` asks for the S-VOL takeover itself (CCI pairsplit -RS): SSWS even with the primary reachable.
+      if (!readWrite && canReachSecondary(core, p) && p.rules.forwardsUpdates && !swapConflict) {
+        p.takeoverPending = true;
+        p.swapPending = true;
+        const old = p.primaryId;
+        if (p.mode === 'async' && p.journal && !p.journal.drained) {
+          setState(core, p, 'suspending', 'swap-takeover requested: the journal is flushed to the secondary first');
+          return { ok: true, message: `flushing journal ${p.journal.id} to ${p.secondaryId}, then the roles swap (${p.secondaryId} -> ${old})` };
+        }
+        if (p.syncInFlight > 0) {
+          setState(core, p, 'suspending', 'swap-takeover requested: the updates on the way land first');
+          swapWhenLanded(core, p);
+          return { ok: true, message: `the updates on the way land, then the roles swap (${p.secondaryId} -> ${old})` };
+        }
+        swapTakeover(core, p);
+        return { ok: true, message: `swap-takeover: now ${p.primaryId} -> ${p.secondaryId} (${p.state})` };
+      }
       if (p.mode === 'async' && p.journal && !p.journal.drained && p.rules.sendsJournal && p.state !== 'suspending' && canReachSecondary(core, p)) {
         // horctakeover with the primary reachable flushes the journal first (DOMAIN.md "Takeover"): nothing queued is lost.
         p.takeoverPending = true;

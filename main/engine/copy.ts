@@ -1,4 +1,5 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
+import { waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
@@ -55,12 +56,25 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   core.sched.post(core.nowUs, COPY_BATCH, { p, gen });
 }
 
+/** A copy batch held until the pair's path timeout runs out (a path of its group was cut). */
+class CopyBatchWait implements PathWaiter {
+  constructor(
+    readonly p: PairRt,
+    readonly gen: number,
+  ) {}
+
+  retry(core: EngineState): void {
+    copyBatch(core, this.p, this.gen);
+  }
+}
+
 /** One paced batch of the copy loop: up to copyPace tracks sent; never-written tracks count as copied at no cost. */
 export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
   if (p.copy.gen !== gen || p.state !== 'COPY') return;
   const route = p.route;
   const secSystem = core.volume(p.secondaryId).systemId;
   const primSystem = core.volume(p.primaryId).systemId;
+  if (route && !route.link.up && waitForPath(p, new CopyBatchWait(p, gen))) return;
   if (!route || !route.link.up || !core.systemUp(secSystem) || !core.systemUp(primSystem)) {
     const why = !route ? 'no cabled route to the secondary' : !route.link.up ? `cable ${route.link.id} is cut` : 'a system of the pair is down';
     return suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: core.systemUp(secSystem) ? primSystem : secSystem });
@@ -136,6 +150,14 @@ class CopyTrack implements Sender, SentTo, Wanted {
   lost(core: EngineState): void {
     const p = this.p;
     p.markTracks(p.primaryBitmap, this.offset, this.len);
+    if (p.cfg.paths && p.copy.gen === this.gen) {
+      // Lost on a cut path of its path group: the track goes back to the bitmap and the copy loop sends it again on
+      // the next path (it waits for the path timeout in copyBatch, or suspends there when too few paths are left).
+      p.copy.tracksSent--;
+      p.copy.inFlightTracks.delete(this.track);
+      if (--p.copy.inFlight === 0) copyBatchDone(core, p, this.gen);
+      return;
+    }
     suspend(core, p, 'PSUE', `cable ${this.link.id} was cut during the copy`, { kind: 'link', id: this.link.id });
   }
 

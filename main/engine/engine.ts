@@ -1,4 +1,5 @@
 // The engine facade: the public API the driver, CLI, bench and tests use, over EngineState and the modules that act on it.
+import { prepareStandby } from './standby';
 import type { CommandResult, EngineCommand, PairStatus, Snapshot } from '../../app/engine/api';
 import type { Topology } from '../../app/model/schema';
 import type { PairRt } from './pairs';
@@ -32,7 +33,7 @@ export class Engine extends EngineState {
     super(topology, options);
     // Pairs start as the file says: 'create' runs the initial copy from time 0.
     for (const p of this.pairs.values()) {
-      if (p.cfg.standby && p.mode === 'async') setState(this, p, 'HOLD', 'delta-resync standby: journals the primary\'s writes until the remote has them through the relay');
+      if (p.cfg.standby && p.mode === 'async') prepareStandby(this, p, 'created');
       else if (p.cfg.initially === 'paired') setState(this, p, 'PAIR', 'formed when the run started (initial copy assumed done)');
       else if (p.cfg.initially === 'create') startCopy(this, p, true, 'initial copy started');
     }

@@ -307,8 +307,18 @@ describe('takeover and the 3DC cascade', () => {
     expect(e.stack.read('V22', 0, 1)[0]).toBe(6);
   });
 
-  test('a takeover of the async leg with CN4 up drops no queued journal record: V22 equals V21 afterwards', () => {
-    const e = new Engine(fig01Backlog(), { seed: 5 });
+  test('a takeover of the async leg with CN4 up is a swap-takeover: the journal is flushed, the roles swap, the pair stays paired and V22 equals V21', () => {
+    const t = fig01Backlog();
+    // A host at the remote site on TP31 (LU31 is V22's), to write to the new P-VOL after the swap.
+    const e = new Engine(
+      {
+        ...t,
+        hosts: [...t.hosts, { id: 'hostX', name: 'remote', siteId: 'site-remote', workloads: [] }],
+        ports: [...t.ports, { id: 'HBAX', name: 'HBAX', ownerId: 'hostX', kind: 'initiator', wwn: '50:06:0e:80:00:00:00:98' }],
+        cables: [...t.cables, { id: 'CNX', name: 'CNX', kind: 'fc', aPortId: 'HBAX', bPortId: 'TP31', distanceKm: 0.1, bandwidthMbps: 16000, roundTripsPerWrite: 2 }],
+      },
+      { seed: 5 },
+    );
     e.startWorkloads();
     e.runUntil(1_000_000);
     // The local site is lost; the relay still holds a backlog for the remote over a working CN4.
@@ -316,10 +326,45 @@ describe('takeover and the 3DC cascade', () => {
     // The writes the relay acknowledged finish their way down the loop to V21 (a takeover comes minutes later in life).
     e.runFor(10_000);
     expect(e.pairStatus(e.pairs.get('pair-async')!).lagBytes!).toBeGreaterThan(50 * 4096);
-    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' });
+    expect(r).toMatchObject({ ok: true, message: expect.stringContaining('then the roles swap (V22 -> V21)') });
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('suspending');
     e.runUntilSettled(e.nowUs + 60e6);
-    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('SSWS');
+    const p = e.pairs.get('pair-async')!;
+    expect([p.primaryId, p.secondaryId]).toEqual(['V22', 'V21']);
+    expect(sides(e, 'pair-async')).toEqual(['PAIR', 'PAIR', 'PAIR']);
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    // Stays paired the other way: a write on V22 (the new P-VOL) reaches V21 through the journal.
+    let ok = false;
+    e.hostWrite('hostX', 'LU31', 0, new Uint8Array(4096).fill(9), false, (r) => (ok = r));
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(ok).toBe(true);
+    expect(e.stack.read('V21', 0, 1)[0]).toBe(9);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+
+  test('a takeover with the primary unreachable is SSWS (the relay system down: V21 cannot be told)', () => {
+    const e = new Engine(fig01Backlog(), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(sides(e, 'pair-async')[0]).toBe('SSWS');
+    expect(e.pairs.get('pair-async')!.primaryId).toBe('V21');
+  });
+
+  test('a sync swap-takeover with everything up: the updates on the way land, the roles swap, the relay leg keeps replicating', () => {
+    const e = new Engine(fig01Paired('data'), { seed: 5 });
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    e.runFor(10_000);
+    const p = e.pairs.get('pair-sync')!;
+    expect([p.primaryId, p.secondaryId]).toEqual(['V12', 'V11']);
+    expect(['PAIR', 'COPY']).toContain(p.state);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).state).toBe('PAIR');
+    // The old primary V11 is now the S-VOL: the host's writes to it are refused, not silently lost.
+    expect(e.hostTotals()[0]!.writesFailed).toBeGreaterThan(0);
   });
 
   test('while the sync leg is in COPY the remote image fed from the relay is shown inconsistent, until what it fed has been applied', () => {
@@ -441,6 +486,9 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
   test('after the relay is lost, delta resync sends only the records the remote lacks, in order; V11 and V22 end identical', () => {
     const e = new Engine(fig01Delta(), { seed: 4 });
     const delta = e.pairs.get('pair-delta')!;
+    // HOLDING while its journal is set up with the remote (one exchange over CN6), then HOLD.
+    expect(delta.state).toBe('HOLDING');
+    e.runFor(10_000);
     expect(delta.state).toBe('HOLD');
     e.startWorkloads();
     e.runUntil(2_000_000);
@@ -467,9 +515,37 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
     const e = new Engine(fig01Delta(64 * 1024), { seed: 4 });
     e.startWorkloads();
     e.runUntil(1_000_000);
+    // The journal wrapped while the remote still lacked writes: HLDE, saying why.
+    expect(e.pairStatus(e.pairs.get('pair-delta')!)).toMatchObject({ state: 'HLDE', reason: expect.stringContaining('standby journal wrapped') });
     e.command({ type: 'failSystem', systemId: 'sys20' });
     const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
     expect(r.ok && r.message).toMatch(/wrapped.*copy/);
     expect(e.pairs.get('pair-delta')!.state).toBe('COPY');
+  });
+
+  test('the standby refuses a delta resync while HOLDING; its cable cut makes it HLDE, restored it is HOLDING then HOLD and still sends only the delta', () => {
+    const e = new Engine(fig01Delta(), { seed: 4 });
+    const delta = e.pairs.get('pair-delta')!;
+    const early = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(early.ok === false && early.reason).toContain('is HOLDING; the standby is still being prepared');
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'cutCable', cableId: 'CN6' });
+    expect(e.pairStatus(delta)).toMatchObject({ state: 'HLDE', reason: expect.stringContaining('cable CN6 to V22 is down') });
+    e.runUntil(1_500_000);
+    const down = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(down.ok).toBe(false);
+    e.command({ type: 'restoreCable', cableId: 'CN6' });
+    expect(delta.state).toBe('HOLDING');
+    e.runFor(10_000);
+    expect(delta.state).toBe('HOLD');
+    e.runUntil(2_000_000);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(r.ok && r.message).toMatch(/delta resync: \d+ record\(s\) the remote lacks/);
+    e.workloadsStopUs = e.nowUs + 500_000;
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+    expect(e.snapshot().links.find((l) => l.id === 'CN6')!.bytes).toBeLessThan(delta.sizeBytes / 20);
   });
 });

@@ -43,6 +43,8 @@ export interface SimulationReport {
     rpoMs?: number;
     maxRpoMs?: number;
     endToEndRpoMs?: number;
+    /** A pair with a path group: paths up at the end, in the group, and the minimum. */
+    paths?: { up: number; total: number; min: number };
     reason?: string;
   }[];
   volumes: { id: string; sha256: string }[];
@@ -114,6 +116,7 @@ export function runSimulation(topology: Topology, options: SimulateOptions): Sim
         differentialTracks: s.differentialTracks,
         reason: s.reason,
       };
+      if (s.paths) out.paths = { up: s.paths.up, total: s.paths.total, min: s.paths.min };
       const end = atEnd.get(p.id)!;
       if (p.mode === 'async' && end.rpoMs !== undefined) {
         out.rpoMs = end.rpoMs;

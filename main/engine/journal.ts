@@ -1,9 +1,11 @@
 // The async journal of a consistency group: append with sequence numbers, fill (PFUL, overflow watch), transfer window, in-order apply at the secondary.
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { abandonCopy, setState, suspend, takeOver } from './pair-states';
+import { abandonCopy, completeTakeover, setState, suspend, takeOver } from './pair-states';
 import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
+import { retryOnPath, type PathWaiter } from './path-groups';
+import { STANDBY_STATES, standbyWrapped } from './standby';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
 import { fmtBytes, type AnswerTo, type Io, type SentTo, type Wanted } from './state';
@@ -129,20 +131,26 @@ export function pump(core: EngineState, j: JournalRt): void {
     j.sent.set(rec.seq, rec);
     j.inFlight++;
     j.inFlightBytes += rec.length;
-    const link = route.link;
-    const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
-    if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
-    const epoch = link.epoch;
-    const gen = j.gen;
-    link.inFlight++;
-    // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
-    const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
-    link.send(core, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, new JournalSend(j, rec, link, epoch, gen, chaUs));
+    transmitRecord(core, j, rec, route);
   }
 }
 
+/** Puts one taken record on the link; the secondary takes it in sequence order. */
+function transmitRecord(core: EngineState, j: JournalRt, rec: JournalRecord, route: PairRoute): void {
+  const p = rec.pair;
+  const link = route.link;
+  const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
+  if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
+  const epoch = link.epoch;
+  const gen = j.gen;
+  link.inFlight++;
+  // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
+  const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
+  link.send(core, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, new JournalSend(j, rec, link, epoch, gen, chaUs));
+}
+
 /** A journal record on the link: booked when the cable takes it; its arrival and the secondary CHA's processing are one event. */
-class JournalSend implements SentTo {
+class JournalSend implements SentTo, PathWaiter {
   arriveUs = 0;
 
   constructor(
@@ -158,13 +166,24 @@ class JournalSend implements SentTo {
     this.arriveUs = arriveUs;
     core.sched.post(arriveUs + this.chaUs, JOURNAL_ARRIVED, this);
   }
+
+  /** Lost on a cut path of a path group: sent again on the pair's path (if the journal is still the same one). */
+  retry(core: EngineState): void {
+    const p = this.rec.pair;
+    if (this.j.gen === this.gen && p.route?.link.up) transmitRecord(core, this.j, this.rec, p.route);
+  }
 }
 
 const JOURNAL_ARRIVED = defineEvent<EngineState, JournalSend>('journal-arrived', (core, s) => {
   const { j, rec, link } = s;
   link.inFlight--;
+  if (j.gen !== s.gen) return;
+  if (link.lostBefore(s.epoch, s.arriveUs) && !rec.discarded) {
+    // Lost on a cut path of a path group: sent again on the next path once the path timeout runs out.
+    retryOnPath(core, rec.pair, s);
+    return;
+  }
   // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
-  if (j.gen !== s.gen || (link.lostBefore(s.epoch, s.arriveUs) && !rec.discarded)) return;
   j.arrived.set(rec.seq, rec);
   applyInOrder(core, j);
 });
@@ -256,7 +275,7 @@ export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void
   if (!j.drained) return;
   for (const p of j.pairs) {
     if (p.state !== 'suspending') continue;
-    if (p.takeoverPending) takeOver(core, p);
+    if (p.takeoverPending) completeTakeover(core, p);
     else setState(core, p, 'PSUS', 'split: the journal drained, the secondary holds a consistent image');
   }
 }
@@ -264,7 +283,7 @@ export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void
 /** A delta-resync standby keeps a write until the remote has applied it through the relay (then it is no longer a delta). */
 function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number): void {
   for (const s of core.standbyPairs) {
-    if (s.secondaryId !== secondaryId || s.state !== 'HOLD') continue;
+    if (s.secondaryId !== secondaryId || !STANDBY_STATES.has(s.state)) continue;
     const w = s.deltaLog.get(hostIoId);
     if (!w) continue;
     s.deltaLog.delete(hostIoId);
@@ -275,7 +294,7 @@ function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number)
 /** A write reached a standby's primary: kept for a delta resync; the oldest go when the journal's capacity is exceeded (wrapped). */
 export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
   for (const s of core.standbyPairs) {
-    if (s.primaryId !== volumeId || s.state !== 'HOLD') continue;
+    if (s.primaryId !== volumeId || !STANDBY_STATES.has(s.state)) continue;
     s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
@@ -285,6 +304,7 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
       s.deltaBytes -= first[1].length;
       s.deltaWrapped = true;
     }
+    if (s.deltaWrapped) standbyWrapped(core, s);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { Cable } from '../../app/model/schema';
 import { defineEvent, type Scheduler } from './sim';
 import type { EngineState, SentTo } from './state';
+import { PROTOCOL_OVERHEAD } from '../../app/model/paths';
 
 /** One-way propagation in fibre, microseconds per km (light at ~204,000 km/s). */
 export const US_PER_KM = 5;
@@ -121,8 +122,9 @@ export class LinkRt {
     return portId === this.cable.aPortId ? this.cable.bPortId : this.cable.aPortId;
   }
 
+  /** Data bytes on the wire with the protocol overhead (the planner's constant: one model, one overhead). */
   serialisationUs(bytes: number): number {
-    return (bytes * 8) / this.bitsPerUs;
+    return (bytes * 8 * PROTOCOL_OVERHEAD) / this.bitsPerUs;
   }
 
   /**

@@ -1,4 +1,5 @@
 // What the outside sees of a run: volume hashes, pair status (progress, RPO, lag), snapshots for the UI, per-host totals.
+import { pathsUp } from './path-groups';
 import type { EngineState } from './state';
 import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '../../app/engine/api';
 import { composedContentHash } from './data/sparse-volume';
@@ -45,6 +46,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     reason: p.reason,
   };
   if (p.mode === 'sync') s.fenced = p.fenced;
+  if (p.cfg.paths) s.paths = { up: pathsUp(core, p), total: p.cfg.paths.cableIds.length, min: p.cfg.paths.minPaths, detecting: p.pathWatch.detectAtUs !== undefined };
   if (copying) {
     const elapsed = core.nowUs - p.copy.startedUs;
     const done = total - remaining;

@@ -30,6 +30,9 @@ const reach: Partial<Record<PairState, () => Engine>> = {
   },
   SSWS: () => {
     const e = new Engine(fig01('paired'));
+    // A takeover of a replicating pair with its primary reachable is a swap-takeover (PAIR the other way); of a split
+    // pair it is SSWS.
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
     e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' });
     return e;
   },

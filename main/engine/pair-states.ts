@@ -3,6 +3,8 @@ import { NO_HAND_DOWNS, type EngineState } from './state';
 import type { PairState } from '../../app/engine/api';
 import type { PairRt } from './pairs';
 import { releaseHeld } from './journal';
+import { defineEvent } from './sim';
+import { startCopy } from './copy';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
   if (p.state === state && p.reason === reason) return;
@@ -35,6 +37,10 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | '
     for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
     abandonCopy(core, q);
     q.suspendedCause = cause;
+    // The frozen image is consistent only up to its oldest missing write (writes can be journaled out of host-time
+    // order), so its RPO goes on from there: it never drops at the suspend below what it was while replicating.
+    const oldest = q.mode === 'async' ? oldestUnappliedUs(q) : undefined;
+    if (oldest !== undefined && oldest < q.lastAppliedWrittenUs) q.lastAppliedWrittenUs = oldest;
     const [, secondaryBefore] = sideStates(q);
     setState(core, q, state, q === p ? reason : `${reason} (consistency group ${p.cfg.consistencyGroup})`);
     // PSUE reaches the S-VOL only "if possible" (TrueCopy pair status definitions): a primary that cannot reach the
@@ -82,8 +88,14 @@ export function upstreamCopyCompleted(core: EngineState, q: PairRt): void {
 export function rpoUs(core: EngineState, p: PairRt): number {
   if (!p.rules.forwardsUpdates) return Math.max(0, core.nowUs - p.lastAppliedWrittenUs);
   if (p.mode === 'sync') return 0;
+  const oldest = oldestUnappliedUs(p);
+  return oldest === undefined ? 0 : core.nowUs - oldest;
+}
+
+/** Host time of the pair's oldest write not yet applied at the secondary (queued, on the link or arrived), if any. */
+function oldestUnappliedUs(p: PairRt): number | undefined {
   const j = p.journal;
-  if (!j) return 0;
+  if (!j) return undefined;
   let oldest = Infinity;
   for (let i = j.queueHead; i < j.queue.length; i++) {
     const r = j.queue[i]!;
@@ -93,8 +105,9 @@ export function rpoUs(core: EngineState, p: PairRt): number {
     }
   }
   // Records on the link or waiting to apply are older than any queued one.
-  for (const r of j.sent.values()) if (r.pair === p && !r.discarded && r.writtenUs < oldest) oldest = r.writtenUs;
-  return oldest === Infinity ? 0 : core.nowUs - oldest;
+  // Applied records stay in `sent` until the primary hears of it; they are in the image already.
+  for (const r of j.sent.values()) if (r.pair === p && !r.discarded && r.seq >= j.applyNext && r.writtenUs < oldest) oldest = r.writtenUs;
+  return oldest === Infinity ? undefined : oldest;
 }
 
 /** Records the current RPO into the pair's maximum (and returns it). */
@@ -231,6 +244,7 @@ export function downstreamOf(core: EngineState, volumeId: string): PairRt[] {
  */
 export function takeOver(core: EngineState, p: PairRt): void {
   p.takeoverPending = false;
+  p.swapPending = false;
   const [primaryBefore] = sideStates(p);
   const primaryTold = canReachSecondary(core, p);
   suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
@@ -240,4 +254,38 @@ export function takeOver(core: EngineState, p: PairRt): void {
   // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
   if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;
   p.suspendedCause = { kind: 'takeover', id: p.id };
+}
+
+/** A flushed takeover completes: a swap-takeover when it was asked for and is still possible, else SSWS. */
+export function completeTakeover(core: EngineState, p: PairRt): void {
+  if (p.swapPending && canReachSecondary(core, p)) swapTakeover(core, p);
+  else takeOver(core, p);
+}
+
+/** Looks again whether the sync updates on their way have landed. */
+const SWAP_WHEN_LANDED = defineEvent<EngineState, PairRt>('swap-when-landed', (core, p) => swapWhenLanded(core, p));
+
+/** Sync swap-takeover: the updates already sent land first (the host's writes meanwhile are recorded), then the swap. */
+export function swapWhenLanded(core: EngineState, p: PairRt): void {
+  if (!p.takeoverPending || p.state !== 'suspending') return;
+  if (p.syncInFlight > 0) return core.sched.post(core.nowUs + 100, SWAP_WHEN_LANDED, p);
+  completeTakeover(core, p);
+}
+
+/**
+ * Swap-takeover (CCI horctakeover with the primary reachable; DOMAIN.md "Takeover"): once the journal is flushed (or
+ * the sync updates have landed) the roles swap: the old S-VOL is the P-VOL and the pair stays paired the other way.
+ * Tracks the old primary recorded meanwhile are copied from the new primary (pairresync -swaps), then PAIR.
+ */
+export function swapTakeover(core: EngineState, p: PairRt): void {
+  p.takeoverPending = false;
+  p.swapPending = false;
+  p.markSyncInFlight();
+  swapRoles(core, p);
+  p.suspendedCause = undefined;
+  const reason = `swap-takeover: ${p.primaryId} took over as the P-VOL and replicates to ${p.secondaryId}`;
+  if (p.primaryBitmap.isEmpty && p.secondaryBitmap.isEmpty) {
+    p.lastAppliedWrittenUs = core.nowUs;
+    setState(core, p, 'PAIR', reason);
+  } else startCopy(core, p, false, `${reason}; differential copy of what the old P-VOL recorded`);
 }

@@ -1,4 +1,5 @@
 // Pair and journal records at run time: state, differential bitmaps per side, copy progress, and the async journal of a consistency group.
+import type { PathWatch } from './path-groups';
 import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
@@ -195,8 +196,12 @@ export class PairRt {
   readonly deltaLog = new Map<number, { offset: number; length: number; data: Payload | null; writtenUs: number }>();
   deltaBytes = 0;
   deltaWrapped = false;
+  /** Bumped when the standby's preparation (HOLDING) is started again or given up (standby.ts). */
+  standbyGen = 0;
   /** A takeover waits for the journal to flush ('suspending'); when it has drained the secondary takes over. */
   takeoverPending = false;
+  /** The pending takeover is a swap-takeover (the primary was reachable): the roles swap instead of SSWS. */
+  swapPending = false;
   /**
    * Cascade: the upstream leg fed this pair's primary while it was copying (an inconsistent relay image): the secondary
    * is inconsistent until the journal has applied up to this sequence number (set when the upstream copy completes).
@@ -207,6 +212,8 @@ export class PairRt {
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
   secondaryInconsistent = false;
   route: PairRoute | undefined;
+  /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
+  readonly pathWatch: PathWatch = { detectAtUs: undefined, waiters: [] };
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() };

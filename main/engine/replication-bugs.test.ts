@@ -20,13 +20,15 @@ function quiet(t: Topology, pairs: (p: Topology['pairs'][number]) => Topology['p
   return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t.pairs.map((p) => pairs({ ...p, initially: 'paired' as const })) };
 }
 
+// The takeovers below ask for the S-VOL takeover itself (readWrite: CCI pairsplit -RS, SSWS): these regressions are about SSWS;
+// a plain takeover with the primary reachable is a swap-takeover now (failure.test.ts).
 describe('a takeover while a sync update is on the wire (prop-long seed 777, run 2,777)', () => {
   test('the replayed counterexample: swap-resync leaves pair-sync PAIR with V12 equal to V11', () => {
     const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
     const actions: Action[] = [
       { kind: 'write', target: 0, block: 0 },
       { kind: 'run', us: 255 },
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
       { kind: 'pair', index: 0, op: 'swapResync', readWrite: false },
       { kind: 'fillJournal', index: 0 },
       { kind: 'write', target: 0, block: 0 },
@@ -45,7 +47,7 @@ describe('a takeover while a sync update is on the wire (prop-long seed 777, run
     // Stored in V11's cache and sent to V12 over CN2 (60 km: 300 us one way), not yet arrived.
     e.runFor(200);
     expect(e.volumeHash('V11')).not.toBe(e.volumeHash('V12'));
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'swapResync' }).ok).toBe(true);
     e.runUntilSettled(e.nowUs + 60e6);
     const s = e.pairStatus(e.pairs.get('pair-sync')!);
@@ -104,7 +106,7 @@ describe('a cascade leg suspended while a write is between the relay\'s cache an
     const actions: Action[] = [
       { kind: 'write', target: 0, block: 0 },
       { kind: 'run', us: 519 },
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
       { kind: 'failSite', index: 1 },
       { kind: 'fillJournal', index: 0 },
       { kind: 'write', target: 0, block: 0 },
@@ -122,7 +124,7 @@ describe('a cascade leg suspended while a write is between the relay\'s cache an
     while (!e.stepEvents(0).some((s) => s.step === 'S14')) expect(e.stepToNextStepEvent()).toBeDefined();
     expect(e.volumeHash('V21')).not.toBe(e.volumeHash('V22'));
     expect(e.stepEvents(0).some((s) => s.step === 'S31')).toBe(false);
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
     expect(e.command({ type: 'failSite', siteId: 'site-relay' }).ok).toBe(true);
     e.runFor(10_000);
     expect(e.command({ type: 'restoreSite', siteId: 'site-relay' }).ok).toBe(true);
@@ -146,7 +148,7 @@ describe('a cascade leg suspended while a write is between the relay\'s cache an
     // The sync update's answer is back (no update of pair-sync on its way), the loop write is not at V21 yet.
     e.runFor(2_000);
     expect(e.stepEvents(0).some((s) => s.step === 'S31')).toBe(false);
-    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover', readWrite: true }).ok).toBe(true);
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' }).ok).toBe(true);
     expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
     const async = e.pairStatus(e.pairs.get('pair-async')!);
@@ -159,8 +161,8 @@ describe('two pairs writing into the same bytes (prop-long seed 777, third count
   test('the replayed counterexample: takeovers, swap-resync of pair-async, failback of pair-sync', () => {
     const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
     const actions: Action[] = [
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
-      { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
+      { kind: 'pair', index: 7, op: 'takeover', readWrite: true },
       { kind: 'pair', index: 1, op: 'swapResync', readWrite: false },
       { kind: 'pair', index: 0, op: 'failback', readWrite: false },
       { kind: 'fillJournal', index: 0 },
@@ -175,8 +177,8 @@ describe('two pairs writing into the same bytes (prop-long seed 777, third count
 
   test('FIG. 1: swap-resync of pair-async would overwrite V12 while it serves the host after a takeover (SSWS): refused', () => {
     const e = new Engine(quiet(load('fig01')), { seed: 1 });
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
-    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover', readWrite: true }).ok).toBe(true);
     const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' });
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.reason).toContain('pair-sync');
@@ -184,10 +186,10 @@ describe('two pairs writing into the same bytes (prop-long seed 777, third count
 
   test('FIG. 1: swapping pair-async into V21 while pair-sync\'s failback is under way (it replicates into V12 = V21 when done) is refused', () => {
     const e = new Engine(quiet(load('fig01')), { seed: 1 });
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
     // pair-sync's failback first: V12 -> V11 while copying, V11 -> V12 (into V21's bytes) once done.
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'failback' }).ok).toBe(true);
-    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover', readWrite: true }).ok).toBe(true);
     const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' });
     expect(r.ok).toBe(false);
     e.runUntilSettled(e.nowUs + 60e6);
@@ -204,11 +206,11 @@ describe('a failback interrupted by a fault and finished by auto-resync (prop-lo
   test('the replayed counterexample: pair-async swapped meanwhile must not end up the target of pair-sync', () => {
     const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed' };
     const actions: Action[] = [
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
       { kind: 'failSite', index: 0 },
       { kind: 'pair', index: 0, op: 'failback', readWrite: false },
       { kind: 'run', us: 1 },
-      { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 7, op: 'takeover', readWrite: true },
       { kind: 'pair', index: 3, op: 'swapResync', readWrite: false },
       { kind: 'restoreSite', index: 0 },
       { kind: 'run', us: 1 },
@@ -222,7 +224,7 @@ describe('a failback interrupted by a fault and finished by auto-resync (prop-lo
 
   test('a pair deleted during its failback is created again in its original direction', () => {
     const e = new Engine(quiet(load('fig01')), { seed: 1 });
-    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'failback' }).ok).toBe(true);
     expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
     e.runFor(10_000);

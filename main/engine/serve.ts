@@ -7,6 +7,7 @@ import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from '
 import { defineEvent, EngineInvariantError } from './sim';
 import type { AnswerTo, Arrival, PendingAnswer, Sender, SentTo, SlotHold, StoredTo, Wanted } from './state';
 import { deliver } from './write';
+import { retryOnPath, waitForPath, type PathWaiter } from './path-groups';
 
 /** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
 export function scheduleWake(core: EngineState, cache: CacheRt): void {
@@ -122,6 +123,8 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
   const route = p.route;
   const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs);
   if (!route) return f.fail(core, 'no cabled route from the primary to the secondary');
+  // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.
+  if (!route.link.up && waitForPath(p, new SyncResend(p, a, done))) return;
   if (!route.link.up) return f.fail(core, `cable ${route.link.id} is cut`);
   if (!core.systemUp(f.secSystem)) return f.fail(core, `system ${f.secSystem} is down`);
   f.send(core, route);
@@ -185,8 +188,23 @@ class SyncFlow implements Sender, SentTo, Wanted {
     core.activeFlows--;
   }
 
+  /** Lost on a cut cable: sent again on the next path once the path timeout runs out, or failed as before. */
   lost(core: EngineState): void {
+    if (this.p.updateGen === this.gen && retryOnPath(core, this.p, new SyncResend(this.p, this.a, this.done, this))) return;
     this.fail(core, `cable ${this.link!.id} was cut`);
+  }
+
+  /** Takes the update out of the pair's in-flight tracks (once): answered, or handed to a resend. */
+  release(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    const p = this.p;
+    p.syncInFlight--;
+    for (let t = this.firstTrack; t <= this.lastTrack; t++) {
+      const n = p.syncInFlightTracks.get(t)! - 1;
+      if (n > 0) p.syncInFlightTracks.set(t, n);
+      else p.syncInFlightTracks.delete(t);
+    }
   }
 
   /** The secondary answered. */
@@ -221,16 +239,26 @@ class SyncFlow implements Sender, SentTo, Wanted {
 
   /** Answers whoever waits, after taking the update out of the pair's in-flight count (once sent). */
   finish(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void {
-    if (this.counted) {
-      const p = this.p;
-      p.syncInFlight--;
-      for (let t = this.firstTrack; t <= this.lastTrack; t++) {
-        const n = p.syncInFlightTracks.get(t)! - 1;
-        if (n > 0) p.syncInFlightTracks.set(t, n);
-        else p.syncInFlightTracks.delete(t);
-      }
-    }
+    this.release();
     this.done.answer(core, ok, reason, pending);
+  }
+}
+
+/**
+ * A sync update waiting for its pair's path timeout (or lost on a cut path of the group): forwarded again, on the path
+ * the pair then has. `lostFlow`, if any, is the send that was lost: its in-flight tracks are released first.
+ */
+class SyncResend implements PathWaiter {
+  constructor(
+    readonly p: PairRt,
+    readonly a: Arrival,
+    readonly done: AnswerTo,
+    readonly lostFlow?: SyncFlow,
+  ) {}
+
+  retry(core: EngineState): void {
+    this.lostFlow?.release();
+    forwardSync(core, this.p, this.a, this.done);
   }
 }
 
@@ -243,6 +271,6 @@ class SyncAnswerBack implements PendingAnswer {
 
   lost(core: EngineState): string | undefined {
     const link = this.flow.link!;
-    return link.lostBefore(this.flow.epoch, this.atUs) ? this.flow.failure(core, `cable ${link.id} was cut before the answer came back`) : undefined;
+    return link.lostBefore(this.flow.epoch, this.atUs) && !this.flow.p.cfg.paths ? this.flow.failure(core, `cable ${link.id} was cut before the answer came back`) : undefined;
   }
 }

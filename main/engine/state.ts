@@ -1,4 +1,5 @@
 // The engine's state in one place: the compiled topology (wiring, mapping stack, caches, pairs, journals, hosts), the clock and PRNG, step events, and the lookups every module shares.
+import { pathGroupRoute } from './path-groups';
 import type { StepEvent } from '../../app/engine/api';
 import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
 import { hostCablesToLu, pairRoute } from '../../app/model/paths';
@@ -320,6 +321,8 @@ export class EngineState {
   routeFor(p: PairRt): PairRoute | undefined {
     const prim = this.volume(p.primaryId);
     const sec = this.volume(p.secondaryId);
+    // A path group: the first of its cables that is up (DOMAIN.md "Paths"), in either direction.
+    if (p.cfg.paths) return pathGroupRoute(this, p);
     if (!p.swapped) {
       const r = pairRoute(this.topology, p.id);
       if (r) {

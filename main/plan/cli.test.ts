@@ -46,7 +46,7 @@ describe('relaylab plan', () => {
     expect(r.code).toBe(0);
     const { plan } = JSON.parse(r.out);
     expect(plan.outageSeconds).toBe(120);
-    expect(plan.workloads[0].hostLatencyMs).toBeCloseTo(1.114288, 9);
+    expect(plan.workloads[0].hostLatencyMs).toBeCloseTo(1.1155168, 9);
     expect(plan.hops.map((h: { pairId: string }) => h.pairId)).toEqual(['P1', 'P2']);
     expect(plan.checks.map((c: { code: string }) => c.code)).toContain('journal-overflow');
   });
@@ -80,7 +80,7 @@ describe('relaylab plan', () => {
     const r = await run(good, '--crosscheck');
     expect(r.code).toBe(0);
     const section = r.out.slice(r.out.indexOf('Cross-check against the engine'));
-    expect(section).toMatch(/host write latency\s+H1\s+1\.114/);
+    expect(section).toMatch(/host write latency\s+H1\s+1\.116/);
     expect(section).toMatch(/async hop lag\s+P2\s+12\.1/);
     expect(section).not.toContain('NO');
   });

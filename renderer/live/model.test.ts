@@ -94,6 +94,17 @@ describe('pair badges', () => {
     expect(pairBadge(cut, 'secondary').tooltip).toContain('P-VOL PSUE · S-VOL PAIR');
   });
 
+  it('a pair with a path group shows how many paths are up, and says when a lost path is not yet noticed', () => {
+    const all = pairBadge(pair({ mode: 'sync', paths: { up: 2, total: 2, min: 1, detecting: false } }));
+    expect(all.label).toBe('PAIR');
+    expect(all.tooltip).toContain('paths 2 of 2 up (minimum 1)');
+    const cut = pairBadge(pair({ mode: 'sync', paths: { up: 1, total: 2, min: 1, detecting: true } }));
+    expect(cut.label).toBe('PAIR · 1/2 paths');
+    expect(cut.tooltip).toContain('path timeout running');
+    const why = explainPair(pair({ mode: 'sync', state: 'PSUE', paths: { up: 1, total: 2, min: 2, detecting: false } }), []);
+    expect(why.details.join('\n')).toContain('fewer than the minimum are up, so the pair suspended');
+  });
+
   it('a sync pair in PAIR has an RPO of zero', () => {
     expect(pairBadge(pair({ mode: 'sync' })).lagText).toBe('RPO 0 (sync)');
   });

@@ -91,9 +91,12 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
   if (side !== p.state || (p.primaryState ?? p.state) !== (p.secondaryState ?? p.state))
     lines.push(`P-VOL ${p.primaryState ?? p.state} · S-VOL ${p.secondaryState ?? p.state}`);
   if (p.fenced) lines.push('P-VOL fenced: host writes fail until the fence is lifted or the pair is resynchronised');
+  if (p.paths) lines.push(pathsText(p.paths));
   if (p.reason) lines.push(`since ${formatClock(p.sinceUs)}: ${p.reason}`);
   const fencedHere = p.fenced === true && role !== 'secondary';
-  const badge: PairBadge = { pairId: p.id, state: side, tone: PAIR_TONE[side], label: fencedHere ? `${side} · fenced` : side, tooltip: lines.join('\n') };
+  let label = fencedHere ? `${side} · fenced` : side;
+  if (p.paths && p.paths.up < p.paths.total) label += ` · ${p.paths.up}/${p.paths.total} paths`;
+  const badge: PairBadge = { pairId: p.id, state: side, tone: PAIR_TONE[side], label, tooltip: lines.join('\n') };
   if (copying) {
     badge.progress = p.copyProgress;
     badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;
@@ -107,6 +110,12 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
   } else if (p.state === 'PAIR') badge.lagText = 'RPO 0 (sync)';
   if (p.differentialTracks > 0 && !copying) badge.differentialText = `${formatCount(p.differentialTracks)} track${p.differentialTracks === 1 ? '' : 's'} differ`;
   return badge;
+}
+
+/** A path group in words: how many of its cables are up, the minimum, and a cut not yet noticed (the path timeout runs). */
+export function pathsText(paths: NonNullable<PairStatus['paths']>): string {
+  const base = `paths ${paths.up} of ${paths.total} up (minimum ${paths.min})`;
+  return paths.detecting ? `${base}; a lost path is not yet noticed (path timeout running): the pair's sync updates wait, then take a path that is up` : base;
 }
 
 /** The pairs a volume takes part in, as primary or secondary (a relay volume can be both in a cascade). */
@@ -150,6 +159,10 @@ export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explan
   details.push(`link ${p.linkUp ? 'connected' : 'down'}; secondary data ${p.secondaryData}${p.consistentAsOfUs !== undefined ? ` as of ${formatClock(p.consistentAsOfUs)}` : ''}`);
   if (p.fenced)
     details.push(`the P-VOL is fenced (write-protected) by its fence level since the failed update: every host write fails until the fence is lifted (P-VOL takeover) or the pair is resynchronised`);
+  if (p.paths)
+    details.push(
+      `${pathsText(p.paths)}${p.paths.up < p.paths.min && !p.paths.detecting ? '; fewer than the minimum are up, so the pair suspended' : p.paths.up < p.paths.total ? '; the remaining paths carry the load' : ''}`,
+    );
   if (p.state === 'COPY') details.push(`copy ${Math.floor(p.copyProgress * 100)}% done${p.copyEtaMs !== undefined ? `, about ${formatDurationMs(p.copyEtaMs)} to go` : ''}; the secondary cannot be used for recovery until it ends`);
   if (p.mode === 'async' && p.rpoMs !== undefined)
     details.push(

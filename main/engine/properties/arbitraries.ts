@@ -10,6 +10,7 @@ export const variationArb: fc.Arbitrary<Variation> = fc.record({
   journalBytes: fc.constantFrom(64 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
   autoResync: fc.boolean(),
   grouping: fc.constantFrom('as-filed' as const, 'one-group' as const, 'twins' as const),
+  paths: fc.boolean(),
 });
 
 const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const, 'deltaResync' as const);

@@ -8,7 +8,7 @@ import { withoutInitialFill, type Topology } from '../../../app/model/schema';
 import { actionArb, variationArb } from './arbitraries';
 import { validateDocument } from '../../../app/validate';
 import { Engine } from '../engine';
-import { groupPairs, runSequence, vary } from './harness';
+import { groupPairs, runSequence, vary, withPathGroups } from './harness';
 
 const dir = path.join(__dirname, '../../../assets/topologies');
 const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
@@ -41,6 +41,14 @@ describe('the engine under random writes, faults and pair commands', () => {
     expect(totals.runs).toBe(RUNS);
     expect(totals.writesAcked).toBeGreaterThan(RUNS);
   }, 120_000);
+});
+
+describe('path groups in the variations', () => {
+  test.each(builtIns.map((b) => [b.file, b.topology] as const))('%s with every pair on two paths is a valid topology', (_file, topology) => {
+    const doubled = withPathGroups(topology);
+    expect(validateDocument(doubled).problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(doubled.pairs.some((p) => p.paths?.cableIds.length === 2)).toBe(true);
+  });
 });
 
 describe('multi-pair consistency groups in the variations', () => {

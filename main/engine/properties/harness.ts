@@ -4,6 +4,7 @@ import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
 import { upstreamOf } from '../pair-states';
+import { pairRoute } from '../../../app/model/paths';
 
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
 export const WRITE_BYTES = 4096;
@@ -39,6 +40,36 @@ export interface Variation {
    * every figure, and sync pairs that suspend together). Absent means as filed.
    */
   grouping?: 'as-filed' | 'one-group' | 'twins';
+  /** Every pair's cable doubled into a path group of two (minimum 1, a short path timeout). Absent means one cable. */
+  paths?: boolean;
+}
+
+/**
+ * The topology with each pair's cable doubled (a parallel cable between two new ports of the same systems) and the
+ * pair using both as a path group (DOMAIN.md "Paths"), so random cuts exercise the path timeout and the move.
+ */
+export function withPathGroups(t: Topology): Topology {
+  const ports = [...t.ports];
+  const cables = [...t.cables];
+  const doubled = new Map<string, string>();
+  const pairs = t.pairs.map((p) => {
+    const route = pairRoute(t, p.id);
+    const cable = route && t.cables.find((c) => c.id === route.cableId);
+    if (!cable || cable.kind === 'internal-loop') return p;
+    let dup = doubled.get(cable.id);
+    if (!dup) {
+      dup = `${cable.id}.path2`;
+      doubled.set(cable.id, dup);
+      const n = doubled.size;
+      for (const end of [cable.aPortId, cable.bPortId]) {
+        const port = t.ports.find((x) => x.id === end)!;
+        ports.push({ ...port, id: `${end}.${cable.id}.path2`, name: `${port.name} (path 2 of ${cable.id})`, wwn: `5e:00:00:00:00:00:${n.toString(16).padStart(2, '0')}:${end === cable.aPortId ? '0a' : '0b'}` });
+      }
+      cables.push({ ...cable, id: dup, name: `${cable.name} (path 2)`, aPortId: `${cable.aPortId}.${cable.id}.path2`, bPortId: `${cable.bPortId}.${cable.id}.path2`, switchGroup: undefined });
+    }
+    return { ...p, paths: { cableIds: [cable.id, dup], minPaths: 1, timeoutMs: 20 } };
+  });
+  return { ...t, ports, cables, pairs };
 }
 
 /** The topology with its consistency groups reshaped for a variation (see Variation.grouping). */
@@ -93,7 +124,8 @@ export interface Violation {
     | 'copies-match-after-resync'
     | 'fenced-acks-nothing'
     | 'rpo-never-shrinks-while-suspended'
-    | 'remote-inconsistent-during-upstream-copy';
+    | 'remote-inconsistent-during-upstream-copy'
+    | 'paths-at-minimum-never-suspend';
   detail: string;
 }
 
@@ -348,7 +380,9 @@ export class EngineModel {
     const landings = target.landings[rec.block]!;
     for (const [id, p] of this.engine.pairs) {
       const since = this.fencedSince.get(id);
-      if (!p.fenced || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
+      // The landings follow the file's direction: a swapped pair's P-VOL is the file's S-VOL, which the host's write
+      // reaches only through this very pair (after a swap-takeover and a later SSWS the host writes the other side).
+      if (!p.fenced || p.swapped || since === undefined || rec.issuedUs < since || !landings.has(p.primaryId)) continue;
       this.violations.push({
         step: this.stats.steps,
         action: { kind: 'final' },
@@ -399,6 +433,14 @@ export class EngineModel {
           this.violations.push({ step, action, invariant: 'rpo-never-shrinks-while-suspended', detail: `pair ${id} (${state} since ${p.sinceUs} us): RPO went from ${last.rpoMs} ms to ${rpoMs} ms` });
         this.suspendedRpo.set(id, { since: p.sinceUs, state, rpoMs });
       } else this.suspendedRpo.delete(id);
+      // A pair with at least its minimum of paths up never suspends for a loss of its own paths (it moves to a path that
+      // is up); it may still suspend with its consistency group for another pair's path loss.
+      const cause = p.suspendedCause;
+      if (state === 'PSUE' && this.previousState.get(id) !== 'PSUE' && p.cfg.paths && cause?.kind === 'link' && p.cfg.paths.cableIds.includes(cause.id)) {
+        const up = p.cfg.paths.cableIds.filter((c) => this.engine.wiring.links.get(c)?.up).length;
+        if (up >= p.cfg.paths.minPaths)
+          this.violations.push({ step, action, invariant: 'paths-at-minimum-never-suspend', detail: `pair ${id} suspended for a path loss with ${up} of its paths up (minimum ${p.cfg.paths.minPaths}): ${p.reason}` });
+      }
       const before = this.previousState.get(id);
       if (before === 'COPY' && state === 'PAIR') this.stats.resyncsCompleted++;
       this.previousState.set(id, state);
@@ -523,6 +565,7 @@ export function runSequence(
 ): { violations: Violation[]; stats: RunStats; engine?: Engine } {
   let model: EngineModel;
   topology = groupPairs(topology, variation.grouping);
+  if (variation.paths) topology = withPathGroups(topology);
   try {
     model = new EngineModel(vary(topology, variation), seed);
   } catch (e) {

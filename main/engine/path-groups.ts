@@ -1,0 +1,121 @@
+// Path groups (DOMAIN.md "Paths"): a pair's cables between the two systems, the minimum that must stay up, and the path
+// timeout during which a cut is not yet noticed and the pair's sync updates wait. Kept out of write.ts/journal.ts: they
+// only ask `waitForPath` whether a lost transfer waits for the detection, and cutCable asks `pathsCut` who notices later.
+import type { EngineState } from './state';
+import type { PairRoute, PairRt } from './pairs';
+import type { LinkRt } from './links';
+import { suspend } from './pair-states';
+import { pump } from './journal';
+import { defineEvent } from './sim';
+
+/** Work held until a path group's cut is detected (a record: a sync update to send again, a copy batch, a journal record). */
+export interface PathWaiter {
+  retry(core: EngineState): void;
+}
+
+/** A pair's path timeout runs out. */
+const PATH_TIMED_OUT = defineEvent<EngineState, PairRt>('path-timed-out', (core, p) => pathTimedOut(core, p));
+
+/** A pair's path group at run time: what it waits for, and since when. */
+export interface PathWatch {
+  /** When the cut path's timeout runs out (the array blocks the path then); undefined when nothing is pending. */
+  detectAtUs: number | undefined;
+  /** Work held until the detection: sync updates to send again, a copy batch, a journal record lost on the cut path. */
+  waiters: PathWaiter[];
+}
+
+/** The first path of the group that is up, from the current primary's side (a swapped pair sends the other way). */
+export function pathGroupRoute(core: EngineState, p: PairRt): PairRoute | undefined {
+  const from = core.volume(p.primaryId).systemId;
+  for (const link of groupLinks(core, p)) {
+    if (!link.up) continue;
+    const a = link.cable.aPortId;
+    const b = link.cable.bPortId;
+    const aOwner = core.wiring.ownerOf(a);
+    return aOwner === from ? { fromPortId: a, link, toPortId: b } : { fromPortId: b, link, toPortId: a };
+  }
+  return undefined;
+}
+
+function groupLinks(core: EngineState, p: PairRt): LinkRt[] {
+  return (p.cfg.paths?.cableIds ?? []).map((id) => core.wiring.links.get(id)).filter((l): l is LinkRt => l !== undefined);
+}
+
+/** Paths of the group that are up now (a cut one counts as lost only here; the pair notices it after the timeout). */
+export function pathsUp(core: EngineState, p: PairRt): number {
+  return groupLinks(core, p).filter((l) => l.up).length;
+}
+
+/**
+ * A cable was cut: pairs with it in their path group notice only after the path timeout (Hitachi's RIO MIH time). Until
+ * then their sync updates on the cut path wait. Returns those pairs: the caller does not suspend them at the cut.
+ */
+export function pathsCut(core: EngineState, link: LinkRt): Set<PairRt> {
+  const noticing = new Set<PairRt>();
+  for (const p of core.pairList) {
+    if (!p.cfg.paths?.cableIds.includes(link.id)) continue;
+    noticing.add(p);
+    // Not paired: nothing is on its way, so it simply takes a path that is up for when it is created.
+    if (!p.rules.paired) {
+      if (p.route?.link === link) p.route = core.routeFor(p) ?? p.route;
+      continue;
+    }
+    if (p.pathWatch.detectAtUs !== undefined) continue;
+    const at = core.nowUs + p.cfg.paths.timeoutMs * 1000;
+    p.pathWatch.detectAtUs = at;
+    core.sched.post(at, PATH_TIMED_OUT, p);
+  }
+  return noticing;
+}
+
+/** The path timeout ran out: the pair moves to a path that is up, or suspends when fewer than the minimum remain. */
+function pathTimedOut(core: EngineState, p: PairRt): void {
+  const paths = p.cfg.paths!;
+  p.pathWatch.detectAtUs = undefined;
+  const up = pathsUp(core, p);
+  const lost = groupLinks(core, p).filter((l) => !l.up).map((l) => l.id).join(', ');
+  if (up < paths.minPaths) {
+    if (p.rules.suspendable) {
+      const link = p.route?.link;
+      suspend(core, p, 'PSUE', `only ${up} of ${paths.cableIds.length} path(s) up after the ${paths.timeoutMs} ms path timeout (minimum ${paths.minPaths}; lost ${lost})`, link ? { kind: 'link', id: link.id } : undefined);
+    }
+  } else {
+    const before = p.route?.link.id;
+    p.route = core.routeFor(p);
+    if (p.route?.link.id !== before)
+      core.step('pair-state', p.id, `pair ${p.id}: path ${before} lost (noticed after the ${paths.timeoutMs} ms path timeout); ${up} of ${paths.cableIds.length} path(s) up, updates now use ${p.route?.link.id}`);
+  }
+  const waiters = p.pathWatch.waiters.splice(0);
+  for (const w of waiters) w.retry(core);
+  if (p.journal) pump(core, p.journal);
+}
+
+/**
+ * Whether `retry` waits for the pair's path timeout (a cut of one of its paths is pending detection); it runs at the
+ * detection, after the pair has moved to another path or suspended. False when nothing is pending: fail as before.
+ */
+export function waitForPath(p: PairRt, retry: PathWaiter): boolean {
+  if (p.pathWatch.detectAtUs === undefined) return false;
+  p.pathWatch.waiters.push(retry);
+  return true;
+}
+
+/**
+ * A transfer was lost on a cut path: it waits for the detection (waitForPath), or, when the pair already moved to a
+ * path that is up (a path timeout shorter than the transfer's flight), it is sent again at once. False: no path group
+ * path to take, fail as before.
+ */
+export function retryOnPath(core: EngineState, p: PairRt, retry: PathWaiter): boolean {
+  if (waitForPath(p, retry)) return true;
+  if (!p.cfg.paths || !p.route?.link.up) return false;
+  retry.retry(core);
+  return true;
+}
+
+/** A cable came back: a pair of its group whose route is down takes a path that is up (so a resync can run on it). */
+export function pathRestored(core: EngineState, link: LinkRt): void {
+  for (const p of core.pairList) {
+    if (!p.cfg.paths?.cableIds.includes(link.id)) continue;
+    if (!p.route?.link.up && p.pathWatch.detectAtUs === undefined) p.route = core.routeFor(p);
+  }
+}
