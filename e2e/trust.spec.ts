@@ -170,7 +170,9 @@ test('item 6: a cable edited during a run applies at once; an edit the engine ca
   await field.fill('4000');
   await field.press('Enter');
   await expect(page.getByTestId('run-outdated')).toBeHidden();
-  await expect.poll(() => rpoMs(page, 'pair-async'), { timeout: 20_000 }).toBeGreaterThan(20);
+  // RPO while PAIR is the age of the oldest unapplied write (DOMAIN.md): 20 ms one way less the gap since the write
+  // before it (1.25 ms on average at 800 IOPS), so well above what it was at the old distance.
+  await expect.poll(() => rpoMs(page, 'pair-async'), { timeout: 20_000 }).toBeGreaterThan(12);
   // The run went on: not restarted.
   expect(await clockMs(page)).toBeGreaterThan(clockBefore);
   await page.screenshot({ path: `${SHOTS}/trust-6-live-cable-edit.png` });
@@ -310,7 +312,7 @@ test('item 2: the FIG. 1 exercise fails until CN4 was really cut, the pair suspe
   await expect(verdict).toHaveClass(/bad/);
   await expect(verdict).toContainText('Not yet');
   await expect(verdict.getByTestId('exercise-check-line').filter({ hasText: 'cable CN4 is cut: this has not happened in this run' })).toHaveAttribute('data-ok', 'false');
-  await expect(verdict.getByTestId('exercise-check-line').filter({ hasText: 'pair pair-async is PAIR (expected PAIR)' })).toHaveAttribute('data-ok', 'true');
+  await expect(verdict.getByTestId('exercise-check-line').filter({ hasText: 'pair pair-async is PAIR: it is PAIR' })).toHaveAttribute('data-ok', 'true');
   await page.screenshot({ path: `${SHOTS}/trust-2-exercise-not-done.png` });
 
   // Now do it: cut CN4, watch the pair suspend, restore, resync.
@@ -334,7 +336,7 @@ test('item 2: the FIG. 1 exercise fails until CN4 was really cut, the pair suspe
   await page.getByTestId('exercise-check').click();
   await expect(verdict).toHaveClass(/ok/);
   await expect(verdict).toContainText('Passed');
-  await expect(verdict).toContainText(/resynchronised by a differential copy .*tracks sent/);
+  await expect(verdict).toContainText(/resynchronised by a differential copy .*tracks to copy/);
   await page.screenshot({ path: `${SHOTS}/trust-2-exercise-passed.png` });
 });
 

@@ -55,8 +55,8 @@ const defaultTimer = (fn: () => void, ms: number) => {
 
 function topologyFacts(topology: unknown): { name: string | null; exerciseTask: string | null } {
   if (typeof topology !== 'object' || topology === null) return { name: null, exerciseTask: null };
-  const t = topology as { name?: unknown; scenario?: { exercise?: { task?: unknown } } };
-  const task = t.scenario?.exercise?.task;
+  const t = topology as { name?: unknown; scenario?: { exercises?: { task?: unknown }[] } };
+  const task = Array.isArray(t.scenario?.exercises) ? t.scenario.exercises[0]?.task : undefined;
   return { name: typeof t.name === 'string' ? t.name : null, exerciseTask: typeof task === 'string' ? task : null };
 }
 
@@ -201,6 +201,8 @@ export class StudentSession {
             passed: this.exercise.passed,
             message: this.exercise.message,
             checks: this.exercise.checks,
+            ...(this.exercise.score !== undefined ? { score: this.exercise.score } : {}),
+            ...(this.exercise.total !== undefined ? { total: this.exercise.total } : {}),
             reportedAtMs: this.exercise.reportedAtMs,
             runChangedSince: pairsKey(this.progress) !== this.exercise.pairsAtCheck,
           }

@@ -48,14 +48,14 @@ describe('relaylab validate', () => {
     expect(result.out).toContain('[dangling-reference]');
   });
 
-  it('passes all ten built-in templates', async () => {
+  it('passes all fourteen built-in templates (ten figures, four exercises)', async () => {
     const templates = readdirSync('assets/topologies')
       .filter((f) => f.endsWith('.relaylab.json'))
       .map((f) => path.join('assets/topologies', f));
-    expect(templates).toHaveLength(10);
+    expect(templates).toHaveLength(14);
     const result = await run(['validate', ...templates]);
     expect(result.code, result.out).toBe(0);
-    expect(result.out.trim().split('\n').filter((line) => line.endsWith(': ok'))).toHaveLength(10);
+    expect(result.out.trim().split('\n').filter((line) => line.endsWith(': ok'))).toHaveLength(14);
   });
 
   it('reports unreadable and truncated files as errors, not crashes', async () => {
@@ -95,6 +95,34 @@ describe('relaylab simulate', () => {
     expect(hash('V11')).toMatch(/^[0-9a-f]{64}$/);
     expect(hash('V12')).toBe(hash('V11'));
     expect(hash('V22')).toBe(hash('V11'));
+  });
+
+  it("grades the file's exercise: the file's timeline and --fault are the student's actions", { timeout: 300_000 }, async () => {
+    type Graded = { exercise?: { passed: boolean; score: number; total: number; checks: { text: string; ok: boolean; points: number; why: string }[] } };
+    const file = 'assets/topologies/fig01-exercise-local-disaster.relaylab.json';
+    // The file's timeline fails the local site at 10 s; nobody takes over.
+    const bare = await run(['simulate', file, '--duration', '15s', '--json']);
+    expect(bare.code).toBe(0);
+    const notDone = (JSON.parse(bare.out) as Graded).exercise!;
+    expect(notDone.passed).toBe(false);
+    expect(notDone.checks.find((c) => c.text.includes('takes over'))).toMatchObject({ ok: false, why: 'this has not happened in this run', points: 3 });
+    expect(notDone.checks.find((c) => c.text === 'site site-local fails')).toMatchObject({ ok: true, why: 'at 00:10.000' });
+    expect(notDone.score).toBeLessThan(notDone.total);
+
+    const withTakeover = await run(['simulate', file, '--duration', '15s', '--fault', 'at=12s,takeover=pair-sync', '--json']);
+    const done = (JSON.parse(withTakeover.out) as Graded).exercise!;
+    expect(done.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(done).toMatchObject({ passed: true, score: done.total });
+
+    // The table for people ends with the grade, check by check.
+    const text = await run(['simulate', file, '--duration', '15s', '--fault', 'at=12s,takeover=pair-sync']);
+    expect(text.out).toMatch(/Exercise 1: Local disaster: take over at the relay, keep the remote protected: PASSED, (\d+) of \1 points/);
+    expect(text.out).toContain('[x] the secondary of pair pair-sync takes over (SSWS): at 00:12.000 (3/3)');
+  });
+
+  it('reports no exercise for a file without one', async () => {
+    const result = await run(['simulate', 'assets/topologies/fig07-intercache-copy.relaylab.json', '--duration', '0.2s', '--json']);
+    expect(JSON.parse(result.out)).not.toHaveProperty('exercise');
   });
 
   it('refuses a broken topology with its located errors, and bad arguments with exit 2', async () => {

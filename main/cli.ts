@@ -7,7 +7,8 @@ import { validateTopology } from '../app/validate/index';
 import { Topology } from '../app/model/schema';
 import { bytes } from '../app/units';
 import { FileError, readDocumentFile } from './files';
-import { runSimulation } from './engine/headless';
+import { simulateAndGrade, exerciseJson } from './cli/exercise';
+import { checkLine, type ExerciseGrade } from '../app/exercise/grade';
 import type { SimulationReport } from './engine/headless';
 import { CliUsageError, type CommandSpec, formatHelp, formatMarkdownReference, parseCommandArgs, withUsageErrors } from './cli/args';
 import { checkFile, type CliOutput, loadCheckedTopology, problemLine } from './cli/load';
@@ -135,6 +136,17 @@ export function formatSimulationReport(report: SimulationReport): string {
   return out.join('');
 }
 
+/** The exercises' grades as a person reads them, after the report. */
+function formatGrades(t: Topology, grades: ExerciseGrade[]): string {
+  return grades
+    .map((g, i) => {
+      const ex = t.scenario!.exercises[i]!;
+      const head = `\nExercise ${i + 1}${ex.title ? `: ${ex.title}` : ''}: ${g.passed ? 'PASSED' : 'NOT PASSED'}, ${g.score} of ${g.total} points\n`;
+      return head + g.checks.map((c) => `  ${c.ok ? '[x]' : '[ ]'} ${checkLine(c)} (${c.ok ? c.points : 0}/${c.points})\n`).join('');
+    })
+    .join('');
+}
+
 async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
   const args = parseSimulateArgs(argv);
   if (args.help) return help(SIMULATE_SPEC, io);
@@ -163,8 +175,10 @@ async function simulateCommand(argv: string[], io: CliOutput): Promise<number> {
     }
   }
   // node:crypto's sha256 (native, same values) keeps the volume hashes of a long run to seconds.
-  const report = runSimulation(simulated, { ...args.options, sha256: (data) => createHash('sha256').update(data).digest() });
-  io.out(args.json ? JSON.stringify(report, null, 2) + '\n' : formatSimulationReport(report));
+  const { report, grades } = simulateAndGrade(simulated, { ...args.options, sha256: (data) => createHash('sha256').update(data).digest() });
+  // The file's exercises graded on this run: `exercise` is the first one's (the one the app opens), `exercises` every one's when several.
+  const graded = grades.length ? { exercise: exerciseJson(grades[0]!), ...(grades.length > 1 ? { exercises: grades.map(exerciseJson) } : {}) } : {};
+  io.out(args.json ? JSON.stringify({ ...report, ...graded }, null, 2) + '\n' : formatSimulationReport(report) + formatGrades(simulated, grades));
   return 0;
 }
 

@@ -35,7 +35,10 @@ export function describeClassFault(c: ClassFault): string {
 export const ExerciseResult = z.strictObject({
   passed: z.boolean(),
   message: z.string().max(1000),
-  checks: z.array(z.strictObject({ ok: z.boolean(), text: z.string().max(1000) })).max(200),
+  /** Points earned and the most there are (app/exercise/grade.ts); absent from a result without points. */
+  score: z.number().int().min(0).max(1_000_000).optional(),
+  total: z.number().int().min(0).max(1_000_000).optional(),
+  checks: z.array(z.strictObject({ ok: z.boolean(), text: z.string().max(1000), points: z.number().int().min(0).max(1000).optional() })).max(200),
 });
 export type ExerciseResult = z.infer<typeof ExerciseResult>;
 

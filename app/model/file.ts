@@ -18,7 +18,28 @@ export type Migration = (doc: Record<string, unknown>) => Record<string, unknown
 export const MIGRATIONS: Record<number, Migration> = {
   // Version 0 was the pre-release sketch: a single `elements` list is not supported; only the version field changed.
   0: (doc) => ({ ...doc, formatVersion: 1 }),
+  // Version 2: a scenario holds several exercises, each with points, end conditions as a list and hints.
+  1: (doc) => ({ ...doc, formatVersion: 2, ...(isRecord(doc.scenario) ? { scenario: migrateScenario1(doc.scenario) } : {}) }),
 };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Version 1's `scenario.exercise` ({ task, requiredEvents, inOrder, expectPairStates, forbidFullCopy }) becomes the one
+ * entry of `scenario.exercises`: the events are kept, the expected pair states and the no-full-copy rule become end
+ * conditions. Anything of the wrong shape is carried over as it is, for the schema to report where it is.
+ */
+export function migrateScenario1(scenario: Record<string, unknown>): Record<string, unknown> {
+  const { exercise, ...rest } = scenario;
+  if (exercise === undefined) return rest;
+  if (!isRecord(exercise)) return scenario;
+  const { expectPairStates, forbidFullCopy, requiredEvents, ...kept } = exercise;
+  const atEnd: unknown[] = [];
+  if (isRecord(expectPairStates)) for (const [pairId, state] of Object.entries(expectPairStates)) atEnd.push({ check: 'pairState', pairId, state });
+  else if (expectPairStates !== undefined) return scenario;
+  if (forbidFullCopy === true) atEnd.push({ check: 'noFullCopy' });
+  return { ...rest, exercises: [{ ...kept, ...(requiredEvents !== undefined ? { mustHappen: requiredEvents } : {}), atEnd }] };
+}
 
 const fail = (code: string, message: string, path: (string | number)[] = []): LoadResult => ({
   ok: false,

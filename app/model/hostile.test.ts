@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, jsonErrorOffset, parseTopologyText } from './file';
+import { FORMAT_VERSION } from './schema';
 import type { Problem } from './problem';
 import { formatProblem } from './problem';
 import { validateDocument } from '../validate/index';
@@ -161,7 +162,7 @@ describe('text that is not a complete JSON document', () => {
     ['an array', '[]'],
     ['null', 'null'],
     ['two documents', FIG1 + FIG1],
-    ['a NaN literal', FIG1.replace('"formatVersion": 1', '"formatVersion": NaN')],
+    ['a NaN literal', FIG1.replace('"formatVersion": 2', '"formatVersion": NaN')],
     ['a comment', '// hi\n' + FIG1],
     ['a trailing comma', FIG1.replace(/\n}\n$/, ',\n}\n')],
     ['a lone surrogate escape', FIG1.replace('"name": "', '"name": "\\ud800')],
@@ -199,9 +200,9 @@ describe('mutated documents', () => {
       fc.property(fc.constantFrom(...objectPaths), hostileKey, hostileValue, (path, key, value) => {
         const text = JSON.stringify(addKeyAt(doc, path, key, value));
         const { ok, problems } = expectHandled(text);
-        // Records keyed by id take new keys: layout positions, and the pair states an exercise expects.
+        // Records keyed by id take new keys: layout positions.
         const joined = path.join('.');
-        const inLayoutNodes = joined === 'layout.nodes' || joined === 'scenario.exercise.expectPairStates';
+        const inLayoutNodes = joined === 'layout.nodes';
         if (ok) {
           // Only a record takes new keys, and validation must flag the unknown element (warning) or pair (error).
           expect(inLayoutNodes || ['id', 'kind'].includes(key)).toBe(true);
@@ -260,7 +261,7 @@ describe('mutated documents', () => {
 describe('file versions', () => {
   it('refuses a file from a newer RelayLab clearly, whatever else it holds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 2 ** 40 }), hostileValue, (version, junk) => {
+      fc.property(fc.integer({ min: FORMAT_VERSION + 1, max: 2 ** 40 }), hostileValue, (version, junk) => {
         const { ok, problems } = expectHandled(JSON.stringify({ ...fig1(), formatVersion: version, sites: junk }));
         expect(ok).toBe(false);
         expect(problems).toHaveLength(1);
@@ -275,12 +276,12 @@ describe('file versions', () => {
   it('migrates a version 0 file and reports where it came from', () => {
     const loaded = parseTopologyText(JSON.stringify({ ...fig1(), formatVersion: 0 }));
     expect(loaded.ok && loaded.migratedFrom).toBe(0);
-    expect(loaded.ok && loaded.topology.formatVersion).toBe(1);
+    expect(loaded.ok && loaded.topology.formatVersion).toBe(FORMAT_VERSION);
   });
 
   it.each([[-1], [1.5], ['1'], [null], [1e400], [[1]]])('refuses formatVersion %j at formatVersion', (version) => {
-    const text = FIG1.replace('"formatVersion": 1', `"formatVersion": ${JSON.stringify(version) ?? '1e400'}`);
-    const { ok, problems } = expectHandled(version === 1e400 ? FIG1.replace('"formatVersion": 1', '"formatVersion": 1e400') : text);
+    const text = FIG1.replace('"formatVersion": 2', `"formatVersion": ${JSON.stringify(version) ?? '1e400'}`);
+    const { ok, problems } = expectHandled(version === 1e400 ? FIG1.replace('"formatVersion": 2', '"formatVersion": 1e400') : text);
     expect(ok).toBe(false);
     expect(problems[0]!.path).toEqual(['formatVersion']);
   });

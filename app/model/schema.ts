@@ -1,7 +1,7 @@
 // The topology file format (*.relaylab.json): zod schemas for every element kind, version 1.
 import { z } from 'zod';
 
-export const FORMAT_VERSION = 1 as const;
+export const FORMAT_VERSION = 2 as const;
 export const FILE_EXTENSION = '.relaylab.json';
 
 /** Stable element id: letters, digits, '-', '_', '.'; unique across the whole document. */
@@ -356,40 +356,84 @@ export const ScenarioEvent = z.strictObject({
 });
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
 /** Pair state names an exercise may name (the engine's, app/engine/api.ts PairState, without the transient ones). */
-export const ExercisePairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PSUS', 'SSUS', 'PSUE', 'SSWS']);
+export const ExercisePairState = z.enum(['SMPL', 'COPY', 'PAIR', 'PFUL', 'PFUS', 'PSUS', 'SSUS', 'PSUE', 'SSWS', 'HOLD']);
+export type ExercisePairState = z.infer<typeof ExercisePairState>;
 
-/** Something that must have happened during the run, read from its history of events (fault, repair, pair-state). */
+/** Points a check is worth (the score is the sum of the points of the checks met). */
+const Points = z.number().int().min(0).max(1000).default(1);
+
+/**
+ * Something that must have happened during the run, read from its history of events (app/exercise/grade.ts): faults
+ * and repairs, pair states, and the operator's recovery steps as the engine reports them.
+ */
 export const ExerciseEvent = z.discriminatedUnion('event', [
   /** A cable cut, or a system or site failed (right-click > Cut / Fail). */
-  z.strictObject({ event: z.literal('fault'), elementId: Id }),
+  z.strictObject({ event: z.literal('fault'), elementId: Id, points: Points }),
   /** The same restored. */
-  z.strictObject({ event: z.literal('repair'), elementId: Id }),
+  z.strictObject({ event: z.literal('repair'), elementId: Id, points: Points }),
   /** The pair went into this state at some point. */
-  z.strictObject({ event: z.literal('pairState'), pairId: Id, state: ExercisePairState }),
+  z.strictObject({ event: z.literal('pairState'), pairId: Id, state: ExercisePairState, points: Points }),
   /** A resync of the pair completed having sent fewer tracks than the volume holds (a differential copy, not a full one). */
-  z.strictObject({ event: z.literal('differentialResync'), pairId: Id }),
+  z.strictObject({ event: z.literal('differentialResync'), pairId: Id, points: Points }),
+  /** The pair's secondary took over (horctakeover: SSWS, writable). */
+  z.strictObject({ event: z.literal('takeover'), pairId: Id, points: Points }),
+  /** The operator lifted the data fence of the pair's P-VOL (host writes accepted again, recorded for the resync). */
+  z.strictObject({ event: z.literal('fenceLifted'), pairId: Id, points: Points }),
+  /** A delta resync of the (standby) pair completed: only the records the remote lacked were sent. */
+  z.strictObject({ event: z.literal('deltaResync'), pairId: Id, points: Points }),
+  /** The pair's journal filled up: PFUL (over the threshold), PFUS, or a suspension because it was full. */
+  z.strictObject({ event: z.literal('journalFull'), pairId: Id, points: Points }),
+  /** A host write was refused (e.g. by a data fence, or its system being down); any host when hostId is left out. */
+  z.strictObject({ event: z.literal('writeRefused'), hostId: Id.optional(), points: Points }),
 ]);
 export type ExerciseEvent = z.infer<typeof ExerciseEvent>;
 
+/** What must hold when the run is checked (its end), from the engine's status, volume hashes and host counters. */
+export const ExerciseEnd = z.discriminatedUnion('check', [
+  /** The pair is in this state; `side` reads the P-VOL's or the S-VOL's own status (CCI pairdisplay) instead of the pair's. */
+  z.strictObject({ check: z.literal('pairState'), pairId: Id, state: ExercisePairState, side: z.enum(['pair', 'primary', 'secondary']).default('pair'), points: Points }),
+  /** Async: the pair's RPO never exceeded this during the run (its largest RPO seen). */
+  z.strictObject({ check: z.literal('rpoBound'), pairId: Id, maxMs: z.number().finite().positive().max(1e10), points: Points }),
+  /** The pair never went into any of these states during the run. */
+  z.strictObject({ check: z.literal('neverState'), pairId: Id, states: z.array(ExercisePairState).min(1).max(10), points: Points }),
+  /** Two volumes hold the same bytes (content hashes equal). */
+  z.strictObject({ check: z.literal('identical'), volumeA: Id, volumeB: Id, points: Points }),
+  /** No acknowledged write lost: every write the host was told is done is on the copy (the copy's content equals the source's). */
+  z.strictObject({ check: z.literal('noAckedWriteLost'), pairId: Id, points: Points }),
+  /** No pair (or only this one) ran a full copy again after it had been in sync. */
+  z.strictObject({ check: z.literal('noFullCopy'), pairId: Id.optional(), points: Points }),
+  /** No host write was refused during the run (any host when hostId is left out). */
+  z.strictObject({ check: z.literal('noWriteRefused'), hostId: Id.optional(), points: Points }),
+]);
+export type ExerciseEnd = z.infer<typeof ExerciseEnd>;
+
+/** An exercise an instructor authors: the task, what must happen, what must hold at the end, hints; graded with points. */
+export const Exercise = z.strictObject({
+  title: z.string().max(200).default(''),
+  task: z.string().max(5000),
+  /** What must have happened during the run (checked from its history), in this order when `inOrder`. */
+  mustHappen: z.array(ExerciseEvent).max(50).default([]),
+  inOrder: z.boolean().default(true),
+  /** What must hold when the student checks the run. */
+  atEnd: z.array(ExerciseEnd).max(50).default([]),
+  /** Shown one at a time, on request. */
+  hints: z.array(z.string().max(2000)).max(20).default([]),
+});
+export type Exercise = z.infer<typeof Exercise>;
+
 /** Optional teaching material carried by a scenario file (read by the training views). */
 export const Scenario = z.strictObject({
-  /** Faults and operator commands played at their virtual times by the app and by `relaylab simulate`, in time order. */
+  /**
+   * Faults and operator commands played at their virtual times by the app and by `relaylab simulate`, in time order.
+   * For the file's exercises this is the starting scenario: the faults that happen by themselves.
+   */
   timeline: z.array(ScenarioEvent).max(10_000).default([]),
   script: z
     .array(z.strictObject({ title: z.string().max(200), text: z.string().max(5000), question: z.string().max(2000).optional() }))
     .max(500)
     .default([]),
-  exercise: z
-    .strictObject({
-      task: z.string().max(5000),
-      /** Expected outcome, checked against the engine: pair id -> expected state, and whether a full copy is allowed. */
-      expectPairStates: z.record(Id, z.string().max(20)).default({}),
-      forbidFullCopy: z.boolean().default(false),
-      /** What must have happened during the run (checked from its history), in this order when `inOrder`. */
-      requiredEvents: z.array(ExerciseEvent).max(50).default([]),
-      inOrder: z.boolean().default(true),
-    })
-    .optional(),
+  /** Exercises on this topology (formatVersion 1 held one, as `exercise`). */
+  exercises: z.array(Exercise).max(20).default([]),
 });
 export type Scenario = z.infer<typeof Scenario>;
 

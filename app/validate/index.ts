@@ -40,6 +40,9 @@ export const VALIDATION_CODES = [
   'exercise-unknown-pair',
   'scenario-unknown-element',
   'exercise-unknown-element',
+  'exercise-unknown-volume',
+  'exercise-unknown-host',
+  'exercise-rpo-sync',
   'fill-external',
   'fill-too-large',
 ] as const;
@@ -403,16 +406,38 @@ export function validateTopology(t: Topology): Problem[] {
   for (const id of Object.keys(t.layout.nodes))
     if (!ix.byId.has(id)) warn('layout-unknown-element', `the layout places "${id}", which is not an element`, ['layout', 'nodes', id]);
 
-  // An exercise checked against pair states must name pairs that exist, or the trainee can never pass it.
-  for (const id of Object.keys(t.scenario?.exercise?.expectPairStates ?? {}))
-    if (!t.pairs.some((p) => p.id === id))
-      error('exercise-unknown-pair', `the exercise expects a state of "${id}", which is not a pair`, ['scenario', 'exercise', 'expectPairStates', id]);
-  (t.scenario?.exercise?.requiredEvents ?? []).forEach((ev, i) => {
-    const path = ['scenario', 'exercise', 'requiredEvents', i];
-    if (ev.event === 'pairState' || ev.event === 'differentialResync') {
-      if (!t.pairs.some((p) => p.id === ev.pairId)) error('exercise-unknown-pair', `the exercise requires an event of "${ev.pairId}", which is not a pair`, [...path, 'pairId']);
-    } else if (!t.cables.some((c) => c.id === ev.elementId) && !t.systems.some((s) => s.id === ev.elementId) && !t.sites.some((s) => s.id === ev.elementId))
-      error('exercise-unknown-element', `the exercise requires a ${ev.event} of "${ev.elementId}", which is not a cable, system or site`, [...path, 'elementId']);
+  // An exercise must name elements that exist, or the trainee can never pass it.
+  (t.scenario?.exercises ?? []).forEach((ex, x) => {
+    const at = ['scenario', 'exercises', x];
+    const pair = (id: string, path: (string | number)[], what: string) => {
+      if (!t.pairs.some((p) => p.id === id)) error('exercise-unknown-pair', `exercise ${x + 1} ${what} "${id}", which is not a pair`, path);
+    };
+    const volume = (id: string, path: (string | number)[]) => {
+      if (!t.volumes.some((v) => v.id === id)) error('exercise-unknown-volume', `exercise ${x + 1} compares "${id}", which is not a volume`, path);
+    };
+    const host = (id: string | undefined, path: (string | number)[]) => {
+      if (id !== undefined && !t.hosts.some((h) => h.id === id)) error('exercise-unknown-host', `exercise ${x + 1} names the host "${id}", which is not a host`, path);
+    };
+    ex.mustHappen.forEach((ev, i) => {
+      const path = [...at, 'mustHappen', i];
+      if (ev.event === 'fault' || ev.event === 'repair') {
+        if (!t.cables.some((c) => c.id === ev.elementId) && !t.systems.some((s) => s.id === ev.elementId) && !t.sites.some((s) => s.id === ev.elementId))
+          error('exercise-unknown-element', `exercise ${x + 1} requires a ${ev.event} of "${ev.elementId}", which is not a cable, system or site`, [...path, 'elementId']);
+      } else if (ev.event === 'writeRefused') host(ev.hostId, [...path, 'hostId']);
+      else pair(ev.pairId, [...path, 'pairId'], 'requires an event of');
+    });
+    ex.atEnd.forEach((c, i) => {
+      const path = [...at, 'atEnd', i];
+      if (c.check === 'identical') {
+        volume(c.volumeA, [...path, 'volumeA']);
+        volume(c.volumeB, [...path, 'volumeB']);
+      } else if (c.check === 'noWriteRefused') host(c.hostId, [...path, 'hostId']);
+      else if (c.check === 'noFullCopy') {
+        if (c.pairId !== undefined) pair(c.pairId, [...path, 'pairId'], 'checks');
+      } else pair(c.pairId, [...path, 'pairId'], 'checks');
+      if (c.check === 'rpoBound' && t.pairs.some((p) => p.id === c.pairId && p.mode !== 'async'))
+        error('exercise-rpo-sync', `exercise ${x + 1} bounds the RPO of "${c.pairId}", a synchronous pair (RPO is an asynchronous pair's)`, [...path, 'pairId']);
+    });
   });
 
   // A scenario step that names no element of its kind would be refused when it fires: say so where it is written.

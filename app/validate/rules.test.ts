@@ -263,9 +263,33 @@ const cases: Case[] = [
   },
   {
     rule: 'an exercise expecting the state of a pair that does not exist',
-    mistake: (t) => (t.scenario!.exercise!.expectPairStates['pair-ghost'] = 'PAIR'),
+    mistake: (t) => t.scenario!.exercises[0]!.atEnd.push({ check: 'pairState', pairId: 'pair-ghost', state: 'PAIR', side: 'pair', points: 1 }),
     code: 'exercise-unknown-pair',
-    path: () => ['scenario', 'exercise', 'expectPairStates', 'pair-ghost'],
+    path: (t) => ['scenario', 'exercises', 0, 'atEnd', t.scenario!.exercises[0]!.atEnd.length - 1, 'pairId'],
+  },
+  {
+    rule: 'an exercise requiring a cut of a cable that does not exist',
+    mistake: (t) => (t.scenario!.exercises[0]!.mustHappen[0] = { event: 'fault', elementId: 'CN9', points: 1 }),
+    code: 'exercise-unknown-element',
+    path: () => ['scenario', 'exercises', 0, 'mustHappen', 0, 'elementId'],
+  },
+  {
+    rule: 'an exercise comparing a volume that does not exist',
+    mistake: (t) => t.scenario!.exercises[0]!.atEnd.push({ check: 'identical', volumeA: 'V11', volumeB: 'V99', points: 1 }),
+    code: 'exercise-unknown-volume',
+    path: (t) => ['scenario', 'exercises', 0, 'atEnd', t.scenario!.exercises[0]!.atEnd.length - 1, 'volumeB'],
+  },
+  {
+    rule: 'an exercise expecting a refused write of a host that does not exist',
+    mistake: (t) => t.scenario!.exercises[0]!.mustHappen.push({ event: 'writeRefused', hostId: 'host9', points: 1 }),
+    code: 'exercise-unknown-host',
+    path: (t) => ['scenario', 'exercises', 0, 'mustHappen', t.scenario!.exercises[0]!.mustHappen.length - 1, 'hostId'],
+  },
+  {
+    rule: 'an exercise bounding the RPO of a synchronous pair',
+    mistake: (t) => t.scenario!.exercises[0]!.atEnd.push({ check: 'rpoBound', pairId: 'pair-sync', maxMs: 1000, points: 1 }),
+    code: 'exercise-rpo-sync',
+    path: (t) => ['scenario', 'exercises', 0, 'atEnd', t.scenario!.exercises[0]!.atEnd.length - 1, 'pairId'],
   },
   {
     rule: 'a scenario step that cuts a cable which does not exist',

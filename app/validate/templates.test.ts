@@ -12,10 +12,10 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.relaylab.json')).sort(
 const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { file: string; figure: string; title: string; description: string }[];
 
 describe('built-in topologies', () => {
-  it('are the nine embodiments and FIG. 1 with a delta-resync standby pair, each listed once in index.json with a one-sentence description', () => {
-    expect(files).toHaveLength(10);
+  it('are the nine embodiments, FIG. 1 with a delta-resync standby pair, and four exercise variants of FIG. 1, each listed once in index.json with a one-sentence description', () => {
+    expect(files).toHaveLength(14);
     expect(index.map((e) => e.file).sort()).toEqual(files);
-    expect(index.map((e) => e.figure)).toEqual(['FIG. 1', 'FIG. 1 + 3DC', 'FIG. 7', 'FIG. 9', 'FIG. 11', 'FIG. 12', 'FIG. 13', 'FIG. 14', 'FIG. 15', 'FIG. 16']);
+    expect(index.map((e) => e.figure)).toEqual(['FIG. 1', 'FIG. 1 + 3DC', 'FIG. 7', 'FIG. 9', 'FIG. 11', 'FIG. 12', 'FIG. 13', 'FIG. 14', 'FIG. 15', 'FIG. 16', 'FIG. 1 exercise', 'FIG. 1 exercise', 'FIG. 1 exercise', 'FIG. 1 + 3DC exercise']);
     for (const e of index) expect(e.description).toMatch(/^[A-Z][^.]*(\.[^ ][^.]*)*\.$/);
   });
 

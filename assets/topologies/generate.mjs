@@ -29,7 +29,7 @@ function wwnFactory() {
 function doc(name, description) {
   const wwn = wwnFactory();
   const t = {
-    formatVersion: 1,
+    formatVersion: 2,
     name,
     description,
     sites: [],
@@ -177,19 +177,30 @@ const figures = [];
       { title: '3. Lose the long-distance link', text: 'Right-click cable CN4 and cut it. Pair V21 -> V22 goes PSUE; the differential bitmap counts the tracks written since. The host keeps writing at the same latency: the asynchronous leg does not slow it.', question: 'What is the remote copy\'s RPO while CN4 is down, and what does it contain?' },
       { title: '4. Recover without a full copy', text: 'Restore CN4, then resync pair V21 -> V22. Only the tracks in the bitmap travel. Verify compares the content hashes of every copy.' },
     ],
-    exercise: {
-      task: 'Cable CN4 to the remote site fails while the host is writing. Restore replication to the remote so that both pairs are in PAIR again, without a full copy of V21.',
-      expectPairStates: { 'pair-sync': 'PAIR', 'pair-async': 'PAIR' },
-      forbidFullCopy: true,
-      // What must have happened, from the run's history: the cut, the suspension it causes, the repair, a differential resync.
-      requiredEvents: [
-        { event: 'fault', elementId: 'CN4' },
-        { event: 'pairState', pairId: 'pair-async', state: 'PSUE' },
-        { event: 'repair', elementId: 'CN4' },
-        { event: 'differentialResync', pairId: 'pair-async' },
-      ],
-      inOrder: true,
-    },
+    exercises: [
+      {
+        title: 'Cut and resync the async leg',
+        task: 'Cable CN4 to the remote site fails while the host is writing. Restore replication to the remote so that both pairs are in PAIR again, without a full copy of V21.',
+        // What must have happened, from the run's history: the cut, the suspension it causes, the repair, a differential resync.
+        mustHappen: [
+          { event: 'fault', elementId: 'CN4', points: 1 },
+          { event: 'pairState', pairId: 'pair-async', state: 'PSUE', points: 1 },
+          { event: 'repair', elementId: 'CN4', points: 1 },
+          { event: 'differentialResync', pairId: 'pair-async', points: 3 },
+        ],
+        inOrder: true,
+        atEnd: [
+          { check: 'pairState', pairId: 'pair-sync', state: 'PAIR', side: 'pair', points: 1 },
+          { check: 'pairState', pairId: 'pair-async', state: 'PAIR', side: 'pair', points: 1 },
+          { check: 'noFullCopy', points: 2 },
+        ],
+        hints: [
+          'Right-click cable CN4 to cut it while the run plays, and watch pair V21 -> V22.',
+          'A cut cable must be restored before the pair can copy again.',
+          'Resync (pairresync) copies only the tracks in the differential bitmap; deleting and re-creating the pair would copy all of V21.',
+        ],
+      },
+    ],
   };
   // Keep the canonical key order of serializeTopology: scenario before layout.
   const { layout } = b.t;
@@ -234,6 +245,7 @@ const figures = [];
       { title: '2. Lose the relay', text: 'Right-click Relay system 20 and fail it. The sync leg suspends (fence data: the host\'s writes fail until you lift the fence on pair V11 -> V12, or fail the relay with the sync leg at fence never).' },
       { title: '3. Delta resync', text: 'Right-click pair V11 -> V22 and choose Delta resync. Only the records the remote lacks travel over CN6, in order: V22 stays a consistent image throughout, and no full copy of V11 is needed. Verify compares V11 and V22.', question: 'Why would a bitmap copy leave V22 inconsistent while it runs, and the delta resync not?' },
     ],
+    exercises: [],
   };
   const { layout } = t;
   delete t.layout;
@@ -241,6 +253,144 @@ const figures = [];
   figures.push({ file: 'fig01-delta-resync.relaylab.json', figure: 'FIG. 1 + 3DC', doc: t,
     description: 'The cascade of the first embodiment with a standby pair from the local site straight to the remote site that, if the relay is lost, sends the remote only the writes it has not yet received.' });
 }
+
+// Exercises that need a starting scenario of their own (faults that fire by themselves) or other settings: FIG. 1 or its
+// 3DC variant with the fault in the timeline and one exercise each. (FIG. 1's own file carries the CN4 exercise.)
+function exerciseFigure(baseFigure, file, name, description, timeline, exercise, tweak = () => {}) {
+  const base = figures.find((f) => f.figure === baseFigure);
+  const t = JSON.parse(JSON.stringify(base.doc));
+  t.name = name;
+  t.description = description;
+  tweak(t);
+  t.scenario = { timeline, script: [], exercises: [exercise] };
+  const { layout } = t;
+  delete t.layout;
+  t.layout = layout;
+  figures.push({ file, figure: `${baseFigure} exercise`, doc: t, description: `${exercise.task.split('. ')[0].replace(/\.$/, '')}.` });
+}
+const cmdAt = (atMs, command, note) => ({ atMs, command, note });
+
+exerciseFigure(
+  'FIG. 1',
+  'fig01-exercise-relay-fence.relaylab.json',
+  'Exercise: relay disaster with fence data',
+  'FIG. 1 with a sequential workload; the relay system fails at 5 s and comes back at 15 s. The synchronous leg has fence level data, so the host\'s writes are refused until the operator acts.',
+  [
+    cmdAt(5000, { type: 'failSystem', systemId: 'sys20' }, 'The relay system 20 fails. Pair V11 -> V12 has fence level data: V11 now refuses the host\'s writes.'),
+    cmdAt(15000, { type: 'restoreSystem', systemId: 'sys20' }, 'The relay system 20 is repaired.'),
+  ],
+  {
+    title: 'Relay disaster with fence data, and recover',
+    task: 'The relay system fails at 5 s and the host\'s writes start failing (fence level data). Get the host writing again, then, once the relay is back at 15 s, bring both pairs back to PAIR so that the remote V22 holds the same data as V11.',
+    mustHappen: [
+      { event: 'fault', elementId: 'sys20', points: 1 },
+      { event: 'writeRefused', hostId: 'host1', points: 1 },
+      { event: 'fenceLifted', pairId: 'pair-sync', points: 2 },
+      { event: 'repair', elementId: 'sys20', points: 1 },
+      { event: 'differentialResync', pairId: 'pair-sync', points: 2 },
+      { event: 'pairState', pairId: 'pair-async', state: 'PAIR', points: 1 },
+    ],
+    inOrder: true,
+    atEnd: [
+      { check: 'pairState', pairId: 'pair-sync', state: 'PAIR', side: 'pair', points: 1 },
+      { check: 'pairState', pairId: 'pair-async', state: 'PAIR', side: 'pair', points: 1 },
+      { check: 'identical', volumeA: 'V11', volumeB: 'V22', points: 2 },
+    ],
+    hints: [
+      'A P-VOL fenced with level data refuses writes once it cannot update its S-VOL. Right-click pair V11 -> V12: Lift fence lets the host write again; the bitmap records what changed.',
+      'Resync the synchronous leg first (it feeds the relay), then the asynchronous one.',
+      'Verify compares V11 and V22 once both pairs are in PAIR and the journal drained.',
+    ],
+  },
+  (t) => {
+    for (const h of t.hosts) for (const w of h.workloads) w.pattern = 'sequential';
+  },
+);
+
+exerciseFigure(
+  'FIG. 1',
+  'fig01-exercise-local-disaster.relaylab.json',
+  'Exercise: local disaster, take over at the relay',
+  'FIG. 1; the whole local site fails at 10 s, host and storage system 10 with it.',
+  [cmdAt(10000, { type: 'failSite', siteId: 'site-local' }, 'The local site is lost: host 1 and the local system 10 are down.')],
+  {
+    title: 'Local disaster: take over at the relay, keep the remote protected',
+    task: 'The local site fails at 10 s. Make the relay\'s copy V12 the one applications can write to, without losing an acknowledged write, and keep the remote V22 protected by the asynchronous pair.',
+    mustHappen: [
+      { event: 'fault', elementId: 'site-local', points: 1 },
+      { event: 'takeover', pairId: 'pair-sync', points: 3 },
+    ],
+    inOrder: true,
+    atEnd: [
+      { check: 'pairState', pairId: 'pair-sync', state: 'SSWS', side: 'secondary', points: 1 },
+      { check: 'noAckedWriteLost', pairId: 'pair-sync', points: 2 },
+      { check: 'pairState', pairId: 'pair-async', state: 'PAIR', side: 'pair', points: 2 },
+      { check: 'identical', volumeA: 'V12', volumeB: 'V22', points: 1 },
+    ],
+    hints: [
+      'After a primary-site disaster the S-VOL of the synchronous pair still says PAIR: it does not know the primary is gone.',
+      'Takeover (horctakeover) on pair V11 -> V12 makes V12 writable (SSWS). Do not touch the asynchronous pair: it keeps V22 up to date.',
+    ],
+  },
+);
+
+exerciseFigure(
+  'FIG. 1',
+  'fig01-exercise-journal-sizing.relaylab.json',
+  'Exercise: size the journal for a 60 s outage',
+  'FIG. 1 with both pairs starting in PAIR and a 128 MiB journal without inflow control; the WAN cable CN4 drops to 1 Mbit/s from 10 s to 70 s.',
+  [
+    cmdAt(10000, { type: 'setCable', cableId: 'CN4', bandwidthMbps: 1 }, 'The WAN to the remote degrades to 1 Mbit/s for 60 s.'),
+    cmdAt(70000, { type: 'setCable', cableId: 'CN4', bandwidthMbps: 2500 }, 'The WAN is back to 2.5 Gbit/s.'),
+  ],
+  {
+    title: 'Size the journal to ride through a 60 s outage',
+    task: 'The WAN to the remote nearly stops for 60 s (10 s to 70 s) while the host writes 3.2 MiB/s. Edit the journal size of pair V21 -> V22 so the pair rides through it: it must never suspend (PFUS or PSUE), and the remote\'s RPO must stay within 75 s. Run until 90 s, then check.',
+    mustHappen: [],
+    inOrder: true,
+    atEnd: [
+      { check: 'neverState', pairId: 'pair-async', states: ['PFUS', 'PSUE'], points: 3 },
+      { check: 'rpoBound', pairId: 'pair-async', maxMs: 75000, points: 2 },
+      { check: 'pairState', pairId: 'pair-async', state: 'PAIR', side: 'pair', points: 1 },
+    ],
+    hints: [
+      'Select pair V21 -> V22 and look at its journal size in the properties panel.',
+      'Hitachi\'s rule: journal capacity > (host write rate - link rate) x outage. Here about 3.2 MiB/s x 60 s.',
+      'Keep a margin: PFUL starts at 80% full, and with inflow control off a full journal suspends the pair.',
+    ],
+  },
+  (t) => {
+    for (const p of t.pairs) p.initially = 'paired';
+    const p = t.pairs.find((q) => q.id === 'pair-async');
+    p.journalBytes = 128 * MiB;
+    p.inflowControl = false;
+  },
+);
+
+exerciseFigure(
+  'FIG. 1 + 3DC',
+  'fig01-exercise-delta-resync.relaylab.json',
+  'Exercise: delta resync after losing the relay',
+  'FIG. 1 with the delta-resync standby pair; the relay system fails at 10 s.',
+  [cmdAt(10000, { type: 'failSystem', systemId: 'sys20' }, 'The relay system 20 fails: the remote no longer receives anything.')],
+  {
+    title: 'Delta resync after losing the relay',
+    task: 'The relay fails at 10 s. Protect the remote again straight from the local site, sending only the writes the remote lacks: no full copy of V11.',
+    mustHappen: [
+      { event: 'fault', elementId: 'sys20', points: 1 },
+      { event: 'deltaResync', pairId: 'pair-delta', points: 3 },
+    ],
+    inOrder: true,
+    atEnd: [
+      { check: 'pairState', pairId: 'pair-delta', state: 'PAIR', side: 'pair', points: 2 },
+      { check: 'noFullCopy', points: 1 },
+    ],
+    hints: [
+      'Pair V11 -> V22 has stood by in HOLD the whole time, keeping the writes the remote has not applied yet.',
+      'Right-click pair V11 -> V22: Delta resync. The host\'s writes are refused by the fence of the sync leg until you lift it.',
+    ],
+  },
+);
 
 // FIG. 7: second embodiment, intercache copy instead of CN3.
 {
@@ -516,5 +666,8 @@ for (const f of figures) {
   writeFileSync(join(here, f.file), JSON.stringify(f.doc, null, 2) + '\n');
   index.push({ file: f.file, figure: f.figure, title: f.doc.name, description: f.description });
 }
+// The exercise files come after the figures in the gallery.
+const isExercise = (e) => e.figure.endsWith(' exercise');
+index.sort((a, b) => Number(isExercise(a)) - Number(isExercise(b)));
 writeFileSync(join(here, 'index.json'), JSON.stringify(index, null, 2) + '\n');
 console.log(`wrote ${figures.length} topologies`);

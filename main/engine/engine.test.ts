@@ -7,10 +7,11 @@ import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine, snapshotSlotsPerCache } from './engine';
 
 const DIR = 'assets/topologies';
-const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
+// The exercise files (FIG. 1 with a fault timeline, tested in main/cli/exercise.test.ts) are not embodiments.
+const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json') && !f.includes('-exercise-')).sort();
 
 function load(name: string): Topology {
-  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync')) /* the 3DC variant shares FIG. 1's prefix */ ?? name;
+  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync') && !f.includes('-exercise-')) /* the 3DC variant shares FIG. 1's prefix */ ?? name;
   const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
   return withoutInitialFill(r.topology);

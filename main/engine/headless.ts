@@ -1,5 +1,5 @@
 // Headless runs for `relaylab simulate`: a topology, a seed, timed faults and a duration in; the report of DOMAIN.md's "Headless report" out.
-import type { EngineCommand, PairState } from '../../app/engine/api';
+import type { EngineCommand, PairState, StepEvent } from '../../app/engine/api';
 import type { Topology } from '../../app/model/schema';
 import type { Sha256 } from './data/sparse-volume';
 import { Engine, linkUtilization, type WorkloadOverride } from './engine';
@@ -18,6 +18,8 @@ export interface SimulateOptions {
   settleCapMs?: number;
   /** The caller's native sha256 for the volume hashes (this module is environment-free; the CLI passes node:crypto's). */
   sha256?: Sha256;
+  /** Called with every step event of the run (exercise grading keeps its history from them). */
+  onStep?: (e: StepEvent) => void;
 }
 
 export interface SimulationReport {
@@ -70,7 +72,7 @@ export interface SimulationReport {
 /** Runs the topology for durationMs with its workloads, injecting faults on time; then hosts stop and the run continues until settled. */
 export function runSimulation(topology: Topology, options: SimulateOptions): SimulationReport {
   const seed = options.seed ?? 1;
-  const engine = new Engine(topology, { seed, sha256: options.sha256 });
+  const engine = new Engine(topology, { seed, sha256: options.sha256, ...(options.onStep ? { onStep: options.onStep } : {}) });
   const durationUs = options.durationMs * 1000;
   engine.workloadsStopUs = durationUs;
   engine.startWorkloads(options.workloadOverride);

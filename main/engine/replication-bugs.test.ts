@@ -10,7 +10,7 @@ const DIR = 'assets/topologies';
 const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
 
 function load(name: string): Topology {
-  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync'))!;
+  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync') && !f.includes('-exercise-'))!;
   const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
   return withoutInitialFill(r.topology);

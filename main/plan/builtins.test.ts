@@ -17,8 +17,8 @@ function load(file: string): Topology {
 }
 
 describe('plans of the built-in topologies', () => {
-  it('there are ten of them (the nine embodiments and FIG. 1 with a delta-resync standby pair)', () => {
-    expect(files).toHaveLength(10);
+  it('there are fourteen of them (the nine embodiments, FIG. 1 with a delta-resync standby pair, four exercise variants of FIG. 1)', () => {
+    expect(files).toHaveLength(14);
   });
 
   it.each(files)('%s: every pair is routed and every workload reaches its local system', (file) => {

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { atomicWriteFile } from '../files';
 import { serializeTopology } from '../../app/model/file';
-import { Topology } from '../../app/model/schema';
+import { FORMAT_VERSION, Topology } from '../../app/model/schema';
 
 const [target, sitesArg, mode] = process.argv.slice(2);
 if (!target) throw new Error('usage: save-child TARGET [SITES] [--in-place]');
@@ -12,7 +12,7 @@ const save = mode === '--in-place' ? (file: string, text: string) => writeFile(f
 
 // A few MB of valid document; the generation sits in the description so every save differs.
 const base = Topology.parse({
-  formatVersion: 1,
+  formatVersion: FORMAT_VERSION,
   name: 'kill-test',
   description: 'generation 0',
   sites: Array.from({ length: sites }, (_, i) => ({ id: `site-${i}`, name: `Site number ${i} with a longish name`, xKm: i, yKm: -i })),

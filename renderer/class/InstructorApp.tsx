@@ -2,7 +2,7 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { CLASS_FAULTS, describeClassFault } from '../../app/ipc/contract';
 import type { ClassFault, ClassFaultOutcome, ClassRoster, ClassStudent, RelayLabApi } from '../../app/ipc/contract';
-import { parseTopologyText } from '../../app/model/file';
+import { migrateScenario1, parseTopologyText } from '../../app/model/file';
 import { Scenario } from '../../app/model/schema';
 import type { Topology } from '../../app/model/schema';
 import { onConnectionChange } from '../api/index';
@@ -25,7 +25,7 @@ const FROM_FILE = '__file__';
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** A scenario file is either a bare scenario ({ script, exercise }) or a topology file whose scenario is taken. */
+/** A scenario file is either a bare scenario ({ timeline, script, exercises }; formatVersion 1's { script, exercise } is migrated) or a topology file whose scenario is taken. */
 export function parseScenarioText(text: string): { ok: true; scenario: Scenario } | { ok: false; message: string } {
   let raw: unknown;
   try {
@@ -34,7 +34,7 @@ export function parseScenarioText(text: string): { ok: true; scenario: Scenario 
     return { ok: false, message: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
   const candidate = typeof raw === 'object' && raw !== null && 'scenario' in raw ? (raw as { scenario: unknown }).scenario : raw;
-  const parsed = Scenario.safeParse(candidate);
+  const parsed = Scenario.safeParse(typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate) ? migrateScenario1(candidate as Record<string, unknown>) : candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, message: `not a scenario: ${issue ? `${issue.path.join('.') || 'scenario'}: ${issue.message}` : 'invalid'}` };
@@ -124,7 +124,7 @@ const PushCard = memo(function PushCard({ client, onPushed }: { client: RelayLab
     return r.ok ? r.topology : null;
   }, [choice, fromFile]);
   const topology = useMemo(() => (base && scenario ? { ...base, scenario: scenario.scenario } : base), [base, scenario]);
-  const task = topology?.scenario?.exercise?.task;
+  const task = topology?.scenario?.exercises[0]?.task;
 
   const readTopology = async (file: File | undefined) => {
     if (!file) return;
@@ -273,6 +273,12 @@ function Verdict({ student }: { student: ClassStudent }) {
       <span className={`verdict ${r.passed ? 'passed' : 'failed'}`} data-testid="student-verdict" data-verdict={r.passed ? 'passed' : 'failed'} title={r.message}>
         {r.passed ? 'Passed' : 'Failed'}
       </span>
+      {r.total !== undefined ? (
+        <span className="sub" data-testid="student-score">
+          {' '}
+          {r.score ?? 0} / {r.total} points
+        </span>
+      ) : null}
       <ul className="checks">
         {r.checks.map((c) => (
           <li key={c.text} className={c.ok ? 'ok' : 'bad'} data-testid="student-check" data-ok={c.ok}>

@@ -1,7 +1,7 @@
 // A student's side of class mode: join with a name, open and run what the instructor pushes, show their notices, report exercise results.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { ExerciseResult, RelayLabApi } from '../../app/ipc/contract';
+import { ExerciseResult, type RelayLabApi } from '../../app/ipc/contract';
 import { parseTopologyValue } from '../../app/model/file';
 import { onConnectionChange, onConnectionEnded } from '../api/index';
 import { api } from '../services';
@@ -93,7 +93,7 @@ async function openPushed(name: string, raw: unknown): Promise<void> {
   }
   documentStore.getState().load(loaded.topology, null);
   await ensureLoaded(true);
-  if (loaded.topology.scenario?.exercise) liveStore.getState().setTab('exercise');
+  if (loaded.topology.scenario?.exercises.length) liveStore.getState().setTab('exercise');
   tell(`Your instructor sent “${name}”: press Play to run it.`);
 }
 
@@ -105,6 +105,6 @@ function tell(text: string): void {
 /** Tells the instructor the result of the student's exercise check (the Exercise panel's verdict, as shown). */
 export function reportExercise(verdict: ExerciseResult): void {
   if (!classApi || !classStudentStore.getState().name) return;
-  const exercise: ExerciseResult = { passed: verdict.passed, message: verdict.message, checks: verdict.checks.map((c) => ({ ok: c.ok, text: c.text })) };
+  const exercise: ExerciseResult = ExerciseResult.parse(verdict);
   classApi.call('class.report', { exercise }).catch((e: unknown) => documentStore.getState().notify(`Could not send your result to the instructor: ${e instanceof Error ? e.message : String(e)}`, 'error'));
 }

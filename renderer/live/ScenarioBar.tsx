@@ -127,7 +127,7 @@ export function stopRecording(): number {
   if (!steps.length) return 0;
   documentStore.getState().edit(`Record scenario (${steps.length} step${steps.length === 1 ? '' : 's'})`, (t) => ({
     ...t,
-    scenario: { script: [], ...t.scenario, timeline: steps },
+    scenario: { script: [], exercises: [], ...t.scenario, timeline: steps },
   }));
   return steps.length;
 }

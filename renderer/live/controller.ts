@@ -2,13 +2,15 @@
 import type { CommandResult, EngineCommand, RunControl, Snapshot } from '../../app/engine/api';
 import type { RelayLabApi } from '../../app/ipc/contract';
 import { namingElement } from '../../app/model/problem';
-import type { Topology } from '../../app/model/schema';
+import type { Exercise, Topology } from '../../app/model/schema';
 import { recordCommand } from './ScenarioBar';
 import { liveStore, MAX_SPEED } from './store';
 import type { SpeedChoice } from './store';
 import { liveCableEdits, verifyPairs, verifyVolumeIds } from './model';
 import { refusalToRun } from '../../app/model/problem';
 import { validateTopology } from '../../app/validate';
+import { gradeExercise, volumesToHash, type ExerciseGrade } from '../../app/exercise/grade';
+
 
 /** Where the controller gets the engine, the document and a place to say things; injected so tests can drive it with a fake engine. */
 export interface LiveDeps {
@@ -43,8 +45,9 @@ function need(): LiveDeps {
 
 /** The document's model without its canvas layout: moving a box must not restart the run. */
 export function modelKey(t: Topology): string {
-  const { layout: _layout, ...model } = t;
-  return JSON.stringify(model);
+  // The class script and the exercises are read by the views, not the engine: authoring an exercise keeps the run going.
+  const { layout: _layout, scenario, ...model } = t;
+  return JSON.stringify(scenario ? { ...model, timeline: scenario.timeline } : model);
 }
 
 export function speedValue(s: SpeedChoice): number {
@@ -331,5 +334,27 @@ export async function verify(): Promise<void> {
     failed(e);
   } finally {
     liveStore.getState().setVerifying(false);
+  }
+}
+
+/**
+ * Grades an exercise on the run as it is now (app/exercise/grade.ts, the same function as `relaylab simulate`): the
+ * run's history from the live store, the pairs and hosts from a fresh snapshot, and, when the exercise compares
+ * volumes, their hashes at a consistent point (as Verify takes them). Null when nothing runs.
+ */
+export async function gradeRun(exercise: Exercise): Promise<ExerciseGrade | null> {
+  const d = need();
+  const api = await engineApi();
+  if (!api || !liveStore.getState().snapshot) return null;
+  try {
+    const doc = d.doc();
+    const volumes = volumesToHash(exercise, doc);
+    const hashes = volumes.length ? (await api.call('engine.verify', { volumeIds: volumes })).hashes : {};
+    const snap = await api.call('engine.snapshot', {});
+    liveStore.getState().ingest(snap);
+    const end = { timeUs: snap.timeUs, pairs: snap.pairs, hosts: snap.hosts, hashes };
+    return gradeExercise(exercise, { events: liveStore.getState().history }, end, doc);
+  } catch (e) {
+    return failed(e);
   }
 }

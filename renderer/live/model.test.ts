@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import {
   appendEvents,
   cacheCells,
-  checkExercise,
   explainPair,
   filterEvents,
   formatClock,
@@ -18,7 +17,6 @@ import {
   pairIsMoving,
   pairsOfVolume,
   slotLocations,
-  updatePairFacts,
   verifyPairs,
   verifyVolumeIds,
 } from './model';
@@ -189,74 +187,6 @@ describe('cache slots', () => {
 
   it('an unknown volume gives no locations rather than an exception', () => {
     expect(slotLocations(fig1(), { volumeId: 'nope', track: 0 })).toEqual([]);
-  });
-});
-
-describe('exercises', () => {
-  const exercise = { task: 'restore replication to the remote without a full copy', expectPairStates: { 'pair-async': 'PAIR' }, forbidFullCopy: true, requiredEvents: [], inOrder: true };
-
-  it('passes when the expected states are reached by a differential resync', () => {
-    let facts = updatePairFacts({}, snapshot({ pairs: [pair()] }));
-    facts = updatePairFacts(facts, snapshot({ events: [event(5, { step: 'pair-state', elementId: 'pair-async', text: 'pair pair-async is now COPY: differential resync: 12 track(s) to copy' })] }));
-    const v = checkExercise(exercise, snapshot({ pairs: [pair()] }), facts);
-    expect(v.passed).toBe(true);
-    expect(v.message).toMatch(/^Passed/);
-  });
-
-  it('fails when the pair was fully copied again after being in sync', () => {
-    let facts = updatePairFacts({}, snapshot({ pairs: [pair()] }));
-    facts = updatePairFacts(facts, snapshot({ events: [event(5, { step: 'pair-state', elementId: 'pair-async', text: 'pair pair-async is now COPY: initial copy started: 4096 track(s) to copy' })] }));
-    const v = checkExercise(exercise, snapshot({ pairs: [pair()] }), facts);
-    expect(v.passed).toBe(false);
-    expect(v.checks.find((c) => !c.ok)?.text).toContain('a full copy ran again on pair-async');
-  });
-
-  it('fails with the state named when a pair is not where it should be', () => {
-    const v = checkExercise(exercise, snapshot({ pairs: [pair({ state: 'PSUE' })] }), {});
-    expect(v.passed).toBe(false);
-    expect(v.checks[0]).toEqual({ kind: 'end', ok: false, text: 'pair pair-async is PSUE (expected PAIR)' });
-  });
-});
-
-describe('exercises graded from the run history', () => {
-  const ps = (seq: number, text: string) => event(seq, { step: 'pair-state', elementId: 'pair-async', text: `pair pair-async is now ${text}` });
-  const started = [ps(1, 'COPY: initial copy started: 4096 track(s) to copy'), ps(2, 'PAIR: copy complete (0 track(s) sent)')];
-  const done = [
-    ...started,
-    event(3, { step: 'fault', elementId: 'CN4', text: 'cable CN4 is cut' }),
-    ps(4, 'PSUE: cable CN4 is cut'),
-    event(5, { step: 'repair', elementId: 'CN4', text: 'cable CN4 is restored' }),
-    ps(6, 'COPY: differential resync: 37 track(s) to copy'),
-    ps(7, 'PAIR: copy complete (37 track(s) sent)'),
-  ];
-  const inSync = () => snapshot({ pairs: [pair(), pair({ id: 'pair-sync', mode: 'sync' })] });
-
-  it("FIG. 1's exercise fails when CN4 was never cut, though both pairs are in PAIR", () => {
-    const t = fig1();
-    const ex = t.scenario!.exercise!;
-    expect(ex.requiredEvents.length).toBeGreaterThan(0);
-    const v = checkExercise(ex, inSync(), updatePairFacts({}, inSync()), started, t);
-    expect(v.passed).toBe(false);
-    expect(v.checks.find((c) => !c.ok)?.text).toBe('cable CN4 is cut: this has not happened in this run');
-    // The end conditions alone would have passed: that was the false pass.
-    expect(v.checks.filter((c) => c.kind === 'end').every((c) => c.ok)).toBe(true);
-  });
-
-  it('passes when the cut, the suspension, the repair and a differential resync happened in order', () => {
-    const t = fig1();
-    const v = checkExercise(t.scenario!.exercise!, inSync(), updatePairFacts({}, inSync()), done, t);
-    expect(v.passed).toBe(true);
-    expect(v.checks.map((c) => c.text)).toContain('pair pair-async is resynchronised by a differential copy (fewer tracks than the volume) (at 00:00.007, 37 of 4,096 tracks sent)');
-  });
-
-  it('a resync that sent the whole volume is not a differential one, and order matters', () => {
-    const t = fig1();
-    const full = [...done.slice(0, 5), ps(6, 'COPY: differential resync: 4096 track(s) to copy'), ps(7, 'PAIR: copy complete (4096 track(s) sent)')];
-    expect(checkExercise(t.scenario!.exercise!, inSync(), {}, full, t).checks.find((c) => !c.ok)?.text).toMatch(/^pair pair-async is resynchronised by a differential copy.*has not happened/);
-    const repairedFirst = [...started, done[4]!, done[2]!, done[3]!, done[5]!, done[6]!];
-    const v = checkExercise(t.scenario!.exercise!, inSync(), {}, repairedFirst, t);
-    expect(v.passed).toBe(false);
-    expect(v.checks.find((c) => !c.ok)?.text).toBe('cable CN4 is restored: it happened, but not after "pair pair-async goes PSUE"');
   });
 });
 

@@ -2,11 +2,10 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { documentStore, useDoc } from '../store/document';
 import { liveStore, trainingShown, useLive } from './store';
-import { cacheCells, checkExercise, describeRequiredEvent, explainPair, filterEvents, formatClock, isPatentStep, pairBadge, slotLocations } from './model';
+import { cacheCells, explainPair, filterEvents, formatClock, isPatentStep, pairBadge, slotLocations } from './model';
 import type { EventFilter, SlotCell } from './model';
 import { startTrainingWrite, stopTraining, trainingBack, trainingNext, verify } from './controller';
 import type { StepEvent } from '../../app/engine/api';
-import { reportExercise } from '../class/student';
 
 // ------------------------------------------------------------------ event log
 
@@ -275,71 +274,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
   );
 });
 
-// ------------------------------------------------------------------ exercise
-
-export const ExercisePanel = memo(function ExercisePanel() {
-  const exercise = useDoc((s) => s.doc.scenario?.exercise);
-  const doc = useDoc((s) => s.doc);
-  const snapshot = useLive((s) => s.snapshot);
-  const facts = useLive((s) => s.facts);
-  const events = useLive((s) => s.events);
-  const [checked, setChecked] = useState<ReturnType<typeof checkExercise> | null>(null);
-  if (!exercise)
-    return (
-      <div className="live-empty">
-        This topology carries no exercise. A scenario file adds one under "scenario.exercise": a task, the events that must happen (requiredEvents), the pair states expected at the end, and whether a full copy is allowed.
-      </div>
-    );
-  const ends = Object.entries(exercise.expectPairStates).map(([id, st]) => `pair ${id} is ${st}`);
-  if (exercise.forbidFullCopy) ends.push('no full copy after the pairs were in sync');
-  return (
-    <div className="live-exercise live-scroll">
-      <p className="live-headline">Task: {exercise.task}</p>
-      <div className="live-exercise-rules" data-testid="exercise-rules">
-        {exercise.requiredEvents.length ? (
-          <div>
-            <b>Must happen{exercise.inOrder ? ', in this order' : ''}:</b>
-            <ol>
-              {exercise.requiredEvents.map((ev, i) => (
-                <li key={i}>{describeRequiredEvent(ev, doc)}</li>
-              ))}
-            </ol>
-          </div>
-        ) : null}
-        {ends.length ? (
-          <div>
-            <b>At the end:</b>
-            <ul>
-              {ends.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
-      <button type="button" className="live-btn primary" onClick={() => {
-          const verdict = checkExercise(exercise, snapshot, facts, events, doc);
-          setChecked(verdict);
-          // Class mode: the instructor sees the same verdict (a no-op outside a class).
-          reportExercise(verdict);
-        }} data-testid="exercise-check">
-        Check my result
-      </button>
-      {checked ? (
-        <div className={`live-verdict ${checked.passed ? 'ok' : 'bad'}`} data-testid="exercise-verdict">
-          <p>{checked.message}</p>
-          <ul>
-            {checked.checks.map((c) => (
-              <li key={c.text} className={c.ok ? 'ok' : 'bad'} data-testid="exercise-check-line" data-ok={c.ok}>
-                {c.ok ? '✓' : '✗'} {c.text}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-    </div>
-  );
-});
+export { ExercisePanel } from './ExercisePanel';
 
 // ------------------------------------------------------------------ verify
 

@@ -4,12 +4,15 @@ import { useStore } from 'zustand';
 import type { Snapshot, StepEvent } from '../../app/engine/api';
 import type { Problem } from '../../app/model/problem';
 import type { Topology } from '../../app/model/schema';
-import { appendEvents, highlightIds, updatePairFacts } from './model';
-import type { PairFacts, Verification } from './model';
+import { appendEvents, highlightIds } from './model';
+import { isHistoryEvent } from '../../app/exercise/grade';
+import type { Verification } from './model';
 import { appendSnapshot, emptySeries } from './series';
 import type { SeriesSet } from './series';
 
 export const EVENT_LOG_LIMIT = 5000;
+/** Milestone events kept for exercise grading (pair states, faults, repairs: a few per fault, so this covers long runs). */
+export const HISTORY_LIMIT = 50_000;
 /** 'max' runs the engine as fast as it goes; the driver still sends at most ~30 snapshots a second. */
 export const SPEEDS = [1, 10, 100, 1000, 'max'] as const;
 export type SpeedChoice = (typeof SPEEDS)[number];
@@ -70,7 +73,8 @@ export interface LiveState {
   seed: number;
   /** Whether the hosts' workloads are writing (the engine starts them on load). */
   workloadsEnabled: boolean;
-  facts: Record<string, PairFacts>;
+  /** The run's history for exercise grading: its pair-state, fault and repair events (app/exercise/grade.ts), since the load. */
+  history: StepEvent[];
   training: TrainingState;
   highlight: Highlight | null;
   selectedPairId: string | null;
@@ -96,7 +100,7 @@ export interface LiveActions {
   setSpeed(speed: SpeedChoice): void;
   setSeed(seed: number): void;
   setWorkloadsEnabled(enabled: boolean): void;
-  /** Reset of the run (same document): clears the log, charts and facts. */
+  /** Reset of the run (same document): clears the log, charts and history. */
   resetRun(): void;
   startTraining(): void;
   /** Shows the next event of the walk already received; false when the engine must run another step first. */
@@ -120,7 +124,7 @@ const freshRun = () => ({
   events: [] as StepEvent[],
   series: emptySeries(),
   maxTimeUs: 0,
-  facts: {} as Record<string, PairFacts>,
+  history: [] as StepEvent[],
   training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false, trail: [] } as TrainingState,
   highlight: null,
   verification: null,
@@ -185,7 +189,7 @@ export function createLiveStore() {
         events,
         series: appendSnapshot(s.series, snapshot),
         maxTimeUs: Math.max(s.maxTimeUs, snapshot.timeUs),
-        facts: updatePairFacts(s.facts, snapshot),
+        history: appendEvents(wentBack ? s.history.filter((e) => e.timeUs <= snapshot.timeUs && e.seq <= newest) : s.history, snapshot.events.filter(isHistoryEvent), HISTORY_LIMIT),
         training,
         status: s.status === 'idle' ? 'ready' : s.status,
       });

@@ -17,7 +17,7 @@ interface Fixture {
 }
 
 function load(prefix: string): Topology {
-  const file = readdirSync(DIR).find((f) => f.startsWith(prefix) && !f.includes('-delta-resync') && f.endsWith('.relaylab.json'))!;
+  const file = readdirSync(DIR).find((f) => f.startsWith(prefix) && !f.includes('-delta-resync') && !f.includes('-exercise-') && f.endsWith('.relaylab.json'))!;
   const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
   // The goldens pin the engine's behaviour, not the data the built-ins start with (volume initialFill, a later addition).

@@ -8,7 +8,7 @@ import { Engine } from '../engine';
 const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
 function outcome(figure: string, traced: boolean): unknown {
-  const file = readdirSync('assets/topologies').find((f) => f.startsWith(figure) && !f.includes('-delta-resync') && f.endsWith('.relaylab.json'))!;
+  const file = readdirSync('assets/topologies').find((f) => f.startsWith(figure) && !f.includes('-delta-resync') && !f.includes('-exercise-') && f.endsWith('.relaylab.json'))!;
   const r = parseTopologyText(readFileSync(`assets/topologies/${file}`, 'utf8'));
   if (!r.ok) throw new Error(file);
   const e = new Engine(r.topology, { seed: 3, traceWorkloadWrites: traced, stepBufferSize: 1, sha256 });
