@@ -414,21 +414,31 @@ function seek(): Record<string, unknown> {
     f();
     return cpuMs(c0);
   };
+  const heap0 = process.memoryUsage().heapUsed;
   const replayFrom0CpuMs = timed(() => driver.control({ action: 'runFor', virtualMs: endMs }));
-  const nearEndMs = endMs - 1000;
-  const backToNearEndCpuMs = timed(() => driver.control({ action: 'seek', timeMs: nearEndMs }));
+  const rewind = driver.snapshot().rewind;
+  const heapAtEnd = process.memoryUsage().heapUsed;
+  // Several moments, back and forth: near the end, three quarters, the middle, a quarter, the first seconds.
+  const targetsMs = [endMs - 1000, endMs * 0.75 + 3_700, endMs / 2 + 1_300, endMs / 4 + 900, 10_000];
+  const seeks = targetsMs.map((timeMs) => {
+    const cpuMs = timed(() => driver.control({ action: 'seek', timeMs }));
+    return { toMs: timeMs, cpuMs, ratio: cpuMs / replayFrom0CpuMs, reachedMs: driver.snapshot().timeUs / 1000 };
+  });
   const forwardAgainCpuMs = timed(() => driver.control({ action: 'seek', timeMs: endMs }));
-  const backToMiddleCpuMs = timed(() => driver.control({ action: 'seek', timeMs: endMs / 2 }));
-  const at = driver.snapshot().timeUs / 1000;
+  const worst = Math.max(...seeks.map((s) => s.ratio));
   return {
     case: 'seek',
     minutes,
     replayFrom0CpuMs,
-    backToNearEndCpuMs,
-    backToMiddleCpuMs,
+    seeks,
+    backToNearEndCpuMs: seeks[0]!.cpuMs,
+    backToMiddleCpuMs: seeks[2]!.cpuMs,
     forwardAgainCpuMs,
-    seekRatio: backToNearEndCpuMs / replayFrom0CpuMs,
-    endedAtMs: at,
+    seekRatio: worst,
+    checkpoints: rewind?.checkpointsUs.length ?? 0,
+    checkpointTimesS: rewind?.checkpointsUs.map((t) => Math.round(t / 1e6)) ?? [],
+    heapGrowthMb: (heapAtEnd - heap0) / 2 ** 20,
+    endedAtMs: driver.snapshot().timeUs / 1000,
   };
 }
 

@@ -192,7 +192,7 @@ function verdicts(r) {
   if (g && !g.error && g.short && g.long)
     line(7, 'FIG. 12 at 10k IOPS: 20 s vs 5 s, hash included', `+${fmt(g.extraCpuMs / 1000, 1)} s CPU (5 s: ${fmt(g.short.cpuMs / 1000, 1)} s, of which hash ${fmt(g.short.hashCpuMs / 1000, 1)} s; 20 s: ${fmt(g.long.cpuMs / 1000, 1)} s, hash ${fmt(g.long.hashCpuMs / 1000, 1)} s)`, '<= +1 s', g.extraCpuMs <= g.budgetMs, `${fmt(g.extraCpuMs / g.budgetMs, 0)}x over`);
   const k = r.seek;
-  if (k && !k.error) line(8, `Seek back in a ${fmt(k.minutes, 0)}-minute FIG. 1 run`, `back to ${fmt(k.minutes * 60 - 1, 0)} s: ${fmt(k.backToNearEndCpuMs / 1000, 1)} s CPU, to the middle ${fmt(k.backToMiddleCpuMs / 1000, 1)} s, vs ${fmt(k.replayFrom0CpuMs / 1000, 1)} s to run from 0 = ${pct(k.seekRatio)}`, '< 10% of a replay from 0', k.seekRatio < 0.1, `${pct(k.seekRatio)}: seek replays from 0 (no checkpoints yet)`);
+  if (k && !k.error) line(8, `Seek in a ${fmt(k.minutes, 0)}-minute FIG. 1 run (${k.checkpoints} checkpoints)`, `${(k.seeks ?? []).map((s) => `to ${fmt(s.toMs / 1000, 0)} s ${fmt(s.cpuMs / 1000, 2)} s`).join(', ')} CPU, vs ${fmt(k.replayFrom0CpuMs / 1000, 1)} s to run from 0: worst ${pct(k.seekRatio)}`, '< 10% of a replay from 0', k.seekRatio < 0.1, `worst seek ${pct(k.seekRatio)} of a replay from 0`);
   return v;
 }
 

@@ -53,7 +53,9 @@ export const RunControl = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('runFor'), virtualMs: z.number().positive().max(1e10) }),
   z.strictObject({ action: z.literal('setSpeed'), speed: z.number().positive().max(1e9) }),
   z.strictObject({ action: z.literal('reset'), seed: z.number().int().nonnegative().optional() }),
-  /** Jump to an earlier (or later) virtual time: forwards runs on; backwards rebuilds the run and replays the recorded commands from time 0 (no checkpoints yet). */
+  /** Back (or on) to an exact point of the run: events executed and recorded commands applied, as a snapshot's `position` said (Training's step back). */
+  z.strictObject({ action: z.literal('seekPosition'), executed: z.number().int().nonnegative(), applied: z.number().int().nonnegative(), timeMs: z.number().nonnegative() }),
+  /** Jump to an earlier (or later) virtual time: forwards runs on; backwards restores the nearest checkpoint at or before it and replays the recorded commands from there. */
   z.strictObject({ action: z.literal('seek'), timeMs: z.number().nonnegative() }),
 ]);
 export type RunControl = z.infer<typeof RunControl>;
@@ -190,6 +192,26 @@ export interface Snapshot {
   failedSystems: string[];
   /** Step events since the previous snapshot (bounded). */
   events: StepEvent[];
+  /** How far back the run can jump without replaying from its start, and the checkpoints a jump restores (driver runs). */
+  rewind?: RewindStatus;
+  /**
+   * Where the run is: events executed and recorded commands applied (a `seekPosition` comes back to exactly here), and
+   * the newest step event's seq (a log holding newer ones is of a future the run went back from).
+   */
+  position?: { executed: number; applied: number; stepSeq: number };
+}
+
+/**
+ * Checkpoints of a run: a seek restores the nearest one at or before the target and replays from there. Older
+ * checkpoints are thinned (kept further apart) so memory stays bounded.
+ */
+export interface RewindStatus {
+  /** The earliest moment a jump restores directly (0 while the run's start is kept). */
+  earliestUs: number;
+  /** Virtual times of the checkpoints kept, ascending. */
+  checkpointsUs: number[];
+  /** Checkpoints stopped for this run (a state that could not be copied: an engine bug), and why; seeks replay further. */
+  stopped?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 // A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters past the write-pending threshold, disk-adapter lanes and lazy destages.
 import { invariant } from './sim';
+import type { EngineState } from './state';
 
 interface Cleaning {
   atUs: number;
@@ -20,6 +21,11 @@ interface Slot {
   /** Bumped on every store, so a destage that started earlier does not clean newer data. */
   version: number;
   destagePending: boolean;
+}
+
+/** A writer waiting for a slot; woken with the engine state it runs in. */
+export interface CacheWaiter {
+  wake(core: EngineState): void;
 }
 
 /** Granule in which real volumes hold their bytes (see MappingStack). */
@@ -52,7 +58,8 @@ export class CacheRt {
   dirtyCount = 0;
   /** Dirty slots allowed (the write-pending threshold): a write needing one more waits for a destage. */
   readonly dirtyLimit: number;
-  readonly waiters: (() => void)[] = [];
+  /** Writers waiting for a free slot, in arrival order (records: see write.ts StoreWait). */
+  readonly waiters: CacheWaiter[] = [];
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
@@ -128,11 +135,9 @@ export class CacheRt {
     return track * SLOT_KEY_VOLUMES + index;
   }
 
-  /** Marks the track clean if nothing newer was stored since `version`; wakes one waiter per freed slot. */
-  markClean(volumeId: string, track: number, version: number, nowUs: number): void {
-    if (!this.cleanSlot(this.key(volumeId, track), version, nowUs)) return;
-    const waiter = this.waiters.shift();
-    if (waiter) waiter();
+  /** Marks the track clean if nothing newer was stored since `version`; true when that freed a slot (the caller wakes one waiter). */
+  markClean(volumeId: string, track: number, version: number, nowUs: number): boolean {
+    return this.cleanSlot(this.key(volumeId, track), version, nowUs);
   }
 
   private cleanSlot(key: number, version: number, atUs: number): boolean {

@@ -10,6 +10,21 @@ import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, set
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
+import { defineEvent } from './sim';
+import type { PairRt } from './pairs';
+
+/** A phantom slot of `fillCache` destaged: its hold is released. */
+const PHANTOM_DESTAGED = defineEvent<EngineState, SlotHold>('phantom-destaged', (core, hold) => {
+  core.pendingDestages--;
+  core.release([hold]);
+});
+
+/** A delete completes: the bitmaps go and the pair is SMPL. */
+const DELETE_DONE = defineEvent<EngineState, PairRt>('pair-deleted', (core, p) => {
+  p.primaryBitmap.clearAll();
+  p.secondaryBitmap.clearAll();
+  setState(core, p, 'SMPL', 'deleted: the volumes are independent');
+});
 import { pathRestored, pathsCut } from './path-groups';
 import { standbyPathCut, standbyPathRestored } from './standby';
 
@@ -81,10 +96,7 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
         const version = cache.store(key, n, core.nowUs);
         const hold: SlotHold = { cache, volumeId: key, track: n, version };
         core.pendingDestages++;
-        core.sched.at(cache.bookDestage(core.nowUs, sys.destageUsPerTrack), () => {
-          core.pendingDestages--;
-          core.release([hold]);
-        });
+        core.sched.post(cache.bookDestage(core.nowUs, sys.destageUsPerTrack), PHANTOM_DESTAGED, hold);
         n++;
       }
       core.step('fault', cache.id, `cache ${cache.id} is filled with ${n} dirty slot(s)`);
@@ -264,11 +276,7 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       p.updateGen++;
       abandonCopy(core, p);
       setState(core, p, 'deleting', 'delete requested');
-      core.sched.after(1000, () => {
-        p.primaryBitmap.clearAll();
-        p.secondaryBitmap.clearAll();
-        setState(core, p, 'SMPL', 'deleted: the volumes are independent');
-      });
+      core.sched.post(core.nowUs + 1000, DELETE_DONE, p);
       return { ok: true, message: 'deleting' };
     default:
       return refuse(`unknown operation ${op}`);

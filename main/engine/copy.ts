@@ -1,10 +1,32 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
-import { waitForPath } from './path-groups';
+import { waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
-import { COPY_GAP_US_PER_PACE, type Arrival, type Io } from './state';
+import { COPY_GAP_US_PER_PACE, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
+import type { LinkRt } from './links';
 import { deliver } from './write';
+import { defineEvent } from './sim';
+
+/** The next paced batch of a copy (`gen`: the copy it belongs to; a later copy makes it a no-op). */
+interface CopyBatchRec {
+  p: PairRt;
+  gen: number;
+}
+const COPY_BATCH = defineEvent<EngineState, CopyBatchRec>('copy-batch', (core, r) => copyBatch(core, r.p, r.gen));
+
+/** A copied track's answer back at the primary, one cable hop after the secondary stored it. */
+interface CopyAnsweredRec {
+  p: PairRt;
+  gen: number;
+  track: number;
+}
+const COPY_ANSWERED = defineEvent<EngineState, CopyAnsweredRec>('copy-answered', (core, r) => {
+  const p = r.p;
+  if (p.copy.gen !== r.gen) return;
+  p.copy.inFlightTracks.delete(r.track);
+  if (--p.copy.inFlight === 0) copyBatchDone(core, p, r.gen);
+});
 
 /** Starts the initial copy (all tracks) or a differential resync (union of both sides' bitmaps). */
 export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason: string): void {
@@ -31,7 +53,19 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   // The journal's sequence is the group's: other pairs of the group may have records on the way, so it is left alone.
   setState(core, p, 'COPY', `${reason}: ${p.copy.totalTracks} track(s) to copy`);
   const gen = p.copy.gen;
-  core.sched.after(0, () => copyBatch(core, p, gen));
+  core.sched.post(core.nowUs, COPY_BATCH, { p, gen });
+}
+
+/** A copy batch held until the pair's path timeout runs out (a path of its group was cut). */
+class CopyBatchWait implements PathWaiter {
+  constructor(
+    readonly p: PairRt,
+    readonly gen: number,
+  ) {}
+
+  retry(core: EngineState): void {
+    copyBatch(core, this.p, this.gen);
+  }
 }
 
 /** One paced batch of the copy loop: up to copyPace tracks sent; never-written tracks count as copied at no cost. */
@@ -40,7 +74,7 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
   const route = p.route;
   const secSystem = core.volume(p.secondaryId).systemId;
   const primSystem = core.volume(p.primaryId).systemId;
-  if (route && !route.link.up && waitForPath(p, () => copyBatch(core, p, gen))) return;
+  if (route && !route.link.up && waitForPath(p, new CopyBatchWait(p, gen))) return;
   if (!route || !route.link.up || !core.systemUp(secSystem) || !core.systemUp(primSystem)) {
     const why = !route ? 'no cabled route to the secondary' : !route.link.up ? `cable ${route.link.id} is cut` : 'a system of the pair is down';
     return suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: core.systemUp(secSystem) ? primSystem : secSystem });
@@ -74,44 +108,69 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
 export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSystem: string, offset: number, len: number, gen: number): void {
   const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.readForTransfer(p.primaryId, offset, len) : null;
   const link = route.link;
-  const epoch = link.epoch;
   const track = offset / p.trackBytes;
   p.copy.inFlight++;
   p.copy.tracksSent++;
   p.copy.inFlightTracks.add(track);
   link.inFlight++;
+  const t = new CopyTrack(p, gen, link, link.epoch, secSystem, offset, len, track);
   const io: Io = { id: 0, traced: false };
-  const stillWanted = (): boolean => p.copy.gen === gen;
-  const arrival: Arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', stillWanted };
-  const landed = (): boolean => {
-    link.inFlight--;
-    return p.copy.gen === gen;
-  };
-  const lost = (): void => {
-    p.markTracks(p.primaryBitmap, offset, len);
-    if (p.cfg.paths && p.copy.gen === gen) {
+  t.arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', wanted: t };
+  link.send(core, core.nowUs, route.fromPortId, len, t);
+}
+
+/** One copied track on its way to the secondary (`gen`: the copy it belongs to; an abandoned copy's tracks do not land). */
+class CopyTrack implements Sender, SentTo, Wanted {
+  arrival: Arrival | undefined;
+
+  constructor(
+    readonly p: PairRt,
+    readonly gen: number,
+    readonly link: LinkRt,
+    readonly epoch: number,
+    readonly secSystem: string,
+    readonly offset: number,
+    readonly len: number,
+    readonly track: number,
+  ) {}
+
+  sent(core: EngineState, arriveUs: number): void {
+    deliver(core, this.link, this.epoch, arriveUs, this.arrival!, this);
+  }
+
+  stillWanted(): boolean {
+    return this.p.copy.gen === this.gen;
+  }
+
+  landed(): boolean {
+    this.link.inFlight--;
+    return this.p.copy.gen === this.gen;
+  }
+
+  lost(core: EngineState): void {
+    const p = this.p;
+    p.markTracks(p.primaryBitmap, this.offset, this.len);
+    if (p.cfg.paths && p.copy.gen === this.gen) {
       // Lost on a cut path of its path group: the track goes back to the bitmap and the copy loop sends it again on
       // the next path (it waits for the path timeout in copyBatch, or suspends there when too few paths are left).
       p.copy.tracksSent--;
-      p.copy.inFlightTracks.delete(track);
-      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
+      p.copy.inFlightTracks.delete(this.track);
+      if (--p.copy.inFlight === 0) copyBatchDone(core, p, this.gen);
       return;
     }
-    suspend(core, p, 'PSUE', `cable ${link.id} was cut during the copy`, { kind: 'link', id: link.id });
-  };
-  const stored = (ok: boolean, reason?: string): void => {
-    if (p.copy.gen !== gen) return;
+    suspend(core, p, 'PSUE', `cable ${this.link.id} was cut during the copy`, { kind: 'link', id: this.link.id });
+  }
+
+  /** The secondary stored the track (or could not): its answer comes back one hop later. */
+  answer(core: EngineState, ok: boolean, reason?: string): void {
+    const p = this.p;
+    if (p.copy.gen !== this.gen) return;
     if (!ok) {
-      p.markTracks(p.primaryBitmap, offset, len);
-      return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: secSystem });
+      p.markTracks(p.primaryBitmap, this.offset, this.len);
+      return suspend(core, p, 'PSUE', `copy to ${p.secondaryId} failed: ${reason ?? ''}`, { kind: 'system', id: this.secSystem });
     }
-    core.sched.after(link.oneWayUs, () => {
-      if (p.copy.gen !== gen) return;
-      p.copy.inFlightTracks.delete(track);
-      if (--p.copy.inFlight === 0) copyBatchDone(core, p, gen);
-    });
-  };
-  link.send(core.sched, core.nowUs, route.fromPortId, len, (t) => deliver(core, link, epoch, t, arrival, landed, lost, stored));
+    core.sched.post(core.nowUs + this.link.oneWayUs, COPY_ANSWERED, { p, gen: this.gen, track: this.track });
+  }
 }
 
 export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
@@ -130,5 +189,5 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
     }
     return;
   }
-  core.sched.after((15 - p.cfg.copyPace) * COPY_GAP_US_PER_PACE, () => copyBatch(core, p, gen));
+  core.sched.post(core.nowUs + (15 - p.cfg.copyPace) * COPY_GAP_US_PER_PACE, COPY_BATCH, { p, gen });
 }

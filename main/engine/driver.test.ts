@@ -121,6 +121,68 @@ describe('engine driver', () => {
     expect(d.hashes(['V11', 'V12', 'V22'])).toEqual(hashes);
   });
 
+  test('seek back restores the nearest checkpoint and replays from there: the same state as the straight run, commands placed by event count', () => {
+    const host = { ...fakeHost(), sha256: (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest() };
+    const d = createEngineDriver(host);
+    d.load(fig01, 5);
+    d.control({ action: 'runFor', virtualMs: 2_100 });
+    // A command between two events of the same virtual time (after single steps): replay must put it there again.
+    d.control({ action: 'step' });
+    d.control({ action: 'step' });
+    d.command({ type: 'cutCable', cableId: 'CN4' });
+    d.control({ action: 'runFor', virtualMs: 2_400 });
+    d.command({ type: 'restoreCable', cableId: 'CN4' });
+    d.command({ type: 'pair', pairId: 'pair-async', op: 'resync' });
+    d.control({ action: 'runFor', virtualMs: 1_700 });
+    const at = d.snapshot();
+    const hashes = d.hashes(['V11', 'V12', 'V21', 'V22']);
+    d.control({ action: 'runFor', virtualMs: 3_000 });
+    const later = d.snapshot();
+    // Checkpoints were taken every 2 s of virtual time or so; the start is one of them.
+    expect(later.rewind!.earliestUs).toBe(0);
+    expect(later.rewind!.checkpointsUs.length).toBeGreaterThanOrEqual(4);
+    expect(later.position!.executed).toBeGreaterThan(at.position!.executed);
+    d.control({ action: 'seek', timeMs: at.timeUs / 1000 });
+    const again = d.snapshot();
+    expect(again.timeUs).toBe(at.timeUs);
+    expect(again.position).toEqual(at.position);
+    expect(again.pairs).toEqual(at.pairs);
+    expect(again.caches).toEqual(at.caches);
+    expect(again.hosts).toEqual(at.hosts);
+    expect(d.hashes(['V11', 'V12', 'V21', 'V22'])).toEqual(hashes);
+    // And forwards again, through a checkpoint of the recorded future.
+    d.control({ action: 'seek', timeMs: later.timeUs / 1000 });
+    const forward = d.snapshot();
+    expect(forward.position).toEqual(later.position);
+    expect(forward.pairs).toEqual(later.pairs);
+    expect(forward.hosts).toEqual(later.hosts);
+  });
+
+  test('seekPosition comes back to exactly the events and commands of an earlier snapshot (Training\'s step back)', () => {
+    const d = createEngineDriver(fakeHost());
+    d.load(fig01, 2);
+    d.control({ action: 'runFor', virtualMs: 2_500 });
+    d.command({ type: 'setWorkloadsEnabled', enabled: false });
+    d.command({ type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes: 0, lengthBytes: 4096, fill: 0xab });
+    const shown: Snapshot[] = [d.snapshot()];
+    for (let i = 0; i < 6; i++) shown.push(d.control({ action: 'step' }));
+    // Back one step at a time: each is exactly what that step showed.
+    for (let i = shown.length - 2; i >= 0; i--) {
+      const s = shown[i]!;
+      const back = d.control({ action: 'seekPosition', executed: s.position!.executed, applied: s.position!.applied, timeMs: s.timeUs / 1000 });
+      expect(back.position).toEqual(s.position);
+      expect(back.timeUs).toBe(s.timeUs);
+      expect(back.caches).toEqual(s.caches);
+      // maxRpoMs is sampled whenever a status is read (README: RPO peaks), and the straight run was read at every step.
+      const withoutPeak = (ps: Snapshot['pairs']) => ps.map(({ maxRpoMs: _peak, ...p }) => p);
+      expect(withoutPeak(back.pairs)).toEqual(withoutPeak(s.pairs));
+      expect(back.events.at(-1)).toEqual(s.events.at(-1) ?? back.events.at(-1));
+    }
+    // The first of them is right after the write was issued: the host's send is the newest step event.
+    const first = d.control({ action: 'step' });
+    expect(first.position).toEqual(shown[1]!.position);
+  });
+
   test('hashes use the host\'s sha256 when it gives one, with the same values', () => {
     let calls = 0;
     const native = (data: Uint8Array): Uint8Array => {

@@ -1,10 +1,11 @@
-// Drives an Engine against the wall clock for the UI: play/pause/speed, single steps, run-for, reset and seek by deterministic replay.
+// Drives an Engine against the wall clock for the UI: play/pause/speed, single steps, run-for, reset, and seek by restoring a checkpoint and replaying deterministically.
 import { EngineCommand, RunControl, type CommandResult, type DriverHost, type EngineService, type ScenarioProgress, type Snapshot, type VerifyResult } from '../../app/engine/api';
 import { parseTopologyValue } from '../../app/model/file';
 import type { Problem } from '../../app/model/problem';
 import type { ScenarioEvent, Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
+import { CHECKPOINT_MIN_INTERVAL_US, CheckpointLog } from './driver-checkpoints';
 import { TopologyError } from './runtime';
 import { freeze, hashInSlices, inFlight, MAX_DRAIN_US, MAX_DRAIN_WALL_MS } from './verify';
 
@@ -15,8 +16,16 @@ export const TICK_BUDGET_MS = 20;
 /** Events run between two clock checks inside a tick. */
 const EVENTS_PER_CHECK = 2000;
 
+/** A point of a run: events executed and recorded commands applied (what a Training step shows, exactly). */
+interface RunPosition {
+  executed: number;
+  applied: number;
+}
+
 interface TimedCommand {
   timeUs: number;
+  /** Events the engine had executed when the command was applied: a replay applies it after exactly as many. */
+  executed: number;
   command: EngineCommand;
 }
 
@@ -44,34 +53,69 @@ export function createEngineDriver(host: DriverHost): EngineService {
   let scenarioLast: ScenarioProgress['last'];
   /** A Verify is hashing (one at a time). */
   let verifying = false;
+  /** Checkpoints of this run (and of its recorded future after a seek back): a seek restores the nearest one. */
+  const checkpoints = new CheckpointLog(host.nowMs);
 
-  /** Runs events up to `targetUs`, applying recorded commands at their times; stops early when `stop` says so. */
-  const runTo = (targetUs: number, stop?: () => boolean): void => {
+  const checkpointNow = (): void => {
+    if (engine) checkpoints.take(engine, { applied, scenarioApplied, scenarioLast });
+  };
+
+  /**
+   * Runs events up to `targetUs`, applying the file's scenario steps at their times and recorded commands after exactly
+   * the events they followed; stops early when `stop` says so, or at position `until` (no event or command beyond it). Takes checkpoints.
+   */
+  const runTo = (targetUs: number, stop?: () => boolean, until?: RunPosition): void => {
     const e = engine!;
     let n = 0;
+    let busyFrom = host.nowMs();
+    const noteBusy = (): void => {
+      const now = host.nowMs();
+      checkpoints.noteBusy(now - busyFrom);
+      busyFrom = now;
+    };
     for (;;) {
-      const next = timeline[applied];
+      // Up to a position (Training's step back): no event beyond its count, no command beyond its number.
+      const next = until && applied >= until.applied ? undefined : timeline[applied];
       const step = scenario[scenarioApplied];
       const stepUs = step ? step.atMs * 1000 : Infinity;
+      const cmdUs = next ? next.timeUs : Infinity;
       // A scenario step goes before an operator command recorded at the same time (as in relaylab simulate).
-      const dueUs = Math.min(stepUs, next ? next.timeUs : Infinity);
-      const limit = dueUs <= targetUs ? dueUs : targetUs;
-      if (e.sched.runNext(limit)) {
-        if (stop && ++n % EVENTS_PER_CHECK === 0 && stop()) return;
+      const stepDue = step !== undefined && stepUs <= targetUs && stepUs <= cmdUs;
+      // A recorded command is due once the events executed before it have run (not merely its time: events at that
+      // very time may have run after it).
+      const cmdDue = !stepDue && next !== undefined && cmdUs <= targetUs;
+      const limit = stepDue ? stepUs : cmdDue ? cmdUs : targetUs;
+      const atEvents = until !== undefined && e.sched.executed >= until.executed;
+      const mayRun = !atEvents && (!cmdDue || e.sched.executed < next!.executed);
+      if (atEvents && stepDue && (e.sched.peekTimeUs() ?? Infinity) <= stepUs) return;
+      if (atEvents && cmdDue && e.sched.executed < next!.executed) return;
+      if (atEvents && !stepDue && !cmdDue) return;
+      if (mayRun && e.sched.runNext(limit)) {
+        ++n;
+        if (n % EVENTS_PER_CHECK === 0) {
+          noteBusy();
+          if (checkpoints.due(e)) checkpointNow();
+          if (stop && stop()) return;
+        }
         continue;
       }
-      e.runUntil(limit);
-      if (step && stepUs <= targetUs && stepUs <= (next ? next.timeUs : Infinity)) {
+      if (stepDue) {
+        e.runUntil(limit);
         const r = e.command(step.command);
         scenarioLast = { index: scenarioApplied, ok: r.ok, message: r.ok ? (r.message ?? 'ok') : r.reason };
         scenarioApplied++;
         continue;
       }
-      if (next && next.timeUs <= targetUs) {
-        e.command(next.command);
+      if (cmdDue) {
+        // The clock moves to the command's time without running the events left at that time.
+        if (cmdUs > e.sched.nowUs) e.sched.nowUs = cmdUs;
+        e.command(next!.command);
         applied++;
         continue;
       }
+      e.runUntil(targetUs);
+      noteBusy();
+      if (checkpoints.due(e)) checkpointNow();
       return;
     }
   };
@@ -88,6 +132,8 @@ export function createEngineDriver(host: DriverHost): EngineService {
     if (!engine) return empty();
     const s = engine.snapshot({ running, speed, afterSeq: lastSeq });
     lastSeq = engine.lastStepSeq;
+    s.rewind = checkpoints.describe();
+    s.position = { executed: engine.sched.executed, applied, stepSeq: engine.lastStepSeq };
     if (scenario.length) s.scenario = { applied: scenarioApplied, total: scenario.length, ...(scenarioLast ? { last: scenarioLast } : {}) };
     return s;
   };
@@ -101,6 +147,13 @@ export function createEngineDriver(host: DriverHost): EngineService {
     scenario = [...(topology.scenario?.timeline ?? [])].sort((a, b) => a.atMs - b.atMs);
     scenarioApplied = 0;
     scenarioLast = undefined;
+  };
+
+  /** A new run (load, reset): no checkpoint of the previous one applies; the first is its start. */
+  const buildFresh = (): void => {
+    build();
+    checkpoints.clear();
+    checkpointNow();
   };
 
   const stopTimer = (): void => {
@@ -123,10 +176,37 @@ export function createEngineDriver(host: DriverHost): EngineService {
     cancelTimer = host.setTimer(tick, SNAPSHOT_INTERVAL_MS);
   };
 
+  /** Back to `timeUs`: the nearest checkpoint at or before it is restored, then the run replays from there. */
   const replayTo = (timeUs: number): void => {
-    build();
-    applied = 0;
+    const cp = checkpoints.atOrBefore(timeUs);
+    if (!cp) {
+      build();
+      applied = 0;
+      runTo(timeUs);
+      return;
+    }
+    engine = Engine.fromCheckpoint(cp.engine);
+    applied = cp.driver.applied;
+    scenarioApplied = cp.driver.scenarioApplied;
+    scenarioLast = cp.driver.scenarioLast;
+    lastSeq = 0;
     runTo(timeUs);
+  };
+
+  /** Back to a position (Training's step back): from the nearest checkpoint before it, replayed to exactly there. */
+  const replayToPosition = (until: RunPosition, timeUs: number): void => {
+    const cp = checkpoints.atOrBeforePosition(until.executed, until.applied);
+    if (cp) {
+      engine = Engine.fromCheckpoint(cp.engine);
+      applied = cp.driver.applied;
+      scenarioApplied = cp.driver.scenarioApplied;
+      scenarioLast = cp.driver.scenarioLast;
+    } else {
+      build();
+      applied = 0;
+    }
+    lastSeq = 0;
+    runTo(timeUs, undefined, until);
   };
 
   return {
@@ -144,7 +224,7 @@ export function createEngineDriver(host: DriverHost): EngineService {
       timeline = [];
       applied = 0;
       try {
-        build();
+        buildFresh();
       } catch (e) {
         topology = previous.topology;
         engine = previous.engine;
@@ -192,11 +272,20 @@ export function createEngineDriver(host: DriverHost): EngineService {
           if (c.seed !== undefined) seed = c.seed;
           timeline = [];
           applied = 0;
-          build();
+          buildFresh();
           break;
+        case 'seekPosition': {
+          running = false;
+          stopTimer();
+          const current = { executed: engine.sched.executed, applied };
+          if (c.executed !== current.executed || c.applied !== current.applied) replayToPosition({ executed: c.executed, applied: c.applied }, c.timeMs * 1000);
+          break;
+        }
         case 'seek': {
           const target = c.timeMs * 1000;
-          if (target >= engine.nowUs) runTo(target);
+          // Forwards past a checkpoint of the recorded future (after a seek back), that checkpoint is the shorter way.
+          const ahead = checkpoints.atOrBefore(target);
+          if (target >= engine.nowUs && !(ahead && ahead.engine.timeUs > engine.nowUs + CHECKPOINT_MIN_INTERVAL_US)) runTo(target);
           else replayTo(target);
           break;
         }
@@ -208,10 +297,12 @@ export function createEngineDriver(host: DriverHost): EngineService {
       const parsed = EngineCommand.safeParse(raw);
       if (!parsed.success) return { ok: false, reason: `not a valid command: ${parsed.error.issues[0]?.message ?? 'unknown'}` };
       if (!engine) return { ok: false, reason: 'no topology is loaded' };
-      // A command after seeking back starts a new branch: the recorded future is dropped.
+      // A command after seeking back starts a new branch: the recorded future is dropped, and its checkpoints.
+      if (timeline.length > applied) checkpoints.dropAfter(engine.sched.executed, applied);
       timeline.length = applied;
+      const executed = engine.sched.executed;
       const result = engine.command(parsed.data);
-      timeline.push({ timeUs: engine.nowUs, command: parsed.data });
+      timeline.push({ timeUs: engine.nowUs, executed, command: parsed.data });
       applied = timeline.length;
       return result;
     },
@@ -270,6 +361,7 @@ export function createEngineDriver(host: DriverHost): EngineService {
       engine = undefined;
       topology = undefined;
       timeline = [];
+      checkpoints.clear();
     },
   };
 }

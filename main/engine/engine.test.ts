@@ -451,7 +451,7 @@ describe('FIG. 13 changeover switch over a long run', () => {
       for (const link of e.wiring.links.values()) {
         if (!link.switchGroup) continue;
         // Book at once, after everything booked so far, instead of waiting for the cable's next turn.
-        link.send = (_timers, nowUs, fromPortId, bytes, then, roundTrips) => then(link.transmit(nowUs, fromPortId, bytes, roundTrips));
+        link.send = (core, nowUs, fromPortId, bytes, then, roundTrips) => then.sent(core, link.transmit(nowUs, fromPortId, bytes, roundTrips));
       }
     });
     expect(p99(window(lat, 15e6, 20e6))).toBeGreaterThan(1.5 * p99(window(lat, 0.5e6, 5.5e6)));

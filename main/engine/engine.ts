@@ -13,6 +13,16 @@ import { startCopy } from './copy';
 import { startWorkloads } from './workload-run';
 import { hostRead } from './reads';
 import { hostTotals, pairStatus, snapshot, volumeHash } from './observe';
+import { copyState } from './checkpoint';
+
+/** A run's state at one moment, to go back to (`Engine.restore`); opaque, and never changed by the run it came from. */
+export interface EngineCheckpoint {
+  readonly timeUs: number;
+  /** Events executed up to this moment (commands recorded by this count replay at the same place). */
+  readonly executed: number;
+  /** The copy itself: a dormant engine. */
+  readonly state: Engine;
+}
 
 export type { EngineOptions, WorkloadOverride } from './state';
 export { MAX_HOST_OUTSTANDING, STEP_LIMIT_EVENTS, STEP_LIMIT_US } from './state';
@@ -69,6 +79,25 @@ export class Engine extends EngineState {
 
   snapshot(extra: { running?: boolean; speed?: number; afterSeq?: number; maxEvents?: number } = {}): Snapshot {
     return snapshot(this, extra);
+  }
+
+  /**
+   * A copy of the whole run as it is now: clock, PRNG, pending events and their records, flows, caches, pairs,
+   * journals, hosts, step events; the volumes' bytes shared copy-on-write; the compiled topology shared.
+   */
+  checkpoint(): EngineCheckpoint {
+    return { timeUs: this.nowUs, executed: this.sched.executed, state: copyState<Engine>(this, this.topology) };
+  }
+
+  /** Puts this engine back where `cp` was taken (the checkpoint stays as it is: it can be restored again). */
+  restore(cp: EngineCheckpoint): void {
+    if (cp.state.topology !== this.topology) throw new Error('a checkpoint restores only into an engine of the same topology');
+    copyState<Engine>(cp.state, this.topology, new Map<unknown, unknown>([[cp.state, this]]));
+  }
+
+  /** A new engine at the checkpoint's moment (the same as constructing one and restoring it, without running the start). */
+  static fromCheckpoint(cp: EngineCheckpoint): Engine {
+    return copyState<Engine>(cp.state, cp.state.topology);
   }
 
   /** Per-host counters over the whole run (headless report). */

@@ -5,8 +5,11 @@ import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
-import { DESTAGE_RETRY_US, part, type Arrival, type Io, type SlotHold } from './state';
-import { deliver, scheduleWake, servePair, storeInCache } from './write';
+import { FLOW_ENDED, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { deliver } from './write';
+import { servePair, storeInCache } from './serve';
+import { destage } from './destage';
+import type { LinkRt } from './links';
 
 /**
  * Hands the data down the mapping stack inside one system: through the loop cable (FIG. 1), by intercache copy
@@ -78,27 +81,49 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
     return suspendBelow(core, systemId, lu?.volumeId ?? r2.aliasOfId, offset, length, `loop cable from ${path.initiatorPortId} is ${link ? 'cut' : 'missing'}`, link?.id);
   }
   if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
-  const epoch = link.epoch;
   link.inFlight++;
   core.activeFlows++;
-  const landed = (): void => {
-    link.inFlight--;
-    core.activeFlows--;
-  };
-  const lost = (): void => {
-    core.release(holds);
-    handDownEnded(core, pending);
-    suspendBelow(core, systemId, lu.volumeId, offset, length, `loop cable ${link.id} was cut`, link.id);
-  };
   const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' };
-  const served = (ok: boolean, reason?: string): void => {
+  link.send(core, core.nowUs + MSG_US, path.initiatorPortId, length, new LoopFlow(systemId, lu, link, link.epoch, offset, length, arrival, holds, pending));
+}
+
+/** FIG. 1's hand-down over the loop cable: the slots it holds in the relay's cache until V21 has it, and its hand-down entry. */
+class LoopFlow implements Sender, SentTo {
+  constructor(
+    readonly systemId: string,
+    readonly lu: { volumeId: string; startBytes: number },
+    readonly link: LinkRt,
+    readonly epoch: number,
+    readonly offset: number,
+    readonly length: number,
+    readonly arrival: Arrival,
+    readonly holds: SlotHold[],
+    readonly pending: HandDown | undefined,
+  ) {}
+
+  sent(core: EngineState, arriveUs: number): void {
+    deliver(core, this.link, this.epoch, arriveUs, this.arrival, this);
+  }
+
+  landed(core: EngineState): void {
+    this.link.inFlight--;
+    core.activeFlows--;
+  }
+
+  lost(core: EngineState): void {
+    core.release(this.holds);
+    handDownEnded(core, this.pending);
+    suspendBelow(core, this.systemId, this.lu.volumeId, this.offset, this.length, `loop cable ${this.link.id} was cut`, this.link.id);
+  }
+
+  answer(core: EngineState, ok: boolean, reason?: string): void {
     // Served (on success, V21's pairs were served before this answer) or lost with its system: either way the
     // pairs have it, or it is in their bitmaps.
-    core.release(holds);
-    handDownEnded(core, pending);
-    if (!ok) suspendBelow(core, systemId, lu.volumeId, lu.startBytes + offset, length, reason ?? `${lu.volumeId} could not take the loop write`);
-  };
-  link.send(core.sched, core.nowUs + MSG_US, path.initiatorPortId, length, (t) => deliver(core, link, epoch, t, arrival, landed, lost, served));
+    core.release(this.holds);
+    handDownEnded(core, this.pending);
+    const lu = this.lu;
+    if (!ok) suspendBelow(core, this.systemId, lu.volumeId, lu.startBytes + this.offset, this.length, reason ?? `${lu.volumeId} could not take the loop write`);
+  }
 }
 
 /**
@@ -119,18 +144,42 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
     core.step('S51', ip ?? systemId, `${ip ?? 'the initiator port'} receives the message`, io);
     core.step('S52', ip ?? systemId, `data reception as ${toVolumeId} (formal: the data is already in cache)`, io);
   }
-  const continueWith = (newHolds: SlotHold[]): void => {
-    handDownEnded(core, pending);
+  const f = new InternalFlow(systemId, fromVolumeId, toVolumeId, offset, length, data, io, holds, pending, readyUs, fromCache, toCache);
+  if (sameCache || !toCache) return f.continueWith(core, holds);
+  storeInCache(core, toCache, toVolumeId, offset, length, f);
+}
+
+/** FIG. 7 / FIG. 9 hand-down through shared memory: after the intercache copy (if any), the lower volume's pairs and its own hand-down. */
+class InternalFlow implements StoredTo {
+  constructor(
+    readonly systemId: string,
+    readonly fromVolumeId: string,
+    readonly toVolumeId: string,
+    readonly offset: number,
+    readonly length: number,
+    readonly data: Payload | null,
+    readonly io: Io,
+    readonly holds: SlotHold[],
+    readonly pending: HandDown | undefined,
+    readonly readyUs: number,
+    readonly fromCache: CacheRt | undefined,
+    readonly toCache: CacheRt | undefined,
+  ) {}
+
+  stored(core: EngineState, newHolds: SlotHold[]): void {
+    const toCache = this.toCache!;
+    if (this.io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${this.toVolumeId}`, this.io, [this.fromCache?.id ?? this.fromVolumeId]);
+    core.release(this.holds);
+    this.continueWith(core, newHolds);
+  }
+
+  continueWith(core: EngineState, newHolds: SlotHold[]): void {
+    const { toVolumeId, offset, length, data, io } = this;
+    handDownEnded(core, this.pending);
     const served = core.pairsWithPrimary(toVolumeId);
-    for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(readyUs, core.nowUs));
-    handDown(core, systemId, toVolumeId, offset, length, data, io, newHolds, false);
-  };
-  if (sameCache || !toCache) return continueWith(holds);
-  storeInCache(core, toCache, toVolumeId, offset, length, (newHolds) => {
-    if (io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${toVolumeId}`, io, [fromCache?.id ?? fromVolumeId]);
-    core.release(holds);
-    continueWith(newHolds);
-  });
+    for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    handDown(core, this.systemId, toVolumeId, offset, length, data, io, newHolds, false);
+  }
 }
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
@@ -148,9 +197,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
   }
   const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop', readyUs };
   core.activeFlows++;
-  servePair(core, p, a, sendStep, () => {
-    core.activeFlows--;
-  });
+  servePair(core, p, a, sendStep, FLOW_ENDED);
 }
 
 /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
@@ -209,16 +256,35 @@ export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: s
     core.step('S51', ip, `${ip} receives the message`, io);
     core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
   }
-  const serve = (holds: SlotHold[]): void => {
-    handDownEnded(core, pending);
-    for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(readyUs, core.nowUs));
+  const f = new SiblingFlow(toVolumeId, offset, length, data, io, pending, readyUs, toCache);
+  if (!toCache || toCache === fromCache) return f.serve(core, []);
+  storeInCache(core, toCache, toVolumeId, offset, length, f);
+}
+
+/** FIG. 12's fan-out to a sibling volume on the same real bytes: after the intercache copy (if any), its pairs. */
+class SiblingFlow implements StoredTo {
+  constructor(
+    readonly toVolumeId: string,
+    readonly offset: number,
+    readonly length: number,
+    readonly data: Payload | null,
+    readonly io: Io,
+    readonly pending: HandDown | undefined,
+    readonly readyUs: number,
+    readonly toCache: CacheRt | undefined,
+  ) {}
+
+  stored(core: EngineState, holds: SlotHold[]): void {
+    if (this.io.traced) core.step('S53', this.toCache!.id, `intercache copy into ${this.toCache!.id} for ${this.toVolumeId}`, this.io);
+    this.serve(core, holds);
+  }
+
+  serve(core: EngineState, holds: SlotHold[]): void {
+    const { toVolumeId, offset, length, data, io } = this;
+    handDownEnded(core, this.pending);
+    for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     core.release(holds);
-  };
-  if (!toCache || toCache === fromCache) return serve([]);
-  storeInCache(core, toCache, toVolumeId, offset, length, (holds) => {
-    if (io.traced) core.step('S53', toCache.id, `intercache copy into ${toCache.id} for ${toVolumeId}`, io);
-    serve(holds);
-  });
+  }
 }
 
 /** Pairs below a broken internal path lose the update: they are suspended and the change is recorded. */
@@ -230,33 +296,12 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
 }
 
 /**
- * External destage without an event at the lane's completion: the transfer over CN5 is booked now to start when the
- * disk adapter is done, and one event at its answer releases the slots (or retries if the cable was cut or the
- * external system failed meanwhile). Not for a cable of a FIG. 13 switch group (its turns are taken in real order).
- */
-function bookedAhead(core: EngineState, real: Extract<Volume, { kind: 'real' }>, backing: { initiatorPortId: string; luId: string }, done: number, length: number, io: Io, holds: SlotHold[], cache: CacheRt, retry: () => void): boolean {
-  const extLu = core.stack.lus.get(backing.luId);
-  const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
-  const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;
-  if (!link || link.switchGroup || !link.up || !extSystem || !core.systemUp(extSystem)) return false;
-  if (io.traced) core.sched.at(done, () => core.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]));
-  const epoch = link.epoch;
-  link.send(core.sched, done, backing.initiatorPortId, length, (t) => core.sched.at(t + link.oneWayUs, () => {
-    cache.destaging--;
-    if (link.lostBefore(epoch, t + link.oneWayUs) || !core.systemUp(extSystem)) return void core.sched.after(DESTAGE_RETRY_US, retry);
-    core.pendingDestages--;
-    core.release(holds);
-  }));
-  return true;
-}
-
-/**
  * A write's bytes are applied where the first cache of a system stores them (S14), so a lower volume on the same
  * bytes (FIG. 1's V21 under V12, FIG. 12's V21a/V21b) has changed before the hand-down reaches it and serves its
  * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
  * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
  */
-function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
+export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
   if (core.pairsWithPrimary(volumeId).length === 0) return undefined;
   let set = core.handDowns.get(volumeId);
   if (!set) core.handDowns.set(volumeId, (set = new Set()));
@@ -265,49 +310,7 @@ function handDownStarted(core: EngineState, volumeId: string, offset: number, le
   return h;
 }
 
-function handDownEnded(core: EngineState, h: HandDown | undefined): void {
+export function handDownEnded(core: EngineState, h: HandDown | undefined): void {
   if (h) core.handDowns.get(h.volumeId)?.delete(h);
 }
 
-/** The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable (CN5). */
-export function destage(core: EngineState, real: Extract<Volume, { kind: 'real' }>, offset: number, length: number, io: Io, holds: SlotHold[]): void {
-  if (holds.length === 0) return;
-  const cache = holds[0]!.cache;
-  const sys = core.wiring.systems.get(real.systemId)!;
-  if (real.backing.type === 'internal') {
-    // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
-    // and writers waiting for a slot get a wake event).
-    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
-    for (const hold of holds) hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
-    if (io.traced) core.sched.at(done, () => core.step('destage', cache.id, `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, [real.id]));
-    scheduleWake(core, cache);
-    return;
-  }
-  const backing = real.backing;
-  core.pendingDestages++;
-  const attempt = (): void => {
-    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
-    cache.destaging++;
-    if (bookedAhead(core, real, backing, done, length, io, holds, cache, attempt)) return;
-    core.sched.at(done, () => {
-      const extLu = core.stack.lus.get(backing.luId);
-      const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
-      const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;
-      if (!link || !link.up || !extSystem || !core.systemUp(extSystem)) {
-        cache.destaging--;
-        // The dirty data stays in cache until the external volume is reachable again.
-        core.sched.after(DESTAGE_RETRY_US, attempt);
-        return;
-      }
-      if (io.traced) core.step('destage', backing.initiatorPortId, `${backing.initiatorPortId} writes ${real.id} in external system ${extSystem} over ${link.id}`, io, [link.id, real.id]);
-      const epoch = link.epoch;
-      link.send(core.sched, core.nowUs, backing.initiatorPortId, length, (t) => core.sched.at(t + link.oneWayUs, () => {
-        cache.destaging--;
-        if (link.epoch !== epoch) return void core.sched.after(DESTAGE_RETRY_US, attempt);
-        core.pendingDestages--;
-        core.release(holds);
-      }));
-    });
-  };
-  attempt();
-}

@@ -4,25 +4,50 @@ import type { EngineState } from './state';
 import { abandonCopy, completeTakeover, setState, suspend, takeOver } from './pair-states';
 import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
-import { retryOnPath } from './path-groups';
+import { retryOnPath, type PathWaiter } from './path-groups';
 import { STANDBY_STATES, standbyWrapped } from './standby';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
-import { fmtBytes, type Io } from './state';
+import { fmtBytes, type AnswerTo, type Io, type SentTo, type Wanted } from './state';
 import { receiveProcessed } from './write';
+import { defineEvent } from './sim';
+
+/** The end of a journal's Data Overflow Watch started at `since` (in generation `gen`). */
+interface OverflowWatchRec {
+  j: JournalRt;
+  gen: number;
+  since: number;
+}
+const OVERFLOW_WATCH_END = defineEvent<EngineState, OverflowWatchRec>('overflow-watch-end', (core, { j, gen, since }) => {
+  if (j.gen !== gen || j.fullSinceUs !== since) return;
+  const p = j.pairs.find((q) => q.rules.forwardsUpdates || q.state === 'suspending');
+  if (p) suspend(core, p, 'PFUS', `journal ${j.id} stayed full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`, { kind: 'journal', id: j.id });
+});
+
+/** The secondary's "applied" reached the primary: the record is freed (unless the journal was dropped since). */
+interface RecordFreedRec {
+  j: JournalRt;
+  gen: number;
+  rec: JournalRecord;
+}
+const RECORD_FREED = defineEvent<EngineState, RecordFreedRec>('journal-record-freed', (core, { j, gen, rec }) => {
+  if (j.gen !== gen) return;
+  freeJournalRecord(j, rec);
+  afterJournalFreed(core, j);
+});
 
 /**
  * Journals a write; `answered` is called when the host may be answered: at once, or, with Inflow Control on and the
  * journal full, once the write fits (or the Data Overflow Watch suspended the pair, PFUS). Universal Replicator user
  * guide, "Inflow control" and "Data overflow watch" (DOMAIN.md "Journal fill").
  */
-export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, answered: () => void, readyUs = core.nowUs): void {
+export function journalAppend(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, answered: AnswerTo, readyUs = core.nowUs): void {
   const j = p.journal!;
   if (j.held.length > 0 || !fits(j, length)) {
     if (!p.cfg.inflowControl) {
       p.markTracks(p.primaryBitmap, offset, length);
       suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)}) and inflow control is off`, { kind: 'journal', id: j.id });
-      return answered();
+      return answered.answer(core, true);
     }
     // Inflow control: the host's write is held back (in order) until the journal has room.
     core.activeFlows++;
@@ -31,7 +56,7 @@ export function journalAppend(core: EngineState, p: PairRt, offset: number, leng
     return;
   }
   append(core, p, offset, length, data, io, sendStep, readyUs);
-  answered();
+  answered.answer(core, true);
 }
 
 function fits(j: JournalRt, length: number): boolean {
@@ -54,11 +79,7 @@ function startOverflowWatch(core: EngineState, j: JournalRt): void {
   const gen = j.gen;
   j.fullSinceUs = since;
   core.step('journal', j.id, `journal ${j.id} is full: host writes are held back (inflow control); the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch starts`);
-  core.sched.after(OVERFLOW_WATCH_US, () => {
-    if (j.gen !== gen || j.fullSinceUs !== since) return;
-    const p = j.pairs.find((q) => q.rules.forwardsUpdates || q.state === 'suspending');
-    if (p) suspend(core, p, 'PFUS', `journal ${j.id} stayed full for the ${OVERFLOW_WATCH_US / 1e6} s Data Overflow Watch`, { kind: 'journal', id: j.id });
-  });
+  core.sched.post(core.nowUs + OVERFLOW_WATCH_US, OVERFLOW_WATCH_END, { j, gen, since });
 }
 
 /** Room was freed: held writes go in, oldest first, while they fit. */
@@ -68,7 +89,7 @@ function admitHeld(core: EngineState, j: JournalRt): void {
     core.activeFlows--;
     if (h.pair.rules.forwardsUpdates) append(core, h.pair, h.offset, h.length, h.data, h.io, h.sendStep);
     else h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
-    h.answered();
+    h.answered.answer(core, true);
   }
   if (j.held.length === 0) j.fullSinceUs = undefined;
 }
@@ -80,7 +101,7 @@ export function releaseHeld(core: EngineState, j: JournalRt): void {
   for (const h of held) {
     core.activeFlows--;
     h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
-    h.answered();
+    h.answered.answer(core, true);
   }
 }
 
@@ -142,18 +163,84 @@ function transmitRecord(core: EngineState, j: JournalRt, rec: JournalRecord, rou
   link.inFlight++;
   // Arrival and the secondary CHA's processing are one event; the record then applies in sequence order.
   const chaUs = core.wiring.systems.get(core.volume(p.secondaryId).systemId)?.chaProcessingUs ?? 0;
-  link.send(core.sched, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, (t) => core.sched.at(t + chaUs, () => {
-    link.inFlight--;
+  link.send(core, Math.max(core.nowUs, rec.readyUs), route.fromPortId, rec.length, new JournalSend(j, rec, link, epoch, gen, chaUs));
+}
+
+/** A journal record on the link: booked when the cable takes it; its arrival and the secondary CHA's processing are one event. */
+class JournalSend implements SentTo, PathWaiter {
+  arriveUs = 0;
+
+  constructor(
+    readonly j: JournalRt,
+    readonly rec: JournalRecord,
+    readonly link: LinkRt,
+    readonly epoch: number,
+    readonly gen: number,
+    readonly chaUs: number,
+  ) {}
+
+  sent(core: EngineState, arriveUs: number): void {
+    this.arriveUs = arriveUs;
+    core.sched.post(arriveUs + this.chaUs, JOURNAL_ARRIVED, this);
+  }
+
+  /** Lost on a cut path of a path group: sent again on the pair's path (if the journal is still the same one). */
+  retry(core: EngineState): void {
+    const p = this.rec.pair;
+    if (this.j.gen === this.gen && p.route?.link.up) transmitRecord(core, this.j, this.rec, p.route);
+  }
+}
+
+const JOURNAL_ARRIVED = defineEvent<EngineState, JournalSend>('journal-arrived', (core, s) => {
+  const { j, rec, link } = s;
+  link.inFlight--;
+  if (j.gen !== s.gen) return;
+  if (link.lostBefore(s.epoch, s.arriveUs) && !rec.discarded) {
+    // Lost on a cut path of a path group: sent again on the next path once the path timeout runs out.
+    retryOnPath(core, rec.pair, s);
+    return;
+  }
+  // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
+  j.arrived.set(rec.seq, rec);
+  applyInOrder(core, j);
+});
+
+/** A journal record being applied at the secondary: its answer frees it at the primary one hop later. */
+class JournalApply implements AnswerTo, Wanted {
+  constructor(
+    readonly j: JournalRt,
+    readonly gen: number,
+    readonly rec: JournalRecord,
+    readonly secSystem: string,
+    readonly io: Io,
+    readonly route: PairRoute,
+  ) {}
+
+  stillWanted(): boolean {
+    return !this.rec.discarded;
+  }
+
+  answer(core: EngineState, ok: boolean): void {
+    const { j, gen, rec, io } = this;
+    const p = rec.pair;
     if (j.gen !== gen) return;
-    if (link.lostBefore(epoch, t) && !rec.discarded) {
-      // Lost on a cut path of a path group: sent again on the next path once the path timeout runs out.
-      retryOnPath(p, () => j.gen === gen && p.route?.link.up && transmitRecord(core, j, rec, p.route));
+    if (rec.discarded) {
+      freeJournalRecord(j, rec);
+      afterJournalFreed(core, j);
       return;
     }
-    // A discarded record lost on a cut link still frees its place in the sequence (nobody suspends for a deleted pair).
-    j.arrived.set(rec.seq, rec);
-    applyInOrder(core, j);
-  }));
+    if (!ok) {
+      p.markTracks(p.primaryBitmap, rec.offset, rec.length);
+      suspend(core, p, 'PSUE', `the secondary ${p.secondaryId} could not apply journal record ${rec.seq}`, { kind: 'system', id: this.secSystem });
+      return;
+    }
+    if (io.traced) core.step('journal-apply', p.secondaryId, `record ${rec.seq} applied to ${p.secondaryId}; the primary may free it`, io, [p.id]);
+    // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
+    if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
+    p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
+    if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p.secondaryId, rec.hostIoId);
+    core.sched.post(core.nowUs + this.route.link.oneWayUs, RECORD_FREED, { j, gen, rec });
+  }
 }
 
 /** The secondary applies only an unbroken run of sequence numbers, so it always holds an earlier consistent image. */
@@ -179,30 +266,8 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
     const gen = j.gen;
     const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
     const secSystem = core.volume(p.secondaryId).systemId;
-    const stillWanted = (): boolean => !rec.discarded;
-    receiveProcessed(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', stillWanted }, (ok) => {
-      if (j.gen !== gen) return;
-      if (rec.discarded) {
-        freeJournalRecord(j, rec);
-        afterJournalFreed(core, j);
-        return;
-      }
-      if (!ok) {
-        p.markTracks(p.primaryBitmap, rec.offset, rec.length);
-        suspend(core, p, 'PSUE', `the secondary ${p.secondaryId} could not apply journal record ${rec.seq}`, { kind: 'system', id: secSystem });
-        return;
-      }
-      if (io.traced) core.step('journal-apply', p.secondaryId, `record ${rec.seq} applied to ${p.secondaryId}; the primary may free it`, io, [p.id]);
-      // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
-      if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
-      p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
-      if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p.secondaryId, rec.hostIoId);
-      core.sched.after(route.link.oneWayUs, () => {
-        if (j.gen !== gen) return;
-        freeJournalRecord(j, rec);
-        afterJournalFreed(core, j);
-      });
-    });
+    const applied = new JournalApply(j, gen, rec, secSystem, io, route);
+    receiveProcessed(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', wanted: applied }, applied);
   }
   if (freed) afterJournalFreed(core, j);
 }

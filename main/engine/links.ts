@@ -1,5 +1,7 @@
 // Cables at run time: one-way delay, serialisation, FIFO per direction, round trips per write, cut epochs, and FIG. 13's switch groups.
 import type { Cable } from '../../app/model/schema';
+import { defineEvent, type Scheduler } from './sim';
+import type { EngineState, SentTo } from './state';
 import { PROTOCOL_OVERHEAD } from '../../app/model/paths';
 
 /** One-way propagation in fibre, microseconds per km (light at ~204,000 km/s). */
@@ -16,18 +18,16 @@ export class LinkDownError extends Error {
   }
 }
 
-/** What a switch group needs from the simulator: a callback at a virtual time (the Scheduler). */
-export interface Timers {
-  at(timeUs: number, run: () => void): void;
-}
-
 /** An exchange waiting for its cable to get the switch: what to send, and whom to tell when it arrives. */
 interface SwitchWaiter {
   fromPortId: string;
   bytes: number;
   roundTrips: number;
-  then: (arriveUs: number) => void;
+  then: SentTo;
 }
+
+/** The port of a switch group is free: the switch turns (see SwitchGroupRt.nextTurn). */
+const SWITCH_TURN = defineEvent<EngineState, SwitchGroupRt>('switch-turn', (core, group) => group.nextTurn(core));
 
 /**
  * A switch group (FIG. 13): the cables in it connect one at a time. The switch is work-conserving: the connected
@@ -54,17 +54,17 @@ export class SwitchGroupRt {
   constructor(readonly name: string) {}
 
   /** Queues an exchange on `link` for its cable's next turn. */
-  enqueue(timers: Timers, link: LinkRt, waiter: SwitchWaiter): void {
+  enqueue(sched: Scheduler, link: LinkRt, waiter: SwitchWaiter): void {
     link.switchWaiters.push(waiter);
     this.waiting++;
     if (!this.turnPending) {
       this.turnPending = true;
-      timers.at(this.freeAtUs, () => this.nextTurn(timers));
+      sched.post(this.freeAtUs, SWITCH_TURN, this);
     }
   }
 
   /** The port is free: connect the next cable with work and send everything waiting for it. */
-  private nextTurn(timers: Timers): void {
+  nextTurn(core: EngineState): void {
     // Nothing extends a turn while exchanges wait (send queues them all), so the port is free exactly now.
     const now = this.freeAtUs;
     this.turnPending = false;
@@ -82,10 +82,10 @@ export class SwitchGroupRt {
     }
     const batch = next.switchWaiters.splice(0);
     this.waiting -= batch.length;
-    for (const w of batch) w.then(next.transmit(now, w.fromPortId, w.bytes, w.roundTrips));
+    for (const w of batch) w.then.sent(core, next.transmit(now, w.fromPortId, w.bytes, w.roundTrips));
     if (this.waiting > 0) {
       this.turnPending = true;
-      timers.at(this.freeAtUs, () => this.nextTurn(timers));
+      core.sched.post(this.freeAtUs, SWITCH_TURN, this);
     }
   }
 }
@@ -163,14 +163,14 @@ export class LinkRt {
    * Sends a write (or a read's leg) over this cable and calls `then` with its arrival time: at once on a plain cable,
    * and behind a changeover switch when the switch gives this cable its turn (see SwitchGroupRt).
    */
-  send(timers: Timers, nowUs: number, fromPortId: string, bytes: number, then: (arriveUs: number) => void, roundTrips: number = this.roundTrips): void {
+  send(core: EngineState, nowUs: number, fromPortId: string, bytes: number, then: SentTo, roundTrips: number = this.roundTrips): void {
     const group = this.switchGroup;
     if (group) {
       const rides = group.activeCableId === this.id && group.waiting === 0;
       const idle = group.waiting === 0 && group.freeAtUs <= nowUs;
-      if (!rides && !idle) return group.enqueue(timers, this, { fromPortId, bytes, roundTrips, then });
+      if (!rides && !idle) return group.enqueue(core.sched, this, { fromPortId, bytes, roundTrips, then });
     }
-    then(this.transmit(nowUs, fromPortId, bytes, roundTrips));
+    then.sent(core, this.transmit(nowUs, fromPortId, bytes, roundTrips));
   }
 
   /** Cuts the cable: transfers of the current epoch that have not arrived yet never will. */

@@ -3,6 +3,7 @@ import { NO_HAND_DOWNS, type EngineState } from './state';
 import type { PairState } from '../../app/engine/api';
 import type { PairRt } from './pairs';
 import { releaseHeld } from './journal';
+import { defineEvent } from './sim';
 import { startCopy } from './copy';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
@@ -263,10 +264,13 @@ export function completeTakeover(core: EngineState, p: PairRt): void {
   else takeOver(core, p);
 }
 
+/** Looks again whether the sync updates on their way have landed. */
+const SWAP_WHEN_LANDED = defineEvent<EngineState, PairRt>('swap-when-landed', (core, p) => swapWhenLanded(core, p));
+
 /** Sync swap-takeover: the updates already sent land first (the host's writes meanwhile are recorded), then the swap. */
 export function swapWhenLanded(core: EngineState, p: PairRt): void {
   if (!p.takeoverPending || p.state !== 'suspending') return;
-  if (p.syncInFlight > 0) return core.sched.after(100, () => swapWhenLanded(core, p));
+  if (p.syncInFlight > 0) return core.sched.post(core.nowUs + 100, SWAP_WHEN_LANDED, p);
   completeTakeover(core, p);
 }
 

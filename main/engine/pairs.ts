@@ -6,6 +6,7 @@ import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rule
 import { DifferentialBitmap } from './data/bitmap';
 import type { Payload } from './data/payload';
 import type { LinkRt } from './runtime';
+import type { AnswerTo } from './state';
 
 /**
  * Async journal records sent but not yet acknowledged, per journal: at least this many, and beyond it as many as the
@@ -51,7 +52,8 @@ export interface HeldWrite {
   data: Payload | null;
   io: { id: number; traced: boolean };
   sendStep: string;
-  answered: () => void;
+  /** Told (ok) when the write went into the journal or into the bitmap. */
+  answered: AnswerTo;
 }
 
 /** One journal per consistency group (or per async pair without a group): sequence numbers and in-order apply. */

@@ -6,13 +6,22 @@ import type { PairRoute, PairRt } from './pairs';
 import type { LinkRt } from './links';
 import { suspend } from './pair-states';
 import { pump } from './journal';
+import { defineEvent } from './sim';
+
+/** Work held until a path group's cut is detected (a record: a sync update to send again, a copy batch, a journal record). */
+export interface PathWaiter {
+  retry(core: EngineState): void;
+}
+
+/** A pair's path timeout runs out. */
+const PATH_TIMED_OUT = defineEvent<EngineState, PairRt>('path-timed-out', (core, p) => pathTimedOut(core, p));
 
 /** A pair's path group at run time: what it waits for, and since when. */
 export interface PathWatch {
   /** When the cut path's timeout runs out (the array blocks the path then); undefined when nothing is pending. */
   detectAtUs: number | undefined;
   /** Work held until the detection: sync updates to send again, a copy batch, a journal record lost on the cut path. */
-  waiters: (() => void)[];
+  waiters: PathWaiter[];
 }
 
 /** The first path of the group that is up, from the current primary's side (a swapped pair sends the other way). */
@@ -54,7 +63,7 @@ export function pathsCut(core: EngineState, link: LinkRt): Set<PairRt> {
     if (p.pathWatch.detectAtUs !== undefined) continue;
     const at = core.nowUs + p.cfg.paths.timeoutMs * 1000;
     p.pathWatch.detectAtUs = at;
-    core.sched.at(at, () => pathTimedOut(core, p));
+    core.sched.post(at, PATH_TIMED_OUT, p);
   }
   return noticing;
 }
@@ -77,7 +86,7 @@ function pathTimedOut(core: EngineState, p: PairRt): void {
       core.step('pair-state', p.id, `pair ${p.id}: path ${before} lost (noticed after the ${paths.timeoutMs} ms path timeout); ${up} of ${paths.cableIds.length} path(s) up, updates now use ${p.route?.link.id}`);
   }
   const waiters = p.pathWatch.waiters.splice(0);
-  for (const w of waiters) w();
+  for (const w of waiters) w.retry(core);
   if (p.journal) pump(core, p.journal);
 }
 
@@ -85,7 +94,7 @@ function pathTimedOut(core: EngineState, p: PairRt): void {
  * Whether `retry` waits for the pair's path timeout (a cut of one of its paths is pending detection); it runs at the
  * detection, after the pair has moved to another path or suspended. False when nothing is pending: fail as before.
  */
-export function waitForPath(p: PairRt, retry: () => void): boolean {
+export function waitForPath(p: PairRt, retry: PathWaiter): boolean {
   if (p.pathWatch.detectAtUs === undefined) return false;
   p.pathWatch.waiters.push(retry);
   return true;
@@ -96,10 +105,10 @@ export function waitForPath(p: PairRt, retry: () => void): boolean {
  * path that is up (a path timeout shorter than the transfer's flight), it is sent again at once. False: no path group
  * path to take, fail as before.
  */
-export function retryOnPath(p: PairRt, retry: () => void): boolean {
+export function retryOnPath(core: EngineState, p: PairRt, retry: PathWaiter): boolean {
   if (waitForPath(p, retry)) return true;
   if (!p.cfg.paths || !p.route?.link.up) return false;
-  retry();
+  retry.retry(core);
   return true;
 }
 

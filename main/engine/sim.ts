@@ -19,20 +19,59 @@ export function invariant(condition: boolean, elementId: string, why: string): a
 /** Events pending at once; beyond this the model is runaway (e.g. a workload far above what links can carry). */
 export const MAX_PENDING_EVENTS = 2_000_000;
 
+/** Handles one kind of event: the engine state the scheduler serves (`Scheduler.context`) and the event's record. */
+export type EventHandler<C, R> = (context: C, rec: R) => void;
+
+/** An event kind: its number (what the heap holds) and its name (for inspection). */
+export interface EventKind<R> {
+  readonly id: number;
+  readonly name: string;
+  /** Phantom: the record type this kind carries. */
+  readonly _rec?: R;
+}
+
+const HANDLERS: EventHandler<unknown, unknown>[] = [];
+const KIND_NAMES: string[] = [];
+
+/**
+ * Declares an event kind handled by one function (TigerBeetle style: events are records dispatched by kind, so the
+ * pending work is data anyone can read, count and copy). Declared once at module load.
+ */
+export function defineEvent<C, R>(name: string, handler: EventHandler<C, R>): EventKind<R> {
+  const id = HANDLERS.length;
+  HANDLERS.push(handler as EventHandler<unknown, unknown>);
+  KIND_NAMES.push(name);
+  return { id, name };
+}
+
+/** The name of an event kind by number. */
+export function eventKindName(id: number): string {
+  return KIND_NAMES[id] ?? `kind ${id}`;
+}
+
+/** Kind 0: a closure (`at`/`after`), for tests and tools only: the engine schedules none, and a checkpoint refuses one. */
+const CLOSURE = defineEvent<unknown, () => void>('closure', (_c, run) => run());
+
 /**
  * Binary min-heap ordered by (time, insertion sequence): events at the same virtual time run in the
- * order they were scheduled, which keeps runs deterministic. Kept as three parallel arrays (time, sequence,
- * callback) rather than one object per event: a write schedules ~17 events, and the per-event records were a
- * measurable share of the garbage.
+ * order they were scheduled, which keeps runs deterministic. Kept as parallel arrays (time, sequence, kind, record
+ * slot) rather than one object per event. An event's record sits in `recs` at its slot (a table with a free list);
+ * the handler of its kind gets it with `context` (the engine state).
  */
 export class Scheduler {
   private times: number[] = [];
   private seqs: number[] = [];
-  private runs: (() => void)[] = [];
+  private kinds: number[] = [];
+  private slots: number[] = [];
+  /** Event records by slot, and the free slots. */
+  private recs: unknown[] = [];
+  private free: number[] = [];
   private size = 0;
   private nextSeq = 0;
   nowUs = 0;
   executed = 0;
+  /** What handlers receive as their first argument (the engine state); set by its owner. */
+  context: unknown = undefined;
 
   get pending(): number {
     return this.size;
@@ -40,17 +79,27 @@ export class Scheduler {
 
   /** Schedules `run` after `delayUs` (>= 0) of virtual time. */
   after(delayUs: number, run: () => void): void {
-    this.at(this.nowUs + delayUs, run);
+    this.post(this.nowUs + delayUs, CLOSURE, run);
   }
 
   at(timeUs: number, run: () => void): void {
+    this.post(timeUs, CLOSURE, run);
+  }
+
+  /** Schedules an event of `kind` carrying `rec` at `timeUs`. */
+  post<R>(timeUs: number, kind: EventKind<R>, rec: R): void {
     // Checked inline: building the message on every call would cost more than the heap push.
     if (!(timeUs >= this.nowUs && timeUs < Infinity)) throw new EngineInvariantError('scheduler', `event scheduled in the past or at a non-finite time (${timeUs} < ${this.nowUs})`);
     if (this.size >= MAX_PENDING_EVENTS) throw new EngineInvariantError('scheduler', `more than ${MAX_PENDING_EVENTS} events pending`);
+    const k = kind.id;
+    let slot = this.free.pop();
+    if (slot === undefined) slot = this.recs.length;
+    this.recs[slot] = rec;
     const seq = this.nextSeq++;
     const times = this.times;
     const seqs = this.seqs;
-    const runs = this.runs;
+    const kinds = this.kinds;
+    const slots = this.slots;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -58,12 +107,14 @@ export class Scheduler {
       if (pt < timeUs || (pt === timeUs && seqs[p]! < seq)) break;
       times[i] = pt;
       seqs[i] = seqs[p]!;
-      runs[i] = runs[p]!;
+      kinds[i] = kinds[p]!;
+      slots[i] = slots[p]!;
       i = p;
     }
     times[i] = timeUs;
     seqs[i] = seq;
-    runs[i] = run;
+    kinds[i] = k;
+    slots[i] = slot;
   }
 
   /** Time of the next event, or undefined when idle. */
@@ -71,21 +122,31 @@ export class Scheduler {
     return this.size > 0 ? this.times[0] : undefined;
   }
 
+  /** Pending events in heap order (not time order): kind name, time and record, for inspection and tests. */
+  pendingEvents(): { kind: string; timeUs: number; rec: unknown }[] {
+    const out: { kind: string; timeUs: number; rec: unknown }[] = [];
+    for (let i = 0; i < this.size; i++) out.push({ kind: eventKindName(this.kinds[i]!), timeUs: this.times[i]!, rec: this.recs[this.slots[i]!] });
+    return out;
+  }
+
   /** Runs the next event if it is due at or before `limitUs`; returns false when there is none. */
   runNext(limitUs: number): boolean {
     if (this.size === 0) return false;
     const times = this.times;
     const seqs = this.seqs;
-    const runs = this.runs;
+    const kinds = this.kinds;
+    const slots = this.slots;
     const topTime = times[0]!;
     if (topTime > limitUs) return false;
-    const topRun = runs[0]!;
+    const topKind = kinds[0]!;
+    const topSlot = slots[0]!;
     const n = --this.size;
     if (n > 0) {
       // Sift the last entry down from the root.
       const lt = times[n]!;
       const ls = seqs[n]!;
-      const lr = runs[n]!;
+      const lk = kinds[n]!;
+      const lslot = slots[n]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
@@ -97,23 +158,26 @@ export class Scheduler {
         if (!(ct < lt || (ct === lt && seqs[c]! < ls))) break;
         times[i] = ct;
         seqs[i] = seqs[c]!;
-        runs[i] = runs[c]!;
+        kinds[i] = kinds[c]!;
+        slots[i] = slots[c]!;
         i = c;
       }
       times[i] = lt;
       seqs[i] = ls;
-      runs[i] = lr;
+      kinds[i] = lk;
+      slots[i] = lslot;
     }
-    // Drop the reference so a finished closure (and what it captured) can be collected.
-    runs[n] = NOOP;
+    // Free the record's slot first (the handler may schedule into it), and drop the reference so it can be collected.
+    const rec = this.recs[topSlot];
+    this.recs[topSlot] = undefined;
+    this.free.push(topSlot);
     this.nowUs = topTime;
     this.executed++;
-    topRun();
+    HANDLERS[topKind]!(this.context, rec);
     return true;
   }
 }
 
-function NOOP(): void {}
 
 /** xoshiro128** seeded through splitmix32: small, fast and good enough for workloads and payload bytes. */
 export class Prng {

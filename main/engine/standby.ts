@@ -7,6 +7,7 @@ import type { PairRt } from './pairs';
 import type { LinkRt } from './links';
 import { setState } from './pair-states';
 import type { PairState } from '../../app/engine/api';
+import { defineEvent } from './sim';
 
 /** States in which a standby keeps its primary's writes for a delta resync. */
 export const STANDBY_STATES: ReadonlySet<PairState> = new Set<PairState>(['HOLD', 'HOLDING', 'HLDE']);
@@ -23,12 +24,15 @@ export function prepareStandby(core: EngineState, s: PairRt, why: string): void 
   if (!usable(core, s)) return standbyError(core, s);
   setState(core, s, 'HOLDING', `${why}: the delta-resync standby's journal is being set up with ${s.secondaryId}`);
   const gen = ++s.standbyGen;
-  core.sched.after(preparationUs(core, s), () => {
-    if (s.standbyGen !== gen || s.state !== 'HOLDING') return;
-    if (!usable(core, s)) return standbyError(core, s);
-    setState(core, s, 'HOLD', `delta-resync standby ready: keeps the primary's writes until the remote has them through the relay`);
-  });
+  core.sched.post(core.nowUs + preparationUs(core, s), STANDBY_PREPARED, { s, gen });
 }
+
+/** The standby's journal is set up with the remote (unless it was restarted or stopped meanwhile). */
+const STANDBY_PREPARED = defineEvent<EngineState, { s: PairRt; gen: number }>('standby-prepared', (core, { s, gen }) => {
+  if (s.standbyGen !== gen || s.state !== 'HOLDING') return;
+  if (!usable(core, s)) return standbyError(core, s);
+  setState(core, s, 'HOLD', `delta-resync standby ready: keeps the primary's writes until the remote has them through the relay`);
+});
 
 /** Whether the standby's journal can be used: its cable to the remote is up and it has not wrapped. */
 function usable(core: EngineState, s: PairRt): boolean {

@@ -55,23 +55,15 @@ export interface Arrival {
   source: Source;
   /** When the data may leave for a pair's secondary, if later than now (a hand-down's MSG through shared memory). */
   readyUs?: number;
-  /** For updates of a pair (sync forward, copy): false once the pair moved on, so the bytes must not land any more. */
-  stillWanted?: () => boolean;
+  /** For updates of a pair (sync forward, copy, journal record): false once the pair moved on, so the bytes must not land any more. */
+  wanted?: Wanted;
   /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
   copyForward?: Map<PairRt, number[]>;
 }
 
-/**
- * An answer still on its way back over a cable (a sync pair's acknowledgement): it arrives at `atUs`; `lost()`, run
- * after that, records what a cut before then means and gives the failure the sender sees (undefined: none).
- */
-export interface PendingAnswer {
-  atUs: number;
-  lost: () => string | undefined;
-}
-
-/** How a receiver answers its sender; answers still on the way back may ride along (the host's answer carries them). */
-export type Answer = (ok: boolean, reason?: string, pending?: PendingAnswer[]) => void;
+// The records flows are made of (answers, senders, stores, wanted updates) are declared in flow-records.ts.
+export { FLOW_ENDED, type AnswerTo, type PendingAnswer, type Sender, type SentTo, type StoredTo, type Wanted } from './flow-records';
+import type { Wanted } from './flow-records';
 
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
 export interface SlotHold {
@@ -173,6 +165,7 @@ export class EngineState {
     readonly topology: Topology,
     options: EngineOptions = {},
   ) {
+    this.sched.context = this;
     this.seed = options.seed ?? 1;
     this.prng = new Prng(this.seed);
     this.stepBufferSize = options.stepBufferSize ?? 20_000;
@@ -280,6 +273,8 @@ export class EngineState {
     // A sampled workload write has a negative id: shown in the log, never mistaken for a write being walked.
     if (io && io.id > 0) e.ioId = io.id;
     else if (io && io.id < 0) e.sampleId = -io.id;
+    // Immutable from here on: checkpoints share step events instead of copying them.
+    Object.freeze(e);
     this.steps.push(e);
     if (this.steps.length > this.stepBufferSize) this.steps.splice(0, this.steps.length - this.stepBufferSize);
     this.onStep?.(e);
@@ -361,7 +356,13 @@ export class EngineState {
   }
 
   release(holds: SlotHold[]): void {
-    for (const h of holds) h.cache.markClean(h.volumeId, h.track, h.version, this.nowUs);
+    for (const h of holds) if (h.cache.markClean(h.volumeId, h.track, h.version, this.nowUs)) this.wakeOne(h.cache);
+  }
+
+  /** A slot was freed: the first writer waiting for one takes its turn now. */
+  wakeOne(cache: CacheRt): void {
+    const w = cache.waiters.shift();
+    if (w) w.wake(this);
   }
 
   /** An initiator port of the system that sends for pairs of this volume (for step labels). */

@@ -5,6 +5,51 @@ import { hostRead } from './reads';
 import { MAX_HOST_OUTSTANDING, type HostRt, type WorkloadOverride } from './state';
 import { traceSchedule } from './workload';
 import { issueWrite, traceWorkload } from './write';
+import { defineEvent } from './sim';
+
+/** A synthetic workload's next arrival: the host, its workload, its sequential cursor, mean gap and end. */
+interface WorkloadTickRec {
+  h: HostRt;
+  w: Workload;
+  state: { seqOffset: number };
+  meanGap: number;
+  endUs: number;
+}
+const WORKLOAD_TICK = defineEvent<EngineState, WorkloadTickRec>('workload-tick', (core, r) => {
+  if (core.nowUs >= r.endUs || core.nowUs >= core.workloadsStopUs) return;
+  if (core.workloadsEnabled && !r.h.failed) issueWorkloadIo(core, r.h, r.w, r.state);
+  core.sched.post(core.nowUs + core.prng.nextExp(r.meanGap), WORKLOAD_TICK, r);
+});
+
+/** A trace's next record (`k` of pass `pass`). */
+interface TraceNextRec {
+  h: HostRt;
+  w: Workload;
+  s: ReturnType<typeof traceSchedule>;
+  startUs: number;
+  endUs: number;
+  k: number;
+  pass: number;
+}
+const TRACE_RECORD = defineEvent<EngineState, TraceNextRec>('trace-record', (core, r) => {
+  if (core.nowUs >= core.workloadsStopUs) return;
+  if (core.workloadsEnabled && !r.h.failed) issueTraceRecord(core, r.h, r.w, r.s.records[r.k]!);
+  // The record left the heap before this ran: it carries on as the next one.
+  if (r.k + 1 < r.s.records.length) {
+    r.k++;
+    nextTraceRecord(core, r);
+  } else if (r.s.loop) {
+    r.k = 0;
+    r.pass++;
+    nextTraceRecord(core, r);
+  }
+});
+
+function nextTraceRecord(core: EngineState, r: TraceNextRec): void {
+  const atUs = r.startUs + r.pass * r.s.periodUs + r.s.records[r.k]!.atUs;
+  if (atUs >= r.endUs || atUs >= core.workloadsStopUs) return;
+  core.sched.post(Math.max(core.nowUs, atUs), TRACE_RECORD, r);
+}
 
 /** Starts the workloads of every host (Poisson arrivals from the seeded PRNG). */
 export function startWorkloads(core: EngineState, override?: WorkloadOverride): void {
@@ -17,16 +62,9 @@ export function startWorkloads(core: EngineState, override?: WorkloadOverride): 
       }
       const iops = override?.iops ?? w.iops;
       if (iops <= 0) continue;
-      const state = { seqOffset: 0 };
-      const meanGap = 1e6 / iops;
       const startUs = w.startMs * 1000;
       const endUs = w.durationMs !== undefined ? startUs + w.durationMs * 1000 : Infinity;
-      const tick = (): void => {
-        if (core.nowUs >= endUs || core.nowUs >= core.workloadsStopUs) return;
-        if (core.workloadsEnabled && !h.failed) issueWorkloadIo(core, h, w, state);
-        core.sched.after(core.prng.nextExp(meanGap), tick);
-      };
-      core.sched.at(Math.max(core.nowUs, startUs), tick);
+      core.sched.post(Math.max(core.nowUs, startUs), WORKLOAD_TICK, { h, w, state: { seqOffset: 0 }, meanGap: 1e6 / iops, endUs });
     }
   }
 }
@@ -63,18 +101,7 @@ export function replayTrace(core: EngineState, h: HostRt, w: Workload, trace: Wo
   if (s.records.length === 0) return;
   const startUs = w.startMs * 1000;
   const endUs = w.durationMs !== undefined ? startUs + w.durationMs * 1000 : Infinity;
-  const next = (k: number, pass: number): void => {
-    const r = s.records[k]!;
-    const atUs = startUs + pass * s.periodUs + r.atUs;
-    if (atUs >= endUs || atUs >= core.workloadsStopUs) return;
-    core.sched.at(Math.max(core.nowUs, atUs), () => {
-      if (core.nowUs >= core.workloadsStopUs) return;
-      if (core.workloadsEnabled && !h.failed) issueTraceRecord(core, h, w, r);
-      if (k + 1 < s.records.length) next(k + 1, pass);
-      else if (s.loop) next(0, pass + 1);
-    });
-  };
-  next(0, 0);
+  nextTraceRecord(core, { h, w, s, startUs, endUs, k: 0, pass: 0 });
 }
 
 export function issueTraceRecord(core: EngineState, h: HostRt, w: Workload, r: TraceRecord): void {

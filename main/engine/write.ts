@@ -1,15 +1,14 @@
 // Host writes and what a system does with a write arriving at a target port: T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
-import { retryOnPath, waitForPath } from './path-groups';
 import type { Payload } from './data/payload';
-import type { EngineState } from './state';
+import type { EngineState, HostRt } from './state';
 import type { CommandResult } from '../../app/engine/api';
 import { handDown, servePairBelow } from './handdown';
-import { journalAppend, recordDelta } from './journal';
-import { suspend } from './pair-states';
+import { recordDelta } from './journal';
 import type { PairRt } from './pairs';
-import { MAX_CACHE_WAITERS, type CacheRt, type LinkRt } from './runtime';
-import { EngineInvariantError } from './sim';
-import { fmtUs, part, type Answer, type Arrival, type Io, type PendingAnswer, type SlotHold } from './state';
+import type { CacheRt, LinkRt } from './runtime';
+import { fencedRefusal, servePair, storeInCache } from './serve';
+import { defineEvent } from './sim';
+import { fmtUs, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
 /** Whether a workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
@@ -35,106 +34,136 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
   const link = cable;
   const hostPort = link.otherEnd(lu.portId);
   const io: Io = { id: tracing === 'sampled' ? -core.nextIoId++ : core.nextIoId++, traced };
-  const startUs = core.nowUs;
   h.outstanding++;
   core.activeFlows++;
-  const finish = (ok: boolean, reason?: string): void => {
+  const systemId = core.wiring.ownerOf(lu.portId);
+  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' };
+  const w = new HostWrite(h, link, arrival, luId, core.nowUs, done);
+  if (h.failed || !link.up) {
+    core.sched.post(core.nowUs, HOST_WRITE_REFUSED, { w, reason: h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut` });
+    return undefined;
+  }
+  if (io.traced) core.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
+  w.epoch = link.epoch;
+  link.inFlight++;
+  link.send(core, core.nowUs, hostPort, data.length, w);
+  return undefined;
+}
+
+/** A host write from its issue to the host's answer: the host, the cable it took (and its epoch), what arrives, who else waits. */
+class HostWrite implements Sender, SentTo {
+  epoch = 0;
+
+  constructor(
+    readonly h: HostRt,
+    readonly link: LinkRt,
+    readonly arrival: Arrival,
+    readonly luId: string,
+    readonly startUs: number,
+    readonly done: ((ok: boolean, reason?: string) => void) | undefined,
+  ) {}
+
+  sent(core: EngineState, arriveUs: number): void {
+    deliver(core, this.link, this.epoch, arriveUs, this.arrival, this, this.luId);
+  }
+
+  landed(): void {
+    this.link.inFlight--;
+  }
+
+  lost(core: EngineState): void {
+    this.finish(core, false, `cable ${this.link.id} was cut`);
+  }
+
+  /** The target system answered; the answer (and any sync answers riding with it) reaches the host one hop later. */
+  answer(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void {
+    let at = core.nowUs;
+    if (pending) for (const x of pending) at = Math.max(at, x.atUs);
+    core.sched.post(at + this.link.oneWayUs, HOST_ANSWER, { w: this, ok, reason, pending });
+  }
+
+  finish(core: EngineState, ok: boolean, reason?: string): void {
+    const h = this.h;
+    const io = this.arrival.io;
     h.outstanding--;
     core.activeFlows--;
     if (ok) {
       h.writesAcked++;
-      h.bytesAcked += data.length;
-      h.latency.record(core.nowUs - startUs);
-      if (io.traced) core.step('host-ack', hostId, `the host gets the write completion after ${fmtUs(core.nowUs - startUs)}`, io);
+      h.bytesAcked += this.arrival.length;
+      h.latency.record(core.nowUs - this.startUs);
+      if (io.traced) core.step('host-ack', h.host.id, `the host gets the write completion after ${fmtUs(core.nowUs - this.startUs)}`, io);
     } else {
       h.writesFailed++;
-      if (io.traced) core.step('host-error', hostId, `the write failed: ${reason ?? 'unknown'}`, io);
+      if (io.traced) core.step('host-error', h.host.id, `the write failed: ${reason ?? 'unknown'}`, io);
     }
-    done?.(ok, reason);
-  };
-  if (h.failed || !link.up) {
-    core.sched.after(0, () => finish(false, h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut`));
-    return undefined;
+    this.done?.(ok, reason);
   }
-  if (io.traced) core.step('host-write', hostPort, `the host sends a ${data.length}-byte write for ${luId} over ${link.id}`, io, [link.id, luId]);
-  const epoch = link.epoch;
-  link.inFlight++;
-  const systemId = core.wiring.ownerOf(lu.portId);
-  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' };
-  link.send(core.sched, core.nowUs, hostPort, data.length, (arrive) =>
-    deliver(
-      core,
-      link,
-      epoch,
-      arrive,
-      arrival,
-      () => void link.inFlight--,
-      () => finish(false, `cable ${link.id} was cut`),
-      (ok, reason, pending) => {
-        let at = core.nowUs;
-        if (pending) for (const x of pending) at = Math.max(at, x.atUs);
-        core.sched.at(at + link.oneWayUs, () => {
-          if (pending) {
-            for (const x of pending) {
-              const lost = x.lost();
-              if (lost !== undefined && ok) {
-                ok = false;
-                reason = lost;
-              }
-            }
-          }
-          // The reason text only when the write failed (it used to be built for every acknowledged write).
-          if (ok && link.epoch === epoch) finish(true);
-          else finish(false, ok ? `cable ${link.id} was cut` : reason);
-        });
-      },
-      luId,
-    ),
-  );
-  return undefined;
 }
 
-/**
- * A write command arriving at a target port: LU -> V (T3), data stored in the volume's cache, pairs of the
- * volume served, then the data handed down the mapping stack. `ack` is called when the sender may be answered.
- * (For an arrival over a cable, `deliver` does the same in one event.)
- */
-export function receive(core: EngineState, a: Arrival, ack: Answer, luId?: string): void {
-  const sys = core.wiring.systems.get(a.systemId);
-  if (!sys || !arrivalSteps(core, a, ack, luId)) return;
-  core.activeFlows++;
-  core.sched.after(sys.chaProcessingUs, () => {
-    core.activeFlows--;
-    processArrival(core, a, ack);
-  });
+const HOST_WRITE_REFUSED = defineEvent<EngineState, { w: HostWrite; reason: string }>('host-write-refused', (core, { w, reason }) => w.finish(core, false, reason));
+
+interface HostAnswerRec {
+  w: HostWrite;
+  ok: boolean;
+  reason: string | undefined;
+  pending: PendingAnswer[] | undefined;
 }
+/** The host's answer arrives (with the sync answers that rode along: a cut before they were back fails the write). */
+const HOST_ANSWER = defineEvent<EngineState, HostAnswerRec>('host-answer', (core, r) => {
+  let { ok, reason } = r;
+  if (r.pending) {
+    for (const x of r.pending) {
+      const lost = x.lost(core);
+      if (lost !== undefined && ok) {
+        ok = false;
+        reason = lost;
+      }
+    }
+  }
+  const w = r.w;
+  // The reason text only when the write failed (it used to be built for every acknowledged write).
+  if (ok && w.link.epoch === w.epoch) w.finish(core, true);
+  else w.finish(core, false, ok ? `cable ${w.link.id} was cut` : reason);
+});
+
+interface DeliverRec {
+  link: LinkRt;
+  epoch: number;
+  arriveUs: number;
+  a: Arrival;
+  sender: Sender;
+  luId: string | undefined;
+}
+const DELIVER = defineEvent<EngineState, DeliverRec>('deliver', (core, r) => {
+  const a = r.a;
+  const sys = core.wiring.systems.get(a.systemId);
+  if (r.sender.landed(core) === false) return;
+  if (r.link.lostBefore(r.epoch, r.arriveUs)) return r.sender.lost(core);
+  if (!sys || !arrivalSteps(core, a, r.sender, r.luId)) return;
+  processArrival(core, a, r.sender);
+});
 
 /**
  * A write command sent over `link` (in `epoch`) that arrives at `arriveUs`: its arrival and the CHA's processing are
- * one event, at arriveUs + the CHA time. `landed` runs first (the sender's accounting; false: the sender no longer
- * wants it, nothing more happens); `lost` if a cut took it
- * before it arrived; a cut after it arrived does not stop it (as when arrival was an event of its own).
+ * one event, at arriveUs + the CHA time. The sender's `landed` runs first (its accounting; false: the sender no longer
+ * wants it, nothing more happens); `lost` if a cut took it before it arrived; a cut after it arrived does not stop it
+ * (as when arrival was an event of its own). The sender gets the receiver's answer.
  */
-export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, landed: () => boolean | void, lost: () => void, ack: Answer, luId?: string): void {
+export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, sender: Sender, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
-  core.sched.at(arriveUs + (sys ? sys.chaProcessingUs : 0), () => {
-    if (landed() === false) return;
-    if (link.lostBefore(epoch, arriveUs)) return lost();
-    if (!sys || !arrivalSteps(core, a, ack, luId)) return;
-    processArrival(core, a, ack);
-  });
+  core.sched.post(arriveUs + (sys ? sys.chaProcessingUs : 0), DELIVER, { link, epoch, arriveUs, a, sender, luId });
 }
 
-/** `receive` for a command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
-export function receiveProcessed(core: EngineState, a: Arrival, ack: Answer): void {
+/** A command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
+export function receiveProcessed(core: EngineState, a: Arrival, ack: AnswerTo): void {
   if (!core.wiring.systems.get(a.systemId) || !arrivalSteps(core, a, ack)) return;
   processArrival(core, a, ack);
 }
 
 /** The receiving port's steps (T3); false when its system is down (the sender is answered). */
-function arrivalSteps(core: EngineState, a: Arrival, ack: Answer, luId?: string): boolean {
+function arrivalSteps(core: EngineState, a: Arrival, ack: AnswerTo, luId?: string): boolean {
   if (!core.systemUp(a.systemId)) {
-    ack(false, `system ${a.systemId} is down`);
+    ack.answer(core, false, `system ${a.systemId} is down`);
     return false;
   }
   if (!a.io.traced) return true;
@@ -154,22 +183,42 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: Answer, luId?: string)
 }
 
 /** After the CHA's processing time: the data stored in the volume's cache (S13/S14), its pairs served, the hand-down started. */
-function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
+function processArrival(core: EngineState, a: Arrival, ack: AnswerTo): void {
   const relayNames = a.source === 'sync' || a.source === 'copy';
-  if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
+  if (!core.systemUp(a.systemId)) return ack.answer(core, false, `system ${a.systemId} is down`);
   const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
-  if (refusal) return ack(false, refusal);
+  if (refusal) return ack.answer(core, false, refusal);
   if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   const cache = core.cacheOfVolume.get(a.volumeId);
   const shared = cache !== undefined && cache.volumeIds.size > 1;
   const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : a.source === 'journal' ? 'remote-store' : 'cache';
-  storeInCache(core, cache, a.volumeId, a.offset, a.length, (holds) => {
-    if (!core.systemUp(a.systemId)) return ack(false, `system ${a.systemId} is down`);
-    if (a.stillWanted && !a.stillWanted()) {
+  storeInCache(core, cache, a.volumeId, a.offset, a.length, new ArrivalFlow(a, ack, cache, storeStep));
+}
+
+/**
+ * A write arrived at a system, from the cache store on: the volume's pairs it serves (a sync primary answers only when
+ * its secondary holds the data: `waiting` answers to collect, the first failure, sync answers still on their way).
+ */
+class ArrivalFlow implements StoredTo, AnswerTo {
+  waiting = 1;
+  failure: string | undefined = undefined;
+  pending: PendingAnswer[] | undefined = undefined;
+
+  constructor(
+    readonly a: Arrival,
+    readonly ack: AnswerTo,
+    readonly cache: CacheRt | undefined,
+    readonly storeStep: string,
+  ) {}
+
+  stored(core: EngineState, holds: SlotHold[]): void {
+    const { a, ack, cache, storeStep } = this;
+    if (!core.systemUp(a.systemId)) return ack.answer(core, false, `system ${a.systemId} is down`);
+    if (a.wanted && !a.wanted.stillWanted()) {
       // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
       core.release(holds);
-      return ack(false, 'the pair changed state before the update was stored');
+      return ack.answer(core, false, 'the pair changed state before the update was stored');
     }
     if (cache && a.io.traced) {
       const text =
@@ -187,30 +236,6 @@ function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
     }
     const secondaryPair = core.pairWithSecondary(a.volumeId);
     if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
-    // Pairs of this very volume: a sync primary answers only when its secondary holds the data.
-    let waiting = 1;
-    let failure: string | undefined;
-    let pending: PendingAnswer[] | undefined;
-    const one: Answer = (ok, reason, answers) => {
-      if (!ok) failure ??= reason;
-      if (answers) (pending ??= []).push(...answers);
-      if (--waiting > 0) return;
-      if (!pending) return ack(failure === undefined, failure);
-      // A host's answer carries the sync answers still on their way (one event for both); anyone else waits for them.
-      if (a.source === 'host') return ack(failure === undefined, failure, pending);
-      const answersDue = pending;
-      let at = core.nowUs;
-      for (const x of answersDue) at = Math.max(at, x.atUs);
-      core.activeFlows++;
-      core.sched.at(at, () => {
-        core.activeFlows--;
-        for (const x of answersDue) {
-          const lost = x.lost();
-          if (lost !== undefined) failure ??= lost;
-        }
-        ack(failure === undefined, failure);
-      });
-    };
     if (a.source === 'loop') {
       if (a.io.traced) {
         // The port names are only needed for the step texts: untraced writes skip the lookup.
@@ -222,14 +247,39 @@ function processArrival(core: EngineState, a: Arrival, ack: Answer): void {
       for (const p of core.pairsWithPrimary(a.volumeId)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
     } else {
       for (const p of core.pairsWithPrimary(a.volumeId)) {
-        waiting++;
-        servePair(core, p, a, 'S1', one);
+        this.waiting++;
+        servePair(core, p, a, 'S1', this);
       }
     }
-    one(true);
+    this.answer(core, true);
     handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop');
-  });
+  }
+
+  /** One of the answers this arrival waits for (its own, then one per pair served). */
+  answer(core: EngineState, ok: boolean, reason?: string, answers?: PendingAnswer[]): void {
+    if (!ok) this.failure ??= reason;
+    if (answers) (this.pending ??= []).push(...answers);
+    if (--this.waiting > 0) return;
+    const pending = this.pending;
+    if (!pending) return this.ack.answer(core, this.failure === undefined, this.failure);
+    // A host's answer carries the sync answers still on their way (one event for both); anyone else waits for them.
+    if (this.a.source === 'host') return this.ack.answer(core, this.failure === undefined, this.failure, pending);
+    let at = core.nowUs;
+    for (const x of pending) at = Math.max(at, x.atUs);
+    core.activeFlows++;
+    core.sched.post(at, ANSWERS_BACK, this);
+  }
 }
+
+/** The sync answers a non-host arrival waited for are back: the sender is answered. */
+const ANSWERS_BACK = defineEvent<EngineState, ArrivalFlow>('answers-back', (core, f) => {
+  core.activeFlows--;
+  for (const x of f.pending!) {
+    const lost = x.lost(core);
+    if (lost !== undefined) f.failure ??= lost;
+  }
+  f.ack.answer(core, f.failure === undefined, f.failure);
+});
 
 /**
  * Pairs of the volume in COPY whose bitmap is clear for some track of the range (the copy has sent it, or needs not),
@@ -265,10 +315,6 @@ export function hostWriteRefusal(core: EngineState, volumeId: string): string | 
   const writes = p.rules.secondaryWrites;
   if (writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable)) return undefined;
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
-}
-
-function fencedRefusal(p: PairRt): string {
-  return `${p.primaryId} is fenced: pair ${p.id} (fence level ${p.cfg.fence}) is ${p.state}; lift the fence or resync`;
 }
 
 export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, replicatedLater?: Map<PairRt, number[]>): void {
@@ -317,148 +363,3 @@ export function recordSharedChange(core: EngineState, storeId: string, storeOffs
   }
 }
 
-/** Takes (or waits for) a dirty slot for every track of the range; back-pressure when the cache is full of dirty data. */
-/** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
-export function scheduleWake(core: EngineState, cache: CacheRt): void {
-  if (cache.waiters.length === 0) return;
-  const t = cache.nextCleaningUs();
-  if (t === undefined || (cache.wakeAtUs !== undefined && cache.wakeAtUs <= t)) return;
-  cache.wakeAtUs = t;
-  core.sched.at(Math.max(t, core.nowUs), () => {
-    if (cache.wakeAtUs === t) cache.wakeAtUs = undefined;
-    cache.applyDue(core.nowUs);
-    while (cache.waiters.length > 0 && cache.hasFree()) cache.waiters.shift()!();
-    scheduleWake(core, cache);
-  });
-}
-
-export function storeInCache(core: EngineState, cache: CacheRt | undefined, volumeId: string, offset: number, length: number, then: (holds: SlotHold[]) => void): void {
-  if (!cache) return then([]);
-  const first = Math.floor(offset / cache.trackBytes);
-  const last = Math.floor((offset + length - 1) / cache.trackBytes);
-  if (first === last) {
-    // One track with a slot to spare (the common case): no retry closure needed.
-    const version = cache.store(volumeId, first, core.nowUs);
-    if (version >= 0) return then([{ cache, volumeId, track: first, version }]);
-  }
-  const holds: SlotHold[] = [];
-  const tryStore = (track: number): void => {
-    for (let t = track; t <= last; t++) {
-      const version = cache.store(volumeId, t, core.nowUs);
-      if (version < 0) {
-        if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
-        core.activeFlows++;
-        cache.waiters.push(() => {
-          core.activeFlows--;
-          tryStore(t);
-        });
-        scheduleWake(core, cache);
-        return;
-      }
-      holds.push({ cache, volumeId, track: t, version });
-    }
-    then(holds);
-  };
-  tryStore(first);
-}
-
-/** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
-export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: Answer): void {
-  const rules = p.rules;
-  if (p.fenced) {
-    // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
-    p.markTracks(p.primaryBitmap, a.offset, a.length);
-    return done(false, fencedRefusal(p));
-  }
-  const inSync = p.state === 'COPY' ? (a.copyForward?.get(p) ?? a.io.copyForward?.get(p)) : undefined;
-  a.io.copyForward?.delete(p);
-  if (inSync) {
-    // DOMAIN.md: during COPY a write to a track the copy has already sent (or never has to) is replicated like in PAIR
-    // (sync: forwarded; async: journaled); the change did not mark those tracks (applyData), the update carries the data.
-    if (p.mode === 'sync') return forwardSync(core, p, a, done);
-    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, () => done(true), a.readyUs);
-  }
-  if (rules.forwardsUpdates) {
-    if (p.mode === 'sync') return forwardSync(core, p, a, done);
-    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, () => done(true), a.readyUs);
-  } else if (rules.recordsOnPrimary) {
-    // Recorded for the copy loop or the next resync.
-    p.markTracks(p.primaryBitmap, a.offset, a.length);
-  }
-  done(true);
-}
-
-/** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
-export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answer): void {
-  const route = p.route;
-  // Where the update goes is fixed when it is sent: a reversal before it arrives must not redirect it.
-  const secondaryId = p.secondaryId;
-  const secSystem = core.volume(secondaryId).systemId;
-  const gen = p.updateGen;
-  const writtenUs = core.nowUs;
-  /** The update did not make it: suspend (unless the pair moved on) and say what the host sees by the fence level. */
-  const failure = (why: string): string | undefined => {
-    if (p.updateGen !== gen) {
-      // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
-      // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
-      return p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}` : undefined;
-    }
-    p.markTracks(p.primaryBitmap, a.offset, a.length);
-    suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: secSystem });
-    // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
-    return p.fenced ? `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}` : undefined;
-  };
-  const fail = (why: string): void => {
-    const seen = failure(why);
-    done(seen === undefined, seen);
-  };
-  if (!route) return fail('no cabled route from the primary to the secondary');
-  // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.
-  if (!route.link.up && waitForPath(p, () => forwardSync(core, p, a, done))) return;
-  if (!route.link.up) return fail(`cable ${route.link.id} is cut`);
-  if (!core.systemUp(secSystem)) return fail(`system ${secSystem} is down`);
-  if (a.io.traced) core.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
-  // Counted until answered: a split lets them land (they were sent first), but no copy may target those bytes meanwhile.
-  p.syncInFlight++;
-  const firstTrack = Math.floor(a.offset / p.trackBytes);
-  const lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
-  for (let t = firstTrack; t <= lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
-  const answered = done;
-  const release = (): void => {
-    p.syncInFlight--;
-    for (let t = firstTrack; t <= lastTrack; t++) {
-      const n = p.syncInFlightTracks.get(t)! - 1;
-      if (n > 0) p.syncInFlightTracks.set(t, n);
-      else p.syncInFlightTracks.delete(t);
-    }
-  };
-  done = (ok, reason, pending) => {
-    release();
-    answered(ok, reason, pending);
-  };
-  const link = route.link;
-  const epoch = link.epoch;
-  link.inFlight++;
-  core.activeFlows++;
-  const stillWanted = (): boolean => p.updateGen === gen;
-  const update: Arrival = { ...a, systemId: secSystem, portId: route.toPortId, volumeId: secondaryId, source: 'sync', stillWanted };
-  const landed = (): void => {
-    link.inFlight--;
-    core.activeFlows--;
-  };
-  /** Lost on a cut cable: sent again on the next path once the path timeout runs out, or failed as before. */
-  const lostOnPath = (): void => {
-    if (p.updateGen === gen && retryOnPath(p, () => (release(), forwardSync(core, p, a, answered)))) return;
-    fail(`cable ${link.id} was cut`);
-  };
-  const secondaryAnswered = (ok: boolean, reason?: string): void => {
-    if (!ok) return fail(reason ?? 'the secondary refused the write');
-    // The secondary's image now holds this write (for the cascade's end-to-end RPO).
-    if (writtenUs > p.lastAppliedWrittenUs) p.lastAppliedWrittenUs = writtenUs;
-    if (a.io.traced) core.step('ack', route.toPortId, `${route.toPortId} acknowledges: the secondary's cache holds the data`, a.io);
-    // The answer's way back is no event of its own: it rides with the answer it is part of (the host's, usually).
-    const atUs = core.nowUs + link.oneWayUs;
-    done(true, undefined, [{ atUs, lost: () => (link.lostBefore(epoch, atUs) && !p.cfg.paths ? failure(`cable ${link.id} was cut before the answer came back`) : undefined) }]);
-  };
-  link.send(core.sched, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, (t) => deliver(core, link, epoch, t, update, landed, () => lostOnPath(), secondaryAnswered));
-}

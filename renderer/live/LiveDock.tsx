@@ -166,10 +166,24 @@ const Timeline = memo(function Timeline() {
   // The scenario's later steps widen the timeline so their markers show (seeking forward to them runs the engine there).
   const maxUs = useDoc((s) => timelineScaleUs(reachedUs, s.doc));
   const [drag, setDrag] = useState<number | null>(null);
+  const rewind = useLive((s) => s.snapshot?.rewind);
   const value = drag ?? timeUs / 1000;
+  const scaleUs = Math.max(1000, Math.ceil(maxUs / 1000) * 1000);
+  // How far back a jump is instant: from the earliest checkpoint on, each jump restores the nearest one and replays the rest.
+  const rewindText = rewind?.checkpointsUs.length
+    ? ` · instant jumps back to ${formatClock(rewind.earliestUs)} and later (${rewind.checkpointsUs.length} checkpoint${rewind.checkpointsUs.length === 1 ? '' : 's'})`
+    : '';
+  const stoppedText = rewind?.stopped ? ` · checkpoints stopped (${rewind.stopped}): jumps further back replay from the last one` : '';
   return (
     <div className="live-timeline-wrap">
-    <ScenarioMarkers scaleUs={Math.max(1000, Math.ceil(maxUs / 1000) * 1000)} />
+    <ScenarioMarkers scaleUs={scaleUs} />
+    {rewind?.checkpointsUs.length ? (
+      <div className="live-checkpoint-marks" aria-hidden="true" data-testid="rewind-marks" data-earliest-us={rewind.earliestUs}>
+        {rewind.checkpointsUs.map((t) => (
+          <span key={t} className="live-checkpoint-mark" style={{ left: `${Math.min(100, (t / scaleUs) * 100)}%` }} title={`checkpoint at ${formatClock(t)}`} />
+        ))}
+      </div>
+    ) : null}
     <input
       className="live-timeline"
       type="range"
@@ -185,7 +199,7 @@ const Timeline = memo(function Timeline() {
       onKeyUp={() => {
         if (drag !== null) void seek(drag).finally(() => setDrag(null));
       }}
-      title={drag !== null ? `seek to ${formatClock(drag * 1000)}` : 'Drag to go back (or forward) in the run'}
+      title={drag !== null ? `seek to ${formatClock(drag * 1000)}` : `Drag to go back (or forward) in the run${rewindText}${stoppedText}`}
       aria-label="Timeline"
       data-testid="timeline"
     />

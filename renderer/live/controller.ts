@@ -276,6 +276,29 @@ export async function trainingNext(maxEngineSteps = 50): Promise<boolean> {
   }
 }
 
+/**
+ * Training's Back: the previous step exactly as it was shown. When the run moved since (the engine ran events or
+ * commands), it goes back to that step's position: the driver restores its nearest checkpoint and replays to exactly
+ * the events and commands of then; the walk's cursor and highlight follow.
+ */
+export async function trainingBack(): Promise<boolean> {
+  const s = liveStore.getState();
+  if (s.training.busy || s.training.trail.length < 2) return false;
+  const prev = s.training.trail[s.training.trail.length - 2]!;
+  liveStore.getState().setTrainingBusy(true);
+  try {
+    const now = s.snapshot?.position;
+    const p = prev.position;
+    if (p && now && (p.executed !== now.executed || p.applied !== now.applied)) {
+      const snap = await control({ action: 'seekPosition', executed: p.executed, applied: p.applied, timeMs: prev.timeUs / 1000 });
+      if (!snap) return false;
+    }
+    return liveStore.getState().trainingStepBack();
+  } finally {
+    liveStore.getState().setTrainingBusy(false);
+  }
+}
+
 export async function stopTraining(): Promise<void> {
   liveStore.getState().stopTraining();
   await setWorkloads(true);

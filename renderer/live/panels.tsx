@@ -4,7 +4,7 @@ import { documentStore, useDoc } from '../store/document';
 import { liveStore, trainingShown, useLive } from './store';
 import { cacheCells, explainPair, filterEvents, formatClock, isPatentStep, pairBadge, slotLocations } from './model';
 import type { EventFilter, SlotCell } from './model';
-import { startTrainingWrite, stopTraining, trainingNext, verify } from './controller';
+import { startTrainingWrite, stopTraining, trainingBack, trainingNext, verify } from './controller';
 import type { StepEvent } from '../../app/engine/api';
 
 // ------------------------------------------------------------------ event log
@@ -217,6 +217,9 @@ export const TrainingPanel = memo(function TrainingPanel() {
         <div className="live-row">
           {training.active ? (
             <>
+              <button type="button" className="live-btn" onClick={() => void trainingBack()} data-testid="training-back" disabled={training.busy || training.trail.length < 2} title="Back to the previous step, exactly as it was (the run returns to that moment)">
+                ◂ Back
+              </button>
               <button type="button" className="live-btn primary" onClick={() => void trainingNext()} data-testid="training-step" disabled={training.busy}>
                 Next step ▸
               </button>

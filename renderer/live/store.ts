@@ -28,6 +28,13 @@ export interface Highlight {
   source: 'training' | 'event' | 'slot';
 }
 
+/** A step of the walk as it was shown: the event on screen and the run's position and time then. */
+export interface TrainingMark {
+  cursorSeq: number;
+  position: { executed: number; applied: number; stepSeq: number } | undefined;
+  timeUs: number;
+}
+
 export interface TrainingState {
   active: boolean;
   /** The traced write being walked, once its first event is seen. */
@@ -41,6 +48,8 @@ export interface TrainingState {
   cursorSeq: number | null;
   /** The engine is running the next step. */
   busy: boolean;
+  /** Each step shown so far: its event and where the run was then (Back returns to exactly that). */
+  trail: TrainingMark[];
 }
 
 export interface LiveState {
@@ -96,6 +105,8 @@ export interface LiveActions {
   startTraining(): void;
   /** Shows the next event of the walk already received; false when the engine must run another step first. */
   advanceTraining(): boolean;
+  /** Shows the previous step of the walk again (the run already went back to where it was then); false at the first. */
+  trainingStepBack(): boolean;
   setTrainingBusy(busy: boolean): void;
   stopTraining(): void;
   setHighlight(h: Highlight | null): void;
@@ -114,7 +125,7 @@ const freshRun = () => ({
   series: emptySeries(),
   maxTimeUs: 0,
   history: [] as StepEvent[],
-  training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false } as TrainingState,
+  training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false, trail: [] } as TrainingState,
   highlight: null,
   verification: null,
 });
@@ -159,9 +170,11 @@ export function createLiveStore() {
 
     ingest(snapshot) {
       const s = get();
-      // A seek back: events after the new time belong to a timeline that no longer exists.
-      const wentBack = s.snapshot !== null && snapshot.timeUs < s.snapshot.timeUs;
-      const kept = wentBack ? s.events.filter((e) => e.timeUs <= snapshot.timeUs) : s.events;
+      // A seek back: events after the new time belong to a timeline that no longer exists; so do events newer than the
+      // run's newest (a step back to an earlier event of the same instant).
+      const newest = snapshot.position?.stepSeq ?? Infinity;
+      const wentBack = (s.snapshot !== null && snapshot.timeUs < s.snapshot.timeUs) || (s.events.at(-1)?.seq ?? 0) > newest;
+      const kept = wentBack ? s.events.filter((e) => e.timeUs <= snapshot.timeUs && e.seq <= newest) : s.events;
       const events = appendEvents(kept, snapshot.events, EVENT_LOG_LIMIT);
       let training = s.training;
       if (training.active) {
@@ -176,7 +189,7 @@ export function createLiveStore() {
         events,
         series: appendSnapshot(s.series, snapshot),
         maxTimeUs: Math.max(s.maxTimeUs, snapshot.timeUs),
-        history: appendEvents(wentBack ? s.history.filter((e) => e.timeUs <= snapshot.timeUs) : s.history, snapshot.events.filter(isHistoryEvent), HISTORY_LIMIT),
+        history: appendEvents(wentBack ? s.history.filter((e) => e.timeUs <= snapshot.timeUs && e.seq <= newest) : s.history, snapshot.events.filter(isHistoryEvent), HISTORY_LIMIT),
         training,
         status: s.status === 'idle' ? 'ready' : s.status,
       });
@@ -213,7 +226,7 @@ export function createLiveStore() {
     },
     startTraining() {
       const last = get().events.at(-1);
-      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0, cursorSeq: null, busy: false }, highlight: null, tab: 'training', dockOpen: true });
+      set({ training: { active: true, ioId: null, fromSeq: last ? last.seq + 1 : 0, cursorSeq: null, busy: false, trail: [] }, highlight: null, tab: 'training', dockOpen: true });
     },
     advanceTraining() {
       const s = get();
@@ -221,14 +234,24 @@ export function createLiveStore() {
       const i = walk.findIndex((e) => e.seq === s.training.cursorSeq);
       const next = walk[i + 1];
       if (!next) return false;
-      set({ training: { ...s.training, cursorSeq: next.seq }, highlight: trainingHighlight(next) });
+      const mark: TrainingMark = { cursorSeq: next.seq, position: s.snapshot?.position, timeUs: s.snapshot?.timeUs ?? 0 };
+      set({ training: { ...s.training, cursorSeq: next.seq, trail: [...s.training.trail, mark] }, highlight: trainingHighlight(next) });
+      return true;
+    },
+    trainingStepBack() {
+      const s = get();
+      const trail = s.training.trail.slice(0, -1);
+      const mark = trail.at(-1);
+      const e = mark ? s.events.find((x) => x.seq === mark.cursorSeq) : undefined;
+      if (!mark || !e) return false;
+      set({ training: { ...s.training, cursorSeq: mark.cursorSeq, trail }, highlight: trainingHighlight(e) });
       return true;
     },
     setTrainingBusy(busy) {
       set({ training: { ...get().training, busy } });
     },
     stopTraining() {
-      set({ training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false }, highlight: null });
+      set({ training: { active: false, ioId: null, fromSeq: 0, cursorSeq: null, busy: false, trail: [] }, highlight: null });
     },
     setHighlight(highlight) {
       set({ highlight });

@@ -52,6 +52,14 @@ export class ChunkTable {
     return true;
   }
 
+  /** A copy holding the same buffers (page arrays copied, buffers shared): a checkpoint's cost is per page, not per chunk. */
+  clone(): ChunkTable {
+    const copy = new ChunkTable();
+    for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
+    copy.count = this.count;
+    return copy;
+  }
+
   /** [chunk, buffer] pairs, page by page. */
   *[Symbol.iterator](): IterableIterator<[number, StoredChunk]> {
     for (const [key, page] of this.pages) {

@@ -57,7 +57,7 @@ export class SparseVolume implements VolumeContent {
    * Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). A buffer may be a
    * generated payload not yet materialised (GeneratedBytes): read, hashed or copied, it gives its bytes then.
    */
-  private readonly tracks = new ChunkTable();
+  private tracks = new ChunkTable();
   /**
    * Track buffers this volume allocated itself and shares with nobody: written in place. Any other buffer in `tracks`
    * (a payload kept by writeImmutable, or one shared with a clone) is copied before its first write (copy-on-write).
@@ -303,9 +303,7 @@ export class SparseVolume implements VolumeContent {
   /** A copy that shares track buffers until either side writes them (for checkpoints and snapshots). */
   clone(): SparseVolume {
     const copy = new SparseVolume(this.sizeBytes, { trackBytes: this.trackBytes, id: this.id, sha256: this.sha256 });
-    for (const [track, data] of this.tracks) {
-      copy.tracks.set(track, data);
-    }
+    copy.tracks = this.tracks.clone();
     // Every buffer is now shared by both: neither may write one in place any more.
     this.owned = new WeakSet();
     copy.storedBytes = this.storedBytes;

@@ -184,7 +184,7 @@ const locKey = (volumeId: string, offset: number) => `${volumeId}@${offset}`;
 
 /** One model-checked run. Never throws: everything that goes wrong is a Violation. */
 export class EngineModel {
-  readonly engine: Engine;
+  engine: Engine;
   readonly violations: Violation[] = [];
   readonly stats: RunStats = {
     steps: 0,
@@ -573,8 +573,18 @@ export class EngineModel {
   }
 }
 
-/** Runs one sequence of actions on a varied topology; the result lists any violation with the step it appeared at. */
-export function runSequence(topology: Topology, variation: Variation, seed: number, actions: Action[]): { violations: Violation[]; stats: RunStats } {
+/**
+ * Runs one sequence of actions on a varied topology; the result lists any violation with the step it appeared at.
+ * `between(engine, i)`, when given, runs before action i and may hand back another engine to go on with (a restored
+ * checkpoint, in the checkpoint property).
+ */
+export function runSequence(
+  topology: Topology,
+  variation: Variation,
+  seed: number,
+  actions: Action[],
+  between?: (engine: Engine, index: number) => Engine | undefined,
+): { violations: Violation[]; stats: RunStats; engine?: Engine } {
   let model: EngineModel;
   topology = groupPairs(topology, variation.grouping);
   if (variation.paths) topology = withPathGroups(topology);
@@ -588,12 +598,14 @@ export function runSequence(topology: Topology, variation: Variation, seed: numb
   }
   // Targets come from the original workloads (the varied topology has none, so every write is ours).
   for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId);
-  for (const a of actions) {
+  for (const [i, a] of actions.entries()) {
+    const swapped = between?.(model.engine, i);
+    if (swapped) model.engine = swapped;
     model.apply(a);
     if (model.violations.length) break;
   }
   if (!model.violations.length) model.finish();
-  return { violations: model.violations, stats: model.stats };
+  return { violations: model.violations, stats: model.stats, engine: model.engine };
 }
 
 function emptyStats(): RunStats {

@@ -1,0 +1,126 @@
+// Destage: the disk adapter writes dirty tracks to the real volume, internal lazily (no event), external over its cable (CN5) as an ExternalDestage record that retries while the external volume is unreachable.
+import type { Volume } from '../../app/model/schema';
+import type { EngineState } from './state';
+import type { CacheRt, LinkRt } from './runtime';
+import { scheduleWake } from './serve';
+import { defineEvent } from './sim';
+import { DESTAGE_RETRY_US, type Io, type SentTo, type SlotHold } from './state';
+
+type RealVolume = Extract<Volume, { kind: 'real' }>;
+type ExternalBacking = Extract<RealVolume['backing'], { type: 'external' }>;
+
+/** A traced write's step that happens later with no work of its own (a destage completing). */
+interface StepLaterRec {
+  step: string;
+  elementId: string;
+  text: string;
+  io: Io;
+  relatedIds: string[];
+}
+const STEP_LATER = defineEvent<EngineState, StepLaterRec>('step', (core, r) => core.step(r.step, r.elementId, r.text, r.io, r.relatedIds));
+
+/** The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable (CN5). */
+export function destage(core: EngineState, real: RealVolume, offset: number, length: number, io: Io, holds: SlotHold[]): void {
+  if (holds.length === 0) return;
+  const cache = holds[0]!.cache;
+  const sys = core.wiring.systems.get(real.systemId)!;
+  if (real.backing.type === 'internal') {
+    // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
+    // and writers waiting for a slot get a wake event).
+    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
+    for (const hold of holds) hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
+    if (io.traced) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: cache.id, text: `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, relatedIds: [real.id] });
+    scheduleWake(core, cache);
+    return;
+  }
+  core.pendingDestages++;
+  new ExternalDestage(real, real.backing, cache, sys.destageUsPerTrack, length, io, holds).attempt(core);
+}
+
+/** Dirty tracks on their way to an external volume (FIG. 1's R1 over CN5), held in the cache until the external system has them. */
+class ExternalDestage {
+  constructor(
+    readonly real: RealVolume,
+    readonly backing: ExternalBacking,
+    readonly cache: CacheRt,
+    readonly destageUsPerTrack: number,
+    readonly length: number,
+    readonly io: Io,
+    readonly holds: SlotHold[],
+  ) {}
+
+  attempt(core: EngineState): void {
+    const done = this.cache.bookDestage(core.nowUs, this.destageUsPerTrack * this.holds.length);
+    this.cache.destaging++;
+    if (this.bookedAhead(core, done)) return;
+    core.sched.post(done, DESTAGE_LANE_DONE, this);
+  }
+
+  /** The cable to the external volume and its system, if the mapping has them. */
+  target(core: EngineState): { link: LinkRt | undefined; extSystem: string | undefined } {
+    const backing = this.backing;
+    const extLu = core.stack.lus.get(backing.luId);
+    const link = extLu ? core.wiring.linksByPort.get(backing.initiatorPortId)?.find((l) => l.otherEnd(backing.initiatorPortId) === extLu.portId) : undefined;
+    const extSystem = extLu ? core.wiring.ownerOf(extLu.portId) : undefined;
+    return { link, extSystem };
+  }
+
+  /**
+   * External destage without an event at the lane's completion: the transfer over CN5 is booked now to start when the
+   * disk adapter is done, and one event at its answer releases the slots (or retries if the cable was cut or the
+   * external system failed meanwhile). Not for a cable of a FIG. 13 switch group (its turns are taken in real order).
+   */
+  bookedAhead(core: EngineState, done: number): boolean {
+    const { link, extSystem } = this.target(core);
+    if (!link || link.switchGroup || !link.up || !extSystem || !core.systemUp(extSystem)) return false;
+    const ip = this.backing.initiatorPortId;
+    if (this.io.traced) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: ip, text: `${ip} writes ${this.real.id} in external system ${extSystem} over ${link.id}`, io: this.io, relatedIds: [link.id, this.real.id] });
+    link.send(core, done, ip, this.length, new ExternalDestageSend(this, link, link.epoch, extSystem, true));
+    return true;
+  }
+
+  /** The disk adapter is done (a transfer not booked ahead): send over the cable now, or retry later if it cannot. */
+  laneDone(core: EngineState): void {
+    const { link, extSystem } = this.target(core);
+    if (!link || !link.up || !extSystem || !core.systemUp(extSystem)) {
+      this.cache.destaging--;
+      // The dirty data stays in cache until the external volume is reachable again.
+      core.sched.post(core.nowUs + DESTAGE_RETRY_US, DESTAGE_RETRY, this);
+      return;
+    }
+    const ip = this.backing.initiatorPortId;
+    if (this.io.traced) core.step('destage', ip, `${ip} writes ${this.real.id} in external system ${extSystem} over ${link.id}`, this.io, [link.id, this.real.id]);
+    link.send(core, core.nowUs, ip, this.length, new ExternalDestageSend(this, link, link.epoch, extSystem, false));
+  }
+}
+
+const DESTAGE_RETRY = defineEvent<EngineState, ExternalDestage>('destage-retry', (core, d) => d.attempt(core));
+const DESTAGE_LANE_DONE = defineEvent<EngineState, ExternalDestage>('destage-lane-done', (core, d) => d.laneDone(core));
+
+/** An external destage's transfer on the cable; its answer is back one hop after the data arrived. */
+class ExternalDestageSend implements SentTo {
+  arriveUs = 0;
+
+  constructor(
+    readonly d: ExternalDestage,
+    readonly link: LinkRt,
+    readonly epoch: number,
+    readonly extSystem: string,
+    /** Booked ahead of the lane's completion: a cut or a failure before the answer came back counts. */
+    readonly bookedAhead: boolean,
+  ) {}
+
+  sent(core: EngineState, arriveUs: number): void {
+    this.arriveUs = arriveUs;
+    core.sched.post(arriveUs + this.link.oneWayUs, DESTAGE_ANSWERED, this);
+  }
+}
+
+const DESTAGE_ANSWERED = defineEvent<EngineState, ExternalDestageSend>('destage-answered', (core, s) => {
+  const { d, link } = s;
+  d.cache.destaging--;
+  const lost = s.bookedAhead ? link.lostBefore(s.epoch, s.arriveUs + link.oneWayUs) || !core.systemUp(s.extSystem) : link.epoch !== s.epoch;
+  if (lost) return void core.sched.post(core.nowUs + DESTAGE_RETRY_US, DESTAGE_RETRY, d);
+  core.pendingDestages--;
+  core.release(d.holds);
+});

@@ -1,0 +1,158 @@
+// The driver's checkpoints of a run: taken every few virtual seconds at a bounded share of the run's CPU, thinned to a fixed budget (older ones further apart), found by time or by executed-event count for a seek.
+import type { RewindStatus, ScenarioProgress } from '../../app/engine/api';
+import type { Engine, EngineCheckpoint } from './engine';
+import { EngineInvariantError } from './sim';
+
+/** Where the driver was in its recorded commands and the file's scenario when a checkpoint was taken. */
+export interface DriverMarks {
+  applied: number;
+  scenarioApplied: number;
+  scenarioLast: ScenarioProgress['last'];
+}
+
+export interface DriverCheckpoint {
+  engine: EngineCheckpoint;
+  driver: DriverMarks;
+}
+
+/**
+ * Checkpoints kept at most; beyond it the one whose neighbours are closest goes, so the kept ones stay evenly spread
+ * over the run (a seek replays at most ~2/BUDGET of it). Fewer when they are large: together they stay within
+ * CHECKPOINT_MEMORY_BYTES (estimated), but never fewer than CHECKPOINT_MIN_KEPT.
+ */
+export const CHECKPOINT_BUDGET = 32;
+export const CHECKPOINT_MIN_KEPT = 12;
+export const CHECKPOINT_MEMORY_BYTES = 640 * 2 ** 20;
+/**
+ * Estimated bytes one checkpoint holds per stored chunk of the volumes (page slot, sorted index entry, a share of the
+ * block digests; the chunk's buffer itself is shared) and for the rest (caches, records, step events). Measured: a
+ * 10-minute FIG. 1 run at 800 IOPS, ~786,000 chunks in three stores, ~23 MB per checkpoint.
+ */
+const BYTES_PER_CHUNK = 30;
+const BYTES_FIXED = 1 << 20;
+
+/** What one checkpoint of this engine holds, roughly. */
+export function checkpointBytes(e: Engine): number {
+  let chunks = 0;
+  for (const s of e.stack.stores.values()) chunks += s.writtenTrackCount;
+  return BYTES_FIXED + BYTES_PER_CHUNK * chunks;
+}
+/** Virtual time between checkpoints, at least ... */
+export const CHECKPOINT_MIN_INTERVAL_US = 2_000_000;
+/** ... and this share of the run so far: a seek then replays at most ~3% of what the run took (plus one restore). */
+export const CHECKPOINT_SPACING = 0.03;
+/** A checkpoint costs at most this share of the CPU the run spent since the previous one (else it waits). */
+export const CHECKPOINT_CPU_SHARE = 0.2;
+
+export class CheckpointLog {
+  /** In run order (executed events ascending); the first is the run's start. */
+  private list: DriverCheckpoint[] = [];
+  /** Wall time spent running since the previous checkpoint, and what the previous checkpoint cost. */
+  private busyMs = 0;
+  private lastCostMs = 0;
+  /** Why checkpoints stopped for this run, if they did. */
+  private refused: string | undefined = undefined;
+  /** How many to keep (CHECKPOINT_BUDGET, fewer for large ones). */
+  private budget = CHECKPOINT_BUDGET;
+
+  constructor(private readonly nowMs: () => number) {}
+
+  clear(): void {
+    this.list = [];
+    this.refused = undefined;
+    this.busyMs = 0;
+    this.lastCostMs = 0;
+  }
+
+  /** The driver ran the engine for this long (wall time). */
+  noteBusy(ms: number): void {
+    this.busyMs += ms;
+  }
+
+  /** Whether to take one now: far enough in virtual time from its neighbours, and cheap enough against the run's own CPU. */
+  due(e: Engine): boolean {
+    const at = this.indexAfter(e.sched.executed);
+    const prev = this.list[at - 1];
+    const next = this.list[at];
+    if (!prev) return true;
+    const gapUs = Math.max(CHECKPOINT_MIN_INTERVAL_US, CHECKPOINT_SPACING * e.nowUs);
+    if (e.nowUs - prev.engine.timeUs < gapUs) return false;
+    if (next && next.engine.timeUs - e.nowUs < gapUs / 2) return false;
+    return this.lastCostMs <= CHECKPOINT_CPU_SHARE * this.busyMs;
+  }
+
+  take(e: Engine, driver: DriverMarks): void {
+    if (this.refused !== undefined) return;
+    const t0 = this.nowMs();
+    this.budget = Math.max(CHECKPOINT_MIN_KEPT, Math.min(CHECKPOINT_BUDGET, Math.floor(CHECKPOINT_MEMORY_BYTES / checkpointBytes(e))));
+    let cp: DriverCheckpoint;
+    try {
+      cp = { engine: e.checkpoint(), driver: { ...driver } };
+    } catch (err) {
+      // A state the copy cannot take (a bug: see checkpoint.ts): the run goes on; seeks use the checkpoints kept so far.
+      if (!(err instanceof EngineInvariantError)) throw err;
+      this.refused = err.message;
+      return;
+    }
+    this.lastCostMs = this.nowMs() - t0;
+    this.busyMs = 0;
+    const at = this.indexAfter(cp.engine.executed);
+    // One at the same moment is replaced (the same state, or a branch's).
+    if (this.list[at - 1]?.engine.executed === cp.engine.executed) this.list[at - 1] = cp;
+    else this.list.splice(at, 0, cp);
+    if (this.list.length > this.budget) this.thin();
+  }
+
+  /** Drops the checkpoint whose neighbours are closest in time (never the start or the newest) until within budget. */
+  private thin(): void {
+    while (this.list.length > this.budget) {
+      let drop = 1;
+      let narrowest = Infinity;
+      for (let i = 1; i < this.list.length - 1; i++) {
+        const gap = this.list[i + 1]!.engine.timeUs - this.list[i - 1]!.engine.timeUs;
+        if (gap < narrowest) {
+          narrowest = gap;
+          drop = i;
+        }
+      }
+      this.list.splice(drop, 1);
+    }
+  }
+
+  /** A new command at this point: checkpoints of the dropped future go. */
+  dropAfter(executed: number, applied: number): void {
+    this.list = this.list.filter((c) => c.engine.executed < executed || (c.engine.executed === executed && c.driver.applied <= applied));
+  }
+
+  /** The latest checkpoint at or before `timeUs`. */
+  atOrBefore(timeUs: number): DriverCheckpoint | undefined {
+    let best: DriverCheckpoint | undefined;
+    for (const c of this.list) if (c.engine.timeUs <= timeUs) best = c;
+    return best;
+  }
+
+  /** The latest checkpoint taken after at most `executed` events and `applied` recorded commands. */
+  atOrBeforePosition(executed: number, applied: number): DriverCheckpoint | undefined {
+    let best: DriverCheckpoint | undefined;
+    for (const c of this.list) if (c.engine.executed <= executed && c.driver.applied <= applied) best = c;
+    return best;
+  }
+
+  /** For the snapshot: how far back a jump reaches and where the checkpoints are. */
+  describe(): RewindStatus {
+    const out: RewindStatus = { earliestUs: this.list[0]?.engine.timeUs ?? 0, checkpointsUs: this.list.map((c) => c.engine.timeUs) };
+    if (this.refused !== undefined) out.stopped = this.refused;
+    return out;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Index of the first checkpoint with more than `executed` events. */
+  private indexAfter(executed: number): number {
+    let i = 0;
+    while (i < this.list.length && this.list[i]!.engine.executed <= executed) i++;
+    return i;
+  }
+}

@@ -1,0 +1,276 @@
+// What a system does once a write is stored: cache slots with back-pressure (writers wait as records in the cache's queue), a volume's pairs served (sync forward with fence levels as a SyncFlow record, async journal, bitmaps).
+import type { EngineState } from './state';
+import { journalAppend } from './journal';
+import { suspend } from './pair-states';
+import type { PairRoute, PairRt } from './pairs';
+import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from './runtime';
+import { defineEvent, EngineInvariantError } from './sim';
+import type { AnswerTo, Arrival, PendingAnswer, Sender, SentTo, SlotHold, StoredTo, Wanted } from './state';
+import { deliver } from './write';
+import { retryOnPath, waitForPath, type PathWaiter } from './path-groups';
+
+/** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
+export function scheduleWake(core: EngineState, cache: CacheRt): void {
+  if (cache.waiters.length === 0) return;
+  const t = cache.nextCleaningUs();
+  if (t === undefined || (cache.wakeAtUs !== undefined && cache.wakeAtUs <= t)) return;
+  cache.wakeAtUs = t;
+  core.sched.post(Math.max(t, core.nowUs), CACHE_WAKE, { cache, t });
+}
+
+interface CacheWakeRec {
+  cache: CacheRt;
+  t: number;
+}
+const CACHE_WAKE = defineEvent<EngineState, CacheWakeRec>('cache-wake', (core, { cache, t }) => {
+  if (cache.wakeAtUs === t) cache.wakeAtUs = undefined;
+  cache.applyDue(core.nowUs);
+  while (cache.waiters.length > 0 && cache.hasFree()) cache.waiters.shift()!.wake(core);
+  scheduleWake(core, cache);
+});
+
+/** A store of a range that waits for free slots: the tracks taken so far, the next one to take, and who gets the holds. */
+class StoreWait implements CacheWaiter {
+  readonly holds: SlotHold[] = [];
+  next: number;
+
+  constructor(
+    readonly cache: CacheRt,
+    readonly volumeId: string,
+    first: number,
+    readonly last: number,
+    readonly then: StoredTo,
+  ) {
+    this.next = first;
+  }
+
+  wake(core: EngineState): void {
+    core.activeFlows--;
+    this.tryStore(core);
+  }
+
+  tryStore(core: EngineState): void {
+    const cache = this.cache;
+    for (let t = this.next; t <= this.last; t++) {
+      const version = cache.store(this.volumeId, t, core.nowUs);
+      if (version < 0) {
+        if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
+        core.activeFlows++;
+        this.next = t;
+        cache.waiters.push(this);
+        scheduleWake(core, cache);
+        return;
+      }
+      this.holds.push({ cache, volumeId: this.volumeId, track: t, version });
+    }
+    this.then.stored(core, this.holds);
+  }
+}
+
+/** Takes (or waits for) a dirty slot for every track of the range; back-pressure when the cache is full of dirty data. */
+export function storeInCache(core: EngineState, cache: CacheRt | undefined, volumeId: string, offset: number, length: number, then: StoredTo): void {
+  if (!cache) return then.stored(core, []);
+  const first = Math.floor(offset / cache.trackBytes);
+  const last = Math.floor((offset + length - 1) / cache.trackBytes);
+  if (first === last) {
+    // One track with a slot to spare (the common case): no waiting record needed.
+    const version = cache.store(volumeId, first, core.nowUs);
+    if (version >= 0) return then.stored(core, [{ cache, volumeId, track: first, version }]);
+  }
+  new StoreWait(cache, volumeId, first, last, then).tryStore(core);
+}
+
+/** Answers `done` with ok once an async write went into the journal (or the bitmap). */
+class Journaled implements AnswerTo {
+  constructor(readonly done: AnswerTo) {}
+  answer(core: EngineState): void {
+    this.done.answer(core, true);
+  }
+}
+
+/** Serves one pair whose primary was just written: forward (sync), journal (async) or record in the bitmap. */
+export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: string, done: AnswerTo): void {
+  const rules = p.rules;
+  if (p.fenced) {
+    // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
+    p.markTracks(p.primaryBitmap, a.offset, a.length);
+    return done.answer(core, false, fencedRefusal(p));
+  }
+  const inSync = p.state === 'COPY' ? (a.copyForward?.get(p) ?? a.io.copyForward?.get(p)) : undefined;
+  a.io.copyForward?.delete(p);
+  if (inSync) {
+    // DOMAIN.md: during COPY a write to a track the copy has already sent (or never has to) is replicated like in PAIR
+    // (sync: forwarded; async: journaled); the change did not mark those tracks (applyData), the update carries the data.
+    if (p.mode === 'sync') return forwardSync(core, p, a, done);
+    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, new Journaled(done), a.readyUs);
+  }
+  if (rules.forwardsUpdates) {
+    if (p.mode === 'sync') return forwardSync(core, p, a, done);
+    return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, new Journaled(done), a.readyUs);
+  } else if (rules.recordsOnPrimary) {
+    // Recorded for the copy loop or the next resync.
+    p.markTracks(p.primaryBitmap, a.offset, a.length);
+  }
+  done.answer(core, true);
+}
+
+export function fencedRefusal(p: PairRt): string {
+  return `${p.primaryId} is fenced: pair ${p.id} (fence level ${p.cfg.fence}) is ${p.state}; lift the fence or resync`;
+}
+
+/** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
+export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: AnswerTo): void {
+  const route = p.route;
+  const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs);
+  if (!route) return f.fail(core, 'no cabled route from the primary to the secondary');
+  // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.
+  if (!route.link.up && waitForPath(p, new SyncResend(p, a, done))) return;
+  if (!route.link.up) return f.fail(core, `cable ${route.link.id} is cut`);
+  if (!core.systemUp(f.secSystem)) return f.fail(core, `system ${f.secSystem} is down`);
+  f.send(core, route);
+}
+
+/**
+ * A sync pair's update on its way: where it goes is fixed when it is sent (a reversal before it arrives must not
+ * redirect it), the pair's update generation then, the tracks it holds in flight, and who waits for its answer.
+ */
+class SyncFlow implements Sender, SentTo, Wanted {
+  readonly secondaryId: string;
+  readonly gen: number;
+  /** Counted in the pair's sync-in-flight tracks (from the send until answered). */
+  counted = false;
+  firstTrack = 0;
+  lastTrack = -1;
+  link: LinkRt | undefined;
+  epoch = 0;
+  update: Arrival | undefined;
+
+  constructor(
+    readonly p: PairRt,
+    readonly a: Arrival,
+    readonly done: AnswerTo,
+    readonly route: PairRoute | undefined,
+    readonly secSystem: string,
+    readonly writtenUs: number,
+  ) {
+    this.secondaryId = p.secondaryId;
+    this.gen = p.updateGen;
+  }
+
+  send(core: EngineState, route: PairRoute): void {
+    const { p, a } = this;
+    if (a.io.traced) core.step('S1', route.fromPortId, `${route.fromPortId} sends the write to ${p.secondaryId} over ${route.link.id} (sync pair ${p.id})`, a.io, [route.link.id, p.id]);
+    // Counted until answered: a split lets them land (they were sent first), but no copy may target those bytes meanwhile.
+    p.syncInFlight++;
+    this.counted = true;
+    this.firstTrack = Math.floor(a.offset / p.trackBytes);
+    this.lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
+    for (let t = this.firstTrack; t <= this.lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
+    const link = route.link;
+    this.link = link;
+    this.epoch = link.epoch;
+    link.inFlight++;
+    core.activeFlows++;
+    this.update = { ...a, systemId: this.secSystem, portId: route.toPortId, volumeId: this.secondaryId, source: 'sync', wanted: this };
+    link.send(core, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, this);
+  }
+
+  sent(core: EngineState, arriveUs: number): void {
+    deliver(core, this.link!, this.epoch, arriveUs, this.update!, this);
+  }
+
+  stillWanted(): boolean {
+    return this.p.updateGen === this.gen;
+  }
+
+  landed(core: EngineState): void {
+    this.link!.inFlight--;
+    core.activeFlows--;
+  }
+
+  /** Lost on a cut cable: sent again on the next path once the path timeout runs out, or failed as before. */
+  lost(core: EngineState): void {
+    if (this.p.updateGen === this.gen && retryOnPath(core, this.p, new SyncResend(this.p, this.a, this.done, this))) return;
+    this.fail(core, `cable ${this.link!.id} was cut`);
+  }
+
+  /** Takes the update out of the pair's in-flight tracks (once): answered, or handed to a resend. */
+  release(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    const p = this.p;
+    p.syncInFlight--;
+    for (let t = this.firstTrack; t <= this.lastTrack; t++) {
+      const n = p.syncInFlightTracks.get(t)! - 1;
+      if (n > 0) p.syncInFlightTracks.set(t, n);
+      else p.syncInFlightTracks.delete(t);
+    }
+  }
+
+  /** The secondary answered. */
+  answer(core: EngineState, ok: boolean, reason?: string): void {
+    if (!ok) return this.fail(core, reason ?? 'the secondary refused the write');
+    const link = this.link!;
+    // The secondary's image now holds this write (for the cascade's end-to-end RPO).
+    if (this.writtenUs > this.p.lastAppliedWrittenUs) this.p.lastAppliedWrittenUs = this.writtenUs;
+    if (this.a.io.traced) core.step('ack', this.route!.toPortId, `${this.route!.toPortId} acknowledges: the secondary's cache holds the data`, this.a.io);
+    // The answer's way back is no event of its own: it rides with the answer it is part of (the host's, usually).
+    this.finish(core, true, undefined, [new SyncAnswerBack(this, core.nowUs + link.oneWayUs)]);
+  }
+
+  /** The update did not make it: suspend (unless the pair moved on) and say what the host sees by the fence level. */
+  failure(core: EngineState, why: string): string | undefined {
+    const { p, route } = this;
+    if (p.updateGen !== this.gen) {
+      // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
+      // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
+      return p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${this.secondaryId}: ${why}` : undefined;
+    }
+    p.markTracks(p.primaryBitmap, this.a.offset, this.a.length);
+    suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: this.secSystem });
+    // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
+    return p.fenced ? `pair ${p.id} (fence ${p.cfg.fence}) could not update ${p.secondaryId}: ${why}` : undefined;
+  }
+
+  fail(core: EngineState, why: string): void {
+    const seen = this.failure(core, why);
+    this.finish(core, seen === undefined, seen);
+  }
+
+  /** Answers whoever waits, after taking the update out of the pair's in-flight count (once sent). */
+  finish(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void {
+    this.release();
+    this.done.answer(core, ok, reason, pending);
+  }
+}
+
+/**
+ * A sync update waiting for its pair's path timeout (or lost on a cut path of the group): forwarded again, on the path
+ * the pair then has. `lostFlow`, if any, is the send that was lost: its in-flight tracks are released first.
+ */
+class SyncResend implements PathWaiter {
+  constructor(
+    readonly p: PairRt,
+    readonly a: Arrival,
+    readonly done: AnswerTo,
+    readonly lostFlow?: SyncFlow,
+  ) {}
+
+  retry(core: EngineState): void {
+    this.lostFlow?.release();
+    forwardSync(core, this.p, this.a, this.done);
+  }
+}
+
+/** A sync answer on its way back: lost if the cable was cut before it arrived. */
+class SyncAnswerBack implements PendingAnswer {
+  constructor(
+    readonly flow: SyncFlow,
+    readonly atUs: number,
+  ) {}
+
+  lost(core: EngineState): string | undefined {
+    const link = this.flow.link!;
+    return link.lostBefore(this.flow.epoch, this.atUs) && !this.flow.p.cfg.paths ? this.flow.failure(core, `cable ${link.id} was cut before the answer came back`) : undefined;
+  }
+}
