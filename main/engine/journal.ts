@@ -115,7 +115,7 @@ export function releaseHeldOf(core: EngineState, j: JournalRt, pair: PairRt): vo
   j.held.splice(0, j.held.length, ...j.held.filter((h) => h.pair !== pair));
   for (const h of mine) {
     core.activeFlows--;
-    h.answered();
+    h.answered.answer(core, true);
   }
   admitHeld(core, j);
   checkJournalFill(core, j);
