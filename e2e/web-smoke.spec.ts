@@ -1,4 +1,5 @@
 // Web mode as a first-time user meets it: the gallery lists the nine embodiments, opening one draws it on the canvas.
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 
@@ -11,7 +12,7 @@ async function openGallery(page: Page) {
   return gallery;
 }
 
-test('web mode opens on the template gallery with the nine embodiments and the 3DC variant', async ({ page }) => {
+test('web mode opens on the template gallery with the nine embodiments, the 3DC variant and the exercises', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
@@ -20,12 +21,19 @@ test('web mode opens on the template gallery with the nine embodiments and the 3
   await page.goto('/');
   const gallery = await openGallery(page);
   const cards = gallery.getByTestId('template-card');
-  // The nine embodiments, one card each, plus FIG. 1's 3DC variant with a delta-resync standby pair.
+  // One card per entry of the gallery's index: the nine embodiments (each by its own title), FIG. 1's 3DC variant and
+  // the built-in exercises.
+  const index = JSON.parse(readFileSync('assets/topologies/index.json', 'utf8')) as { figure: string; title: string }[];
+  await expect(cards).toHaveCount(index.length);
+  // Each of the nine embodiments has its own card: the figure label and its title (the card shows the title without the "FIG. N: " prefix).
   for (const fig of [1, 7, 9, 11, 12, 13, 14, 15, 16]) {
-    await expect(cards.filter({ hasText: new RegExp(`FIG\\.\\s*${fig}(?!\\d)`) }).filter({ hasNotText: /delta-resync/ })).toHaveCount(1);
+    const entry = index.find((e) => e.figure === `FIG. ${fig}`)!;
+    const title = entry.title.replace(/^FIG\. \d+: /, '');
+    await expect(cards.filter({ hasText: title })).toHaveCount(1);
+    await expect(cards.filter({ hasText: title }).getByText(`FIG. ${fig}`, { exact: true })).toBeVisible();
   }
-  await expect(cards.filter({ hasText: /delta-resync/ })).toHaveCount(1);
-  await expect(cards).toHaveCount(10);
+  await expect(cards.filter({ hasText: 'delta-resync standby pair' })).toHaveCount(1);
+  await expect(cards.filter({ hasText: /^FIG\. 1( \+ 3DC)? exercise/ })).toHaveCount(index.filter((e) => e.title.startsWith('Exercise')).length);
   await page.screenshot({ path: 'docs/screenshots/web-gallery.png' });
   // A CSP violation or a failed WebSocket shows up here before it shows up to a user.
   expect(errors).toEqual([]);
