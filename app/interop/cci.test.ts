@@ -1,22 +1,13 @@
 // CCI export and import: the files CCI reads, the paircreate order of a 3DC cascade, and every built-in topology round-tripped.
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../model/file';
+import { loadBuiltIns } from '../../test/builtins';
 import type { Topology } from '../model/schema';
 import { validateTopology } from '../validate/index';
 import { exportCci, importCci } from './cci';
 import { ldevIds, serialNumbers } from './identifiers';
 
-const dir = join(__dirname, '../../assets/topologies');
-const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.relaylab.json'))
-  .sort()
-  .map((file) => {
-    const r = parseTopologyText(readFileSync(join(dir, file), 'utf8'));
-    if (!r.ok) throw new Error(`${file} does not load`);
-    return { file, topology: r.topology };
-  });
+const builtIns = loadBuiltIns();
 const fig1 = builtIns.find((b) => b.file === 'fig01-loop-cascade.relaylab.json')!.topology;
 
 /** A pair as the round trip compares it: by the volumes' (serial, LDEV), mode, fence and consistency group. */

@@ -1,22 +1,13 @@
 // draw.io export: a well-formed mxfile whose containers, shapes and labelled edges sit where the canvas draws them.
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../model/file';
+import { loadBuiltIns } from '../../test/builtins';
 import { computeGeometry } from '../../renderer/canvas/derive';
 import { canvasParentId } from '../../renderer/lib/topo';
 import type { Topology } from '../model/schema';
 import { exportDrawio } from './drawio';
 
-const dir = join(__dirname, '../../assets/topologies');
-const builtIns = readdirSync(dir)
-  .filter((f) => f.endsWith('.relaylab.json'))
-  .sort()
-  .map((file) => {
-    const r = parseTopologyText(readFileSync(join(dir, file), 'utf8'));
-    if (!r.ok) throw new Error(`${file} does not load`);
-    return { file, topology: r.topology };
-  });
+const builtIns = loadBuiltIns();
 const placement = (t: Topology) => ({ geometry: computeGeometry(t), parentOf: (id: string) => canvasParentId(t, id) });
 
 interface Cell {

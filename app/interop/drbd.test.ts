@@ -1,23 +1,15 @@
 // DRBD export and import: resources the real drbdadm parses, what does not map said out loud, and every built-in round-tripped.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../model/file';
+import { loadBuiltIns } from '../../test/builtins';
 import type { Topology } from '../model/schema';
 import { validateTopology } from '../validate/index';
 import { exportDrbd, importDrbd } from './drbd';
 
-const dir = join(__dirname, '../../assets/topologies');
-const builtIns = readdirSync(dir)
-  .filter((f) => f.endsWith('.relaylab.json'))
-  .sort()
-  .map((file) => {
-    const r = parseTopologyText(readFileSync(join(dir, file), 'utf8'));
-    if (!r.ok) throw new Error(`${file} does not load`);
-    return { file, topology: r.topology };
-  });
+const builtIns = loadBuiltIns();
 const fig1 = builtIns.find((b) => b.file === 'fig01-loop-cascade.relaylab.json')!.topology;
 const work = mkdtempSync(join(tmpdir(), 'relaylab-drbd-'));
 
