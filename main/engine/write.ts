@@ -287,6 +287,8 @@ const ANSWERS_BACK = defineEvent<EngineState, ArrivalFlow>('answers-back', (core
  * "update journal" beside the base copy in Universal Replicator), so the copy never has to send them again.
  */
 export function copyingPairsInSync(core: EngineState, volumeId: string, offset: number, length: number, overShared: boolean): Map<PairRt, number[]> | undefined {
+  // Every write arrival asks: answer "none copying" without allocating, the common case.
+  if (!core.pairList.some((p) => p.state === 'COPY')) return undefined;
   let out: Map<PairRt, number[]> | undefined;
   const copying = core.pairList.filter((p) => p.state === 'COPY' && (overShared || p.primaryId === volumeId));
   if (copying.length === 0) return undefined;

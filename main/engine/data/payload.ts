@@ -125,7 +125,7 @@ export class ChunkedBytes {
   }
 
   isAllZero(): boolean {
-    return this.chunks.every((c) => c === undefined || (c instanceof GeneratedBytes ? c.isAllZero() : c.every((x) => x === 0)));
+    return this.chunks.every((c) => c === undefined || (c instanceof GeneratedBytes ? c.isAllZero() : isAllZero(c)));
   }
 
   private chunkLength(i: number): number {
@@ -149,4 +149,16 @@ export function storedChunk(p: Payload): StoredChunk {
 /** The bytes of a payload (materialised if generated or chunked; read-only by contract). */
 export function payloadBytes(p: Payload): Uint8Array {
   return p instanceof Uint8Array ? p : p.bytes();
+}
+
+/** Whether every byte is zero: word-wise for the aligned bulk (track buffers are allocated aligned), byte-wise for the tail. */
+export function isAllZero(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes.byteOffset % 4 === 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
+    for (let w = 0; w < words.length; w++) if (words[w] !== 0) return false;
+    i = words.length * 4;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }

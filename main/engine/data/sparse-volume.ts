@@ -4,7 +4,9 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
 import { ChunkTable } from './chunk-table';
 import { LazySortedIndex } from './sorted-index';
-import { ChunkedBytes, GeneratedBytes, payloadBytes, storedChunk, type Payload, type StoredChunk } from './payload';
+import { ChunkedBytes, GeneratedBytes, isAllZero, payloadBytes, storedChunk, type Payload, type StoredChunk } from './payload';
+
+export { isAllZero } from './payload';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
 
@@ -586,18 +588,6 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function payloadIsAllZero(p: Payload): boolean {
   return p instanceof Uint8Array ? isAllZero(p) : p.isAllZero();
-}
-
-export function isAllZero(bytes: Uint8Array): boolean {
-  let i = 0;
-  if (bytes.byteOffset % 4 === 0) {
-    // Word-wise for the aligned bulk (track buffers are allocated aligned), byte-wise for the tail.
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
-    for (let w = 0; w < words.length; w++) if (words[w] !== 0) return false;
-    i = words.length * 4;
-  }
-  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
 }
 
 function writeU64(view: DataView, at: number, value: number): void {
