@@ -220,13 +220,15 @@ function initialCopy(): Record<string, unknown> {
 function virtualTime(): Record<string, unknown> {
   const iops = 10_000;
   const virtualSeconds = Number(process.argv[3] ?? 1);
+  // The figure's own access pattern (random) unless one is named: random writes touch a new track nearly every time.
+  const pattern = (process.argv[4] ?? 'random') as 'random' | 'sequential';
   const engine = settledEngine(loadFigure(FIG12));
   const start = engine.nowUs;
   const end = start + virtualSeconds * 1e6;
   engine.workloadsStopUs = end;
   const t0 = now();
   const c0 = process.cpuUsage();
-  engine.startWorkloads({ iops, blockBytes: 4096, pattern: 'sequential', readRatio: 0 });
+  engine.startWorkloads({ iops, blockBytes: 4096, pattern, readRatio: 0 });
   engine.runUntil(end);
   const wallMs = now() - t0;
   const cpu = cpuMs(c0);
@@ -234,6 +236,7 @@ function virtualTime(): Record<string, unknown> {
   return {
     case: 'virtual',
     iops,
+    pattern,
     virtualSeconds,
     wallMs,
     cpuMs: cpu,

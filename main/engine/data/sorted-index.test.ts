@@ -61,4 +61,18 @@ describe('LazySortedIndex', () => {
       { numRuns: 40 },
     );
   });
+  it('property: random inserts with no query between them (folded inside add) still agree with the model at the end', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ add: fc.boolean(), key: fc.integer({ min: 0, max: 20_000 }) }), { minLength: 1000, maxLength: 4000 }), (ops) => {
+        const live = new Set<number>();
+        const index = new LazySortedIndex((key) => live.has(key));
+        for (const o of ops) {
+          if (o.add && !live.has(o.key)) (index.add(o.key), live.add(o.key));
+          if (!o.add && live.has(o.key)) (live.delete(o.key), index.remove(o.key));
+        }
+        expect([...index.from(0)]).toEqual([...live].sort((a, b) => a - b));
+      }),
+      { numRuns: 30 },
+    );
+  });
 });

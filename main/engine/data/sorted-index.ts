@@ -41,6 +41,9 @@ export class LazySortedIndex {
         return;
       }
       side.splice(inSide, 0, key);
+      // Bounded here too, not only at query time: writes with nobody asking (random host writes, no copy running)
+      // would otherwise grow the side list to the whole volume and make every insert a long splice.
+      if (side.length > Math.max(64, sorted.length >> 4)) this.fold();
       return;
     }
     if (sorted.length === 0 || sorted[sorted.length - 1]! < key) {
@@ -119,6 +122,19 @@ export class LazySortedIndex {
    */
   private tidy(): void {
     if (this.side.length > Math.max(64, this.sorted.length >> 4) || this.stale > Math.max(64, (this.sorted.length + this.side.length) >> 1)) this.merge();
+  }
+
+  /** Folds the side list into the main list without reading liveness (add may run before the owner's map has the key). */
+  private fold(): void {
+    const side = this.side;
+    const sorted = this.sorted;
+    const merged: number[] = new Array<number>(sorted.length + side.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < sorted.length || j < side.length) merged[k++] = j >= side.length || (i < sorted.length && sorted[i]! < side[j]!) ? sorted[i++]! : side[j++]!;
+    this.sorted = merged;
+    this.side = [];
   }
 
   /** One ascending list of the live keys, no side list, nothing stale. */
