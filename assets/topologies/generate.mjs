@@ -383,6 +383,7 @@ exerciseFigure(
     inOrder: true,
     atEnd: [
       { check: 'pairState', pairId: 'pair-delta', state: 'PAIR', side: 'pair', points: 2 },
+      { check: 'identical', volumeA: 'V11', volumeB: 'V22', points: 2 },
       { check: 'noFullCopy', points: 1 },
     ],
     hints: [

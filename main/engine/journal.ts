@@ -238,7 +238,7 @@ class JournalApply implements AnswerTo, Wanted {
     // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
     if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
     p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
-    if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p.secondaryId, rec.hostIoId);
+    if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p, rec.hostIoId);
     core.sched.post(core.nowUs + this.route.link.oneWayUs, RECORD_FREED, { j, gen, rec });
   }
 }
@@ -297,14 +297,30 @@ export function finishSuspendingIfDrained(core: EngineState, j: JournalRt): void
   }
 }
 
-/** A delta-resync standby keeps a write until the remote has applied it through the relay (then it is no longer a delta). */
-function forgetApplied(core: EngineState, secondaryId: string, hostIoId: number): void {
+/**
+ * A delta-resync standby keeps a write until the remote holds it. The remote applies the relay's records in write
+ * order, so once the pair feeding it replicates every write (not COPY: its initial or differential copy is done), a
+ * record applied means every write kept before it is at the remote too, whether it came as a record or inside the
+ * copy. Forgetting only the applied write itself kept a write the copy had carried (the first writes, during the
+ * initial copy) for ever, and a delta resync then wrote that stale data over a newer write to the same block.
+ * During COPY only the applied write itself is known to be there.
+ */
+function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number): void {
   for (const s of core.standbyPairs) {
-    if (s.secondaryId !== secondaryId || !STANDBY_STATES.has(s.state)) continue;
+    if (s.secondaryId !== feeding.secondaryId || !STANDBY_STATES.has(s.state)) continue;
     const w = s.deltaLog.get(hostIoId);
     if (!w) continue;
-    s.deltaLog.delete(hostIoId);
-    s.deltaBytes -= w.length;
+    if (feeding.state === 'COPY') {
+      s.deltaLog.delete(hostIoId);
+      s.deltaBytes -= w.length;
+      continue;
+    }
+    // Insertion order is the order the writes reached the standby's primary: drop up to and including this one.
+    for (const [id, kept] of s.deltaLog) {
+      s.deltaLog.delete(id);
+      s.deltaBytes -= kept.length;
+      if (id === hostIoId) break;
+    }
   }
 }
 
