@@ -29,7 +29,11 @@ test('the write token rides cable CN2 from IP11 to TP21 when the relay receives 
   });
   // Step until the relay's TP21 receives the write (S11); an earlier step sent it over CN2 (S1).
   for (let i = 0; i < 20; i++) {
+    const shown = await page.getByTestId('training-walk').locator('li').count();
     await page.getByTestId('training-step').click();
+    // Read the banner only once the click's step is on screen (read at once, a loaded machine still shows the previous
+    // step, and the loop stepped past S11 before it ever read it).
+    await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(shown + 1);
     if ((await banner.getAttribute('data-step')) === 'S11') break;
   }
   await expect(banner).toHaveAttribute('data-step', 'S11');
