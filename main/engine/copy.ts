@@ -3,7 +3,7 @@ import { waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
-import { COPY_GAP_US_PER_PACE, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
+import { COPY_GAP_US_PER_PACE, newArrival, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
 import type { LinkRt } from './links';
 import { deliver } from './write';
 import { defineEvent } from './sim';
@@ -114,8 +114,8 @@ export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSys
   p.copy.inFlightTracks.add(track);
   link.inFlight++;
   const t = new CopyTrack(p, gen, link, link.epoch, secSystem, offset, len, track);
-  const io: Io = { id: 0, traced: false };
-  t.arrival = { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset, length: len, data, io, source: 'copy', wanted: t };
+  const io: Io = { id: 0, traced: false, copyForward: undefined };
+  t.arrival = newArrival(secSystem, route.toPortId, p.secondaryId, offset, len, data, io, 'copy', undefined, t);
   link.send(core, core.nowUs, route.fromPortId, len, t);
 }
 

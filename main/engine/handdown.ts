@@ -5,7 +5,7 @@ import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
-import { FLOW_ENDED, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 import { deliver } from './write';
 import { servePair, storeInCache } from './serve';
 import { destage } from './destage';
@@ -83,7 +83,7 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
   link.inFlight++;
   core.activeFlows++;
-  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length, data, io, source: 'loop' };
+  const arrival = newArrival(systemId, lu.portId, lu.volumeId, lu.startBytes + offset, length, data, io, 'loop');
   link.send(core, core.nowUs + MSG_US, path.initiatorPortId, length, new LoopFlow(systemId, lu, link, link.epoch, offset, length, arrival, holds, pending));
 }
 
@@ -195,7 +195,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
       if (io.traced) core.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
     }
   }
-  const a: Arrival = { systemId: core.volume(volumeId).systemId, portId: ip, volumeId, offset, length, data, io, source: 'loop', readyUs };
+  const a = newArrival(core.volume(volumeId).systemId, ip, volumeId, offset, length, data, io, 'loop', readyUs);
   core.activeFlows++;
   servePair(core, p, a, sendStep, FLOW_ENDED);
 }

@@ -8,7 +8,7 @@ import { retryOnPath, type PathWaiter } from './path-groups';
 import { STANDBY_STATES, standbyWrapped } from './standby';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
-import { fmtBytes, type AnswerTo, type Io, type SentTo, type Wanted } from './state';
+import { fmtBytes, newArrival, type AnswerTo, type Io, type SentTo, type Wanted } from './state';
 import { receiveProcessed } from './write';
 import { defineEvent } from './sim';
 
@@ -156,7 +156,7 @@ export function pump(core: EngineState, j: JournalRt): void {
 function transmitRecord(core: EngineState, j: JournalRt, rec: JournalRecord, route: PairRoute): void {
   const p = rec.pair;
   const link = route.link;
-  const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
+  const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined, copyForward: undefined };
   if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
   const epoch = link.epoch;
   const gen = j.gen;
@@ -264,10 +264,10 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
     const p = rec.pair;
     const route = p.route!;
     const gen = j.gen;
-    const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined };
+    const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined, copyForward: undefined };
     const secSystem = core.volume(p.secondaryId).systemId;
     const applied = new JournalApply(j, gen, rec, secSystem, io, route);
-    receiveProcessed(core, { systemId: secSystem, portId: route.toPortId, volumeId: p.secondaryId, offset: rec.offset, length: rec.length, data: rec.data, io, source: 'journal', wanted: applied }, applied);
+    receiveProcessed(core, newArrival(secSystem, route.toPortId, p.secondaryId, rec.offset, rec.length, rec.data, io, 'journal', undefined, applied), applied);
   }
   if (freed) afterJournalFreed(core, j);
 }
@@ -377,7 +377,7 @@ export function deltaResync(core: EngineState, s: PairRt): string {
     return `delta resync: ${gap}; full copy of ${s.copy.totalTracks} track(s) instead`;
   }
   setState(core, s, 'PAIR', `delta resync: ${records.length} record(s) the remote lacks, sent in order`);
-  const io: Io = { id: 0, traced: false };
+  const io: Io = { id: 0, traced: false, copyForward: undefined };
   for (const w of records) {
     const j = s.journal!;
     const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, readyUs: core.nowUs, ioId: undefined, sendStep: undefined };

@@ -5,7 +5,7 @@ import { suspend } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from './runtime';
 import { defineEvent, EngineInvariantError } from './sim';
-import type { AnswerTo, Arrival, PendingAnswer, Sender, SentTo, SlotHold, StoredTo, Wanted } from './state';
+import { newArrival, type AnswerTo, type Arrival, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo, type Wanted } from './state';
 import { deliver } from './write';
 import { retryOnPath, waitForPath, type PathWaiter } from './path-groups';
 
@@ -171,7 +171,7 @@ class SyncFlow implements Sender, SentTo, Wanted {
     this.epoch = link.epoch;
     link.inFlight++;
     core.activeFlows++;
-    this.update = { ...a, systemId: this.secSystem, portId: route.toPortId, volumeId: this.secondaryId, source: 'sync', wanted: this };
+    this.update = newArrival(this.secSystem, route.toPortId, this.secondaryId, a.offset, a.length, a.data, a.io, 'sync', a.readyUs, this, a.copyForward);
     link.send(core, Math.max(core.nowUs, a.readyUs ?? 0), route.fromPortId, a.length, this);
   }
 

@@ -61,6 +61,14 @@ export interface Arrival {
   copyForward?: Map<PairRt, number[]>;
 }
 
+/**
+ * An Arrival with every field present, in one order: arrivals are read on every hop of every write, and objects of
+ * one shape keep those reads monomorphic (literals with optional fields left out, and a spread copy, made several).
+ */
+export function newArrival(systemId: string, portId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, source: Source, readyUs?: number, wanted?: Wanted, copyForward?: Map<PairRt, number[]>): Arrival {
+  return { systemId, portId, volumeId, offset, length, data, io, source, readyUs, wanted, copyForward };
+}
+
 // The records flows are made of (answers, senders, stores, wanted updates) are declared in flow-records.ts.
 export { FLOW_ENDED, type AnswerTo, type PendingAnswer, type Sender, type SentTo, type StoredTo, type Wanted } from './flow-records';
 import type { Wanted } from './flow-records';

@@ -8,7 +8,7 @@ import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
 import { fencedRefusal, servePair, storeInCache } from './serve';
 import { defineEvent } from './sim';
-import { fmtUs, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { fmtUs, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
 /** Whether a workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
@@ -33,11 +33,11 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
   if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
   const link = cable;
   const hostPort = link.otherEnd(lu.portId);
-  const io: Io = { id: tracing === 'sampled' ? -core.nextIoId++ : core.nextIoId++, traced };
+  const io: Io = { id: tracing === 'sampled' ? -core.nextIoId++ : core.nextIoId++, traced, copyForward: undefined };
   h.outstanding++;
   core.activeFlows++;
   const systemId = core.wiring.ownerOf(lu.portId);
-  const arrival: Arrival = { systemId, portId: lu.portId, volumeId: lu.volumeId, offset: lu.startBytes + offset, length: data.length, data, io, source: 'host' };
+  const arrival = newArrival(systemId, lu.portId, lu.volumeId, lu.startBytes + offset, data.length, data, io, 'host');
   const w = new HostWrite(h, link, arrival, luId, core.nowUs, done);
   if (h.failed || !link.up) {
     core.sched.post(core.nowUs, HOST_WRITE_REFUSED, { w, reason: h.failed ? `host ${hostId} is down` : `cable ${link.id} is cut` });
