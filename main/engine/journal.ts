@@ -65,7 +65,7 @@ function fits(j: JournalRt, length: number): boolean {
 
 function append(core: EngineState, p: PairRt, offset: number, length: number, data: Payload | null, io: Io, sendStep: string, readyUs = core.nowUs): void {
   const j = p.journal!;
-  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: readyUs, readyUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined };
+  const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: readyUs, readyUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined, discarded: false };
   j.usedBytes += length;
   j.queue.push(rec);
   if (io.traced) core.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
@@ -380,7 +380,7 @@ export function deltaResync(core: EngineState, s: PairRt): string {
   const io: Io = { id: 0, traced: false, copyForward: undefined };
   for (const w of records) {
     const j = s.journal!;
-    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, readyUs: core.nowUs, ioId: undefined, sendStep: undefined };
+    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, readyUs: core.nowUs, hostIoId: undefined, ioId: undefined, sendStep: undefined, discarded: false };
     j.usedBytes += w.length;
     j.queue.push(rec);
   }
