@@ -1,4 +1,5 @@
-// ChunkTable behaves like the Map it replaces: get/set/has/delete/size and iteration over every entry.
+// ChunkTable behaves like the Map it replaces: get/set/has/delete/size and iteration over every entry; it also answers
+// "chunks from here on, ascending" and "next chunk present" (the volume's written-track queries).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ChunkTable } from './chunk-table';
@@ -44,6 +45,26 @@ describe('ChunkTable', () => {
         for (const { chunk } of ops) expect(t.get(chunk)).toBe(m.get(chunk));
         expect(new Map([...t])).toEqual(m);
       }),
+    );
+  });
+  it('answers ascending keys from any chunk and the next key present, through sets, deletes (pages emptied) and clones', () => {
+    const op = fc.record({ chunk: fc.integer({ min: 0, max: 3000 }), del: fc.boolean(), query: fc.integer({ min: 0, max: 3100 }) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        let t = new ChunkTable();
+        const live = new Set<number>();
+        const data = new Uint8Array([1]);
+        ops.forEach((o, i) => {
+          if (o.del) (t.delete(o.chunk), live.delete(o.chunk));
+          else (t.set(o.chunk, data), live.add(o.chunk));
+          if (i % 50 === 49) t = t.clone(); // a clone answers the same
+          const sorted = [...live].sort((a, b) => a - b);
+          expect(t.nextKey(o.query)).toBe(sorted.find((k) => k >= o.query));
+          if (i % 10 === 0) expect([...t.keysFrom(o.query)]).toEqual(sorted.filter((k) => k >= o.query));
+        });
+        expect([...t.keysFrom(0)]).toEqual([...live].sort((a, b) => a - b));
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -1,5 +1,6 @@
 // A Map-like table of a sparse volume's chunk buffers by chunk number, kept in pages of 64 chunks.
 import type { StoredChunk } from './payload';
+import { LazySortedIndex } from './sorted-index';
 
 /** Chunks per page: 64 x 4 KiB = one 256 KiB track per page; a lone chunk costs one 64-slot array (~0.5 KiB). */
 const PAGE_CHUNKS = 64;
@@ -13,6 +14,11 @@ const PAGE_CHUNKS = 64;
  */
 export class ChunkTable {
   private readonly pages = new Map<number, (StoredChunk | undefined)[]>();
+  /**
+   * Ascending page numbers, for in-order iteration and "next written chunk" queries: one entry per page, not per
+   * chunk, so random writes insert into it only when they open a page (at most once per 64 chunks), not per chunk.
+   */
+  private pageIndex = new LazySortedIndex((key) => this.pages.has(key));
   private count = 0;
 
   get size(): number {
@@ -34,6 +40,7 @@ export class ChunkTable {
     if (page === undefined) {
       page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
       this.pages.set(key, page);
+      this.pageIndex.add(key);
     }
     const slot = chunk % PAGE_CHUNKS;
     if (page[slot] === undefined) this.count++;
@@ -48,7 +55,10 @@ export class ChunkTable {
     if (page[slot] === undefined) return false;
     page[slot] = undefined;
     this.count--;
-    if (page.every((c) => c === undefined)) this.pages.delete(key);
+    if (page.every((c) => c === undefined)) {
+      this.pages.delete(key);
+      this.pageIndex.remove(key);
+    }
     return true;
   }
 
@@ -56,8 +66,33 @@ export class ChunkTable {
   clone(): ChunkTable {
     const copy = new ChunkTable();
     for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
+    copy.pageIndex = this.pageIndex.cloneFor((key) => copy.pages.has(key));
     copy.count = this.count;
     return copy;
+  }
+
+  /** Chunk numbers present from `fromChunk` on, ascending. Do not change the table while iterating. */
+  *keysFrom(fromChunk: number): IterableIterator<number> {
+    const firstPage = Math.floor(fromChunk / PAGE_CHUNKS);
+    for (const key of this.pageIndex.from(firstPage)) {
+      const page = this.pages.get(key)!;
+      for (let slot = key === firstPage ? fromChunk - key * PAGE_CHUNKS : 0; slot < PAGE_CHUNKS; slot++) {
+        if (page[slot] !== undefined) yield key * PAGE_CHUNKS + slot;
+      }
+    }
+  }
+
+  /** The first chunk number present at or after `fromChunk`, or undefined. */
+  nextKey(fromChunk: number): number | undefined {
+    let key = this.pageIndex.next(Math.floor(fromChunk / PAGE_CHUNKS));
+    let slot = key === undefined ? 0 : Math.max(0, fromChunk - key * PAGE_CHUNKS);
+    while (key !== undefined) {
+      const page = this.pages.get(key)!;
+      for (; slot < PAGE_CHUNKS; slot++) if (page[slot] !== undefined) return key * PAGE_CHUNKS + slot;
+      key = this.pageIndex.next(key + 1);
+      slot = 0;
+    }
+    return undefined;
   }
 
   /** [chunk, buffer] pairs, page by page. */

@@ -3,7 +3,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
 import { ChunkTable } from './chunk-table';
-import { LazySortedIndex } from './sorted-index';
 import { ChunkedBytes, GeneratedBytes, isAllZero, payloadBytes, storedChunk, type Payload, type StoredChunk } from './payload';
 
 export { isAllZero } from './payload';
@@ -67,8 +66,6 @@ export class SparseVolume implements VolumeContent {
    * host write, into every store of a cascade) then touches no second collection.
    */
   private owned = new WeakSet<Uint8Array>();
-  /** Ascending track numbers of `tracks` for in-order iteration and next-written queries. */
-  private trackIndex = new LazySortedIndex((track) => this.tracks.has(track));
   /** Per 64 KiB block: its digest, or null when the block is all zeros. Dropped by writes that touch the block. */
   private readonly blockDigests = new Map<number, Uint8Array | null>();
   private cachedHash: string | null = null;
@@ -110,12 +107,12 @@ export class SparseVolume implements VolumeContent {
    * a stored track may hold zeros after later writes. Do not write this volume while iterating.
    */
   writtenTracks(): IterableIterator<number> {
-    return this.trackIndex.from(0);
+    return this.tracks.keysFrom(0);
   }
 
   /** Written track numbers >= `fromTrack`, ascending (binary search, no scan of the prefix). */
   writtenTracksFrom(fromTrack: number): IterableIterator<number> {
-    return this.trackIndex.from(fromTrack);
+    return this.tracks.keysFrom(fromTrack);
   }
 
   /** True when any track overlapping [offset, offset + length) holds data (it may still be zeros). */
@@ -134,7 +131,7 @@ export class SparseVolume implements VolumeContent {
 
   /** The first written track >= fromTrack, or undefined. */
   nextWrittenTrack(fromTrack: number): number | undefined {
-    return this.trackIndex.next(fromTrack);
+    return this.tracks.nextKey(fromTrack);
   }
 
   write(offset: number, bytes: Uint8Array): void {
@@ -174,7 +171,6 @@ export class SparseVolume implements VolumeContent {
         if (stored || !payloadIsAllZero(part)) {
           if (!stored) {
             this.storedBytes += length;
-            this.trackIndex.add(track);
           }
           this.tracks.set(track, storedChunk(part));
         }
@@ -252,7 +248,6 @@ export class SparseVolume implements VolumeContent {
       // writes into the track later copies it first (neither owns it).
       if (!this.tracks.has(track)) {
         this.storedBytes += length;
-        this.trackIndex.add(track);
       }
       this.tracks.set(track, data);
     } else {
@@ -309,7 +304,6 @@ export class SparseVolume implements VolumeContent {
     // Every buffer is now shared by both: neither may write one in place any more.
     this.owned = new WeakSet();
     copy.storedBytes = this.storedBytes;
-    copy.trackIndex = this.trackIndex.cloneFor((track) => copy.tracks.has(track));
     for (const [block, digest] of this.blockDigests) copy.blockDigests.set(block, digest);
     copy.cachedHash = this.cachedHash;
     return copy;
@@ -324,7 +318,7 @@ export class SparseVolume implements VolumeContent {
     if (this.cachedHash !== null) return this.cachedHash;
     const writer = new BlockHashWriter(this.sizeBytes);
     let lastBlock = -1;
-    for (const track of this.trackIndex.from(0)) {
+    for (const track of this.tracks.keysFrom(0)) {
       const start = track * this.trackBytes;
       const first = Math.max(Math.floor(start / HASH_BLOCK_BYTES), lastBlock + 1);
       const last = Math.floor((start + this.trackLength(track) - 1) / HASH_BLOCK_BYTES);
@@ -408,7 +402,6 @@ export class SparseVolume implements VolumeContent {
       this.owned.add(data);
       this.tracks.set(track, data);
       this.storedBytes += data.length;
-      this.trackIndex.add(track);
     } else if (data instanceof GeneratedBytes || !this.owned.has(data)) {
       const own = payloadBytes(data).slice();
       this.owned.add(own);
@@ -423,7 +416,6 @@ export class SparseVolume implements VolumeContent {
     if (!data) return;
     this.tracks.delete(track);
     this.storedBytes -= data.length;
-    this.trackIndex.remove(track);
   }
 
   private checkRange(offset: number, length: number): void {
