@@ -229,7 +229,7 @@ class ArrivalFlow implements StoredTo, AnswerTo {
     }
     if (a.source !== 'loop') {
       // Before the bytes change (which marks copying pairs' bitmaps): which copying sync pairs already hold these tracks.
-      a.copyForward = copyingPairsInSync(core, a.volumeId, a.offset, a.length, a.source === 'host' || a.source === 'sync');
+      a.copyForward = copyingPairsAlreadySent(core, a.volumeId, a.offset, a.length, a.source === 'host' || a.source === 'sync');
       if (a.copyForward) for (const [q, tracks] of a.copyForward) (a.io.copyForward ??= new Map()).set(q, tracks);
       applyData(core, a.volumeId, a.offset, a.length, a.data, a.copyForward);
       if (core.standbyPairs.length) recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
@@ -286,7 +286,7 @@ const ANSWERS_BACK = defineEvent<EngineState, ArrivalFlow>('answers-back', (core
  * with those tracks: the write to those tracks is replicated as in PAIR (sync: forwarded; async: journaled, the
  * "update journal" beside the base copy in Universal Replicator), so the copy never has to send them again.
  */
-export function copyingPairsInSync(core: EngineState, volumeId: string, offset: number, length: number, overShared: boolean): Map<PairRt, number[]> | undefined {
+export function copyingPairsAlreadySent(core: EngineState, volumeId: string, offset: number, length: number, overShared: boolean): Map<PairRt, number[]> | undefined {
   // Every write arrival asks: answer "none copying" without allocating, the common case.
   if (!core.pairList.some((p) => p.state === 'COPY')) return undefined;
   let out: Map<PairRt, number[]> | undefined;
