@@ -153,6 +153,9 @@ export function payloadBytes(p: Payload): Uint8Array {
 
 /** Whether every byte is zero: word-wise for the aligned bulk (track buffers are allocated aligned), byte-wise for the tail. */
 export function isAllZero(bytes: Uint8Array): boolean {
+  // Data is rarely zero: its first bytes answer before a word view is made (making one costs more than the check).
+  const head = Math.min(bytes.length, 16);
+  for (let k = 0; k < head; k++) if (bytes[k] !== 0) return false;
   let i = 0;
   if (bytes.byteOffset % 4 === 0) {
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
