@@ -22,19 +22,47 @@ export interface PathWatch {
   detectAtUs: number | undefined;
   /** Work held until the detection: sync updates to send again, a copy batch, a journal record lost on the cut path. */
   waiters: PathWaiter[];
+  /** Round-robin position of the next transfer over the group's paths (load spreading). */
+  turn: number;
 }
 
-/** The first path of the group that is up, from the current primary's side (a swapped pair sends the other way). */
+/** The pair's route: the first path of the group that is up, from the current primary's side (a swapped pair sends the other way); transfers spread over all up paths with `nextPath`. */
 export function pathGroupRoute(core: EngineState, p: PairRt): PairRoute | undefined {
-  const from = core.volume(p.primaryId).systemId;
-  for (const link of groupLinks(core, p)) {
-    if (!link.up) continue;
-    const a = link.cable.aPortId;
-    const b = link.cable.bPortId;
-    const aOwner = core.wiring.ownerOf(a);
-    return aOwner === from ? { fromPortId: a, link, toPortId: b } : { fromPortId: b, link, toPortId: a };
-  }
+  for (const link of groupLinks(core, p)) if (link.up) return orient(core, p, link);
   return undefined;
+}
+
+/** A path group's cable as a route from the current primary's side. */
+function orient(core: EngineState, p: PairRt, link: LinkRt): PairRoute {
+  const from = core.volume(p.primaryId).systemId;
+  const a = link.cable.aPortId;
+  const b = link.cable.bPortId;
+  return core.wiring.ownerOf(a) === from ? { fromPortId: a, link, toPortId: b } : { fromPortId: b, link, toPortId: a };
+}
+
+/**
+ * The path the pair's next transfer (a sync update, a copied track, a journal record) takes. A pair with a path group
+ * spreads its remote I/O round robin over the group's paths that are up, so two equal paths carry about equal load
+ * (IBM DS8000 "Path connections": up to eight paths between two subsystems, the workload distributed over the available
+ * paths; Hitachi's remote connection likewise uses all of its paths; MPIO's round-robin policy). While a cut is still
+ * undetected (the path timeout runs) the pair keeps its `route`, as the array does not know yet which path was lost:
+ * work on the cut path waits for the detection. Without a path group: the pair's one route.
+ */
+export function nextPath(core: EngineState, p: PairRt): PairRoute | undefined {
+  const route = p.route;
+  if (!p.cfg.paths || !route || p.pathWatch.detectAtUs !== undefined) return route;
+  const up = groupLinks(core, p).filter((l) => l.up);
+  if (up.length < 2) return route;
+  const link = up[p.pathWatch.turn++ % up.length]!;
+  return link === route.link ? route : orient(core, p, link);
+}
+
+/** Bytes the pair's paths that are up hold in flight (bandwidth x round trip, summed): the journal's transfer window. */
+export function pathsInFlightBytes(core: EngineState, p: PairRt, one: (link: LinkRt) => number): number {
+  if (!p.cfg.paths || !p.route || p.pathWatch.detectAtUs !== undefined) return p.route ? one(p.route.link) : 0;
+  let sum = 0;
+  for (const l of groupLinks(core, p)) if (l.up) sum += one(l);
+  return sum || one(p.route.link);
 }
 
 function groupLinks(core: EngineState, p: PairRt): LinkRt[] {
