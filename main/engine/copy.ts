@@ -101,7 +101,7 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
     p.copy.cursor = t + 1;
     sent++;
     // Each track of the batch takes the next path of a path group that is up (the batch's own check was on the route).
-    copyTrack(core, p, nextPath(core, p) ?? route, secSystem, offset, len, gen);
+    copyTrack(core, p, nextPath(core, p, offset, len) ?? route, secSystem, offset, len, gen);
   }
   if (sent === 0) copyBatchDone(core, p, gen);
 }

@@ -149,7 +149,7 @@ export function pump(core: EngineState, j: JournalRt): void {
     j.sent.set(rec.seq, rec);
     j.inFlight++;
     j.inFlightBytes += rec.length;
-    transmitRecord(core, j, rec, nextPath(core, p)!);
+    transmitRecord(core, j, rec, nextPath(core, p, rec.offset, rec.length)!);
   }
 }
 
@@ -188,7 +188,7 @@ class JournalSend implements SentTo, PathWaiter {
   /** Lost on a cut path of a path group: sent again on the pair's path (if the journal is still the same one). */
   retry(core: EngineState): void {
     const p = this.rec.pair;
-    const route = nextPath(core, p);
+    const route = nextPath(core, p, this.rec.offset, this.rec.length);
     if (this.j.gen === this.gen && route?.link.up) transmitRecord(core, this.j, this.rec, route);
   }
 }

@@ -24,7 +24,12 @@ export interface PathWatch {
   waiters: PathWaiter[];
   /** Round-robin position of the next transfer over the group's paths (load spreading). */
   turn: number;
+  /** The path each track last took: a track with a transfer still in flight keeps it (see nextPath). */
+  trackLinks: Map<number, LinkRt>;
 }
+
+/** trackLinks entries kept before the ones of tracks with nothing in flight are dropped. */
+const TRACK_LINKS_PRUNE_AT = 65_536;
 
 /** The pair's route: the first path of the group that is up, from the current primary's side (a swapped pair sends the other way); transfers spread over all up paths with `nextPath`. */
 export function pathGroupRoute(core: EngineState, p: PairRt): PairRoute | undefined {
@@ -48,13 +53,32 @@ function orient(core: EngineState, p: PairRt, link: LinkRt): PairRoute {
  * undetected (the path timeout runs) the pair keeps its `route`, as the array does not know yet which path was lost:
  * work on the cut path waits for the detection. Without a path group: the pair's one route.
  */
-export function nextPath(core: EngineState, p: PairRt): PairRoute | undefined {
+export function nextPath(core: EngineState, p: PairRt, offset?: number, length?: number): PairRoute | undefined {
   const route = p.route;
   if (!p.cfg.paths || !route || p.pathWatch.detectAtUs !== undefined) return route;
   const up = groupLinks(core, p).filter((l) => l.up);
   if (up.length < 2) return route;
-  const link = up[p.pathWatch.turn++ % up.length]!;
+  // Each path is FIFO, two paths are not: a transfer to a track that still has one in flight (a sync update, a copied
+  // track) takes that one's path, so a newer update never lands before an older one of the same bytes (the array's
+  // track lock serialises them the same way). Otherwise the next path, round robin.
+  const w = p.pathWatch;
+  let link: LinkRt | undefined;
+  const first = offset === undefined ? -1 : Math.floor(offset / p.trackBytes);
+  const last = offset === undefined ? -1 : Math.floor((offset + Math.max(1, length ?? 1) - 1) / p.trackBytes);
+  for (let t = first; t >= 0 && t <= last && !link; t++) {
+    const held = w.trackLinks.get(t);
+    if (held?.up && trackInFlight(p, t)) link = held;
+  }
+  link ??= up[w.turn++ % up.length]!;
+  if (first >= 0) {
+    if (w.trackLinks.size > TRACK_LINKS_PRUNE_AT) for (const t of w.trackLinks.keys()) if (!trackInFlight(p, t)) w.trackLinks.delete(t);
+    for (let t = first; t <= last; t++) w.trackLinks.set(t, link);
+  }
   return link === route.link ? route : orient(core, p, link);
+}
+
+function trackInFlight(p: PairRt, track: number): boolean {
+  return (p.syncInFlightTracks.get(track) ?? 0) > 0 || p.copy.inFlightTracks.has(track);
 }
 
 /** Bytes the pair's paths that are up hold in flight (bandwidth x round trip, summed): the journal's transfer window. */

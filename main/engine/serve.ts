@@ -121,7 +121,7 @@ export function fencedRefusal(p: PairRt): string {
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
 export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: AnswerTo): void {
   // Spread over a path group's paths that are up; acknowledged when the secondary on that path has it, as on one path.
-  const route = nextPath(core, p);
+  const route = nextPath(core, p, a.offset, a.length);
   const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs);
   if (!route) return f.fail(core, 'no cabled route from the primary to the secondary');
   // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.

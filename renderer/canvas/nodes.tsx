@@ -12,6 +12,7 @@ import { formatBytes, sizeOf } from '../lib/topo';
 import type { DesignerNode } from './derive';
 import { HANDLE, portFacesRight } from './derive';
 import { problemsOf } from '../ui/problems';
+import { FabricGlyph } from './fabric-mark';
 import { LiveCacheFill, LiveVolumeBadges } from '../live/canvas';
 
 type P = NodeProps<DesignerNode>;
@@ -108,9 +109,7 @@ function FabricMark({ inwardLeft }: { inwardLeft: boolean }) {
   // On the top corner away from the cable handle, so it never sits on the cables it stands for.
   return (
     <span className={`port-fabric ${inwardLeft ? 'at-left' : 'at-right'}`} data-testid="port-fabric" aria-label="behind a switch (fabric)">
-      <svg width="14" height="12" viewBox="0 0 14 12" aria-hidden="true">
-        <path d="M1 6h4M5 6l4-4h4M5 6h8M5 6l4 4h4" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" strokeLinejoin="round" />
-      </svg>
+      <FabricGlyph />
     </span>
   );
 }
