@@ -2,7 +2,7 @@
 // The port shows a fabric marker, its inspector a checkbox that teaches, both cables are drawn and labelled; a plain
 // port with two cables is refused with a message that names the fabric option.
 import { expect as baseExpect, test } from '@playwright/test';
-import { node } from './helpers/canvas';
+import { connect, handle, node } from './helpers/canvas';
 import { openFigure } from './helpers/live';
 
 const expect = baseExpect.configure({ timeout: 30_000 });
@@ -53,4 +53,10 @@ test('FIG. 1: IP22 carries CN4 and CN5 behind a switch; unmarking it names the f
   await expect(problems.first()).toContainText('behind a switch (fabric)');
   await box.check();
   await expect(page.getByTestId('problem-row').filter({ hasText: /IP22 already has cable/ })).toHaveCount(0);
+
+  // Drawing a second cable from a plain port (IP21 has the loop CN3) is refused, and the refusal names the fabric option.
+  const cables = await page.locator('[data-testid^="rf__edge-CN"]').count();
+  await connect(page, handle(page, 'IP21', 'cable'), handle(page, 'TP31', 'cable'));
+  await expect(page.getByTestId('toast')).toContainText(/IP21 already has cable CN3.*behind a switch \(fabric\)/);
+  await expect(page.locator('[data-testid^="rf__edge-CN"]')).toHaveCount(cables);
 });
