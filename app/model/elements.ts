@@ -172,7 +172,7 @@ const port: ElementSpec<'port'> = {
   list: 'ports',
   label: 'Port',
   tooltip:
-    'A channel port. A target (TP) receives commands, an initiator (IP) sends them, a switchable port plays one role at a time (FIG. 13).',
+    'A channel port. A target (TP) receives commands, an initiator (IP) sends them, a switchable port plays one role at a time (FIG. 13). A port takes one cable; behind a switch (fabric) it takes one cable per peer port.',
   idPrefix: 'port',
   create(id, parentId, t, o) {
     const ownerId = requireParent(t, 'port', parentId, ['systems', 'hosts']);

@@ -68,6 +68,9 @@ describe('creating a cable on the canvas', () => {
     expect(wan.element).toMatchObject({ kind: 'ip', distanceKm: 600, aPortId: 'IP22', bPortId: 'TP31' });
     const loop = addElement(wan.topology, 'cable', 'IP21', { toPortId: 'TP22' });
     expect(loop.element).toMatchObject({ kind: 'internal-loop', distanceKm: 0 });
-    expect(() => addElement(loop.topology, 'cable', 'IP22', { toPortId: 'TP41' })).toThrow(/already has cable/);
+    // IP22 is behind a switch (the patent's CN4 and CN5): one more cable, but not a second one to TP41.
+    expect(() => addElement(loop.topology, 'cable', 'IP22', { toPortId: 'TP41' })).toThrow(/already reaches TP41 over cable CN5/);
+    // A plain port takes one cable, and the refusal names the fabric option.
+    expect(() => addElement(loop.topology, 'cable', 'IP21', { toPortId: 'TP41' })).toThrow(/already has cable CN\d.*behind a switch \(fabric\)/);
   });
 });

@@ -84,11 +84,30 @@ describe('canConnect', () => {
     expect(c.element.kind).toBe('fc');
     const busy = canConnect(c.topology, s.ip2.id, s.rtp.id);
     expect(busy.ok).toBe(false);
-    if (!busy.ok) expect(busy.reason).toMatch(/switchable/);
+    if (!busy.ok) expect(busy.reason).toMatch(/switchable port \(FIG. 13\)/);
     const c2 = addElement(c.topology, 'cable', s.ip2.id, { toPortId: s.sw.id });
     const c3 = canConnect(c2.topology, s.tp.id, s.sw.id);
     expect(c3.ok).toBe(true);
     expect(canConnect(c.topology, s.ip2.id, s.rtp.id, { ignoreCableId: c.element.id }).ok).toBe(true);
+  });
+
+  it('takes one cable per peer port on a port behind a switch (fabric), and names the fabric option on a plain port', () => {
+    const s = twoSystems();
+    // A plain initiator with a cable to the remote target refuses a second cable, and says how to allow it.
+    const c = addElement(s.t, 'cable', s.ip.id, { toPortId: s.rtp.id });
+    const plain = canConnect(c.topology, s.ip.id, s.sw.id);
+    expect(plain.ok).toBe(false);
+    if (!plain.ok) expect(plain.reason).toMatch(/behind a switch \(fabric\)/);
+    // Marked fabric, the same port takes a cable to another peer port, but not a second one to the same peer.
+    const t = structuredClone(c.topology);
+    t.ports.find((p) => p.id === s.ip.id)!.fabric = true;
+    expect(canConnect(t, s.ip.id, s.sw.id).ok).toBe(true);
+    const dup = canConnect(t, s.ip.id, s.rtp.id);
+    expect(dup.ok).toBe(false);
+    if (!dup.ok) expect(dup.reason).toMatch(/one cable per peer port/);
+    // The plain peer at the other end still takes one cable only.
+    const other = canConnect(t, s.ip2.id, s.rtp.id);
+    expect(other.ok).toBe(false);
   });
 });
 

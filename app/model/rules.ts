@@ -80,10 +80,19 @@ export interface ConnectOptions {
   skipCableCount?: boolean;
 }
 
+/** Why a plain port refuses a second cable, naming both ways to more cables: a switchable port, or a port behind a switch. */
+export function overCabledReason(port: { id: string; name: string }, first: { id: string; name: string }): string {
+  return (
+    `${port.name || port.id} already has cable ${first.name || first.id}; a plain port takes one cable. ` +
+    'Mark the port "behind a switch (fabric)" to give it one cable per peer port, or use a switchable port (FIG. 13)'
+  );
+}
+
 /**
  * May these two ports be cabled? No port to itself, no initiator to initiator, no target to target,
  * no two ports of one host, two ports of one system only as the patent's internal loop from an
- * initiator to a target (cable kind internal-loop), and at most one cable per port unless it is switchable.
+ * initiator to a target (cable kind internal-loop), and at most one cable per port unless it is switchable, or behind a
+ * switch (`fabric`: one cable per peer port).
  */
 export function canConnect(t: Topology, portAId: string, portBId: string, options: ConnectOptions = {}): RuleResult {
   if (portAId === portBId) return no('a port cannot be cabled to itself');
@@ -112,10 +121,15 @@ export function canConnect(t: Topology, portAId: string, portBId: string, option
   for (const port of options.skipCableCount ? [] : [a, b]) {
     if (port.kind === 'switchable') continue;
     const others = (ix.cablesByPort.get(port.id) ?? []).filter((c) => c.id !== options.ignoreCableId);
-    if (others.length > 0)
-      return no(
-        `${port.name || port.id} already has cable ${others[0]!.name || others[0]!.id}; only a switchable port (FIG. 13) takes more than one cable`,
-      );
+    if (others.length === 0) continue;
+    const peerId = port === a ? b.id : a.id;
+    if (port.fabric) {
+      // Behind a switch each cable is one fabric path to a different peer port; a second path to the same peer is a duplicate.
+      const same = others.find((c) => (c.aPortId === port.id ? c.bPortId : c.aPortId) === peerId);
+      if (same) return no(`${port.name || port.id} already reaches ${peerId} over cable ${same.name || same.id}; a fabric port takes one cable per peer port`);
+      continue;
+    }
+    return no(overCabledReason(port, others[0]!));
   }
   return OK;
 }

@@ -118,6 +118,12 @@ export const Port = z.strictObject({
   ownerId: Id,
   kind: PortKind,
   wwn: Wwn,
+  /**
+   * The port is attached to a fabric (an FC switch): it may carry several cables, each one fabric path to a different
+   * peer port, modelled as a separate link with its own distance and bandwidth (the patent's IP22 reaches both TP31
+   * over CN4 and TP41 over CN5). Absent = false: a plain point-to-point port takes one cable. Not on a switchable port.
+   */
+  fabric: z.boolean().optional(),
 });
 export type Port = z.infer<typeof Port>;
 

@@ -87,6 +87,21 @@ describe('checks with advice', () => {
     expect(figure(plan, 'P2', 'rpoMs')?.explanation).toMatch(/unbounded/);
   });
 
+  it('a path group of two 100 Mbit/s links carries what one cannot: the engine spreads the load, so the bandwidths add', () => {
+    const t = cascadeExample({ asyncMbps: 100 });
+    t.ports.push({ id: 'IP23', name: 'IP23', ownerId: 'SR', kind: 'initiator', wwn: '50:06:0e:80:00:00:aa:01' }, { id: 'TP32', name: 'TP32', ownerId: 'SM', kind: 'target', wwn: '50:06:0e:80:00:00:aa:02' });
+    t.cables.push({ ...t.cables.find((c) => c.id === 'C-async')!, id: 'C-async2', name: 'CN4b', aPortId: 'IP23', bPortId: 'TP32', distanceKm: 820 });
+    const p2 = t.pairs.find((p) => p.id === 'P2')!;
+    p2.paths = { cableIds: ['C-async', 'C-async2'], minPaths: 1, timeoutMs: 15000 };
+    const plan = planTopology(t);
+    const hop = plan.hops.find((h) => h.pairId === 'P2')!;
+    expect(hop.route).toMatchObject({ cableIds: ['C-async', 'C-async2'], bandwidthMbps: 200, distanceKm: 820, parallel: true });
+    // 144.2 Mbit/s of writes over 200: no longer too small (one 100 Mbit/s path alone is, above).
+    expect(check(plan, 'link-too-small')).toEqual([]);
+    expect(hop.rpo?.bounded).toBe(true);
+    expect(figure(plan, 'P2', 'route')?.explanation).toMatch(/path group C-async \| C-async2.*together 200 Mbit\/s/);
+  });
+
   it('a link at 90% warns that queueing grows', () => {
     // 16.384 MB/s over 160 Mbit/s = 18.18 MB/s of payload: 90%
     const plan = planTopology(cascadeExample({ asyncMbps: 160 }));

@@ -39,6 +39,8 @@ export interface HopRoute {
   bandwidthMbps: number;
   /** 2 if any cable needs 2 (plain SCSI), else 1 (fast write everywhere). */
   roundTripsPerWrite: number;
+  /** The cables are a pair's path group side by side (the engine spreads the load over them), not one after another. */
+  parallel?: boolean;
 }
 
 /** Finds a pair's route; `null` when the two systems are not cabled to each other. */
@@ -147,6 +149,21 @@ export function routeFromCables(cables: readonly Cable[]): HopRoute {
     distanceKm: cables.reduce((sum, c) => sum + c.distanceKm, 0),
     bandwidthMbps: cables.length ? Math.min(...cables.map((c) => c.bandwidthMbps)) : Infinity,
     roundTripsPerWrite: cables.some((c) => c.roundTripsPerWrite === 2) ? 2 : 1,
+  };
+}
+
+/**
+ * A pair's path group as one route: the cables run side by side and the engine spreads the pair's transfers over them
+ * (main/engine/path-groups.ts nextPath), so their bandwidths add; the longest path and the most round trips bound the
+ * latency (a write may take any of them).
+ */
+export function routeFromPathGroup(cables: readonly Cable[]): HopRoute {
+  return {
+    cableIds: cables.map((c) => c.id),
+    distanceKm: Math.max(...cables.map((c) => c.distanceKm)),
+    bandwidthMbps: cables.reduce((sum, c) => sum + c.bandwidthMbps, 0),
+    roundTripsPerWrite: cables.some((c) => c.roundTripsPerWrite === 2) ? 2 : 1,
+    parallel: true,
   };
 }
 
@@ -299,6 +316,11 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
     const from = systemOfVolume(pair.primaryVolumeId);
     const to = systemOfVolume(pair.secondaryVolumeId);
     // A pair inside one system needs no cable (an internal copy), unless it goes over an internal loop.
+    const group = (pair.paths?.cableIds ?? []).map((id) => ix.cables.get(id)).filter((c): c is Cable => c !== undefined);
+    if (group.length > 1 && !opts.routeOf) {
+      routes.set(pair.id, routeFromPathGroup(group));
+      continue;
+    }
     const cables = routeOf(t, pair) ?? (from !== undefined && from === to ? [] : null);
     routes.set(pair.id, cables ? routeFromCables(cables) : null);
   }
@@ -471,7 +493,9 @@ export function planTopology(t: Topology, opts: PlanOptions = {}): Plan {
       unit: 'km',
       explanation: internal
         ? 'inside one system: no cable'
-        : `${route.cableIds.join(' + ')}: ${num(route.distanceKm)} km, narrowest ${num(route.bandwidthMbps)} Mbit/s, ${route.roundTripsPerWrite} round trip(s) per write`,
+        : route.parallel
+          ? `path group ${route.cableIds.join(' | ')}, the load spread over them: longest ${num(route.distanceKm)} km, together ${num(route.bandwidthMbps)} Mbit/s, ${route.roundTripsPerWrite} round trip(s) per write`
+          : `${route.cableIds.join(' + ')}: ${num(route.distanceKm)} km, narrowest ${num(route.bandwidthMbps)} Mbit/s, ${route.roundTripsPerWrite} round trip(s) per write`,
     });
     const linkBytesPerSec = internal ? Infinity : linkPayloadBytesPerSecond(route.bandwidthMbps, overhead);
     if (!internal) {

@@ -4,7 +4,7 @@ import type { JsonPath, Problem } from '../model/problem';
 import { initialFillBytes, MAX_INITIAL_FILL_BYTES, type ElementList, type Topology } from '../model/schema';
 import { ELEMENT_LISTS } from '../model/schema';
 import { indexTopology, sizeBytesOf } from '../model/index-topology';
-import { canConnect, canNestIn } from '../model/rules';
+import { canConnect, canNestIn, overCabledReason } from '../model/rules';
 import { hostCablesToLu, oneWayDelayUs, pairRoute, PROTOCOL_OVERHEAD, serialisationUs, syncHopWriteUs } from '../model/paths';
 import { MAX_TRANSLATE_HOPS, TranslateError, translate } from '../tables/translate';
 import { bytes } from '../units';
@@ -21,6 +21,8 @@ export const VALIDATION_CODES = [
   'mapping-cycle',
   'bad-cable',
   'port-over-cabled',
+  'fabric-duplicate-path',
+  'fabric-switchable',
   'switch-group-missing',
   'pair-no-route',
   'pair-bad-path',
@@ -298,7 +300,7 @@ export function validateTopology(t: Topology): Problem[] {
     }
   }
 
-  // Ports: unique WWNs, unique LUNs per port, one cable per port unless switchable.
+  // Ports: unique WWNs, unique LUNs per port, one cable per port unless switchable or behind a switch (fabric).
   const wwns = new Map<string, string>();
   // Index of each cable in the document; indexOf per extra cable was quadratic on a port with thousands of cables.
   const cableIndex = new Map(t.cables.map((c, i) => [c, i]));
@@ -308,16 +310,29 @@ export function validateTopology(t: Topology): Problem[] {
     if (other) error('duplicate-wwn', `WWN ${p.wwn} is already used by port ${other}`, ['ports', i, 'wwn'], p.id);
     else wwns.set(key, p.id);
     const cables = ix.cablesByPort.get(p.id) ?? [];
+    if (p.fabric && p.kind === 'switchable')
+      // A switchable port's cables take turns through the changeover switch (FIG. 13); a fabric port's are all live at once.
+      error('fabric-switchable', `port ${p.name || p.id} is switchable and behind a switch (fabric): a switchable port's cables take turns through its changeover switch, a fabric port's are all live at once; choose one`, ['ports', i, 'fabric'], p.id);
     if (cables.length > 1) {
-      if (p.kind !== 'switchable') {
+      if (p.fabric && p.kind !== 'switchable') {
+        // Behind a switch: one cable (one fabric path) per peer port; a second cable to the same peer is a duplicate.
+        const byPeer = new Map<string, string>();
+        for (const c of cables) {
+          const peer = c.aPortId === p.id ? c.bPortId : c.aPortId;
+          const first = byPeer.get(peer);
+          if (first === undefined) byPeer.set(peer, c.id);
+          else
+            error(
+              'fabric-duplicate-path',
+              `fabric port ${p.name || p.id} already reaches port ${peer} over cable ${first}; cable ${c.id} is a second path to the same peer port (give each fabric path its own peer port, or use a pair's path group over separate ports)`,
+              ['cables', cableIndex.get(c)!],
+              c.id,
+            );
+        }
+      } else if (p.kind !== 'switchable') {
         for (const extra of cables.slice(1)) {
           const ci = cableIndex.get(extra)!;
-          error(
-            'port-over-cabled',
-            `port ${p.name || p.id} already has cable ${cables[0]!.id}; only a switchable port (FIG. 13) takes more than one cable`,
-            ['cables', ci],
-            extra.id,
-          );
+          error('port-over-cabled', `port ${overCabledReason(p, cables[0]!)}`, ['cables', ci], extra.id);
         }
       } else if (new Set(cables.map((c) => c.switchGroup ?? '')).size > 1 || cables.some((c) => !c.switchGroup)) {
         warn(

@@ -119,14 +119,41 @@ const cases: Case[] = [
     message: /internal loop/,
   },
   {
-    rule: 'a second cable on a port that is not switchable',
+    rule: 'a second cable on a plain port (neither switchable nor behind a switch)',
     mistake: (t) => {
       t.ports.push({ id: 'TP32', name: 'TP32', ownerId: 'sys30', kind: 'target', wwn: '50:06:0e:80:00:00:ff:01' });
-      t.cables.push({ id: 'CN9', name: 'CN9', kind: 'ip', aPortId: 'IP22', bPortId: 'TP32', distanceKm: 600, bandwidthMbps: 1000, roundTripsPerWrite: 1 });
+      t.cables.push({ id: 'CN9', name: 'CN9', kind: 'ip', aPortId: 'IP21', bPortId: 'TP32', distanceKm: 600, bandwidthMbps: 1000, roundTripsPerWrite: 1 });
     },
     code: 'port-over-cabled',
     elementId: 'CN9',
     path: (t) => ['cables', t.cables.length - 1],
+    message: /behind a switch \(fabric\)/,
+  },
+  {
+    // FIG. 1 as the patent draws it: IP22 carries CN4 (to TP31) and CN5 (to TP41), so it is behind a switch. Plain, it is over-cabled.
+    rule: 'the patent\'s IP22 with CN4 and CN5 but not marked behind a switch',
+    mistake: (t) => delete byId(t.ports, 'IP22').fabric,
+    code: 'port-over-cabled',
+    elementId: 'CN4',
+    message: /IP22 already has cable CN5/,
+  },
+  {
+    rule: 'a fabric port with two cables to the same peer port',
+    mistake: (t) => {
+      t.cables.push({ id: 'CN9', name: 'CN9', kind: 'ip', aPortId: 'IP22', bPortId: 'TP31', distanceKm: 600, bandwidthMbps: 1000, roundTripsPerWrite: 1 });
+    },
+    code: 'fabric-duplicate-path',
+    elementId: 'CN9',
+    path: (t) => ['cables', t.cables.length - 1],
+    message: /already reaches port TP31 over cable CN4/,
+  },
+  {
+    rule: 'a port both switchable and behind a switch (fabric)',
+    file: 'fig13-switchable-port.relaylab.json',
+    mistake: (t) => (byId(t.ports, 'SP21').fabric = true),
+    code: 'fabric-switchable',
+    elementId: 'SP21',
+    path: (t) => ['ports', t.ports.findIndex((p) => p.id === 'SP21'), 'fabric'],
   },
   {
     rule: 'a switchable port whose cables are not on one changeover switch',
@@ -248,11 +275,11 @@ const cases: Case[] = [
     rule: 'an external backing whose LU is not reached through the given initiator port',
     mistake: (t) => {
       const r1 = byId(t.volumes, 'R1');
-      if (r1.kind === 'real' && r1.backing.type === 'external') r1.backing.initiatorPortId = 'IP22';
+      if (r1.kind === 'real' && r1.backing.type === 'external') r1.backing.initiatorPortId = 'IP21';
     },
     code: 'backing-unreachable',
     elementId: 'R1',
-    message: /no cable joins IP22 to TP41/,
+    message: /no cable joins IP21 to TP41/,
   },
   {
     rule: 'a layout entry for an element that does not exist',

@@ -51,7 +51,7 @@ function doc(name, description) {
     system: (id, name, siteId, role, description) =>
       t.systems.push({ id, name, siteId, role, trackBytes: 262144, chaProcessingUs: 50, destageUsPerTrack: 500, ...(description ? { description } : {}) }),
     host: (id, name, siteId, workloads = []) => t.hosts.push({ id, name, siteId, workloads }),
-    port: (id, name, ownerId, kind) => t.ports.push({ id, name, ownerId, kind, wwn: wwn() }),
+    port: (id, name, ownerId, kind, extra = {}) => t.ports.push({ id, name, ownerId, kind, wwn: wwn(), ...extra }),
     cable: (id, name, kind, aPortId, bPortId, distanceKm, bandwidthMbps, extra = {}) =>
       t.cables.push({ id, name, kind, aPortId, bPortId, distanceKm, bandwidthMbps, roundTripsPerWrite: 2, ...extra }),
     real: (id, name, systemId, sizeBytes, backing = { type: 'internal' }) => t.volumes.push({ id, name, systemId, kind: 'real', sizeBytes, backing }),
@@ -153,9 +153,9 @@ const figures = [];
   b.port('TP21', 'TP21', 'sys20', 'target');
   b.port('IP21', 'IP21', 'sys20', 'initiator');
   b.port('TP22', 'TP22', 'sys20', 'target');
-  b.port('IP22', 'IP22', 'sys20', 'initiator');
-  b.port('IP23', 'IP23', 'sys20', 'initiator');
-  externalSystem(b, 'IP23');
+  // The patent: IP22 reaches TP31 over CN4 and TP41 over CN5, so IP22 sits behind a switch (two fabric paths).
+  b.port('IP22', 'IP22', 'sys20', 'initiator', { fabric: true });
+  externalSystem(b, 'IP22');
   b.virtual('V21', 'V21', 'sys20', [{ lowerId: 'R1', lengthBytes: 1 * GiB }]);
   b.lu('LU22', 'LU22', 'TP22', 0, 'V21', 1 * GiB);
   b.alias('R2', 'R2', 'sys20', 'V21', { initiatorPortId: 'IP21', luId: 'LU22' });
@@ -402,9 +402,9 @@ exerciseFigure(
   relaySystem(b, 'Receives into V12 (C12), copies cache to cache into V21 (C21), sends to the remote and stores in system 40.');
   localSite(b, 'TP21');
   b.port('TP21', 'TP21', 'sys20', 'target');
-  b.port('IP22', 'IP22', 'sys20', 'initiator');
-  b.port('IP23', 'IP23', 'sys20', 'initiator');
-  externalSystem(b, 'IP23');
+  // The patent: IP22 reaches TP31 over CN4 and TP41 over CN5, so IP22 sits behind a switch (two fabric paths).
+  b.port('IP22', 'IP22', 'sys20', 'initiator', { fabric: true });
+  externalSystem(b, 'IP22');
   b.virtual('V21', 'V21', 'sys20', [{ lowerId: 'R1', lengthBytes: 1 * GiB }]);
   b.alias('R2', 'R2', 'sys20', 'V21');
   b.virtual('V12', 'V12', 'sys20', [{ lowerId: 'R2', lengthBytes: 1 * GiB }]);
@@ -428,9 +428,9 @@ exerciseFigure(
   relaySystem(b, 'Receives into the shared cache C21, from which V21 sends to the remote and stores in system 40.');
   localSite(b, 'TP21');
   b.port('TP21', 'TP21', 'sys20', 'target');
-  b.port('IP22', 'IP22', 'sys20', 'initiator');
-  b.port('IP23', 'IP23', 'sys20', 'initiator');
-  externalSystem(b, 'IP23');
+  // The patent: IP22 reaches TP31 over CN4 and TP41 over CN5, so IP22 sits behind a switch (two fabric paths).
+  b.port('IP22', 'IP22', 'sys20', 'initiator', { fabric: true });
+  externalSystem(b, 'IP22');
   b.virtual('V21', 'V21', 'sys20', [{ lowerId: 'R1', lengthBytes: 1 * GiB }]);
   b.alias('R2', 'R2', 'sys20', 'V21');
   b.virtual('V12', 'V12', 'sys20', [{ lowerId: 'R2', lengthBytes: 1 * GiB }]);

@@ -1,5 +1,5 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
-import { waitForPath, type PathWaiter } from './path-groups';
+import { nextPath, waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
 import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
@@ -100,7 +100,8 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
     bm.clear(t);
     p.copy.cursor = t + 1;
     sent++;
-    copyTrack(core, p, route, secSystem, offset, len, gen);
+    // Each track of the batch takes the next path of a path group that is up (the batch's own check was on the route).
+    copyTrack(core, p, nextPath(core, p, offset, len) ?? route, secSystem, offset, len, gen);
   }
   if (sent === 0) copyBatchDone(core, p, gen);
 }

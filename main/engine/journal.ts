@@ -4,7 +4,7 @@ import type { EngineState } from './state';
 import { abandonCopy, completeTakeover, setState, suspend, takeOver } from './pair-states';
 import { startCopy } from './copy';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
-import { retryOnPath, type PathWaiter } from './path-groups';
+import { nextPath, pathsInFlightBytes, retryOnPath, type PathWaiter } from './path-groups';
 import { STANDBY_STATES, standbyWrapped } from './standby';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
@@ -141,14 +141,15 @@ export function pump(core: EngineState, j: JournalRt): void {
     const rec = j.queue[j.queueHead];
     if (!rec) return;
     const p = rec.pair;
-    const route = p.route;
-    if (!route || !route.link.up || !p.rules.sendsJournal) return;
-    if (j.inFlight >= JOURNAL_WINDOW && j.inFlightBytes + rec.length > bandwidthDelayBytes(route.link)) return;
+    if (!p.route || !p.route.link.up || !p.rules.sendsJournal) return;
+    // A path group's window is what all its paths that are up hold; the records are spread over them (nextPath) and may
+    // arrive out of order: the secondary still applies only an unbroken run of sequence numbers (applyInOrder).
+    if (j.inFlight >= JOURNAL_WINDOW && j.inFlightBytes + rec.length > pathsInFlightBytes(core, p, bandwidthDelayBytes)) return;
     j.shift();
     j.sent.set(rec.seq, rec);
     j.inFlight++;
     j.inFlightBytes += rec.length;
-    transmitRecord(core, j, rec, route);
+    transmitRecord(core, j, rec, nextPath(core, p, rec.offset, rec.length)!);
   }
 }
 
@@ -187,7 +188,8 @@ class JournalSend implements SentTo, PathWaiter {
   /** Lost on a cut path of a path group: sent again on the pair's path (if the journal is still the same one). */
   retry(core: EngineState): void {
     const p = this.rec.pair;
-    if (this.j.gen === this.gen && p.route?.link.up) transmitRecord(core, this.j, this.rec, p.route);
+    const route = nextPath(core, p, this.rec.offset, this.rec.length);
+    if (this.j.gen === this.gen && route?.link.up) transmitRecord(core, this.j, this.rec, route);
   }
 }
 

@@ -22,19 +22,71 @@ export interface PathWatch {
   detectAtUs: number | undefined;
   /** Work held until the detection: sync updates to send again, a copy batch, a journal record lost on the cut path. */
   waiters: PathWaiter[];
+  /** Round-robin position of the next transfer over the group's paths (load spreading). */
+  turn: number;
+  /** The path each track last took: a track with a transfer still in flight keeps it (see nextPath). */
+  trackLinks: Map<number, LinkRt>;
 }
 
-/** The first path of the group that is up, from the current primary's side (a swapped pair sends the other way). */
+/** trackLinks entries kept before the ones of tracks with nothing in flight are dropped. */
+const TRACK_LINKS_PRUNE_AT = 65_536;
+
+/** The pair's route: the first path of the group that is up, from the current primary's side (a swapped pair sends the other way); transfers spread over all up paths with `nextPath`. */
 export function pathGroupRoute(core: EngineState, p: PairRt): PairRoute | undefined {
-  const from = core.volume(p.primaryId).systemId;
-  for (const link of groupLinks(core, p)) {
-    if (!link.up) continue;
-    const a = link.cable.aPortId;
-    const b = link.cable.bPortId;
-    const aOwner = core.wiring.ownerOf(a);
-    return aOwner === from ? { fromPortId: a, link, toPortId: b } : { fromPortId: b, link, toPortId: a };
-  }
+  for (const link of groupLinks(core, p)) if (link.up) return orient(core, p, link);
   return undefined;
+}
+
+/** A path group's cable as a route from the current primary's side. */
+function orient(core: EngineState, p: PairRt, link: LinkRt): PairRoute {
+  const from = core.volume(p.primaryId).systemId;
+  const a = link.cable.aPortId;
+  const b = link.cable.bPortId;
+  return core.wiring.ownerOf(a) === from ? { fromPortId: a, link, toPortId: b } : { fromPortId: b, link, toPortId: a };
+}
+
+/**
+ * The path the pair's next transfer (a sync update, a copied track, a journal record) takes. A pair with a path group
+ * spreads its remote I/O round robin over the group's paths that are up, so two equal paths carry about equal load
+ * (IBM DS8000 "Path connections": up to eight paths between two subsystems, the workload distributed over the available
+ * paths; Hitachi's remote connection likewise uses all of its paths; MPIO's round-robin policy). While a cut is still
+ * undetected (the path timeout runs) the pair keeps its `route`, as the array does not know yet which path was lost:
+ * work on the cut path waits for the detection. Without a path group: the pair's one route.
+ */
+export function nextPath(core: EngineState, p: PairRt, offset?: number, length?: number): PairRoute | undefined {
+  const route = p.route;
+  if (!p.cfg.paths || !route || p.pathWatch.detectAtUs !== undefined) return route;
+  const up = groupLinks(core, p).filter((l) => l.up);
+  if (up.length < 2) return route;
+  // Each path is FIFO, two paths are not: a transfer to a track that still has one in flight (a sync update, a copied
+  // track) takes that one's path, so a newer update never lands before an older one of the same bytes (the array's
+  // track lock serialises them the same way). Otherwise the next path, round robin.
+  const w = p.pathWatch;
+  let link: LinkRt | undefined;
+  const first = offset === undefined ? -1 : Math.floor(offset / p.trackBytes);
+  const last = offset === undefined ? -1 : Math.floor((offset + Math.max(1, length ?? 1) - 1) / p.trackBytes);
+  for (let t = first; t >= 0 && t <= last && !link; t++) {
+    const held = w.trackLinks.get(t);
+    if (held?.up && trackInFlight(p, t)) link = held;
+  }
+  link ??= up[w.turn++ % up.length]!;
+  if (first >= 0) {
+    if (w.trackLinks.size > TRACK_LINKS_PRUNE_AT) for (const t of w.trackLinks.keys()) if (!trackInFlight(p, t)) w.trackLinks.delete(t);
+    for (let t = first; t <= last; t++) w.trackLinks.set(t, link);
+  }
+  return link === route.link ? route : orient(core, p, link);
+}
+
+function trackInFlight(p: PairRt, track: number): boolean {
+  return (p.syncInFlightTracks.get(track) ?? 0) > 0 || p.copy.inFlightTracks.has(track);
+}
+
+/** Bytes the pair's paths that are up hold in flight (bandwidth x round trip, summed): the journal's transfer window. */
+export function pathsInFlightBytes(core: EngineState, p: PairRt, one: (link: LinkRt) => number): number {
+  if (!p.cfg.paths || !p.route || p.pathWatch.detectAtUs !== undefined) return p.route ? one(p.route.link) : 0;
+  let sum = 0;
+  for (const l of groupLinks(core, p)) if (l.up) sum += one(l);
+  return sum || one(p.route.link);
 }
 
 function groupLinks(core: EngineState, p: PairRt): LinkRt[] {

@@ -36,13 +36,15 @@ describe('path groups (TrueCopy/UR remote connection: paths, minimum paths, path
     const e = new Engine(twoPaths(), { seed: 2 });
     e.startWorkloads();
     e.runUntil(1_000_000);
+    // Both paths up: the updates are spread over both (path-spreading.test.ts measures the balance).
     expect(linkBytes(e, 'CN2')).toBeGreaterThan(0);
-    expect(linkBytes(e, 'CN2b')).toBe(0);
+    expect(linkBytes(e, 'CN2b')).toBeGreaterThan(0);
     const p99Before = e.snapshot().hosts[0]!.writeLatencyMs.p99;
     e.command({ type: 'cutCable', cableId: 'CN2' });
-    // Not noticed at the cut: still PAIR, and the updates sent meanwhile wait (nothing acknowledged, nothing failed).
+    // Not noticed at the cut: still PAIR, and the updates sent meanwhile wait (nothing acknowledged, nothing failed):
+    // the array does not know yet which path was lost, so it keeps its route (CN2). Updates already on CN2b land.
     expect(e.pairStatus(e.pairs.get('pair-sync')!).state).toBe('PAIR');
-    e.runFor(5);
+    e.runUntil(1_010_000);
     const atCut = host(e).writesAcked;
     e.runUntil(2_900_000);
     expect(e.pairStatus(e.pairs.get('pair-sync')!).state).toBe('PAIR');

@@ -7,7 +7,7 @@ import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from '
 import { defineEvent, EngineInvariantError } from './sim';
 import { newArrival, type AnswerTo, type Arrival, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo, type Wanted } from './state';
 import { deliver } from './write';
-import { retryOnPath, waitForPath, type PathWaiter } from './path-groups';
+import { nextPath, retryOnPath, waitForPath, type PathWaiter } from './path-groups';
 
 /** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
 export function scheduleWake(core: EngineState, cache: CacheRt): void {
@@ -120,7 +120,8 @@ export function fencedRefusal(p: PairRt): string {
 
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
 export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: AnswerTo): void {
-  const route = p.route;
+  // Spread over a path group's paths that are up; acknowledged when the secondary on that path has it, as on one path.
+  const route = nextPath(core, p, a.offset, a.length);
   const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs);
   if (!route) return f.fail(core, 'no cabled route from the primary to the secondary');
   // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.

@@ -78,7 +78,7 @@ describe('host reads', () => {
   });
 
   test("a miss on the relay's V12 stages from the external R1 over CN5; with CN5 cut misses fail and hits still succeed", () => {
-    // A second host at the relay site reads LU21 (V12 -> R2 -> V21 -> R1, external in sys40 through IP23 and CN5).
+    // A second host at the relay site reads LU21 (V12 -> R2 -> V21 -> R1, external in sys40 through IP22 and CN5).
     const t = withWorkload({ iops: 0 });
     t.hosts.push({ id: 'host2', name: 'host2', siteId: t.systems.find((s) => s.id === 'sys20')!.siteId, workloads: [] });
     t.ports.push({ id: 'HBA2', name: 'HBA2', ownerId: 'host2', kind: 'initiator', wwn: '50:06:0e:80:00:00:01:01' });

@@ -12,6 +12,7 @@ import { formatBytes, sizeOf } from '../lib/topo';
 import type { DesignerNode } from './derive';
 import { HANDLE, portFacesRight } from './derive';
 import { problemsOf } from '../ui/problems';
+import { FabricGlyph } from './fabric-mark';
 import { LiveCacheFill, LiveVolumeBadges } from '../live/canvas';
 
 type P = NodeProps<DesignerNode>;
@@ -103,6 +104,16 @@ export const HostNode = memo(function HostNode({ id, selected }: P) {
 
 const PORT_LABEL = { target: 'TP', initiator: 'IP', switchable: 'SP' } as const;
 
+/** The small marker of a port behind a switch (fabric): one line in, several out, as a switch fans a port out. */
+function FabricMark({ inwardLeft }: { inwardLeft: boolean }) {
+  // On the top corner away from the cable handle, so it never sits on the cables it stands for.
+  return (
+    <span className={`port-fabric ${inwardLeft ? 'at-left' : 'at-right'}`} data-testid="port-fabric" aria-label="behind a switch (fabric)">
+      <FabricGlyph />
+    </span>
+  );
+}
+
 export const PortNode = memo(function PortNode({ id, selected }: P) {
   const port = useElement('ports', id);
   // The cable handle faces outwards: targets receive from the left, initiators (and host ports) send to the right; external systems are mirrored.
@@ -111,9 +122,14 @@ export const PortNode = memo(function PortNode({ id, selected }: P) {
   const outward = facesRight ? Position.Right : Position.Left;
   const inward = outward === Position.Right ? Position.Left : Position.Right;
   return (
-    <div className={`rl-node rl-port kind-${port.kind}${selected ? ' is-selected' : ''}`} data-element-id={id} title={`${port.kind} port · WWN ${port.wwn}`}>
+    <div
+      className={`rl-node rl-port kind-${port.kind}${port.fabric ? ' is-fabric' : ''}${selected ? ' is-selected' : ''}`}
+      data-element-id={id}
+      title={`${port.kind} port · WWN ${port.wwn}${port.fabric ? ' · behind a switch (fabric): one cable per peer port, each cable one fabric path' : ''}`}
+    >
       <span className="port-kind">{PORT_LABEL[port.kind]}</span>
       <span className="port-name">{port.name || port.id}</span>
+      {port.fabric ? <FabricMark inwardLeft={facesRight} /> : null}
       <ProblemBadge id={id} />
       <Handle type="source" id={HANDLE.cable} position={outward} className="handle-cable" />
       {port.kind === 'switchable' ? <Handle type="source" id={HANDLE.cableOut} position={inward} className="handle-cable" /> : null}

@@ -25,6 +25,16 @@ function check(id: string, patch: Patch): string | null {
   }
 }
 
+/** What "behind a switch (fabric)" means, for the port's tooltip. */
+const FABRIC_TIP =
+  'The port is cabled to an FC switch (a fabric), not straight to one other port. It may then carry several cables: each cable ' +
+  'is one fabric path to a different peer port, with its own distance and bandwidth (the patent\'s IP22 reaches the remote ' +
+  'TP31 over CN4 and the external TP41 over CN5). The engine picks the cable by the peer it talks to. Not with a switchable port.';
+
+function fabricCables(t: Topology, portId: string): number {
+  return t.cables.filter((c) => c.aPortId === portId || c.bPortId === portId).length;
+}
+
 function commit(id: string, patch: Patch): void {
   documentStore.getState().edit('Edit property', (t) => setProperty(t, { id, patch }));
 }
@@ -35,11 +45,13 @@ interface FieldProps {
   name: string;
   label: string;
   hint?: string;
+  /** A tooltip that teaches what the field means (on the whole field). */
+  tip?: string;
 }
 
-function FieldShell({ name, label, hint, error, children }: { name: string; label: string; hint?: string; error: string | null; children: ReactNode }) {
+function FieldShell({ name, label, hint, tip, error, children }: { name: string; label: string; hint?: string; tip?: string; error: string | null; children: ReactNode }) {
   return (
-    <label className={`field${error ? ' has-error' : ''}`}>
+    <label className={`field${error ? ' has-error' : ''}`} title={tip}>
       <span className="field-label">{label}</span>
       {children}
       {error ? (
@@ -129,10 +141,10 @@ function SelectField({ id, name, label, hint, value, options, toPatch }: FieldPr
   );
 }
 
-function CheckField({ id, name, label, hint, value, toPatch }: FieldProps & { value: boolean; toPatch: (v: boolean) => Patch }) {
+function CheckField({ id, name, label, hint, tip, value, toPatch }: FieldProps & { value: boolean; toPatch: (v: boolean) => Patch }) {
   const [error, setError] = useState<string | null>(null);
   return (
-    <FieldShell name={name} label={label} hint={hint} error={error}>
+    <FieldShell name={name} label={label} hint={hint} tip={tip} error={error}>
       <input
         type="checkbox"
         className="field-check"
@@ -377,6 +389,15 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
           <Common id={id} name={p.name} />
           <SelectField id={id} name="kind" label="Kind" value={p.kind} options={[{ value: 'target', label: 'target (TP)' }, { value: 'initiator', label: 'initiator (IP)' }, { value: 'switchable', label: 'switchable' }]} toPatch={(v) => ({ kind: v })} />
           <InputField id={id} name="wwn" label="WWN" value={p.wwn} toPatch={(raw) => ({ wwn: raw.trim() })} placeholder="50:06:0e:80:00:00:00:01" />
+          <CheckField
+            id={id}
+            name="fabric"
+            label="Behind a switch (fabric)"
+            value={p.fabric ?? false}
+            toPatch={(on) => ({ fabric: on ? true : undefined })}
+            hint={p.fabric ? `${fabricCables(t, id)} cable(s): one per peer port` : undefined}
+            tip={FABRIC_TIP}
+          />
         </>
       );
     }

@@ -4,6 +4,7 @@ import { PAIR_STATE_EQUIVALENTS } from '../../app/engine/api';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_TONE } from '../live/model';
 import { toggleLegend, useLayout } from './layout';
+import { FabricGlyph } from '../canvas/fabric-mark';
 
 const ROLES = [
   ['local', 'local system (primary)'],
@@ -56,6 +57,12 @@ export const Legend = memo(function Legend() {
               <span className="legend-port kind-target">TP</span>
               <span className="legend-port kind-initiator">IP</span>
               <span className="legend-port kind-switchable">SP</span> target, initiator, switchable port
+            </div>
+            <div className="legend-row">
+              <span className="legend-fabric">
+                <FabricGlyph />
+              </span>{' '}
+              port behind a switch (fabric): one cable per peer port
             </div>
           </section>
           <section>
