@@ -4,7 +4,7 @@ import { Engine } from '../main/engine/engine';
 import { createEngineDriver } from '../main/engine/driver';
 import { Scheduler } from '../main/engine/sim';
 import { serializeTopology } from '../app/model/file';
-import type { Topology } from '../app/model/schema';
+import { withoutInitialFill, type Topology } from '../app/model/schema';
 import { GIB, TIB, elementCount, loadFigure, replicated, scaled } from './topologies';
 
 const FIG1 = 'fig01-loop-cascade.relaylab.json';
@@ -139,7 +139,7 @@ function datapath(writes: number, verify: boolean, baseline: boolean): Record<st
 
 /** Wall ms of a resync after `changed` tracks were written on the split primary, on FIG. 1 at `sizeBytes`. */
 function resyncOnce(sizeBytes: number, changed: number, verify: boolean): { ms: number; tracksSent: number; state: string; equal: boolean } {
-  const t = sizeBytes === GIB ? loadFigure(FIG1) : scaled(loadFigure(FIG1), GIB, sizeBytes);
+  const t = sizeBytes === GIB ? withoutInitialFill(loadFigure(FIG1)) : scaled(loadFigure(FIG1), GIB, sizeBytes);
   const engine = settledEngine(t);
   const split = engine.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
   if (!split.ok) throw new Error(`split refused: ${split.reason}`);
