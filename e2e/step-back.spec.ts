@@ -33,6 +33,21 @@ async function shown(page: Page): Promise<Shown> {
   return { current, highlighted, slots, walkLength };
 }
 
+/**
+ * What is on screen once it stopped changing: a step's walk line and its caches can reach the page in different
+ * renders, and a loaded machine read the slots of the step before (two equal reads 150 ms apart count as settled).
+ */
+async function settledShown(page: Page): Promise<Shown> {
+  let last = await shown(page);
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(150);
+    const now = await shown(page);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 const FIGURES: { name: string; figure: RegExp }[] = [
   { name: 'fig01', figure: /FIG\.\s*1(?!\d)/ },
   { name: 'fig07', figure: /FIG\.\s*7(?!\d)/ },
@@ -56,11 +71,11 @@ for (const f of FIGURES) {
     await expect(page.getByTestId('training-back')).toBeDisabled();
 
     // Forward until a step the engine had to run for changes the caches (at least 6 steps), so that Back must rewind the run.
-    const history: Shown[] = [await shown(page)];
+    const history: Shown[] = [await settledShown(page)];
     for (let i = 0; i < 40; i++) {
       await page.getByTestId('training-step').click();
       await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(history.length + 1);
-      history.push(await shown(page));
+      history.push(await settledShown(page));
       const [before, now] = history.slice(-2) as [Shown, Shown];
       if (history.length >= 6 && JSON.stringify(before.slots) !== JSON.stringify(now.slots)) break;
     }
@@ -69,7 +84,7 @@ for (const f of FIGURES) {
 
     await page.getByTestId('training-back').click();
     await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(history[n - 1]!.walkLength);
-    const back = await shown(page);
+    const back = await settledShown(page);
     expect(back.highlighted).not.toBe('');
     expect(back).toEqual(history[n - 1]);
     await page.screenshot({ path: `${SHOTS}/training-step-back-${f.name}.png` });
@@ -77,10 +92,10 @@ for (const f of FIGURES) {
     // Once more: step N-2, then forward again gives step N-1 as before.
     await page.getByTestId('training-back').click();
     await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(history[n - 2]!.walkLength);
-    expect(await shown(page)).toEqual(history[n - 2]);
+    expect(await settledShown(page)).toEqual(history[n - 2]);
     await page.getByTestId('training-step').click();
     await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(history[n - 1]!.walkLength);
-    expect(await shown(page)).toEqual(history[n - 1]);
+    expect(await settledShown(page)).toEqual(history[n - 1]);
   });
 }
 
