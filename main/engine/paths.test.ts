@@ -125,6 +125,28 @@ describe('path groups (TrueCopy/UR remote connection: paths, minimum paths, path
 });
 
 describe('path group in the report', () => {
+  test('one cable: without a path group the cut suspends at once (loss of signal); as a group of one it waits the path timeout', () => {
+    const plain = new Engine({ ...fig01(), pairs: fig01().pairs.map((p) => ({ ...p, initially: 'paired' as const })) }, { seed: 3 });
+    plain.startWorkloads();
+    plain.runUntil(500_000);
+    plain.command({ type: 'cutCable', cableId: 'CN2' });
+    plain.runFor(10_000);
+    expect(plain.pairStatus(plain.pairs.get('pair-sync')!).primaryState).toBe('PSUE');
+
+    const t = fig01();
+    const grouped = new Engine({ ...t, pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const, ...(p.mode === 'sync' ? { paths: { cableIds: ['CN2'], minPaths: 1, timeoutMs: 3000 } } : {}) })) }, { seed: 3 });
+    grouped.startWorkloads();
+    grouped.runUntil(500_000);
+    const acked = host(grouped).writesAcked;
+    grouped.command({ type: 'cutCable', cableId: 'CN2' });
+    grouped.runFor(2_900_000);
+    // Still PAIR and nothing acknowledged: the host's writes wait for the path timeout.
+    expect(grouped.pairStatus(grouped.pairs.get('pair-sync')!).primaryState).toBe('PAIR');
+    expect(host(grouped).writesAcked).toBe(acked);
+    grouped.runFor(200_000);
+    expect(grouped.pairStatus(grouped.pairs.get('pair-sync')!).primaryState).toBe('PSUE');
+  });
+
   test('simulate --json reports each path-grouped pair\'s paths up at the end', () => {
     const r = runSimulation(twoPaths(), { durationMs: 500, seed: 1, faults: [{ atMs: 100, command: { type: 'cutCable', cableId: 'CN2b' } }] });
     expect(r.pairs.find((p) => p.id === 'pair-sync')).toMatchObject({ state: 'PAIR', paths: { up: 1, total: 2, min: 1 } });
