@@ -5,7 +5,8 @@ import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/
 import { issueWrite } from './write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
-import { checkJournalFill, deltaResync, pump, releaseHeld, releaseHeldOf } from './journal';
+import { checkJournalFill, pump, releaseHeld, releaseHeldOf } from './journal';
+import { deltaResync } from './delta-resync';
 import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, swapTakeover, swapWhenLanded, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';

@@ -1,7 +1,7 @@
 // The delta-resync standby's own states (Hitachi 3DC, Universal Replicator user guide "delta resync" pair status;
 // DOMAIN.md "3DC cascade"): HOLDING while it is being prepared (its journal set up with the remote, at the start and
 // after its path comes back), HOLD when ready, HLDE when its journal cannot be used (its cable to the remote down, or
-// the journal wrapped). The kept writes (journal.ts recordDelta) are kept in all three.
+// the journal wrapped). The kept writes (delta-resync.ts recordDelta) are kept in all three.
 import type { EngineState } from './state';
 import type { PairRt } from './pairs';
 import type { LinkRt } from './links';
@@ -48,7 +48,7 @@ function standbyError(core: EngineState, s: PairRt): void {
   setState(core, s, 'HLDE', why);
 }
 
-/** The journal wrapped while keeping writes: HLDE (journal.ts recordDelta calls this). */
+/** The journal wrapped while keeping writes: HLDE (delta-resync.ts recordDelta calls this). */
 export function standbyWrapped(core: EngineState, s: PairRt): void {
   if (s.state === 'HOLD' || s.state === 'HOLDING') standbyError(core, s);
 }

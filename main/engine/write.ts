@@ -3,7 +3,7 @@ import type { Payload } from './data/payload';
 import type { EngineState, HostRt } from './state';
 import type { CommandResult } from '../../app/engine/api';
 import { handDown, servePairBelow } from './handdown';
-import { recordDelta } from './journal';
+import { recordDelta } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
 import { fencedRefusal, servePair, storeInCache } from './serve';

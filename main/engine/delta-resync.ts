@@ -1,0 +1,111 @@
+// What a delta-resync standby keeps and sends (Hitachi 3DC; DOMAIN.md "3DC cascade"): the primary's writes kept until
+// the remote has them through the relay, and the delta resync that sends only those, in order, or falls back to a copy.
+import type { Payload } from './data/payload';
+import type { EngineState } from './state';
+import { abandonCopy, setState } from './pair-states';
+import { startCopy } from './copy';
+import type { JournalRecord, PairRt } from './pairs';
+import { STANDBY_STATES, standbyWrapped } from './standby';
+import { pump, releaseHeld } from './journal';
+
+/**
+ * A delta-resync standby keeps a write until the remote holds it. The remote applies the relay's records in write
+ * order, so once the pair feeding it replicates every write (not COPY: its initial or differential copy is done), a
+ * record applied means every write kept before it is at the remote too, whether it came as a record or inside the
+ * copy. Forgetting only the applied write itself kept a write the copy had carried (the first writes, during the
+ * initial copy) for ever, and a delta resync then wrote that stale data over a newer write to the same block.
+ * During COPY only the applied write itself is known to be there.
+ */
+export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s.secondaryId !== feeding.secondaryId || !STANDBY_STATES.has(s.state)) continue;
+    const w = s.deltaLog.get(hostIoId);
+    if (!w) continue;
+    if (feeding.state === 'COPY') {
+      s.deltaLog.delete(hostIoId);
+      s.deltaBytes -= w.length;
+      continue;
+    }
+    // Insertion order is the order the writes reached the standby's primary: drop up to and including this one.
+    for (const [id, kept] of s.deltaLog) {
+      s.deltaLog.delete(id);
+      s.deltaBytes -= kept.length;
+      if (id === hostIoId) break;
+    }
+  }
+}
+
+/** A write reached a standby's primary: kept for a delta resync; the oldest go when the journal's capacity is exceeded (wrapped). */
+export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s.primaryId !== volumeId || !STANDBY_STATES.has(s.state)) continue;
+    // A copy's track (I/O id 0) is no host write the relay will forward: the kept writes no longer tell the remote's difference.
+    if (ioId === 0) {
+      s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;
+      continue;
+    }
+    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
+    s.deltaBytes += length;
+    const cap = s.journal?.capacityBytes ?? Infinity;
+    while (s.deltaBytes > cap) {
+      const first = s.deltaLog.entries().next().value as [number, { length: number }];
+      s.deltaLog.delete(first[0]);
+      s.deltaBytes -= first[1].length;
+      s.deltaWrapped = true;
+    }
+    if (s.deltaWrapped) standbyWrapped(core, s);
+  }
+}
+
+/**
+ * Hitachi 3DC delta resync: the relay is lost; the standby pair local -> remote sends the remote only the writes it
+ * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
+ * kept writes do not cover the difference (the standby journal wrapped, the pair kept none, changes were recorded in
+ * its bitmap instead, or a copy wrote either side meanwhile), a full copy instead (the remote is inconsistent until it
+ * completes). DOMAIN.md (3DC): when the local journal no longer holds them it falls back to a copy, and says so.
+ */
+export function deltaResync(core: EngineState, s: PairRt): string {
+  // Decided before the relay leg steps aside (its dropped records go to its own bitmap, not ours).
+  const gap = deltaGapOf(core, s);
+  // The relay -> remote pair steps aside (it becomes the standby in turn).
+  for (const q of core.pairList) {
+    if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
+    if (q.journal) {
+      for (const rec of q.journal.drop()) rec.pair.markTracks(rec.pair.primaryBitmap, rec.offset, rec.length);
+      // Writes held back by inflow control are recorded too (left held, they would block the journal when it is used again).
+      releaseHeld(core, q.journal);
+    }
+    abandonCopy(core, q);
+    setState(core, q, 'HOLD', `delta resync of ${s.id}: ${q.id} stands by`);
+  }
+  const records = [...s.deltaLog.values()];
+  s.deltaLog.clear();
+  s.deltaBytes = 0;
+  s.deltaWrapped = false;
+  s.deltaGap = undefined;
+  if (gap) {
+    startCopy(core, s, true, `delta resync: ${gap}, so a full copy instead`);
+    return `delta resync: ${gap}; full copy of ${s.copy.totalTracks} track(s) instead`;
+  }
+  setState(core, s, 'PAIR', `delta resync: ${records.length} record(s) the remote lacks, sent in order`);
+  for (const w of records) {
+    const j = s.journal!;
+    const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: s, offset: w.offset, length: w.length, data: w.data, writtenUs: w.writtenUs, readyUs: core.nowUs, hostIoId: undefined, ioId: undefined, sendStep: undefined, discarded: false };
+    j.usedBytes += w.length;
+    j.queue.push(rec);
+  }
+  if (s.journal) pump(core, s.journal);
+  return `delta resync: ${records.length} record(s) the remote lacks, sent over ${s.route?.link.id ?? 'no cable'}`;
+}
+
+/**
+ * Why the writes a pair kept in HOLD are not exactly what its secondary lacks, or undefined. Only a delta-resync
+ * standby keeps writes (a relay leg that stood aside kept none); tracks in its bitmap (records dropped when it last
+ * stopped replicating) were never kept.
+ */
+function deltaGapOf(core: EngineState, s: PairRt): string | undefined {
+  if (s.deltaWrapped) return 'the standby journal wrapped (the records the remote lacks are gone)';
+  if (!core.standbyPairs.includes(s)) return `${s.id} is no delta-resync standby and kept no writes while it stood by`;
+  if (!s.primaryBitmap.isEmpty) return `${s.primaryBitmap.count} track(s) changed before it stood by are recorded only in its bitmap`;
+  return s.deltaGap;
+}
