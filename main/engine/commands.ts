@@ -7,7 +7,7 @@ import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, pump, releaseHeld, releaseHeldOf } from './journal';
 import { deltaResync } from './delta-resync';
-import { abandonCopy, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, swapTakeover, swapWhenLanded, takeOver } from './pair-states';
+import { abandonCopy, beginSwapTakeover, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
@@ -195,20 +195,7 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       const swapConflict = copyTargetConflict(core, p, p.primaryId);
       // `readWrite` asks for the S-VOL takeover itself (CCI pairsplit -RS): SSWS even with the primary reachable.
       if (!readWrite && canReachSecondary(core, p) && p.rules.forwardsUpdates && !swapConflict) {
-        p.takeoverPending = true;
-        p.swapPending = true;
-        const old = p.primaryId;
-        if (p.mode === 'async' && p.journal && !p.journal.drained) {
-          setState(core, p, 'suspending', 'swap-takeover requested: the journal is flushed to the secondary first');
-          return { ok: true, message: `flushing journal ${p.journal.id} to ${p.secondaryId}, then the roles swap (${p.secondaryId} -> ${old})` };
-        }
-        if (p.syncInFlight > 0) {
-          setState(core, p, 'suspending', 'swap-takeover requested: the updates on the way land first');
-          swapWhenLanded(core, p);
-          return { ok: true, message: `the updates on the way land, then the roles swap (${p.secondaryId} -> ${old})` };
-        }
-        swapTakeover(core, p);
-        return { ok: true, message: `swap-takeover: now ${p.primaryId} -> ${p.secondaryId} (${p.state})` };
+        return { ok: true, message: beginSwapTakeover(core, p, 'swap-takeover') };
       }
       if (p.mode === 'async' && p.journal && !p.journal.drained && p.rules.sendsJournal && p.state !== 'suspending' && canReachSecondary(core, p)) {
         // horctakeover with the primary reachable flushes the journal first (DOMAIN.md "Takeover"): nothing queued is lost.
@@ -244,10 +231,9 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
         startCopy(core, p, false, 'failback: copying the changes back');
         return { ok: true, message: 'failback started' };
       }
-      // Allowed by the table otherwise only as a swapped pair in PAIR: the direction is turned back at once.
-      swapRoles(core, p);
-      setState(core, p, 'PAIR', 'failback: the original direction is restored');
-      return { ok: true, message: 'failback done' };
+      // Allowed by the table otherwise only as a swapped pair in PAIR: the direction is turned back as a swap-takeover
+      // (the updates on their way land first; swapping under them dropped them and left PAIR over unequal copies).
+      return { ok: true, message: beginSwapTakeover(core, p, 'failback') };
     case 'deltaResync': {
       if (!p.route?.link.up) return refuse(`its cable ${p.route?.link.id ?? '(none)'} to the remote is down`);
       if (!core.systemUp(core.volume(p.primaryId).systemId) || !core.systemUp(core.volume(p.secondaryId).systemId)) return refuse('a system of the pair is down');

@@ -1,7 +1,7 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
 import { nextPath, waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
-import { markOverwrittenSecondaries, setState, suspend, swapRoles, upstreamCopyCompleted } from './pair-states';
+import { beginSwapTakeover, markOverwrittenSecondaries, setState, suspend, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, newArrival, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
 import type { LinkRt } from './links';
@@ -183,8 +183,10 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
     p.lastAppliedWrittenUs = core.nowUs;
     if (p.failbackPending) {
       p.failbackPending = false;
-      swapRoles(core, p);
-      setState(core, p, 'PAIR', 'failback complete: the original direction is restored');
+      // The changes are back; the original direction returns as a swap-takeover does: a write forwarded during the
+      // copy may still be on its way, and swapping under it dropped it while the pair said PAIR (prop-long seed 4242).
+      setState(core, p, 'PAIR', 'failback: the changes are copied back');
+      beginSwapTakeover(core, p, 'failback');
     } else {
       setState(core, p, 'PAIR', `copy complete (${p.copy.tracksSent} track(s) sent)`);
     }

@@ -258,6 +258,29 @@ export function takeOver(core: EngineState, p: PairRt): void {
   p.suspendedCause = { kind: 'takeover', id: p.id };
 }
 
+/**
+ * Starts a swap-takeover of a replicating pair (the takeover command with the primary reachable, and a failback's
+ * turn back to the original direction): the journal is flushed or the sync updates on their way land first, then
+ * the roles swap. Swapping at once would drop the updates still on the way (their generation is gone) while the pair
+ * says PAIR. Returns what the operator is told.
+ */
+export function beginSwapTakeover(core: EngineState, p: PairRt, what: string): string {
+  p.takeoverPending = true;
+  p.swapPending = true;
+  const old = p.primaryId;
+  if (p.mode === 'async' && p.journal && !p.journal.drained) {
+    setState(core, p, 'suspending', `${what} requested: the journal is flushed to the secondary first`);
+    return `flushing journal ${p.journal.id} to ${p.secondaryId}, then the roles swap (${p.secondaryId} -> ${old})`;
+  }
+  if (p.syncInFlight > 0) {
+    setState(core, p, 'suspending', `${what} requested: the updates on the way land first`);
+    swapWhenLanded(core, p);
+    return `the updates on the way land, then the roles swap (${p.secondaryId} -> ${old})`;
+  }
+  swapTakeover(core, p);
+  return `${what}: now ${p.primaryId} -> ${p.secondaryId} (${p.state})`;
+}
+
 /** A flushed takeover completes: a swap-takeover when it was asked for and is still possible, else SSWS. */
 export function completeTakeover(core: EngineState, p: PairRt): void {
   if (p.swapPending && canReachSecondary(core, p)) swapTakeover(core, p);

@@ -512,3 +512,30 @@ describe('delta resync after writes that reached the remote inside the initial c
   });
 });
 
+describe('failback while a write forwarded during its copy is still on the way (prop-long seed 4242)', () => {
+  test('the roles swap back only once the update has landed: PAIR never stands over V11 unequal to V12', () => {
+    // FIG. 1 + 3DC, fence data, slow CN2 (bandwidth x0.01: a copied track takes ~14 ms on the wire). Swap-takeover to
+    // V12, S-VOL takeover back at V11 (SSWS), a write to V11, failback: V11 -> V12 copies the track; a write to V11
+    // during that copy is forwarded behind it. The failback's completion swapped the roles at once, which dropped
+    // that update (its generation gone) and left pair-sync PAIR with V12 lacking the write.
+    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'settle' },
+      { kind: 'pair', index: 0, op: 'failback', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'settle' },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+});
+
