@@ -1,18 +1,11 @@
 // gradeExercise with hand-made histories: what must happen (in order), what must hold at the end, points and score.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadBuiltIn } from '../../test/builtins';
 import type { StepEvent } from '../engine/api';
-import { parseTopologyText } from '../model/file';
-import { Exercise, type Topology } from '../model/schema';
+import { Exercise } from '../model/schema';
 import { checkLine, gradeExercise, volumesToHash, type EndFacts } from './grade';
 
-function builtIn(file: string): Topology {
-  const r = parseTopologyText(readFileSync(join(__dirname, '../../assets/topologies', file), 'utf8'));
-  if (!r.ok) throw new Error(file);
-  return r.topology;
-}
-const fig1 = () => builtIn('fig01-loop-cascade.relaylab.json');
+const fig1 = () => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 let seq = 0;
 const ev = (timeMs: number, step: string, elementId: string, text: string): StepEvent => ({ seq: ++seq, timeUs: timeMs * 1000, step, elementId, text });
@@ -77,7 +70,7 @@ describe("FIG. 1's exercise, graded from the run's history", () => {
 });
 
 describe('the failure-work events and end conditions', () => {
-  const t = builtIn('fig01-delta-resync.relaylab.json');
+  const t = loadBuiltIn('fig01-delta-resync.relaylab.json');
   const exercise = (input: unknown) => Exercise.parse(input);
 
   it('takeover, fence lifted, delta resync, journal full and refused writes are read from the history and the host counters', () => {

@@ -1,21 +1,14 @@
 // Hostile configuration files never crash the importers: each answer is a topology or a located error (file:line: what was expected), in bounded time, nothing polluted.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { Topology } from '../model/schema';
 import { exportCci, importCci } from './cci';
 import { exportDrbd, importDrbd } from './drbd';
 import type { FileMap, ImportResult } from './types';
 
-const load = (f: string) => {
-  const r = parseTopologyText(readFileSync(join(__dirname, '../../assets/topologies', f), 'utf8'));
-  if (!r.ok) throw new Error(f);
-  return r.topology;
-};
-const fig1 = load('fig01-loop-cascade.relaylab.json');
-const fig12 = load('fig12-fan-out.relaylab.json');
+const fig1 = loadBuiltIn('fig01-loop-cascade.relaylab.json');
+const fig12 = loadBuiltIn('fig12-fan-out.relaylab.json');
 const cciFiles = exportCci(fig12).files;
 const drbdFiles = { ...exportDrbd(fig1).files, ...exportDrbd(fig12).files };
 

@@ -1,17 +1,14 @@
 // Hostile and broken topology files: truncated, mistyped, huge, deep, polluting, duplicated or from another version, never crash, hang or pollute, and always say where.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { builtInFiles, builtInText } from '../../test/builtins';
 import { MAX_FILE_BYTES, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, jsonErrorOffset, parseTopologyText } from './file';
 import { FORMAT_VERSION } from './schema';
 import type { Problem } from './problem';
 import { formatProblem } from './problem';
 import { validateDocument } from '../validate/index';
 
-const dir = join(__dirname, '../../assets/topologies');
-const templateFiles = readdirSync(dir).filter((f) => f.endsWith('.relaylab.json')).sort();
-const templates = templateFiles.map((f) => readFileSync(join(dir, f), 'utf8'));
+const templates = builtInFiles().map((f) => builtInText(f));
 const FIG1 = templates[0]!;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const fig1 = (): { [key: string]: Json } => JSON.parse(FIG1) as { [key: string]: Json };

@@ -1,19 +1,13 @@
 // Lookups the canvas, engine and validation share: sizes through stacks, site distances, owners and children.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from './file';
+import { loadBuiltIn } from '../../test/builtins';
 import type { Topology } from './schema';
 import { buildIndex, childrenOf, indexTopology, ownerSystemId, siteDistanceKm, sizeBytesOf } from './index-topology';
 import { addElement, kindOfId } from './elements';
 
 const GiB = 1024 ** 3;
 
-function fig1(): Topology {
-  const r = parseTopologyText(readFileSync(join(__dirname, '../../assets/topologies/fig01-loop-cascade.relaylab.json'), 'utf8'));
-  if (!r.ok) throw new Error('FIG. 1 does not load');
-  return r.topology;
-}
+const fig1 = () => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 describe('topology index', () => {
   const t = fig1();

@@ -1,16 +1,8 @@
 // Cabled paths, pair routes and link delay on the built-in FIG. 1 and FIG. 13 topologies.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from './file';
+import { loadBuiltIn } from '../../test/builtins';
 import type { Topology } from './schema';
 import { cableDirection, findCabledPath, oneWayDelayUs, pairRoute, syncHopWriteUs } from './paths';
-
-function template(file: string): Topology {
-  const r = parseTopologyText(readFileSync(join(__dirname, '../../assets/topologies', file), 'utf8'));
-  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  return r.topology;
-}
 
 describe('link delay', () => {
   it('is 5 us per km one way', () => {
@@ -23,7 +15,7 @@ describe('link delay', () => {
 });
 
 describe('cabled paths in FIG. 1', () => {
-  const t = template('fig01-loop-cascade.relaylab.json');
+  const t = loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
   it('goes local -> relay -> remote, each cable from an initiator to a target', () => {
     const path = findCabledPath(t, 'sys10', 'sys30');
@@ -55,7 +47,7 @@ describe('cabled paths in FIG. 1', () => {
 });
 
 describe('FIG. 13 switchable port', () => {
-  const t = template('fig13-switchable-port.relaylab.json');
+  const t = loadBuiltIn('fig13-switchable-port.relaylab.json');
   it('receives the sync pair and sends the async pair through the same port', () => {
     expect(pairRoute(t, 'pair-sync')).toMatchObject({ cableId: 'CN2', targetPortId: 'SP21' });
     expect(pairRoute(t, 'pair-async')).toMatchObject({ initiatorPortId: 'SP21', cableId: 'CN4', targetPortId: 'TP31' });

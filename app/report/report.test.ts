@@ -1,7 +1,6 @@
 // The DR plan report builder: sections, lists, tables, figures, charts and checks for a cascade; names escaped; deterministic.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { cascadeExample } from '../planning/example';
 import { planTopology } from '../planning/plan';
 import { parseSweepSpec, runSweep } from '../planning/sweep';
@@ -107,13 +106,9 @@ describe('topology drawing', () => {
   });
 
   it('follows the pairs, not the hosts: FIG. 14 has hosts at the relay site, which still sits between local and remote', () => {
-    const loaded = parseTopologyText(readFileSync('assets/topologies/fig14-lu-layering.relaylab.json', 'utf8'));
-    if (!loaded.ok) throw new Error('FIG. 14 does not load');
-    expect(siteColumns(loaded.topology)).toEqual([['site-local'], ['site-relay'], ['site-remote']]);
+    expect(siteColumns(loadBuiltIn('fig14-lu-layering.relaylab.json'))).toEqual([['site-local'], ['site-relay'], ['site-remote']]);
     // FIG. 12's two remote sites are one hop from the relay: they share a column.
-    const fanOut = parseTopologyText(readFileSync('assets/topologies/fig12-fan-out.relaylab.json', 'utf8'));
-    if (!fanOut.ok) throw new Error('FIG. 12 does not load');
-    expect(siteColumns(fanOut.topology)).toEqual([['site-local'], ['site-relay'], ['site-remotea', 'site-remoteb']]);
+    expect(siteColumns(loadBuiltIn('fig12-fan-out.relaylab.json'))).toEqual([['site-local'], ['site-relay'], ['site-remotea', 'site-remoteb']]);
   });
 
   it('draws every system, volume, cable and pair, sync solid and async dashed', () => {

@@ -1,8 +1,6 @@
 // Each validation rule on a built-in topology: the untouched template passes it, one deliberate mistake trips it at the right element and path.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../model/file';
+import { builtInText, loadBuiltIn } from '../../test/builtins';
 import type { Topology } from '../model/schema';
 import { validateDocument, validateTopology } from './index';
 import type { ValidationCode } from './index';
@@ -10,11 +8,6 @@ import type { ValidationCode } from './index';
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
-function template(file: string): Topology {
-  const r = parseTopologyText(readFileSync(join(__dirname, '../../assets/topologies', file), 'utf8'));
-  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  return r.topology;
-}
 const FIG1 = 'fig01-loop-cascade.relaylab.json';
 const byId = <T extends { id: string }>(list: T[], id: string): T => {
   const el = list.find((x) => x.id === id);
@@ -339,7 +332,7 @@ const cases: Case[] = [
 
 describe('validation rules', () => {
   it.each(cases)('flags $rule', (c) => {
-    const base = template(c.file ?? FIG1);
+    const base = loadBuiltIn(c.file ?? FIG1);
     expect(validateTopology(base).filter((p) => p.code === c.code)).toEqual([]);
     const broken = structuredClone(base);
     c.mistake(broken);
@@ -353,7 +346,7 @@ describe('validation rules', () => {
   });
 
   it('lists errors before warnings', () => {
-    const t = structuredClone(template(FIG1));
+    const t = structuredClone(loadBuiltIn(FIG1));
     t.layout.nodes['ghost'] = { x: 0, y: 0 };
     t.cables = t.cables.filter((c) => c.id !== 'CN1');
     expect(validateTopology(t).map((p) => p.severity)).toEqual(['error', 'warning']);
@@ -362,7 +355,7 @@ describe('validation rules', () => {
 
 describe('recorded traces', () => {
   it('accepts a trace whose records all lie inside the LU, up to its last byte', () => {
-    const t = structuredClone(template(FIG1));
+    const t = structuredClone(loadBuiltIn(FIG1));
     const w = t.hosts[0]!.workloads[0]!;
     const lu = byId(t.lus, w.luId);
     w.trace = { loop: true, records: [{ atUs: 0, op: 'write', offsetBytes: 0, lengthBytes: 4096 }, { atUs: 5, op: 'read', offsetBytes: lu.sizeBytes - 65536, lengthBytes: 65536 }] };
@@ -370,7 +363,7 @@ describe('recorded traces', () => {
   });
 
   it('names one finding per workload and counts the other records out of range', () => {
-    const t = structuredClone(template(FIG1));
+    const t = structuredClone(loadBuiltIn(FIG1));
     const w = t.hosts[0]!.workloads[0]!;
     const lu = byId(t.lus, w.luId);
     w.trace = { loop: false, records: [0, 1, 2].map((n) => ({ atUs: n, op: 'write' as const, offsetBytes: lu.sizeBytes + n, lengthBytes: 512 })) };
@@ -382,14 +375,14 @@ describe('recorded traces', () => {
 
 describe('validateDocument', () => {
   it('returns the topology and no problems for a good file', () => {
-    const raw = JSON.parse(readFileSync(join(__dirname, '../../assets/topologies', FIG1), 'utf8')) as unknown;
+    const raw = JSON.parse(builtInText(FIG1)) as unknown;
     const r = validateDocument(raw);
     expect(r.problems).toEqual([]);
     expect(r.topology?.name).toMatch(/FIG\. 1/);
   });
 
   it('locates a schema error at its JSON path and names the element', () => {
-    const raw = JSON.parse(readFileSync(join(__dirname, '../../assets/topologies', FIG1), 'utf8')) as {
+    const raw = JSON.parse(builtInText(FIG1)) as {
       volumes: { id: string; ranges?: { lengthBytes: number }[] }[];
     };
     const i = raw.volumes.findIndex((v) => v.id === 'V21');
@@ -400,7 +393,7 @@ describe('validateDocument', () => {
   });
 
   it('runs the domain rules after the schema', () => {
-    const raw = JSON.parse(readFileSync(join(__dirname, '../../assets/topologies', FIG1), 'utf8')) as { cables: { id: string }[] };
+    const raw = JSON.parse(builtInText(FIG1)) as { cables: { id: string }[] };
     raw.cables = raw.cables.filter((c) => c.id !== 'CN2');
     const r = validateDocument(raw);
     expect(r.topology).toBeDefined();
@@ -410,7 +403,7 @@ describe('validateDocument', () => {
 
 describe('validation at scale', () => {
   it('checks 500 copies of FIG. 1 (21,500 elements) and finds nothing wrong', () => {
-    const base = template(FIG1);
+    const base = loadBuiltIn(FIG1);
     // The class exercise names FIG. 1's own pairs; the copies get new ids, so they carry no exercise.
     const big: Topology = { ...base, scenario: undefined, sites: [], systems: [], hosts: [], ports: [], cables: [], volumes: [], lus: [], caches: [], pairs: [] };
     const ids = new Set<string>();

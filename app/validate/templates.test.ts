@@ -1,15 +1,13 @@
 // Every built-in topology loads, validates with no errors, round-trips through the file format, and is listed in index.json.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtInFiles, builtInText } from '../../test/builtins';
 import { parseTopologyText, serializeTopology } from '../model/file';
 import { formatProblem } from '../model/problem';
 import { hostCablesToLu, pairRoute } from '../model/paths';
 import { validateTopology } from './index';
 
-const dir = join(__dirname, '../../assets/topologies');
-const files = readdirSync(dir).filter((f) => f.endsWith('.relaylab.json')).sort();
-const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { file: string; figure: string; title: string; description: string }[];
+const files = builtInFiles();
+const index = JSON.parse(builtInText('index.json')) as { file: string; figure: string; title: string; description: string }[];
 
 describe('built-in topologies', () => {
   it('are the nine embodiments, FIG. 1 with a delta-resync standby pair, and four exercise variants of FIG. 1, each listed once in index.json with a one-sentence description', () => {
@@ -20,7 +18,7 @@ describe('built-in topologies', () => {
   });
 
   describe.each(files)('%s', (file) => {
-    const text = readFileSync(join(dir, file), 'utf8');
+    const text = builtInText(file);
     const loaded = parseTopologyText(text);
 
     it('loads and validates with no errors or warnings', () => {
