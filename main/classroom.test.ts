@@ -1,8 +1,8 @@
 // The class: sessions that outlive a dropped socket, the roster an instructor sees, pushes and faults reaching every student's own engine.
-import { readFileSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { builtInText } from '../test/builtins';
 import type { ClassRoster, EventEnvelope } from '../app/ipc/contract';
 import { checkRequest } from '../app/ipc/contract';
 import { Classroom } from './classroom';
@@ -11,7 +11,7 @@ import { createEngineDriver } from './engine/driver';
 import { EngineHost, serveEngine } from './engine-host';
 import { RpcFailure, defaultValidator } from './rpc';
 
-const fig1 = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as { name: string };
+const fig1 = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as { name: string };
 
 const ports: MessagePort[] = [];
 afterEach(() => {

@@ -1,13 +1,14 @@
 // `relaylab validate` as a separate process on hostile files: it never crashes or hangs, and every file gets a located answer.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { builtInText } from '../test/builtins';
 
 const root = path.resolve(__dirname, '..');
-const FIG1 = readFileSync(path.join(root, 'assets/topologies/fig01-loop-cascade.relaylab.json'), 'utf8');
+const FIG1 = builtInText('fig01-loop-cascade.relaylab.json');
 const fig1 = () => JSON.parse(FIG1) as Record<string, unknown>;
 const work = mkdtempSync(path.join(tmpdir(), 'relaylab-cli-hostile-'));
 // The current source, bundled with its packages, so the test checks this checkout and not a stale dist/.

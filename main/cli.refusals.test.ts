@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { builtInText } from '../test/builtins';
 import { cliReferenceMarkdown, COMMANDS } from './cli';
 import { FAULT_KINDS } from './cli/simulate-args';
 
@@ -12,7 +13,7 @@ const root = path.resolve(__dirname, '..');
 const work = mkdtempSync(path.join(tmpdir(), 'relaylab-cli-refusals-'));
 // The current source, bundled, so the test checks this checkout and not a stale dist/.
 const cli = path.join(work, 'cli.mjs');
-const FIG1 = readFileSync(path.join(root, 'assets/topologies/fig01-loop-cascade.relaylab.json'), 'utf8');
+const FIG1 = builtInText('fig01-loop-cascade.relaylab.json');
 
 type Doc = { sites: object[]; pairs: { primaryVolumeId: string; secondaryVolumeId: string }[]; cables: Record<string, unknown>[] };
 function fig1File(name: string, damage: (doc: Doc) => void): string {

@@ -1,9 +1,10 @@
 // The command line as a user meets it: good files pass, broken ones fail with located messages, usage errors exit 2.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_DIR, builtInFiles, builtInText } from '../test/builtins';
 import { main, topologyJsonSchema } from './cli';
 
 function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -18,7 +19,7 @@ writeFileSync(good, JSON.stringify({ formatVersion: 1, name: 'Two sites', sites:
 const broken = path.join(dir, 'broken.relaylab.json');
 writeFileSync(broken, JSON.stringify({ formatVersion: 1, name: 'Broken', sites: [{ id: 'tokyo', name: 'Tokyo' }, { id: 'bad id!', name: 'x' }] }));
 // FIG. 1 with cable CN2 plugged into a port that does not exist: schema-valid, broken by the domain rules.
-const fig1 = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as { cables: { id: string; bPortId: string }[] };
+const fig1 = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as { cables: { id: string; bPortId: string }[] };
 const cn2 = fig1.cables.findIndex((c) => c.id === 'CN2');
 const cn2Cable = fig1.cables[cn2];
 if (!cn2Cable) throw new Error('FIG. 1 template has no cable CN2');
@@ -49,9 +50,7 @@ describe('relaylab validate', () => {
   });
 
   it('passes all fourteen built-in templates (ten figures, four exercises)', async () => {
-    const templates = readdirSync('assets/topologies')
-      .filter((f) => f.endsWith('.relaylab.json'))
-      .map((f) => path.join('assets/topologies', f));
+    const templates = builtInFiles().map((f) => path.join(BUILT_IN_DIR, f));
     expect(templates).toHaveLength(14);
     const result = await run(['validate', ...templates]);
     expect(result.code, result.out).toBe(0);

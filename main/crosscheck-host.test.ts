@@ -1,24 +1,19 @@
 // plan.crosscheck off main's thread: the web server keeps answering while a cross-check runs; the runner queues, aborts and times out.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { parseTopologyValue } from '../app/model/file';
-import type { Topology } from '../app/model/schema';
+import { builtInText, loadBuiltIn } from '../test/builtins';
 import { createWebSocketApi } from '../renderer/api/index';
 import type { SocketLike, WebSocketApi } from '../renderer/api/index';
 import { CrossCheckError, CrossCheckRunner } from './crosscheck-host';
 import { startServer } from './server';
 import type { RunningServer } from './server';
 
-const fig1Raw = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as unknown;
-const fig1 = ((): Topology => {
-  const loaded = parseTopologyValue(fig1Raw);
-  if (!loaded.ok) throw new Error('FIG. 1 does not load');
-  return loaded.topology;
-})();
+const fig1Raw = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as unknown;
+const fig1 = loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 // The worker bundle built from the sources under test (as scripts/build.mjs builds it), not a possibly stale dist/.
 let workerFile = '';

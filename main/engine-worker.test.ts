@@ -1,12 +1,12 @@
 // The real engine in its worker thread, reached through web mode: one engine per connection, snapshots pushed, stopped on close.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { builtInText, loadBuiltIn } from '../test/builtins';
 import type { Snapshot } from '../app/engine/api';
 import { createWebSocketApi } from '../renderer/api/index';
 import type { SocketLike, WebSocketApi } from '../renderer/api/index';
-import { parseTopologyValue } from '../app/model/file';
 import { CrossCheckRunner } from './crosscheck-host';
 import { EngineHost } from './engine-host';
 import { startServer } from './server';
@@ -14,7 +14,7 @@ import type { RunningServer } from './server';
 
 const workerFile = path.resolve('dist/main/engine-worker.mjs');
 const built = existsSync(workerFile);
-const fig1 = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as unknown;
+const fig1 = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as unknown;
 
 describe.skipIf(!built)('the engine worker (built bundle)', () => {
   let server: RunningServer;
@@ -80,9 +80,7 @@ describe.skipIf(!built)('EngineHost.start', () => {
 
 describe.skipIf(!built)('the built worker bundle running a cross-check', () => {
   it('answers FIG. 1 with formula and engine side by side, then its thread ends', async () => {
-    const loaded = parseTopologyValue(fig1);
-    if (!loaded.ok) throw new Error('FIG. 1 does not load');
-    const report = await new CrossCheckRunner(workerFile, { maxConcurrent: 1 }).run(loaded.topology, { durationMs: 200, seed: 3 });
+    const report = await new CrossCheckRunner(workerFile, { maxConcurrent: 1 }).run(loadBuiltIn('fig01-loop-cascade.relaylab.json'), { durationMs: 200, seed: 3 });
     expect(report.seed).toBe(3);
     expect(report.rows.some((r) => r.quantity === 'host write latency' && r.engine !== null && r.formula !== null)).toBe(true);
   });

@@ -1,6 +1,6 @@
 // The dispatcher both transports share, driven through the renderer's bridge api the way the Electron preload drives it.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { builtInText } from '../test/builtins';
 import { RpcCallError, createBridgeApi } from '../renderer/api/index';
 import type { PreloadBridge } from '../renderer/api/index';
 import { EngineHostError } from './engine-host';
@@ -8,7 +8,7 @@ import type { AsyncEngine } from './engine-host';
 import { RpcFailure, createDispatcher, createHandlers, defaultValidator } from './rpc';
 import type { FileService } from './rpc';
 
-const fig1 = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as unknown;
+const fig1 = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as unknown;
 
 function desktop(overrides: { engine?: () => AsyncEngine; files?: FileService } = {}) {
   const logged: string[] = [];

@@ -1,8 +1,8 @@
 // The five built-in exercises, each run through `relaylab simulate`'s engine (runSimulation) and graded by app/exercise:
 // the bare starting scenario (the file's timeline, the student doing nothing) fails; the task done passes.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { builtInText } from '../../test/builtins';
 import type { EngineCommand } from '../../app/engine/api';
 import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
@@ -12,7 +12,7 @@ import { simulateAndGrade } from './exercise';
 const sha256 = (d: Uint8Array) => createHash('sha256').update(d).digest();
 
 function builtIn(file: string): Topology {
-  const r = parseTopologyText(readFileSync(`assets/topologies/${file}`, 'utf8'));
+  const r = parseTopologyText(builtInText(file));
   if (!r.ok) throw new Error(`${file}: ${r.problems.map((p) => p.message).join('; ')}`);
   expect(r.migratedFrom).toBeUndefined();
   return r.topology;

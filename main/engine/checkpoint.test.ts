@@ -1,19 +1,17 @@
 // Checkpoints through the facade: restoring a checkpoint taken mid-run and running on gives exactly what the run gave from there.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { builtInFiles, loadBuiltIn } from '../../test/builtins';
 import type { EngineCommand, StepEvent } from '../../app/engine/api';
-import { parseTopologyText } from '../../app/model/file';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine, type WorkloadOverride } from './engine';
 
 const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
 function load(prefix: string): Topology {
-  const file = readdirSync('assets/topologies').find((f) => f.startsWith(prefix) && !f.includes('-delta-resync') && f.endsWith('.relaylab.json'))!;
-  const r = parseTopologyText(readFileSync(`assets/topologies/${file}`, 'utf8'));
-  if (!r.ok) throw new Error(file);
-  return withoutInitialFill(r.topology);
+  // Unlike loadFigure this does not skip the exercise files: 'fig01' is fig01-exercise-journal-sizing, the first in file-name order.
+  const file = builtInFiles().find((f) => f.startsWith(prefix) && !f.includes('-delta-resync'))!;
+  return withoutInitialFill(loadBuiltIn(file));
 }
 
 type Timed = { atMs: number; command: EngineCommand };

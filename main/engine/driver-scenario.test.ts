@@ -1,10 +1,10 @@
 // The app plays the file's scenario timeline: each step at its virtual time, again after seeking back, beside the operator's own commands.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { builtInText } from '../../test/builtins';
 import type { DriverHost, Snapshot } from '../../app/engine/api';
 import { createEngineDriver } from './driver';
 
-const raw = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as { volumes: Record<string, unknown>[] };
+const raw = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as { volumes: Record<string, unknown>[] };
 // Empty volumes (no starting data): the initial copies finish at once and the test is about the timeline.
 const fig01 = { ...raw, volumes: raw.volumes.map(({ initialFill: _fill, ...v }) => v) } as Record<string, unknown>;
 

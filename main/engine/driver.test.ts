@@ -1,11 +1,11 @@
 // The engine driver as the UI uses it: load, play paced by a fake wall clock, step, runFor, seek back by replay, snapshots throttled.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { builtInText } from '../../test/builtins';
 import type { DriverHost, Snapshot } from '../../app/engine/api';
 import { createEngineDriver } from './driver';
 
-const raw = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8')) as { volumes: Record<string, unknown>[] };
+const raw = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json')) as { volumes: Record<string, unknown>[] };
 // Empty volumes (without the built-in's starting data): the copies finish at once and the tests are about driving.
 const fig01 = { ...raw, volumes: raw.volumes.map(({ initialFill: _fill, ...v }) => v) } as Record<string, unknown>;
 

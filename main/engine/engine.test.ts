@@ -1,21 +1,15 @@
 // Scenario tests of the engine on the nine built-in embodiments: write flow order, convergence, latency physics, faults, takeover, determinism.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { builtInFiles, loadBuiltIn, loadFigure } from '../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine, snapshotSlotsPerCache } from './engine';
 
-const DIR = 'assets/topologies';
 // The exercise files (FIG. 1 with a fault timeline, tested in main/cli/exercise.test.ts) are not embodiments.
-const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json') && !f.includes('-exercise-')).sort();
+const BUILT_INS = builtInFiles().filter((f) => !f.includes('-exercise-'));
 
-function load(name: string): Topology {
-  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync') && !f.includes('-exercise-')) /* the 3DC variant shares FIG. 1's prefix */ ?? name;
-  const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
-  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  return withoutInitialFill(r.topology);
-}
+/** An embodiment by its file-name prefix ('fig01', 'fig12'), without its starting data. */
+const load = (prefix: string): Topology => withoutInitialFill(loadFigure(prefix));
 
 /** A topology whose pairs start already paired (no initial copy), for flow and latency scenarios. */
 /** Pairs formed at the start ('paired' assumes the initial copy done): volumes start empty, so the secondaries do match. */
@@ -92,7 +86,7 @@ describe('the write flow through the relay', () => {
 
 describe('every built-in embodiment converges', () => {
   test.each(BUILT_INS)('%s: initial copy, then a workload, then source, relay real volume and destinations are identical', (file) => {
-    const t = load(file);
+    const t = withoutInitialFill(loadBuiltIn(file));
     const e = new Engine(t, { seed: 42 });
     // Data already on the copy source before the pairs form, so the initial copy has something to carry.
     const first = t.pairs[0]!;

@@ -1,17 +1,14 @@
 // Issue 11 item 9: FIG. 1 drawn as the patent draws it, IP22 behind a switch (fabric) carrying CN4 to TP31 and CN5 to
 // TP41. The engine must pick each cable by the peer it talks to: the remote for the async pair, system 40 for R1.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
 
 /** The built-in FIG. 1: IP22 (fabric) carries CN5 first, then CN4. */
 function patentFig1(): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return withoutInitialFill(r.topology);
+  return withoutInitialFill(loadBuiltIn('fig01-loop-cascade.relaylab.json'));
 }
 
 /** The same FIG. 1 with CN5 on its own plain port IP23 (the template before fabric ports). */

@@ -1,16 +1,13 @@
 // Scenario tests of issue 11, failure and recovery as the arrays do it: fence levels, per-side status, honest RPO, copy while writing.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { withoutInitialFill, type FenceLevel, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSimulation } from './headless';
 
 function fig01(): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
   // The scenarios start from empty volumes (the built-in's starting data is the initial-fill tests' subject).
-  return withoutInitialFill(r.topology);
+  return withoutInitialFill(loadBuiltIn('fig01-loop-cascade.relaylab.json'));
 }
 
 /** FIG. 1 already paired (no initial copy), with its 800 IOPS workload, the sync leg at the given fence level. */

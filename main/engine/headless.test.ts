@@ -1,16 +1,11 @@
 // Headless runs and their arguments: the report's fields, faults on time, settling, and typed errors for bad arguments.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import type { Topology } from '../../app/model/schema';
 import { runSimulation } from './headless';
 import { parseSimulateArgs, SimulateArgsError } from '../cli/simulate-args';
 
-function fig01(): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error('fig01 does not load');
-  return r.topology;
-}
+const fig01 = (): Topology => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 /** FIG. 1 with its volumes empty at the start (no initialFill): for tests about faults and latency, not the initial copy. */
 function fig01Empty(): Topology {
@@ -127,13 +122,12 @@ describe('workload payloads kept as recipes', () => {
     const { Engine } = await import('./engine');
     const { SparseVolume } = await import('./data/sparse-volume');
     const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
-    const r = parseTopologyText(readFileSync('assets/topologies/fig12-fan-out.relaylab.json', 'utf8'));
-    if (!r.ok) throw new Error('fig12 does not load');
+    const fig12 = loadBuiltIn('fig12-fan-out.relaylab.json');
     const options = { durationMs: 200, seed: 3, workloadOverride: { iops: 10_000, blockBytes: 4096 }, sha256 };
-    const report = runSimulation(r.topology, options);
+    const report = runSimulation(fig12, options);
     // The same run (same seed) on an engine of our own: read every written chunk back (materialising it), copy the
     // bytes into fresh volumes, and hash those.
-    const e = new Engine(r.topology, { seed: 3, sha256 });
+    const e = new Engine(fig12, { seed: 3, sha256 });
     e.workloadsStopUs = 200_000;
     e.startWorkloads(options.workloadOverride);
     e.runUntil(200_000);

@@ -1,18 +1,13 @@
 // A volume starts with the data its file says (initialFill): deterministic, and the initial copy has it to send.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { loadBuiltIn } from '../../test/builtins';
 import { createHash } from 'node:crypto';
-import { parseTopologyText } from '../../app/model/file';
 import { Engine } from './engine';
 import { filledTracks } from './initial-fill';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 
-function fig1() {
-  const r = parseTopologyText(readFileSync(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url), 'utf8'));
-  if (!r.ok) throw new Error('FIG. 1 does not parse');
-  return r.topology;
-}
+const fig1 = () => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 describe('initial fill', () => {
   it('chooses exactly the fraction of tracks, the same ones for the same seed', () => {

@@ -1,15 +1,12 @@
 // A cable edited during a run: transfers booked after the edit take the new distance.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { withoutInitialFill } from '../../app/model/schema';
 import { Engine } from './engine';
 
 function fig1() {
-  const r = parseTopologyText(readFileSync(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url), 'utf8'));
-  if (!r.ok) throw new Error('FIG. 1 does not parse');
   // Empty volumes: the pairs reach PAIR at once and the RPO compared is the replication lag, not a copy's.
-  return withoutInitialFill(r.topology);
+  return withoutInitialFill(loadBuiltIn('fig01-loop-cascade.relaylab.json'));
 }
 
 describe('setCable', () => {

@@ -1,16 +1,14 @@
 // The engine refuses exactly what the pair-rules table refuses (app/engine/pair-rules.ts), with the table's words and the state named.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { loadBuiltIn } from '../../test/builtins';
 import { PairOp, type PairState } from '../../app/engine/api';
 import { PAIR_OP_RULES, pairOpAvailability } from '../../app/engine/pair-rules';
-import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 
 function fig01(initially: 'paired' | 'create'): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error('fig01 does not load');
-  return { ...r.topology, hosts: r.topology.hosts.map((h) => ({ ...h, workloads: [] })), pairs: r.topology.pairs.map((p) => ({ ...p, initially })) };
+  const t = loadBuiltIn('fig01-loop-cascade.relaylab.json');
+  return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t.pairs.map((p) => ({ ...p, initially })) };
 }
 
 /** An engine whose pair-sync is in the given state. */

@@ -1,15 +1,12 @@
 // Issue 11 item 6, load spreading: a pair with a path group spreads its sync updates, copied tracks and journal records
 // over all the paths that are up; a cut path's share moves to the others once the path timeout notices the cut.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 
 function fig01(): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return withoutInitialFill(r.topology);
+  return withoutInitialFill(loadBuiltIn('fig01-loop-cascade.relaylab.json'));
 }
 
 /** FIG. 1 with a second cable beside CN2 (sync leg) or CN4 (async leg), the pair using both as its path group. */

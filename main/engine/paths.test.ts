@@ -1,6 +1,6 @@
 // Issue 11 item 6, paths: a pair's path group (several cables, a minimum up), the path timeout before a cut is noticed.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { loadBuiltIn } from '../../test/builtins';
 import { parseTopologyText } from '../../app/model/file';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
@@ -8,9 +8,7 @@ import { Engine } from './engine';
 import { runSimulation } from './headless';
 
 function fig01(): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return withoutInitialFill(r.topology);
+  return withoutInitialFill(loadBuiltIn('fig01-loop-cascade.relaylab.json'));
 }
 
 /** FIG. 1 paired with a second cable CN2b beside CN2 (IP12 -> TP23); the sync pair uses both as a path group. */

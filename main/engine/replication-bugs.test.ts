@@ -1,20 +1,12 @@
 // Named regressions of issue 15: each scenario once made a pair claim PAIR (or up to date) over copies that differ.
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn, loadFigure } from '../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSequence, type Action, type Variation } from './properties/harness';
 
-const DIR = 'assets/topologies';
-const BUILT_INS = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json')).sort();
-
-function load(name: string): Topology {
-  const file = BUILT_INS.find((f) => f.startsWith(name) && !f.includes('-delta-resync') && !f.includes('-exercise-'))!;
-  const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
-  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  return withoutInitialFill(r.topology);
-}
+const DELTA_RESYNC = 'fig01-delta-resync.relaylab.json';
+const load = (prefix: string): Topology => withoutInitialFill(loadFigure(prefix));
 
 function quiet(t: Topology, pairs: (p: Topology['pairs'][number]) => Topology['pairs'][number] = (p) => p): Topology {
   return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t.pairs.map((p) => pairs({ ...p, initially: 'paired' as const })) };
@@ -238,9 +230,7 @@ describe('a failback interrupted by a fault and finished by auto-resync (prop-lo
 
 describe('delta resync of a pair whose kept writes do not cover what the remote lacks (prop-long seed 4242)', () => {
   function loadDelta(): Topology {
-    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    return withoutInitialFill(r.topology);
+    return withoutInitialFill(loadBuiltIn(DELTA_RESYNC));
   }
 
   test('the replayed counterexample: pair-async delta-resynchronised back from HOLD, PAIR with V21 unequal to V22', () => {
@@ -296,9 +286,8 @@ describe('delta resync of a pair whose kept writes do not cover what the remote 
 
 describe('delta resync after a copy replaced the remote\'s image while the standby stood by', () => {
   test('pair-delta replicated W to V22; pair-async\'s full copy from V21 (which lacks W: pair-sync split) replaced it; pair-delta\'s next delta resync copies in full', () => {
-    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const e = new Engine(quiet(withoutInitialFill(r.topology)), { seed: 1 });
+    const delta = loadBuiltIn(DELTA_RESYNC);
+    const e = new Engine(quiet(withoutInitialFill(delta)), { seed: 1 });
     // The standby starts HOLDING (its journal set up with the remote over its cable), then HOLD.
     e.runFor(100_000);
     expect(e.pairStatus(e.pairs.get('pair-delta')!).state).toBe('HOLD');
@@ -329,8 +318,7 @@ describe('delta resync after a copy replaced the remote\'s image while the stand
 
 describe('the model\'s fence check follows the pairs\' current direction (prop-long seed 4242, after the delta-resync fix)', () => {
   test('swap-resync, relay site lost (V12 fenced), takeover to V11: the host\'s writes to V11 are not writes to the fenced V12', () => {
-    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const delta = loadBuiltIn(DELTA_RESYNC);
     const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
     // Site 1 = site-relay, site 0 = site-local; pair 0 = pair-sync.
     const actions: Action[] = [
@@ -345,7 +333,7 @@ describe('the model\'s fence check follows the pairs\' current direction (prop-l
       { kind: 'failSite', index: 0 },
       { kind: 'run', us: 1 },
     ];
-    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    const { violations } = runSequence(withoutInitialFill(delta), variation, 0, actions);
     expect(violations).toEqual([]);
   });
 
@@ -387,9 +375,7 @@ describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s pri
     { kind: 'write', target: 0, block: 0 },
   ];
   function loadDelta(): Topology {
-    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    return withoutInitialFill(r.topology);
+    return withoutInitialFill(loadBuiltIn(DELTA_RESYNC));
   }
 
   test('the replayed counterexample: the model restarts pair-sync\'s history where its primary was overwritten', () => {
@@ -420,8 +406,7 @@ describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s pri
 
 describe('writes held back by inflow control when their pair is deleted (prop-long seed 2)', () => {
   test('the replayed counterexample: pair-async re-created after a delete with a held write, PAIR with V21 unequal to V22', () => {
-    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const delta = loadBuiltIn(DELTA_RESYNC);
     const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
     // Pair 1 and 4 % 3 = pair-async; system 0 = sys20.
     const actions: Action[] = [
@@ -437,7 +422,7 @@ describe('writes held back by inflow control when their pair is deleted (prop-lo
       { kind: 'write', target: 0, block: 0 },
       { kind: 'run', us: 1 },
     ];
-    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    const { violations } = runSequence(withoutInitialFill(delta), variation, 0, actions);
     expect(violations).toEqual([]);
   });
 
@@ -494,9 +479,8 @@ describe('delta resync after writes that reached the remote inside the initial c
     // As shipped: the pairs are created (initial copies) and the host writes from the start. Its first writes reach
     // V22 inside pair-async's initial copy, never as journal records; the standby used to keep them for ever (only an
     // applied record was forgotten), and the delta resync wrote their stale bytes over newer writes: 4 tracks differed.
-    const r0 = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r0.ok) throw new Error(JSON.stringify(r0.problems));
-    const e = new Engine({ ...r0.topology, scenario: undefined }, { seed: 1 });
+    const delta = loadBuiltIn(DELTA_RESYNC);
+    const e = new Engine({ ...delta, scenario: undefined }, { seed: 1 });
     e.startWorkloads();
     e.runUntil(10_000_000);
     expect(e.command({ type: 'failSystem', systemId: 'sys20' }).ok).toBe(true);
@@ -518,8 +502,7 @@ describe('failback while a write forwarded during its copy is still on the way (
     // V12, S-VOL takeover back at V11 (SSWS), a write to V11, failback: V11 -> V12 copies the track; a write to V11
     // during that copy is forwarded behind it. The failback's completion swapped the roles at once, which dropped
     // that update (its generation gone) and left pair-sync PAIR with V12 lacking the write.
-    const r = parseTopologyText(readFileSync(`${DIR}/fig01-delta-resync.relaylab.json`, 'utf8'));
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const delta = loadBuiltIn(DELTA_RESYNC);
     const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
     const actions: Action[] = [
       { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
@@ -534,7 +517,7 @@ describe('failback while a write forwarded during its copy is still on the way (
       { kind: 'write', target: 0, block: 0 },
       { kind: 'run', us: 1 },
     ];
-    const { violations } = runSequence(withoutInitialFill(r.topology), variation, 0, actions);
+    const { violations } = runSequence(withoutInitialFill(delta), variation, 0, actions);
     expect(violations).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 // A scenario's timeline in the topology file is played by `relaylab simulate` at its virtual times, with the --fault options.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { builtInText } from '../../test/builtins';
 import { parseTopologyValue } from '../../app/model/file';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { runSimulation } from './headless';
 
 function fig01With(timeline: unknown[]): Topology {
-  const raw = JSON.parse(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
+  const raw = JSON.parse(builtInText('fig01-loop-cascade.relaylab.json'));
   raw.scenario = { ...(raw.scenario ?? {}), timeline };
   const r = parseTopologyValue(raw);
   if (!r.ok) throw new Error(JSON.stringify(r.problems));

@@ -1,10 +1,10 @@
 // Workload scenarios: host reads through the cache and the real volume, the read/write mix, and recorded trace replay.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { withoutInitialFill, type Topology, type TraceRecord, type Workload } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSimulation } from './headless';
@@ -12,11 +12,10 @@ import { applyTrace, parseSimulateArgs, parseTraceCsv, SimulateArgsError, TraceC
 import { main } from '../cli';
 
 function fig01(): Topology {
-  const r = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-  if (!r.ok) throw new Error('fig01 does not load');
+  const t = loadBuiltIn('fig01-loop-cascade.relaylab.json');
   // Already paired and empty: the scenarios are about host I/O, not the initial copy (a pair formed as 'paired' over a
   // primary with starting data would leave its secondary without it), and the traces check exactly which bytes they write.
-  return { ...withoutInitialFill(r.topology), pairs: r.topology.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
+  return { ...withoutInitialFill(t), pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
 }
 
 /** FIG. 1 with host1's only workload replaced (LU11, 1 GiB, on V11 in the local system). */

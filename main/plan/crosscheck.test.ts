@@ -1,19 +1,11 @@
 // The planning formulas against the engine on every built-in topology: host write latency and async hop lag agree within tolerance.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseTopologyText } from '../../app/model/file';
+import { builtInFiles, loadBuiltIn } from '../../test/builtins';
 import type { Topology } from '../../app/model/schema';
 import { planTopology } from '../../app/planning/plan';
 import { CROSSCHECK_ABSOLUTE_TOLERANCE_MS, CROSSCHECK_RELATIVE_TOLERANCE, crossCheck, withinTolerance } from './crosscheck';
 
-const DIR = path.resolve(__dirname, '../../assets/topologies');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.relaylab.json'));
-const load = (file: string): Topology => {
-  const r = parseTopologyText(readFileSync(path.join(DIR, file), 'utf8'));
-  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  return r.topology;
-};
+const files = builtInFiles();
 const hasSwitchGroup = (t: Topology) => t.cables.some((c) => c.switchGroup !== undefined);
 // One virtual second after a 100 ms warm-up: ~800 writes per busy host, enough for a mean to settle within 1%.
 const RUN = { durationMs: 1000, warmupMs: 100, seed: 7 };
@@ -29,8 +21,8 @@ describe('tolerance', () => {
 });
 
 describe('formulas vs engine on the built-in topologies', () => {
-  it.each(files.filter((f) => !hasSwitchGroup(load(f))))('%s: host latency and async lag agree', (file) => {
-    const report = crossCheck(load(file), RUN);
+  it.each(files.filter((f) => !hasSwitchGroup(loadBuiltIn(f))))('%s: host latency and async lag agree', (file) => {
+    const report = crossCheck(loadBuiltIn(file), RUN);
     expect(report.rows.some((r) => r.quantity === 'host write latency')).toBe(true);
     expect(report.rows.some((r) => r.quantity === 'async hop lag')).toBe(true);
     for (const row of report.rows) {
@@ -41,7 +33,7 @@ describe('formulas vs engine on the built-in topologies', () => {
   });
 
   it('FIG. 13: with the switch waits in the formulas, host latency and async lag agree, and the engine runs no whole cycles behind', () => {
-    const t = load('fig13-switchable-port.relaylab.json');
+    const t = loadBuiltIn('fig13-switchable-port.relaylab.json');
     const plan = planTopology(t);
     // The occupancy check stays: switching once per write would need the switch 593% of the time, so writes go in batches.
     const [warning] = plan.checks.filter((c) => c.code === 'switch-group-serialises');
@@ -64,7 +56,7 @@ describe('formulas vs engine on the built-in topologies', () => {
   });
 
   it('FIG. 13: seed 2, which used to ratchet half a cycle behind, agrees with the formula alone', () => {
-    const t = load('fig13-switchable-port.relaylab.json');
+    const t = loadBuiltIn('fig13-switchable-port.relaylab.json');
     // Before the switch was work-conserving, seed 2's booked turns ran 0.53 cycles behind on average over this second
     // and the formula alone missed by ~4 ms; now a journal record always joins the async turn right after its own sync
     // turn, so the steady pattern the formula describes is the one the engine runs.
@@ -78,7 +70,7 @@ describe('formulas vs engine on the built-in topologies', () => {
   });
 
   it('FIG. 1 with CN4 74% busy: the async lag agrees (the engine puts the planner\'s protocol overhead on the wire: one model, one overhead)', () => {
-    const fig1 = load('fig01-loop-cascade.relaylab.json');
+    const fig1 = loadBuiltIn('fig01-loop-cascade.relaylab.json');
     // 800 writes/s of 4 KiB x 1.1 overhead on 38.97 Mbit/s: 74% busy, where M/D/1 queueing is a third of the lag.
     // Without the overhead in the engine its link was only 67% busy: engine 4.762 ms vs formula 5.291 ms (-10%).
     const t = { ...fig1, cables: fig1.cables.map((c) => (c.id === 'CN4' ? { ...c, bandwidthMbps: 38.97 } : c)) };
@@ -92,7 +84,7 @@ describe('formulas vs engine on the built-in topologies', () => {
   });
 
   it('FIG. 13 without the switch (each leg its own port) agrees on the plain formulas', () => {
-    const t = load('fig13-switchable-port.relaylab.json');
+    const t = loadBuiltIn('fig13-switchable-port.relaylab.json');
     const unswitched = { ...t, cables: t.cables.map(({ switchGroup: _ignored, ...c }) => c) };
     expect(planTopology(unswitched).hops.some((h) => h.switched)).toBe(false);
     expect(crossCheck(unswitched, RUN).agrees).toBe(true);

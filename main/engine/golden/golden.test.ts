@@ -1,13 +1,12 @@
 // Golden outputs: the engine must reproduce, exactly, what it produced when the fixture was recorded (RELAYLAB_RECORD_GOLDENS=1 re-records; say why in goldens.json's note).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseTopologyText } from '../../../app/model/file';
+import { loadFigure } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
 import { GOLDEN_SCENARIOS, runGolden, type GoldenOutcome } from './scenarios';
 
 const FIXTURE = 'main/engine/golden/goldens.json';
-const DIR = 'assets/topologies';
 const RECORD = process.env.RELAYLAB_RECORD_GOLDENS === '1';
 const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
@@ -16,13 +15,8 @@ interface Fixture {
   outcomes: GoldenOutcome[];
 }
 
-function load(prefix: string): Topology {
-  const file = readdirSync(DIR).find((f) => f.startsWith(prefix) && !f.includes('-delta-resync') && !f.includes('-exercise-') && f.endsWith('.relaylab.json'))!;
-  const r = parseTopologyText(readFileSync(`${DIR}/${file}`, 'utf8'));
-  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.problems)}`);
-  // The goldens pin the engine's behaviour, not the data the built-ins start with (volume initialFill, a later addition).
-  return withoutInitialFill(r.topology);
-}
+// The goldens pin the engine's behaviour, not the data the built-ins start with (volume initialFill, a later addition).
+const load = (prefix: string): Topology => withoutInitialFill(loadFigure(prefix));
 
 const fixture: Fixture | undefined = existsSync(FIXTURE) ? (JSON.parse(readFileSync(FIXTURE, 'utf8')) as Fixture) : undefined;
 const recorded: GoldenOutcome[] = [];

@@ -1,23 +1,13 @@
 // Checkpoints under random sequences: a run that goes on from a checkpoint taken at a random step (restored into a new engine) ends exactly where the straight run ends.
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../../../app/model/file';
+import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
 import { actionArb, variationArb } from './arbitraries';
 import { Engine } from '../engine';
 import { runSequence } from './harness';
 
-const dir = path.join(__dirname, '../../../assets/topologies');
-const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.relaylab.json'))
-  .sort()
-  .map((file) => {
-    const loaded = parseTopologyText(readFileSync(path.join(dir, file), 'utf8'));
-    if (!loaded.ok) throw new Error(`${file} does not load`);
-    return { file, topology: withoutInitialFill(loaded.topology) };
-  });
+const builtIns: { file: string; topology: Topology }[] = loadBuiltIns().map(({ file, topology }) => ({ file, topology: withoutInitialFill(topology) }));
 
 const RUNS = Number(process.env.RELAYLAB_PROP_RUNS ?? 120) >> 2;
 

@@ -1,26 +1,18 @@
 // Model-based property test of the engine: random topologies, writes, faults and pair commands; replication invariants checked after every step.
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, test } from 'vitest';
-import { parseTopologyText } from '../../../app/model/file';
+import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
 import { actionArb, variationArb } from './arbitraries';
 import { validateDocument } from '../../../app/validate';
 import { Engine } from '../engine';
 import { groupPairs, runSequence, vary, withPathGroups } from './harness';
 
-const dir = path.join(__dirname, '../../../assets/topologies');
-const builtIns: { file: string; topology: Topology }[] = readdirSync(dir)
+const builtIns: { file: string; topology: Topology }[] = loadBuiltIns()
   // The exercise files are FIG. 1 with a fault timeline and one setting changed: the nine figures and the 3DC variant cover their shapes.
-  .filter((f) => f.endsWith('.relaylab.json') && !f.includes('-exercise-'))
-  .sort()
-  .map((file) => {
-    const loaded = parseTopologyText(readFileSync(path.join(dir, file), 'utf8'));
-    if (!loaded.ok) throw new Error(`${file} does not load`);
-    // Empty volumes: some arbitraries start pairs already paired, which starting data on one side would contradict.
-    return { file, topology: withoutInitialFill(loaded.topology) };
-  });
+  .filter(({ file }) => !file.includes('-exercise-'))
+  // Empty volumes: some arbitraries start pairs already paired, which starting data on one side would contradict.
+  .map(({ file, topology }) => ({ file, topology: withoutInitialFill(topology) }));
 
 const RUNS = Number(process.env.RELAYLAB_PROP_RUNS ?? 120);
 
