@@ -1,18 +1,11 @@
 // Topology -> canvas: nesting by parentId (parents first), stacks top-down, stored layout wins, three distinct connection kinds.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import type { Topology } from '../../app/model/schema';
 import { computeGeometry, deriveEdges, deriveNodes, HANDLE, pairLabel, pushApart, stackLevels } from './derive';
 import { moveNodes } from '../store/actions';
 
-function fig1(): Topology {
-  const text = readFileSync(fileURLToPath(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url)), 'utf8');
-  const r = parseTopologyText(text);
-  if (!r.ok) throw new Error('FIG. 1 does not parse');
-  return r.topology;
-}
+const fig1 = (): Topology => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 describe('nodes from FIG. 1', () => {
   const t = fig1();
@@ -133,10 +126,7 @@ describe('labels', () => {
 
 describe('FIG. 13 switchable port', () => {
   it('receives on one handle and sends from the other', () => {
-    const text = readFileSync(fileURLToPath(new URL('../../assets/topologies/fig13-switchable-port.relaylab.json', import.meta.url)), 'utf8');
-    const r = parseTopologyText(text);
-    if (!r.ok) throw new Error('fixture');
-    const t = r.topology;
+    const t = loadBuiltIn('fig13-switchable-port.relaylab.json');
     const sp = t.ports.find((p) => p.kind === 'switchable')!;
     const edges = deriveEdges(t).filter((e) => e.type === 'cable' && (e.source === sp.id || e.target === sp.id));
     expect(edges.length).toBeGreaterThanOrEqual(2);

@@ -1,21 +1,11 @@
 // Edge routes on the nine figures: every cable and pair gets an orthogonal route that crosses no node it does not belong to and no title bar; every label spot is clear of nodes and of the other labels.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseTopologyText } from '../../app/model/file';
-import type { Topology } from '../../app/model/schema';
+import { builtInText, loadBuiltIn } from '../../test/builtins';
 import { deriveEdges, deriveNodes } from './derive';
 import { absoluteBoxes, labelSize, overlaps, routeEdges } from './route';
 import type { Box, XY } from './route';
 
-const dir = new URL('../../assets/topologies/', import.meta.url);
-const FIGURES: string[] = JSON.parse(readFileSync(fileURLToPath(new URL('index.json', dir)), 'utf8')).map((e: { file: string }) => e.file);
-
-function load(file: string): Topology {
-  const r = parseTopologyText(readFileSync(fileURLToPath(new URL(file, dir)), 'utf8'));
-  if (!r.ok) throw new Error(`${file} does not parse`);
-  return r.topology;
-}
+const FIGURES: string[] = JSON.parse(builtInText('index.json')).map((e: { file: string }) => e.file);
 
 /** The boxes a segment from a to b (horizontal or vertical) passes through the inside of. */
 function crossed(a: XY, b: XY, boxes: Map<string, Box>, skip: Set<string>): string[] {
@@ -30,7 +20,7 @@ function crossed(a: XY, b: XY, boxes: Map<string, Box>, skip: Set<string>): stri
 }
 
 describe.each(FIGURES)('%s', (file) => {
-  const t = load(file);
+  const t = loadBuiltIn(file);
   const nodes = deriveNodes(t);
   const edges = deriveEdges(t);
   const routes = routeEdges(t, nodes, edges);

@@ -1,20 +1,14 @@
 // elk auto-layout on FIG. 1: every node gets a place, sites do not overlap, systems stay inside their site.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { Topology } from '../../app/model/schema';
 import { autoLayout } from './autolayout';
 import { applyLayout } from '../store/actions';
 import { computeGeometry, deriveNodes } from '../canvas/derive';
 
-const text = readFileSync(fileURLToPath(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url)), 'utf8');
-const loaded = parseTopologyText(text);
-
 describe('auto-layout', () => {
   it('lays out FIG. 1 with nesting kept and no overlapping sites', async () => {
-    if (!loaded.ok) throw new Error('fixture');
-    const t = loaded.topology;
+    const t = loadBuiltIn('fig01-loop-cascade.relaylab.json');
     const nodes = await autoLayout(t);
     const laid = applyLayout(t, { nodes });
     expect(Topology.safeParse(laid).success).toBe(true);

@@ -1,7 +1,6 @@
 // Export helpers: data URLs decode without fetch (the CSP forbids it), file names are safe, tables CSV covers every system.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { loadBuiltIn } from '../../test/builtins';
 import { parseTopologyText } from '../../app/model/file';
 import { dataUrlToBlob, tablesCsv } from './exporting';
 import { fileNameFor } from './files';
@@ -23,10 +22,7 @@ describe('export helpers', () => {
   });
 
   it('writes T1-T4 of every system of FIG. 1 as one CSV', () => {
-    const text = readFileSync(fileURLToPath(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url)), 'utf8');
-    const r = parseTopologyText(text);
-    if (!r.ok) throw new Error('fixture');
-    const csv = tablesCsv(r.topology);
+    const csv = tablesCsv(loadBuiltIn('fig01-loop-cascade.relaylab.json'));
     const lines = csv.trim().split('\n');
     expect(lines[0]).toMatch(/^table,system,/);
     expect(lines.some((l) => l.startsWith('T1,sys20,'))).toBe(true);

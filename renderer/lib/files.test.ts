@@ -1,11 +1,11 @@
 // A document the desktop shell named, as the renderer opens it: the usual parse, the usual error dialog, the usual discard confirm.
-import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { builtInText } from '../../test/builtins';
 import { emptyTopology } from '../../app/model/schema';
 import { documentStore } from '../store/document';
 import { openFromShell } from './files';
 
-const fig1Text = readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8');
+const fig1Text = builtInText('fig01-loop-cascade.relaylab.json');
 const fig1Name = (JSON.parse(fig1Text) as { name: string }).name;
 
 describe('opening a document the shell named', () => {

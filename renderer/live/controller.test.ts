@@ -1,18 +1,13 @@
 // The live controller and store driven through a fake engine: loading once per model, refusals as toasts, training highlights, seeks and verify.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { loadBuiltIn } from '../../test/builtins';
 import type { CommandResult, Snapshot, StepEvent } from '../../app/engine/api';
 import type { EventName, Events, Method, Params, RelayLabApi, Results } from '../../app/ipc/contract';
-import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
 import { command, connectLive, ensureLoaded, seek, startTrainingWrite, trainingNext, verify } from './controller';
 import { liveStore, trainingWalk } from './store';
 
-function fig1(): Topology {
-  const r = parseTopologyText(readFileSync(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url), 'utf8'));
-  if (!r.ok) throw new Error('FIG. 1 template does not parse');
-  return r.topology;
-}
+const fig1 = (): Topology => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 const base = (timeUs: number, events: StepEvent[] = []): Snapshot => ({ timeUs, running: false, speed: 1, seed: 1, pairs: [], caches: [], links: [], hosts: [], failedSystems: [], events });
 

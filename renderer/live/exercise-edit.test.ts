@@ -1,17 +1,11 @@
 // The Exercise editor's document edits: every kind it offers makes a valid exercise on FIG. 1, and the document stays valid.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTopologyText } from '../../app/model/file';
+import { loadBuiltIn } from '../../test/builtins';
 import { Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
 import { addExercise, END_KINDS, EVENT_KINDS, newEnd, newEvent, removeAt, withExercise } from './exercise-edit';
 
-function fig7(): Topology {
-  const r = parseTopologyText(readFileSync(join(__dirname, '../../assets/topologies/fig07-intercache-copy.relaylab.json'), 'utf8'));
-  if (!r.ok) throw new Error('fig07');
-  return r.topology;
-}
+const fig7 = (): Topology => loadBuiltIn('fig07-intercache-copy.relaylab.json');
 
 describe('exercise editing', () => {
   it('adds an exercise to a figure without one, and every event and end kind it offers validates on the figure', () => {

@@ -1,9 +1,8 @@
 // Live view-models checked with hand-made snapshots: badges, explain text, the event log, cache slots, exercises, verify and chart series.
 import { describe, expect, it } from 'vitest';
+import { loadBuiltIn } from '../../test/builtins';
 import type { PairStatus, Snapshot, StepEvent } from '../../app/engine/api';
-import { parseTopologyText } from '../../app/model/file';
 import type { Topology } from '../../app/model/schema';
-import { readFileSync } from 'node:fs';
 import {
   appendEvents,
   cacheCells,
@@ -22,11 +21,7 @@ import {
 } from './model';
 import { appendSnapshot, emptySeries } from './series';
 
-function fig1(): Topology {
-  const r = parseTopologyText(readFileSync(new URL('../../assets/topologies/fig01-loop-cascade.relaylab.json', import.meta.url), 'utf8'));
-  if (!r.ok) throw new Error('FIG. 1 template does not parse');
-  return r.topology;
-}
+const fig1 = (): Topology => loadBuiltIn('fig01-loop-cascade.relaylab.json');
 
 const pair = (over: Partial<PairStatus> = {}): PairStatus => ({
   id: 'pair-async',

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadBuiltIn } from '../../test/builtins';
 import type { StepEvent } from '../../app/engine/api';
-import { parseTopologyText } from '../../app/model/file';
 import { tokenHop } from './tokens';
 
-const loaded = parseTopologyText(readFileSync('assets/topologies/fig01-loop-cascade.relaylab.json', 'utf8'));
-if (!loaded.ok) throw new Error('FIG. 1 does not load');
-const fig1 = loaded.topology;
+const fig1 = loadBuiltIn('fig01-loop-cascade.relaylab.json');
 let seq = 0;
 const ev = (step: string, elementId: string, relatedIds?: string[]): StepEvent => ({ seq: ++seq, timeUs: seq, step, elementId, text: step, ...(relatedIds ? { relatedIds } : {}) });
 
