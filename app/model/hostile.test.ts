@@ -9,7 +9,8 @@ import { formatProblem } from './problem';
 import { validateDocument } from '../validate/index';
 
 const templates = builtInFiles().map((f) => builtInText(f));
-const FIG1 = templates[0]!;
+// FIG. 1 itself (the first file in name order is the delta-resync variant).
+const FIG1 = builtInText('fig01-loop-cascade.relaylab.json');
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const fig1 = (): { [key: string]: Json } => JSON.parse(FIG1) as { [key: string]: Json };
 

@@ -1,17 +1,16 @@
 // Checkpoints through the facade: restoring a checkpoint taken mid-run and running on gives exactly what the run gave from there.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { builtInFiles, loadBuiltIn } from '../../test/builtins';
+import { loadFigure } from '../../test/builtins';
 import type { EngineCommand, StepEvent } from '../../app/engine/api';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 import { Engine, type WorkloadOverride } from './engine';
 
 const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
+/** The embodiment itself (not one of its exercise variants), without starting data. */
 function load(prefix: string): Topology {
-  // Unlike loadFigure this does not skip the exercise files: 'fig01' is fig01-exercise-journal-sizing, the first in file-name order.
-  const file = builtInFiles().find((f) => f.startsWith(prefix) && !f.includes('-delta-resync'))!;
-  return withoutInitialFill(loadBuiltIn(file));
+  return withoutInitialFill(loadFigure(prefix));
 }
 
 type Timed = { atMs: number; command: EngineCommand };
