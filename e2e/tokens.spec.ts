@@ -14,6 +14,8 @@ test('the write token rides cable CN2 from IP11 to TP21 when the relay receives 
   await page.getByTestId('run-pause').click();
   await page.getByTestId('live-tab-training').click();
   await page.getByTestId('training-start').click();
+  // The walk shows its first step (the host sending the write) before any stepping is counted.
+  await expect(page.getByTestId('training-walk').locator('li')).toHaveCount(1);
   const banner = page.getByTestId('step-banner');
   const token = page.getByTestId('write-token');
 
