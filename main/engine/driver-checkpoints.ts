@@ -24,7 +24,7 @@ export const CHECKPOINT_BUDGET = 32;
 export const CHECKPOINT_MIN_KEPT = 12;
 export const CHECKPOINT_MEMORY_BYTES = 640 * 2 ** 20;
 /**
- * Estimated bytes one checkpoint holds per stored chunk of the volumes (page slot, sorted index entry, a share of the
+ * Estimated bytes one checkpoint holds per stored chunk of the volumes (its page slot, a share of the
  * block digests; the chunk's buffer itself is shared) and for the rest (caches, records, step events). Measured: a
  * 10-minute FIG. 1 run at 800 IOPS, ~786,000 chunks in three stores, ~23 MB per checkpoint.
  */
