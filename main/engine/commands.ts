@@ -233,6 +233,12 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       }
       // Allowed by the table otherwise only as a swapped pair in PAIR: the direction is turned back as a swap-takeover
       // (the updates on their way land first; swapping under them dropped them and left PAIR over unequal copies).
+      // The current primary becomes the secondary: refused when its bytes are another replicating pair's secondary
+      // (a cascade's relay volume after that pair swapped too), which would then show PAIR over unequal copies.
+      {
+        const conflict = copyTargetConflict(core, p, p.primaryId);
+        if (conflict) return refuse(conflict);
+      }
       return { ok: true, message: beginSwapTakeover(core, p, 'failback') };
     case 'deltaResync': {
       if (!p.route?.link.up) return refuse(`its cable ${p.route?.link.id ?? '(none)'} to the remote is down`);

@@ -522,3 +522,34 @@ describe('failback while a write forwarded during its copy is still on the way (
   });
 });
 
+describe('failback of a swapped sync leg after the relay leg swapped too (prop-long seed 777777)', () => {
+  test('refused, naming the relay leg: V12 would become pair-sync\'s secondary while its bytes are pair-async\'s secondary V21', () => {
+    // Swap-takeover of pair-sync (V12 -> V11), then of pair-async (V22 -> V21): V21 (V12's bytes, through R2) is now
+    // pair-async's secondary. Failing pair-sync back made V12 its secondary too, so V11's writes landed in V21 through
+    // the loop and pair-async showed PAIR with V21 unequal to V22.
+    const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 3, op: 'takeover', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'create', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'failback', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 0, actions);
+    expect(violations).toEqual([]);
+
+    const t = withoutInitialFill(loadFigure('fig01'));
+    const e = new Engine({ ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const })) }, { seed: 1 });
+    e.runFor(10_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    e.runFor(10_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 60e6);
+    const r = e.command({ type: 'pair', pairId: 'pair-sync', op: 'failback' });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toMatch(/V21, the secondary of pair pair-async/);
+  });
+});
+
