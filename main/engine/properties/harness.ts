@@ -4,6 +4,7 @@ import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
 import { upstreamOf } from '../pair-states';
+import { STANDBY_STATES } from '../standby';
 import { pairRoute } from '../../../app/model/paths';
 
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
@@ -385,7 +386,12 @@ export class EngineModel {
     for (const [id, p] of this.engine.pairs) {
       const since = this.fencedSince.get(id);
       if (!p.fenced || since === undefined || rec.issuedUs < since) continue;
-      landings ??= this.landingsOf(target.luId, target.offsets[rec.block]!, [...this.engine.pairs.values()].map((q): [string, string] => [q.primaryId, q.secondaryId]));
+      // A delta-resync standby standing by (HOLD, HOLDING, HLDE) keeps its primary's writes and sends none: no landing.
+      landings ??= this.landingsOf(
+        target.luId,
+        target.offsets[rec.block]!,
+        [...this.engine.pairs.values()].filter((q) => !STANDBY_STATES.has(q.state)).map((q): [string, string] => [q.primaryId, q.secondaryId]),
+      );
       if (!landings.has(p.primaryId)) continue;
       this.violations.push({
         step: this.stats.steps,
