@@ -574,5 +574,23 @@ describe('a write kept by a delta-resync standby does not land beyond it (the pr
     // The write did not reach V12 (V12 still differs from V11, which took the write).
     expect(engine!.volumeHash('V12')).not.toBe(engine!.volumeHash('V11'));
   });
+
+  test('with pair-delta delta-resynchronised (V11 -> V22 -> V21 = V12, the cascade reversed), the async hops acknowledge at their journals, not at the fenced V12', () => {
+    const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
+      { kind: 'run', us: 116 },
+      { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
+      { kind: 'cutCable', index: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'settle' },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+      { kind: 'failSite', index: 0 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
 });
 

@@ -386,11 +386,13 @@ export class EngineModel {
     for (const [id, p] of this.engine.pairs) {
       const since = this.fencedSince.get(id);
       if (!p.fenced || since === undefined || rec.issuedUs < since) continue;
-      // A delta-resync standby standing by (HOLD, HOLDING, HLDE) keeps its primary's writes and sends none: no landing.
+      // Only the hops the host's acknowledgement waits for: sync pairs. An async pair acknowledges at its journal, so
+      // what it carries on later (into a fenced P-VOL of a reversed cascade, say) was not acknowledged by that P-VOL;
+      // a delta-resync standby standing by (HOLD, HOLDING, HLDE) keeps its primary's writes and sends none.
       landings ??= this.landingsOf(
         target.luId,
         target.offsets[rec.block]!,
-        [...this.engine.pairs.values()].filter((q) => !STANDBY_STATES.has(q.state)).map((q): [string, string] => [q.primaryId, q.secondaryId]),
+        [...this.engine.pairs.values()].filter((q) => q.mode === 'sync' && !STANDBY_STATES.has(q.state)).map((q): [string, string] => [q.primaryId, q.secondaryId]),
       );
       if (!landings.has(p.primaryId)) continue;
       this.violations.push({
