@@ -554,43 +554,37 @@ describe('failback of a swapped sync leg after the relay leg swapped too (prop-l
 });
 
 describe('a write kept by a delta-resync standby does not land beyond it (the property check, prop-long seed 777777)', () => {
+  const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
+  const swapBoth: Action[] = [
+    { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+    { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
+  ];
+  /** CN2 cut (pair-sync's V12 fenced), two writes to V11, then V11 takes over and the local site fails. */
+  const cutWriteTakeOver: Action[] = [
+    { kind: 'cutCable', index: 1 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'settle' },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+    { kind: 'failSite', index: 0 },
+  ];
+
   test('after swaps of both legs and a cut, a write V11 takes over is not counted as reaching the fenced V12 through HOLD pair-delta', () => {
     // pair-sync swapped (V12 -> V11) and fenced by the cut of CN2, pair-async swapped (V22 -> V21). The host's write
     // to V11, acknowledged after V11 took over (SSWS), was followed by the check through pair-delta (V11 -> V22, HOLD)
     // and on through V22 -> V21 = V12: a standby keeps writes and sends none, so that is no landing.
-    const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
-    const actions: Action[] = [
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
-      { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
-      { kind: 'cutCable', index: 1 },
-      { kind: 'write', target: 0, block: 0 },
-      { kind: 'settle' },
-      { kind: 'write', target: 0, block: 0 },
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
-      { kind: 'failSite', index: 0 },
-    ];
-    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, [...swapBoth, ...cutWriteTakeOver]);
     expect(violations).toEqual([]);
     // The write did not reach V12 (V12 still differs from V11, which took the write).
     expect(engine!.volumeHash('V12')).not.toBe(engine!.volumeHash('V11'));
   });
 
   test('with pair-delta delta-resynchronised (V11 -> V22 -> V21 = V12, the cascade reversed), the async hops acknowledge at their journals, not at the fenced V12', () => {
-    const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false } as Variation;
-    const actions: Action[] = [
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
-      { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
+    const deltaResync: Action[] = [
       { kind: 'run', us: 116 },
       { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
-      { kind: 'cutCable', index: 1 },
-      { kind: 'write', target: 0, block: 0 },
-      { kind: 'settle' },
-      { kind: 'write', target: 0, block: 0 },
-      { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
-      { kind: 'failSite', index: 0 },
     ];
-    const { violations } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, [...swapBoth, ...deltaResync, ...cutWriteTakeOver]);
     expect(violations).toEqual([]);
   });
 });
-
