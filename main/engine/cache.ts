@@ -2,17 +2,6 @@
 import { invariant } from './sim';
 import type { EngineState } from './state';
 
-interface Cleaning {
-  atUs: number;
-  seq: number;
-  key: number;
-  version: number;
-}
-
-function before(a: Cleaning, b: Cleaning): boolean {
-  return a.atUs < b.atUs || (a.atUs === b.atUs && a.seq < b.seq);
-}
-
 interface Slot {
   volumeId: string;
   track: number;
@@ -72,10 +61,16 @@ export class CacheRt {
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
   /**
-   * Internal destages booked to complete later ("clean at t"): plain records in a heap by time (ties in booking
-   * order), applied when the cache is next looked at. No event per destage; one only when a writer waits (wakeAtUs).
+   * Internal destages booked to complete later ("clean at t"): a heap by time (ties in booking order) kept as parallel
+   * typed arrays (time, booking sequence, slot key, slot version), applied when the cache is next looked at. No event
+   * per destage; one only when a writer waits (wakeAtUs). Numbers, not a record per destage: a backlog of booked
+   * destages lives long enough to be copied by every young-generation collection, and records cost that copy.
    */
-  private readonly cleanings: Cleaning[] = [];
+  private cleanAt = new Float64Array(64);
+  private cleanSeq = new Float64Array(64);
+  private cleanKey = new Float64Array(64);
+  private cleanVer = new Float64Array(64);
+  private cleanings = 0;
   private cleaningSeq = 0;
   /** The latest completion time booked so far (the cache is still destaging until then). */
   lastCleaningUs = 0;
@@ -197,54 +192,90 @@ export class CacheRt {
 
   /** The track turns clean at `atUs` (a destage that needs no event), unless something newer is stored first. */
   cleanLater(volumeId: string, track: number, version: number, atUs: number): void {
-    const h = this.cleanings;
-    const c: Cleaning = { atUs, seq: this.cleaningSeq++, key: this.key(volumeId, track), version };
-    h.push(c);
-    let i = h.length - 1;
+    if (this.cleanings === this.cleanAt.length) this.growCleanings();
+    const at = this.cleanAt;
+    const sq = this.cleanSeq;
+    const ky = this.cleanKey;
+    const vr = this.cleanVer;
+    const seq = this.cleaningSeq++;
+    const key = this.key(volumeId, track);
+    let i = this.cleanings++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const up = h[parent]!;
-      if (!before(c, up)) break;
-      h[i] = up;
+      const pt = at[parent]!;
+      if (pt < atUs || (pt === atUs && sq[parent]! < seq)) break;
+      at[i] = pt;
+      sq[i] = sq[parent]!;
+      ky[i] = ky[parent]!;
+      vr[i] = vr[parent]!;
       i = parent;
     }
-    h[i] = c;
+    at[i] = atUs;
+    sq[i] = seq;
+    ky[i] = key;
+    vr[i] = version;
     if (atUs > this.lastCleaningUs) this.lastCleaningUs = atUs;
+  }
+
+  private growCleanings(): void {
+    const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.cleanAt = grow(this.cleanAt);
+    this.cleanSeq = grow(this.cleanSeq);
+    this.cleanKey = grow(this.cleanKey);
+    this.cleanVer = grow(this.cleanVer);
   }
 
   /** Completion time of the earliest booked destage, if any. */
   nextCleaningUs(): number | undefined {
-    return this.cleanings[0]?.atUs;
+    return this.cleanings > 0 ? this.cleanAt[0] : undefined;
   }
 
   /** Applies every destage due by `nowUs`, in time order. */
   applyDue(nowUs: number): void {
-    const h = this.cleanings;
-    while (h.length > 0 && h[0]!.atUs <= nowUs) {
-      const top = h[0]!;
-      const last = h.pop()!;
-      const n = h.length;
+    const at = this.cleanAt;
+    const sq = this.cleanSeq;
+    const ky = this.cleanKey;
+    const vr = this.cleanVer;
+    while (this.cleanings > 0 && at[0]! <= nowUs) {
+      const topAt = at[0]!;
+      const topKey = ky[0]!;
+      const topVer = vr[0]!;
+      const n = --this.cleanings;
       if (n > 0) {
-        // Sift `last` down from the root.
+        // Sift the last entry down from the root.
+        const lt = at[n]!;
+        const ls = sq[n]!;
+        const lk = ky[n]!;
+        const lv = vr[n]!;
         let i = 0;
         for (;;) {
           const l = 2 * i + 1;
           if (l >= n) break;
           const r = l + 1;
-          const m = r < n && before(h[r]!, h[l]!) ? r : l;
-          if (!before(h[m]!, last)) break;
-          h[i] = h[m]!;
+          const m = r < n && (at[r]! < at[l]! || (at[r] === at[l] && sq[r]! < sq[l]!)) ? r : l;
+          if (!(at[m]! < lt || (at[m] === lt && sq[m]! < ls))) break;
+          at[i] = at[m]!;
+          sq[i] = sq[m]!;
+          ky[i] = ky[m]!;
+          vr[i] = vr[m]!;
           i = m;
         }
-        h[i] = last;
+        at[i] = lt;
+        sq[i] = ls;
+        ky[i] = lk;
+        vr[i] = lv;
       }
-      this.cleanSlot(top.key, top.version, top.atUs);
+      this.cleanSlot(topKey, topVer, topAt);
     }
   }
 
   /** Brings the slots up to `nowUs` before they are read or taken; not while writers wait (their wake event does it, so they keep their turn). */
   observe(nowUs: number): void {
-    if (this.waiters.length === 0 && this.cleanings.length > 0 && this.cleanings[0]!.atUs <= nowUs) this.applyDue(nowUs);
+    if (this.waiters.length === 0 && this.cleanings > 0 && this.cleanAt[0]! <= nowUs) this.applyDue(nowUs);
   }
 
   /** Books `us` of destage work on the lane free first; returns when it completes. */
