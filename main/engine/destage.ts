@@ -37,22 +37,38 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   new ExternalDestage(real, real.backing, cache, sys.destageUsPerTrack, length, io, holds).attempt(core);
 }
 
-/** Dirty tracks on their way to an external volume (FIG. 1's R1 over CN5), held in the cache until the external system has them. */
-class ExternalDestage {
+/**
+ * Dirty tracks on their way to an external volume (FIG. 1's R1 over CN5), held in the cache until the external system
+ * has them; also the record of its transfer on the cable (one at a time: a retry starts after the answer or the loss).
+ * One record, holding the write's Io only when traced: a backlog of booked destages lives long enough to be copied by
+ * every young-generation collection, and each record and Io it keeps costs that copy.
+ */
+class ExternalDestage implements SentTo {
+  readonly io: Io | null;
+  /** The transfer now on the cable: its link and epoch, the external system, and when its data arrives. */
+  link: LinkRt | null = null;
+  epoch = 0;
+  extSystem = '';
+  /** Booked ahead of the lane's completion: a cut or a failure before the answer came back counts. */
+  bookedAhead = false;
+  arriveUs = 0;
+
   constructor(
     readonly real: RealVolume,
     readonly backing: ExternalBacking,
     readonly cache: CacheRt,
     readonly destageUsPerTrack: number,
     readonly length: number,
-    readonly io: Io,
+    io: Io,
     readonly holds: SlotHold[],
-  ) {}
+  ) {
+    this.io = io.traced ? io : null;
+  }
 
   attempt(core: EngineState): void {
     const done = this.cache.bookDestage(core.nowUs, this.destageUsPerTrack * this.holds.length);
     this.cache.destaging++;
-    if (this.bookedAhead(core, done)) return;
+    if (this.bookedAheadAt(core, done)) return;
     core.sched.post(done, DESTAGE_LANE_DONE, this);
   }
 
@@ -70,12 +86,12 @@ class ExternalDestage {
    * disk adapter is done, and one event at its answer releases the slots (or retries if the cable was cut or the
    * external system failed meanwhile). Not for a cable of a FIG. 13 switch group (its turns are taken in real order).
    */
-  bookedAhead(core: EngineState, done: number): boolean {
+  bookedAheadAt(core: EngineState, done: number): boolean {
     const { link, extSystem } = this.target(core);
     if (!link || link.switchGroup || !link.up || !extSystem || !core.systemUp(extSystem)) return false;
     const ip = this.backing.initiatorPortId;
-    if (this.io.traced) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: ip, text: `${ip} writes ${this.real.id} in external system ${extSystem} over ${link.id}`, io: this.io, relatedIds: [link.id, this.real.id] });
-    link.send(core, done, ip, this.length, new ExternalDestageSend(this, link, link.epoch, extSystem, true));
+    if (this.io) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: ip, text: `${ip} writes ${this.real.id} in external system ${extSystem} over ${link.id}`, io: this.io, relatedIds: [link.id, this.real.id] });
+    this.sendOn(core, done, link, extSystem, true);
     return true;
   }
 
@@ -89,37 +105,32 @@ class ExternalDestage {
       return;
     }
     const ip = this.backing.initiatorPortId;
-    if (this.io.traced) core.step('destage', ip, `${ip} writes ${this.real.id} in external system ${extSystem} over ${link.id}`, this.io, [link.id, this.real.id]);
-    link.send(core, core.nowUs, ip, this.length, new ExternalDestageSend(this, link, link.epoch, extSystem, false));
+    if (this.io) core.step('destage', ip, `${ip} writes ${this.real.id} in external system ${extSystem} over ${link.id}`, this.io, [link.id, this.real.id]);
+    this.sendOn(core, core.nowUs, link, extSystem, false);
+  }
+
+  private sendOn(core: EngineState, atUs: number, link: LinkRt, extSystem: string, bookedAhead: boolean): void {
+    this.link = link;
+    this.epoch = link.epoch;
+    this.extSystem = extSystem;
+    this.bookedAhead = bookedAhead;
+    link.send(core, atUs, this.backing.initiatorPortId, this.length, this);
+  }
+
+  /** Its transfer is on the cable; the answer is back one hop after the data arrived. */
+  sent(core: EngineState, arriveUs: number): void {
+    this.arriveUs = arriveUs;
+    core.sched.post(arriveUs + this.link!.oneWayUs, DESTAGE_ANSWERED, this);
   }
 }
 
 const DESTAGE_RETRY = defineEvent<EngineState, ExternalDestage>('destage-retry', (core, d) => d.attempt(core));
 const DESTAGE_LANE_DONE = defineEvent<EngineState, ExternalDestage>('destage-lane-done', (core, d) => d.laneDone(core));
 
-/** An external destage's transfer on the cable; its answer is back one hop after the data arrived. */
-class ExternalDestageSend implements SentTo {
-  arriveUs = 0;
-
-  constructor(
-    readonly d: ExternalDestage,
-    readonly link: LinkRt,
-    readonly epoch: number,
-    readonly extSystem: string,
-    /** Booked ahead of the lane's completion: a cut or a failure before the answer came back counts. */
-    readonly bookedAhead: boolean,
-  ) {}
-
-  sent(core: EngineState, arriveUs: number): void {
-    this.arriveUs = arriveUs;
-    core.sched.post(arriveUs + this.link.oneWayUs, DESTAGE_ANSWERED, this);
-  }
-}
-
-const DESTAGE_ANSWERED = defineEvent<EngineState, ExternalDestageSend>('destage-answered', (core, s) => {
-  const { d, link } = s;
+const DESTAGE_ANSWERED = defineEvent<EngineState, ExternalDestage>('destage-answered', (core, d) => {
+  const link = d.link!;
   d.cache.destaging--;
-  const lost = s.bookedAhead ? link.lostBefore(s.epoch, s.arriveUs + link.oneWayUs) || !core.systemUp(s.extSystem) : link.epoch !== s.epoch;
+  const lost = d.bookedAhead ? link.lostBefore(d.epoch, d.arriveUs + link.oneWayUs) || !core.systemUp(d.extSystem) : link.epoch !== d.epoch;
   if (lost) return void core.sched.post(core.nowUs + DESTAGE_RETRY_US, DESTAGE_RETRY, d);
   core.pendingDestages--;
   core.release(d.holds);
