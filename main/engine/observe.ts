@@ -4,7 +4,7 @@ import type { EngineState } from './state';
 import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '../../app/engine/api';
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
-import { endToEndRpoUs, fedWhileUpstreamCopying, sampleRpo, sideStates, upstreamOf } from './pair-states';
+import { endToEndRpoUs, fedWhileUpstreamCopying, sampleRpo, sideStates, upstreamIndex, upstreamOf, type UpstreamIndex } from './pair-states';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -24,7 +24,8 @@ export function volumeHash(core: EngineState, volumeId: string): string {
   return composedContentHash(size, parts, volumeId, core.stack.sha256);
 }
 
-export function pairStatus(core: EngineState, p: PairRt): PairStatus {
+/** A pair's status; `upstream` (upstreamIndex) when the caller asks for every pair at once. */
+export function pairStatus(core: EngineState, p: PairRt, upstream?: UpstreamIndex): PairStatus {
   const j = p.journal;
   const copying = p.state === 'COPY';
   const remaining = p.primaryBitmap.count;
@@ -39,7 +40,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     mode: p.mode,
     linkUp: p.route?.link.up ?? false,
     secondaryData:
-      !p.rules.secondaryConsistent || p.secondaryInconsistent || (p.mode === 'async' && fedWhileUpstreamCopying(core, p)) ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
+      !p.rules.secondaryConsistent || p.secondaryInconsistent || (p.mode === 'async' && fedWhileUpstreamCopying(core, p, upstream)) ? 'inconsistent' : p.state === 'PAIR' && (p.mode === 'sync' || (j?.drained ?? true)) ? 'up-to-date' : 'consistent',
     copyProgress: copying ? (p.copy.shownProgress = Math.max(p.copy.shownProgress, Math.max(0, Math.min(1, progress)))) : Math.max(0, Math.min(1, progress)),
     differentialTracks: remaining + p.secondaryBitmap.count,
     sinceUs: p.sinceUs,
@@ -68,7 +69,7 @@ export function pairStatus(core: EngineState, p: PairRt): PairStatus {
     const rpo = sampleRpo(core, p);
     s.rpoMs = rpo / 1000;
     s.maxRpoMs = p.maxRpoUs / 1000;
-    if (upstreamOf(core, p).length) s.endToEndRpoMs = endToEndRpoUs(core, p) / 1000;
+    if (upstreamOf(core, p, upstream).length) s.endToEndRpoMs = endToEndRpoUs(core, p, new Set(), upstream) / 1000;
     // The image holds every write up to its newest applied one (while replicating, up to the oldest unapplied one).
     if (s.secondaryData === 'consistent') s.consistentAsOfUs = rpo === 0 ? core.nowUs : core.nowUs - rpo;
   }
@@ -120,13 +121,19 @@ export function snapshot(core: EngineState, extra: { running?: boolean; speed?: 
     running: extra.running ?? false,
     speed: extra.speed ?? 1,
     seed: core.seed,
-    pairs: [...core.pairs.values()].map((p) => pairStatus(core, p)),
+    pairs: pairStatuses(core),
     caches,
     links,
     hosts,
     failedSystems: [...core.failedSystems],
     events: core.stepEvents(extra.afterSeq ?? core.stepSeq, extra.maxEvents ?? 500),
   };
+}
+
+/** Every pair's status, the upstream legs worked out once for all. */
+export function pairStatuses(core: EngineState): PairStatus[] {
+  const upstream = upstreamIndex(core);
+  return [...core.pairs.values()].map((p) => pairStatus(core, p, upstream));
 }
 
 /** Per-host counters over the whole run (headless report). */

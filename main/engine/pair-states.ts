@@ -60,8 +60,8 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | '
  * 3DC cascade (DOMAIN.md): while the sync leg copies, the relay's image is not consistent, so neither is the remote
  * image fed from it, until the records fed during that copy have been applied.
  */
-export function fedWhileUpstreamCopying(core: EngineState, p: PairRt): boolean {
-  for (const q of upstreamOf(core, p)) if (q.state === 'COPY' || q.secondaryInconsistent) return true;
+export function fedWhileUpstreamCopying(core: EngineState, p: PairRt, index?: UpstreamIndex): boolean {
+  for (const q of upstreamOf(core, p, index)) if (q.state === 'COPY' || q.secondaryInconsistent) return true;
   const j = p.journal;
   if (p.taintedUntilSeq === undefined || !j) return false;
   if (j.applyNext - 1 >= p.taintedUntilSeq) {
@@ -118,15 +118,38 @@ export function sampleRpo(core: EngineState, p: PairRt): number {
 }
 
 /** The pairs feeding this pair's primary (a cascade's upstream leg: its secondary shares bytes with our primary in the same system). */
-export function upstreamOf(core: EngineState, p: PairRt): PairRt[] {
+export function upstreamOf(core: EngineState, p: PairRt, index?: UpstreamIndex): readonly PairRt[] {
+  if (index) return index.get(p) ?? [];
   return core.pairList.filter((q) => q !== p && q.state !== 'SMPL' && downstreamOf(core, q.secondaryId).includes(p));
 }
 
+/** Every pair's upstream legs (as upstreamOf gives them, in the same order), for callers that ask about every pair. */
+export type UpstreamIndex = ReadonlyMap<PairRt, readonly PairRt[]>;
+
+/**
+ * upstreamOf for all pairs in one pass: a snapshot asks it of every pair (three times each, with the end-to-end RPO's
+ * walk), and one call walks every pair's downstream volumes, so asking pair by pair cost pairs^2 walks: 19% of a
+ * 216-volume run's CPU at 30 snapshots a second. Valid until a pair changes state or direction.
+ */
+export function upstreamIndex(core: EngineState): UpstreamIndex {
+  const out = new Map<PairRt, PairRt[]>();
+  for (const q of core.pairList) {
+    if (q.state === 'SMPL') continue;
+    for (const d of downstreamOf(core, q.secondaryId)) {
+      if (d === q) continue;
+      const list = out.get(d);
+      if (list) list.push(q);
+      else out.set(d, [q]);
+    }
+  }
+  return out;
+}
+
 /** RPO of the farthest copy, from the host's writes: the oldest image along the chain of legs feeding it. */
-export function endToEndRpoUs(core: EngineState, p: PairRt, seen = new Set<PairRt>()): number {
+export function endToEndRpoUs(core: EngineState, p: PairRt, seen = new Set<PairRt>(), index?: UpstreamIndex): number {
   seen.add(p);
   let rpo = rpoUs(core, p);
-  for (const q of upstreamOf(core, p)) if (!seen.has(q)) rpo = Math.max(rpo, endToEndRpoUs(core, q, seen));
+  for (const q of upstreamOf(core, p, index)) if (!seen.has(q)) rpo = Math.max(rpo, endToEndRpoUs(core, q, seen, index));
   return rpo;
 }
 
