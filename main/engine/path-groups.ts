@@ -55,21 +55,28 @@ function orient(core: EngineState, p: PairRt, link: LinkRt): PairRoute {
  */
 export function nextPath(core: EngineState, p: PairRt, offset?: number, length?: number): PairRoute | undefined {
   const route = p.route;
-  if (!p.cfg.paths || !route || p.pathWatch.detectAtUs !== undefined) return route;
-  const up = groupLinks(core, p).filter((l) => l.up);
-  if (up.length < 2) return route;
+  if (!p.cfg.paths || !route) return route;
   // Each path is FIFO, two paths are not: a transfer to a track that still has one in flight (a sync update, a copied
   // track) takes that one's path, so a newer update never lands before an older one of the same bytes (the array's
-  // track lock serialises them the same way). Otherwise the next path, round robin.
+  // track lock serialises them the same way). Otherwise the next path, round robin. The path is noted even when there
+  // is no choice (one path up, or a cut not detected yet): a copied track sent while one path was up and still on the
+  // wire when the other came back is what a later update of that track must follow (prop-long seed 5150).
   const w = p.pathWatch;
-  let link: LinkRt | undefined;
   const first = offset === undefined ? -1 : Math.floor(offset / p.trackBytes);
   const last = offset === undefined ? -1 : Math.floor((offset + Math.max(1, length ?? 1) - 1) / p.trackBytes);
-  for (let t = first; t >= 0 && t <= last && !link; t++) {
-    const held = w.trackLinks.get(t);
-    if (held?.up && trackInFlight(p, t)) link = held;
+  let link: LinkRt | undefined;
+  if (w.detectAtUs !== undefined) link = route.link;
+  else {
+    const up = groupLinks(core, p).filter((l) => l.up);
+    if (up.length < 2) link = route.link;
+    else {
+      for (let t = first; t >= 0 && t <= last && !link; t++) {
+        const held = w.trackLinks.get(t);
+        if (held?.up && trackInFlight(p, t)) link = held;
+      }
+      link ??= up[w.turn++ % up.length]!;
+    }
   }
-  link ??= up[w.turn++ % up.length]!;
   if (first >= 0) {
     if (w.trackLinks.size > TRACK_LINKS_PRUNE_AT) for (const t of w.trackLinks.keys()) if (!trackInFlight(p, t)) w.trackLinks.delete(t);
     for (let t = first; t <= last; t++) w.trackLinks.set(t, link);

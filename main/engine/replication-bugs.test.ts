@@ -588,3 +588,29 @@ describe('a write kept by a delta-resync standby does not land beyond it (the pr
     expect(violations).toEqual([]);
   });
 });
+
+describe('a copied track still on the wire when the second path of the group comes back (prop-long seed 5150)', () => {
+  // FIG. 1's journal-sizing exercise with twin pairs in consistency groups and two-path groups. CN4.twin is cut, the
+  // journal fills and the async leg suspends; the site restore brings CN4.twin back and resyncs: the copy sends the
+  // written track on CN4.twin.path2 (then the only path up; at 1% bandwidth a 256 KiB track is ~92 ms on the wire).
+  // A new write to that track is journaled (the copy has sent it) and its record took CN4.twin, round robin: it landed
+  // first and the copy's older bytes landed over it, so pair-async.twin went PAIR with V22.twin != V21.twin.
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: true };
+  const actions: Action[] = [
+    { kind: 'cutCable', index: 9 },
+    { kind: 'fillJournal', index: 3 },
+    { kind: 'write', target: 3, block: 9 },
+    { kind: 'run', us: 20000 },
+    { kind: 'settle' },
+    { kind: 'restoreSite', index: 0 },
+    { kind: 'run', us: 1 },
+    { kind: 'write', target: 3, block: 9 },
+  ];
+
+  test('the journal record follows the copied track onto its path, and the pair reaches PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 0, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-async.twin')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22.twin')).toBe(engine!.volumeHash('V21.twin'));
+  });
+});
