@@ -613,4 +613,26 @@ describe('a copied track still on the wire when the second path of the group com
     expect(engine!.pairs.get('pair-async.twin')!.state).toBe('PAIR');
     expect(engine!.volumeHash('V22.twin')).toBe(engine!.volumeHash('V21.twin'));
   });
+
+  test('FIG. 11 (prop-long seed 8086): a sync update of a track whose copy is on the wire follows it, and pair-sync goes PAIR over equal copies', () => {
+    // The local system fails and comes back (its pairs resync: the copy sends block 0's track on CN2, then the only
+    // path up, its second path cut); the host rewrites block 0 while the track is on the wire.
+    const v: Variation = { ...variation, fence: 'never', grouping: 'as-filed' };
+    const fig11: Action[] = [
+      { kind: 'failSystem', index: 0 },
+      { kind: 'cutCable', index: 3 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'settle' },
+      { kind: 'restoreSystem', index: 0 },
+      { kind: 'write', target: 0, block: 1 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'cutCable', index: 7 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig11-internal-real-volume.relaylab.json')), v, 0, fig11);
+    expect(violations).toEqual([]);
+    expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
+  });
 });
