@@ -9,7 +9,17 @@ interface Slot {
   sinceUs: number;
   /** Bumped on every store, so a destage that started earlier does not clean newer data. */
   version: number;
-  destagePending: boolean;
+  /** The destage booked last for this track: when its disk adapter starts on it and when it is done (0: none yet). */
+  destageStartUs: number;
+  destageDoneUs: number;
+  /** What that destage is, for a write that joins it (an external destage's record; null for an internal one). */
+  destageRecord: unknown;
+}
+
+/** A destage booked for a track and not started yet: what a write to that track joins (see CacheRt.pendingDestage). */
+export interface PendingDestage {
+  readonly destageDoneUs: number;
+  readonly destageRecord: unknown;
 }
 
 /** A writer waiting for a slot; woken with the engine state it runs in. */
@@ -110,7 +120,7 @@ export class CacheRt {
         this.cleanCount--;
         this.slots.delete(victim);
       }
-      slot = { volumeId, track, dirty: false, sinceUs: nowUs, version: 0, destagePending: false };
+      slot = { volumeId, track, dirty: false, sinceUs: nowUs, version: 0, destageStartUs: 0, destageDoneUs: 0, destageRecord: null };
       this.slots.set(key, slot);
     }
     if (!slot.dirty) {
@@ -276,6 +286,26 @@ export class CacheRt {
   /** Brings the slots up to `nowUs` before they are read or taken; not while writers wait (their wake event does it, so they keep their turn). */
   observe(nowUs: number): void {
     if (this.waiters.length === 0 && this.cleanings > 0 && this.cleanAt[0]! <= nowUs) this.applyDue(nowUs);
+  }
+
+  /**
+   * The destage booked for this dirty track that has not started yet (the disk adapters are still busy with earlier
+   * work), if any. A write-back cache destages a slot's current contents: data written to a write-pending track before
+   * its destage starts goes with that destage (a write hit), it does not need one of its own. Once the destage has
+   * started, newer data needs another.
+   */
+  pendingDestage(volumeId: string, track: number, nowUs: number): PendingDestage | undefined {
+    const slot = this.slots.get(this.key(volumeId, track));
+    return slot !== undefined && slot.dirty && slot.destageStartUs > nowUs ? slot : undefined;
+  }
+
+  /** Notes the destage booked for a track (its disk adapter busy from `startUs` to `doneUs`), for writes that join it. */
+  noteDestage(volumeId: string, track: number, startUs: number, doneUs: number, record: unknown): void {
+    const slot = this.slots.get(this.key(volumeId, track));
+    if (slot === undefined) return;
+    slot.destageStartUs = startUs;
+    slot.destageDoneUs = doneUs;
+    slot.destageRecord = record;
   }
 
   /** Books `us` of destage work on the lane free first; returns when it completes. */

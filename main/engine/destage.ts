@@ -19,23 +19,57 @@ interface StepLaterRec {
 }
 const STEP_LATER = defineEvent<EngineState, StepLaterRec>('step', (core, r) => core.step(r.step, r.elementId, r.text, r.io, r.relatedIds));
 
-/** The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable (CN5). */
+/**
+ * The disk adapter writes dirty tracks to the real volume: internal after destageUsPerTrack, external over its cable
+ * (CN5). A track whose destage is booked but not started yet takes this write's data along (a write hit on
+ * write-pending data: the cache destages a slot's current contents once), so a track rewritten while the disk adapters
+ * are behind costs one destage, not one per write; at the same load with idle adapters nothing changes (each write's
+ * destage starts at once). Write-back caching: "multiple writes to a block require only one [lower-level] write"
+ * (UW CSE 378, write strategy); Linux md's raid5 write-back cache likewise marks a stripe dirty and writes it back once.
+ */
 export function destage(core: EngineState, real: RealVolume, offset: number, length: number, io: Io, holds: SlotHold[]): void {
   if (holds.length === 0) return;
   const cache = holds[0]!.cache;
   const sys = core.wiring.systems.get(real.systemId)!;
+  const now = core.nowUs;
+  let joinable = 0;
+  for (const hold of holds) if (cache.pendingDestage(hold.volumeId, hold.track, now)) joinable++;
   if (real.backing.type === 'internal') {
     // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
     // and writers waiting for a slot get a wake event).
-    const done = cache.bookDestage(core.nowUs, sys.destageUsPerTrack * holds.length);
-    for (const hold of holds) hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
-    if (io.traced) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: cache.id, text: `a disk adapter destages ${holds.length} track(s) of ${real.id}`, io, relatedIds: [real.id] });
+    const own = holds.length - joinable;
+    const us = sys.destageUsPerTrack * own;
+    const done = own > 0 ? cache.bookDestage(now, us) : 0;
+    for (const hold of holds) {
+      const pending = joinable > 0 ? cache.pendingDestage(hold.volumeId, hold.track, now) : undefined;
+      if (pending) {
+        hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, pending.destageDoneUs);
+        if (io.traced) core.sched.post(pending.destageDoneUs, STEP_LATER, { step: 'destage', elementId: cache.id, text: `track ${hold.track} of ${real.id} was already waiting for a disk adapter: this write's data went with that destage (write hit)`, io, relatedIds: [real.id] });
+        continue;
+      }
+      hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
+      cache.noteDestage(hold.volumeId, hold.track, done - us, done, null);
+    }
+    if (own > 0 && io.traced) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: cache.id, text: `a disk adapter destages ${own} track(s) of ${real.id}`, io, relatedIds: [real.id] });
     scheduleWake(core, cache);
+    return;
+  }
+  // External: joined when every track's pending destage is an external one booked ahead on its cable.
+  if (joinable === holds.length && holds.every((h) => cache.pendingDestage(h.volumeId, h.track, now)!.destageRecord instanceof ExternalDestage)) {
+    for (const hold of holds) {
+      const d = cache.pendingDestage(hold.volumeId, hold.track, now)!.destageRecord as ExternalDestage;
+      const track = cache.trackBytes;
+      const bytes = Math.min(offset + length, (hold.track + 1) * track) - Math.max(offset, hold.track * track);
+      d.join(core, hold, holds.length === 1 ? length : Math.max(0, bytes), io.traced ? io : null);
+    }
     return;
   }
   core.pendingDestages++;
   new ExternalDestage(real, real.backing, cache, sys.destageUsPerTrack, length, io, holds).attempt(core);
 }
+
+/** A joined write's bytes on the cable, booked behind the destage it joined; the destage's answer covers them. */
+const RIDE_ALONG: SentTo = { sent: () => undefined };
 
 /**
  * Dirty tracks on their way to an external volume (FIG. 1's R1 over CN5), held in the cache until the external system
@@ -52,13 +86,18 @@ class ExternalDestage implements SentTo {
   /** Booked ahead of the lane's completion: a cut or a failure before the answer came back counts. */
   bookedAhead = false;
   arriveUs = 0;
+  /** When the disk adapter is done and the transfer leaves (booked ahead). */
+  doneUs = 0;
+  /** Holds of writes that joined this destage before it started (write hits); released with its own. */
+  joined: SlotHold[] | null = null;
 
   constructor(
     readonly real: RealVolume,
     readonly backing: ExternalBacking,
     readonly cache: CacheRt,
     readonly destageUsPerTrack: number,
-    readonly length: number,
+    /** Bytes to send: the first write's, plus those of writes that joined. */
+    public length: number,
     io: Io,
     readonly holds: SlotHold[],
   ) {
@@ -66,10 +105,27 @@ class ExternalDestage implements SentTo {
   }
 
   attempt(core: EngineState): void {
-    const done = this.cache.bookDestage(core.nowUs, this.destageUsPerTrack * this.holds.length);
+    const us = this.destageUsPerTrack * this.holds.length;
+    const done = this.cache.bookDestage(core.nowUs, us);
     this.cache.destaging++;
-    if (this.bookedAheadAt(core, done)) return;
+    if (this.bookedAheadAt(core, done)) {
+      // Writes to these tracks before the disk adapter starts on them join this destage (see destage()).
+      this.doneUs = done;
+      for (const h of this.holds) this.cache.noteDestage(h.volumeId, h.track, done - us, done, this);
+      return;
+    }
     core.sched.post(done, DESTAGE_LANE_DONE, this);
+  }
+
+  /** A write to a track of this destage before it started: its bytes follow on the cable, its hold is released with ours. */
+  join(core: EngineState, hold: SlotHold, bytes: number, io: Io | null): void {
+    (this.joined ??= []).push(hold);
+    // A retry after a loss sends what joined too.
+    this.length += bytes;
+    const link = this.link!;
+    const ip = this.backing.initiatorPortId;
+    if (io) core.sched.post(this.doneUs, STEP_LATER, { step: 'destage', elementId: ip, text: `track ${hold.track} of ${this.real.id} was already waiting for a disk adapter: this write's data goes to external system ${this.extSystem} over ${link.id} with that destage (write hit)`, io, relatedIds: [link.id, this.real.id] });
+    if (bytes > 0) link.send(core, this.doneUs, ip, bytes, RIDE_ALONG);
   }
 
   /** The cable to the external volume and its system, if the mapping has them. */
@@ -134,4 +190,5 @@ const DESTAGE_ANSWERED = defineEvent<EngineState, ExternalDestage>('destage-answ
   if (lost) return void core.sched.post(core.nowUs + DESTAGE_RETRY_US, DESTAGE_RETRY, d);
   core.pendingDestages--;
   core.release(d.holds);
+  if (d.joined) core.release(d.joined);
 });
