@@ -12,7 +12,7 @@ interface Slot {
   /** The destage booked last for this track: when its disk adapter starts on it and when it is done (0: none yet). */
   destageStartUs: number;
   destageDoneUs: number;
-  /** What that destage is, for a write that joins it (an external destage's record; null for an internal one). */
+  /** What that destage is, for a write that joins it (the real volume it writes, or an external destage's record). */
   destageRecord: unknown;
 }
 

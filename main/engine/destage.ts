@@ -3,6 +3,7 @@ import type { Volume } from '../../app/model/schema';
 import type { EngineState } from './state';
 import type { CacheRt, LinkRt } from './runtime';
 import { scheduleWake } from './serve';
+import type { PendingDestage } from './cache';
 import { defineEvent } from './sim';
 import { DESTAGE_RETRY_US, type Io, type SentTo, type SlotHold } from './state';
 
@@ -32,8 +33,15 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   const cache = holds[0]!.cache;
   const sys = core.wiring.systems.get(real.systemId)!;
   const now = core.nowUs;
+  // A track's pending destage is joined only if it writes the same real volume (a slot of a virtual volume over two real
+  // volumes is destaged to each of them, and only the last booking is noted: the other books its own).
+  const joins = (hold: SlotHold): PendingDestage | undefined => {
+    const pending = cache.pendingDestage(hold.volumeId, hold.track, now);
+    const r = pending?.destageRecord;
+    return r === real || (r instanceof ExternalDestage && r.real === real) ? pending : undefined;
+  };
   let joinable = 0;
-  for (const hold of holds) if (cache.pendingDestage(hold.volumeId, hold.track, now)) joinable++;
+  for (const hold of holds) if (joins(hold)) joinable++;
   if (real.backing.type === 'internal') {
     // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
     // and writers waiting for a slot get a wake event).
@@ -41,23 +49,23 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
     const us = sys.destageUsPerTrack * own;
     const done = own > 0 ? cache.bookDestage(now, us) : 0;
     for (const hold of holds) {
-      const pending = joinable > 0 ? cache.pendingDestage(hold.volumeId, hold.track, now) : undefined;
+      const pending = joinable > 0 ? joins(hold) : undefined;
       if (pending) {
         hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, pending.destageDoneUs);
         if (io.traced) core.sched.post(pending.destageDoneUs, STEP_LATER, { step: 'destage', elementId: cache.id, text: `track ${hold.track} of ${real.id} was already waiting for a disk adapter: this write's data went with that destage (write hit)`, io, relatedIds: [real.id] });
         continue;
       }
       hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
-      cache.noteDestage(hold.volumeId, hold.track, done - us, done, null);
+      cache.noteDestage(hold.volumeId, hold.track, done - us, done, real);
     }
     if (own > 0 && io.traced) core.sched.post(done, STEP_LATER, { step: 'destage', elementId: cache.id, text: `a disk adapter destages ${own} track(s) of ${real.id}`, io, relatedIds: [real.id] });
     scheduleWake(core, cache);
     return;
   }
-  // External: joined when every track's pending destage is an external one booked ahead on its cable.
-  if (joinable === holds.length && holds.every((h) => cache.pendingDestage(h.volumeId, h.track, now)!.destageRecord instanceof ExternalDestage)) {
+  // External: joined when every track has a pending destage of this volume (one booked ahead on its cable).
+  if (joinable === holds.length) {
     for (const hold of holds) {
-      const d = cache.pendingDestage(hold.volumeId, hold.track, now)!.destageRecord as ExternalDestage;
+      const d = joins(hold)!.destageRecord as ExternalDestage;
       const track = cache.trackBytes;
       const bytes = Math.min(offset + length, (hold.track + 1) * track) - Math.max(offset, hold.track * track);
       d.join(core, hold, holds.length === 1 ? length : Math.max(0, bytes), io.traced ? io : null);
