@@ -324,7 +324,15 @@ function ElementForm({ t, id }: { t: Topology; id: string }) {
           <SelectField id={id} name="siteId" label="Site" value={s.siteId} options={options(t.sites)} toPatch={(v) => ({ siteId: v })} />
           <BytesField id={id} name="trackBytes" label="Track size" value={s.trackBytes} toPatch={(b) => ({ trackBytes: b })} />
           <InputField id={id} name="chaProcessingUs" label="CHA processing (µs per command)" value={String(s.chaProcessingUs)} numeric toPatch={num('chaProcessingUs')} />
-          <InputField id={id} name="destageUsPerTrack" label="Destage (µs per track)" value={String(s.destageUsPerTrack)} numeric toPatch={num('destageUsPerTrack')} />
+          <InputField
+            id={id}
+            name="destageUsPerTrack"
+            label="Destage (µs per track)"
+            value={String(s.destageUsPerTrack)}
+            numeric
+            toPatch={num('destageUsPerTrack')}
+            hint="4 disk adapters per cache; a write to a track already waiting for its destage goes with it (write hit)"
+          />
         </>
       );
     }
