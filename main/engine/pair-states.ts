@@ -329,6 +329,10 @@ export function swapTakeover(core: EngineState, p: PairRt): void {
   p.takeoverPending = false;
   p.swapPending = false;
   p.markSyncInFlight();
+  // Bytes the old primary already holds through a shared real volume but whose hand-down has not reached it yet (FIG. 1:
+  // V12's write on R2 = V21, the loop to V21 still on CN3) are in no journal: recorded, so the copy back from the new
+  // primary makes the old one equal again, as suspend() records them (prop-long seed 909: PAIR with V21 != V22).
+  for (const h of core.handDowns.get(p.primaryId) ?? NO_HAND_DOWNS) p.markTracks(p.primaryBitmap, h.offset, h.length);
   swapRoles(core, p);
   p.suspendedCause = undefined;
   const reason = `swap-takeover: ${p.primaryId} took over as the P-VOL and replicates to ${p.secondaryId}`;

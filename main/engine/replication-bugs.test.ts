@@ -636,3 +636,30 @@ describe('a copied track still on the wire when the second path of the group com
     expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
   });
 });
+
+describe('a swap-takeover of the relay leg while a loop hand-down is on its way to the relay volume (prop-long seed 909)', () => {
+  // FIG. 1 with the delta-resync standby, distances x10: the host's write is on V12 and so on R2 = V21's bytes, but the
+  // loop hand-down that journals it for pair-async is still on CN3 when the local site fails and pair-async is taken
+  // over the other way (V22 -> V21, primary reachable: a swap). The write is in no journal: swapping straight to PAIR
+  // left V21 != V22; the old primary now records it, and the copy back from V22 makes them equal.
+  const variation: Variation = { distanceScale: 10, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false };
+  const actions: Action[] = [
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 9566 },
+    { kind: 'failSite', index: 0 },
+    { kind: 'pair', index: 1, op: 'takeover', readWrite: false },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 1 },
+    { kind: 'run', us: 1 },
+    { kind: 'run', us: 1 },
+    { kind: 'write', target: 0, block: 0 },
+  ];
+
+  test('the swapped pair copies the recorded track back and is PAIR only over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    expect(violations).toEqual([]);
+    const p = engine!.pairs.get('pair-async')!;
+    expect([p.primaryId, p.state]).toEqual(['V22', 'PAIR']);
+    expect(engine!.volumeHash('V21')).toBe(engine!.volumeHash('V22'));
+  });
+});
