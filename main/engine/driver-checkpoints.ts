@@ -17,8 +17,8 @@ export interface DriverCheckpoint {
 
 /**
  * Checkpoints kept at most; beyond it the one whose neighbours are closest goes, so the kept ones stay evenly spread
- * over the run (a seek replays at most ~2/BUDGET of it). Fewer when they are large: together they stay within
- * CHECKPOINT_MEMORY_BYTES (estimated), but never fewer than CHECKPOINT_MIN_KEPT.
+ * over the run (see thin: no gap wider than ~1.5x the even spacing, never 2x). Fewer when they are large: together
+ * they stay within CHECKPOINT_MEMORY_BYTES (estimated), but never fewer than CHECKPOINT_MIN_KEPT.
  */
 export const CHECKPOINT_BUDGET = 32;
 export const CHECKPOINT_MIN_KEPT = 12;
@@ -43,13 +43,19 @@ export const CHECKPOINT_MIN_INTERVAL_US = 2_000_000;
 export const CHECKPOINT_SPACING = 0.03;
 /** A checkpoint costs at most this share of the CPU the run spent since the previous one (else it waits). */
 export const CHECKPOINT_CPU_SHARE = 0.2;
+/**
+ * What the next checkpoint will cost is guessed as the cheapest of the last few: one take that a garbage collection
+ * pause made 10x dearer must not hold the next ones back for minutes of the run (it left 60-90 s holes in a 10-minute
+ * FIG. 1 run, and a seek into one replayed all of it).
+ */
+const COST_SAMPLES = 3;
 
 export class CheckpointLog {
   /** In run order (executed events ascending); the first is the run's start. */
   private list: DriverCheckpoint[] = [];
-  /** Wall time spent running since the previous checkpoint, and what the previous checkpoint cost. */
+  /** Wall time spent running since the previous checkpoint, and what the last few checkpoints cost (newest last). */
   private busyMs = 0;
-  private lastCostMs = 0;
+  private costsMs: number[] = [];
   /** Why checkpoints stopped for this run, if they did. */
   private refused: string | undefined = undefined;
   /** How many to keep (CHECKPOINT_BUDGET, fewer for large ones). */
@@ -61,7 +67,7 @@ export class CheckpointLog {
     this.list = [];
     this.refused = undefined;
     this.busyMs = 0;
-    this.lastCostMs = 0;
+    this.costsMs = [];
   }
 
   /** The driver ran the engine for this long (wall time). */
@@ -69,16 +75,30 @@ export class CheckpointLog {
     this.busyMs += ms;
   }
 
-  /** Whether to take one now: far enough in virtual time from its neighbours, and cheap enough against the run's own CPU. */
+  /**
+   * Whether to take one now: cheap enough against the run's own CPU, and far enough in virtual time from its
+   * neighbours. At the front of the run, CHECKPOINT_SPACING of it after the newest. Inside the recorded run (replaying
+   * after a seek back), only in a hole (a gap over twice the even spacing, which thinning never leaves: see thin), one
+   * every even spacing: elsewhere a new one would only be thinned away again at the cost of a copy.
+   */
   due(e: Engine): boolean {
     const at = this.indexAfter(e.sched.executed);
     const prev = this.list[at - 1];
     const next = this.list[at];
     if (!prev) return true;
-    const gapUs = Math.max(CHECKPOINT_MIN_INTERVAL_US, CHECKPOINT_SPACING * e.nowUs);
-    if (e.nowUs - prev.engine.timeUs < gapUs) return false;
-    if (next && next.engine.timeUs - e.nowUs < gapUs / 2) return false;
-    return this.lastCostMs <= CHECKPOINT_CPU_SHARE * this.busyMs;
+    const costMs = this.costsMs.length ? Math.min(...this.costsMs) : 0;
+    if (costMs > CHECKPOINT_CPU_SHARE * this.busyMs) return false;
+    const sincePrevUs = e.nowUs - prev.engine.timeUs;
+    if (!next) return sincePrevUs >= Math.max(CHECKPOINT_MIN_INTERVAL_US, CHECKPOINT_SPACING * e.nowUs);
+    const spacingUs = Math.max(CHECKPOINT_MIN_INTERVAL_US, this.evenSpacingUs());
+    return sincePrevUs >= spacingUs && next.engine.timeUs - e.nowUs >= spacingUs;
+  }
+
+  /** The gap between kept checkpoints if they were evenly spread over the span they cover. */
+  private evenSpacingUs(): number {
+    const first = this.list[0];
+    const last = this.list[this.list.length - 1];
+    return first && last ? (last.engine.timeUs - first.engine.timeUs) / Math.max(1, this.budget - 1) : 0;
   }
 
   take(e: Engine, driver: DriverMarks): void {
@@ -94,7 +114,8 @@ export class CheckpointLog {
       this.refused = err.message;
       return;
     }
-    this.lastCostMs = this.nowMs() - t0;
+    this.costsMs.push(this.nowMs() - t0);
+    if (this.costsMs.length > COST_SAMPLES) this.costsMs.shift();
     this.busyMs = 0;
     const at = this.indexAfter(cp.engine.executed);
     // One at the same moment is replaced (the same state, or a branch's).
@@ -103,7 +124,11 @@ export class CheckpointLog {
     if (this.list.length > this.budget) this.thin();
   }
 
-  /** Drops the checkpoint whose neighbours are closest in time (never the start or the newest) until within budget. */
+  /**
+   * Drops the checkpoint whose neighbours are closest in time (never the start or the newest) until within budget.
+   * The gap it leaves is the smallest of the n-2 merged pairs, whose sum is under twice the span: below 2x the even
+   * spacing (span / (budget - 1)); in a long run with checkpoints every CHECKPOINT_SPACING it stays near 1.5x.
+   */
   private thin(): void {
     while (this.list.length > this.budget) {
       let drop = 1;
