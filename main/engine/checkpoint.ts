@@ -38,14 +38,84 @@ function sharedSet(topology: Topology): WeakSet<object> {
 }
 
 /**
+ * Copies keep the engine's own hidden classes (V8 maps), so that code optimised for the run's objects runs a restored
+ * run at full speed. Objects made with Object.create have other maps than the same objects made by a literal or a
+ * constructor (and arrays pre-sized with new Array(n) holey elements): measured on a 10-minute FIG. 1 run, the first
+ * seek back deoptimised the engine's hot code ("wrong map") and cost ~0.3 s of CPU more than a later seek replaying
+ * as far. So:
+ * - an array is sliced (keeps its elements kind), then its objects are replaced by their copies;
+ * - restore takes over the objects of the live run it replaces (any one with the same prototype and the same fields,
+ *   in the same order, each once) and overwrites every field: they have the maps the code was optimised for. Only
+ *   beyond those (more records in flight at the checkpoint than now) it makes objects with Object.create.
+ */
+/** Objects of the replaced run a restore may take over, by prototype and field list. */
+type Spares = Map<object, Map<string, object[]>>;
+
+function fieldList(o: object): string {
+  return Object.keys(o).join('\u0000');
+}
+
+/** Objects a copy shares, or copies whole by their own clone method: neither copied field by field nor taken over. */
+function copiedWhole(v: object, shared: WeakSet<object>): boolean {
+  return (
+    shared.has(v) ||
+    constants.has(v) ||
+    Object.isFrozen(v) ||
+    v instanceof GeneratedBytes ||
+    v instanceof ChunkedBytes ||
+    ArrayBuffer.isView(v) ||
+    v instanceof SparseVolume ||
+    v instanceof DifferentialBitmap
+  );
+}
+
+/** The objects under `live` (a run about to be replaced by a restore) that a copy may take over, its root excepted. */
+function sparesOf(live: object, shared: WeakSet<object>): Spares {
+  const spares: Spares = new Map();
+  const seen = new Set<object>([live]);
+  const stack: unknown[] = Object.values(live);
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || seen.has(v) || copiedWhole(v, shared)) continue;
+    seen.add(v);
+    if (v instanceof Map) for (const [k, x] of v) stack.push(k, x);
+    else if (v instanceof Set) for (const x of v) stack.push(x);
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else {
+      const proto = Object.getPrototypeOf(v) as object | null;
+      if (proto !== null && !(v instanceof WeakMap) && !(v instanceof WeakSet)) {
+        let byFields = spares.get(proto);
+        if (!byFields) spares.set(proto, (byFields = new Map()));
+        const fields = fieldList(v);
+        const list = byFields.get(fields);
+        if (list) list.push(v);
+        else byFields.set(fields, [v]);
+      }
+      for (const x of Object.values(v)) stack.push(x);
+    }
+  }
+  return spares;
+}
+
+/**
  * Deep-copies the object graph under `root` (identity kept: an object reached twice is copied once; class instances
- * keep their class). `memo` may map objects to their copies in advance (restore maps the checkpoint's root to the
- * live engine). Volumes' stores are copied by SparseVolume.clone (copy-on-write) and bitmaps by their own clone;
- * payloads (host Uint8Arrays, immutable once written; generated recipes; a copy's chunk runs) and frozen objects (step
- * events) are shared.
+ * keep their class). `memo` may map the root to an existing object in advance: restore maps the checkpoint's root to
+ * the live engine, whose class instances are then taken over (see above); every field of a taken-over object is
+ * overwritten and each is taken once, so nothing of the replaced run stays reachable. Volumes' stores are copied by
+ * SparseVolume.clone (copy-on-write) and bitmaps by their own clone; payloads (host Uint8Arrays, immutable once
+ * written; generated recipes; a copy's chunk runs) and frozen objects (step events) are shared.
  */
 export function copyState<T extends object>(root: T, topology: Topology, memo = new Map<unknown, unknown>()): T {
   const shared = sharedSet(topology);
+  const preset = memo.get(root) as Record<string, unknown> | undefined;
+  const spares = preset ? sparesOf(preset, shared) : undefined;
+  const spareFor = (v: object): Record<string, unknown> | undefined => {
+    const list = spares?.get(Object.getPrototypeOf(v) as object)?.get(fieldList(v));
+    return list?.pop() as Record<string, unknown> | undefined;
+  };
+  const fill = (v: object, o: Record<string, unknown>): void => {
+    for (const k of Object.keys(v)) o[k] = copy((v as Record<string, unknown>)[k], k);
+  };
   const copy = (v: unknown, key: string): unknown => {
     if (typeof v === 'function') {
       if (SHARED_FUNCTION_FIELDS.has(key)) return v;
@@ -60,9 +130,12 @@ export function copyState<T extends object>(root: T, topology: Topology, memo = 
     else if (v instanceof DifferentialBitmap) out = v.clone();
     else if (ArrayBuffer.isView(v)) out = (v as unknown as { slice(): unknown }).slice();
     else if (Array.isArray(v)) {
-      const a: unknown[] = new Array(v.length);
+      const a: unknown[] = v.slice();
       memo.set(v, a);
-      for (let i = 0; i < v.length; i++) a[i] = copy(v[i], key);
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        if ((typeof x === 'object' && x !== null) || typeof x === 'function') a[i] = copy(x, key);
+      }
       return a;
     } else if (v instanceof Map) {
       const m = new Map();
@@ -77,17 +150,16 @@ export function copyState<T extends object>(root: T, topology: Topology, memo = 
     } else if (v instanceof WeakMap || v instanceof WeakSet) {
       throw new EngineInvariantError('checkpoint', `field ${key} is a weak collection and cannot be copied`);
     } else {
-      const o = Object.create(Object.getPrototypeOf(v) as object) as Record<string, unknown>;
+      const o = spareFor(v) ?? (Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>);
       memo.set(v, o);
-      for (const k of Object.keys(v)) o[k] = copy((v as Record<string, unknown>)[k], k);
+      fill(v, o);
       return o;
     }
     memo.set(v, out);
     return out;
   };
-  const out = Object.create(Object.getPrototypeOf(root) as object) as Record<string, unknown>;
-  if (!memo.has(root)) memo.set(root, out);
-  const target = memo.get(root) as Record<string, unknown>;
-  for (const k of Object.keys(root)) target[k] = copy((root as Record<string, unknown>)[k], k);
+  const target = preset ?? (Object.create(Object.getPrototypeOf(root) as object) as Record<string, unknown>);
+  if (!preset) memo.set(root, target);
+  fill(root, target);
   return target as T;
 }

@@ -5,7 +5,7 @@ import type { Problem } from '../../app/model/problem';
 import type { ScenarioEvent, Topology } from '../../app/model/schema';
 import { validateTopology } from '../../app/validate';
 import { Engine } from './engine';
-import { CHECKPOINT_MIN_INTERVAL_US, CheckpointLog } from './driver-checkpoints';
+import { CHECKPOINT_MIN_INTERVAL_US, CheckpointLog, type DriverCheckpoint } from './driver-checkpoints';
 import { TopologyError } from './runtime';
 import { freeze, hashInSlices, inFlight, MAX_DRAIN_US, MAX_DRAIN_WALL_MS } from './verify';
 
@@ -176,6 +176,18 @@ export function createEngineDriver(host: DriverHost): EngineService {
     cancelTimer = host.setTimer(tick, SNAPSHOT_INTERVAL_MS);
   };
 
+  /**
+   * The run as it was at `cp`. Restored into the current engine (checkpoints are only of this topology's runs): its
+   * objects are reused where they match, so the engine's optimised code keeps its object shapes (see copyState).
+   */
+  const restore = (cp: DriverCheckpoint): void => {
+    if (engine) engine.restore(cp.engine);
+    else engine = Engine.fromCheckpoint(cp.engine);
+    applied = cp.driver.applied;
+    scenarioApplied = cp.driver.scenarioApplied;
+    scenarioLast = cp.driver.scenarioLast;
+  };
+
   /** Back to `timeUs`: the nearest checkpoint at or before it is restored, then the run replays from there. */
   const replayTo = (timeUs: number): void => {
     const cp = checkpoints.atOrBefore(timeUs);
@@ -185,10 +197,7 @@ export function createEngineDriver(host: DriverHost): EngineService {
       runTo(timeUs);
       return;
     }
-    engine = Engine.fromCheckpoint(cp.engine);
-    applied = cp.driver.applied;
-    scenarioApplied = cp.driver.scenarioApplied;
-    scenarioLast = cp.driver.scenarioLast;
+    restore(cp);
     lastSeq = 0;
     runTo(timeUs);
   };
@@ -196,12 +205,8 @@ export function createEngineDriver(host: DriverHost): EngineService {
   /** Back to a position (Training's step back): from the nearest checkpoint before it, replayed to exactly there. */
   const replayToPosition = (until: RunPosition, timeUs: number): void => {
     const cp = checkpoints.atOrBeforePosition(until.executed, until.applied);
-    if (cp) {
-      engine = Engine.fromCheckpoint(cp.engine);
-      applied = cp.driver.applied;
-      scenarioApplied = cp.driver.scenarioApplied;
-      scenarioLast = cp.driver.scenarioLast;
-    } else {
+    if (cp) restore(cp);
+    else {
       build();
       applied = 0;
     }
