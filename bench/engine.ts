@@ -424,8 +424,10 @@ function seek(): Record<string, unknown> {
   // Several moments, back and forth: near the end, three quarters, the middle, a quarter, the first seconds.
   const targetsMs = [endMs - 1000, endMs * 0.75 + 3_700, endMs / 2 + 1_300, endMs / 4 + 900, 10_000];
   const seeks = targetsMs.map((timeMs) => {
+    // The checkpoint it restores (the latest at or before the target): the seek replays from there.
+    const fromUs = Math.max(...(driver.snapshot().rewind?.checkpointsUs ?? [0]).filter((t) => t <= timeMs * 1000));
     const cpuMs = timed(() => driver.control({ action: 'seek', timeMs }));
-    return { toMs: timeMs, cpuMs, ratio: cpuMs / replayFrom0CpuMs, reachedMs: driver.snapshot().timeUs / 1000 };
+    return { toMs: timeMs, fromS: Math.round(fromUs / 1e5) / 10, cpuMs, ratio: cpuMs / replayFrom0CpuMs, reachedMs: driver.snapshot().timeUs / 1000 };
   });
   const forwardAgainCpuMs = timed(() => driver.control({ action: 'seek', timeMs: endMs }));
   const worst = Math.max(...seeks.map((s) => s.ratio));
@@ -440,6 +442,8 @@ function seek(): Record<string, unknown> {
     seekRatio: worst,
     checkpoints: rewind?.checkpointsUs.length ?? 0,
     checkpointTimesS: rewind?.checkpointsUs.map((t) => Math.round(t / 1e6)) ?? [],
+    // The longest stretch a seek may have to replay (between kept checkpoints, or from the last one to the end).
+    maxGapS: Math.round(Math.max(...[...(rewind?.checkpointsUs ?? []), endMs * 1000].map((t, i, all) => (i ? t - all[i - 1]! : 0))) / 1e5) / 10,
     heapGrowthMb: (heapAtEnd - heap0) / 2 ** 20,
     endedAtMs: driver.snapshot().timeUs / 1000,
   };
