@@ -25,41 +25,53 @@ function ending(r: ReturnType<typeof runSequence>): unknown {
   };
 }
 
+/** Disturbs an engine everywhere after a checkpoint of it was taken (commands and bytes only, no event: an event could answer the model's own writes). */
+function disturb(engine: Engine): void {
+  const t = engine.topology;
+  for (const c of t.caches) engine.command({ type: 'fillCache', cacheId: c.id });
+  for (const p of t.pairs) if (p.mode === 'async') engine.command({ type: 'fillJournal', pairId: p.id });
+  for (const p of t.pairs) engine.command({ type: 'pair', pairId: p.id, op: 'split' });
+  for (const c of t.cables) engine.command({ type: 'cutCable', cableId: c.id });
+  for (const s of t.systems) engine.command({ type: 'failSystem', systemId: s.id });
+  for (const v of t.volumes) if (v.kind === 'real' && v.backing.type === 'internal') engine.preload(v.id, 0, new Uint8Array(65536).fill(0x5a));
+  engine.prng.nextU32();
+}
+
 describe('checkpoints under random writes, faults and pair commands', () => {
-  it(`going on from a checkpoint taken at any step ends exactly like the straight run (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(
-        fc.nat(builtIns.length - 1),
-        variationArb,
-        fc.nat(1_000_000),
-        fc.array(actionArb, { minLength: 5, maxLength: 40, size: 'max' }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (which, variation, seed, actions, where) => {
-          const topology = builtIns[which]!.topology;
-          const straight = runSequence(topology, variation, seed, actions);
-          const at = Math.min(actions.length - 1, Math.floor(where * actions.length));
-          let restored = 0;
-          const viaCheckpoint = runSequence(topology, variation, seed, actions, (engine, i) => {
-            if (i !== at) return undefined;
-            restored++;
-            const cp = engine.checkpoint();
-            // The engine the checkpoint came from is then disturbed everywhere (and abandoned): nothing may reach the
-            // checkpoint. Commands and bytes only, no event: an event could answer the model's own writes.
-            const t = engine.topology;
-            for (const c of t.caches) engine.command({ type: 'fillCache', cacheId: c.id });
-            for (const p of t.pairs) if (p.mode === 'async') engine.command({ type: 'fillJournal', pairId: p.id });
-            for (const p of t.pairs) engine.command({ type: 'pair', pairId: p.id, op: 'split' });
-            for (const c of t.cables) engine.command({ type: 'cutCable', cableId: c.id });
-            for (const s of t.systems) engine.command({ type: 'failSystem', systemId: s.id });
-            for (const v of t.volumes) if (v.kind === 'real' && v.backing.type === 'internal') engine.preload(v.id, 0, new Uint8Array(65536).fill(0x5a));
-            engine.prng.nextU32();
-            return Engine.fromCheckpoint(cp);
-          });
-          expect(restored).toBe(1);
-          expect(ending(viaCheckpoint)).toEqual(ending(straight));
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  const cases: [string, (engine: Engine, cp: ReturnType<Engine['checkpoint']>) => Engine][] = [
+    // The engine the checkpoint came from is disturbed (and abandoned): nothing may reach the checkpoint.
+    ['restored into a new engine', (_engine, cp) => Engine.fromCheckpoint(cp)],
+    // Restored into the disturbed engine itself (as the driver seeks back): the restore takes its objects over, and
+    // none of the disturbed state may survive it.
+    ['restored into the engine it was taken from, disturbed since', (engine, cp) => (engine.restore(cp), engine)],
+  ];
+  for (const [how, restore] of cases) {
+    it(`going on from a checkpoint taken at any step, ${how}, ends exactly like the straight run (${RUNS} runs)`, () => {
+      fc.assert(
+        fc.property(
+          fc.nat(builtIns.length - 1),
+          variationArb,
+          fc.nat(1_000_000),
+          fc.array(actionArb, { minLength: 5, maxLength: 40, size: 'max' }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          (which, variation, seed, actions, where) => {
+            const topology = builtIns[which]!.topology;
+            const straight = runSequence(topology, variation, seed, actions);
+            const at = Math.min(actions.length - 1, Math.floor(where * actions.length));
+            let restored = 0;
+            const viaCheckpoint = runSequence(topology, variation, seed, actions, (engine, i) => {
+              if (i !== at) return undefined;
+              restored++;
+              const cp = engine.checkpoint();
+              disturb(engine);
+              return restore(engine, cp);
+            });
+            expect(restored).toBe(1);
+            expect(ending(viaCheckpoint)).toEqual(ending(straight));
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+  }
 });
