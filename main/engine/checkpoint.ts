@@ -161,7 +161,7 @@ export function copyState<T extends object>(root: T, topology: Topology, memo = 
     }
     if (ArrayBuffer.isView(v)) {
       const typed = v as unknown as { length: number; slice(): unknown; constructor: unknown };
-      if (takeable(live) && ArrayBuffer.isView(live) && live.constructor === typed.constructor && (live as unknown as { length: number }).length === typed.length) {
+      if (takeable(live) && !(v instanceof DataView) && ArrayBuffer.isView(live) && live.constructor === typed.constructor && (live as unknown as { length: number }).length === typed.length) {
         taken.add(live);
         (live as unknown as { set(a: unknown): void }).set(v);
         memo.set(v, live);
