@@ -216,6 +216,12 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
     if (q.failbackPending && q.state !== 'SMPL' && q.state !== 'deleting' && sharing.has(q.primaryId)) {
       return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into when its failback completes; wait for it or split ${q.id} first`;
     }
+    // A swap-takeover flushing its journal replicates into its current primary once the roles swap (the remote took over
+    // and will copy back what the relay recorded): a resync into the same bytes from the other side would be overwritten
+    // and leave that pair PAIR over different copies (prop-long seed 909, the local site back during the flush).
+    if (q.swapPending && q.state === 'suspending' && sharing.has(q.primaryId)) {
+      return `${target} shares its data with ${q.primaryId}, which pair ${q.id} (${q.state}) replicates into once its swap-takeover completes; wait for it or split ${q.id} first`;
+    }
     if (!sharing.has(q.secondaryId)) continue;
     if (q.rules.replicating) {
       return `${target} shares its data with ${q.secondaryId}, the secondary of pair ${q.id} (${q.state}); split or suspend ${q.id} first`;

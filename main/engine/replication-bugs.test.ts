@@ -662,4 +662,28 @@ describe('a swap-takeover of the relay leg while a loop hand-down is on its way 
     expect([p.primaryId, p.state]).toEqual(['V22', 'PAIR']);
     expect(engine!.volumeHash('V21')).toBe(engine!.volumeHash('V22'));
   });
+
+  test('the local site back while the swap-takeover flushes: pair-sync does not resync into the bytes the swapped pair will copy into', () => {
+    // The same, with auto-resync and a second write: the local site returns during the flush and pair-sync resynced to
+    // PAIR into V12 = R2 = V21, which the swapped pair-async then copied V22's older track into: PAIR with V12 != V11.
+    const actions909b: Action[] = [
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 9734 },
+      { kind: 'write', target: 0, block: 1 },
+      { kind: 'failSite', index: 0 },
+      { kind: 'pair', index: 1, op: 'takeover', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1 },
+      { kind: 'run', us: 1 },
+      { kind: 'run', us: 1 },
+      { kind: 'write', target: 0, block: 0 },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), { ...variation, autoResync: true }, 0, actions909b);
+    expect(violations).toEqual([]);
+    const sync = engine!.pairs.get('pair-sync')!;
+    expect(sync.state).toBe('PSUE');
+    expect(sync.reason).toMatch(/site site-local failed/);
+    expect(engine!.volumeHash('V21')).toBe(engine!.volumeHash('V22'));
+  });
 });
+
