@@ -149,6 +149,14 @@ test('the Caches tab shows every cache of FIG. 1 at once', async ({ page }) => {
     expect(b.y + b.height, `${id} is within the dock`).toBeLessThanOrEqual(body.y + body.height + 1);
     expect(b.x + b.width).toBeLessThanOrEqual(body.x + body.width + 1);
   }
+  // Each cache that destaged says how often, and how many writes went with a destage already booked (write hits).
+  const destages = page.getByTestId('cache-destages-C11');
+  await expect(destages).toContainText(/[\d,]+ destages · [\d,]+ write hits/);
+  expect(Number((await destages.textContent())!.split(' ')[0]!.replace(/,/g, ''))).toBeGreaterThan(0);
+  await expect(destages).toHaveAttribute('title', /write hits: writes to a track already waiting for its destage.*\d+% of the writes destaged/i);
+  // The header stays in view above the slots (it used to shrink to nothing in the dock's short cards).
+  expect((await page.getByTestId('cache-grid-C11').locator('h4').boundingBox())!.height).toBeGreaterThan(10);
+  await page.screenshot({ path: 'docs/screenshots/live-caches-destages.png' });
 });
 
 test('the event filters match events of a normal run, and the count follows the filter', async ({ page }) => {

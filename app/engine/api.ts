@@ -143,6 +143,9 @@ export interface CacheStatus {
   /** Up to a few hundred slots for the live grid. */
   slots: CacheSlotView[];
   destaging: boolean;
+  /** Tracks destaged so far with a destage of their own, and writes that went with a destage already booked for their track (write hits). */
+  destages: number;
+  writeHits: number;
 }
 
 export interface LinkStatus {

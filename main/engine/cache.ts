@@ -70,6 +70,9 @@ export class CacheRt {
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
+  /** Tracks destaged with a destage of their own, and writes that joined one already booked (write hits), so far. */
+  destagesBooked = 0;
+  writeHits = 0;
   /**
    * Internal destages booked to complete later ("clean at t"): a heap by time (ties in booking order) kept as parallel
    * typed arrays (time, booking sequence, slot key, slot version), applied when the cache is next looked at. No event

@@ -46,12 +46,14 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
     // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
     // and writers waiting for a slot get a wake event).
     const own = holds.length - joinable;
+    cache.destagesBooked += own;
     const us = sys.destageUsPerTrack * own;
     const done = own > 0 ? cache.bookDestage(now, us) : 0;
     for (const hold of holds) {
       const pending = joinable > 0 ? joins(hold) : undefined;
       if (pending) {
         hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, pending.destageDoneUs);
+        cache.writeHits++;
         if (io.traced) core.sched.post(pending.destageDoneUs, STEP_LATER, { step: 'destage', elementId: cache.id, text: `track ${hold.track} of ${real.id} was already waiting for a disk adapter: this write's data went with that destage (write hit)`, io, relatedIds: [real.id] });
         continue;
       }
@@ -69,10 +71,12 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
       const track = cache.trackBytes;
       const bytes = Math.min(offset + length, (hold.track + 1) * track) - Math.max(offset, hold.track * track);
       d.join(core, hold, holds.length === 1 ? length : Math.max(0, bytes), io.traced ? io : null);
+      cache.writeHits++;
     }
     return;
   }
   core.pendingDestages++;
+  cache.destagesBooked += holds.length;
   new ExternalDestage(real, real.backing, cache, sys.destageUsPerTrack, length, io, holds).attempt(core);
 }
 

@@ -87,7 +87,7 @@ export function snapshot(core: EngineState, extra: { running?: boolean; speed?: 
       if (slots.length >= slotsEach) break;
       slots.push({ volumeId: s.volumeId, track: s.track, dirty: s.dirty, ageUs: now - s.sinceUs });
     }
-    return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 || c.lastCleaningUs > now };
+    return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 || c.lastCleaningUs > now, destages: c.destagesBooked, writeHits: c.writeHits };
   });
   const links: LinkStatus[] = [...core.wiring.links.values()].map((l) => ({
     id: l.id,

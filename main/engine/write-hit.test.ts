@@ -14,7 +14,7 @@ function quietFig1(): Topology {
   return { ...t, hosts: t.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t.pairs.map((p) => ({ ...p, initially: 'paired' as const })) };
 }
 
-function cache(e: Engine, id: string): { dirtySlots: number; destaging: boolean } {
+function cache(e: Engine, id: string): { dirtySlots: number; destaging: boolean; destages: number; writeHits: number } {
   return e.snapshot().caches.find((c) => c.id === id)!;
 }
 
@@ -53,6 +53,8 @@ describe('write hits on write-pending tracks', () => {
     // The backlog alone: 400 tracks / 4 lanes x 500 us = 50 ms from the first write. One destage for track 500 adds
     // 0.5 ms on one lane; forty (one per write) would add 40 / 4 x 0.5 = 5 ms.
     const at = cleanAt(e, 'C11', 200_000);
+    // The cache counts them: 401 tracks destaged with a destage of their own, 39 rewrites that went with track 500's.
+    expect(cache(e, 'C11')).toMatchObject({ destages: 401, writeHits: 39 });
     expect(at).toBeGreaterThan(49_000);
     expect(at).toBeLessThan(52_000);
     expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
@@ -77,6 +79,6 @@ describe('write hits on write-pending tracks', () => {
       e.runFor(5_000);
     }
     // Each write's destage started when it was stored, so each was done within ~2 ms of it: clean again already.
-    expect(cache(e, 'C11').dirtySlots).toBe(0);
+    expect(cache(e, 'C11')).toMatchObject({ dirtySlots: 0, destages: 5, writeHits: 0 });
   });
 });

@@ -164,7 +164,7 @@ describe('the event log', () => {
 
 describe('cache slots', () => {
   it('lists slots ordered by volume and track, dirty flags and ages', () => {
-    const cells = cacheCells({ id: 'C21', slotsTotal: 64, slotsUsed: 2, dirtySlots: 1, destaging: true, slots: [
+    const cells = cacheCells({ id: 'C21', slotsTotal: 64, slotsUsed: 2, dirtySlots: 1, destaging: true, destages: 3, writeHits: 1, slots: [
       { volumeId: 'V21', track: 9, dirty: false, ageUs: 2_000_000 },
       { volumeId: 'V21', track: 3, dirty: true, ageUs: 250 },
     ] });

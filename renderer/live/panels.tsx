@@ -108,13 +108,26 @@ export const CachePanel = memo(function CachePanel() {
       <div className="live-cache-list" data-testid="cache-list">
         {caches.map((c) => (
           <section key={c.id} className="live-cache" data-testid={`cache-grid-${c.id}`} data-cache-id={c.id}>
-            <h4>
+            <h4 title={`${c.id}: ${c.slotsUsed} of ${c.slotsTotal} slots used, ${c.dirtySlots} dirty (not yet destaged)`}>
               {c.id}{' '}
               <span className="muted">
-                {c.slotsUsed}/{c.slotsTotal} slots · {c.dirtySlots} dirty
+                {c.slotsUsed}/{c.slotsTotal} · {c.dirtySlots} dirty
               </span>
-              {c.destaging ? <span className="live-destage">destaging</span> : null}
             </h4>
+            {c.destages > 0 ? (
+              <p
+                className="muted small live-cache-destages"
+                data-testid={`cache-destages-${c.id}`}
+                title={`Destages: tracks a disk adapter wrote to the volume with a destage of their own. Write hits: writes to a track already waiting for its destage, which went with it (a write-back cache destages a slot's current contents once): ${Math.round((100 * c.writeHits) / (c.writeHits + c.destages))}% of the writes destaged so far.`}
+              >
+                {c.destages.toLocaleString('en-US')} destages · {c.writeHits.toLocaleString('en-US')} write hits
+                {c.destaging ? (
+                  <span className="live-destage-dot" data-testid={`cache-destaging-${c.id}`} title="destaging now: a disk adapter is writing dirty tracks">
+                    ●
+                  </span>
+                ) : null}
+              </p>
+            ) : null}
             {c.slots.length ? <SlotGrid cells={cacheCells(c)} onHover={onHover} /> : <div className="live-empty small">empty</div>}
           </section>
         ))}
