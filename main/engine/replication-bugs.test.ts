@@ -643,9 +643,8 @@ describe('a swap-takeover of the relay leg while a loop hand-down is on its way 
   // over the other way (V22 -> V21, primary reachable: a swap). The write is in no journal: swapping straight to PAIR
   // left V21 != V22; the old primary now records it, and the copy back from V22 makes them equal.
   const variation: Variation = { distanceScale: 10, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false };
-  const actions: Action[] = [
-    { kind: 'write', target: 0, block: 0 },
-    { kind: 'run', us: 9566 },
+  /** The local site fails, pair-async is taken over (a swap), and the host writes on. */
+  const takeOverAndWrite: Action[] = [
     { kind: 'failSite', index: 0 },
     { kind: 'pair', index: 1, op: 'takeover', readWrite: false },
     { kind: 'write', target: 0, block: 0 },
@@ -654,6 +653,7 @@ describe('a swap-takeover of the relay leg while a loop hand-down is on its way 
     { kind: 'run', us: 1 },
     { kind: 'write', target: 0, block: 0 },
   ];
+  const actions: Action[] = [{ kind: 'write', target: 0, block: 0 }, { kind: 'run', us: 9566 }, ...takeOverAndWrite];
 
   test('the swapped pair copies the recorded track back and is PAIR only over equal copies', () => {
     const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
@@ -666,18 +666,7 @@ describe('a swap-takeover of the relay leg while a loop hand-down is on its way 
   test('the local site back while the swap-takeover flushes: pair-sync does not resync into the bytes the swapped pair will copy into', () => {
     // The same, with auto-resync and a second write: the local site returns during the flush and pair-sync resynced to
     // PAIR into V12 = R2 = V21, which the swapped pair-async then copied V22's older track into: PAIR with V12 != V11.
-    const actions909b: Action[] = [
-      { kind: 'write', target: 0, block: 0 },
-      { kind: 'run', us: 9734 },
-      { kind: 'write', target: 0, block: 1 },
-      { kind: 'failSite', index: 0 },
-      { kind: 'pair', index: 1, op: 'takeover', readWrite: false },
-      { kind: 'write', target: 0, block: 0 },
-      { kind: 'run', us: 1 },
-      { kind: 'run', us: 1 },
-      { kind: 'run', us: 1 },
-      { kind: 'write', target: 0, block: 0 },
-    ];
+    const actions909b: Action[] = [{ kind: 'write', target: 0, block: 0 }, { kind: 'run', us: 9734 }, { kind: 'write', target: 0, block: 1 }, ...takeOverAndWrite];
     const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), { ...variation, autoResync: true }, 0, actions909b);
     expect(violations).toEqual([]);
     const sync = engine!.pairs.get('pair-sync')!;
