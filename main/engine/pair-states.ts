@@ -230,6 +230,36 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
     if (q.rules.secondaryWrites === 'accepted') return `${target} shares its data with ${q.secondaryId}, which took over from pair ${q.id} (${q.state}) and serves the host; fail back or swap ${q.id} first`;
     if (q.syncInFlight > 0) return `${target} shares its data with ${q.secondaryId}, which still has ${q.syncInFlight} update(s) of pair ${q.id} on the way; try again when they have landed`;
   }
+  const loop = replicationLoop(core, p, target);
+  if (loop) return `replication from ${target} already reaches ${loop.join(' -> ')}, the bytes ${p.id} copies from: the copy would close a loop; split or delete one of those pairs first`;
+  return undefined;
+}
+
+/** States in which a pair carries nothing (a delta-resync standby keeps writes, it sends none until it is resynchronised). */
+const STANDBY_STATES: ReadonlySet<string> = new Set(['HOLD', 'HOLDING', 'HLDE']);
+
+/**
+ * Whether replication from `target` (through the other pairs, across shared real volumes) reaches the volume `p`
+ * copies from: a copy into `target` would then close a loop (FIG. 1's delta-resync variant with pair-delta swapped
+ * V22 -> V11 and pair-async re-created V21 -> V22: V21 -> V22 -> V11 -> V12 = V21), whose pairs could all show PAIR
+ * over different copies (prop-long 5000 1205 400). Returns the chain of volumes, or undefined.
+ */
+function replicationLoop(core: EngineState, p: PairRt, target: string): string[] | undefined {
+  const source = target === p.secondaryId ? p.primaryId : p.secondaryId;
+  const sourceStores = new Set(core.stack.extentsOf(source).map((e) => e.storeId));
+  const sharesSource = (v: string): boolean => v === source || core.stack.extentsOf(v).some((e) => sourceStores.has(e.storeId));
+  const seen = new Set<string>([target]);
+  const queue: string[][] = [[target]];
+  while (queue.length) {
+    const chain = queue.shift()!;
+    for (const q of downstreamOf(core, chain[chain.length - 1]!)) {
+      if (q === p || STANDBY_STATES.has(q.state) || seen.has(q.secondaryId)) continue;
+      const next = [...chain, q.secondaryId];
+      if (sharesSource(q.secondaryId)) return next;
+      seen.add(q.secondaryId);
+      queue.push(next);
+    }
+  }
   return undefined;
 }
 

@@ -676,3 +676,37 @@ describe('a swap-takeover of the relay leg while a loop hand-down is on its way 
   });
 });
 
+
+describe('a copy that would close a replication loop (prop-long 5000 1205 400)', () => {
+  // FIG. 1 with the delta-resync standby; the relay site fails and stays down. pair-sync is deleted, pair-delta is
+  // delta-resynchronised (V11 -> V22) and then taken over the other way (swapped: V22 -> V11); pair-sync is re-created,
+  // pair-async deleted and re-created (V21 -> V22). Replication then ran in a loop, V21 -> V22 -> V11 -> V12 = R2 = V21,
+  // and after the repair the resyncs left pair-async and pair-delta PAIR over different copies.
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 2 ** 36, autoResync: false, grouping: 'as-filed', paths: false };
+  const run1 = (n: number): Action[] => Array.from({ length: n }, () => ({ kind: 'run', us: 1 }) as const);
+  const actions: Action[] = [
+    { kind: 'failSite', index: 4 },
+    { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+    { kind: 'run', us: 116 },
+    { kind: 'pair', index: 2, op: 'deltaResync', readWrite: false },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 276 },
+    { kind: 'pair', index: 5, op: 'takeover', readWrite: false },
+    { kind: 'run', us: 608 },
+    { kind: 'pair', index: 0, op: 'create', readWrite: false },
+    { kind: 'pair', index: 4, op: 'delete', readWrite: false },
+    { kind: 'run', us: 1000 },
+    { kind: 'pair', index: 1, op: 'create', readWrite: false },
+    ...run1(5),
+  ];
+
+  test('re-creating pair-async is refused with the loop named, and no pair is PAIR over different copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    expect(violations).toEqual([]);
+    const e = engine!;
+    expect(e.pairs.get('pair-async')!.state).toBe('SMPL');
+    const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'create' });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(/V22 -> V11 -> V12.*close a loop/);
+  });
+});
