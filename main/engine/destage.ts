@@ -68,9 +68,10 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   if (joinable === holds.length) {
     for (const hold of holds) {
       const d = joins(hold)!.destageRecord as ExternalDestage;
+      // The part of the write in this track (all of it when the write is within one track, the common case).
       const track = cache.trackBytes;
       const bytes = Math.min(offset + length, (hold.track + 1) * track) - Math.max(offset, hold.track * track);
-      d.join(core, hold, holds.length === 1 ? length : Math.max(0, bytes), io.traced ? io : null);
+      d.join(core, hold, Math.max(0, bytes), io.traced ? io : null);
       cache.writeHits++;
     }
     return;

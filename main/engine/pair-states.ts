@@ -23,6 +23,14 @@ export function groupOf(core: EngineState, p: PairRt): PairRt[] {
   return [...core.pairs.values()].filter((q) => q.cfg.consistencyGroup === p.cfg.consistencyGroup);
 }
 
+/**
+ * Records in the pair's primary bitmap the writes whose bytes its primary already holds (through a shared real volume)
+ * but whose hand-down has not reached it yet: they are in no journal, so a suspend or a swap must not lose them.
+ */
+function recordPendingHandDowns(core: EngineState, p: PairRt): void {
+  for (const h of core.handDowns.get(p.primaryId) ?? NO_HAND_DOWNS) p.markTracks(p.primaryBitmap, h.offset, h.length);
+}
+
 /** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */
 export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | 'PFUS', reason: string, cause?: PairRt['suspendedCause']): void {
   for (const q of groupOf(core, p)) {
@@ -34,7 +42,7 @@ export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | '
     q.taintedUntilSeq = undefined;
     if (q.rules.paired && !q.rules.secondaryConsistent) q.secondaryInconsistent = true;
     q.markSyncInFlight();
-    for (const h of core.handDowns.get(q.primaryId) ?? NO_HAND_DOWNS) q.markTracks(q.primaryBitmap, h.offset, h.length);
+    recordPendingHandDowns(core, q);
     abandonCopy(core, q);
     q.suspendedCause = cause;
     // The frozen image is consistent only up to its oldest missing write (writes can be journaled out of host-time
@@ -368,7 +376,7 @@ export function swapTakeover(core: EngineState, p: PairRt): void {
   // Bytes the old primary already holds through a shared real volume but whose hand-down has not reached it yet (FIG. 1:
   // V12's write on R2 = V21, the loop to V21 still on CN3) are in no journal: recorded, so the copy back from the new
   // primary makes the old one equal again, as suspend() records them (prop-long seed 909: PAIR with V21 != V22).
-  for (const h of core.handDowns.get(p.primaryId) ?? NO_HAND_DOWNS) p.markTracks(p.primaryBitmap, h.offset, h.length);
+  recordPendingHandDowns(core, p);
   swapRoles(core, p);
   p.suspendedCause = undefined;
   const reason = `swap-takeover: ${p.primaryId} took over as the P-VOL and replicates to ${p.secondaryId}`;
