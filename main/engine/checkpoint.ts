@@ -5,6 +5,7 @@ import { DifferentialBitmap } from './data/bitmap';
 import { ChunkedBytes, GeneratedBytes } from './data/payload';
 import { SparseVolume } from './data/sparse-volume';
 import { EngineInvariantError } from './sim';
+import { pairsChanged } from './pairs';
 
 /**
  * Functions a run's state may hold, by field name: the host's callbacks and hash function (shared by a copy, never
@@ -122,6 +123,8 @@ function sparesOf(live: object, shared: WeakSet<object>): Spares {
  * written; generated recipes; a copy's chunk runs) and frozen objects (step events) are shared.
  */
 export function copyState<T extends object>(root: T, topology: Topology, memo = new Map<unknown, unknown>()): T {
+  // Lists of pairs kept per volume are made again after a restore (their fields are written without the setters).
+  pairsChanged();
   const shared = sharedSet(topology);
   const preset = memo.get(root) as Record<string, unknown> | undefined;
   const spares = preset ? sparesOf(preset, shared) : undefined;

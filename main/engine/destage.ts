@@ -33,15 +33,8 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   const cache = holds[0]!.cache;
   const sys = core.wiring.systems.get(real.systemId)!;
   const now = core.nowUs;
-  // A track's pending destage is joined only if it writes the same real volume (a slot of a virtual volume over two real
-  // volumes is destaged to each of them, and only the last booking is noted: the other books its own).
-  const joins = (hold: SlotHold): PendingDestage | undefined => {
-    const pending = cache.pendingDestage(hold.volumeId, hold.track, now);
-    const r = pending?.destageRecord;
-    return r === real || (r instanceof ExternalDestage && r.real === real) ? pending : undefined;
-  };
   let joinable = 0;
-  for (const hold of holds) if (joins(hold)) joinable++;
+  for (const hold of holds) if (joins(cache, real, hold, now)) joinable++;
   if (real.backing.type === 'internal') {
     // Destaged lazily: the slots turn clean at `done` with no event of their own (only a traced write's step needs one,
     // and writers waiting for a slot get a wake event).
@@ -50,7 +43,7 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
     const us = sys.destageUsPerTrack * own;
     const done = own > 0 ? cache.bookDestage(now, us) : 0;
     for (const hold of holds) {
-      const pending = joinable > 0 ? joins(hold) : undefined;
+      const pending = joinable > 0 ? joins(cache, real, hold, now) : undefined;
       if (pending) {
         hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, pending.destageDoneUs);
         cache.writeHits++;
@@ -67,7 +60,7 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   // External: joined when every track has a pending destage of this volume (one booked ahead on its cable).
   if (joinable === holds.length) {
     for (const hold of holds) {
-      const d = joins(hold)!.destageRecord as ExternalDestage;
+      const d = joins(cache, real, hold, now)!.destageRecord as ExternalDestage;
       // The part of the write in this track (all of it when the write is within one track, the common case).
       const track = cache.trackBytes;
       const bytes = Math.min(offset + length, (hold.track + 1) * track) - Math.max(offset, hold.track * track);
@@ -79,6 +72,17 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   core.pendingDestages++;
   cache.destagesBooked += holds.length;
   new ExternalDestage(real, real.backing, cache, sys.destageUsPerTrack, length, io, holds).attempt(core);
+}
+
+/**
+ * The destage booked and not started for the hold's track that this write joins: only one that writes the same real
+ * volume (a slot of a virtual volume over two real volumes is destaged to each of them, and only the last booking is
+ * noted: the other books its own).
+ */
+function joins(cache: CacheRt, real: RealVolume, hold: SlotHold, now: number): PendingDestage | undefined {
+  const pending = cache.pendingDestage(hold.volumeId, hold.track, now);
+  const r = pending?.destageRecord;
+  return r === real || (r instanceof ExternalDestage && r.real === real) ? pending : undefined;
 }
 
 /** A joined write's bytes on the cable, booked behind the destage it joined; the destage's answer covers them. */

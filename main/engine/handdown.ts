@@ -43,6 +43,13 @@ export function handDown(core: EngineState, systemId: string, volumeId: string, 
 export function lowerPieces(core: EngineState, v: Volume, offset: number, length: number): { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] {
   if (v.kind === 'virtualReal') return [{ lowerId: v.aliasOfId, lowerOffset: offset, dataOffset: 0, length }];
   if (v.kind !== 'virtual') return [];
+  if (v.ranges.length === 1) {
+    // One range (the common stack): an array literal of one, not an empty array grown by push.
+    const r = v.ranges[0]!;
+    const a = offset;
+    const b = Math.min(offset + length, r.lengthBytes);
+    return a < b ? [{ lowerId: r.lowerId, lowerOffset: r.startBytes + a, dataOffset: 0, length: b - a }] : [];
+  }
   const out: { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] = [];
   let at = 0;
   const end = offset + length;
@@ -204,15 +211,16 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
 export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
   if (!mayFanOut(core, volumeId)) return;
   const chain = core.chains.get(volumeId);
-  const seen = new Set<string>();
+  // Siblings already reached (a few at most: an array, made only when there is one).
+  let seen: string[] | undefined;
   for (const piece of core.stack.pieces(volumeId, offset, length)) {
     for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
-      if (over.volumeId === volumeId || chain?.has(over.volumeId) || seen.has(over.volumeId)) continue;
+      if (over.volumeId === volumeId || chain?.has(over.volumeId) || seen?.includes(over.volumeId)) continue;
       const ov = core.stack.volumes.get(over.volumeId);
       if (!ov || ov.systemId !== systemId) continue;
       const served = core.pairsWithPrimary(over.volumeId);
       if (served.length === 0) continue;
-      seen.add(over.volumeId);
+      (seen ??= []).push(over.volumeId);
       const at = piece.dataOffset + (over.storeOffset - piece.storeOffset);
       const sub = data ? part(data, at, over.length) : null;
       siblingFlow(core, systemId, volumeId, over.volumeId, over.offset, over.length, sub, io);
@@ -303,14 +311,21 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
  */
 export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
   if (core.pairsWithPrimary(volumeId).length === 0) return undefined;
-  let set = core.handDowns.get(volumeId);
-  if (!set) core.handDowns.set(volumeId, (set = new Set()));
-  const h: HandDown = { volumeId, offset, length };
-  set.add(h);
+  let list = core.handDowns.get(volumeId);
+  if (!list) core.handDowns.set(volumeId, (list = []));
+  const h: HandDown = { volumeId, offset, length, at: list.length };
+  list.push(h);
   return h;
 }
 
 export function handDownEnded(core: EngineState, h: HandDown | undefined): void {
-  if (h) core.handDowns.get(h.volumeId)?.delete(h);
+  if (!h || h.at < 0) return;
+  const list = core.handDowns.get(h.volumeId)!;
+  const last = list.pop()!;
+  if (last !== h) {
+    list[h.at] = last;
+    last.at = h.at;
+  }
+  h.at = -1;
 }
 

@@ -127,9 +127,17 @@ export class MappingStack {
 
   /** The store pieces a range of a volume or LU lands on. */
   pieces(id: string, offset: number, length: number): StorePiece[] {
-    const out: StorePiece[] = [];
+    const extents = this.extentsOf(id);
     const end = offset + length;
-    for (const e of this.extentsOf(id)) {
+    // Most volumes are one extent: an array literal of one (an empty array grown by push takes room for 17).
+    if (extents.length === 1) {
+      const e = extents[0]!;
+      const a = Math.max(offset, e.volumeOffset);
+      const b = Math.min(end, e.volumeOffset + e.length);
+      return a < b ? [{ store: this.stores.get(e.storeId)!, storeId: e.storeId, storeOffset: e.storeOffset + (a - e.volumeOffset), dataOffset: a - offset, length: b - a }] : [];
+    }
+    const out: StorePiece[] = [];
+    for (const e of extents) {
       const a = Math.max(offset, e.volumeOffset);
       const b = Math.min(end, e.volumeOffset + e.length);
       if (a >= b) continue;
@@ -209,16 +217,30 @@ export class MappingStack {
   }
 
   /** Volumes whose address space covers some of the given store bytes, with the covered volume range. */
-  volumesOver(storeId: string, storeOffset: number, length: number): { volumeId: string; offset: number; length: number; storeOffset: number }[] {
-    const out: { volumeId: string; offset: number; length: number; storeOffset: number }[] = [];
-    for (const e of this.byStore.get(storeId) ?? []) {
+  volumesOver(storeId: string, storeOffset: number, length: number): VolumeOver[] {
+    const extents = this.byStore.get(storeId);
+    if (extents === undefined) return [];
+    // Sized up front: an empty array grown by push takes room for 17, and fan-out asks this on every write.
+    let n = 0;
+    for (const e of extents) if (Math.max(storeOffset, e.storeOffset) < Math.min(storeOffset + length, e.storeOffset + e.length)) n++;
+    const out: VolumeOver[] = new Array<VolumeOver>(n);
+    let i = 0;
+    for (const e of extents) {
       const a = Math.max(storeOffset, e.storeOffset);
       const b = Math.min(storeOffset + length, e.storeOffset + e.length);
       if (a >= b) continue;
-      out.push({ volumeId: e.volumeId, offset: e.volumeOffset + (a - e.storeOffset), length: b - a, storeOffset: a });
+      out[i++] = { volumeId: e.volumeId, offset: e.volumeOffset + (a - e.storeOffset), length: b - a, storeOffset: a };
     }
     return out;
   }
+}
+
+/** A volume over some store bytes, and the range of it they are (volumesOver). */
+export interface VolumeOver {
+  volumeId: string;
+  offset: number;
+  length: number;
+  storeOffset: number;
 }
 
 function copyStoreRange(src: SparseVolume, srcOff: number, dst: SparseVolume, dstOff: number, length: number): void {

@@ -1,5 +1,6 @@
 // Pair and journal records at run time: state, differential bitmaps per side, copy progress, and the async journal of a consistency group.
 import type { PathWatch } from './path-groups';
+import { SeqRing } from './data/seq-ring';
 import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
@@ -72,9 +73,10 @@ export class JournalRt {
   inFlight = 0;
   /** Bytes of the records in flight (sent, not yet freed). */
   inFlightBytes = 0;
-  readonly arrived = new Map<number, JournalRecord>();
+  /** Records arrived at the secondary and waiting for their turn to apply, by sequence number. */
+  readonly arrived = new SeqRing<JournalRecord>();
   /** Records taken off the queue and not yet freed: on the link, arrived, or being applied. A suspend must turn these into bitmap bits too. */
-  readonly sent = new Map<number, JournalRecord>();
+  readonly sent = new SeqRing<JournalRecord>();
   /** Sequence numbers of records taken out before they were sent (their pair was deleted): apply steps over them. */
   readonly skipped = new Set<number>();
   /** Set while host writes are held back because the journal is full (inflow control): the Data Overflow Watch counts from here. */
@@ -163,11 +165,27 @@ export interface CopyProgress {
   inFlightTracks: Set<number>;
 }
 
+/**
+ * Bumped whenever which pairs serve a volume may change (a pair's state is set, its roles swap, a pair is added, a run
+ * is copied or restored). Lists of pairs kept per volume (EngineState.pairsWithPrimary) are valid only while it holds
+ * the value they were made at. One counter for every engine of the process: it only ever grows, so a list made in
+ * another run, or restored from a checkpoint, is never taken for current.
+ */
+let pairsEpoch = 0;
+export function pairsChanged(): void {
+  pairsEpoch++;
+}
+export function currentPairsEpoch(): number {
+  return pairsEpoch;
+}
+
 export class PairRt {
   readonly id: string;
-  primaryId: string;
+  private primaryVolume: string;
   secondaryId: string;
-  state: PairState = 'SMPL';
+  private stateValue: PairState = 'SMPL';
+  /** PAIR_STATE_RULES[state], kept beside it: every write asks a pair's rules several times. */
+  private rulesValue: PairStateRule = PAIR_STATE_RULES.SMPL;
   /** Sync updates sent to the secondary and not yet answered (they may land after a split). */
   syncInFlight = 0;
   /** Tracks of those updates (track -> updates): when the pair stops replicating they may or may not have landed, so they go into the bitmap. */
@@ -237,7 +255,7 @@ export class PairRt {
     readonly sizeBytes: number,
   ) {
     this.id = cfg.id;
-    this.primaryId = cfg.primaryVolumeId;
+    this.primaryVolume = cfg.primaryVolumeId;
     this.secondaryId = cfg.secondaryVolumeId;
     const tracks = Math.ceil(sizeBytes / trackBytes);
     this.primaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.primary` });
@@ -254,12 +272,31 @@ export class PairRt {
 
   /** What the pair's state means and allows (the one table, app/engine/pair-rules.ts). */
   get rules(): PairStateRule {
-    return PAIR_STATE_RULES[this.state];
+    return this.rulesValue;
+  }
+
+  get state(): PairState {
+    return this.stateValue;
+  }
+
+  set state(state: PairState) {
+    this.stateValue = state;
+    this.rulesValue = PAIR_STATE_RULES[state];
+    pairsEpoch++;
+  }
+
+  get primaryId(): string {
+    return this.primaryVolume;
+  }
+
+  set primaryId(id: string) {
+    this.primaryVolume = id;
+    pairsEpoch++;
   }
 
   /** States in which updates flow to the secondary (or are tracked for the running copy). */
   get replicating(): boolean {
-    return PAIR_STATE_RULES[this.state].replicating;
+    return this.rulesValue.replicating;
   }
 
   /** The tracks of sync updates still on their way become differences: the secondary may not have them. */

@@ -4,7 +4,7 @@ import type { StepEvent } from '../../app/engine/api';
 import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
 import { hostCablesToLu, pairRoute } from '../../app/model/paths';
 import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime';
-import { JournalRt, PairRt, type PairRoute } from './pairs';
+import { currentPairsEpoch, JournalRt, PairRt, pairsChanged, type PairRoute } from './pairs';
 import { LatencyHistogram, Prng, Scheduler } from './sim';
 import type { Sha256 } from './data/sparse-volume';
 import type { Payload } from './data/payload';
@@ -104,16 +104,18 @@ export interface WorkloadOverride {
   pattern?: Workload['pattern'];
 }
 
-const NO_PAIRS: PairRt[] = [];
+const NO_PAIRS: readonly PairRt[] = [];
 
 /** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
 export interface HandDown {
   volumeId: string;
   offset: number;
   length: number;
+  /** Its place in the volume's list (core.handDowns), so that it leaves by a swap with the last, not a search. */
+  at: number;
 }
 
-export const NO_HAND_DOWNS: ReadonlySet<HandDown> = new Set();
+export const NO_HAND_DOWNS: readonly HandDown[] = [];
 
 /** A single step (stepToNextStepEvent) runs at most this much virtual time ... */
 export const STEP_LIMIT_US = 1_000_000;
@@ -150,7 +152,13 @@ export class EngineState {
   readonly fanOutPossible = new Map<string, boolean>();
   readonly steps: StepEvent[] = [];
   /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
-  readonly handDowns = new Map<string, Set<HandDown>>();
+  readonly handDowns = new Map<string, HandDown[]>();
+  /**
+   * pairsWithPrimary's answers, per volume, made at pairsEpoch (see pairs.ts currentPairsEpoch): a write asks several
+   * times per volume it crosses, and a list made per ask was a tenth of what the data path allocated.
+   */
+  private readonly primaryPairs = new Map<string, readonly PairRt[]>();
+  private primaryPairsEpoch = -1;
   /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
   readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
   stepSeq = 0;
@@ -203,6 +211,7 @@ export class EngineState {
       }
       this.pairs.set(p.id, rt);
       this.pairList.push(rt);
+      pairsChanged();
       if (p.standby && p.mode === 'async') this.standbyPairs.push(rt);
     }
     for (const h of topology.hosts) {
@@ -342,10 +351,20 @@ export class EngineState {
     return r ? { fromPortId: r.fromPortId, link: r.link, toPortId: r.toPortId } : undefined;
   }
 
-  pairsWithPrimary(volumeId: string): PairRt[] {
+  /** The paired pairs whose primary is the volume, in pair order. The list is shared: read it, never change it. */
+  pairsWithPrimary(volumeId: string): readonly PairRt[] {
+    const epoch = currentPairsEpoch();
+    if (this.primaryPairsEpoch !== epoch) {
+      this.primaryPairs.clear();
+      this.primaryPairsEpoch = epoch;
+    }
+    const known = this.primaryPairs.get(volumeId);
+    if (known !== undefined) return known;
     let out: PairRt[] | undefined;
     for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
-    return out ?? NO_PAIRS;
+    const list = out ?? NO_PAIRS;
+    this.primaryPairs.set(volumeId, list);
+    return list;
   }
 
   pairWithSecondary(volumeId: string): PairRt | undefined {

@@ -29,7 +29,12 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
   if (!lu) return { ok: false, reason: `no LU ${luId}` };
   if (offset + data.length > lu.sizeBytes) return { ok: false, reason: `write ${offset}+${data.length} runs past the end of ${luId} (${lu.sizeBytes} bytes)` };
   const cables = core.cablesToLu(hostId, luId);
-  const cable = cables.find((l) => l.up) ?? cables[0];
+  let cable = cables[0];
+  for (const l of cables) {
+    if (!l.up) continue;
+    cable = l;
+    break;
+  }
   if (!cable) return { ok: false, reason: `host ${hostId} has no cable to port ${lu.portId} of ${luId}` };
   const link = cable;
   const hostPort = link.otherEnd(lu.portId);
@@ -288,7 +293,9 @@ const ANSWERS_BACK = defineEvent<EngineState, ArrivalFlow>('answers-back', (core
  */
 export function copyingPairsAlreadySent(core: EngineState, volumeId: string, offset: number, length: number, overShared: boolean): Map<PairRt, number[]> | undefined {
   // Every write arrival asks: answer "none copying" without allocating, the common case.
-  if (!core.pairList.some((p) => p.state === 'COPY')) return undefined;
+  let anyCopying = false;
+  for (const p of core.pairList) if (p.state === 'COPY') anyCopying = true;
+  if (!anyCopying) return undefined;
   let out: Map<PairRt, number[]> | undefined;
   const copying = core.pairList.filter((p) => p.state === 'COPY' && (overShared || p.primaryId === volumeId));
   if (copying.length === 0) return undefined;
