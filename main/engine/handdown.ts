@@ -10,6 +10,7 @@ import { deliver } from './write';
 import { servePair, storeInCache } from './serve';
 import { destage } from './destage';
 import type { LinkRt } from './links';
+import type { Extent } from './mapping';
 
 /**
  * Hands the data down the mapping stack inside one system: through the loop cable (FIG. 1), by intercache copy
@@ -210,20 +211,23 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
 /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
 export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
   if (!mayFanOut(core, volumeId)) return;
-  const chain = core.chains.get(volumeId);
+  const siblings = core.fanOutSiblings.get(volumeId)!;
   // Siblings already reached (a few at most: an array, made only when there is one).
   let seen: string[] | undefined;
   for (const piece of core.stack.pieces(volumeId, offset, length)) {
-    for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
-      if (over.volumeId === volumeId || chain?.has(over.volumeId) || seen?.includes(over.volumeId)) continue;
-      const ov = core.stack.volumes.get(over.volumeId);
+    // The volumes over the piece's store bytes (stack.volumesOver), of the candidates only, without a list per write.
+    for (const e of siblings) {
+      if (e.storeId !== piece.storeId) continue;
+      const a = Math.max(piece.storeOffset, e.storeOffset);
+      const b = Math.min(piece.storeOffset + piece.length, e.storeOffset + e.length);
+      if (a >= b || seen?.includes(e.volumeId)) continue;
+      const ov = core.stack.volumes.get(e.volumeId);
       if (!ov || ov.systemId !== systemId) continue;
-      const served = core.pairsWithPrimary(over.volumeId);
-      if (served.length === 0) continue;
-      (seen ??= []).push(over.volumeId);
-      const at = piece.dataOffset + (over.storeOffset - piece.storeOffset);
-      const sub = data ? part(data, at, over.length) : null;
-      siblingFlow(core, systemId, volumeId, over.volumeId, over.offset, over.length, sub, io);
+      if (core.pairsWithPrimary(e.volumeId).length === 0) continue;
+      (seen ??= []).push(e.volumeId);
+      const at = piece.dataOffset + (a - piece.storeOffset);
+      const sub = data ? part(data, at, b - a) : null;
+      siblingFlow(core, systemId, volumeId, e.volumeId, e.volumeOffset + (a - e.storeOffset), b - a, sub, io);
     }
   }
 }
@@ -231,7 +235,9 @@ export function fanOut(core: EngineState, systemId: string, volumeId: string, of
 /**
  * Whether any volume of the same system, outside this one's chain, shares stores with it and is a side of some pair
  * (either side: a swap makes a secondary the primary). The mapping is fixed for an engine's life, so this is worked
- * out once per volume; most volumes have no sibling, and their writes then skip the per-piece search.
+ * out once per volume, with the candidates a write then looks at (core.fanOutSiblings: the extents of other volumes
+ * of the system, outside the chain, on the volume's stores, in the stack's order); most volumes have no sibling, and
+ * their writes skip the search.
  */
 export function mayFanOut(core: EngineState, volumeId: string): boolean {
   let may = core.fanOutPossible.get(volumeId);
@@ -240,14 +246,17 @@ export function mayFanOut(core: EngineState, volumeId: string): boolean {
   const systemId = core.stack.volumes.get(volumeId)?.systemId;
   const chain = core.chains.get(volumeId);
   const stores = new Set(core.stack.extentsOf(volumeId).map((e) => e.storeId));
+  const siblings: Extent[] = [];
   for (const storeId of stores) {
     for (const e of core.stack.byStore.get(storeId) ?? []) {
       if (e.volumeId === volumeId || chain?.has(e.volumeId)) continue;
       if (core.stack.volumes.get(e.volumeId)?.systemId !== systemId) continue;
+      siblings.push(e);
       if (core.pairList.some((q) => q.primaryId === e.volumeId || q.secondaryId === e.volumeId)) may = true;
     }
   }
   core.fanOutPossible.set(volumeId, may);
+  core.fanOutSiblings.set(volumeId, siblings);
   return may;
 }
 

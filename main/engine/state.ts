@@ -4,6 +4,7 @@ import type { StepEvent } from '../../app/engine/api';
 import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
 import { hostCablesToLu, pairRoute } from '../../app/model/paths';
 import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime';
+import type { Extent } from './mapping';
 import { currentPairsEpoch, JournalRt, PairRt, pairsChanged, type PairRoute } from './pairs';
 import { LatencyHistogram, Prng, Scheduler } from './sim';
 import type { Sha256 } from './data/sparse-volume';
@@ -150,6 +151,8 @@ export class EngineState {
   readonly chains = new Map<string, Set<string>>();
   /** Per volume: whether a write to it can fan out to a sibling (see mayFanOut). */
   readonly fanOutPossible = new Map<string, boolean>();
+  /** Per volume, the extents of other volumes of its system on its stores, outside its chain (see mayFanOut). */
+  readonly fanOutSiblings = new Map<string, Extent[]>();
   readonly steps: StepEvent[] = [];
   /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
   readonly handDowns = new Map<string, HandDown[]>();

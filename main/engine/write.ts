@@ -327,6 +327,20 @@ export function hostWriteRefusal(core: EngineState, volumeId: string): string | 
 }
 
 export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, replicatedLater?: Map<PairRt, number[]>): void {
+  const extents = core.stack.extentsOf(volumeId);
+  if (extents.length === 1) {
+    // One extent (most volumes): the piece worked out here, with no list of pieces made for every write.
+    const e = extents[0]!;
+    const a = Math.max(offset, e.volumeOffset);
+    const b = Math.min(offset + length, e.volumeOffset + e.length);
+    if (a >= b) return;
+    const store = core.stack.stores.get(e.storeId)!;
+    const storeOffset = e.storeOffset + (a - e.volumeOffset);
+    if (data) store.writeImmutable(storeOffset, part(data, a - offset, b - a));
+    else store.zeroRange(storeOffset, b - a);
+    if (anyPairRecording(core)) recordSharedChange(core, e.storeId, storeOffset, b - a, replicatedLater);
+    return;
+  }
   const pieces = core.stack.pieces(volumeId, offset, length);
   // Payloads are immutable once handed to hostWrite (and copies read fresh buffers): every store of the cascade
   // keeps the same chunks by reference (the same as stack.writeImmutable, without computing the pieces twice).
