@@ -53,10 +53,10 @@ describe('cache slots', () => {
     c.markClean('V', 2, v[2]!, 3);
     c.store('V', 1, 4); // track 1 is dirty again: not a victim any more
     c.store('V', 3, 5); // full: evicts the oldest clean, track 0
-    expect(c.slot('V', 0)).toBeUndefined();
-    expect(c.slot('V', 2)).toBeDefined();
+    expect(c.has('V', 0)).toBe(false);
+    expect(c.has('V', 2)).toBe(true);
     c.store('V', 4, 6); // then track 2
-    expect(c.slot('V', 2)).toBeUndefined();
+    expect(c.has('V', 2)).toBe(false);
     expect(c.store('V', 5, 7)).toBe(-1); // every slot dirty: refused
   });
 
@@ -79,7 +79,7 @@ describe('cache slots', () => {
           expect(c.slotsUsed).toBe(m.slots.size);
           expect(c.dirtyCount).toBe(m.dirty);
         }
-        for (let t = 0; t <= 40; t++) expect(c.slot('V', t) !== undefined).toBe(m.slots.has(t));
+        for (let t = 0; t <= 40; t++) expect(c.has('V', t)).toBe(m.slots.has(t));
       }),
       { numRuns: 300 },
     );

@@ -1,25 +1,14 @@
 // A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters past the write-pending threshold, disk-adapter lanes and lazy destages.
 import { invariant } from './sim';
 import type { EngineState } from './state';
+import { SlotTable } from './slot-table';
 
-interface Slot {
+/** A slot as the live view and tests see it (the table keeps numbers: see SlotTable). */
+export interface SlotView {
   volumeId: string;
   track: number;
   dirty: boolean;
   sinceUs: number;
-  /** Bumped on every store, so a destage that started earlier does not clean newer data. */
-  version: number;
-  /** The destage booked last for this track: when its disk adapter starts on it and when it is done (0: none yet). */
-  destageStartUs: number;
-  destageDoneUs: number;
-  /** What that destage is, for a write that joins it (the real volume it writes, or an external destage's record). */
-  destageRecord: unknown;
-}
-
-/** A destage booked for a track and not started yet: what a write to that track joins (see CacheRt.pendingDestage). */
-export interface PendingDestage {
-  readonly destageDoneUs: number;
-  readonly destageRecord: unknown;
 }
 
 /** A writer waiting for a slot; woken with the engine state it runs in. */
@@ -46,10 +35,10 @@ export class CacheRt {
   readonly slotsTotal: number;
   readonly volumeIds: ReadonlySet<string>;
   /**
-   * Slots by a numeric key (track x 2^16 + volume index): a number hashes without building a string per lookup, and
-   * a write looks slots up several times per cache.
+   * Slots by a numeric key (track x 2^16 + volume index), as numbers in typed arrays (see SlotTable): a write looks
+   * slots up several times per cache.
    */
-  readonly slots = new Map<number, Slot>();
+  private readonly table = new SlotTable();
   /**
    * Clean slots, oldest first (eviction order), as a queue of (key, version) with lazy removal: a slot that turns
    * dirty again (its version bumps) or is evicted leaves a stale entry that eviction skips. A Set's delete-first /
@@ -62,6 +51,8 @@ export class CacheRt {
   private cleanCount = 0;
   /** Small integer per volume id, for the slot keys. */
   private readonly volumeIndex = new Map<string, number>();
+  /** Volume ids by that index. */
+  private readonly volumeNames: string[] = [];
   dirtyCount = 0;
   /** Dirty slots allowed (the write-pending threshold): a write needing one more waits for a destage. */
   readonly dirtyLimit: number;
@@ -106,39 +97,52 @@ export class CacheRt {
   }
 
   get slotsUsed(): number {
-    return this.slots.size;
+    return this.table.size;
   }
 
   /** Marks the track dirty, taking a slot if needed; returns the slot version, or -1 when the write-pending threshold is reached (or every slot is dirty). */
   store(volumeId: string, track: number, nowUs: number): number {
     this.observe(nowUs);
+    const t = this.table;
     const key = this.key(volumeId, track);
-    let slot = this.slots.get(key);
+    let s = t.find(key);
     // Write-pending throttling: a track not already dirty needs a dirty slot under the threshold.
-    if (!slot?.dirty && this.dirtyCount >= this.dirtyLimit) return -1;
-    if (!slot) {
-      if (this.slots.size >= this.slotsTotal) {
+    if ((s < 0 || !t.dirty(s)) && this.dirtyCount >= this.dirtyLimit) return -1;
+    if (s < 0) {
+      if (t.size >= this.slotsTotal) {
         const victim = this.oldestClean();
-        if (victim === undefined) return -1;
+        if (victim < 0) return -1;
         this.cleanCount--;
-        this.slots.delete(victim);
-      }
-      slot = { volumeId, track, dirty: false, sinceUs: nowUs, version: 0, destageStartUs: 0, destageDoneUs: 0, destageRecord: null };
-      this.slots.set(key, slot);
+        s = victim;
+        t.replace(s, key, track, key % SLOT_KEY_VOLUMES, nowUs);
+      } else s = t.add(key, track, key % SLOT_KEY_VOLUMES, nowUs);
     }
-    if (!slot.dirty) {
-      slot.dirty = true;
+    if (!t.dirty(s)) {
+      t.setDirty(s, true);
       this.dirtyCount++;
       // Was clean: its queue entry goes stale (the version bump below); a new slot had no entry.
-      if (slot.version > 0) this.cleanCount--;
+      if (t.version(s) > 0) this.cleanCount--;
     }
-    slot.sinceUs = nowUs;
-    slot.version++;
-    return slot.version;
+    t.setSinceUs(s, nowUs);
+    const version = t.version(s) + 1;
+    t.setVersion(s, version);
+    return version;
   }
 
-  slot(volumeId: string, track: number): Slot | undefined {
-    return this.slots.get(this.key(volumeId, track));
+  /** Whether the track has a slot (dirty or clean). */
+  has(volumeId: string, track: number): boolean {
+    return this.table.find(this.key(volumeId, track)) >= 0;
+  }
+
+  /** The slots in the order they were made (oldest first), as the live view shows them; at most `max`. */
+  slotViews(max: number): SlotView[] {
+    const t = this.table;
+    const out: SlotView[] = [];
+    for (const s of t.inOrder()) {
+      if (out.length >= max) break;
+      out.push({ volumeId: this.volumeNames[t.volume(s)]!, track: t.track(s), dirty: t.dirty(s), sinceUs: t.sinceUs(s) });
+    }
+    return out;
   }
 
   private key(volumeId: string, track: number): number {
@@ -147,6 +151,7 @@ export class CacheRt {
       index = this.volumeIndex.size;
       invariant(index < SLOT_KEY_VOLUMES, this.id, `more than ${SLOT_KEY_VOLUMES} volumes in one cache`);
       this.volumeIndex.set(volumeId, index);
+      this.volumeNames.push(volumeId);
     }
     // Exact while track x 2^16 < 2^53, i.e. below 2^37 tracks (64 TiB of 512-byte tracks).
     return track * SLOT_KEY_VOLUMES + index;
@@ -157,28 +162,30 @@ export class CacheRt {
     return this.cleanSlot(this.key(volumeId, track), version, nowUs);
   }
 
-  /** Takes the oldest clean slot's key off the queue (skipping stale entries), or undefined when none is clean. */
-  private oldestClean(): number | undefined {
+  /** Takes the oldest clean slot off the queue (skipping stale entries): its slot number, or -1 when none is clean. */
+  private oldestClean(): number {
     const keys = this.cleanKeys;
     const versions = this.cleanVersions;
+    const t = this.table;
     while (this.cleanHead < keys.length) {
       const i = this.cleanHead++;
-      const slot = this.slots.get(keys[i]!);
-      if (slot !== undefined && !slot.dirty && slot.version === versions[i]) {
+      const s = t.find(keys[i]!);
+      if (s >= 0 && !t.dirty(s) && t.version(s) === versions[i]) {
         if (this.cleanHead > 1024 && this.cleanHead * 2 > keys.length) this.compactClean();
-        return keys[i]!;
+        return s;
       }
     }
-    return undefined;
+    return -1;
   }
 
   /** Drops the queue's stale entries and the consumed head. */
   private compactClean(): void {
     const keys: number[] = [];
     const versions: number[] = [];
+    const t = this.table;
     for (let i = this.cleanHead; i < this.cleanKeys.length; i++) {
-      const slot = this.slots.get(this.cleanKeys[i]!);
-      if (slot !== undefined && !slot.dirty && slot.version === this.cleanVersions[i]) {
+      const s = t.find(this.cleanKeys[i]!);
+      if (s >= 0 && !t.dirty(s) && t.version(s) === this.cleanVersions[i]) {
         keys.push(this.cleanKeys[i]!);
         versions.push(this.cleanVersions[i]!);
       }
@@ -189,10 +196,11 @@ export class CacheRt {
   }
 
   private cleanSlot(key: number, version: number, atUs: number): boolean {
-    const slot = this.slots.get(key);
-    if (!slot || !slot.dirty || slot.version !== version) return false;
-    slot.dirty = false;
-    slot.sinceUs = atUs;
+    const t = this.table;
+    const s = t.find(key);
+    if (s < 0 || !t.dirty(s) || t.version(s) !== version) return false;
+    t.setDirty(s, false);
+    t.setSinceUs(s, atUs);
     this.dirtyCount--;
     this.cleanCount++;
     this.cleanKeys.push(key);
@@ -293,22 +301,28 @@ export class CacheRt {
 
   /**
    * The destage booked for this dirty track that has not started yet (the disk adapters are still busy with earlier
-   * work), if any. A write-back cache destages a slot's current contents: data written to a write-pending track before
-   * its destage starts goes with that destage (a write hit), it does not need one of its own. Once the destage has
-   * started, newer data needs another.
+   * work): its record (what it writes: the real volume, or an external destage), or undefined. A write-back cache
+   * destages a slot's current contents: data written to a write-pending track before its destage starts goes with
+   * that destage (a write hit), it does not need one of its own. Once the destage has started, newer data needs another.
    */
-  pendingDestage(volumeId: string, track: number, nowUs: number): PendingDestage | undefined {
-    const slot = this.slots.get(this.key(volumeId, track));
-    return slot !== undefined && slot.dirty && slot.destageStartUs > nowUs ? slot : undefined;
+  pendingDestage(volumeId: string, track: number, nowUs: number): unknown {
+    const t = this.table;
+    const s = t.find(this.key(volumeId, track));
+    return s >= 0 && t.dirty(s) && t.destageStartUs(s) > nowUs ? t.destageRecord(s) : undefined;
+  }
+
+  /** When the destage booked last for the track completes (0: none booked, or no slot). */
+  destageDoneUs(volumeId: string, track: number): number {
+    const t = this.table;
+    const s = t.find(this.key(volumeId, track));
+    return s >= 0 ? t.destageDoneUs(s) : 0;
   }
 
   /** Notes the destage booked for a track (its disk adapter busy from `startUs` to `doneUs`), for writes that join it. */
   noteDestage(volumeId: string, track: number, startUs: number, doneUs: number, record: unknown): void {
-    const slot = this.slots.get(this.key(volumeId, track));
-    if (slot === undefined) return;
-    slot.destageStartUs = startUs;
-    slot.destageDoneUs = doneUs;
-    slot.destageRecord = record;
+    const t = this.table;
+    const s = t.find(this.key(volumeId, track));
+    if (s >= 0) t.setDestage(s, startUs, doneUs, record);
   }
 
   /** Books `us` of destage work on the lane free first; returns when it completes. */
@@ -321,7 +335,7 @@ export class CacheRt {
   }
 
   hasFree(): boolean {
-    return this.dirtyCount < this.dirtyLimit && (this.slots.size < this.slotsTotal || this.cleanCount > 0);
+    return this.dirtyCount < this.dirtyLimit && (this.table.size < this.slotsTotal || this.cleanCount > 0);
   }
 }
 

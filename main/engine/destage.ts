@@ -3,7 +3,6 @@ import type { Volume } from '../../app/model/schema';
 import type { EngineState } from './state';
 import type { CacheRt, LinkRt } from './runtime';
 import { scheduleWake } from './serve';
-import type { PendingDestage } from './cache';
 import { defineEvent } from './sim';
 import { DESTAGE_RETRY_US, type Io, type SentTo, type SlotHold } from './state';
 
@@ -43,11 +42,11 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
     const us = sys.destageUsPerTrack * own;
     const done = own > 0 ? cache.bookDestage(now, us) : 0;
     for (const hold of holds) {
-      const pending = joinable > 0 ? joins(cache, real, hold, now) : undefined;
-      if (pending) {
-        hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, pending.destageDoneUs);
+      if (joinable > 0 && joins(cache, real, hold, now) !== undefined) {
+        const joinedDoneUs = cache.destageDoneUs(hold.volumeId, hold.track);
+        hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, joinedDoneUs);
         cache.writeHits++;
-        if (io.traced) core.sched.post(pending.destageDoneUs, STEP_LATER, { step: 'destage', elementId: cache.id, text: `track ${hold.track} of ${real.id} was already waiting for a disk adapter: this write's data went with that destage (write hit)`, io, relatedIds: [real.id] });
+        if (io.traced) core.sched.post(joinedDoneUs, STEP_LATER, { step: 'destage', elementId: cache.id, text: `track ${hold.track} of ${real.id} was already waiting for a disk adapter: this write's data went with that destage (write hit)`, io, relatedIds: [real.id] });
         continue;
       }
       hold.cache.cleanLater(hold.volumeId, hold.track, hold.version, done);
@@ -60,7 +59,7 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
   // External: joined when every track has a pending destage of this volume (one booked ahead on its cable).
   if (joinable === holds.length) {
     for (const hold of holds) {
-      const d = joins(cache, real, hold, now)!.destageRecord as ExternalDestage;
+      const d = joins(cache, real, hold, now) as ExternalDestage;
       // The part of the write in this track (all of it when the write is within one track, the common case).
       const track = cache.trackBytes;
       const bytes = Math.min(offset + length, (hold.track + 1) * track) - Math.max(offset, hold.track * track);
@@ -79,10 +78,9 @@ export function destage(core: EngineState, real: RealVolume, offset: number, len
  * volume (a slot of a virtual volume over two real volumes is destaged to each of them, and only the last booking is
  * noted: the other books its own).
  */
-function joins(cache: CacheRt, real: RealVolume, hold: SlotHold, now: number): PendingDestage | undefined {
-  const pending = cache.pendingDestage(hold.volumeId, hold.track, now);
-  const r = pending?.destageRecord;
-  return r === real || (r instanceof ExternalDestage && r.real === real) ? pending : undefined;
+function joins(cache: CacheRt, real: RealVolume, hold: SlotHold, now: number): unknown {
+  const r = cache.pendingDestage(hold.volumeId, hold.track, now);
+  return r === real || (r instanceof ExternalDestage && r.real === real) ? r : undefined;
 }
 
 /** A joined write's bytes on the cable, booked behind the destage it joined; the destage's answer covers them. */

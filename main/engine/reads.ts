@@ -105,7 +105,7 @@ class ReadFlow implements SentTo {
     const cache = core.cacheOfVolume.get(volumeId);
     this.cache = cache;
     const track = cache?.trackBytes ?? sys.trackBytes;
-    for (let t = Math.floor(at / track); t <= Math.floor((at + this.length - 1) / track); t++) if (!cache?.slot(volumeId, t)) this.missing.push(t);
+    for (let t = Math.floor(at / track); t <= Math.floor((at + this.length - 1) / track); t++) if (!cache?.has(volumeId, t)) this.missing.push(t);
     if (this.missing.length === 0) {
       this.h.reads.hits++;
       return this.reply(core);
@@ -121,7 +121,7 @@ class ReadFlow implements SentTo {
     // Staged tracks stay as clean slots (evicted first when space is needed); a slot a write took meanwhile is left alone.
     if (!failure && cache) {
       for (const t of this.missing) {
-        if (cache.slot(volumeId, t)) continue;
+        if (cache.has(volumeId, t)) continue;
         const version = cache.store(volumeId, t, core.nowUs);
         if (version >= 0 && cache.markClean(volumeId, t, version, core.nowUs)) core.wakeOne(cache);
       }
