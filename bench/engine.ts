@@ -228,8 +228,10 @@ function virtualTime(): Record<string, unknown> {
   engine.workloadsStopUs = end;
   const t0 = now();
   const c0 = process.cpuUsage();
+  const events0 = engine.sched.executed;
   engine.startWorkloads({ iops, blockBytes: 4096, pattern, readRatio: 0 });
   engine.runUntil(end);
+  const events = engine.sched.executed - events0;
   const wallMs = now() - t0;
   const cpu = cpuMs(c0);
   const acked = engine.hostTotals().reduce((s, h) => s + h.writesAcked, 0);
@@ -243,6 +245,8 @@ function virtualTime(): Record<string, unknown> {
     speedup: (virtualSeconds * 1000) / wallMs,
     speedupCpu: (virtualSeconds * 1000) / cpu,
     writesAcked: acked,
+    eventsPerWrite: events / acked,
+    cpuUsPerWrite: (cpu * 1000) / acked,
     states: pairStates(engine),
   };
 }

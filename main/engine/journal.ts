@@ -156,8 +156,10 @@ export function pump(core: EngineState, j: JournalRt): void {
 function transmitRecord(core: EngineState, j: JournalRt, rec: JournalRecord, route: PairRoute): void {
   const p = rec.pair;
   const link = route.link;
-  const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined, copyForward: undefined };
-  if (rec.sendStep) core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
+  if (rec.sendStep) {
+    const io: Io = { id: rec.ioId ?? 0, traced: rec.ioId !== undefined, copyForward: undefined };
+    core.step(rec.sendStep, route.fromPortId, `${route.fromPortId} sends journal record ${rec.seq} to ${p.secondaryId} over ${link.id}`, io, [link.id, p.id]);
+  }
   const epoch = link.epoch;
   const gen = j.gen;
   link.inFlight++;

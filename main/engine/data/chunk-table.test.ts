@@ -27,15 +27,20 @@ describe('ChunkTable', () => {
     ]);
   });
 
-  it('agrees with a Map under any sequence of sets and deletes', () => {
-    const op = fc.record({ chunk: fc.integer({ min: 0, max: 5000 }), del: fc.boolean() });
+  it('agrees with a Map under any sequence of sets, swaps and deletes', () => {
+    const op = fc.record({ chunk: fc.integer({ min: 0, max: 5000 }), del: fc.boolean(), swap: fc.boolean() });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const t = new ChunkTable();
         const m = new Map<number, Uint8Array>();
-        for (const { chunk, del } of ops) {
+        for (const { chunk, del, swap } of ops) {
           if (del) expect(t.delete(chunk)).toBe(m.delete(chunk));
-          else {
+          else if (swap) {
+            // swap sets and answers what was there (get + set in one lookup).
+            const data = new Uint8Array([(chunk + 1) & 255]);
+            expect(t.swap(chunk, data)).toBe(m.get(chunk));
+            m.set(chunk, data);
+          } else {
             const data = new Uint8Array([chunk & 255]);
             t.set(chunk, data);
             m.set(chunk, data);

@@ -47,6 +47,22 @@ export class ChunkTable {
     page[slot] = data;
   }
 
+  /** Sets the chunk and returns the one it replaced (undefined when there was none): one lookup where get + set took two. */
+  swap(chunk: number, data: StoredChunk): StoredChunk | undefined {
+    const key = Math.floor(chunk / PAGE_CHUNKS);
+    let page = this.pages.get(key);
+    if (page === undefined) {
+      page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
+      this.pages.set(key, page);
+      this.pageIndex.add(key);
+    }
+    const slot = chunk % PAGE_CHUNKS;
+    const old = page[slot];
+    if (old === undefined) this.count++;
+    page[slot] = data;
+    return old;
+  }
+
   delete(chunk: number): boolean {
     const key = Math.floor(chunk / PAGE_CHUNKS);
     const page = this.pages.get(key);

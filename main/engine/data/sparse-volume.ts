@@ -167,12 +167,11 @@ export class SparseVolume implements VolumeContent {
       // The payload itself when it is exactly one chunk (the common 4 KiB write): no view to make.
       const part = done === 0 && count === bytes.length ? bytes : bytes.subarray(done, done + count);
       if (count === length) {
-        const stored = this.tracks.get(track);
-        if (stored || !payloadIsAllZero(part)) {
-          if (!stored) {
-            this.storedBytes += length;
-          }
-          this.tracks.set(track, storedChunk(part));
+        // One lookup: set, then undo in the rare case of zeros written to a never-written track (it stays unwritten).
+        const stored = this.tracks.swap(track, storedChunk(part));
+        if (stored === undefined) {
+          if (payloadIsAllZero(part)) this.tracks.delete(track);
+          else this.storedBytes += length;
         }
       } else if (this.tracks.has(track) || !payloadIsAllZero(part)) {
         this.writableTrack(track).set(payloadBytes(part), inTrack);
