@@ -182,7 +182,7 @@ export function currentPairsEpoch(): number {
 export class PairRt {
   readonly id: string;
   private primaryVolume: string;
-  secondaryId: string;
+  private secondaryVolume: string;
   private stateValue: PairState = 'SMPL';
   /** PAIR_STATE_RULES[state], kept beside it: every write asks a pair's rules several times. */
   private rulesValue: PairStateRule = PAIR_STATE_RULES.SMPL;
@@ -256,7 +256,7 @@ export class PairRt {
   ) {
     this.id = cfg.id;
     this.primaryVolume = cfg.primaryVolumeId;
-    this.secondaryId = cfg.secondaryVolumeId;
+    this.secondaryVolume = cfg.secondaryVolumeId;
     const tracks = Math.ceil(sizeBytes / trackBytes);
     this.primaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.primary` });
     this.secondaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.secondary` });
@@ -291,6 +291,15 @@ export class PairRt {
 
   set primaryId(id: string) {
     this.primaryVolume = id;
+    pairsEpoch++;
+  }
+
+  get secondaryId(): string {
+    return this.secondaryVolume;
+  }
+
+  set secondaryId(id: string) {
+    this.secondaryVolume = id;
     pairsEpoch++;
   }
 

@@ -105,7 +105,8 @@ export interface WorkloadOverride {
   pattern?: Workload['pattern'];
 }
 
-const NO_PAIRS: readonly PairRt[] = [];
+/** Frozen: a restore takes over the live run's arrays and refills them, and must never refill this shared one. */
+const NO_PAIRS: readonly PairRt[] = Object.freeze([]);
 
 /** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
 export interface HandDown {
@@ -116,7 +117,7 @@ export interface HandDown {
   at: number;
 }
 
-export const NO_HAND_DOWNS: readonly HandDown[] = [];
+export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);
 
 /** A single step (stepToNextStepEvent) runs at most this much virtual time ... */
 export const STEP_LIMIT_US = 1_000_000;
@@ -161,6 +162,10 @@ export class EngineState {
    * times per volume it crosses, and a list made per ask was a tenth of what the data path allocated.
    */
   private readonly primaryPairs = new Map<string, readonly PairRt[]>();
+  /** pairWithSecondary's answers (null: none), and whether any pair records changes or copies, made at the same epoch. */
+  private readonly secondaryPairs = new Map<string, PairRt | null>();
+  private anyRecordingNow: boolean | undefined = undefined;
+  private anyCopyingNow: boolean | undefined = undefined;
   private primaryPairsEpoch = -1;
   /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
   readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
@@ -356,11 +361,7 @@ export class EngineState {
 
   /** The paired pairs whose primary is the volume, in pair order. The list is shared: read it, never change it. */
   pairsWithPrimary(volumeId: string): readonly PairRt[] {
-    const epoch = currentPairsEpoch();
-    if (this.primaryPairsEpoch !== epoch) {
-      this.primaryPairs.clear();
-      this.primaryPairsEpoch = epoch;
-    }
+    this.pairFactsCurrent();
     const known = this.primaryPairs.get(volumeId);
     if (known !== undefined) return known;
     let out: PairRt[] | undefined;
@@ -371,8 +372,51 @@ export class EngineState {
   }
 
   pairWithSecondary(volumeId: string): PairRt | undefined {
-    for (const p of this.pairList) if (p.secondaryId === volumeId && p.rules.paired) return p;
-    return undefined;
+    this.pairFactsCurrent();
+    const known = this.secondaryPairs.get(volumeId);
+    if (known !== undefined) return known ?? undefined;
+    let found: PairRt | null = null;
+    for (const p of this.pairList) {
+      if (p.secondaryId !== volumeId || !p.rules.paired) continue;
+      found = p;
+      break;
+    }
+    this.secondaryPairs.set(volumeId, found);
+    return found ?? undefined;
+  }
+
+  /** Whether some pair is in a state that records changes in its primary's bitmap (else a write marks no bitmap). */
+  anyPairRecording(): boolean {
+    this.pairFactsCurrent();
+    if (this.anyRecordingNow === undefined) {
+      this.anyRecordingNow = false;
+      for (const q of this.pairList) if (q.rules.recordsOnPrimary) this.anyRecordingNow = true;
+    }
+    return this.anyRecordingNow;
+  }
+
+  /** Whether some pair is copying (COPY): only then may a write's tracks be ones a copy already sent. */
+  anyPairCopying(): boolean {
+    this.pairFactsCurrent();
+    if (this.anyCopyingNow === undefined) {
+      this.anyCopyingNow = false;
+      for (const q of this.pairList) if (q.state === 'COPY') this.anyCopyingNow = true;
+    }
+    return this.anyCopyingNow;
+  }
+
+  /**
+   * Forgets what was worked out about the pairs when any pair changed since (pairs.ts currentPairsEpoch). With 48 pairs
+   * (24 copies of FIG. 1), each of these questions walked every pair, several times per write.
+   */
+  private pairFactsCurrent(): void {
+    const epoch = currentPairsEpoch();
+    if (this.primaryPairsEpoch === epoch) return;
+    this.primaryPairs.clear();
+    this.secondaryPairs.clear();
+    this.anyRecordingNow = undefined;
+    this.anyCopyingNow = undefined;
+    this.primaryPairsEpoch = epoch;
   }
 
   // ---------------------------------------------------------------- host writes

@@ -293,9 +293,7 @@ const ANSWERS_BACK = defineEvent<EngineState, ArrivalFlow>('answers-back', (core
  */
 export function copyingPairsAlreadySent(core: EngineState, volumeId: string, offset: number, length: number, overShared: boolean): Map<PairRt, number[]> | undefined {
   // Every write arrival asks: answer "none copying" without allocating, the common case.
-  let anyCopying = false;
-  for (const p of core.pairList) if (p.state === 'COPY') anyCopying = true;
-  if (!anyCopying) return undefined;
+  if (!core.anyPairCopying()) return undefined;
   let out: Map<PairRt, number[]> | undefined;
   const copying = core.pairList.filter((p) => p.state === 'COPY' && (overShared || p.primaryId === volumeId));
   if (copying.length === 0) return undefined;
@@ -338,7 +336,7 @@ export function applyData(core: EngineState, volumeId: string, offset: number, l
     const storeOffset = e.storeOffset + (a - e.volumeOffset);
     if (data) store.writeImmutable(storeOffset, part(data, a - offset, b - a));
     else store.zeroRange(storeOffset, b - a);
-    if (anyPairRecording(core)) recordSharedChange(core, e.storeId, storeOffset, b - a, replicatedLater);
+    if (core.anyPairRecording()) recordSharedChange(core, e.storeId, storeOffset, b - a, replicatedLater);
     return;
   }
   const pieces = core.stack.pieces(volumeId, offset, length);
@@ -348,7 +346,7 @@ export function applyData(core: EngineState, volumeId: string, offset: number, l
     if (data) piece.store.writeImmutable(piece.storeOffset, part(data, piece.dataOffset, piece.length));
     else piece.store.zeroRange(piece.storeOffset, piece.length);
   }
-  if (!anyPairRecording(core)) return;
+  if (!core.anyPairRecording()) return;
   for (const piece of pieces) recordSharedChange(core, piece.storeId, piece.storeOffset, piece.length, replicatedLater);
 }
 
@@ -358,14 +356,6 @@ export function applyData(core: EngineState, volumeId: string, offset: number, l
  * be later than the bytes changed (the loop hand-down to V21 trails the store at S14), and by then the pair may have
  * been reversed (swap-resync) and would miss the change. Replicating pairs are left to their flows.
  */
-/** Whether some pair is in a state that records changes in a bitmap (else recordSharedChange has nothing to do). */
-export function anyPairRecording(core: EngineState): boolean {
-  for (const q of core.pairList) {
-    if (q.rules.recordsOnPrimary) return true;
-  }
-  return false;
-}
-
 export function recordSharedChange(core: EngineState, storeId: string, storeOffset: number, length: number, replicatedLater?: Map<PairRt, number[]>): void {
   for (const over of core.stack.volumesOver(storeId, storeOffset, length)) {
     for (const q of core.pairList) {
