@@ -44,8 +44,8 @@ export class CacheRt {
    * dirty again (its version bumps) or is evicted leaves a stale entry that eviction skips. A Set's delete-first /
    * add-last churn cost ~1.2 us per write on a full cache (its iterator skips the holes deletes leave).
    */
-  private cleanKeys: number[] = [];
-  private cleanVersions: number[] = [];
+  private readonly cleanKeys: number[] = [];
+  private readonly cleanVersions: number[] = [];
   private cleanHead = 0;
   /** Clean slots now (the live entries of the queue). */
   private cleanCount = 0;
@@ -180,18 +180,21 @@ export class CacheRt {
 
   /** Drops the queue's stale entries and the consumed head. */
   private compactClean(): void {
-    const keys: number[] = [];
-    const versions: number[] = [];
+    // In place: the live entries move to the front, in order.
+    const keys = this.cleanKeys;
+    const versions = this.cleanVersions;
     const t = this.table;
-    for (let i = this.cleanHead; i < this.cleanKeys.length; i++) {
-      const s = t.find(this.cleanKeys[i]!);
-      if (s >= 0 && !t.dirty(s) && t.version(s) === this.cleanVersions[i]) {
-        keys.push(this.cleanKeys[i]!);
-        versions.push(this.cleanVersions[i]!);
+    let kept = 0;
+    for (let i = this.cleanHead; i < keys.length; i++) {
+      const s = t.find(keys[i]!);
+      if (s >= 0 && !t.dirty(s) && t.version(s) === versions[i]) {
+        keys[kept] = keys[i]!;
+        versions[kept] = versions[i]!;
+        kept++;
       }
     }
-    this.cleanKeys = keys;
-    this.cleanVersions = versions;
+    keys.length = kept;
+    versions.length = kept;
     this.cleanHead = 0;
   }
 

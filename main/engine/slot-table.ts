@@ -17,8 +17,9 @@ const STRIDE = 8;
  * one each time, evicting a clean one: the Map's hash buckets, a record per slot and the record's fields were three
  * cache misses and an allocation per write per cache (a tenth of FIG. 12's CPU). Here:
  * - a slot is a stride of one Float64Array (key, version, since, dirty, destage start/done, track, volume index);
- * - the index is open addressing with linear probing over an Int32Array (slot number + 1, 0 empty), deletes shift
- *   the run back (no tombstones);
+ * - the index is open addressing with linear probing over a Float64Array of (key, slot number + 1) entries (0: empty):
+ *   a probe reads only the index, and a key not present (a random write's new track) never touches the records;
+ *   deletes shift the run back (no tombstones);
  * - slots keep the order they were made in (a Map's iteration order: the live view samples the first ones), as a
  *   doubly linked list through two Int32Arrays; an evicted slot's number is taken by the slot that replaces it and
  *   moves to the end of that order, as a Map delete followed by a set does.
@@ -32,18 +33,19 @@ export class SlotTable {
   private prev = new Int32Array(16).fill(-1);
   private head = -1;
   private tail = -1;
-  private index = new Int32Array(32);
+  /** Open addressing: entry h is (key, slot number + 1) at [2h, 2h + 1]; slot number 0 is empty. */
+  private index = new Float64Array(64);
   private shift = 27;
   size = 0;
 
   /** The slot number of `key`, or -1. */
   find(key: number): number {
     const index = this.index;
-    const mask = index.length - 1;
+    const mask = (index.length >> 1) - 1;
     for (let h = this.hash(key); ; h = (h + 1) & mask) {
-      const at = index[h]! - 1;
-      if (at < 0) return -1;
-      if (this.rec[at * STRIDE + KEY] === key) return at;
+      const at = index[2 * h + 1]!;
+      if (at === 0) return -1;
+      if (index[2 * h] === key) return at - 1;
     }
   }
 
@@ -86,28 +88,31 @@ export class SlotTable {
     else this.head = s;
     this.tail = s;
     const index = this.index;
-    const mask = index.length - 1;
+    const mask = (index.length >> 1) - 1;
     let h = this.hash(key);
-    while (index[h] !== 0) h = (h + 1) & mask;
-    index[h] = s + 1;
+    while (index[2 * h + 1] !== 0) h = (h + 1) & mask;
+    index[2 * h] = key;
+    index[2 * h + 1] = s + 1;
   }
 
   /** Takes `key` out of the index, shifting the rest of its probe run back (linear probing without tombstones). */
   private unindex(key: number): void {
     const index = this.index;
-    const mask = index.length - 1;
+    const mask = (index.length >> 1) - 1;
     let h = this.hash(key);
-    while (this.rec[(index[h]! - 1) * STRIDE + KEY] !== key) h = (h + 1) & mask;
+    while (index[2 * h] !== key || index[2 * h + 1] === 0) h = (h + 1) & mask;
     let hole = h;
-    for (let j = (hole + 1) & mask; index[j] !== 0; j = (j + 1) & mask) {
-      const home = this.hash(this.rec[(index[j]! - 1) * STRIDE + KEY]!);
+    for (let j = (hole + 1) & mask; index[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = this.hash(index[2 * j]!);
       // Entry j may move into the hole if its home is not cyclically within (hole, j].
       if (hole <= j ? home <= hole || home > j : home <= hole && home > j) {
-        index[hole] = index[j]!;
+        index[2 * hole] = index[2 * j]!;
+        index[2 * hole + 1] = index[2 * j + 1]!;
         hole = j;
       }
     }
-    index[hole] = 0;
+    index[2 * hole] = 0;
+    index[2 * hole + 1] = 0;
   }
 
   private hash(key: number): number {
@@ -129,14 +134,16 @@ export class SlotTable {
     this.prev = prev;
     for (let i = this.records.length; i < slots; i++) this.records.push(null);
     // The index stays at most half full.
-    this.index = new Int32Array(slots * 2);
+    this.index = new Float64Array(slots * 4);
     this.shift = 32 - Math.log2(slots * 2);
     const index = this.index;
-    const mask = index.length - 1;
+    const mask = slots * 2 - 1;
     for (let s = 0; s < this.size; s++) {
-      let h = this.hash(this.rec[s * STRIDE + KEY]!);
-      while (index[h] !== 0) h = (h + 1) & mask;
-      index[h] = s + 1;
+      const key = this.rec[s * STRIDE + KEY]!;
+      let h = this.hash(key);
+      while (index[2 * h + 1] !== 0) h = (h + 1) & mask;
+      index[2 * h] = key;
+      index[2 * h + 1] = s + 1;
     }
   }
 
