@@ -5,7 +5,8 @@ import type { Host, Topology, Volume, Workload } from '../../app/model/schema';
 import { hostCablesToLu, pairRoute } from '../../app/model/paths';
 import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime';
 import type { Extent } from './mapping';
-import { currentPairsEpoch, JournalRt, PairRt, pairsChanged, type PairRoute } from './pairs';
+import { JournalRt, PairRt, pairsChanged, type PairRoute } from './pairs';
+import { PairFacts } from './pair-facts';
 import { LatencyHistogram, Prng, Scheduler } from './sim';
 import type { Sha256 } from './data/sparse-volume';
 import type { Payload } from './data/payload';
@@ -105,8 +106,6 @@ export interface WorkloadOverride {
   pattern?: Workload['pattern'];
 }
 
-/** Frozen: a restore takes over the live run's arrays and refills them, and must never refill this shared one. */
-const NO_PAIRS: readonly PairRt[] = Object.freeze([]);
 
 /** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
 export interface HandDown {
@@ -157,16 +156,8 @@ export class EngineState {
   readonly steps: StepEvent[] = [];
   /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
   readonly handDowns = new Map<string, HandDown[]>();
-  /**
-   * pairsWithPrimary's answers, per volume, made at pairsEpoch (see pairs.ts currentPairsEpoch): a write asks several
-   * times per volume it crosses, and a list made per ask was a tenth of what the data path allocated.
-   */
-  private readonly primaryPairs = new Map<string, readonly PairRt[]>();
-  /** pairWithSecondary's answers (null: none), and whether any pair records changes or copies, made at the same epoch. */
-  private readonly secondaryPairs = new Map<string, PairRt | null>();
-  private anyRecordingNow: boolean | undefined = undefined;
-  private anyCopyingNow: boolean | undefined = undefined;
-  private primaryPairsEpoch = -1;
+  /** What is known about the pairs per volume, kept until any pair changes (see PairFacts). */
+  readonly pairFacts: PairFacts = new PairFacts(this.pairList);
   /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */
   readonly hostCables = new Map<string, Map<string, LinkRt[]>>();
   stepSeq = 0;
@@ -361,62 +352,21 @@ export class EngineState {
 
   /** The paired pairs whose primary is the volume, in pair order. The list is shared: read it, never change it. */
   pairsWithPrimary(volumeId: string): readonly PairRt[] {
-    this.pairFactsCurrent();
-    const known = this.primaryPairs.get(volumeId);
-    if (known !== undefined) return known;
-    let out: PairRt[] | undefined;
-    for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
-    const list = out ?? NO_PAIRS;
-    this.primaryPairs.set(volumeId, list);
-    return list;
+    return this.pairFacts.withPrimary(volumeId);
   }
 
   pairWithSecondary(volumeId: string): PairRt | undefined {
-    this.pairFactsCurrent();
-    const known = this.secondaryPairs.get(volumeId);
-    if (known !== undefined) return known ?? undefined;
-    let found: PairRt | null = null;
-    for (const p of this.pairList) {
-      if (p.secondaryId !== volumeId || !p.rules.paired) continue;
-      found = p;
-      break;
-    }
-    this.secondaryPairs.set(volumeId, found);
-    return found ?? undefined;
+    return this.pairFacts.withSecondary(volumeId);
   }
 
   /** Whether some pair is in a state that records changes in its primary's bitmap (else a write marks no bitmap). */
   anyPairRecording(): boolean {
-    this.pairFactsCurrent();
-    if (this.anyRecordingNow === undefined) {
-      this.anyRecordingNow = false;
-      for (const q of this.pairList) if (q.rules.recordsOnPrimary) this.anyRecordingNow = true;
-    }
-    return this.anyRecordingNow;
+    return this.pairFacts.anyRecording();
   }
 
   /** Whether some pair is copying (COPY): only then may a write's tracks be ones a copy already sent. */
   anyPairCopying(): boolean {
-    this.pairFactsCurrent();
-    if (this.anyCopyingNow === undefined) {
-      this.anyCopyingNow = false;
-      for (const q of this.pairList) if (q.state === 'COPY') this.anyCopyingNow = true;
-    }
-    return this.anyCopyingNow;
-  }
-
-  /**
-   * Forgets what was worked out about the pairs when any pair changed since (pairs.ts currentPairsEpoch). With 48 pairs
-   * (24 copies of FIG. 1), each of these questions walked every pair, several times per write.
-   */
-  private pairFactsCurrent(): void {
-    const epoch = currentPairsEpoch();
-    if (this.primaryPairsEpoch === epoch) return;
-    this.primaryPairs.clear();
-    this.secondaryPairs.clear();
-    this.anyRecordingNow = undefined;
-    this.anyCopyingNow = undefined;
-    this.primaryPairsEpoch = epoch;
+    return this.pairFacts.anyCopying();
   }
 
   // ---------------------------------------------------------------- host writes

@@ -1,0 +1,77 @@
+// What the data path asks about the pairs on every write (which pairs a volume is the primary or secondary of, whether any pair records or copies), kept until any pair changes.
+import { currentPairsEpoch, type PairRt } from './pairs';
+
+/** Frozen: a restore takes over the live run's arrays and refills them, and must never refill this shared one. */
+const NO_PAIRS: readonly PairRt[] = Object.freeze([]);
+
+/**
+ * Answers worked out from the pair list and kept while pairs.ts's epoch holds (it moves on every state change, swap,
+ * pair added, copy or restore of a run). A write asks several of these per volume it crosses; each used to walk every
+ * pair (48 in 24 copies of FIG. 1) and pairsWithPrimary built a list per ask: a tenth of what the data path allocated.
+ */
+export class PairFacts {
+  private readonly primary = new Map<string, readonly PairRt[]>();
+  /** null: the volume is the secondary of no paired pair. */
+  private readonly secondary = new Map<string, PairRt | null>();
+  private recording: boolean | undefined = undefined;
+  private copying: boolean | undefined = undefined;
+  private epoch = -1;
+
+  constructor(private readonly pairList: readonly PairRt[]) {}
+
+  /** The paired pairs whose primary is the volume, in pair order. Shared: read it, never change it. */
+  withPrimary(volumeId: string): readonly PairRt[] {
+    this.current();
+    const known = this.primary.get(volumeId);
+    if (known !== undefined) return known;
+    let out: PairRt[] | undefined;
+    for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
+    const list = out ?? NO_PAIRS;
+    this.primary.set(volumeId, list);
+    return list;
+  }
+
+  /** The paired pair whose secondary is the volume (the first in pair order), if any. */
+  withSecondary(volumeId: string): PairRt | undefined {
+    this.current();
+    const known = this.secondary.get(volumeId);
+    if (known !== undefined) return known ?? undefined;
+    let found: PairRt | null = null;
+    for (const p of this.pairList) {
+      if (p.secondaryId !== volumeId || !p.rules.paired) continue;
+      found = p;
+      break;
+    }
+    this.secondary.set(volumeId, found);
+    return found ?? undefined;
+  }
+
+  anyRecording(): boolean {
+    this.current();
+    if (this.recording === undefined) {
+      this.recording = false;
+      for (const q of this.pairList) if (q.rules.recordsOnPrimary) this.recording = true;
+    }
+    return this.recording;
+  }
+
+  anyCopying(): boolean {
+    this.current();
+    if (this.copying === undefined) {
+      this.copying = false;
+      for (const q of this.pairList) if (q.state === 'COPY') this.copying = true;
+    }
+    return this.copying;
+  }
+
+  /** Forgets every answer when any pair changed since they were worked out. */
+  private current(): void {
+    const epoch = currentPairsEpoch();
+    if (this.epoch === epoch) return;
+    this.primary.clear();
+    this.secondary.clear();
+    this.recording = undefined;
+    this.copying = undefined;
+    this.epoch = epoch;
+  }
+}
