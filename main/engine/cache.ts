@@ -2,14 +2,7 @@
 import { invariant } from './sim';
 import type { EngineState } from './state';
 import { SlotTable } from './slot-table';
-
-/** A slot as the live view and tests see it (the table keeps numbers: see SlotTable). */
-export interface SlotView {
-  volumeId: string;
-  track: number;
-  dirty: boolean;
-  sinceUs: number;
-}
+import type { CacheSlotView } from '../../app/engine/api';
 
 /** A writer waiting for a slot; woken with the engine state it runs in. */
 export interface CacheWaiter {
@@ -135,12 +128,12 @@ export class CacheRt {
   }
 
   /** The slots in the order they were made (oldest first), as the live view shows them; at most `max`. */
-  slotViews(max: number): SlotView[] {
+  slotViews(max: number, nowUs: number): CacheSlotView[] {
     const t = this.table;
-    const out: SlotView[] = [];
+    const out: CacheSlotView[] = [];
     for (const s of t.inOrder()) {
       if (out.length >= max) break;
-      out.push({ volumeId: this.volumeNames[t.volume(s)]!, track: t.track(s), dirty: t.dirty(s), sinceUs: t.sinceUs(s) });
+      out.push({ volumeId: this.volumeNames[t.volume(s)]!, track: t.track(s), dirty: t.dirty(s), ageUs: nowUs - t.sinceUs(s) });
     }
     return out;
   }

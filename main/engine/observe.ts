@@ -82,7 +82,7 @@ export function snapshot(core: EngineState, extra: { running?: boolean; speed?: 
   const slotsEach = snapshotSlotsPerCache(core.caches.size);
   const caches: CacheStatus[] = [...core.caches.values()].map((c) => {
     c.observe(now);
-    const slots = c.slotViews(slotsEach).map((s) => ({ volumeId: s.volumeId, track: s.track, dirty: s.dirty, ageUs: now - s.sinceUs }));
+    const slots = c.slotViews(slotsEach, now);
     return { id: c.id, slotsTotal: c.slotsTotal, slotsUsed: c.slotsUsed, dirtySlots: c.dirtyCount, slots, destaging: c.destaging > 0 || c.lastCleaningUs > now, destages: c.destagesBooked, writeHits: c.writeHits };
   });
   const links: LinkStatus[] = [...core.wiring.links.values()].map((l) => ({
