@@ -146,6 +146,15 @@ export function storedChunk(p: Payload): StoredChunk {
   return only && only.length === p.length ? only : p.bytes();
 }
 
+/**
+ * Writes a payload's bytes into `out` (exactly its length): a whole generated stream is generated straight into it,
+ * with no buffer of its own and no copy (hashing a volume reads every chunk once, and each used to be made, then copied).
+ */
+export function copyPayloadInto(p: Payload, out: Uint8Array): void {
+  if (p instanceof GeneratedBytes && p.begin === 0 && p.length === p.streamLength && out.byteOffset % 4 === 0) fillPayloadStream(out, p.seed);
+  else out.set(p instanceof Uint8Array ? p : p.bytes());
+}
+
 /** The bytes of a payload (materialised if generated or chunked; read-only by contract). */
 export function payloadBytes(p: Payload): Uint8Array {
   return p instanceof Uint8Array ? p : p.bytes();

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DataStructureError, assertNonNegativeInteger } from './errors';
 import { ChunkTable } from './chunk-table';
-import { ChunkedBytes, GeneratedBytes, isAllZero, payloadBytes, storedChunk, type Payload, type StoredChunk } from './payload';
+import { ChunkedBytes, GeneratedBytes, isAllZero, payloadBytes, copyPayloadInto, storedChunk, type Payload, type StoredChunk } from './payload';
 
 export { isAllZero } from './payload';
 
@@ -185,6 +185,13 @@ export class SparseVolume implements VolumeContent {
   read(offset: number, length: number): Uint8Array {
     this.checkRange(offset, length);
     const out = new Uint8Array(length);
+    this.readInto(offset, out);
+    return out;
+  }
+
+  /** Reads `out.length` bytes from `offset` into `out` (which must read as zeros where nothing is written: fresh, or cleared). */
+  private readInto(offset: number, out: Uint8Array): void {
+    const length = out.length;
     let done = 0;
     while (done < length) {
       const position = offset + done;
@@ -192,10 +199,10 @@ export class SparseVolume implements VolumeContent {
       const inTrack = position - track * this.trackBytes;
       const count = Math.min(length - done, this.trackLength(track) - inTrack);
       const data = this.tracks.get(track);
-      if (data) out.set(payloadBytes(data).subarray(inTrack, inTrack + count), done);
+      if (data && inTrack === 0 && count === data.length) copyPayloadInto(data, out.subarray(done, done + count));
+      else if (data) out.set(payloadBytes(data).subarray(inTrack, inTrack + count), done);
       done += count;
     }
-    return out;
   }
 
   /**
@@ -350,7 +357,12 @@ export class SparseVolume implements VolumeContent {
       const data = this.tracks.get(track);
       bytes = data ? payloadBytes(data).subarray(inTrack, inTrack + length) : new Uint8Array(0);
     } else {
-      bytes = this.read(start, length);
+      // Into one buffer reused block after block (the sha256 reads it and keeps nothing): hashing a volume made a
+      // 64 KiB buffer per block.
+      bytes = blockScratch.subarray(0, length);
+      bytes.fill(0);
+      this.checkRange(start, length);
+      this.readInto(start, bytes);
     }
     const digest = isAllZero(bytes) ? null : this.sha256(bytes);
     this.blockDigests.set(block, digest);
@@ -425,6 +437,9 @@ export class SparseVolume implements VolumeContent {
     }
   }
 }
+
+/** The buffer blockDigest reads a block into when the block spans several chunks. */
+const blockScratch = new Uint8Array(HASH_BLOCK_BYTES);
 
 /** A block's content by identity: the immutable chunks in each slot (0 = none), its length, and one of them as the key. */
 interface BlockSignature {
