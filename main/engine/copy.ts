@@ -5,7 +5,7 @@ import { beginSwapTakeover, markOverwrittenSecondaries, setState, suspend, upstr
 import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, newArrival, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
 import type { LinkRt } from './links';
-import { deliver } from './write';
+import { arrive, deliver, type Arriving } from './write';
 import { defineEvent } from './sim';
 
 /** The next paced batch of a copy (`gen`: the copy it belongs to; a later copy makes it a no-op). */
@@ -121,8 +121,9 @@ export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSys
 }
 
 /** One copied track on its way to the secondary (`gen`: the copy it belongs to; an abandoned copy's tracks do not land). */
-class CopyTrack implements Sender, SentTo, Wanted {
+class CopyTrack implements Sender, SentTo, Wanted, Arriving {
   arrival: Arrival | undefined;
+  arriveUs = 0;
 
   constructor(
     readonly p: PairRt,
@@ -136,7 +137,12 @@ class CopyTrack implements Sender, SentTo, Wanted {
   ) {}
 
   sent(core: EngineState, arriveUs: number): void {
-    deliver(core, this.link, this.epoch, arriveUs, this.arrival!, this);
+    this.arriveUs = arriveUs;
+    deliver(core, arriveUs, this.arrival!, this);
+  }
+
+  arrived(core: EngineState): void {
+    arrive(core, this.link, this.epoch, this.arriveUs, this.arrival!, this);
   }
 
   stillWanted(): boolean {

@@ -6,7 +6,7 @@ import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
 import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
-import { deliver } from './write';
+import { arrive, deliver, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
 import { destage } from './destage';
 import type { LinkRt } from './links';
@@ -96,7 +96,9 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
 }
 
 /** FIG. 1's hand-down over the loop cable: the slots it holds in the relay's cache until V21 has it, and its hand-down entry. */
-class LoopFlow implements Sender, SentTo {
+class LoopFlow implements Sender, SentTo, Arriving {
+  arriveUs = 0;
+
   constructor(
     readonly systemId: string,
     readonly lu: { volumeId: string; startBytes: number },
@@ -110,7 +112,12 @@ class LoopFlow implements Sender, SentTo {
   ) {}
 
   sent(core: EngineState, arriveUs: number): void {
-    deliver(core, this.link, this.epoch, arriveUs, this.arrival, this);
+    this.arriveUs = arriveUs;
+    deliver(core, arriveUs, this.arrival, this);
+  }
+
+  arrived(core: EngineState): void {
+    arrive(core, this.link, this.epoch, this.arriveUs, this.arrival, this);
   }
 
   landed(core: EngineState): void {

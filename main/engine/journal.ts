@@ -242,7 +242,8 @@ class JournalApply implements AnswerTo, Wanted {
     if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
     p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
     if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p, rec.hostIoId);
-    core.sched.post(core.nowUs + this.route.link.oneWayUs, RECORD_FREED, { j, gen, rec });
+    // The apply record itself carries what the free needs (j, gen, rec): no record of its own.
+    core.sched.post(core.nowUs + this.route.link.oneWayUs, RECORD_FREED, this);
   }
 }
 

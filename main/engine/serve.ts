@@ -6,7 +6,7 @@ import type { PairRoute, PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from './runtime';
 import { defineEvent, EngineInvariantError } from './sim';
 import { newArrival, type AnswerTo, type Arrival, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo, type Wanted } from './state';
-import { deliver } from './write';
+import { arrive, deliver, type Arriving } from './write';
 import { nextPath, retryOnPath, waitForPath, type PathWaiter } from './path-groups';
 
 /** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
@@ -135,7 +135,7 @@ export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: Answ
  * A sync pair's update on its way: where it goes is fixed when it is sent (a reversal before it arrives must not
  * redirect it), the pair's update generation then, the tracks it holds in flight, and who waits for its answer.
  */
-class SyncFlow implements Sender, SentTo, Wanted {
+class SyncFlow implements Sender, SentTo, Wanted, Arriving {
   readonly secondaryId: string;
   readonly gen: number;
   /** Counted in the pair's sync-in-flight tracks (from the send until answered). */
@@ -144,6 +144,7 @@ class SyncFlow implements Sender, SentTo, Wanted {
   lastTrack = -1;
   link: LinkRt | undefined;
   epoch = 0;
+  arriveUs = 0;
   update: Arrival | undefined;
 
   constructor(
@@ -177,7 +178,12 @@ class SyncFlow implements Sender, SentTo, Wanted {
   }
 
   sent(core: EngineState, arriveUs: number): void {
-    deliver(core, this.link!, this.epoch, arriveUs, this.update!, this);
+    this.arriveUs = arriveUs;
+    deliver(core, arriveUs, this.update!, this);
+  }
+
+  arrived(core: EngineState): void {
+    arrive(core, this.link!, this.epoch, this.arriveUs, this.update!, this);
   }
 
   stillWanted(): boolean {

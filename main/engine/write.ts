@@ -56,8 +56,13 @@ export function issueWrite(core: EngineState, hostId: string, luId: string, offs
 }
 
 /** A host write from its issue to the host's answer: the host, the cable it took (and its epoch), what arrives, who else waits. */
-class HostWrite implements Sender, SentTo {
+class HostWrite implements Sender, SentTo, Arriving {
   epoch = 0;
+  arriveUs = 0;
+  /** The target system's answer, on its way to the host (HOST_ANSWER). */
+  ok = false;
+  reason: string | undefined = undefined;
+  pending: PendingAnswer[] | undefined = undefined;
 
   constructor(
     readonly h: HostRt,
@@ -69,7 +74,12 @@ class HostWrite implements Sender, SentTo {
   ) {}
 
   sent(core: EngineState, arriveUs: number): void {
-    deliver(core, this.link, this.epoch, arriveUs, this.arrival, this, this.luId);
+    this.arriveUs = arriveUs;
+    deliver(core, arriveUs, this.arrival, this);
+  }
+
+  arrived(core: EngineState): void {
+    arrive(core, this.link, this.epoch, this.arriveUs, this.arrival, this, this.luId);
   }
 
   landed(): void {
@@ -84,7 +94,11 @@ class HostWrite implements Sender, SentTo {
   answer(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void {
     let at = core.nowUs;
     if (pending) for (const x of pending) at = Math.max(at, x.atUs);
-    core.sched.post(at + this.link.oneWayUs, HOST_ANSWER, { w: this, ok, reason, pending });
+    // Answered once: the write itself carries the answer to the host (no record of its own).
+    this.ok = ok;
+    this.reason = reason;
+    this.pending = pending;
+    core.sched.post(at + this.link.oneWayUs, HOST_ANSWER, this);
   }
 
   finish(core: EngineState, ok: boolean, reason?: string): void {
@@ -107,17 +121,11 @@ class HostWrite implements Sender, SentTo {
 
 const HOST_WRITE_REFUSED = defineEvent<EngineState, { w: HostWrite; reason: string }>('host-write-refused', (core, { w, reason }) => w.finish(core, false, reason));
 
-interface HostAnswerRec {
-  w: HostWrite;
-  ok: boolean;
-  reason: string | undefined;
-  pending: PendingAnswer[] | undefined;
-}
 /** The host's answer arrives (with the sync answers that rode along: a cut before they were back fails the write). */
-const HOST_ANSWER = defineEvent<EngineState, HostAnswerRec>('host-answer', (core, r) => {
-  let { ok, reason } = r;
-  if (r.pending) {
-    for (const x of r.pending) {
+const HOST_ANSWER = defineEvent<EngineState, HostWrite>('host-answer', (core, w) => {
+  let { ok, reason } = w;
+  if (w.pending) {
+    for (const x of w.pending) {
       const lost = x.lost(core);
       if (lost !== undefined && ok) {
         ok = false;
@@ -125,38 +133,40 @@ const HOST_ANSWER = defineEvent<EngineState, HostAnswerRec>('host-answer', (core
       }
     }
   }
-  const w = r.w;
   // The reason text only when the write failed (it used to be built for every acknowledged write).
   if (ok && w.link.epoch === w.epoch) w.finish(core, true);
   else w.finish(core, false, ok ? `cable ${w.link.id} was cut` : reason);
 });
 
-interface DeliverRec {
-  link: LinkRt;
-  epoch: number;
-  arriveUs: number;
-  a: Arrival;
-  sender: Sender;
-  luId: string | undefined;
+/**
+ * What the 'deliver' event carries: a write command that arrives (and whose CHA time has passed). A sender that sends
+ * once (a host write, a sync update, a loop hand-down, a copied track) is its own record: it keeps the arrival time
+ * and answers `arrived` (see arrive); no record of its own per hop.
+ */
+export interface Arriving {
+  arrived(core: EngineState): void;
 }
-const DELIVER = defineEvent<EngineState, DeliverRec>('deliver', (core, r) => {
-  const a = r.a;
-  const sys = core.wiring.systems.get(a.systemId);
-  if (r.sender.landed(core) === false) return;
-  if (r.link.lostBefore(r.epoch, r.arriveUs)) return r.sender.lost(core);
-  if (!sys || !arrivalSteps(core, a, r.sender, r.luId)) return;
-  processArrival(core, a, r.sender);
-});
+
+const DELIVER = defineEvent<EngineState, Arriving>('deliver', (core, r) => r.arrived(core));
 
 /**
- * A write command sent over `link` (in `epoch`) that arrives at `arriveUs`: its arrival and the CHA's processing are
- * one event, at arriveUs + the CHA time. The sender's `landed` runs first (its accounting; false: the sender no longer
- * wants it, nothing more happens); `lost` if a cut took it before it arrived; a cut after it arrived does not stop it
- * (as when arrival was an event of its own). The sender gets the receiver's answer.
+ * A write command sent over `link` (in `epoch`) arrived at `arriveUs`, and the CHA's processing time has passed (one
+ * event for both). The sender's `landed` runs first (its accounting; false: the sender no longer wants it, nothing
+ * more happens); `lost` if a cut took it before it arrived; a cut after it arrived does not stop it (as when arrival
+ * was an event of its own). The sender gets the receiver's answer.
  */
-export function deliver(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, sender: Sender, luId?: string): void {
+export function arrive(core: EngineState, link: LinkRt, epoch: number, arriveUs: number, a: Arrival, sender: Sender, luId?: string): void {
   const sys = core.wiring.systems.get(a.systemId);
-  core.sched.post(arriveUs + (sys ? sys.chaProcessingUs : 0), DELIVER, { link, epoch, arriveUs, a, sender, luId });
+  if (sender.landed(core) === false) return;
+  if (link.lostBefore(epoch, arriveUs)) return sender.lost(core);
+  if (!sys || !arrivalSteps(core, a, sender, luId)) return;
+  processArrival(core, a, sender);
+}
+
+/** Books the 'deliver' event of `r`, whose command reaches `a`'s system at `arriveUs`: at arriveUs + that system's CHA time. */
+export function deliver(core: EngineState, arriveUs: number, a: Arrival, r: Arriving): void {
+  const sys = core.wiring.systems.get(a.systemId);
+  core.sched.post(arriveUs + (sys ? sys.chaProcessingUs : 0), DELIVER, r);
 }
 
 /** A command whose CHA time has already passed (a journal record scheduled at arrival + CHA). */
