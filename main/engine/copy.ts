@@ -6,6 +6,7 @@ import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, newArrival, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
 import type { LinkRt } from './links';
 import { arrive, deliver, type Arriving } from './write';
+import { supersedeJournaled } from './journal';
 import { defineEvent } from './sim';
 
 /** The next paced batch of a copy (`gen`: the copy it belongs to; a later copy makes it a no-op). */
@@ -108,6 +109,8 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
 
 export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSystem: string, offset: number, len: number, gen: number): void {
   const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.readForTransfer(p.primaryId, offset, len) : null;
+  // These bytes include every write so far: journal records of older writes to the track must not land after them.
+  if (p.mode === 'async') supersedeJournaled(p, offset, len);
   const link = route.link;
   const track = offset / p.trackBytes;
   p.copy.inFlight++;

@@ -276,6 +276,30 @@ export function applyInOrder(core: EngineState, j: JournalRt): void {
   if (freed) afterJournalFreed(core, j);
 }
 
+/**
+ * A copy is sending one of the pair's tracks with the primary's bytes as they are now. The pair's journal records of
+ * older writes to it that have not landed (queued, on a link, arrived or waiting for a cache slot at the secondary)
+ * must not land after those bytes: they are superseded, and free their place in the sequence when they arrive.
+ * Universal Replicator sends the initial copy itself as journal data ("Journal copy (initial and update copy)",
+ * Hitachi UR user guide, "How Universal Replicator works"), so the secondary restores copy and updates in sequence
+ * order; our copy is not sequenced, and this keeps that order's result. Without it a record lost on a cut path of
+ * the pair's group and sent again after the copy re-sent its track landed older bytes over the copy's, and the pair
+ * said PAIR over different copies (prop-long 5000 9090 400). A record that also covers other tracks puts them back
+ * into the copy's bitmap (the copy sends them again, with their newest bytes).
+ */
+export function supersedeJournaled(p: PairRt, offset: number, length: number): void {
+  const j = p.journal;
+  if (!j) return;
+  const end = offset + length;
+  const supersede = (r: JournalRecord): void => {
+    if (r.pair !== p || r.discarded || r.offset >= end || r.offset + r.length <= offset) return;
+    r.discarded = true;
+    if (r.offset < offset || r.offset + r.length > end) p.markTracks(p.primaryBitmap, r.offset, r.length);
+  };
+  for (let i = j.queueHead; i < j.queue.length; i++) supersede(j.queue[i]!);
+  for (const r of j.sent.values()) supersede(r);
+}
+
 /** The secondary reported the record applied (or it was discarded): its space and its transfer slot are free. */
 function freeJournalRecord(j: JournalRt, rec: JournalRecord): void {
   j.inFlight--;

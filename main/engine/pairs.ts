@@ -41,7 +41,10 @@ export interface JournalRecord {
   readyUs: number;
   ioId: number | undefined;
   sendStep: string | undefined;
-  /** Its pair was deleted after the record was sent: it frees its space when it arrives and writes nothing. */
+  /**
+   * It writes nothing: it frees its space (and its place in the sequence) when it arrives. Its pair was deleted after
+   * it was sent, or a copy of its pair sent its tracks with newer bytes (supersedeJournaled).
+   */
   discarded?: boolean;
 }
 

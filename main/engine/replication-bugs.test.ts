@@ -1,9 +1,11 @@
 // Named regressions of issue 15: each scenario once made a pair claim PAIR (or up to date) over copies that differ.
 import { describe, expect, test } from 'vitest';
 import { loadBuiltIn, loadFigure } from '../../test/builtins';
-import { withoutInitialFill, type Topology } from '../../app/model/schema';
+import { withoutInitialFill, type Pair, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSequence, type Action, type Variation } from './properties/harness';
+import { JournalRt, PairRt, type JournalRecord } from './pairs';
+import { supersedeJournaled } from './journal';
 
 const DELTA_RESYNC = 'fig01-delta-resync.relaylab.json';
 const load = (prefix: string): Topology => withoutInitialFill(loadFigure(prefix));
@@ -708,5 +710,60 @@ describe('a copy that would close a replication loop (prop-long 5000 1205 400)',
     const r = e.command({ type: 'pair', pairId: 'pair-async', op: 'create' });
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.reason).toMatch(/V22 -> V11 -> V12.*close a loop/);
+  });
+});
+
+describe('a copy re-sending a track after a cut path, with an older journal record of that track still on its way (prop-long 5000 9090 400)', () => {
+  // FIG. 1 journal-sizing exercise with path groups: sys30 (the remote) fails, writes, it comes back and pair-async
+  // resyncs (COPY). A write to track 0 is journaled (the copy had sent the track), then CN4 is cut: the copied track 0
+  // and the record are both lost. The copy sends track 0 again on CN4.path2 with the newest bytes; the record, sent again
+  // later, landed after it with older bytes, and pair-async said PAIR with V22 unequal to V21.
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed', paths: true };
+  const actions: Action[] = [
+    { kind: 'failSystem', index: 7 },
+    { kind: 'write', target: 0, block: 1 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'write', target: 0, block: 2 },
+    { kind: 'run', us: 1011 },
+    { kind: 'restoreSystem', index: 7 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 728 },
+    { kind: 'cutCable', index: 11 },
+    { kind: 'run', us: 11392 },
+    { kind: 'run', us: 79450 },
+    { kind: 'write', target: 0, block: 1 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'settle' },
+    { kind: 'pair', index: 0, op: 'create', readWrite: false },
+    { kind: 'cutCable', index: 0 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'pair', index: 0, op: 'create', readWrite: false },
+  ];
+
+  test('the replayed counterexample: no pair is PAIR over different copies', () => {
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 0, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('a copied track supersedes the older records of that track (queued or sent); a record over two tracks puts the other one back', () => {
+    const tb = 256 * 1024;
+    const cfg: Pair = load('fig01').pairs.find((q) => q.mode === 'async')!;
+    const p = new PairRt({ ...cfg, id: 'p', primaryVolumeId: 'A', secondaryVolumeId: 'B' }, tb, 16 * tb);
+    const other = new PairRt({ ...cfg, id: 'q', primaryVolumeId: 'C', secondaryVolumeId: 'D' }, tb, 16 * tb);
+    const j = new JournalRt('J', 2 ** 30);
+    p.journal = j;
+    other.journal = j;
+    const rec = (seq: number, pair: PairRt, offset: number, length: number): JournalRecord => ({ seq, gen: 0, pair, offset, length, data: null, writtenUs: 0, readyUs: 0, ioId: undefined, sendStep: undefined, discarded: false });
+    const sentInTrack = rec(1, p, 4096, 4096);
+    const queuedInTrack = rec(2, p, 8192, 4096);
+    const otherTrack = rec(3, p, 5 * tb, 4096);
+    const otherPair = rec(4, other, 4096, 4096);
+    const straddling = rec(5, p, tb - 4096, 8192); // tracks 0 and 1
+    j.sent.set(1, sentInTrack);
+    j.queue.push(queuedInTrack, otherTrack, otherPair, straddling);
+    supersedeJournaled(p, 0, tb); // the copy sends track 0
+    expect([sentInTrack, queuedInTrack, otherTrack, otherPair, straddling].map((r) => r.discarded)).toEqual([true, true, false, false, true]);
+    expect([...p.primaryBitmap]).toEqual([0, 1]);
   });
 });
