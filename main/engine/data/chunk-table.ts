@@ -35,16 +35,7 @@ export class ChunkTable {
   }
 
   set(chunk: number, data: StoredChunk): void {
-    const key = Math.floor(chunk / PAGE_CHUNKS);
-    let page = this.pages.get(key);
-    if (page === undefined) {
-      page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
-      this.pages.set(key, page);
-      this.pageIndex.add(key);
-    }
-    const slot = chunk % PAGE_CHUNKS;
-    if (page[slot] === undefined) this.count++;
-    page[slot] = data;
+    this.swap(chunk, data);
   }
 
   /** Sets the chunk and returns the one it replaced (undefined when there was none): one lookup where get + set took two. */
