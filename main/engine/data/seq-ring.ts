@@ -8,8 +8,8 @@ import { assertNonNegativeInteger } from './errors';
  * it shrank: a tenth of what FIG. 12's data path allocated.
  */
 export class SeqRing<T> {
-  private keys: number[] = new Array<number>(16).fill(-1);
-  private values_: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
+  private seqs: number[] = new Array<number>(16).fill(-1);
+  private items: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
   private mask = 15;
   /** Every live key is in [lo, hi). */
   private lo = 0;
@@ -18,11 +18,11 @@ export class SeqRing<T> {
 
   get(seq: number): T | undefined {
     const i = seq & this.mask;
-    return this.keys[i] === seq ? this.values_[i] : undefined;
+    return this.seqs[i] === seq ? this.items[i] : undefined;
   }
 
   has(seq: number): boolean {
-    return this.keys[seq & this.mask] === seq;
+    return this.seqs[seq & this.mask] === seq;
   }
 
   set(seq: number, value: T): this {
@@ -36,34 +36,34 @@ export class SeqRing<T> {
       while (this.hi - this.lo > this.mask + 1) this.grow();
     }
     const i = seq & this.mask;
-    if (this.keys[i] !== seq) {
-      this.keys[i] = seq;
+    if (this.seqs[i] !== seq) {
+      this.seqs[i] = seq;
       this.size++;
     }
-    this.values_[i] = value;
+    this.items[i] = value;
     return this;
   }
 
   delete(seq: number): boolean {
     const i = seq & this.mask;
-    if (this.keys[i] !== seq) return false;
-    this.keys[i] = -1;
-    this.values_[i] = undefined;
+    if (this.seqs[i] !== seq) return false;
+    this.seqs[i] = -1;
+    this.items[i] = undefined;
     this.size--;
     if (this.size === 0) {
       this.lo = this.hi = 0;
       return true;
     }
     // Keep the window tight: the lowest live key moves up past freed ones (each slot is passed once per round).
-    if (seq === this.lo) while (this.keys[this.lo & this.mask] !== this.lo) this.lo++;
-    if (seq === this.hi - 1) while (this.keys[(this.hi - 1) & this.mask] !== this.hi - 1) this.hi--;
+    if (seq === this.lo) while (this.seqs[this.lo & this.mask] !== this.lo) this.lo++;
+    if (seq === this.hi - 1) while (this.seqs[(this.hi - 1) & this.mask] !== this.hi - 1) this.hi--;
     return true;
   }
 
   clear(): void {
     if (this.size === 0) return;
-    this.keys.fill(-1);
-    this.values_.fill(undefined);
+    this.seqs.fill(-1);
+    this.items.fill(undefined);
     this.size = 0;
     this.lo = this.hi = 0;
   }
@@ -72,22 +72,22 @@ export class SeqRing<T> {
   *values(): IterableIterator<T> {
     for (let seq = this.lo; seq < this.hi; seq++) {
       const i = seq & this.mask;
-      if (this.keys[i] === seq) yield this.values_[i]!;
+      if (this.seqs[i] === seq) yield this.items[i]!;
     }
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const values = this.values_;
-    const size = keys.length * 2;
-    this.keys = new Array<number>(size).fill(-1);
-    this.values_ = new Array<T | undefined>(size).fill(undefined);
+    const seqs = this.seqs;
+    const items = this.items;
+    const size = seqs.length * 2;
+    this.seqs = new Array<number>(size).fill(-1);
+    this.items = new Array<T | undefined>(size).fill(undefined);
     this.mask = size - 1;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k < 0) continue;
-      this.keys[k & this.mask] = k;
-      this.values_[k & this.mask] = values[i];
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i]!;
+      if (seq < 0) continue;
+      this.seqs[seq & this.mask] = seq;
+      this.items[seq & this.mask] = items[i];
     }
   }
 }
