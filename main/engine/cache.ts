@@ -49,8 +49,11 @@ export class CacheRt {
   dirtyCount = 0;
   /** Dirty slots allowed (the write-pending threshold): a write needing one more waits for a destage. */
   readonly dirtyLimit: number;
-  /** Writers waiting for a free slot, in arrival order (records: see write.ts StoreWait). */
+  /** Writers waiting for a free slot, in arrival order (records: see serve.ts StoreWait); enqueue and dequeue only. */
   readonly waiters: CacheWaiter[] = [];
+  /** The slot key of the track each waiter waits for (beside `waiters`), and how many wait for each key. */
+  private readonly waiterKeys: number[] = [];
+  private readonly waitingFor = new Map<number, number>();
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
@@ -148,6 +151,35 @@ export class CacheRt {
     }
     // Exact while track x 2^16 < 2^53, i.e. below 2^37 tracks (64 TiB of 512-byte tracks).
     return track * SLOT_KEY_VOLUMES + index;
+  }
+
+  /** Queues a writer waiting for a slot for this track. */
+  enqueue(w: CacheWaiter, volumeId: string, track: number): void {
+    const key = this.key(volumeId, track);
+    this.waiters.push(w);
+    this.waiterKeys.push(key);
+    this.waitingFor.set(key, (this.waitingFor.get(key) ?? 0) + 1);
+  }
+
+  /** The first writer waiting (its turn has come), if any. */
+  dequeue(): CacheWaiter | undefined {
+    const w = this.waiters.shift();
+    if (w === undefined) return undefined;
+    const key = this.waiterKeys.shift()!;
+    const n = this.waitingFor.get(key)! - 1;
+    if (n > 0) this.waitingFor.set(key, n);
+    else this.waitingFor.delete(key);
+    return w;
+  }
+
+  /**
+   * Whether a writer waits for this track: a later write to it must queue behind, even when it could take the track
+   * at once (once an earlier waiter made it dirty), else the two land in the other order. Writes to one track land in
+   * the order they arrived (a journal restores in sequence order: FIG. 12's remote applied an older record's bytes
+   * over a newer one's this way, and the pair said PAIR over different copies).
+   */
+  isWaitedFor(volumeId: string, track: number): boolean {
+    return this.waitingFor.size > 0 && this.waitingFor.has(this.key(volumeId, track));
   }
 
   /** Marks the track clean if nothing newer was stored since `version`; true when that freed a slot (the caller wakes one waiter). */

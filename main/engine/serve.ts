@@ -25,7 +25,7 @@ interface CacheWakeRec {
 const CACHE_WAKE = defineEvent<EngineState, CacheWakeRec>('cache-wake', (core, { cache, t }) => {
   if (cache.wakeAtUs === t) cache.wakeAtUs = undefined;
   cache.applyDue(core.nowUs);
-  while (cache.waiters.length > 0 && cache.hasFree()) cache.waiters.shift()!.wake(core);
+  while (cache.waiters.length > 0 && cache.hasFree()) cache.dequeue()!.wake(core);
   scheduleWake(core, cache);
 });
 
@@ -46,18 +46,19 @@ class StoreWait implements CacheWaiter {
 
   wake(core: EngineState): void {
     core.activeFlows--;
-    this.tryStore(core);
+    this.tryStore(core, true);
   }
 
-  tryStore(core: EngineState): void {
+  /** Takes the tracks from `next` on; `myTurn` when woken from the head of the queue (else it must not overtake a waiter for the same track). */
+  tryStore(core: EngineState, myTurn: boolean): void {
     const cache = this.cache;
     for (let t = this.next; t <= this.last; t++) {
-      const version = cache.store(this.volumeId, t, core.nowUs);
+      const version = (myTurn && t === this.next) || !cache.isWaitedFor(this.volumeId, t) ? cache.store(this.volumeId, t, core.nowUs) : -1;
       if (version < 0) {
         if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
         core.activeFlows++;
         this.next = t;
-        cache.waiters.push(this);
+        cache.enqueue(this, this.volumeId, t);
         scheduleWake(core, cache);
         return;
       }
@@ -72,12 +73,12 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
   if (!cache) return then.stored(core, []);
   const first = Math.floor(offset / cache.trackBytes);
   const last = Math.floor((offset + length - 1) / cache.trackBytes);
-  if (first === last) {
+  if (first === last && (cache.waiters.length === 0 || !cache.isWaitedFor(volumeId, first))) {
     // One track with a slot to spare (the common case): no waiting record needed.
     const version = cache.store(volumeId, first, core.nowUs);
     if (version >= 0) return then.stored(core, [{ cache, volumeId, track: first, version }]);
   }
-  new StoreWait(cache, volumeId, first, last, then).tryStore(core);
+  new StoreWait(cache, volumeId, first, last, then).tryStore(core, false);
 }
 
 /** Answers `done` with ok once an async write went into the journal (or the bitmap). */

@@ -385,7 +385,7 @@ export class EngineState {
 
   /** A slot was freed: the first writer waiting for one takes its turn now. */
   wakeOne(cache: CacheRt): void {
-    const w = cache.waiters.shift();
+    const w = cache.dequeue();
     if (w) w.wake(this);
   }
 
