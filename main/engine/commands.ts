@@ -245,6 +245,21 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       if (!core.systemUp(core.volume(p.primaryId).systemId) || !core.systemUp(core.volume(p.secondaryId).systemId)) return refuse('a system of the pair is down');
       const relayLeg = core.pairList.find((q) => q !== p && q.secondaryId === p.secondaryId && q.rules.replicating);
       if (relayLeg) return refuse(`the relay leg ${relayLeg.id} still replicates to ${p.secondaryId} (${relayLeg.state}); delta resync is for when the relay is lost`);
+      // The relay leg stands aside and its journal is dropped: not while another pair of that journal (its consistency
+      // group) still replicates, which would keep PAIR with its dropped records only in its bitmap, never sent (prop-long
+      // 5000 2222 400, twin groups). Universal Replicator resynchronises a delta-resync mirror per journal.
+      for (const q of core.pairList) {
+        if (q === p || q.secondaryId !== p.secondaryId || !q.rules.paired || !q.journal) continue;
+        const busy = q.journal.pairs.find((r) => r !== q && r.rules.replicating);
+        if (busy) return refuse(`the relay leg ${q.id} shares journal ${q.journal.id} with pair ${busy.id} (${busy.state}), which still replicates; a delta resync takes the whole journal: split or suspend ${busy.id} first`);
+      }
+      // Like any copy into the remote: not while another pair will replicate into it (a failback of the relay leg under
+      // way: once it completes the relay replicates to the remote again, and the remote had two primaries, the pair
+      // said PAIR over different copies: prop-long 5000 6666 400), nor into a volume that took over and serves a host.
+      {
+        const conflict = copyTargetConflict(core, p, p.secondaryId);
+        if (conflict) return refuse(conflict);
+      }
       return { ok: true, message: deltaResync(core, p) };
     }
     case 'liftFence':

@@ -19,7 +19,7 @@ function quiet(t: Topology, pairs: (p: Topology['pairs'][number]) => Topology['p
 // a plain takeover with the primary reachable is a swap-takeover now (failure.test.ts).
 describe('a takeover while a sync update is on the wire (prop-long seed 777, run 2,777)', () => {
   test('the replayed counterexample: swap-resync leaves pair-sync PAIR with V12 equal to V11', () => {
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false  };
     const actions: Action[] = [
       { kind: 'write', target: 0, block: 0 },
       { kind: 'run', us: 255 },
@@ -97,7 +97,7 @@ describe('deleting one pair of a consistency group', () => {
 
 describe('a cascade leg suspended while a write is between the relay\'s cache and the next leg', () => {
   test('the replayed counterexample (prop-long seed 777 after the first fix): pair-async PAIR with V21 equal to V22', () => {
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false  };
     const actions: Action[] = [
       { kind: 'write', target: 0, block: 0 },
       { kind: 'run', us: 519 },
@@ -154,7 +154,7 @@ describe('a cascade leg suspended while a write is between the relay\'s cache an
 
 describe('two pairs writing into the same bytes (prop-long seed 777, third counterexample)', () => {
   test('the replayed counterexample: takeovers, swap-resync of pair-async, failback of pair-sync', () => {
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false  };
     const actions: Action[] = [
       { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
       { kind: 'pair', index: 7, op: 'takeover', readWrite: true },
@@ -199,7 +199,7 @@ describe('two pairs writing into the same bytes (prop-long seed 777, third count
 
 describe('a failback interrupted by a fault and finished by auto-resync (prop-long seed 777, run 9,346 with multi-pair groups)', () => {
   test('the replayed counterexample: pair-async swapped meanwhile must not end up the target of pair-sync', () => {
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed' };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed'  };
     const actions: Action[] = [
       { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
       { kind: 'failSite', index: 0 },
@@ -237,7 +237,7 @@ describe('delta resync of a pair whose kept writes do not cover what the remote 
   }
 
   test('the replayed counterexample: pair-async delta-resynchronised back from HOLD, PAIR with V21 unequal to V22', () => {
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.1, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.1, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed'  };
     // Cable 9 % 6 = CN3 (the relay's loop), system 1 = sys10 (local), pair 5 % 3 = pair-delta, 4 % 3 = pair-async.
     const actions: Action[] = [
       { kind: 'cutCable', index: 9 },
@@ -322,7 +322,7 @@ describe('delta resync after a copy replaced the remote\'s image while the stand
 describe('the model\'s fence check follows the pairs\' current direction (prop-long seed 4242, after the delta-resync fix)', () => {
   test('swap-resync, relay site lost (V12 fenced), takeover to V11: the host\'s writes to V11 are not writes to the fenced V12', () => {
     const delta = loadBuiltIn(DELTA_RESYNC);
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed'  };
     // Site 1 = site-relay, site 0 = site-local; pair 0 = pair-sync.
     const actions: Action[] = [
       { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
@@ -360,7 +360,7 @@ describe('the model\'s fence check follows the pairs\' current direction (prop-l
 });
 
 describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s primary back (prop-long seed 1)', () => {
-  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed'  };
   // Cable 9 % 6 = CN3 (loop), cable 0 = CN1 (host), system 0 = sys20 (relay); pair 5 % 3 = pair-delta.
   const actions: Action[] = [
     { kind: 'cutCable', index: 9 },
@@ -410,7 +410,7 @@ describe('a failback of the delta-resync standby into V11 rolls pair-sync\'s pri
 describe('writes held back by inflow control when their pair is deleted (prop-long seed 2)', () => {
   test('the replayed counterexample: pair-async re-created after a delete with a held write, PAIR with V21 unequal to V22', () => {
     const delta = loadBuiltIn(DELTA_RESYNC);
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed' };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed'  };
     // Pair 1 and 4 % 3 = pair-async; system 0 = sys20.
     const actions: Action[] = [
       { kind: 'fillJournal', index: 1 },
@@ -454,7 +454,7 @@ describe('writes held back by inflow control when their pair is deleted (prop-lo
 
 describe('a failback into FIG. 12\'s shared bytes rolls the sibling\'s primary back (prop-long seed 4243)', () => {
   test('the replayed counterexample: the model restarts pair-async-b\'s observed order where V21b went back to an older write', () => {
-    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'one-group' };
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'one-group'  };
     // Block 12 % 10 = 2; site 2 = site-remotea; system 0 = sys20; pair 0 = pair-sync, 4 % 3 = 1 = pair-async-a.
     const actions: Action[] = [
       { kind: 'write', target: 0, block: 12 },
@@ -598,7 +598,7 @@ describe('a copied track still on the wire when the second path of the group com
   // written track on CN4.twin.path2 (then the only path up; at 1% bandwidth a 256 KiB track is ~92 ms on the wire).
   // A new write to that track is journaled (the copy has sent it) and its record took CN4.twin, round robin: it landed
   // first and the copy's older bytes landed over it, so pair-async.twin went PAIR with V22.twin != V21.twin.
-  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: true };
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: true  };
   const actions: Action[] = [
     { kind: 'cutCable', index: 9 },
     { kind: 'fillJournal', index: 3 },
@@ -645,7 +645,7 @@ describe('a swap-takeover of the relay leg while a loop hand-down is on its way 
   // loop hand-down that journals it for pair-async is still on CN3 when the local site fails and pair-async is taken
   // over the other way (V22 -> V21, primary reachable: a swap). The write is in no journal: swapping straight to PAIR
   // left V21 != V22; the old primary now records it, and the copy back from V22 makes them equal.
-  const variation: Variation = { distanceScale: 10, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false };
+  const variation: Variation = { distanceScale: 10, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false  };
   /** The local site fails, pair-async is taken over (a swap), and the host writes on. */
   const takeOverAndWrite: Action[] = [
     { kind: 'failSite', index: 0 },
@@ -685,7 +685,7 @@ describe('a copy that would close a replication loop (prop-long 5000 1205 400)',
   // delta-resynchronised (V11 -> V22) and then taken over the other way (swapped: V22 -> V11); pair-sync is re-created,
   // pair-async deleted and re-created (V21 -> V22). Replication then ran in a loop, V21 -> V22 -> V11 -> V12 = R2 = V21,
   // and after the repair the resyncs left pair-async and pair-delta PAIR over different copies.
-  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 2 ** 36, autoResync: false, grouping: 'as-filed', paths: false };
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 2 ** 36, autoResync: false, grouping: 'as-filed', paths: false  };
   const run1 = (n: number): Action[] => Array.from({ length: n }, () => ({ kind: 'run', us: 1 }) as const);
   const actions: Action[] = [
     { kind: 'failSite', index: 4 },
@@ -719,7 +719,7 @@ describe('a copy re-sending a track after a cut path, with an older journal reco
   // resyncs (COPY). A write to track 0 is journaled (the copy had sent the track), then CN4 is cut: the copied track 0
   // and the record are both lost. The copy sends track 0 again on CN4.path2 with the newest bytes; the record, sent again
   // later, landed after it with older bytes, and pair-async said PAIR with V22 unequal to V21.
-  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed', paths: true };
+  const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'as-filed', paths: true  };
   const actions: Action[] = [
     { kind: 'failSystem', index: 7 },
     { kind: 'write', target: 0, block: 1 },
@@ -804,5 +804,57 @@ describe('writes to one track waiting for cache slots land in the order they arr
     expect(c.dequeue()).toBe(waiter);
     expect(c.isWaitedFor('V', 1)).toBe(false);
     expect(c.dequeue()).toBeUndefined();
+  });
+});
+
+describe('delta resync into a remote another pair will replicate into, or taking a journal other pairs still use (prop-long 5000 6666 / 2222 400)', () => {
+  test('a failback of the relay leg under way: the delta resync is refused (V22 would have had two primaries)', () => {
+    // pair-sync split, pair-async taken over (SSWS) and failed back (COPY V22 -> V21, to swap back), then pair-delta
+    // delta-resynchronised into V22: when the failback completed pair-async replicated V21 -> V22 beside pair-delta
+    // V11 -> V22, and said PAIR with V21 != V22.
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'as-filed', paths: false };
+    const actions: Action[] = [
+      { kind: 'pair', index: 0, op: 'split', readWrite: false },
+      { kind: 'pair', index: 1, op: 'takeover', readWrite: true },
+      { kind: 'run', us: 116 },
+      { kind: 'pair', index: 4, op: 'failback', readWrite: false },
+      { kind: 'pair', index: 2, op: 'deltaResync', readWrite: false },
+      { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'fillCache', index: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'settle' },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.steps.some((s) => s.step === 'pair-state' && s.elementId === 'pair-delta' && s.text.includes('delta resync'))).toBe(false);
+  });
+
+  test('a relay leg sharing its journal with a pair that still replicates: refused (that pair kept PAIR with its records dropped)', () => {
+    // Twin groups: pair-async and pair-async.twin share journal twins-pair-async. The delta resync of pair-delta.twin made
+    // pair-async.twin stand aside and dropped the journal; pair-async, still PAIR, had its dropped record only in its
+    // bitmap, never sent: PAIR with V21 != V22.
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'twins', paths: false };
+    const actions: Action[] = [
+      { kind: 'write', target: 3, block: 0 },
+      { kind: 'run', us: 276 },
+      { kind: 'cutCable', index: 9 },
+      { kind: 'pair', index: 0, op: 'split', readWrite: false },
+      { kind: 'pair', index: 1, op: 'delete', readWrite: false },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 1000 },
+      { kind: 'pair', index: 1, op: 'create', readWrite: false },
+      { kind: 'pair', index: 0, op: 'resync', readWrite: false },
+      { kind: 'run', us: 21741 },
+      { kind: 'pair', index: 5, op: 'deltaResync', readWrite: false },
+      { kind: 'settle' },
+      { kind: 'pair', index: 0, op: 'create', readWrite: false },
+      { kind: 'write', target: 0, block: 1 },
+      { kind: 'run', us: 1 },
+      { kind: 'run', us: 1 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 0, actions);
+    expect(violations).toEqual([]);
   });
 });
