@@ -31,7 +31,9 @@ export { linkUtilization, snapshotSlotsPerCache, SNAPSHOT_SLOT_BUDGET } from './
 export class Engine extends EngineState {
   constructor(topology: Topology, options: EngineOptions = {}) {
     super(topology, options);
-    // Pairs start as the file says: 'create' runs the initial copy from time 0.
+    // Pairs start as the file says: 'create' runs the initial copy from time 0; 'paired' means that copy is done, so
+    // the secondary starts with the primary's bytes (a primary's initialFill included).
+    seedPairedSecondaries(this);
     for (const p of this.pairs.values()) {
       if (p.cfg.standby && p.mode === 'async') prepareStandby(this, p, 'created');
       else if (p.cfg.initially === 'paired') setState(this, p, 'PAIR', 'formed when the run started (initial copy assumed done)');
@@ -104,4 +106,24 @@ export class Engine extends EngineState {
   hostTotals(): { id: string; writesAcked: number; writesFailed: number; latency: LatencyHistogram; reads: ReadStats }[] {
     return hostTotals(this);
   }
+}
+
+/**
+ * 'paired' at the start means the initial copy is done: each such secondary holds its primary's bytes (upstream legs
+ * first, so a cascade's remote gets what the relay got). Before, a primary with an initialFill left its secondaries
+ * empty and the pair said PAIR over different copies from time 0 (the journal-sizing exercise as shipped).
+ */
+function seedPairedSecondaries(core: EngineState): void {
+  const paired = [...core.pairs.values()].filter((p) => p.cfg.initially === 'paired' && !(p.cfg.standby && p.mode === 'async'));
+  const stores = (volumeId: string): Set<string> => new Set(core.stack.extentsOf(volumeId).map((e) => e.storeId));
+  const seen = new Set<PairRt>();
+  const seed = (p: PairRt): void => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    // A pair feeding this one's primary seeds first.
+    const primaryStores = stores(p.primaryId);
+    for (const q of paired) if (q !== p && [...stores(q.secondaryId)].some((s) => primaryStores.has(s))) seed(q);
+    core.stack.shareCopy(p.primaryId, p.secondaryId, 0, Math.min(p.sizeBytes, core.stack.sizeOf(p.primaryId), core.stack.sizeOf(p.secondaryId)));
+  };
+  for (const p of paired) seed(p);
 }

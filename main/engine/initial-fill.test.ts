@@ -21,6 +21,21 @@ describe('initial fill', () => {
     expect(filledTracks(10, { fraction: 0, pattern: 'front' }, 1)).toEqual([]);
   });
 
+  it("pairs that start paired hold the filled primary's bytes from time 0, shared, not copied (the journal-sizing exercise as shipped)", () => {
+    const e = new Engine(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json'), { sha256 });
+    for (const p of e.pairs.values()) expect(p.state).toBe('PAIR');
+    const v11 = e.volumeHash('V11');
+    expect(e.volumeHash('V12')).toBe(v11);
+    expect(e.volumeHash('V22')).toBe(v11);
+    // The fill is there (not three empty volumes), and the secondaries keep the same buffers: no second copy of it.
+    const r11 = e.stack.stores.get('R11')!;
+    expect(r11.bytesStored).toBeGreaterThan(100 * 2 ** 20);
+    const before = process.memoryUsage().arrayBuffers;
+    const again = new Engine(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json'), { sha256 });
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
+    expect(again.volumeHash('V22')).toBe(v11);
+  });
+
   it("FIG. 1 starts with a fifth of V11's tracks holding data: the initial copy sends it, and the copies end identical", () => {
     const t = fig1();
     expect(t.volumes.find((v) => v.id === 'R11')).toMatchObject({ initialFill: { fraction: 0.2 } });

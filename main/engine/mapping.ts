@@ -188,6 +188,42 @@ export class MappingStack {
     }
   }
 
+  /**
+   * Like copy, but whole chunks are shared by reference (taken with takeRange, kept with writeImmutable: copy-on-write),
+   * so seeding a secondary with a filled primary's bytes costs no copy of them.
+   */
+  shareCopy(fromId: string, toId: string, offset: number, length: number): void {
+    const src = this.pieces(fromId, offset, length);
+    const dst = this.pieces(toId, offset, length);
+    for (const s of src) {
+      for (const d of dst) {
+        const a = Math.max(s.dataOffset, d.dataOffset);
+        const b = Math.min(s.dataOffset + s.length, d.dataOffset + d.length);
+        if (a >= b) continue;
+        const srcOff = s.storeOffset + (a - s.dataOffset);
+        const dstOff = d.storeOffset + (a - d.dataOffset);
+        if (s.store === d.store && srcOff === dstOff) continue;
+        const len = b - a;
+        // The source's written tracks only (a 64 TiB volume is mostly never written), by reference.
+        const stb = s.store.trackBytes;
+        for (let t = s.store.nextWrittenTrack(Math.floor(srcOff / stb)); t !== undefined && t * stb < srcOff + len; t = s.store.nextWrittenTrack(t + 1)) {
+          const from = Math.max(srcOff, t * stb);
+          const to = Math.min(srcOff + len, t * stb + s.store.trackLength(t));
+          d.store.writeImmutable(dstOff + (from - srcOff), s.store.takeRange(from, to - from));
+        }
+        // What the destination held where the source has nothing becomes zeros (a secondary with data of its own).
+        const dtb = d.store.trackBytes;
+        for (let t = d.store.nextWrittenTrack(Math.floor(dstOff / dtb)); t !== undefined && t * dtb < dstOff + len; t = d.store.nextWrittenTrack(t + 1)) {
+          const from = Math.max(dstOff, t * dtb);
+          const to = Math.min(dstOff + len, t * dtb + d.store.trackLength(t));
+          const srcFrom = srcOff + (from - dstOff);
+          const next = s.store.nextWrittenTrack(Math.floor(srcFrom / stb));
+          if (next === undefined || next * stb >= srcFrom + (to - from)) d.store.zeroRange(from, to - from);
+        }
+      }
+    }
+  }
+
   /** True when any byte of the range has ever been written in the stores below it. */
   anyWritten(id: string, offset: number, length: number): boolean {
     for (const p of this.pieces(id, offset, length)) {
