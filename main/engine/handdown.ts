@@ -184,8 +184,11 @@ class InternalFlow implements StoredTo {
   stored(core: EngineState, newHolds: SlotHold[]): void {
     const toCache = this.toCache!;
     if (this.io.traced) core.step('S53', toCache.id, `intercache copy: the data is stored in ${toCache.id} for ${this.toVolumeId}`, this.io, [this.fromCache?.id ?? this.fromVolumeId]);
-    core.release(this.holds);
+    // The upper cache's slots are released once this write is served below, not before: a release wakes the next
+    // writer waiting there at once, and its whole flow (a newer write to the same track) journaled ahead of this one
+    // (FIG. 7 under load: the remote applied the older bytes last, PAIR over different copies).
     this.continueWith(core, newHolds);
+    core.release(this.holds);
   }
 
   continueWith(core: EngineState, newHolds: SlotHold[]): void {
