@@ -173,19 +173,7 @@ export class MappingStack {
 
   /** Copies a range of one volume onto another (pair copy), keeping unwritten regions unwritten. */
   copy(fromId: string, toId: string, offset: number, length: number): void {
-    const src = this.pieces(fromId, offset, length);
-    const dst = this.pieces(toId, offset, length);
-    for (const s of src) {
-      for (const d of dst) {
-        const a = Math.max(s.dataOffset, d.dataOffset);
-        const b = Math.min(s.dataOffset + s.length, d.dataOffset + d.length);
-        if (a >= b) continue;
-        const srcOff = s.storeOffset + (a - s.dataOffset);
-        const dstOff = d.storeOffset + (a - d.dataOffset);
-        if (s.store === d.store && srcOff === dstOff) continue;
-        copyStoreRange(s.store, srcOff, d.store, dstOff, b - a);
-      }
-    }
+    this.eachOverlap(fromId, toId, offset, length, copyStoreRange);
   }
 
   /**
@@ -193,6 +181,11 @@ export class MappingStack {
    * so seeding a secondary with a filled primary's bytes costs no copy of them.
    */
   shareCopy(fromId: string, toId: string, offset: number, length: number): void {
+    this.eachOverlap(fromId, toId, offset, length, shareStoreRange);
+  }
+
+  /** The store ranges under the same range of two volumes, pairwise (a range on the same bytes of one store is skipped). */
+  private eachOverlap(fromId: string, toId: string, offset: number, length: number, visit: (src: SparseVolume, srcOff: number, dst: SparseVolume, dstOff: number, length: number) => void): void {
     const src = this.pieces(fromId, offset, length);
     const dst = this.pieces(toId, offset, length);
     for (const s of src) {
@@ -203,23 +196,7 @@ export class MappingStack {
         const srcOff = s.storeOffset + (a - s.dataOffset);
         const dstOff = d.storeOffset + (a - d.dataOffset);
         if (s.store === d.store && srcOff === dstOff) continue;
-        const len = b - a;
-        // The source's written tracks only (a 64 TiB volume is mostly never written), by reference.
-        const stb = s.store.trackBytes;
-        for (let t = s.store.nextWrittenTrack(Math.floor(srcOff / stb)); t !== undefined && t * stb < srcOff + len; t = s.store.nextWrittenTrack(t + 1)) {
-          const from = Math.max(srcOff, t * stb);
-          const to = Math.min(srcOff + len, t * stb + s.store.trackLength(t));
-          d.store.writeImmutable(dstOff + (from - srcOff), s.store.takeRange(from, to - from));
-        }
-        // What the destination held where the source has nothing becomes zeros (a secondary with data of its own).
-        const dtb = d.store.trackBytes;
-        for (let t = d.store.nextWrittenTrack(Math.floor(dstOff / dtb)); t !== undefined && t * dtb < dstOff + len; t = d.store.nextWrittenTrack(t + 1)) {
-          const from = Math.max(dstOff, t * dtb);
-          const to = Math.min(dstOff + len, t * dtb + d.store.trackLength(t));
-          const srcFrom = srcOff + (from - dstOff);
-          const next = s.store.nextWrittenTrack(Math.floor(srcFrom / stb));
-          if (next === undefined || next * stb >= srcFrom + (to - from)) d.store.zeroRange(from, to - from);
-        }
+        visit(s.store, srcOff, d.store, dstOff, b - a);
       }
     }
   }
@@ -277,6 +254,26 @@ export interface VolumeOver {
   offset: number;
   length: number;
   storeOffset: number;
+}
+
+/** shareCopy's step: the source's written tracks by reference; what the destination held where the source has nothing, zeros. */
+function shareStoreRange(src: SparseVolume, srcOff: number, dst: SparseVolume, dstOff: number, len: number): void {
+  // The source's written tracks only (a 64 TiB volume is mostly never written).
+  const stb = src.trackBytes;
+  for (let t = src.nextWrittenTrack(Math.floor(srcOff / stb)); t !== undefined && t * stb < srcOff + len; t = src.nextWrittenTrack(t + 1)) {
+    const from = Math.max(srcOff, t * stb);
+    const to = Math.min(srcOff + len, t * stb + src.trackLength(t));
+    dst.writeImmutable(dstOff + (from - srcOff), src.takeRange(from, to - from));
+  }
+  // A secondary with data of its own: where the source has nothing, zeros.
+  const dtb = dst.trackBytes;
+  for (let t = dst.nextWrittenTrack(Math.floor(dstOff / dtb)); t !== undefined && t * dtb < dstOff + len; t = dst.nextWrittenTrack(t + 1)) {
+    const from = Math.max(dstOff, t * dtb);
+    const to = Math.min(dstOff + len, t * dtb + dst.trackLength(t));
+    const srcFrom = srcOff + (from - dstOff);
+    const next = src.nextWrittenTrack(Math.floor(srcFrom / stb));
+    if (next === undefined || next * stb >= srcFrom + (to - from)) dst.zeroRange(from, to - from);
+  }
 }
 
 function copyStoreRange(src: SparseVolume, srcOff: number, dst: SparseVolume, dstOff: number, length: number): void {
