@@ -229,7 +229,13 @@ class ArrivalFlow implements StoredTo, AnswerTo {
 
   stored(core: EngineState, holds: SlotHold[]): void {
     const { a, ack, cache, storeStep } = this;
-    if (!core.systemUp(a.systemId)) return ack.answer(core, false, `system ${a.systemId} is down`);
+    if (!core.systemUp(a.systemId)) {
+      // The slots this write just took hold no data of it: freed, else they stay dirty for ever and, once the system is
+      // back, every later write to that cache waits for a slot nobody frees (a relay failed under load: the stuck loop
+      // writes never reached pair-async, which said PAIR over different copies).
+      core.release(holds);
+      return ack.answer(core, false, `system ${a.systemId} is down`);
+    }
     if (a.wanted && !a.wanted.stillWanted()) {
       // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
       core.release(holds);
