@@ -73,7 +73,7 @@ export function storeInCache(core: EngineState, cache: CacheRt | undefined, volu
   if (!cache) return then.stored(core, []);
   const first = Math.floor(offset / cache.trackBytes);
   const last = Math.floor((offset + length - 1) / cache.trackBytes);
-  if (first === last && (cache.waiters.length === 0 || !cache.isWaitedFor(volumeId, first))) {
+  if (first === last && !cache.isWaitedFor(volumeId, first)) {
     // One track with a slot to spare (the common case): no waiting record needed.
     const version = cache.store(volumeId, first, core.nowUs);
     if (version >= 0) return then.stored(core, [{ cache, volumeId, track: first, version }]);
