@@ -1,5 +1,6 @@
 // Engine benchmarks (targets 1-4 and 6 of docs/PERFORMANCE.md): one case per run, chosen by argv, printing one JSON line.
 import { writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { Engine } from '../main/engine/engine';
 import { createEngineDriver } from '../main/engine/driver';
 import { Scheduler } from '../main/engine/sim';
@@ -88,7 +89,7 @@ function schedulerRound(): number {
 function datapath(writes: number, verify: boolean, baseline: boolean, warmupWrites = 0): Record<string, unknown> {
   // Only the figures are kept, not the warm-up's engine (it would weigh on the timed run's collections).
   const warmup = warmupWrites > 0 ? (({ acked, engineCpuMs }) => ({ acked, engineCpuMs }))(datapathRun(warmupWrites)) : undefined;
-  const run = datapathRun(writes);
+  const run = profiled(process.argv.find((a) => a.startsWith('--profile-timed='))?.slice(16), () => datapathRun(writes));
   const { engine, acked, engineCpuMs } = run;
   const blockBytes = 4096;
   // Hashes: every copy of the data must be identical, byte for byte (timed separately: it is a verification pass).
@@ -135,6 +136,26 @@ function datapath(writes: number, verify: boolean, baseline: boolean, warmupWrit
     hashMs,
     hashesEqual: hashes ? hashes.V11 === hashes.V12 && hashes.V12 === hashes.V22 : null,
   };
+}
+
+/**
+ * Runs `body` under V8's CPU profiler when `file` is given and writes the profile there (a .cpuprofile), so that a
+ * profile covers the timed run only, not the warm-up before it. The in-process inspector session answers synchronously.
+ */
+function profiled<T>(file: string | undefined, body: () => T): T {
+  if (!file) return body();
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 50 });
+  session.post('Profiler.start');
+  const result = body();
+  session.post('Profiler.stop', (err, answer) => {
+    if (err) throw err;
+    writeFileSync(file, JSON.stringify(answer.profile));
+  });
+  session.disconnect();
+  return result;
 }
 
 /** One timed run of FIG. 1 as shipped, settled first, then `writes` sequential 4 KiB writes at 10k IOPS until settled. */

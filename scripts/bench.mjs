@@ -60,8 +60,8 @@ if (!reportOnly) {
 tryCase('datapath', () => engineCase('datapath', ['100000', '--warmup=30000']));
 tryCase('profile', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'relaylab-prof-'));
-  const r = engineCase('datapath', ['100000', '--warmup=30000', '--no-verify', '--no-baseline'], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  const file = 'timed.cpuprofile';
+  const r = engineCase('datapath', ['100000', '--warmup=30000', '--no-verify', '--no-baseline', `--profile-timed=${path.join(dir, file)}`]);
   return { run: r, top: summariseProfile(JSON.parse(readFileSync(path.join(dir, file), 'utf8')), path.join(out, 'engine.mjs')), profileFile: path.join(dir, file) };
 });
 tryCase('resync', () => engineCase('resync'));

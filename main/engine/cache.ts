@@ -51,6 +51,8 @@ export class CacheRt {
   readonly dirtyLimit: number;
   /** Writers waiting for a free slot, in arrival order (records: see serve.ts StoreWait); enqueue and dequeue only. */
   readonly waiters: CacheWaiter[] = [];
+  /** Slots freed during a wake whose first waiters are still to be woken (EngineState.wakeOne runs them after it). */
+  wakesPending = 0;
   /** The slot key of the track each waiter waits for (beside `waiters`), and how many wait for each key. */
   private readonly waiterKeys: number[] = [];
   private readonly waitingFor = new Map<number, number>();
@@ -179,6 +181,8 @@ export class CacheRt {
    * over a newer one's this way, and the pair said PAIR over different copies).
    */
   isWaitedFor(volumeId: string, track: number): boolean {
+    // A freed slot promised to the first waiter (its wake is due once the wake running now returns) is not free to take.
+    if (this.wakesPending > 0) return true;
     return this.waitingFor.size > 0 && this.waitingFor.has(this.key(volumeId, track));
   }
 

@@ -170,6 +170,9 @@ export class EngineState {
   nextIoId = 1;
   /** Writes and hand-downs still moving through the model. */
   activeFlows = 0;
+  /** While a woken writer's flow runs (wakeOne): the caches whose next waiter wakes after it, one entry per freed slot. */
+  private waking = false;
+  private readonly wakesDue: CacheRt[] = [];
   pendingDestages = 0;
   workloadsEnabled = true;
   workloadOverride: WorkloadOverride | undefined;
@@ -383,10 +386,33 @@ export class EngineState {
     for (const h of holds) if (h.cache.markClean(h.volumeId, h.track, h.version, this.nowUs)) this.wakeOne(h.cache);
   }
 
-  /** A slot was freed: the first writer waiting for one takes its turn now. */
+  /**
+   * A slot was freed: the first writer waiting for one takes its turn now, or, when this runs inside another woken
+   * writer's flow, as soon as that flow returns. A woken writer that fails at once frees its slot again and wakes the
+   * next: run nested, a system failing with hundreds of writers queued in one cache overflowed the call stack (the
+   * sustained-load property run). Until its turn the slot stays promised (`CacheRt.wakesPending`): no writer arriving
+   * meanwhile takes it, so writers to one track still land in the order they arrived.
+   */
   wakeOne(cache: CacheRt): void {
-    const w = cache.dequeue();
-    if (w) w.wake(this);
+    if (cache.waiters.length === 0) return;
+    if (this.waking) {
+      cache.wakesPending++;
+      this.wakesDue.push(cache);
+      return;
+    }
+    this.waking = true;
+    try {
+      cache.dequeue()!.wake(this);
+      for (let i = 0; i < this.wakesDue.length; i++) {
+        const due = this.wakesDue[i]!;
+        due.wakesPending--;
+        due.dequeue()?.wake(this);
+      }
+    } finally {
+      for (const due of this.wakesDue) due.wakesPending = 0;
+      this.wakesDue.length = 0;
+      this.waking = false;
+    }
   }
 
   /** An initiator port of the system that sends for pairs of this volume (for step labels). */

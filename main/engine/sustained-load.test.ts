@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine';
 import { loadBuiltIns } from '../../test/builtins';
-import type { Topology } from '../../app/model/schema';
+import { withoutInitialFill, type Topology } from '../../app/model/schema';
 
 function underLoad(t: Topology): Topology {
   return {
@@ -58,5 +58,45 @@ describe('a system failing under load', () => {
       expect(p.state, p.id).toBe('PAIR');
       expect(e.volumeHash(p.secondaryId), p.id).toBe(e.volumeHash(p.primaryId));
     }
+  });
+});
+
+describe('writers queued for cache slots', () => {
+  it('a system failing with thousands of writers queued in one cache fails them one after another, not nested (no stack overflow)', () => {
+    // Each woken writer finds its system down, frees the slot it took and wakes the next. Woken inside the previous
+    // writer's flow, 5,000 of them nested 5,000 deep and overflowed the call stack; the sustained-load property run
+    // found it (FIG. 1 delta resync and FIG. 11 under load, a system failing).
+    const t = loadBuiltIns().find((b) => b.file.startsWith('fig01-loop-cascade'))!.topology;
+    const e = new Engine({ ...t, caches: t.caches.map((c) => ({ ...c, sizeBytes: 2 ** 20 })) }, { seed: 1 });
+    e.runUntilSettled(3600e6);
+    const trackBytes = 262_144;
+    let failed = 0;
+    for (let i = 0; i < 5_000; i++) e.hostWrite('host1', 'LU11', (i % 3_000) * trackBytes, new Uint8Array(4096).fill(1 + (i % 200)), false, (ok) => ok || failed++);
+    for (let i = 0; i < 50 && e.caches.get('C11')!.waiters.length < 4_000; i++) e.runFor(1_000); // the writes reach V11's cache and queue for its few slots
+    expect(e.caches.get('C11')!.waiters.length).toBeGreaterThan(4_000);
+    expect(e.command({ type: 'failSystem', systemId: 'sys10' }).ok).toBe(true);
+    expect(() => e.runUntilSettled(e.nowUs + 600e6)).not.toThrow();
+    expect(e.caches.get('C11')!.waiters.length).toBe(0);
+    expect(failed).toBeGreaterThan(4_000);
+  });
+});
+
+describe('a swap-takeover under load', () => {
+  it('refuses the host writes still queued for a slot on the old P-VOL once it became the S-VOL: the swapped pair is PAIR over equal copies', () => {
+    // The host's writes queue for V11's cache slots; the takeover lets the updates on the way land, then swaps. A write
+    // admitted before the swap and stored after it went into V11, now the write-protected S-VOL, and never to V12: PAIR
+    // over different copies (found by the sustained-load property run, FIG. 1's local-disaster exercise).
+    const e = new Engine(underLoad(withoutInitialFill(loadBuiltIns().find((b) => b.file.includes('local-disaster'))!.topology)), { seed: 3 });
+    e.startWorkloads({ iops: 10_000, blockBytes: 4096 });
+    e.runFor(2_000);
+    expect(e.caches.get('C11')!.waiters.length).toBeGreaterThan(0);
+    const r = e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' });
+    expect(r.ok, r.ok ? '' : r.reason).toBe(true);
+    e.workloadsStopUs = e.nowUs;
+    e.runUntilSettled(e.nowUs + 600e6);
+    const p = e.pairs.get('pair-sync')!;
+    expect([p.primaryId, p.secondaryId, p.state]).toEqual(['V12', 'V11', 'PAIR']);
+    expect(e.volumeHash('V11')).toBe(e.volumeHash('V12'));
+    expect(e.hostTotals()[0]!.writesFailed).toBeGreaterThan(0);
   });
 });

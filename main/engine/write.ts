@@ -208,7 +208,10 @@ function processArrival(core: EngineState, a: Arrival, ack: AnswerTo): void {
   const cache = core.cacheOfVolume.get(a.volumeId);
   const shared = cache !== undefined && cache.volumeIds.size > 1;
   const storeStep = a.source === 'loop' ? 'S33' : relayNames ? (shared ? 'S14a' : 'S14') : a.source === 'journal' ? 'remote-store' : 'cache';
-  storeInCache(core, cache, a.volumeId, a.offset, a.length, new ArrivalFlow(a, ack, cache, storeStep));
+  const flow = new ArrivalFlow(a, ack, cache, storeStep);
+  storeInCache(core, cache, a.volumeId, a.offset, a.length, flow);
+  // Stored by now unless it waits for a slot; a later `stored` runs after other events, which may have changed the pairs.
+  flow.inline = false;
 }
 
 /**
@@ -219,6 +222,8 @@ class ArrivalFlow implements StoredTo, AnswerTo {
   waiting = 1;
   failure: string | undefined = undefined;
   pending: PendingAnswer[] | undefined = undefined;
+  /** True while `storeInCache` runs from processArrival: a `stored` then comes at once, with nothing changed since the checks. */
+  inline = true;
 
   constructor(
     readonly a: Arrival,
@@ -240,6 +245,15 @@ class ArrivalFlow implements StoredTo, AnswerTo {
       // The pair was split, suspended or reversed while this waited for a slot: its target is no longer ours to write.
       core.release(holds);
       return ack.answer(core, false, 'the pair changed state before the update was stored');
+    }
+    if (!this.inline && a.source === 'host') {
+      // A host write that waited for a slot is checked again: a swap-takeover may have made its volume the S-VOL
+      // meanwhile (write-protected), and storing it there would leave the pair PAIR with bytes its P-VOL never had.
+      const refusal = hostWriteRefusal(core, a.volumeId);
+      if (refusal) {
+        core.release(holds);
+        return ack.answer(core, false, refusal);
+      }
     }
     if (cache && a.io.traced) {
       const text =

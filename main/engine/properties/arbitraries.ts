@@ -13,6 +13,16 @@ export const variationArb: fc.Arbitrary<Variation> = fc.record({
   paths: fc.boolean(),
 });
 
+/** A variation under sustained load (see Variation.load): the figures' workloads at 2,000 or 10,000 hotspot IOPS over small caches. */
+export const loadVariationArb: fc.Arbitrary<Variation> = fc.record({
+  base: variationArb,
+  load: fc.record({
+    iops: fc.constantFrom(2_000, 10_000),
+    hotspotFraction: fc.constantFrom(0.0005, 0.001, 0.01),
+    cacheBytes: fc.constantFrom(2 ** 20, 4 * 2 ** 20),
+  }),
+}).map(({ base, load }) => ({ ...base, load }));
+
 const op = fc.constantFrom('create' as const, 'split' as const, 'resync' as const, 'takeover' as const, 'swapResync' as const, 'failback' as const, 'delete' as const, 'liftFence' as const, 'deltaResync' as const);
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(

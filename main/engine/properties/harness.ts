@@ -43,7 +43,17 @@ export interface Variation {
   grouping?: 'as-filed' | 'one-group' | 'twins';
   /** Every pair's cable doubled into a path group of two (minimum 1, a short path timeout). Absent means one cable. */
   paths?: boolean;
+  /**
+   * Sustained load: the topology's own workloads run throughout (hotspot, `iops` per workload, 4 KiB) over caches of at
+   * most `cacheBytes`, so writes queue for slots in every system while the faults and commands land. The model then
+   * checks no write of its own (the workload would overwrite them): only the invariants that need no per-block model
+   * (RPO, labels, paths, and after repair: settled, nothing stuck, PAIR over equal copies). Absent means no load.
+   */
+  load?: { iops: number; hotspotFraction: number; cacheBytes: number };
 }
+
+/** Longest stretch one 'run' or 'settle' action covers under load (a load never settles; 200 ms is 2,000 writes). */
+export const LOAD_RUN_MAX_US = 20_000;
 
 /**
  * The topology with each pair's cable doubled (a parallel cable between two new ports of the same systems) and the
@@ -126,7 +136,8 @@ export interface Violation {
     | 'fenced-acks-nothing'
     | 'rpo-never-shrinks-while-suspended'
     | 'remote-inconsistent-during-upstream-copy'
-    | 'paths-at-minimum-never-suspend';
+    | 'paths-at-minimum-never-suspend'
+    | 'settles-after-repair';
   detail: string;
 }
 
@@ -144,10 +155,15 @@ export interface RunStats {
 }
 
 export function vary(t: Topology, v: Variation): Topology {
+  const load = v.load;
   return {
     ...t,
-    // We drive the writes ourselves so that every one is tracked.
-    hosts: t.hosts.map((h) => ({ ...h, workloads: [] })),
+    // We drive the writes ourselves so that every one is tracked; under load the figure's own workloads drive them.
+    hosts: t.hosts.map((h) => ({
+      ...h,
+      workloads: load ? h.workloads.filter((w) => !w.trace).map((w) => ({ ...w, iops: load.iops, blockBytes: 4096, readRatio: 0, pattern: 'hotspot' as const, hotspotFraction: load.hotspotFraction })) : [],
+    })),
+    caches: load ? t.caches.map((c) => ({ ...c, sizeBytes: Math.min(c.sizeBytes, load.cacheBytes) })) : t.caches,
     cables: t.cables.map((c) => ({
       ...c,
       distanceKm: c.kind === 'internal-loop' ? c.distanceKm : Math.min(40_000, c.distanceKm * v.distanceScale),
@@ -219,11 +235,16 @@ export class EngineModel {
   /** Async pair -> its RPO at the last check while suspended (same suspension: same state and since). */
   private readonly suspendedRpo = new Map<string, { since: number; state: PairState; rpoMs: number }>();
 
+  /** Whether the topology's workloads run (a sustained-load variation): started here, stopped by `finish`. */
+  private readonly loaded: boolean;
+
   constructor(
     readonly topology: Topology,
     readonly seed: number,
   ) {
     this.engine = new Engine(topology, { seed, stepBufferSize: 64 });
+    this.loaded = topology.hosts.some((h) => h.workloads.length > 0);
+    if (this.loaded) this.engine.startWorkloads();
     this.cableIds = topology.cables.map((c) => c.id);
     this.systemIds = topology.systems.map((s) => s.id);
     this.siteIds = topology.sites.map((s) => s.id);
@@ -331,10 +352,10 @@ export class EngineModel {
         break;
       }
       case 'run':
-        this.guard(step, action, () => this.engine.runFor(action.us));
+        this.guard(step, action, () => this.engine.runFor(this.loaded ? Math.min(action.us, LOAD_RUN_MAX_US) : action.us));
         break;
       case 'settle':
-        this.guard(step, action, () => this.engine.runUntilSettled(this.engine.nowUs + 120e6));
+        this.guard(step, action, () => (this.loaded ? this.engine.runFor(LOAD_RUN_MAX_US) : this.engine.runUntilSettled(this.engine.nowUs + 120e6)));
         break;
       case 'cutCable':
       case 'restoreCable': {
@@ -557,6 +578,7 @@ export class EngineModel {
     const step = ++this.stats.steps;
     const action = { kind: 'final' } as const;
     this.guard(step, action, () => {
+      this.engine.workloadsStopUs = this.engine.nowUs;
       for (const c of this.cableIds) this.engine.command({ type: 'restoreCable', cableId: c });
       for (const s of this.siteIds) this.engine.command({ type: 'restoreSite', siteId: s });
       for (const s of this.systemIds) this.engine.command({ type: 'restoreSystem', systemId: s });
@@ -570,6 +592,20 @@ export class EngineModel {
       }
     });
     this.check(step, action);
+    // Every fault repaired and every suspended pair resynchronised: nothing may still wait. A write flow that never
+    // answers, a destage never done or a journal never drained is stuck for good (no event will move it).
+    const e = this.engine;
+    if (!e.settled()) {
+      const busy = [...e.pairs.values()].filter((p) => p.rules.busy).map((p) => `${p.id} ${p.state}`);
+      const journals = [...e.journals.values()].filter((j) => !j.drained).map((j) => j.id);
+      const waiting = [...e.caches.values()].filter((c) => c.waiters.length > 0).map((c) => `${c.id} (${c.waiters.length})`);
+      this.violations.push({
+        step,
+        action,
+        invariant: 'settles-after-repair',
+        detail: `not settled at ${e.nowUs} us with ${e.sched.pending} events pending: ${e.activeFlows} write flows in flight, ${e.pendingDestages} destages pending, busy pairs [${busy.join(', ')}], journals not drained [${journals.join(', ')}], caches with waiters [${waiting.join(', ')}]`,
+      });
+    }
     for (const [id, p] of this.engine.pairs) {
       if (p.state !== 'PAIR') continue;
       const a = this.guard(step, action, () => this.engine.volumeHash(p.primaryId));
@@ -578,6 +614,11 @@ export class EngineModel {
         this.violations.push({ step, action, invariant: 'copies-match-after-resync', detail: `pair ${id} is PAIR after settling but ${p.primaryId} and ${p.secondaryId} differ` });
     }
     this.stats.virtualMs = this.engine.nowUs / 1000;
+    if (this.loaded)
+      for (const h of this.engine.hostTotals()) {
+        this.stats.writesAcked += h.writesAcked;
+        this.stats.writesFailed += h.writesFailed;
+      }
   }
 }
 
@@ -604,8 +645,9 @@ export function runSequence(
       stats: emptyStats(),
     };
   }
-  // Targets come from the original workloads (the varied topology has none, so every write is ours).
-  for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId);
+  // Targets come from the original workloads (the varied topology has none, so every write is ours). Under load the
+  // workloads write those LUs, so the model checks no block of its own.
+  if (!variation.load) for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId);
   for (const [i, a] of actions.entries()) {
     const swapped = between?.(model.engine, i);
     if (swapped) model.engine = swapped;

@@ -1,7 +1,7 @@
 // Entry of scripts/prop-long.mjs and scripts/soak.mjs: many property runs with totals, and a long soak with memory samples.
 import fc from 'fast-check';
 import type { Topology } from '../../../app/model/schema';
-import { actionArb, variationArb } from './arbitraries';
+import { actionArb, loadVariationArb, variationArb } from './arbitraries';
 import { EngineModel, runSequence, vary } from './harness';
 import type { Action, Violation } from './harness';
 
@@ -19,11 +19,11 @@ export interface LongRunReport {
 }
 
 /** Runs `numRuns` random sequences; on failure reports the seed and path that replay it (fc's own shrinking applied). */
-export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120): LongRunReport {
+export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, load = false): LongRunReport {
   const report: LongRunReport = { seed, runs: 0, steps: 0, writesAcked: 0, writesFailed: 0, faults: 0, commandsRefused: 0, resyncs: 0, statesSeen: [] };
   const states = new Set<string>();
   const result = fc.check(
-    fc.property(fc.nat(builtIns.length - 1), variationArb, fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: maxActions, size: 'max' }), (which, variation, engineSeed, actions) => {
+    fc.property(fc.nat(builtIns.length - 1), load ? loadVariationArb : variationArb, fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: maxActions, size: 'max' }), (which, variation, engineSeed, actions) => {
       const { violations, stats } = runSequence(builtIns[which]!.topology, variation, engineSeed, actions);
       report.runs++;
       report.steps += stats.steps;
