@@ -3,13 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
-import { actionArb, variationArb } from './arbitraries';
+import { actionArb, loadVariationArb, variationArb } from './arbitraries';
 import { Engine } from '../engine';
 import { runSequence } from './harness';
 
 const builtIns: { file: string; topology: Topology }[] = loadBuiltIns().map(({ file, topology }) => ({ file, topology: withoutInitialFill(topology) }));
 
 const RUNS = Number(process.env.RELAYLAB_PROP_RUNS ?? 120) >> 2;
+/** Under sustained load (writers queued for slots everywhere when the checkpoint is taken): fewer, each runs longer. */
+const LOAD_RUNS = Number(process.env.RELAYLAB_PROP_LOAD_RUNS ?? 40) >> 2;
 
 /** Where a run ended: clock, events, pair statuses, host counters, every volume's hash, what the checker saw. */
 function ending(r: ReturnType<typeof runSequence>): unknown {
@@ -45,12 +47,12 @@ describe('checkpoints under random writes, faults and pair commands', () => {
     // none of the disturbed state may survive it.
     ['restored into the engine it was taken from, disturbed since', (engine, cp) => (engine.restore(cp), engine)],
   ];
-  for (const [how, restore] of cases) {
-    it(`going on from a checkpoint taken at any step, ${how}, ends exactly like the straight run (${RUNS} runs)`, () => {
+  for (const [how, restore] of cases) for (const [load, runs] of [[false, RUNS], [true, LOAD_RUNS]] as const) {
+    it(`going on from a checkpoint taken at any step, ${how}, ends exactly like the straight run (${runs} runs${load ? ', under sustained load' : ''})`, () => {
       fc.assert(
         fc.property(
           fc.nat(builtIns.length - 1),
-          variationArb,
+          load ? loadVariationArb : variationArb,
           fc.nat(1_000_000),
           fc.array(actionArb, { minLength: 5, maxLength: 40, size: 'max' }),
           fc.double({ min: 0, max: 1, noNaN: true }),
@@ -70,8 +72,8 @@ describe('checkpoints under random writes, faults and pair commands', () => {
             expect(ending(viaCheckpoint)).toEqual(ending(straight));
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: runs },
       );
-    });
+    }, 120_000);
   }
 });
