@@ -5,7 +5,9 @@ import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
 import { upstreamOf } from '../pair-states';
 import { STANDBY_STATES } from '../standby';
-import { pairRoute } from '../../../app/model/paths';
+import { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, type Variation } from './variations';
+
+export { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, type Variation } from './variations';
 
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
 export const WRITE_BYTES = 4096;
@@ -25,104 +27,6 @@ export type Action =
   | { kind: 'pair'; index: number; op: PairOp; readWrite: boolean }
   | { kind: 'fillJournal'; index: number }
   | { kind: 'fillCache'; index: number };
-
-/** How a built-in topology is varied for one run. */
-export interface Variation {
-  distanceScale: number;
-  bandwidthScale: number;
-  fence: 'data' | 'status' | 'never';
-  initially: 'paired' | 'create';
-  /** Small journals overflow under faults; large ones ride them out. */
-  journalBytes: number;
-  autoResync: boolean;
-  /**
-   * Consistency groups: as the file has them; every async pair of the topology in one group (FIG. 12's two fan-out legs
-   * share a journal); or the topology twice side by side with each pair grouped with its twin (a journal of two pairs in
-   * every figure, and sync pairs that suspend together). Absent means as filed.
-   */
-  grouping?: 'as-filed' | 'one-group' | 'twins';
-  /** Every pair's cable doubled into a path group of two (minimum 1, a short path timeout). Absent means one cable. */
-  paths?: boolean;
-  /**
-   * Sustained load: the topology's own workloads run throughout (hotspot, `iops` per workload, 4 KiB) over caches of at
-   * most `cacheBytes`, so writes queue for slots in every system while the faults and commands land. The model then
-   * checks no write of its own (the workload would overwrite them): only the invariants that need no per-block model
-   * (RPO, labels, paths, and after repair: settled, nothing stuck, PAIR over equal copies). Absent means no load.
-   */
-  load?: { iops: number; hotspotFraction: number; cacheBytes: number };
-}
-
-/** Longest stretch one 'run' or 'settle' action covers under load (a load never settles; 200 ms is 2,000 writes). */
-export const LOAD_RUN_MAX_US = 20_000;
-
-/**
- * The topology with each pair's cable doubled (a parallel cable between two new ports of the same systems) and the
- * pair using both as a path group (DOMAIN.md "Paths"), so random cuts exercise the path timeout and the move.
- */
-export function withPathGroups(t: Topology): Topology {
-  const ports = [...t.ports];
-  const cables = [...t.cables];
-  const doubled = new Map<string, string>();
-  const pairs = t.pairs.map((p) => {
-    const route = pairRoute(t, p.id);
-    const cable = route && t.cables.find((c) => c.id === route.cableId);
-    if (!cable || cable.kind === 'internal-loop') return p;
-    let dup = doubled.get(cable.id);
-    if (!dup) {
-      dup = `${cable.id}.path2`;
-      doubled.set(cable.id, dup);
-      const n = doubled.size;
-      for (const end of [cable.aPortId, cable.bPortId]) {
-        const port = t.ports.find((x) => x.id === end)!;
-        ports.push({ ...port, id: `${end}.${cable.id}.path2`, name: `${port.name} (path 2 of ${cable.id})`, wwn: `5e:00:00:00:00:00:${n.toString(16).padStart(2, '0')}:${end === cable.aPortId ? '0a' : '0b'}` });
-      }
-      cables.push({ ...cable, id: dup, name: `${cable.name} (path 2)`, aPortId: `${cable.aPortId}.${cable.id}.path2`, bPortId: `${cable.bPortId}.${cable.id}.path2`, switchGroup: undefined });
-    }
-    return { ...p, paths: { cableIds: [cable.id, dup], minPaths: 1, timeoutMs: 20 } };
-  });
-  return { ...t, ports, cables, pairs };
-}
-
-/** The topology with its consistency groups reshaped for a variation (see Variation.grouping). */
-export function groupPairs(t: Topology, grouping: Variation['grouping']): Topology {
-  if (grouping === 'one-group') return { ...t, pairs: t.pairs.map((p) => (p.mode === 'async' ? { ...p, consistencyGroup: 'cg-all' } : p)) };
-  if (grouping !== 'twins') return t;
-  const ids = new Set<string>();
-  const collect = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === 'object') {
-      const id = (v as { id?: unknown }).id;
-      if (typeof id === 'string') ids.add(id);
-      Object.values(v).forEach(collect);
-    }
-  };
-  collect([t.sites, t.systems, t.hosts, t.ports, t.cables, t.volumes, t.lus, t.caches, t.pairs]);
-  // Every string that is an element id becomes the twin's id (names equal to ids are renamed too, harmlessly).
-  const twinOf = (v: unknown): unknown => {
-    if (typeof v === 'string') return ids.has(v) ? `${v}.twin` : v;
-    if (Array.isArray(v)) return v.map(twinOf);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, twinOf(x)]));
-    return v;
-  };
-  const twin = twinOf({ sites: t.sites, systems: t.systems, hosts: t.hosts, ports: t.ports, cables: t.cables, volumes: t.volumes, lus: t.lus, caches: t.caches, pairs: t.pairs }) as Pick<Topology, 'sites' | 'systems' | 'hosts' | 'ports' | 'cables' | 'volumes' | 'lus' | 'caches' | 'pairs'>;
-  // A different first byte keeps the twins' WWNs unique.
-  const ports = twin.ports.map((p) => ({ ...p, wwn: `51${p.wwn.slice(2)}` }));
-  const group = (p: Topology['pairs'][number]) => ({ ...p, consistencyGroup: `twins-${p.id.replace(/\.twin$/, '')}` });
-  return {
-    ...t,
-    sites: [...t.sites, ...twin.sites],
-    siteDistances: [],
-    systems: [...t.systems, ...twin.systems],
-    hosts: [...t.hosts, ...twin.hosts],
-    ports: [...t.ports, ...ports],
-    cables: [...t.cables, ...twin.cables],
-    volumes: [...t.volumes, ...twin.volumes],
-    lus: [...t.lus, ...twin.lus],
-    caches: [...t.caches, ...twin.caches],
-    pairs: [...t.pairs.map(group), ...twin.pairs.map(group)],
-    layout: { nodes: {} },
-  };
-}
 
 export interface Violation {
   step: number;
@@ -152,31 +56,6 @@ export interface RunStats {
   resyncsCompleted: number;
   virtualMs: number;
   statesSeen: Set<PairState>;
-}
-
-export function vary(t: Topology, v: Variation): Topology {
-  const load = v.load;
-  return {
-    ...t,
-    // We drive the writes ourselves so that every one is tracked; under load the figure's own workloads drive them.
-    hosts: t.hosts.map((h) => ({
-      ...h,
-      workloads: load ? h.workloads.filter((w) => !w.trace).map((w) => ({ ...w, iops: load.iops, blockBytes: 4096, readRatio: 0, pattern: 'hotspot' as const, hotspotFraction: load.hotspotFraction })) : [],
-    })),
-    caches: load ? t.caches.map((c) => ({ ...c, sizeBytes: Math.min(c.sizeBytes, load.cacheBytes) })) : t.caches,
-    cables: t.cables.map((c) => ({
-      ...c,
-      distanceKm: c.kind === 'internal-loop' ? c.distanceKm : Math.min(40_000, c.distanceKm * v.distanceScale),
-      bandwidthMbps: Math.min(10_000_000, Math.max(1, c.bandwidthMbps * v.bandwidthScale)),
-    })),
-    pairs: t.pairs.map((p) => ({
-      ...p,
-      fence: p.mode === 'sync' ? v.fence : p.fence,
-      initially: v.initially,
-      autoResync: v.autoResync,
-      ...(p.mode === 'async' ? { journalBytes: v.journalBytes } : {}),
-    })),
-  };
 }
 
 interface Target {
