@@ -240,7 +240,7 @@ export class PairRt {
   secondaryInconsistent = false;
   route: PairRoute | undefined;
   /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
-  readonly pathWatch: PathWatch = { detectAtUs: undefined, waiters: [], turn: 0, trackLinks: new Map() };
+  readonly pathWatch: PathWatch = { detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map() };
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() };

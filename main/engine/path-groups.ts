@@ -11,6 +11,9 @@ import { defineEvent } from './sim';
 /** Work held until a path group's cut is detected (a record: a sync update to send again, a copy batch, a journal record). */
 export interface PathWaiter {
   retry(core: EngineState): void;
+  /** The pair's tracks it updates (a sync update): a newer update of one of them waits behind it (see syncMustWait). */
+  readonly firstTrack?: number;
+  readonly lastTrack?: number;
 }
 
 /** A pair's path timeout runs out. */
@@ -22,6 +25,12 @@ export interface PathWatch {
   detectAtUs: number | undefined;
   /** Work held until the detection: sync updates to send again, a copy batch, a journal record lost on the cut path. */
   waiters: PathWaiter[];
+  /** Beside `waiters`: the order each was first issued in (`issued` then); they are retried in that order. */
+  waiterOrder: number[];
+  /** Counter of that order: sync updates take a number when first forwarded, other waiters when they start waiting. */
+  issued: number;
+  /** Tracks with a sync update among the waiters, and how many: a newer update of such a track waits too. */
+  waitingTracks: Map<number, number>;
   /** Round-robin position of the next transfer over the group's paths (load spreading). */
   turn: number;
   /** The path each track last took: a track with a transfer still in flight keeps it (see nextPath). */
@@ -65,8 +74,19 @@ export function nextPath(core: EngineState, p: PairRt, offset?: number, length?:
   const first = offset === undefined ? -1 : Math.floor(offset / p.trackBytes);
   const last = offset === undefined ? -1 : Math.floor((offset + Math.max(1, length ?? 1) - 1) / p.trackBytes);
   let link: LinkRt | undefined;
-  if (w.detectAtUs !== undefined) link = route.link;
-  else {
+  if (w.detectAtUs !== undefined) {
+    // A cut not detected yet: the pair still sends on its route, except that a track with a transfer on its way keeps
+    // following that one's path even when that path is the cut one. The array's track lock holds a newer update until
+    // the older one is answered, and that one is resent when the timeout notices the cut: sent on the path that is up
+    // meanwhile, the newer update landed first and the resend put the older bytes over it (PAIR over different
+    // copies; the sustained-load property run, FIG. 1 journal-sizing with path groups). Lost too, it is resent after
+    // the older one, in order.
+    for (let t = first; t >= 0 && t <= last && !link; t++) {
+      const held = w.trackLinks.get(t);
+      if (held && trackInFlight(p, t)) link = held;
+    }
+    link ??= route.link;
+  } else {
     const up = groupLinks(core, p).filter((l) => l.up);
     if (up.length < 2) link = route.link;
     else {
@@ -144,8 +164,14 @@ function pathTimedOut(core: EngineState, p: PairRt): void {
     if (p.route?.link.id !== before)
       core.step('pair-state', p.id, `pair ${p.id}: path ${before} lost (noticed after the ${paths.timeoutMs} ms path timeout); ${up} of ${paths.cableIds.length} path(s) up, updates now use ${p.route?.link.id}`);
   }
+  // In the order the work was first issued, not the order it started waiting: an update on the wire when the path was
+  // cut starts waiting only when it would have arrived, after newer updates of the same track that found the path
+  // down at once; retried first, those landed before it and the older bytes ended on the secondary.
   const waiters = p.pathWatch.waiters.splice(0);
-  for (const w of waiters) w.retry(core);
+  const order = p.pathWatch.waiterOrder.splice(0);
+  p.pathWatch.waitingTracks.clear();
+  const byIssue = waiters.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
+  for (const i of byIssue) waiters[i]!.retry(core);
   if (p.journal) pump(core, p.journal);
 }
 
@@ -153,9 +179,12 @@ function pathTimedOut(core: EngineState, p: PairRt): void {
  * Whether `retry` waits for the pair's path timeout (a cut of one of its paths is pending detection); it runs at the
  * detection, after the pair has moved to another path or suspended. False when nothing is pending: fail as before.
  */
-export function waitForPath(p: PairRt, retry: PathWaiter): boolean {
+export function waitForPath(p: PairRt, retry: PathWaiter, issued?: number): boolean {
   if (p.pathWatch.detectAtUs === undefined) return false;
-  p.pathWatch.waiters.push(retry);
+  const w = p.pathWatch;
+  w.waiters.push(retry);
+  w.waiterOrder.push(issued ?? w.issued++);
+  if (retry.firstTrack !== undefined) for (let t = retry.firstTrack; t <= retry.lastTrack!; t++) w.waitingTracks.set(t, (w.waitingTracks.get(t) ?? 0) + 1);
   return true;
 }
 
@@ -164,8 +193,21 @@ export function waitForPath(p: PairRt, retry: PathWaiter): boolean {
  * path that is up (a path timeout shorter than the transfer's flight), it is sent again at once. False: no path group
  * path to take, fail as before.
  */
-export function retryOnPath(core: EngineState, p: PairRt, retry: PathWaiter): boolean {
-  if (waitForPath(p, retry)) return true;
+/**
+ * Whether a sync update of tracks first..last must wait for the pair's path timeout although its path is up: an older
+ * update of one of those tracks was lost on a cut path and waits to be sent again. The array's track lock holds the
+ * newer one until the older is answered; sent now, it landed first and the resend put the older bytes over it (a cut
+ * path restored before its timeout ran out: PAIR over different copies, the sustained-load property run).
+ */
+export function syncMustWait(p: PairRt, first: number, last: number): boolean {
+  const waiting = p.pathWatch.waitingTracks;
+  if (waiting.size === 0) return false;
+  for (let t = first; t <= last; t++) if (waiting.has(t)) return true;
+  return false;
+}
+
+export function retryOnPath(core: EngineState, p: PairRt, retry: PathWaiter, issued?: number): boolean {
+  if (waitForPath(p, retry, issued)) return true;
   if (!p.cfg.paths || !p.route?.link.up) return false;
   retry.retry(core);
   return true;

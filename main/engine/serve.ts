@@ -7,7 +7,7 @@ import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from '
 import { defineEvent, EngineInvariantError } from './sim';
 import { newArrival, type AnswerTo, type Arrival, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo, type Wanted } from './state';
 import { arrive, deliver, type Arriving } from './write';
-import { nextPath, retryOnPath, waitForPath, type PathWaiter } from './path-groups';
+import { nextPath, retryOnPath, syncMustWait, waitForPath, type PathWaiter } from './path-groups';
 
 /** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
 export function scheduleWake(core: EngineState, cache: CacheRt): void {
@@ -120,13 +120,16 @@ export function fencedRefusal(p: PairRt): string {
 }
 
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
-export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: AnswerTo): void {
+export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: AnswerTo, issued?: number): void {
   // Spread over a path group's paths that are up; acknowledged when the secondary on that path has it, as on one path.
   const route = nextPath(core, p, a.offset, a.length);
-  const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs);
+  // Its place in the order of the pair's updates (kept when it is sent again): a path group retries lost ones in it.
+  const order = issued ?? (p.cfg.paths ? p.pathWatch.issued++ : 0);
+  const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs, order);
   if (!route) return f.fail(core, 'no cabled route from the primary to the secondary');
-  // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path.
-  if (!route.link.up && waitForPath(p, new SyncResend(p, a, done))) return;
+  // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path. So
+  // does an update of a track whose older update waits so (it must not overtake it).
+  if ((!route.link.up || syncMustWait(p, Math.floor(a.offset / p.trackBytes), Math.floor((a.offset + a.length - 1) / p.trackBytes))) && waitForPath(p, new SyncResend(p, a, done, undefined, order), order)) return;
   if (!route.link.up) return f.fail(core, `cable ${route.link.id} is cut`);
   if (!core.systemUp(f.secSystem)) return f.fail(core, `system ${f.secSystem} is down`);
   f.send(core, route);
@@ -155,6 +158,8 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
     readonly route: PairRoute | undefined,
     readonly secSystem: string,
     readonly writtenUs: number,
+    /** Its place in the order of the pair's updates (path groups only; see forwardSync). */
+    readonly issued: number,
   ) {
     this.secondaryId = p.secondaryId;
     this.gen = p.updateGen;
@@ -198,7 +203,7 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
 
   /** Lost on a cut cable: sent again on the next path once the path timeout runs out, or failed as before. */
   lost(core: EngineState): void {
-    if (this.p.updateGen === this.gen && retryOnPath(core, this.p, new SyncResend(this.p, this.a, this.done, this))) return;
+    if (this.p.updateGen === this.gen && retryOnPath(core, this.p, new SyncResend(this.p, this.a, this.done, this, this.issued), this.issued)) return;
     this.fail(core, `cable ${this.link!.id} was cut`);
   }
 
@@ -261,12 +266,19 @@ class SyncResend implements PathWaiter {
     readonly p: PairRt,
     readonly a: Arrival,
     readonly done: AnswerTo,
-    readonly lostFlow?: SyncFlow,
-  ) {}
+    readonly lostFlow: SyncFlow | undefined,
+    readonly issued: number,
+  ) {
+    this.firstTrack = Math.floor(a.offset / p.trackBytes);
+    this.lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
+  }
+
+  readonly firstTrack: number;
+  readonly lastTrack: number;
 
   retry(core: EngineState): void {
     this.lostFlow?.release();
-    forwardSync(core, this.p, this.a, this.done);
+    forwardSync(core, this.p, this.a, this.done, this.issued);
   }
 }
 
