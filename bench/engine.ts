@@ -84,7 +84,8 @@ function schedulerRound(): number {
 /**
  * FIG. 1's data path: `writes` sequential 4 KiB writes at 10k IOPS, timed in CPU from the first write until settled.
  * `warmupWrites` first runs that many on a throwaway engine in the same process, untimed but reported, so that the timed
- * run measures the compiled code and not V8's tiering up (the first 30,000 writes of a cold process cost ~2x).
+ * run measures the compiled code and not V8's tiering up (the first 30,000 writes of a cold process cost ~3x; the cost per
+ * write keeps falling for ~130,000 writes).
  */
 function datapath(writes: number, verify: boolean, baseline: boolean, warmupWrites = 0): Record<string, unknown> {
   // Only the figures are kept, not the warm-up's engine (it would weigh on the timed run's collections).
