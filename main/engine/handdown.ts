@@ -21,24 +21,27 @@ export function handDown(core: EngineState, systemId: string, volumeId: string, 
   const v = core.volume(volumeId);
   if (top) fanOut(core, systemId, volumeId, offset, length, data, io);
   if (v.kind === 'real') return destage(core, v, offset, length, io, holds);
+  if (v.kind === 'virtual' && v.ranges.length === 1) {
+    // One range (the common stack): the piece worked out here, with no list of pieces made for every write.
+    const r = v.ranges[0]!;
+    const b = Math.min(offset + length, r.lengthBytes);
+    if (offset >= b) return core.release(holds);
+    return handDownPiece(core, systemId, volumeId, r.lowerId, r.startBytes + offset, b - offset, data && b - offset < length ? part(data, 0, b - offset) : data, io, holds);
+  }
   const lower = lowerPieces(core, v, offset, length);
   if (lower.length === 0) return core.release(holds);
-  for (const piece of lower) {
-    const lv = core.stack.volumes.get(piece.lowerId);
-    const lu = core.stack.lus.get(piece.lowerId);
-    const sub = data ? part(data, piece.dataOffset, piece.length) : null;
-    if (lv?.kind === 'virtualReal' && lv.path) {
-      loopFlow(core, systemId, volumeId, lv, piece.lowerOffset, piece.length, sub, io, holds);
-    } else if (lv?.kind === 'virtualReal') {
-      internalFlow(core, systemId, volumeId, lv.id, lv.aliasOfId, piece.lowerOffset, piece.length, sub, io, holds);
-    } else if (lu) {
-      internalFlow(core, systemId, volumeId, lu.id, lu.volumeId, lu.startBytes + piece.lowerOffset, piece.length, sub, io, holds);
-    } else if (lv?.kind === 'virtual') {
-      internalFlow(core, systemId, volumeId, lv.id, lv.id, piece.lowerOffset, piece.length, sub, io, holds);
-    } else if (lv?.kind === 'real') {
-      destage(core, lv, piece.lowerOffset, piece.length, io, holds);
-    }
-  }
+  for (const piece of lower) handDownPiece(core, systemId, volumeId, piece.lowerId, piece.lowerOffset, piece.length, data ? part(data, piece.dataOffset, piece.length) : null, io, holds);
+}
+
+/** One piece of a hand-down: to the lower volume `lowerId` at `lowerOffset`, by the loop, shared memory or a destage. */
+function handDownPiece(core: EngineState, systemId: string, volumeId: string, lowerId: string, lowerOffset: number, length: number, sub: Payload | null, io: Io, holds: SlotHold[]): void {
+  const lv = core.stack.volumes.get(lowerId);
+  if (lv?.kind === 'virtualReal' && lv.path) return loopFlow(core, systemId, volumeId, lv, lowerOffset, length, sub, io, holds);
+  if (lv?.kind === 'virtualReal') return internalFlow(core, systemId, volumeId, lv.id, lv.aliasOfId, lowerOffset, length, sub, io, holds);
+  const lu = core.stack.lus.get(lowerId);
+  if (lu) return internalFlow(core, systemId, volumeId, lu.id, lu.volumeId, lu.startBytes + lowerOffset, length, sub, io, holds);
+  if (lv?.kind === 'virtual') return internalFlow(core, systemId, volumeId, lv.id, lv.id, lowerOffset, length, sub, io, holds);
+  if (lv?.kind === 'real') return destage(core, lv, lowerOffset, length, io, holds);
 }
 
 export function lowerPieces(core: EngineState, v: Volume, offset: number, length: number): { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] {
@@ -72,10 +75,7 @@ function targetPortOf(core: EngineState, volumeId: string, systemId: string): st
 /** FIG. 1: V12 -> R2 goes out of IP21, over the loop cable, into TP22 as V21 (S15, S16, S21, S22, then S31-S35 at TP22). */
 export function loopFlow(core: EngineState, systemId: string, fromVolumeId: string, r2: Extract<Volume, { kind: 'virtualReal' }>, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[]): void {
   const path = r2.path!;
-  const lu = core.stack.lus.get(path.luId);
-  const links = core.wiring.linksByPort.get(path.initiatorPortId) ?? [];
-  const link = lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined;
-  const tp = lu ? core.wiring.ports.get(lu.portId) : undefined;
+  const { lu, link } = loopRoute(core, r2);
   // The patent performs S15 and S16 at the port that received the write (TP21), not at the loop's target port.
   const receivingPort = io.traced ? (targetPortOf(core, fromVolumeId, systemId) ?? systemId) : systemId;
   if (io.traced) core.step('S15', receivingPort, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
@@ -93,6 +93,18 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   core.activeFlows++;
   const arrival = newArrival(systemId, lu.portId, lu.volumeId, lu.startBytes + offset, length, data, io, 'loop');
   link.send(core, core.nowUs + MSG_US, path.initiatorPortId, length, new LoopFlow(systemId, lu, link, link.epoch, offset, length, arrival, holds, pending));
+}
+
+/** The loop's LU and cable of a virtualReal volume with a path (fixed for the engine's life; the cable may be cut). */
+function loopRoute(core: EngineState, r2: Extract<Volume, { kind: 'virtualReal' }>): { lu: { id: string; portId: string; volumeId: string; startBytes: number } | undefined; link: LinkRt | undefined } {
+  let route = core.loopRoutes.get(r2.id);
+  if (route) return route;
+  const path = r2.path!;
+  const lu = core.stack.lus.get(path.luId);
+  const links = core.wiring.linksByPort.get(path.initiatorPortId) ?? [];
+  route = { lu, link: lu ? links.find((l) => l.otherEnd(path.initiatorPortId) === lu.portId) : undefined };
+  core.loopRoutes.set(r2.id, route);
+  return route;
 }
 
 /** FIG. 1's hand-down over the loop cable: the slots it holds in the relay's cache until V21 has it, and its hand-down entry. */
@@ -202,7 +214,8 @@ class InternalFlow implements StoredTo {
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
 export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number): void {
-  const ip = p.route?.fromPortId ?? core.volume(volumeId).systemId;
+  const systemIdOf = core.volume(volumeId).systemId;
+  const ip = p.route?.fromPortId ?? systemIdOf;
   if (p.rules.forwardsUpdates) {
     if (sendStep === 'S44') {
       if (io.traced) core.step('S41', ip, `${ip} receives the message`, io);
@@ -213,7 +226,7 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
       if (io.traced) core.step('S55', ip, `${ip} converts the ${volumeId} address to ${p.secondaryId}'s with table T4`, io);
     }
   }
-  const a = newArrival(core.volume(volumeId).systemId, ip, volumeId, offset, length, data, io, 'loop', readyUs);
+  const a = newArrival(systemIdOf, ip, volumeId, offset, length, data, io, 'loop', readyUs);
   core.activeFlows++;
   servePair(core, p, a, sendStep, FLOW_ENDED);
 }

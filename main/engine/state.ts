@@ -153,6 +153,8 @@ export class EngineState {
   readonly fanOutPossible = new Map<string, boolean>();
   /** Per volume, the extents of other volumes of its system on its stores, outside its chain (see mayFanOut). */
   readonly fanOutSiblings = new Map<string, Extent[]>();
+  /** Per virtualReal volume with a path (FIG. 1's R2): its loop LU and cable, found once (see handdown.ts loopRoute). */
+  readonly loopRoutes = new Map<string, { lu: { id: string; portId: string; volumeId: string; startBytes: number } | undefined; link: LinkRt | undefined }>();
   readonly steps: StepEvent[] = [];
   /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
   readonly handDowns = new Map<string, HandDown[]>();
