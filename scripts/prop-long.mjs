@@ -29,7 +29,7 @@ const builtIns = readdirSync(dir)
   });
 
 const started = Date.now();
-const report = propertyRuns(builtIns, runs, seed, Number(maxArg ?? 120), load);
+const report = propertyRuns(builtIns, runs, seed, Number(maxArg ?? 120), load, (what) => console.warn(`prop-long: ${what}`));
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log(
   `prop-long${load ? ' --load' : ''}: seed ${seed}: ${report.runs} runs, ${report.steps} steps, ${report.writesAcked} writes acknowledged (${report.writesFailed} failed), ` +

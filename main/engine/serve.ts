@@ -278,7 +278,14 @@ class SyncResend implements PathWaiter {
 
   retry(core: EngineState): void {
     this.lostFlow?.release();
-    forwardSync(core, this.p, this.a, this.done, this.issued);
+    // Sent again with what the primary holds there now, as an array's update copy sends the track from cache: the
+    // original bytes could land after a newer update of the same track that went ahead meanwhile (the loss noticed only
+    // when the slow transfer would have arrived, after the path timeout had moved the pair to its other path: PAIR over
+    // different copies; the sustained-load property run, FIG. 11). Newer updates sent after this one follow its path.
+    const a = this.a;
+    const data = core.stack.anyWritten(a.volumeId, a.offset, a.length) ? core.stack.readForTransfer(a.volumeId, a.offset, a.length) : null;
+    const now = newArrival(a.systemId, a.portId, a.volumeId, a.offset, a.length, data, a.io, a.source, a.readyUs, a.wanted, a.copyForward);
+    forwardSync(core, this.p, now, this.done, this.issued);
   }
 }
 

@@ -119,3 +119,41 @@ describe('a path of a path group cut and restored before its timeout, under load
     expect(violations).toEqual([]);
   });
 });
+
+describe('a sync update lost on a slow path after the path timeout had already moved the pair', () => {
+  it('is sent again with the bytes the primary holds now, not over a newer update of the same track: PAIR over equal copies', () => {
+    // prop-long 1000 4242 120 --load, run 651, shrunk: FIG. 11 twice side by side, path groups, bandwidth x0.01. pair-sync's
+    // update of a track was on CN2 when CN2 was cut; the 20 ms path timeout moved the pair to its second path before the
+    // slow transfer would have arrived, so a newer update of the same track went on the second path first. The loss
+    // was noticed after that, and the resend of the older bytes landed last: V12 kept them.
+    const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.startsWith('fig11'))!.topology);
+    const variation = { distanceScale: 0.1, bandwidthScale: 0.01, fence: 'never', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: true, load: { iops: 2000, hotspotFraction: 0.01, cacheBytes: 4194304 } } as const;
+    const { violations, stats } = runSequence(topology, variation, 714913, [
+      { kind: 'run', us: 19794 },
+      { kind: 'settle' },
+      { kind: 'run', us: 23108 },
+      { kind: 'run', us: 22914 },
+      { kind: 'settle' },
+      { kind: 'failSystem', index: 3 },
+      { kind: 'run', us: 26867 },
+      { kind: 'run', us: 18547 },
+      { kind: 'run', us: 26185 },
+      { kind: 'run', us: 32545 },
+      { kind: 'settle' },
+      { kind: 'restoreSite', index: 4 },
+      { kind: 'run', us: 20325 },
+      { kind: 'run', us: 20846 },
+      { kind: 'run', us: 33842 },
+      { kind: 'run', us: 19776 },
+      { kind: 'run', us: 21939 },
+      { kind: 'run', us: 18335 },
+      { kind: 'run', us: 27353 },
+      { kind: 'run', us: 31099 },
+      { kind: 'cutCable', index: 4 },
+      { kind: 'run', us: 23886 },
+      { kind: 'run', us: 38369 },
+    ]);
+    expect(stats.writesAcked).toBeGreaterThan(50);
+    expect(violations).toEqual([]);
+  });
+});
