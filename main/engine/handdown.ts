@@ -91,7 +91,7 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   if (io.traced) core.step('S22', path.initiatorPortId, `${path.initiatorPortId} issues a write command for ${r2.id} to ${lu.portId} over ${link.id}`, io, [link.id]);
   link.inFlight++;
   core.activeFlows++;
-  const arrival = newArrival(systemId, lu.portId, lu.volumeId, lu.startBytes + offset, length, data, io, 'loop');
+  const arrival = newArrival(systemId, lu.portId, lu.volumeId, lu.startBytes + offset, length, data, io, 'loop', undefined, undefined, undefined, pending);
   link.send(core, core.nowUs + MSG_US, path.initiatorPortId, length, new LoopFlow(systemId, lu, link, link.epoch, offset, length, arrival, holds, pending));
 }
 
@@ -207,7 +207,8 @@ class InternalFlow implements StoredTo {
     const { toVolumeId, offset, length, data, io } = this;
     handDownEnded(core, this.pending);
     const served = core.pairsWithPrimary(toVolumeId);
-    for (const p of served) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    const recorded = this.pending?.recordedFor;
+    for (const p of served) if (!recorded?.includes(p)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     handDown(core, this.systemId, toVolumeId, offset, length, data, io, newHolds, false);
   }
 }
@@ -345,7 +346,7 @@ export function handDownStarted(core: EngineState, volumeId: string, offset: num
   if (core.pairsWithPrimary(volumeId).length === 0) return undefined;
   let list = core.handDowns.get(volumeId);
   if (!list) core.handDowns.set(volumeId, (list = []));
-  const h: HandDown = { volumeId, offset, length, at: list.length };
+  const h: HandDown = { volumeId, offset, length, at: list.length, recordedFor: undefined };
   list.push(h);
   return h;
 }

@@ -61,14 +61,16 @@ export interface Arrival {
   wanted?: Wanted;
   /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
   copyForward?: Map<PairRt, number[]>;
+  /** A hand-down's arrival (FIG. 1's loop): its entry, which says which pairs took it into their bitmaps meanwhile. */
+  handDown?: HandDown;
 }
 
 /**
  * An Arrival with every field present, in one order: arrivals are read on every hop of every write, and objects of
  * one shape keep those reads monomorphic (literals with optional fields left out, and a spread copy, made several).
  */
-export function newArrival(systemId: string, portId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, source: Source, readyUs?: number, wanted?: Wanted, copyForward?: Map<PairRt, number[]>): Arrival {
-  return { systemId, portId, volumeId, offset, length, data, io, source, readyUs, wanted, copyForward };
+export function newArrival(systemId: string, portId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, source: Source, readyUs?: number, wanted?: Wanted, copyForward?: Map<PairRt, number[]>, handDown?: HandDown): Arrival {
+  return { systemId, portId, volumeId, offset, length, data, io, source, readyUs, wanted, copyForward, handDown };
 }
 
 // The records flows are made of (answers, senders, stores, wanted updates) are declared in flow-records.ts.
@@ -114,6 +116,14 @@ export interface HandDown {
   length: number;
   /** Its place in the volume's list (core.handDowns), so that it leaves by a swap with the last, not a search. */
   at: number;
+  /**
+   * Pairs that took it into their primary bitmap while it was on its way (a suspend records the hand-downs pending):
+   * when it arrives it serves them no more. Their next copy sends the track with the bytes of then, which include
+   * these (they are in the shared store already); a journal record of them, made when a hand-down that waited long in
+   * a full cache arrived after that copy, put the old bytes over it (the loop's real volume unreachable: FIG. 1's
+   * local-disaster exercise under load, PAIR over different copies).
+   */
+  recordedFor?: PairRt[];
 }
 
 export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);

@@ -157,3 +157,22 @@ describe('a sync update lost on a slow path after the path timeout had already m
     expect(violations).toEqual([]);
   });
 });
+
+describe('a hand-down that waited long in a full cache while its pair was suspended and resynced', () => {
+  it('serves no more the pairs that took it into their bitmaps: the resync sent its bytes, its old journal record would undo newer ones', () => {
+    // Sampled sustained-load sequence (seed 31, run 447), shrunk: FIG. 1's local-disaster exercise twice side by side.
+    // CN5 cut (V21's real volume unreachable: C21 fills with dirty tracks), then the loop CN3 cut: pair-async suspends
+    // and records the hand-downs on their way. One of them waited for a slot in C21 until the final repair, long after
+    // pair-async's resync had copied the track with newer bytes; arriving, it journaled its old bytes over them.
+    const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.includes('local-disaster'))!.topology);
+    const variation = { distanceScale: 0.1, bandwidthScale: 0.1, fence: 'status', initially: 'create', journalBytes: 68719476736, autoResync: true, grouping: 'twins', paths: false, load: { iops: 2000, hotspotFraction: 0.001, cacheBytes: 1048576 } } as const;
+    const { violations, stats } = runSequence(topology, variation, 594534, [
+      { kind: 'cutCable', index: 12 }, // CN5
+      { kind: 'run', us: 6983 },
+      { kind: 'cutCable', index: 3 }, // CN3, the loop
+      { kind: 'run', us: 15679 },
+    ]);
+    expect(stats.writesAcked).toBeGreaterThan(20);
+    expect(violations).toEqual([]);
+  });
+});

@@ -279,7 +279,8 @@ class ArrivalFlow implements StoredTo, AnswerTo {
         core.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
       }
       // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
-      for (const p of core.pairsWithPrimary(a.volumeId)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
+      const recorded = a.handDown?.recordedFor;
+      for (const p of core.pairsWithPrimary(a.volumeId)) if (!recorded?.includes(p)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
     } else {
       for (const p of core.pairsWithPrimary(a.volumeId)) {
         this.waiting++;
