@@ -5,7 +5,7 @@ import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
-import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { FLOW_ENDED, handDownServes, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 import { arrive, deliver, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
 import { destage } from './destage';
@@ -207,8 +207,7 @@ class InternalFlow implements StoredTo {
     const { toVolumeId, offset, length, data, io } = this;
     handDownEnded(core, this.pending);
     const served = core.pairsWithPrimary(toVolumeId);
-    const recorded = this.pending?.recordedFor;
-    for (const p of served) if (!recorded?.includes(p)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    for (const p of served) if (handDownServes(this.pending, p)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     handDown(core, this.systemId, toVolumeId, offset, length, data, io, newHolds, false);
   }
 }
@@ -343,10 +342,11 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
  * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
  */
 export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
-  if (core.pairsWithPrimary(volumeId).length === 0) return undefined;
+  const pairs = core.pairsWithPrimary(volumeId);
+  if (pairs.length === 0) return undefined;
   let list = core.handDowns.get(volumeId);
   if (!list) core.handDowns.set(volumeId, (list = []));
-  const h: HandDown = { volumeId, offset, length, at: list.length, recordedFor: undefined };
+  const h: HandDown = { volumeId, offset, length, at: list.length, pairs, gen: pairs[0]!.updateGen, gens: pairs.length > 1 ? pairs.map((p) => p.updateGen) : undefined };
   list.push(h);
   return h;
 }

@@ -28,10 +28,7 @@ export function groupOf(core: EngineState, p: PairRt): PairRt[] {
  * but whose hand-down has not reached it yet: they are in no journal, so a suspend or a swap must not lose them.
  */
 function recordPendingHandDowns(core: EngineState, p: PairRt): void {
-  for (const h of core.handDowns.get(p.primaryId) ?? NO_HAND_DOWNS) {
-    p.markTracks(p.primaryBitmap, h.offset, h.length);
-    if (!h.recordedFor?.includes(p)) (h.recordedFor ??= []).push(p);
-  }
+  for (const h of core.handDowns.get(p.primaryId) ?? NO_HAND_DOWNS) p.markTracks(p.primaryBitmap, h.offset, h.length);
 }
 
 /** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */

@@ -117,13 +117,24 @@ export interface HandDown {
   /** Its place in the volume's list (core.handDowns), so that it leaves by a swap with the last, not a search. */
   at: number;
   /**
-   * Pairs that took it into their primary bitmap while it was on its way (a suspend records the hand-downs pending):
-   * when it arrives it serves them no more. Their next copy sends the track with the bytes of then, which include
-   * these (they are in the shared store already); a journal record of them, made when a hand-down that waited long in
-   * a full cache arrived after that copy, put the old bytes over it (the loop's real volume unreachable: FIG. 1's
-   * local-disaster exercise under load, PAIR over different copies).
+   * The volume's pairs when it started, and their update generations then (`gen`: the first's; `gens`: all of them,
+   * only when there are several). It serves a pair on arrival only if that pair has not started a copy (or been taken
+   * over, swapped or deleted) since: its bytes were in the shared store before it started, so such a copy sent them,
+   * or newer ones; a journal record of them from a hand-down that waited long in a full cache put the old bytes over
+   * the newer (the loop's real volume unreachable: FIG. 1's local-disaster and journal-sizing exercises under load,
+   * PAIR over different copies). A suspend meanwhile recorded it in the pair's bitmap (recordPendingHandDowns).
    */
-  recordedFor?: PairRt[];
+  pairs: readonly PairRt[];
+  gen: number;
+  gens: number[] | undefined;
+}
+
+/** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs). */
+export function handDownServes(h: HandDown | undefined, p: PairRt): boolean {
+  if (!h) return true;
+  if (h.pairs[0] === p) return p.updateGen === h.gen;
+  const i = h.pairs.indexOf(p);
+  return i >= 0 && h.gens !== undefined && p.updateGen === h.gens[i];
 }
 
 export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);

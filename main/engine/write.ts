@@ -8,7 +8,7 @@ import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
 import { fencedRefusal, servePair, storeInCache } from './serve';
 import { defineEvent } from './sim';
-import { fmtUs, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { fmtUs, handDownServes, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
 /** Whether a workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
@@ -279,8 +279,7 @@ class ArrivalFlow implements StoredTo, AnswerTo {
         core.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
       }
       // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
-      const recorded = a.handDown?.recordedFor;
-      for (const p of core.pairsWithPrimary(a.volumeId)) if (!recorded?.includes(p)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
+      for (const p of core.pairsWithPrimary(a.volumeId)) if (handDownServes(a.handDown, p)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
     } else {
       for (const p of core.pairsWithPrimary(a.volumeId)) {
         this.waiting++;
