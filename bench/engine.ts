@@ -147,26 +147,24 @@ function profiled<T>(file: string | undefined, body: () => T): T {
   if (!file) return body();
   const session = new inspector.Session();
   session.connect();
+  const keep = (err: Error | null, answer: { profile: object }): void => {
+    if (err) throw err;
+    writeFileSync(file, JSON.stringify(answer.profile));
+  };
+  let stop: () => void;
   if (file.endsWith('.heapprofile')) {
     // Allocation sampling instead (every 4 KiB allocated, including what the young generation collects).
     session.post('HeapProfiler.enable');
     session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    const result = body();
-    session.post('HeapProfiler.stopSampling', (err, answer) => {
-      if (err) throw err;
-      writeFileSync(file, JSON.stringify(answer.profile));
-    });
-    session.disconnect();
-    return result;
+    stop = () => session.post('HeapProfiler.stopSampling', keep);
+  } else {
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: 100 });
+    session.post('Profiler.start');
+    stop = () => session.post('Profiler.stop', keep);
   }
-  session.post('Profiler.enable');
-  session.post('Profiler.setSamplingInterval', { interval: 100 });
-  session.post('Profiler.start');
   const result = body();
-  session.post('Profiler.stop', (err, answer) => {
-    if (err) throw err;
-    writeFileSync(file, JSON.stringify(answer.profile));
-  });
+  stop();
   session.disconnect();
   return result;
 }

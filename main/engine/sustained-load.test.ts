@@ -3,7 +3,7 @@
 // queues this way; a queueing bug that let one write overtake another to the same track was found by the bench.
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine';
-import { runSequence } from './properties/harness';
+import { runSequence, type Action, type Variation } from './properties/harness';
 import { loadBuiltIns } from '../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../app/model/schema';
 
@@ -13,6 +13,17 @@ function underLoad(t: Topology): Topology {
     caches: t.caches.map((c) => ({ ...c, sizeBytes: Math.min(c.sizeBytes, 2 ** 20) })),
     hosts: t.hosts.map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, pattern: 'hotspot' as const, hotspotFraction: 0.001 })) })),
   };
+}
+
+/**
+ * A property counterexample replayed through the harness (`runSequence`): the built-in whose file name contains `file`,
+ * without its initial fill, under `variation`; the load ran (at least `minAcked` workload writes) and nothing broke.
+ */
+function expectReplayClean(file: string, variation: Variation, seed: number, actions: Action[], minAcked: number): void {
+  const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.includes(file))!.topology);
+  const { violations, stats } = runSequence(topology, variation, seed, actions);
+  expect(stats.writesAcked).toBeGreaterThan(minAcked);
+  expect(violations).toEqual([]);
 }
 
 describe('sustained load with small caches', () => {
@@ -108,15 +119,11 @@ describe('a path of a path group cut and restored before its timeout, under load
     // exercise twice side by side, each pair on two paths (timeout 20 ms). pair-sync's update of a track was lost on
     // the cut path and waited for the timeout; the cut was repaired meanwhile, a newer update of the same track went
     // over it and landed, then the resend of the older one landed over it: V12 kept the older bytes.
-    const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.includes('journal-sizing'))!.topology);
-    const variation = { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'twins', paths: true, load: { iops: 2000, hotspotFraction: 0.0005, cacheBytes: 1048576 } } as const;
-    const { violations, stats } = runSequence(topology, variation, 46438, [
+    expectReplayClean('journal-sizing', { distanceScale: 0.01, bandwidthScale: 0.01, fence: 'data', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'twins', paths: true, load: { iops: 2000, hotspotFraction: 0.0005, cacheBytes: 1048576 } }, 46438, [
       { kind: 'run', us: 19835 },
       { kind: 'cutCable', index: 10 }, // CN2.path2, pair-sync's second path
       { kind: 'run', us: 10229 },
-    ]);
-    expect(stats.writesAcked).toBeGreaterThan(50);
-    expect(violations).toEqual([]);
+    ], 50);
   });
 });
 
@@ -126,9 +133,7 @@ describe('a sync update lost on a slow path after the path timeout had already m
     // update of a track was on CN2 when CN2 was cut; the 20 ms path timeout moved the pair to its second path before the
     // slow transfer would have arrived, so a newer update of the same track went on the second path first. The loss
     // was noticed after that, and the resend of the older bytes landed last: V12 kept them.
-    const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.startsWith('fig11'))!.topology);
-    const variation = { distanceScale: 0.1, bandwidthScale: 0.01, fence: 'never', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: true, load: { iops: 2000, hotspotFraction: 0.01, cacheBytes: 4194304 } } as const;
-    const { violations, stats } = runSequence(topology, variation, 714913, [
+    expectReplayClean('fig11', { distanceScale: 0.1, bandwidthScale: 0.01, fence: 'never', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: true, load: { iops: 2000, hotspotFraction: 0.01, cacheBytes: 4194304 } }, 714913, [
       { kind: 'run', us: 19794 },
       { kind: 'settle' },
       { kind: 'run', us: 23108 },
@@ -152,9 +157,7 @@ describe('a sync update lost on a slow path after the path timeout had already m
       { kind: 'cutCable', index: 4 },
       { kind: 'run', us: 23886 },
       { kind: 'run', us: 38369 },
-    ]);
-    expect(stats.writesAcked).toBeGreaterThan(50);
-    expect(violations).toEqual([]);
+    ], 50);
   });
 });
 
@@ -164,16 +167,12 @@ describe('a hand-down that waited long in a full cache while its pair was suspen
     // CN5 cut (V21's real volume unreachable: C21 fills with dirty tracks), then the loop CN3 cut: pair-async suspends
     // and records the hand-downs on their way. One of them waited for a slot in C21 until the final repair, long after
     // pair-async's resync had copied the track with newer bytes; arriving, it journaled its old bytes over them.
-    const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.includes('local-disaster'))!.topology);
-    const variation = { distanceScale: 0.1, bandwidthScale: 0.1, fence: 'status', initially: 'create', journalBytes: 68719476736, autoResync: true, grouping: 'twins', paths: false, load: { iops: 2000, hotspotFraction: 0.001, cacheBytes: 1048576 } } as const;
-    const { violations, stats } = runSequence(topology, variation, 594534, [
+    expectReplayClean('local-disaster', { distanceScale: 0.1, bandwidthScale: 0.1, fence: 'status', initially: 'create', journalBytes: 68719476736, autoResync: true, grouping: 'twins', paths: false, load: { iops: 2000, hotspotFraction: 0.001, cacheBytes: 1048576 } }, 594534, [
       { kind: 'cutCable', index: 12 }, // CN5
       { kind: 'run', us: 6983 },
       { kind: 'cutCable', index: 3 }, // CN3, the loop
       { kind: 'run', us: 15679 },
-    ]);
-    expect(stats.writesAcked).toBeGreaterThan(20);
-    expect(violations).toEqual([]);
+    ], 20);
   });
 });
 
@@ -183,9 +182,7 @@ describe('a hand-down started while its pair was suspended, arriving after the p
     // side by side. pair-async.twin suspended (journal full); the relay's writes meanwhile went into its bitmap when they
     // were applied to the shared store, and their loop hand-downs waited in C21.twin (its external real volume failed).
     // One arrived after the resync had copied the track with newer bytes, and journaled its old ones over them.
-    const topology = withoutInitialFill(loadBuiltIns().find((b) => b.file.includes('journal-sizing'))!.topology);
-    const variation = { distanceScale: 0.01, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: false, load: { iops: 10000, hotspotFraction: 0.0005, cacheBytes: 4194304 } } as const;
-    const { violations, stats } = runSequence(topology, variation, 18, [
+    expectReplayClean('journal-sizing', { distanceScale: 0.01, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: false, load: { iops: 10000, hotspotFraction: 0.0005, cacheBytes: 4194304 } }, 18, [
       { kind: 'settle' },
       { kind: 'failSite', index: 0 },
       { kind: 'run', us: 19995 },
@@ -196,8 +193,6 @@ describe('a hand-down started while its pair was suspended, arriving after the p
       { kind: 'failSystem', index: 4 },
       { kind: 'settle' },
       { kind: 'pair', index: 1, op: 'takeover', readWrite: true },
-    ]);
-    expect(stats.writesAcked).toBeGreaterThan(20);
-    expect(violations).toEqual([]);
+    ], 20);
   });
 });
