@@ -1,11 +1,11 @@
 // Hand-down inside a system after S14: the FIG. 1 loop cable, FIG. 7 intercache copy, FIG. 9 shared cache, FIG. 12 fan-out to siblings, and the destage to the real volume (internal or external over CN5).
 import type { Payload } from './data/payload';
-import type { EngineState, HandDown } from './state';
+import type { EngineState } from './state';
 import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
-import { FLOW_ENDED, handDownServes, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 import { arrive, deliver, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
 import { destage } from './destage';
@@ -334,6 +334,36 @@ export function suspendBelow(core: EngineState, systemId: string, volumeId: stri
     if (p.replicating) suspend(core, p, 'PSUE', why, cableId ? { kind: 'loop', id: cableId } : { kind: 'system', id: systemId });
   }
 }
+
+/** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
+export interface HandDown {
+  volumeId: string;
+  offset: number;
+  length: number;
+  /** Its place in the volume's list (core.handDowns), so that it leaves by a swap with the last, not a search. */
+  at: number;
+  /**
+   * The volume's pairs when it started, and their update generations then (`gen`: the first's; `gens`: all of them,
+   * only when there are several). It serves a pair on arrival only if that pair has not started a copy (or been taken
+   * over, swapped or deleted) since: its bytes were in the shared store before it started, so such a copy sent them,
+   * or newer ones; a journal record of them from a hand-down that waited long in a full cache put the old bytes over
+   * the newer (the loop's real volume unreachable: FIG. 1's local-disaster and journal-sizing exercises under load,
+   * PAIR over different copies). A suspend meanwhile recorded it in the pair's bitmap (recordPendingHandDowns).
+   */
+  pairs: readonly PairRt[];
+  gen: number;
+  gens: number[] | undefined;
+}
+
+/** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs). */
+export function handDownServes(h: HandDown | undefined, p: PairRt): boolean {
+  if (!h) return true;
+  if (h.pairs[0] === p) return p.updateGen === h.gen;
+  const i = h.pairs.indexOf(p);
+  return i >= 0 && h.gens !== undefined && p.updateGen === h.gens[i];
+}
+
+export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);
 
 /**
  * A write's bytes are applied where the first cache of a system stores them (S14), so a lower volume on the same

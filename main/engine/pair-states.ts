@@ -1,5 +1,6 @@
 // Pair state changes and the rules around them: set state, suspend a consistency group, abandon a copy, swap roles, and what a copy may overwrite.
-import { NO_HAND_DOWNS, type EngineState } from './state';
+import type { EngineState } from './state';
+import { NO_HAND_DOWNS } from './handdown';
 import type { PairState } from '../../app/engine/api';
 import type { PairRt } from './pairs';
 import { releaseHeld } from './journal';

@@ -76,6 +76,7 @@ export function newArrival(systemId: string, portId: string, volumeId: string, o
 // The records flows are made of (answers, senders, stores, wanted updates) are declared in flow-records.ts.
 export { FLOW_ENDED, type AnswerTo, type PendingAnswer, type Sender, type SentTo, type StoredTo, type Wanted } from './flow-records';
 import type { Wanted } from './flow-records';
+import type { HandDown } from './handdown';
 
 /** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
 export interface SlotHold {
@@ -108,36 +109,6 @@ export interface WorkloadOverride {
   pattern?: Workload['pattern'];
 }
 
-
-/** Bytes a write already changed in a volume (stored higher up the stack) whose hand-down has not yet reached that volume's pairs. */
-export interface HandDown {
-  volumeId: string;
-  offset: number;
-  length: number;
-  /** Its place in the volume's list (core.handDowns), so that it leaves by a swap with the last, not a search. */
-  at: number;
-  /**
-   * The volume's pairs when it started, and their update generations then (`gen`: the first's; `gens`: all of them,
-   * only when there are several). It serves a pair on arrival only if that pair has not started a copy (or been taken
-   * over, swapped or deleted) since: its bytes were in the shared store before it started, so such a copy sent them,
-   * or newer ones; a journal record of them from a hand-down that waited long in a full cache put the old bytes over
-   * the newer (the loop's real volume unreachable: FIG. 1's local-disaster and journal-sizing exercises under load,
-   * PAIR over different copies). A suspend meanwhile recorded it in the pair's bitmap (recordPendingHandDowns).
-   */
-  pairs: readonly PairRt[];
-  gen: number;
-  gens: number[] | undefined;
-}
-
-/** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs). */
-export function handDownServes(h: HandDown | undefined, p: PairRt): boolean {
-  if (!h) return true;
-  if (h.pairs[0] === p) return p.updateGen === h.gen;
-  const i = h.pairs.indexOf(p);
-  return i >= 0 && h.gens !== undefined && p.updateGen === h.gens[i];
-}
-
-export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);
 
 /** A single step (stepToNextStepEvent) runs at most this much virtual time ... */
 export const STEP_LIMIT_US = 1_000_000;

@@ -2,13 +2,13 @@
 import type { Payload } from './data/payload';
 import type { EngineState, HostRt } from './state';
 import type { CommandResult } from '../../app/engine/api';
-import { handDown, servePairBelow } from './handdown';
+import { handDown, handDownServes, servePairBelow } from './handdown';
 import { recordDelta } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
 import { fencedRefusal, servePair, storeInCache } from './serve';
 import { defineEvent } from './sim';
-import { fmtUs, handDownServes, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { fmtUs, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 
 /** hostWrite without building its result: undefined when issued, else the refusal (workloads call this per write). */
 /** Whether a workload write is traced: all of them with traceWorkloadWrites, else one per host per sampling interval. */
