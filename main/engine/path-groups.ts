@@ -189,11 +189,6 @@ export function waitForPath(p: PairRt, retry: PathWaiter, issued?: number): bool
 }
 
 /**
- * A transfer was lost on a cut path: it waits for the detection (waitForPath), or, when the pair already moved to a
- * path that is up (a path timeout shorter than the transfer's flight), it is sent again at once. False: no path group
- * path to take, fail as before.
- */
-/**
  * Whether a sync update of tracks first..last must wait for the pair's path timeout although its path is up: an older
  * update of one of those tracks was lost on a cut path and waits to be sent again. The array's track lock holds the
  * newer one until the older is answered; sent now, it landed first and the resend put the older bytes over it (a cut
@@ -206,6 +201,11 @@ export function syncMustWait(p: PairRt, first: number, last: number): boolean {
   return false;
 }
 
+/**
+ * A transfer was lost on a cut path: it waits for the detection (waitForPath), or, when the pair already moved to a
+ * path that is up (a path timeout shorter than the transfer's flight), it is sent again at once. False: no path group
+ * path to take, fail as before.
+ */
 export function retryOnPath(core: EngineState, p: PairRt, retry: PathWaiter, issued?: number): boolean {
   if (waitForPath(p, retry, issued)) return true;
   if (!p.cfg.paths || !p.route?.link.up) return false;

@@ -61,7 +61,7 @@ export interface Arrival {
   wanted?: Wanted;
   /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
   copyForward?: Map<PairRt, number[]>;
-  /** A hand-down's arrival (FIG. 1's loop): its entry, which says which pairs took it into their bitmaps meanwhile. */
+  /** A hand-down's arrival (FIG. 1's loop): its entry, which says which pairs it still serves (handDownServes). */
   handDown?: HandDown;
 }
 
