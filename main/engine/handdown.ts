@@ -28,7 +28,7 @@ export function handDown(core: EngineState, systemId: string, volumeId: string, 
     if (offset >= b) return core.release(holds);
     return handDownPiece(core, systemId, volumeId, r.lowerId, r.startBytes + offset, b - offset, data && b - offset < length ? part(data, 0, b - offset) : data, io, holds);
   }
-  const lower = lowerPieces(core, v, offset, length);
+  const lower = lowerPieces(v, offset, length);
   if (lower.length === 0) return core.release(holds);
   for (const piece of lower) handDownPiece(core, systemId, volumeId, piece.lowerId, piece.lowerOffset, piece.length, data ? part(data, piece.dataOffset, piece.length) : null, io, holds);
 }
@@ -44,16 +44,10 @@ function handDownPiece(core: EngineState, systemId: string, volumeId: string, lo
   if (lv?.kind === 'real') return destage(core, lv, lowerOffset, length, io, holds);
 }
 
-export function lowerPieces(core: EngineState, v: Volume, offset: number, length: number): { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] {
+/** The pieces of a hand-down below a volume (handDown takes a one-range virtual volume's single piece itself). */
+function lowerPieces(v: Volume, offset: number, length: number): { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] {
   if (v.kind === 'virtualReal') return [{ lowerId: v.aliasOfId, lowerOffset: offset, dataOffset: 0, length }];
   if (v.kind !== 'virtual') return [];
-  if (v.ranges.length === 1) {
-    // One range (the common stack): an array literal of one, not an empty array grown by push.
-    const r = v.ranges[0]!;
-    const a = offset;
-    const b = Math.min(offset + length, r.lengthBytes);
-    return a < b ? [{ lowerId: r.lowerId, lowerOffset: r.startBytes + a, dataOffset: 0, length: b - a }] : [];
-  }
   const out: { lowerId: string; lowerOffset: number; dataOffset: number; length: number }[] = [];
   let at = 0;
   const end = offset + length;
