@@ -1,7 +1,7 @@
 // The long property run ("nightly"): many more random engine sequences than npm test; prints totals, or the seed and path that replay a failure.
 // Usage: node scripts/prop-long.mjs [RUNS=2000] [SEED] [MAX_ACTIONS=120] [--load]
 // --load: every sequence runs under the figure's own workloads at sustained hotspot load with small caches (see
-// Variation.load in main/engine/properties/harness.ts).
+// Variation.load in main/engine/properties/variations.ts). Failing and slow sequences are printed on stderr as they happen.
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,20 +18,21 @@ export interface LongRunReport {
   failure?: { seed: number; path: string; counterexample: string; error: string };
 }
 
-/** A sequence slower than this is reported on stderr with what replays it. */
+/** A sequence slower than this is handed to `onNotice` with what replays it (as is every failing one). */
 const SLOW_SEQUENCE_MS = 20_000;
 
 /** Runs `numRuns` random sequences; on failure reports the seed and path that replay it (fc's own shrinking applied). */
-export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, load = false, onSlow?: (what: string) => void): LongRunReport {
+export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, load = false, onNotice?: (what: string) => void): LongRunReport {
   const report: LongRunReport = { seed, runs: 0, steps: 0, writesAcked: 0, writesFailed: 0, faults: 0, commandsRefused: 0, resyncs: 0, statesSeen: [] };
   const states = new Set<string>();
   const result = fc.check(
     fc.property(fc.nat(builtIns.length - 1), load ? loadVariationArb : variationArb, fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: maxActions, size: 'max' }), (which, variation, engineSeed, actions) => {
       const started = Date.now();
       const { violations, stats } = runSequence(builtIns[which]!.topology, variation, engineSeed, actions);
-      // A sequence that takes long is worth a look of its own (a runaway loop shows as one that never ends): say which.
+      // Said as it happens, before fast-check's shrinking (which can run for many minutes on a long sequence): a
+      // failing sequence, and one that took long enough to be worth a look of its own.
       const ms = Date.now() - started;
-      if (ms > SLOW_SEQUENCE_MS || violations.length) onSlow?.(`run ${report.runs + 1} took ${(ms / 1000).toFixed(1)} s${violations.length ? ' and failed (fast-check shrinks it next)' : ''}: ${JSON.stringify([which, variation, engineSeed, actions])}`);
+      if (ms > SLOW_SEQUENCE_MS || violations.length) onNotice?.(`run ${report.runs + 1} took ${(ms / 1000).toFixed(1)} s${violations.length ? ' and failed (fast-check shrinks it next)' : ''}: ${JSON.stringify([which, variation, engineSeed, actions])}`);
       report.runs++;
       report.steps += stats.steps;
       report.writesAcked += stats.writesAcked;
