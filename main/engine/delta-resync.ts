@@ -4,34 +4,74 @@ import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { abandonCopy, setState } from './pair-states';
 import { startCopy } from './copy';
-import type { JournalRecord, PairRt } from './pairs';
+import type { JournalRecord, KeptWrite, PairRt } from './pairs';
 import { STANDBY_STATES, standbyWrapped } from './standby';
 import { pump, releaseHeld } from './journal';
 
 /**
- * A delta-resync standby keeps a write until the remote holds it. The remote applies the relay's records in write
- * order, so once the pair feeding it replicates every write (not COPY: its initial or differential copy is done), a
- * record applied means every write kept before it is at the remote too, whether it came as a record or inside the
- * copy. Forgetting only the applied write itself kept a write the copy had carried (the first writes, during the
- * initial copy) for ever, and a delta resync then wrote that stale data over a newer write to the same block.
+ * A delta-resync standby keeps a write until the remote holds it. The remote applies the relay's records in the
+ * relay's journal order, which under load is not the order the writes reached the standby's primary (a write waiting
+ * for a cache slot in the relay is overtaken by writes to other tracks). So when a record is applied, and the pair
+ * feeding the remote replicates every write (not COPY: its initial or differential copy is done), a kept write older
+ * than it is at the remote too unless it may still be missing: journaled at the relay after the applied record, or
+ * not journaled yet and not taken by a bitmap either (still on its way). A write a bitmap took came inside the copy;
+ * forgetting only the applied write itself kept such writes for ever, and a delta resync then wrote their stale data
+ * over newer writes to the same blocks. An older kept write overlapping the applied one is forgotten in any case: a
+ * track's writes are journaled in their order, so it is there (or was dropped on the way) and the applied one is newer.
  * During COPY only the applied write itself is known to be there.
  */
-export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number): void {
+export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number, seq: number): void {
   for (const s of core.standbyPairs) {
     if (s.secondaryId !== feeding.secondaryId || !STANDBY_STATES.has(s.state)) continue;
     const w = s.deltaLog.get(hostIoId);
     if (!w) continue;
     if (feeding.state === 'COPY') {
-      s.deltaLog.delete(hostIoId);
-      s.deltaBytes -= w.length;
+      forget(s, hostIoId, w);
       continue;
     }
-    // Insertion order is the order the writes reached the standby's primary: drop up to and including this one.
+    // Insertion order is the order the writes reached the standby's primary: up to and including this one.
     for (const [id, kept] of s.deltaLog) {
-      s.deltaLog.delete(id);
-      s.deltaBytes -= kept.length;
-      if (id === hostIoId) break;
+      if (id === hostIoId) {
+        forget(s, id, kept);
+        break;
+      }
+      if (mayBeMissing(kept, seq) && !overlaps(kept, w)) continue;
+      forget(s, id, kept);
     }
+  }
+}
+
+function mayBeMissing(kept: KeptWrite, appliedSeq: number): boolean {
+  return kept.relaySeq !== undefined ? kept.relaySeq > appliedSeq : !kept.settled;
+}
+
+function overlaps(a: KeptWrite, b: KeptWrite): boolean {
+  return a.offset < b.offset + b.length && b.offset < a.offset + a.length;
+}
+
+function forget(s: PairRt, id: number, w: KeptWrite): void {
+  s.deltaLog.delete(id);
+  s.deltaBytes -= w.length;
+}
+
+/** The relay's pair `p` journaled host write `ioId` at `seq`: a standby to the same remote notes where it stands. */
+export function deltaJournaled(core: EngineState, p: PairRt, ioId: number, seq: number): void {
+  for (const s of core.standbyPairs) {
+    if (s === p || s.secondaryId !== p.secondaryId) continue;
+    const w = s.deltaLog.get(ioId);
+    if (w) w.relaySeq = seq;
+  }
+}
+
+/**
+ * Pair `p` on the way from a standby's primary to its remote (the sync leg, or the relay's pair to the same remote)
+ * took host write `ioId` into its bitmap instead of passing it on: it will reach the remote inside a copy, in no record.
+ */
+export function deltaSettled(core: EngineState, p: PairRt, ioId: number): void {
+  for (const s of core.standbyPairs) {
+    if (s === p || (s.secondaryId !== p.secondaryId && s.primaryId !== p.primaryId)) continue;
+    const w = s.deltaLog.get(ioId);
+    if (w) w.settled = true;
   }
 }
 
@@ -44,7 +84,7 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
       s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;
       continue;
     }
-    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs });
+    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs, relaySeq: undefined, settled: false });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
     while (s.deltaBytes > cap) {

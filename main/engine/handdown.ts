@@ -8,6 +8,7 @@ import { MSG_US, type CacheRt } from './runtime';
 import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 import { arrive, deliver, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
+import { deltaSettled } from './delta-resync';
 import { destage } from './destage';
 import type { LinkRt } from './links';
 import type { Extent } from './mapping';
@@ -201,9 +202,18 @@ class InternalFlow implements StoredTo {
     const { toVolumeId, offset, length, data, io } = this;
     handDownEnded(core, this.pending);
     const served = core.pairsWithPrimary(toVolumeId);
-    for (const p of served) if (handDownServes(this.pending, p)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    for (const p of served) serveIfStill(core, this.pending, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     handDown(core, this.systemId, toVolumeId, offset, length, data, io, newHolds, false);
   }
+}
+
+/**
+ * A hand-down's arrival serves the pair unless the pair started a copy (or was taken over, swapped or deleted) since
+ * the hand-down started (handDownServes): then that copy carries the bytes, in no record of this write.
+ */
+export function serveIfStill(core: EngineState, h: HandDown | undefined, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number): void {
+  if (handDownServes(h, p)) servePairBelow(core, p, volumeId, offset, length, data, io, sendStep, readyUs);
+  else if (core.standbyPairs.length) deltaSettled(core, p, io.id);
 }
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */

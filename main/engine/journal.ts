@@ -4,7 +4,7 @@ import type { EngineState } from './state';
 import { completeTakeover, setState, suspend } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
 import { nextPath, pathsInFlightBytes, retryOnPath, type PathWaiter } from './path-groups';
-import { forgetApplied } from './delta-resync';
+import { deltaJournaled, deltaSettled, forgetApplied } from './delta-resync';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
 import { fmtBytes, newArrival, type AnswerTo, type Io, type SentTo, type Wanted } from './state';
@@ -45,6 +45,7 @@ export function journalAppend(core: EngineState, p: PairRt, offset: number, leng
   if (j.held.length > 0 || !fits(j, length)) {
     if (!p.cfg.inflowControl) {
       p.markTracks(p.primaryBitmap, offset, length);
+      if (core.standbyPairs.length) deltaSettled(core, p, io.id);
       suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)}) and inflow control is off`, { kind: 'journal', id: j.id });
       return answered.answer(core, true);
     }
@@ -67,6 +68,7 @@ function append(core: EngineState, p: PairRt, offset: number, length: number, da
   const rec: JournalRecord = { seq: j.nextSeq++, gen: j.gen, pair: p, offset, length, data, writtenUs: readyUs, readyUs, hostIoId: io.id, ioId: io.traced ? io.id : undefined, sendStep: io.traced ? sendStep : undefined, discarded: false };
   j.usedBytes += length;
   j.queue.push(rec);
+  if (core.standbyPairs.length && io.id !== 0) deltaJournaled(core, p, io.id, rec.seq);
   if (io.traced) core.step('journal', j.id, `write gets sequence number ${rec.seq} in journal ${j.id}`, io, [p.id]);
   checkJournalFill(core, j);
   pump(core, j);
@@ -87,7 +89,10 @@ function admitHeld(core: EngineState, j: JournalRt): void {
     const h = j.held.shift()!;
     core.activeFlows--;
     if (h.pair.rules.forwardsUpdates) append(core, h.pair, h.offset, h.length, h.data, h.io, h.sendStep);
-    else h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+    else {
+      h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+      if (core.standbyPairs.length) deltaSettled(core, h.pair, h.io.id);
+    }
     h.answered.answer(core, true);
   }
   if (j.held.length === 0) j.fullSinceUs = undefined;
@@ -100,6 +105,7 @@ export function releaseHeld(core: EngineState, j: JournalRt): void {
   for (const h of held) {
     core.activeFlows--;
     h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
+    if (core.standbyPairs.length) deltaSettled(core, h.pair, h.io.id);
     h.answered.answer(core, true);
   }
 }
@@ -241,7 +247,7 @@ class JournalApply implements AnswerTo, Wanted {
     // Just before it applied, this record was the pair's oldest unapplied write: the RPO peaked at its age.
     if (core.nowUs - rec.writtenUs > p.maxRpoUs) p.maxRpoUs = core.nowUs - rec.writtenUs;
     p.lastAppliedWrittenUs = Math.max(p.lastAppliedWrittenUs, rec.writtenUs);
-    if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p, rec.hostIoId);
+    if (core.standbyPairs.length && rec.hostIoId !== undefined) forgetApplied(core, p, rec.hostIoId, rec.seq);
     // The apply record itself carries what the free needs (j, gen, rec): no record of its own.
     core.sched.post(core.nowUs + this.route.link.oneWayUs, RECORD_FREED, this);
   }

@@ -153,6 +153,21 @@ export class JournalRt {
   }
 }
 
+/**
+ * A write a delta-resync standby keeps (delta-resync.ts). `relaySeq`: the sequence number the relay's pair to the same
+ * remote journaled it at (the remote applies in that order, not in the order the writes reached the standby's
+ * primary); `settled`: it will reach the remote in no record of its own (a bitmap took it, and a copy carries it).
+ * Neither: still on its way to the relay's journal.
+ */
+export interface KeptWrite {
+  offset: number;
+  length: number;
+  data: Payload | null;
+  writtenUs: number;
+  relaySeq: number | undefined;
+  settled: boolean;
+}
+
 export interface CopyProgress {
   active: boolean;
   gen: number;
@@ -214,7 +229,7 @@ export class PairRt {
    * Delta-resync standby (HOLD): the primary's writes the remote has not yet applied through the relay, by host I/O id
    * in write order, and their bytes; `deltaWrapped` once the journal's capacity forced the oldest out.
    */
-  readonly deltaLog = new Map<number, { offset: number; length: number; data: Payload | null; writtenUs: number }>();
+  readonly deltaLog = new Map<number, KeptWrite>();
   deltaBytes = 0;
   deltaWrapped = false;
   /** Bumped when the standby's preparation (HOLDING) is started again or given up (standby.ts). */

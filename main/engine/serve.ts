@@ -1,6 +1,7 @@
 // What a system does once a write is stored: cache slots with back-pressure (writers wait as records in the cache's queue), a volume's pairs served (sync forward with fence levels as a SyncFlow record, async journal, bitmaps).
 import type { EngineState } from './state';
 import { journalAppend } from './journal';
+import { deltaSettled } from './delta-resync';
 import { suspend } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from './runtime';
@@ -95,6 +96,7 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
   if (p.fenced) {
     // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
     p.markTracks(p.primaryBitmap, a.offset, a.length);
+    if (core.standbyPairs.length) deltaSettled(core, p, a.io.id);
     return done.answer(core, false, fencedRefusal(p));
   }
   const inSync = p.state === 'COPY' ? (a.copyForward?.get(p) ?? a.io.copyForward?.get(p)) : undefined;
@@ -111,6 +113,7 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
   } else if (rules.recordsOnPrimary) {
     // Recorded for the copy loop or the next resync.
     p.markTracks(p.primaryBitmap, a.offset, a.length);
+    if (core.standbyPairs.length) deltaSettled(core, p, a.io.id);
   }
   done.answer(core, true);
 }
@@ -234,6 +237,8 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
   /** The update did not make it: suspend (unless the pair moved on) and say what the host sees by the fence level. */
   failure(core: EngineState, why: string): string | undefined {
     const { p, route } = this;
+    // Either way its track is in the bitmap: the write reaches the secondary with the resync's copy, in no update.
+    if (core.standbyPairs.length) deltaSettled(core, p, this.a.io.id);
     if (p.updateGen !== this.gen) {
       // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
       // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.

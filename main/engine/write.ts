@@ -2,7 +2,7 @@
 import type { Payload } from './data/payload';
 import type { EngineState, HostRt } from './state';
 import type { CommandResult } from '../../app/engine/api';
-import { handDown, handDownServes, servePairBelow } from './handdown';
+import { handDown, serveIfStill } from './handdown';
 import { recordDelta } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
@@ -279,7 +279,7 @@ class ArrivalFlow implements StoredTo, AnswerTo {
         core.step('S35', a.portId, `${a.portId} issues a message to ${ip}`, a.io);
       }
       // Below the relay's receiving volume nobody waits: the sync leg was answered at S14.
-      for (const p of core.pairsWithPrimary(a.volumeId)) if (handDownServes(a.handDown, p)) servePairBelow(core, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
+      for (const p of core.pairsWithPrimary(a.volumeId)) serveIfStill(core, a.handDown, p, a.volumeId, a.offset, a.length, a.data, a.io, 'S44');
     } else {
       for (const p of core.pairsWithPrimary(a.volumeId)) {
         this.waiting++;
