@@ -2,6 +2,7 @@
 import { invariant } from './sim';
 import type { EngineState } from './state';
 import { SlotTable } from './slot-table';
+import { DueQueue } from './data/due-queue';
 import type { CacheSlotView } from '../../app/engine/api';
 
 /** A writer waiting for a slot; woken with the engine state it runs in. */
@@ -63,17 +64,11 @@ export class CacheRt {
   destagesBooked = 0;
   writeHits = 0;
   /**
-   * Internal destages booked to complete later ("clean at t"): a heap by time (ties in booking order) kept as parallel
-   * typed arrays (time, booking sequence, slot key, slot version), applied when the cache is next looked at. No event
-   * per destage; one only when a writer waits (wakeAtUs). Numbers, not a record per destage: a backlog of booked
-   * destages lives long enough to be copied by every young-generation collection, and records cost that copy.
+   * Internal destages booked to complete later ("clean at t"): (time, slot key, slot version), taken in time order,
+   * ties in booking order, and applied when the cache is next looked at. No event per destage; one only when a writer
+   * waits (wakeAtUs).
    */
-  private cleanAt = new Float64Array(64);
-  private cleanSeq = new Float64Array(64);
-  private cleanKey = new Float64Array(64);
-  private cleanVer = new Float64Array(64);
-  private cleanings = 0;
-  private cleaningSeq = 0;
+  private readonly cleanings = new DueQueue();
   /** The latest completion time booked so far (the cache is still destaging until then). */
   lastCleaningUs = 0;
   /** Time of the earliest wake event scheduled for waiters, if any. */
@@ -245,90 +240,25 @@ export class CacheRt {
 
   /** The track turns clean at `atUs` (a destage that needs no event), unless something newer is stored first. */
   cleanLater(volumeId: string, track: number, version: number, atUs: number): void {
-    if (this.cleanings === this.cleanAt.length) this.growCleanings();
-    const at = this.cleanAt;
-    const sq = this.cleanSeq;
-    const ky = this.cleanKey;
-    const vr = this.cleanVer;
-    const seq = this.cleaningSeq++;
-    const key = this.key(volumeId, track);
-    let i = this.cleanings++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = at[parent]!;
-      if (pt < atUs || (pt === atUs && sq[parent]! < seq)) break;
-      at[i] = pt;
-      sq[i] = sq[parent]!;
-      ky[i] = ky[parent]!;
-      vr[i] = vr[parent]!;
-      i = parent;
-    }
-    at[i] = atUs;
-    sq[i] = seq;
-    ky[i] = key;
-    vr[i] = version;
+    this.cleanings.push(atUs, this.key(volumeId, track), version);
     if (atUs > this.lastCleaningUs) this.lastCleaningUs = atUs;
-  }
-
-  private growCleanings(): void {
-    const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.cleanAt = grow(this.cleanAt);
-    this.cleanSeq = grow(this.cleanSeq);
-    this.cleanKey = grow(this.cleanKey);
-    this.cleanVer = grow(this.cleanVer);
   }
 
   /** Completion time of the earliest booked destage, if any. */
   nextCleaningUs(): number | undefined {
-    return this.cleanings > 0 ? this.cleanAt[0] : undefined;
+    const t = this.cleanings.nextUs;
+    return t < Infinity ? t : undefined;
   }
 
   /** Applies every destage due by `nowUs`, in time order. */
   applyDue(nowUs: number): void {
-    const at = this.cleanAt;
-    const sq = this.cleanSeq;
-    const ky = this.cleanKey;
-    const vr = this.cleanVer;
-    while (this.cleanings > 0 && at[0]! <= nowUs) {
-      const topAt = at[0]!;
-      const topKey = ky[0]!;
-      const topVer = vr[0]!;
-      const n = --this.cleanings;
-      if (n > 0) {
-        // Sift the last entry down from the root.
-        const lt = at[n]!;
-        const ls = sq[n]!;
-        const lk = ky[n]!;
-        const lv = vr[n]!;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          if (l >= n) break;
-          const r = l + 1;
-          const m = r < n && (at[r]! < at[l]! || (at[r] === at[l] && sq[r]! < sq[l]!)) ? r : l;
-          if (!(at[m]! < lt || (at[m] === lt && sq[m]! < ls))) break;
-          at[i] = at[m]!;
-          sq[i] = sq[m]!;
-          ky[i] = ky[m]!;
-          vr[i] = vr[m]!;
-          i = m;
-        }
-        at[i] = lt;
-        sq[i] = ls;
-        ky[i] = lk;
-        vr[i] = lv;
-      }
-      this.cleanSlot(topKey, topVer, topAt);
-    }
+    const q = this.cleanings;
+    while (q.popDue(nowUs)) this.cleanSlot(q.poppedKey, q.poppedVersion, q.poppedAt);
   }
 
   /** Brings the slots up to `nowUs` before they are read or taken; not while writers wait (their wake event does it, so they keep their turn). */
   observe(nowUs: number): void {
-    if (this.waiters.length === 0 && this.cleanings > 0 && this.cleanAt[0]! <= nowUs) this.applyDue(nowUs);
+    if (this.waiters.length === 0 && this.cleanings.nextUs <= nowUs) this.applyDue(nowUs);
   }
 
   /**
