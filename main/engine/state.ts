@@ -33,58 +33,11 @@ export interface EngineOptions {
   sha256?: Sha256;
 }
 
-/** Where a write arrived from: decides the step names and whether the bytes are applied here. */
-export type Source = 'host' | 'sync' | 'journal' | 'copy' | 'loop';
-
-export interface Io {
-  id: number;
-  traced: boolean;
-  /**
-   * Pairs in COPY over the bytes this write changed whose copy had already sent those tracks, with the tracks: the
-   * write is replicated to them as in PAIR when its flow reaches their primary (at once, or after a relay's hand-down).
-   */
-  copyForward?: Map<import('./pairs').PairRt, number[]>;
-}
-
-export interface Arrival {
-  systemId: string;
-  portId: string;
-  volumeId: string;
-  offset: number;
-  length: number;
-  data: Payload | null;
-  io: Io;
-  source: Source;
-  /** When the data may leave for a pair's secondary, if later than now (a hand-down's MSG through shared memory). */
-  readyUs?: number;
-  /** For updates of a pair (sync forward, copy, journal record): false once the pair moved on, so the bytes must not land any more. */
-  wanted?: Wanted;
-  /** Sync pairs of this volume in COPY -> the tracks of this write already in sync (copied, or never to copy): forwarded. */
-  copyForward?: Map<PairRt, number[]>;
-  /** A hand-down's arrival (FIG. 1's loop): its entry, which says which pairs it still serves (handDownServes). */
-  handDown?: HandDown;
-}
-
-/**
- * An Arrival with every field present, in one order: arrivals are read on every hop of every write, and objects of
- * one shape keep those reads monomorphic (literals with optional fields left out, and a spread copy, made several).
- */
-export function newArrival(systemId: string, portId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, source: Source, readyUs?: number, wanted?: Wanted, copyForward?: Map<PairRt, number[]>, handDown?: HandDown): Arrival {
-  return { systemId, portId, volumeId, offset, length, data, io, source, readyUs, wanted, copyForward, handDown };
-}
-
-// The records flows are made of (answers, senders, stores, wanted updates) are declared in flow-records.ts.
-export { FLOW_ENDED, type AnswerTo, type PendingAnswer, type Sender, type SentTo, type StoredTo, type Wanted } from './flow-records';
-import type { Wanted } from './flow-records';
+// What a write's flow is made of (its I/O, its arrival at a port, the slots it holds, and the records flows are made of:
+// answers, senders, stores, wanted updates) is declared in flow-records.ts.
+export { FLOW_ENDED, newArrival, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type Source, type StoredTo, type Wanted } from './flow-records';
+import type { Io, SlotHold } from './flow-records';
 import type { HandDown } from './handdown';
-
-/** A cache slot held by a write on its way down the stack, released when the data is destaged or handed to the next cache. */
-export interface SlotHold {
-  cache: CacheRt;
-  volumeId: string;
-  track: number;
-  version: number;
-}
 
 export interface HostRt {
   host: Host;
