@@ -17,8 +17,11 @@ import { pump, releaseHeld } from './journal';
  * not journaled yet and not taken by a bitmap either (still on its way). A write a bitmap took came inside the copy;
  * forgetting only the applied write itself kept such writes for ever, and a delta resync then wrote their stale data
  * over newer writes to the same blocks. An older kept write overlapping the applied one is forgotten in any case: a
- * track's writes are journaled in their order, so it is there (or was dropped on the way) and the applied one is newer.
- * During COPY only the applied write itself is known to be there.
+ * track's writes are journaled in their order, so it is not on its way; it went nowhere (no pair carried it towards
+ * the relay, as when the sync leg had been deleted: a later copy took its bytes), and kept, a delta resync would send
+ * it over the newer bytes the remote holds (in 400 sampled load sequences of the delta-resync figures, seed 77, it
+ * decided 24 forgets, all in the one sequence that deleted and re-created the sync leg). During COPY only the applied
+ * write itself is known to be there.
  */
 export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number, seq: number): void {
   for (const s of core.standbyPairs) {
