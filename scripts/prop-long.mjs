@@ -1,7 +1,9 @@
 // The long property run ("nightly"): many more random engine sequences than npm test; prints totals, or the seed and path that replay a failure.
-// Usage: node scripts/prop-long.mjs [RUNS=2000] [SEED] [MAX_ACTIONS=120] [--load]
+// Usage: node scripts/prop-long.mjs [RUNS=2000] [SEED] [MAX_ACTIONS=120] [--load] [--sample [--only=TEXT] [--verbose]]
 // --load: every sequence runs under the figure's own workloads at sustained hotspot load with small caches (see
 // Variation.load in main/engine/properties/variations.ts). Failing and slow sequences are printed on stderr as they happen.
+// --sample: no shrinking; every sequence runs, each failing one is printed with its replay and the run goes on (exit 1
+// if any failed). --only=TEXT keeps the figures whose file name contains TEXT; --verbose prints a line per sequence.
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,16 +12,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const load = process.argv.includes('--load');
-const [runsArg, seedArg, maxArg] = process.argv.slice(2).filter((a) => a !== '--load');
+const sample = process.argv.includes('--sample');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '';
+const [runsArg, seedArg, maxArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runs = Number(runsArg ?? 2000);
 const seed = seedArg !== undefined ? Number(seedArg) : Date.now() % 2 ** 31;
 const out = path.join(mkdtempSync(path.join(tmpdir(), 'relaylab-prop-')), 'long-run.mjs');
 await build({ entryPoints: [path.join(root, 'main/engine/properties/long-run.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
-const { propertyRuns, parseTopologyText, withoutInitialFill } = await import(pathToFileURL(out).href);
+const { propertyRuns, sampledRuns, parseTopologyText, withoutInitialFill } = await import(pathToFileURL(out).href);
 
 const dir = path.join(root, 'assets/topologies');
 const builtIns = readdirSync(dir)
-  .filter((f) => f.endsWith('.relaylab.json'))
+  .filter((f) => f.endsWith('.relaylab.json') && f.includes(only))
   .sort()
   .map((file) => {
     const loaded = parseTopologyText(readFileSync(path.join(dir, file), 'utf8'));
@@ -29,6 +33,15 @@ const builtIns = readdirSync(dir)
   });
 
 const started = Date.now();
+if (sample) {
+  const r = sampledRuns(builtIns, runs, seed, Number(maxArg ?? 120), load, (what) => console.warn(`prop-long: FAILED ${what}`), process.argv.includes('--verbose') ? (line) => console.log(line) : undefined);
+  console.log(
+    `prop-long --sample${load ? ' --load' : ''}${only ? ` --only=${only}` : ''}: seed ${seed}: ${r.runs} runs, ${r.failures} failed, ${r.steps} steps, ${r.writesAcked} writes acknowledged (${r.writesFailed} failed), ` +
+      `${r.faults} faults, ${r.commandsRefused} commands refused, ${r.resyncs} copies/resyncs completed, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  if (r.failures) process.exitCode = 1;
+  process.exit();
+}
 const report = propertyRuns(builtIns, runs, seed, Number(maxArg ?? 120), load, (what) => console.warn(`prop-long: ${what}`));
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log(

@@ -56,6 +56,38 @@ export function propertyRuns(builtIns: { file: string; topology: Topology }[], n
   return report;
 }
 
+/**
+ * Like propertyRuns, without fast-check's shrinking: `numRuns` sequences drawn with fc.sample from the same arbitraries,
+ * each run to its end whatever the others did; every failing one is handed to `onFailure` with what replays it
+ * (`[figure index, variation, engine seed, actions]` for runSequence) and the run goes on. A shrink of a 120-action
+ * load sequence can take longer than the run itself; this finds more failures per hour and leaves shrinking to a
+ * replay. `onRun` hears one line per sequence.
+ */
+export function sampledRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, load = false, onFailure: (what: string) => void, onRun?: (line: string) => void): LongRunReport & { failures: number } {
+  const report = { seed, runs: 0, steps: 0, writesAcked: 0, writesFailed: 0, faults: 0, commandsRefused: 0, resyncs: 0, statesSeen: [] as string[], failures: 0 };
+  const states = new Set<string>();
+  const samples = fc.sample(fc.tuple(fc.nat(builtIns.length - 1), load ? loadVariationArb : variationArb, fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: maxActions, size: 'max' })), { numRuns, seed });
+  for (const [which, variation, engineSeed, actions] of samples) {
+    const started = Date.now();
+    const { violations, stats } = runSequence(builtIns[which]!.topology, variation, engineSeed, actions);
+    onRun?.(`#${report.runs} ${builtIns[which]!.file}: ${Date.now() - started} ms, ${stats.writesAcked} writes acknowledged, ${actions.length} actions${violations.length ? ' FAILED' : ''}`);
+    if (violations.length) {
+      report.failures++;
+      onFailure(`run ${report.runs} (${builtIns[which]!.file}): ${violations.map(describe).join(' | ')}\nreplay with runSequence: ${JSON.stringify([which, variation, engineSeed, actions])}`);
+    }
+    report.runs++;
+    report.steps += stats.steps;
+    report.writesAcked += stats.writesAcked;
+    report.writesFailed += stats.writesFailed;
+    report.faults += stats.faults;
+    report.commandsRefused += stats.commandsRefused;
+    report.resyncs += stats.resyncsCompleted;
+    for (const st of stats.statesSeen) states.add(st);
+  }
+  report.statesSeen = [...states].sort();
+  return report;
+}
+
 export const describe = (v: Violation) => `step ${v.step} ${JSON.stringify(v.action)}: [${v.invariant}] ${v.detail}`;
 
 export interface SoakSample {
