@@ -1,4 +1,4 @@
-// The volume content hash (its definition, block digests shared by content identity, composed volumes' hash) used by SparseVolume and the engine's verify.
+// The volume content hash (its definition, block digests shared by content identity, composed volumes' hash) used by SparseVolume and the engine's verify. And whether two volumes hold the same bytes.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { assertNonNegativeInteger, DataStructureError } from './errors';
@@ -163,4 +163,27 @@ export function composedContentHash(sizeBytes: number, extents: readonly Content
 function writeU64(view: DataView, at: number, value: number): void {
   view.setUint32(at, Math.floor(value / 0x1_0000_0000));
   view.setUint32(at + 4, value >>> 0);
+}
+
+/** True when both volumes have the same size and the same logical bytes (unwritten = zeros). */
+export function equalContent(a: SparseVolume, b: SparseVolume): boolean {
+  if (a.sizeBytes !== b.sizeBytes) return false;
+  if (a.trackBytes !== b.trackBytes) return a.contentHash() === b.contentHash();
+  const tracks = new Set<number>([...a.writtenTracks(), ...b.writtenTracks()]);
+  for (const track of tracks) {
+    const left = a.peekTrack(track);
+    const right = b.peekTrack(track);
+    if (left && right) {
+      if (!equalBytes(left, right)) return false;
+    } else if (!isAllZero(left ?? right ?? new Uint8Array(0))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

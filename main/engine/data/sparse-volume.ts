@@ -6,7 +6,7 @@ import { ChunkedBytes, GeneratedBytes, isAllZero, payloadBytes, copyPayloadInto,
 
 export { isAllZero } from './payload';
 // The content hash lives in content-hash.ts; its names stay importable from here.
-export { HASH_BLOCK_BYTES, composedContentHash, pureSha256, type ContentExtent, type Sha256 } from './content-hash';
+export { HASH_BLOCK_BYTES, composedContentHash, equalContent, pureSha256, type ContentExtent, type Sha256 } from './content-hash';
 
 export const DEFAULT_TRACK_BYTES = 256 * 1024;
 
@@ -413,29 +413,6 @@ export class SparseVolume implements VolumeContent {
       throw new DataStructureError('VOLUME_RANGE', `range ${offset}+${length} ends beyond the volume size ${this.sizeBytes}`, this.id);
     }
   }
-}
-
-/** True when both volumes have the same size and the same logical bytes (unwritten = zeros). */
-export function equalContent(a: SparseVolume, b: SparseVolume): boolean {
-  if (a.sizeBytes !== b.sizeBytes) return false;
-  if (a.trackBytes !== b.trackBytes) return a.contentHash() === b.contentHash();
-  const tracks = new Set<number>([...a.writtenTracks(), ...b.writtenTracks()]);
-  for (const track of tracks) {
-    const left = a.peekTrack(track);
-    const right = b.peekTrack(track);
-    if (left && right) {
-      if (!equalBytes(left, right)) return false;
-    } else if (!isAllZero(left ?? right ?? new Uint8Array(0))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function payloadIsAllZero(p: Payload): boolean {
