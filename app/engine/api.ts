@@ -119,6 +119,12 @@ export interface PairStatus {
   paths?: { up: number; total: number; min: number; detecting: boolean };
   lagBytes?: number;
   journalFill?: number;
+  /**
+   * A delta-resync standby (HOLD, HOLDING, HLDE): the primary's writes it keeps because the remote has not yet applied
+   * them through the relay, their bytes, and the standby journal's capacity (past it the oldest go: HLDE, and a delta
+   * resync becomes a full copy). A delta resync sends exactly these (Hitachi 3DC delta resync).
+   */
+  standbyKept?: { writes: number; bytes: number; capacityBytes: number };
   /** Async: the last journal sequence number applied at the secondary (an unbroken run up to it), and the last one issued. */
   appliedSeq?: number;
   issuedSeq?: number;

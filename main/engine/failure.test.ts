@@ -508,6 +508,40 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
     expect(cn6.bytes).toBeLessThan(delta.sizeBytes / 20);
   });
 
+  test('the standby keeps what the remote lacks: the writes of a relay-leg outage until its resync carried them, then only those in flight', () => {
+    const t = fig01Delta();
+    // CN4 fast enough that the relay leg has no backlog: in steady state only writes on their way are kept.
+    const e = new Engine({ ...t, cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, bandwidthMbps: 1000 } : c)) }, { seed: 4 });
+    const delta = e.pairs.get('pair-delta')!;
+    const kept = () => e.pairStatus(delta).standbyKept!;
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    expect(kept().writes).toBeLessThan(20);
+    expect(kept().capacityBytes).toBe(1 << 30);
+    // The relay leg's outage: its writes go into its bitmap, the remote lacks them, the standby keeps them.
+    e.command({ type: 'cutCable', cableId: 'CN4' });
+    e.runUntil(2_000_000);
+    const outage = kept();
+    expect(outage.writes).toBeGreaterThan(500);
+    expect(outage.bytes).toBe(outage.writes * 4096);
+    e.command({ type: 'restoreCable', cableId: 'CN4' });
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' }).ok).toBe(true);
+    while (e.pairs.get('pair-async')!.state === 'COPY' && e.nowUs < 10_000_000) e.runFor(50_000);
+    expect(e.pairs.get('pair-async')!.state).toBe('PAIR');
+    // The resync's copy carried them: once the remote applies records again they are forgotten. They were kept for
+    // ever when only a write's own applied record made the standby forget it, and a standby with a smaller journal
+    // then wrapped (HLDE) over writes the remote had long had.
+    e.runFor(200_000);
+    expect(kept().writes).toBeLessThan(20);
+    // That copy wrote V22 outside the journal order, so a delta resync now is a full copy, and says why.
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(r.ok && r.message).toMatch(/pair-async copied into V22 while pair-delta stood by; full copy/);
+    e.workloadsStopUs = e.nowUs;
+    e.runUntilSettled(e.nowUs + 600e6);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+
   test('a wrapped standby journal falls back to a full copy and says so', () => {
     const e = new Engine(fig01Delta(64 * 1024), { seed: 4 });
     e.startWorkloads();

@@ -5,6 +5,7 @@ import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
 import { endToEndRpoUs, fedWhileUpstreamCopying, sampleRpo, sideStates, upstreamIndex, upstreamOf, type UpstreamIndex } from './pair-states';
+import { STANDBY_STATES } from './standby';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -47,6 +48,7 @@ export function pairStatus(core: EngineState, p: PairRt, upstream?: UpstreamInde
     reason: p.reason,
   };
   if (p.mode === 'sync') s.fenced = p.fenced;
+  if (STANDBY_STATES.has(p.state)) s.standbyKept = { writes: p.deltaLog.size, bytes: p.deltaBytes, capacityBytes: j?.capacityBytes ?? 0 };
   if (p.cfg.paths) s.paths = { up: pathsUp(core, p), total: p.cfg.paths.cableIds.length, min: p.cfg.paths.minPaths, detecting: p.pathWatch.detectAtUs !== undefined };
   if (copying) {
     const elapsed = core.nowUs - p.copy.startedUs;
@@ -66,6 +68,8 @@ export function pairStatus(core: EngineState, p: PairRt, upstream?: UpstreamInde
     s.journalFill = j.fill;
     s.appliedSeq = j.applyNext - 1;
     s.issuedSeq = j.nextSeq - 1;
+    // A standby replicates nothing while it stands by: its remote is the relay leg's, whose RPO that pair reports.
+    if (s.standbyKept) return s;
     const rpo = sampleRpo(core, p);
     s.rpoMs = rpo / 1000;
     s.maxRpoMs = p.maxRpoUs / 1000;

@@ -91,6 +91,7 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
     lines.push(`P-VOL ${p.primaryState ?? p.state} · S-VOL ${p.secondaryState ?? p.state}`);
   if (p.fenced) lines.push('P-VOL fenced: host writes fail until the fence is lifted or the pair is resynchronised');
   if (p.paths) lines.push(pathsText(p.paths));
+  if (p.standbyKept) lines.push(standbyKeptText(p.standbyKept));
   if (p.reason) lines.push(`since ${formatClock(p.sinceUs)}: ${p.reason}`);
   const fencedHere = p.fenced === true && role !== 'secondary';
   let label = fencedHere ? `${side} · fenced` : side;
@@ -100,7 +101,10 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
     badge.progress = p.copyProgress;
     badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;
   }
-  if (p.mode === 'async') {
+  if (p.standbyKept) {
+    // A standby replicates nothing: what it keeps for a delta resync is its figure, not an RPO.
+    badge.lagText = `keeps ${formatCount(p.standbyKept.writes)} write${p.standbyKept.writes === 1 ? '' : 's'} (${bytes(p.standbyKept.bytes)})`;
+  } else if (p.mode === 'async') {
     const parts: string[] = [];
     if (p.rpoMs !== undefined) parts.push(`RPO ${formatDurationMs(p.rpoMs)}`);
     if (p.endToEndRpoMs !== undefined && p.endToEndRpoMs > (p.rpoMs ?? 0)) parts.push(`end to end ${formatDurationMs(p.endToEndRpoMs)}`);
@@ -109,6 +113,15 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
   } else if (p.state === 'PAIR') badge.lagText = 'RPO 0 (sync)';
   if (p.differentialTracks > 0 && !copying) badge.differentialText = `${formatCount(p.differentialTracks)} track${p.differentialTracks === 1 ? '' : 's'} differ`;
   return badge;
+}
+
+/** What a delta-resync standby keeps, in words: the writes the remote lacks, against its journal's capacity. */
+export function standbyKeptText(k: NonNullable<PairStatus['standbyKept']>): string {
+  const share = k.capacityBytes > 0 ? `, ${((100 * k.bytes) / k.capacityBytes).toFixed(k.bytes * 100 < k.capacityBytes ? 2 : 0)}% of its ${bytes(k.capacityBytes)} journal` : '';
+  return (
+    `delta-resync standby: keeps ${formatCount(k.writes)} write${k.writes === 1 ? '' : 's'} (${bytes(k.bytes)}${share}) the remote has not yet applied through the relay; ` +
+    `a delta resync sends exactly these, in order (past the journal's capacity the oldest go: HLDE, and a delta resync becomes a full copy)`
+  );
 }
 
 /** A path group in words: how many of its cables are up, the minimum, and a cut not yet noticed (the path timeout runs). */
@@ -162,8 +175,9 @@ export function explainPair(p: PairStatus, events: readonly StepEvent[]): Explan
     details.push(
       `${pathsText(p.paths)}${p.paths.up < p.paths.min && !p.paths.detecting ? '; fewer than the minimum are up, so the pair suspended' : p.paths.up < p.paths.total ? '; the remaining paths carry the load' : ''}`,
     );
+  if (p.standbyKept) details.push(standbyKeptText(p.standbyKept));
   if (p.state === 'COPY') details.push(`copy ${Math.floor(p.copyProgress * 100)}% done${p.copyEtaMs !== undefined ? `, about ${formatDurationMs(p.copyEtaMs)} to go` : ''}; the secondary cannot be used for recovery until it ends`);
-  if (p.mode === 'async' && p.rpoMs !== undefined)
+  if (p.mode === 'async' && p.rpoMs !== undefined && !p.standbyKept)
     details.push(
       `RPO ${formatDurationMs(p.rpoMs)} (the age of the newest write the secondary's image lacks; largest so far ${formatDurationMs(p.maxRpoMs ?? p.rpoMs)})${p.endToEndRpoMs !== undefined ? `; end to end, from the host's writes to this farthest copy, ${formatDurationMs(p.endToEndRpoMs)}` : ''}${p.journalFill !== undefined ? `, journal ${Math.round(p.journalFill * 100)}% full` : ''}`,
     );
