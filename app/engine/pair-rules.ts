@@ -25,27 +25,33 @@ export interface PairStateRule {
   secondaryConsistent: boolean;
   /** Host writes to the secondary: refused, accepted, or accepted when the split was read/write. */
   secondaryWrites: 'refused' | 'accepted' | 'if-split-read-write';
+  /**
+   * A delta-resync standby (Hitachi 3DC): it carries nothing, and keeps its primary's writes until the remote has
+   * applied them through the relay, for a delta resync. HOLD (ready), HOLDING (being prepared), HLDE (its journal
+   * cannot be used).
+   */
+  standsBy: boolean;
 }
 
 const NONE = { forwardsUpdates: false, sendsJournal: false, suspendable: false } as const;
 
 export const PAIR_STATE_RULES: Record<PairState, PairStateRule> = {
-  SMPL: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused' },
+  SMPL: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: false, secondaryWrites: 'refused', standsBy: false },
   // An async pair in COPY sends its update journal beside the base copy (writes to tracks the copy already sent).
-  COPY: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused' },
-  PAIR: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
-  PFUL: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
+  COPY: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: false, secondaryWrites: 'refused', standsBy: false },
+  PAIR: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: false },
+  PFUL: { paired: true, replicating: true, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, forwardsUpdates: true, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: false },
   // A split pair stays PSUS when its link or secondary then fails (nothing is being sent that could fail).
-  PSUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
-  SSUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write' },
-  PSUE: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
-  PFUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
-  SSWS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted' },
-  HOLD: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
-  HOLDING: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
-  HLDE: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
-  suspending: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused' },
-  deleting: { paired: true, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused' },
+  PSUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write', standsBy: false },
+  SSUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'if-split-read-write', standsBy: false },
+  PSUE: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: false },
+  PFUS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: true, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: false },
+  SSWS: { paired: true, replicating: false, recordsOnPrimary: true, recordsOnSecondary: true, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'accepted', standsBy: false },
+  HOLD: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: true },
+  HOLDING: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: true },
+  HLDE: { paired: false, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: false, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: true },
+  suspending: { paired: true, replicating: true, recordsOnPrimary: true, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, sendsJournal: true, suspendable: true, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: false },
+  deleting: { paired: true, replicating: false, recordsOnPrimary: false, recordsOnSecondary: false, busy: true, suspended: false, ...NONE, secondaryConsistent: true, secondaryWrites: 'refused', standsBy: false },
 };
 
 /** Facts beyond the state that decide an operation (kept small: what the menu can know from a snapshot). */

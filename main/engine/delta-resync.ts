@@ -5,7 +5,7 @@ import type { EngineState } from './state';
 import { abandonCopy, setState } from './pair-states';
 import { startCopy } from './copy';
 import type { JournalRecord, KeptWrite, PairRt } from './pairs';
-import { STANDBY_STATES, standbyWrapped } from './standby';
+import { standbyWrapped } from './standby';
 import { pump, releaseHeld } from './journal';
 
 /**
@@ -25,7 +25,7 @@ import { pump, releaseHeld } from './journal';
  */
 export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number, seq: number): void {
   for (const s of core.standbyPairs) {
-    if (s.secondaryId !== feeding.secondaryId || !STANDBY_STATES.has(s.state)) continue;
+    if (s.secondaryId !== feeding.secondaryId || !s.rules.standsBy) continue;
     const w = s.deltaLog.get(hostIoId);
     if (!w) continue;
     if (feeding.state === 'COPY') {
@@ -81,7 +81,7 @@ export function deltaSettled(core: EngineState, p: PairRt, ioId: number): void {
 /** A write reached a standby's primary: kept for a delta resync; the oldest go when the journal's capacity is exceeded (wrapped). */
 export function recordDelta(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, ioId: number): void {
   for (const s of core.standbyPairs) {
-    if (s.primaryId !== volumeId || !STANDBY_STATES.has(s.state)) continue;
+    if (s.primaryId !== volumeId || !s.rules.standsBy) continue;
     // A copy's track (I/O id 0) is no host write the relay will forward: the kept writes no longer tell the remote's difference.
     if (ioId === 0) {
       s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;

@@ -5,7 +5,6 @@ import type { CacheStatus, HostStatus, LinkStatus, PairStatus, Snapshot } from '
 import { composedContentHash } from './data/sparse-volume';
 import type { PairRt } from './pairs';
 import { endToEndRpoUs, fedWhileUpstreamCopying, sampleRpo, sideStates, upstreamIndex, upstreamOf, type UpstreamIndex } from './pair-states';
-import { STANDBY_STATES } from './standby';
 import { TopologyError, type LinkRt } from './runtime';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
@@ -48,7 +47,7 @@ export function pairStatus(core: EngineState, p: PairRt, upstream?: UpstreamInde
     reason: p.reason,
   };
   if (p.mode === 'sync') s.fenced = p.fenced;
-  if (STANDBY_STATES.has(p.state)) s.standbyKept = { writes: p.deltaLog.size, bytes: p.deltaBytes, capacityBytes: j?.capacityBytes ?? 0 };
+  if (p.rules.standsBy) s.standbyKept = { writes: p.deltaLog.size, bytes: p.deltaBytes, capacityBytes: j?.capacityBytes ?? 0 };
   if (p.cfg.paths) s.paths = { up: pathsUp(core, p), total: p.cfg.paths.cableIds.length, min: p.cfg.paths.minPaths, detecting: p.pathWatch.detectAtUs !== undefined };
   if (copying) {
     const elapsed = core.nowUs - p.copy.startedUs;

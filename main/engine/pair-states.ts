@@ -244,9 +244,6 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   return undefined;
 }
 
-/** States in which a pair carries nothing (a delta-resync standby keeps writes, it sends none until it is resynchronised). */
-const STANDBY_STATES: ReadonlySet<string> = new Set(['HOLD', 'HOLDING', 'HLDE']);
-
 /**
  * Whether replication from `target` (through the other pairs, across shared real volumes) reaches the volume `p`
  * copies from: a copy into `target` would then close a loop (FIG. 1's delta-resync variant with pair-delta swapped
@@ -262,7 +259,7 @@ function replicationLoop(core: EngineState, p: PairRt, target: string): string[]
   while (queue.length) {
     const chain = queue.shift()!;
     for (const q of downstreamOf(core, chain[chain.length - 1]!)) {
-      if (q === p || STANDBY_STATES.has(q.state) || seen.has(q.secondaryId)) continue;
+      if (q === p || q.rules.standsBy || seen.has(q.secondaryId)) continue;
       const next = [...chain, q.secondaryId];
       if (sharesSource(q.secondaryId)) return next;
       seen.add(q.secondaryId);

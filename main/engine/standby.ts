@@ -1,16 +1,12 @@
 // The delta-resync standby's own states (Hitachi 3DC, Universal Replicator user guide "delta resync" pair status;
 // DOMAIN.md "3DC cascade"): HOLDING while it is being prepared (its journal set up with the remote, at the start and
 // after its path comes back), HOLD when ready, HLDE when its journal cannot be used (its cable to the remote down, or
-// the journal wrapped). The kept writes (delta-resync.ts recordDelta) are kept in all three.
+// the journal wrapped). The kept writes (delta-resync.ts recordDelta) are kept in all three (`standsBy` in the pair-rules table).
 import type { EngineState } from './state';
 import type { PairRt } from './pairs';
 import type { LinkRt } from './links';
 import { setState } from './pair-states';
-import type { PairState } from '../../app/engine/api';
 import { defineEvent } from './sim';
-
-/** States in which a standby keeps its primary's writes for a delta resync. */
-export const STANDBY_STATES: ReadonlySet<PairState> = new Set<PairState>(['HOLD', 'HOLDING', 'HLDE']);
 
 /** Time to set the standby's journal up with the remote: one exchange over its cable (a round trip plus the remote's CHA). */
 function preparationUs(core: EngineState, s: PairRt): number {

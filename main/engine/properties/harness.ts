@@ -4,7 +4,6 @@ import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
 import { upstreamOf } from '../pair-states';
-import { STANDBY_STATES } from '../standby';
 import { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, type Variation } from './variations';
 
 export { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, type Variation } from './variations';
@@ -292,7 +291,7 @@ export class EngineModel {
       landings ??= this.landingsOf(
         target.luId,
         target.offsets[rec.block]!,
-        [...this.engine.pairs.values()].filter((q) => q.mode === 'sync' && !STANDBY_STATES.has(q.state)).map((q): [string, string] => [q.primaryId, q.secondaryId]),
+        [...this.engine.pairs.values()].filter((q) => q.mode === 'sync' && !q.rules.standsBy).map((q): [string, string] => [q.primaryId, q.secondaryId]),
       );
       if (!landings.has(p.primaryId)) continue;
       this.violations.push({
