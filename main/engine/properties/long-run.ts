@@ -33,14 +33,7 @@ export function propertyRuns(builtIns: { file: string; topology: Topology }[], n
       // failing sequence, and one that took long enough to be worth a look of its own.
       const ms = Date.now() - started;
       if (ms > SLOW_SEQUENCE_MS || violations.length) onNotice?.(`run ${report.runs + 1} took ${(ms / 1000).toFixed(1)} s${violations.length ? ' and failed (fast-check shrinks it next)' : ''}: ${JSON.stringify([which, variation, engineSeed, actions])}`);
-      report.runs++;
-      report.steps += stats.steps;
-      report.writesAcked += stats.writesAcked;
-      report.writesFailed += stats.writesFailed;
-      report.faults += stats.faults;
-      report.commandsRefused += stats.commandsRefused;
-      report.resyncs += stats.resyncsCompleted;
-      for (const s of stats.statesSeen) states.add(s);
+      count(report, states, stats);
       if (violations.length) throw new Error(`${builtIns[which]!.file}: ${violations.map(describe).join('\n')}`);
     }),
     { numRuns, seed },
@@ -75,17 +68,22 @@ export function sampledRuns(builtIns: { file: string; topology: Topology }[], nu
       report.failures++;
       onFailure(`run ${report.runs} (${builtIns[which]!.file}): ${violations.map(describe).join(' | ')}\nreplay with runSequence: ${JSON.stringify([which, variation, engineSeed, actions])}`);
     }
-    report.runs++;
-    report.steps += stats.steps;
-    report.writesAcked += stats.writesAcked;
-    report.writesFailed += stats.writesFailed;
-    report.faults += stats.faults;
-    report.commandsRefused += stats.commandsRefused;
-    report.resyncs += stats.resyncsCompleted;
-    for (const st of stats.statesSeen) states.add(st);
+    count(report, states, stats);
   }
   report.statesSeen = [...states].sort();
   return report;
+}
+
+/** One more sequence's figures added to the totals. */
+function count(report: LongRunReport, states: Set<string>, stats: ReturnType<typeof runSequence>['stats']): void {
+  report.runs++;
+  report.steps += stats.steps;
+  report.writesAcked += stats.writesAcked;
+  report.writesFailed += stats.writesFailed;
+  report.faults += stats.faults;
+  report.commandsRefused += stats.commandsRefused;
+  report.resyncs += stats.resyncsCompleted;
+  for (const s of stats.statesSeen) states.add(s);
 }
 
 export const describe = (v: Violation) => `step ${v.step} ${JSON.stringify(v.action)}: [${v.invariant}] ${v.detail}`;
