@@ -7,10 +7,10 @@ import type { Page } from '@playwright/test';
 const expect = baseExpect.configure({ timeout: 30_000 });
 test.use({ viewport: { width: 1680, height: 1050 } });
 
-/** The number of writes on the standby's badge ("keeps 12 writes (48 KiB)"). */
+/** The number of writes on the standby's badge ("kept 1,301 · 5.08 MiB"). */
 async function keptWrites(page: Page): Promise<number> {
   const text = (await secondaryBadge(page, 'pair-delta').locator('.live-badge-extra').textContent()) ?? '';
-  const m = /keeps ([\d,]+) writes?/.exec(text);
+  const m = /kept ([\d,]+) ·/.exec(text);
   return m ? Number(m[1]!.replace(/,/g, '')) : NaN;
 }
 
@@ -23,7 +23,7 @@ test('the delta-resync standby shows the writes it keeps, more while the relay l
   await page.getByTestId('run-play').click();
   await expect(secondaryBadge(page, 'pair-async')).toHaveAttribute('data-state', 'PAIR', { timeout: 60_000 });
   await expect(secondaryBadge(page, 'pair-delta')).toHaveAttribute('data-state', 'HOLD');
-  await expect(secondaryBadge(page, 'pair-delta').locator('.live-badge-extra')).toHaveText(/^keeps [\d,]+ writes? \(/);
+  await expect(secondaryBadge(page, 'pair-delta').locator('.live-badge-extra')).toHaveText(/^kept [\d,]+ · /);
 
   // The relay leg's outage: the remote lacks every write since, and the standby keeps them.
   await rightClickEdge(page, 'CN4');

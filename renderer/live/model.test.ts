@@ -101,12 +101,12 @@ describe('pair badges', () => {
   it('a delta-resync standby shows what it keeps for a delta resync instead of an RPO, on the badge, its tooltip and the explain panel', () => {
     const p = pair({ state: 'HOLD', rpoMs: 0, lagBytes: 0, standbyKept: { writes: 757, bytes: 757 * 4096, capacityBytes: 2 ** 30 } });
     const b = pairBadge(p, 'secondary');
-    expect(b.lagText).toBe('keeps 757 writes (2.96 MiB)');
+    expect(b.lagText).toBe('kept 757 · 2.96 MiB');
     expect(b.tooltip).toContain('keeps 757 writes (2.96 MiB, 0.29% of its 1 GiB journal) the remote has not yet applied through the relay');
     const why = explainPair(p, []).details.join('\n');
     expect(why).toContain('a delta resync sends exactly these');
     expect(why).not.toContain('RPO');
-    expect(pairBadge(pair({ state: 'HOLD', standbyKept: { writes: 1, bytes: 4096, capacityBytes: 0 } })).lagText).toBe('keeps 1 write (4 KiB)');
+    expect(pairBadge(pair({ state: 'HOLD', standbyKept: { writes: 1, bytes: 4096, capacityBytes: 0 } })).lagText).toBe('kept 1 · 4 KiB');
   });
 
   it('a sync pair in PAIR has an RPO of zero', () => {

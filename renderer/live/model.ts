@@ -102,8 +102,9 @@ export function pairBadge(p: PairStatus, role?: 'primary' | 'secondary'): PairBa
     badge.progressText = `${Math.floor(p.copyProgress * 100)}%${p.copyEtaMs !== undefined ? ` · ETA ${formatDurationMs(p.copyEtaMs)}` : ''}`;
   }
   if (p.standbyKept) {
-    // A standby replicates nothing: what it keeps for a delta resync is its figure, not an RPO.
-    badge.lagText = `keeps ${formatCount(p.standbyKept.writes)} write${p.standbyKept.writes === 1 ? '' : 's'} (${bytes(p.standbyKept.bytes)})`;
+    // A standby replicates nothing: what it keeps for a delta resync is its figure, not an RPO (short: badges are small;
+    // the tooltip says what it is).
+    badge.lagText = `kept ${formatCount(p.standbyKept.writes)} · ${bytes(p.standbyKept.bytes)}`;
   } else if (p.mode === 'async') {
     const parts: string[] = [];
     if (p.rpoMs !== undefined) parts.push(`RPO ${formatDurationMs(p.rpoMs)}`);
