@@ -49,25 +49,15 @@ export class DueQueue {
       return;
     }
     if (this.heapSize === this.heapAt.length) this.growHeap();
-    const at = this.heapAt;
-    const sq = this.heapSeq;
-    const ky = this.heapKey;
-    const vr = this.heapVer;
+    // Sift up from the end.
     let i = this.heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pt = at[parent]!;
-      if (pt < atUs || (pt === atUs && sq[parent]! < seq)) break;
-      at[i] = pt;
-      sq[i] = sq[parent]!;
-      ky[i] = ky[parent]!;
-      vr[i] = vr[parent]!;
+      if (this.earlier(parent, atUs, seq)) break;
+      this.heapMove(i, parent);
       i = parent;
     }
-    at[i] = atUs;
-    sq[i] = seq;
-    ky[i] = key;
-    vr[i] = version;
+    this.heapSet(i, atUs, seq, key, version);
   }
 
   /** Takes the earliest entry if it is due by `nowUs` (its fields in poppedAt/poppedKey/poppedVersion); false if none is. */
@@ -94,34 +84,46 @@ export class DueQueue {
   }
 
   private removeHeapTop(): void {
-    const at = this.heapAt;
-    const sq = this.heapSeq;
-    const ky = this.heapKey;
-    const vr = this.heapVer;
     const n = --this.heapSize;
     if (n === 0) return;
     // Sift the last entry down from the root.
+    const at = this.heapAt;
+    const sq = this.heapSeq;
     const lt = at[n]!;
     const ls = sq[n]!;
-    const lk = ky[n]!;
-    const lv = vr[n]!;
+    const lk = this.heapKey[n]!;
+    const lv = this.heapVer[n]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const m = r < n && (at[r]! < at[l]! || (at[r] === at[l] && sq[r]! < sq[l]!)) ? r : l;
-      if (!(at[m]! < lt || (at[m] === lt && sq[m]! < ls))) break;
-      at[i] = at[m]!;
-      sq[i] = sq[m]!;
-      ky[i] = ky[m]!;
-      vr[i] = vr[m]!;
+      const m = r < n && this.earlier(r, at[l]!, sq[l]!) ? r : l;
+      if (!this.earlier(m, lt, ls)) break;
+      this.heapMove(i, m);
       i = m;
     }
-    at[i] = lt;
-    sq[i] = ls;
-    ky[i] = lk;
-    vr[i] = lv;
+    this.heapSet(i, lt, ls, lk, lv);
+  }
+
+  /** Whether heap entry `i` comes before (atUs, seq): earlier, or as early and booked before. */
+  private earlier(i: number, atUs: number, seq: number): boolean {
+    const t = this.heapAt[i]!;
+    return t < atUs || (t === atUs && this.heapSeq[i]! < seq);
+  }
+
+  private heapMove(to: number, from: number): void {
+    this.heapAt[to] = this.heapAt[from]!;
+    this.heapSeq[to] = this.heapSeq[from]!;
+    this.heapKey[to] = this.heapKey[from]!;
+    this.heapVer[to] = this.heapVer[from]!;
+  }
+
+  private heapSet(i: number, atUs: number, seq: number, key: number, version: number): void {
+    this.heapAt[i] = atUs;
+    this.heapSeq[i] = seq;
+    this.heapKey[i] = key;
+    this.heapVer[i] = version;
   }
 
   private growHeap(): void {
