@@ -2,7 +2,7 @@
 import type { EngineState } from './state';
 import type { PairOp } from '../../app/engine/api';
 import { PAIR_OP_RULES, pairOpRefusal, type PairOpRule } from '../../app/engine/pair-rules';
-import { issueWrite } from './write';
+import { issueWrite } from './host-write';
 import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, pump, releaseHeld, releaseHeldOf } from './journal';

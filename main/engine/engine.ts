@@ -6,7 +6,7 @@ import type { PairRt } from './pairs';
 import type { LatencyHistogram } from './sim';
 import type { ReadStats } from './workload';
 import { EngineState, type EngineOptions, type WorkloadOverride } from './state';
-import { issueWrite } from './write';
+import { issueWrite } from './host-write';
 import { command } from './commands';
 import { setState } from './pair-states';
 import { startCopy } from './copy';

@@ -4,7 +4,7 @@ import type { TraceRecord, Workload, WorkloadTrace } from '../../app/model/schem
 import { hostRead } from './reads';
 import { MAX_HOST_OUTSTANDING, type HostRt, type WorkloadOverride } from './state';
 import { traceSchedule } from './workload';
-import { issueWrite, traceWorkload } from './write';
+import { issueWrite, traceWorkload } from './host-write';
 import { defineEvent } from './sim';
 
 /** A synthetic workload's next arrival: the host, its workload, its sequential cursor, mean gap and end. */
