@@ -8,6 +8,7 @@ import type { LinkRt } from './links';
 import { arrive, deliver, type Arriving } from './write';
 import { supersedeJournaled } from './journal';
 import { defineEvent } from './sim';
+import { deltaUpstreamCopied } from './delta-resync';
 
 /** The next paced batch of a copy (`gen`: the copy it belongs to; a later copy makes it a no-op). */
 interface CopyBatchRec {
@@ -188,7 +189,9 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
   if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
     p.copy.active = false;
     p.secondaryInconsistent = false;
+    p.copiesCompleted++;
     upstreamCopyCompleted(core, p);
+    if (core.standbyPairs.length) deltaUpstreamCopied(core, p);
     p.lastAppliedWrittenUs = core.nowUs;
     if (p.failbackPending) {
       p.failbackPending = false;

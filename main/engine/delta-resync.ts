@@ -2,7 +2,7 @@
 // the remote has them through the relay, and the delta resync that sends only those, in order, or falls back to a copy.
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { abandonCopy, setState } from './pair-states';
+import { abandonCopy, downstreamOf, setState } from './pair-states';
 import { startCopy } from './copy';
 import type { JournalRecord, KeptWrite, PairRt } from './pairs';
 import { standbyWrapped } from './standby';
@@ -12,10 +12,10 @@ import { pump, releaseHeld } from './journal';
  * A delta-resync standby keeps a write until the remote holds it. The remote applies the relay's records in the
  * relay's journal order, which under load is not the order the writes reached the standby's primary (a write waiting
  * for a cache slot in the relay is overtaken by writes to other tracks). So when a record is applied, and the pair
- * feeding the remote replicates every write (not COPY: its initial or differential copy is done), a kept write older
- * than it is at the remote too unless it may still be missing: journaled at the relay after the applied record, or
- * not journaled yet and not taken by a bitmap either (still on its way). A write a bitmap took came inside the copy;
- * forgetting only the applied write itself kept such writes for ever, and a delta resync then wrote their stale data
+ * feeding the remote replicates every write (not COPY), a kept write older than it is at the remote too unless it may
+ * still be missing (mayBeMissing): journaled at the relay after the applied record, taken by a bitmap whose copy has
+ * not completed since, or not journaled yet and taken by no bitmap either (still on its way). Forgetting only the
+ * applied write itself kept the writes a copy had carried for ever, and a delta resync then wrote their stale data
  * over newer writes to the same blocks. An older kept write overlapping the applied one is forgotten in any case: a
  * track's writes are journaled in their order, so it is not on its way; it went nowhere (no pair carried it towards
  * the relay, as when the sync leg had been deleted: a later copy took its bytes), and kept, a delta resync would send
@@ -44,8 +44,15 @@ export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: numb
   }
 }
 
+/**
+ * Whether the remote may lack a kept write when the relay's record `appliedSeq` has been applied. A write the relay's
+ * pair to the remote took into its bitmap is there once that pair completed a copy since (a split draining its
+ * journal, or a suspended pair, has not: the review of 2026-12-05 replayed a split whose drain forgot such a write).
+ * A write the sync leg's bitmap took has no record until that leg's copy completes (deltaUpstreamCopied).
+ */
 function mayBeMissing(kept: KeptWrite, appliedSeq: number): boolean {
-  return kept.relaySeq !== undefined ? kept.relaySeq > appliedSeq : !kept.settled;
+  if (kept.relaySeq !== undefined) return kept.relaySeq > appliedSeq;
+  return kept.settledBy === undefined || kept.settledBy.copiesCompleted <= kept.settledCopies;
 }
 
 function overlaps(a: KeptWrite, b: KeptWrite): boolean {
@@ -67,14 +74,44 @@ export function deltaJournaled(core: EngineState, p: PairRt, ioId: number, seq: 
 }
 
 /**
- * Pair `p` on the way from a standby's primary to its remote (the sync leg, or the relay's pair to the same remote)
- * took host write `ioId` into its bitmap instead of passing it on: it will reach the remote inside a copy, in no record.
+ * Pair `p` took host write `ioId` into its bitmap instead of passing it on. For a standby that matters when `p` is on
+ * the write's way to the remote: the relay's pair to the same remote (its copy brings the write there), or the sync
+ * leg feeding that pair (its copy brings the write to the relay, deltaUpstreamCopied). Another pair of the standby's
+ * primary (a local copy, say) says nothing about the remote.
  */
 export function deltaSettled(core: EngineState, p: PairRt, ioId: number): void {
   for (const s of core.standbyPairs) {
-    if (s === p || (s.secondaryId !== p.secondaryId && s.primaryId !== p.primaryId)) continue;
+    if (s === p) continue;
     const w = s.deltaLog.get(ioId);
-    if (w) w.settled = true;
+    if (!w) continue;
+    const onTheWay = p.secondaryId === s.secondaryId || (p.primaryId === s.primaryId && downstreamOf(core, p.secondaryId).some((d) => d !== s && d.secondaryId === s.secondaryId));
+    if (!onTheWay) continue;
+    w.settledBy = p;
+    w.settledCopies = p.copiesCompleted;
+  }
+}
+
+/**
+ * Pair `p` completed a copy. The writes the sync leg's bitmap took are at the relay now, fed to its pair to the remote
+ * during the copy: there they count as journaled at the relay's last sequence number so far (the remote has them when
+ * it has applied up to there, as the cascade's consistency after an upstream copy is judged, pair-states.ts
+ * upstreamCopyCompleted); or, if that pair records instead of journaling, as taken by its bitmap.
+ */
+export function deltaUpstreamCopied(core: EngineState, p: PairRt): void {
+  for (const s of core.standbyPairs) {
+    let feeding: PairRt | undefined | null = null;
+    for (const w of s.deltaLog.values()) {
+      if (w.settledBy !== p || w.relaySeq !== undefined) continue;
+      if (p.secondaryId === s.secondaryId) continue;
+      feeding ??= downstreamOf(core, p.secondaryId).find((d) => d !== s && d.secondaryId === s.secondaryId);
+      if (!feeding) break;
+      if (feeding.journal && feeding.rules.forwardsUpdates) {
+        w.relaySeq = feeding.journal.nextSeq - 1;
+      } else {
+        w.settledBy = feeding;
+        w.settledCopies = feeding.copiesCompleted;
+      }
+    }
   }
 }
 
@@ -87,7 +124,7 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
       s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;
       continue;
     }
-    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs, relaySeq: undefined, settled: false });
+    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs, relaySeq: undefined, settledBy: undefined, settledCopies: 0 });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
     while (s.deltaBytes > cap) {

@@ -493,6 +493,11 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
     const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
     expect(r.ok).toBe(true);
     expect(r.ok && r.message).toMatch(/delta resync: \d+ record\(s\) the remote lacks/);
+    // The relay leg stepped aside into HOLD: it keeps nothing, so it shows no kept writes, and still its RPO.
+    const aside = e.pairStatus(e.pairs.get('pair-async')!);
+    expect(aside.state).toBe('HOLD');
+    expect(aside.standbyKept).toBeUndefined();
+    expect(aside.maxRpoMs).toBeGreaterThan(0);
     const states = new Set<string>();
     while (e.nowUs < 3_000_000) {
       e.runFor(10_000);
@@ -539,6 +544,80 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
     expect(r.ok && r.message).toMatch(/pair-async copied into V22 while pair-delta stood by; full copy/);
     e.workloadsStopUs = e.nowUs;
     e.runUntilSettled(e.nowUs + 600e6);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+
+  test('a relay lost while the sync leg copies back the writes of its split: the standby still holds them, and the delta resync sends them', () => {
+    // Found in review: the standby counted the writes the sync leg's bitmap took as already at the remote, and the
+    // first record applied during the sync leg's resync made it forget them all while the copy had not sent them yet.
+    const t = fig01Delta();
+    const e = new Engine(
+      { ...t, cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, bandwidthMbps: 1000 } : c)), pairs: t.pairs.map((p) => (p.id === 'pair-sync' ? { ...p, copyPace: 1 } : p)) },
+      { seed: 4 },
+    );
+    const delta = e.pairs.get('pair-delta')!;
+    const sync = e.pairs.get('pair-sync')!;
+    e.startWorkloads();
+    e.runUntil(1_000_000);
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' });
+    e.runUntil(1_500_000);
+    const split = e.pairStatus(delta).standbyKept!.writes;
+    expect(split).toBeGreaterThan(300);
+    e.command({ type: 'pair', pairId: 'pair-sync', op: 'resync' });
+    // A slow copy (pace 1): records of writes to tracks it has sent are applied at the remote meanwhile.
+    e.runFor(150_000);
+    expect(sync.state).toBe('COPY');
+    expect(e.pairStatus(delta).standbyKept!.writes).toBeGreaterThanOrEqual(split);
+    expect(e.pairStatus(e.pairs.get('pair-async')!).appliedSeq).toBeGreaterThan(0);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    expect(r.ok && r.message).toMatch(/delta resync: \d+ record\(s\) the remote lacks/);
+    e.workloadsStopUs = e.nowUs;
+    e.runUntilSettled(e.nowUs + 600e6);
+    expect(delta.state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+
+  test('a split of the relay leg draining its journal does not make the standby forget a write that went into its bitmap', () => {
+    // Found in review: a write overtaken in a full C21 reached V21 while pair-async was draining for a split
+    // ('suspending'): its bitmap took it, and the newer write applied during the drain made the standby forget it,
+    // though no copy had sent it. The relay then failed and the delta resync sent nothing.
+    const t = fig01Delta();
+    const e = new Engine(
+      {
+        ...t,
+        systems: t.systems.map((x) => (x.id === 'sys20' || x.id === 'sys40' ? { ...x, destageUsPerTrack: 50_000 } : x)),
+        cables: t.cables.map((c) => (c.id === 'CN4' ? { ...c, distanceKm: 30_000, bandwidthMbps: 2500 } : c)),
+      },
+      { seed: 4 },
+    );
+    const delta = e.pairs.get('pair-delta')!;
+    const relay = e.pairs.get('pair-async')!;
+    e.runFor(20_000);
+    const TRACK = 262_144;
+    const write = (track: number, fill: number) => e.command({ type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes: track * TRACK, lengthBytes: 4096, fill });
+    e.command({ type: 'fillCache', cacheId: 'C21' });
+    e.runFor(60_000);
+    write(5, 1);
+    e.runFor(2_000);
+    write(9, 2); // waits for a slot in C21
+    e.runFor(1);
+    write(5, 3); // gets in on track 5's dirty slot and is journaled first
+    e.runFor(300);
+    e.command({ type: 'fillCache', cacheId: 'C21' });
+    let split = false;
+    for (let i = 0; i < 4000 && relay.state !== 'PSUS'; i++) {
+      e.runFor(100);
+      if (!split && relay.journal!.nextSeq > 2) {
+        expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'split' }).ok).toBe(true);
+        split = true;
+      }
+    }
+    expect(relay.state).toBe('PSUS');
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(delta.state).toBe('PAIR');
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
   });
 

@@ -47,7 +47,8 @@ export function pairStatus(core: EngineState, p: PairRt, upstream?: UpstreamInde
     reason: p.reason,
   };
   if (p.mode === 'sync') s.fenced = p.fenced;
-  if (p.rules.standsBy) s.standbyKept = { writes: p.deltaLog.size, bytes: p.deltaBytes, capacityBytes: j?.capacityBytes ?? 0 };
+  // Only a standby keeps writes: a relay leg that stepped aside into HOLD after a delta resync keeps none.
+  if (p.rules.standsBy && core.standbyPairs.includes(p)) s.standbyKept = { writes: p.deltaLog.size, bytes: p.deltaBytes, capacityBytes: j?.capacityBytes ?? 0 };
   if (p.cfg.paths) s.paths = { up: pathsUp(core, p), total: p.cfg.paths.cableIds.length, min: p.cfg.paths.minPaths, detecting: p.pathWatch.detectAtUs !== undefined };
   if (copying) {
     const elapsed = core.nowUs - p.copy.startedUs;

@@ -156,8 +156,9 @@ export class JournalRt {
 /**
  * A write a delta-resync standby keeps (delta-resync.ts). `relaySeq`: the sequence number the relay's pair to the same
  * remote journaled it at (the remote applies in that order, not in the order the writes reached the standby's
- * primary); `settled`: it will reach the remote in no record of its own (a bitmap took it, and a copy carries it).
- * Neither: still on its way to the relay's journal.
+ * primary). `settledBy`: the pair whose bitmap took it instead (it reaches the remote in no record of its own, but
+ * with a copy of that pair), and how many copies that pair had completed then (`settledCopies`). Neither: still on its
+ * way to the relay's journal.
  */
 export interface KeptWrite {
   offset: number;
@@ -165,7 +166,8 @@ export interface KeptWrite {
   data: Payload | null;
   writtenUs: number;
   relaySeq: number | undefined;
-  settled: boolean;
+  settledBy: PairRt | undefined;
+  settledCopies: number;
 }
 
 export interface CopyProgress {
@@ -232,6 +234,8 @@ export class PairRt {
   readonly deltaLog = new Map<number, KeptWrite>();
   deltaBytes = 0;
   deltaWrapped = false;
+  /** Copies (initial or differential) this pair has completed: a write its bitmap took is at the secondary once this grows. */
+  copiesCompleted = 0;
   /** Bumped when the standby's preparation (HOLDING) is started again or given up (standby.ts). */
   standbyGen = 0;
   /**
