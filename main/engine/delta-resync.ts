@@ -1,7 +1,7 @@
 // What a delta-resync standby keeps and sends (Hitachi 3DC; DOMAIN.md "3DC cascade"): the primary's writes kept until
 // the remote has them through the relay, and the delta resync that sends only those, in order, or falls back to a copy.
 import type { Payload } from './data/payload';
-import type { EngineState } from './state';
+import { part, type EngineState } from './state';
 import { abandonCopy, downstreamOf, setState } from './pair-states';
 import { startCopy } from './copy';
 import type { JournalRecord, KeptWrite, PairRt } from './pairs';
@@ -16,12 +16,14 @@ import { pump, releaseHeld } from './journal';
  * still be missing (mayBeMissing): journaled at the relay after the applied record, taken by a bitmap whose copy has
  * not completed since, or not journaled yet and taken by no bitmap either (still on its way). Forgetting only the
  * applied write itself kept the writes a copy had carried for ever, and a delta resync then wrote their stale data
- * over newer writes to the same blocks. An older kept write overlapping the applied one is forgotten in any case: a
- * track's writes are journaled in their order, so it is not on its way; it went nowhere (no pair carried it towards
- * the relay, as when the sync leg had been deleted: a later copy took its bytes), and kept, a delta resync would send
- * it over the newer bytes the remote holds (in 400 sampled load sequences of the delta-resync figures, seed 77, it
- * decided 24 forgets, all in the one sequence that deleted and re-created the sync leg). During COPY only the applied
- * write itself is known to be there.
+ * over newer writes to the same blocks. Where an older kept write that may be missing overlaps the applied one, the
+ * overlap is cut out of it (cutOut): the remote holds newer bytes there, and sent, the old ones would overwrite them;
+ * the rest is kept, and forgotten with the cut when nothing is left. Such a write is not on its way (a track's writes
+ * are journaled in their order): it went nowhere (no pair carried it towards the relay, as when the sync leg had been
+ * deleted: only a later copy takes its bytes) or a bitmap took it (in 400 sampled load sequences of the delta-resync
+ * figures, seed 77, overlaps decided 24 forgets, all in the one sequence that deleted and re-created the sync leg).
+ * Forgetting it whole lost its other part when the relay failed before the copy reached it. During COPY only the
+ * applied write itself is known to be there.
  */
 export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: number, seq: number): void {
   for (const s of core.standbyPairs) {
@@ -38,7 +40,11 @@ export function forgetApplied(core: EngineState, feeding: PairRt, hostIoId: numb
         forget(s, id, kept);
         break;
       }
-      if (mayBeMissing(kept, seq) && !overlaps(kept, w)) continue;
+      if (mayBeMissing(kept, seq)) {
+        if (!overlaps(kept, w)) continue;
+        // The remote has the newer bytes over the overlap: only the rest may still be missing.
+        if (cutOut(s, kept, w.offset, w.offset + w.length) > 0) continue;
+      }
       forget(s, id, kept);
     }
   }
@@ -61,7 +67,43 @@ function overlaps(a: KeptWrite, b: KeptWrite): boolean {
 
 function forget(s: PairRt, id: number, w: KeptWrite): void {
   s.deltaLog.delete(id);
-  s.deltaBytes -= w.length;
+  s.deltaBytes -= w.liveBytes;
+}
+
+/** Cuts [start, end) out of what a kept write still has to send; returns the bytes left. */
+function cutOut(s: PairRt, w: KeptWrite, start: number, end: number): number {
+  const a = Math.max(start, w.offset);
+  const b = Math.min(end, w.offset + w.length);
+  if (a >= b) return w.liveBytes;
+  const merged: [number, number][] = [];
+  let lo = a;
+  let hi = b;
+  for (const [x, y] of w.holes ?? []) {
+    if (y < lo || x > hi) merged.push([x, y]);
+    else {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, y);
+    }
+  }
+  merged.push([lo, hi]);
+  merged.sort((p, q) => p[0] - q[0]);
+  const live = w.length - merged.reduce((n, [x, y]) => n + y - x, 0);
+  s.deltaBytes -= w.liveBytes - live;
+  w.holes = merged;
+  w.liveBytes = live;
+  return live;
+}
+
+/** The parts of a kept write a delta resync sends: its range without its holes, with their bytes. */
+function livePieces(w: KeptWrite): { offset: number; length: number; data: Payload | null }[] {
+  if (!w.holes) return [{ offset: w.offset, length: w.length, data: w.data }];
+  const out: { offset: number; length: number; data: Payload | null }[] = [];
+  let at = w.offset;
+  for (const [x, y] of [...w.holes, [w.offset + w.length, w.offset + w.length] as [number, number]]) {
+    if (x > at) out.push({ offset: at, length: x - at, data: w.data ? part(w.data, at - w.offset, x - at) : null });
+    at = Math.max(at, y);
+  }
+  return out;
 }
 
 /** The relay's pair `p` journaled host write `ioId` at `seq`: a standby to the same remote notes where it stands. */
@@ -124,13 +166,13 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
       s.deltaGap ??= `a copy wrote ${volumeId} while ${s.id} stood by`;
       continue;
     }
-    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs, relaySeq: undefined, settledBy: undefined, settledCopies: 0 });
+    s.deltaLog.set(ioId, { offset, length, data, writtenUs: core.nowUs, relaySeq: undefined, settledBy: undefined, settledCopies: 0, holes: undefined, liveBytes: length });
     s.deltaBytes += length;
     const cap = s.journal?.capacityBytes ?? Infinity;
     while (s.deltaBytes > cap) {
-      const first = s.deltaLog.entries().next().value as [number, { length: number }];
+      const first = s.deltaLog.entries().next().value as [number, KeptWrite];
       s.deltaLog.delete(first[0]);
-      s.deltaBytes -= first[1].length;
+      s.deltaBytes -= first[1].liveBytes;
       s.deltaWrapped = true;
     }
     if (s.deltaWrapped) standbyWrapped(core, s);
@@ -158,7 +200,7 @@ export function deltaResync(core: EngineState, s: PairRt): string {
     abandonCopy(core, q);
     setState(core, q, 'HOLD', `delta resync of ${s.id}: ${q.id} stands by`);
   }
-  const records = [...s.deltaLog.values()];
+  const records = [...s.deltaLog.values()].flatMap((w) => livePieces(w).map((piece) => ({ ...piece, writtenUs: w.writtenUs })));
   s.deltaLog.clear();
   s.deltaBytes = 0;
   s.deltaWrapped = false;

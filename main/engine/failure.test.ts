@@ -621,6 +621,38 @@ describe('delta resync (Hitachi 3DC: a standby pair local -> remote)', () => {
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
   });
 
+  test('a newer write over part of an older kept write: the standby keeps the rest, which the remote may still lack', () => {
+    // A kept write that went nowhere (the sync leg was deleted) reaches the remote only with the re-created leg's
+    // initial copy. An applied newer write over part of it made the standby forget it whole; the relay failed before
+    // the copy reached its other part, and the delta resync did not send that part: PAIR with V22 != V11.
+    const t0 = withoutInitialFill(loadBuiltIn('fig01-delta-resync.relaylab.json'));
+    const t = { ...t0, hosts: t0.hosts.map((h) => ({ ...h, workloads: [] })), pairs: t0.pairs.map((p) => (p.id === 'pair-sync' ? { ...p, copyPace: 1 } : p)) };
+    const e = new Engine(t, { seed: 1 });
+    e.runUntilSettled(60e6);
+    const sync = e.pairs.get('pair-sync')!;
+    const relay = e.pairs.get('pair-async')!;
+    const TRACK = 262_144;
+    const write = (offsetBytes: number, lengthBytes: number, fill: number) => e.command({ type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes, lengthBytes, fill });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
+    e.runFor(50_000);
+    for (let k = 0; k < 15; k++) write(k * TRACK, 4096, 10 + k);
+    write(15 * TRACK - 4096, 8192, 99); // over the end of track 14 and the start of track 15
+    e.runFor(20_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'create' }).ok).toBe(true);
+    // The initial copy at pace 1 sends a track every ~30 ms: once track 14 is sent, the newer write over its end
+    // goes through the relay and is applied at the remote while track 15 is still to copy.
+    while (sync.primaryBitmap.has(14)) e.runFor(500);
+    const applied = e.pairStatus(relay).appliedSeq!;
+    write(15 * TRACK - 4096, 4096, 77);
+    while (e.pairStatus(relay).appliedSeq! < applied + 2) e.runFor(500);
+    expect(sync.primaryBitmap.has(15)).toBe(true);
+    e.command({ type: 'failSystem', systemId: 'sys20' });
+    expect(e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 60e6);
+    expect(e.pairs.get('pair-delta')!.state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+
   test('a wrapped standby journal falls back to a full copy and says so', () => {
     const e = new Engine(fig01Delta(64 * 1024), { seed: 4 });
     e.startWorkloads();

@@ -168,6 +168,12 @@ export interface KeptWrite {
   relaySeq: number | undefined;
   settledBy: PairRt | undefined;
   settledCopies: number;
+  /**
+   * Parts of its range the remote already holds newer bytes for (a newer write over them was applied there), as
+   * sorted disjoint [start, end) byte offsets: a delta resync sends only the rest. `liveBytes` is what is left.
+   */
+  holes: [number, number][] | undefined;
+  liveBytes: number;
 }
 
 export interface CopyProgress {
