@@ -115,6 +115,12 @@ export function deltaJournaled(core: EngineState, p: PairRt, ioId: number, seq: 
   }
 }
 
+/** Pair `p` records a host write in its primary bitmap instead of sending it; a standby notes whose copy carries it. */
+export function recordInBitmap(core: EngineState, p: PairRt, offset: number, length: number, ioId: number): void {
+  p.markTracks(p.primaryBitmap, offset, length);
+  if (core.standbyPairs.length) deltaSettled(core, p, ioId);
+}
+
 /**
  * Pair `p` took host write `ioId` into its bitmap instead of passing it on. For a standby that matters when `p` is on
  * the write's way to the remote: the relay's pair to the same remote (its copy brings the write there), or the sync
@@ -141,10 +147,11 @@ export function deltaSettled(core: EngineState, p: PairRt, ioId: number): void {
  */
 export function deltaUpstreamCopied(core: EngineState, p: PairRt): void {
   for (const s of core.standbyPairs) {
-    let feeding: PairRt | undefined | null = null;
+    // The relay leg's own copies need nothing here: mayBeMissing counts them (copiesCompleted).
+    if (p.secondaryId === s.secondaryId) continue;
+    let feeding: PairRt | undefined;
     for (const w of s.deltaLog.values()) {
       if (w.settledBy !== p || w.relaySeq !== undefined) continue;
-      if (p.secondaryId === s.secondaryId) continue;
       feeding ??= downstreamOf(core, p.secondaryId).find((d) => d !== s && d.secondaryId === s.secondaryId);
       if (!feeding) break;
       if (feeding.journal && feeding.rules.forwardsUpdates) {

@@ -4,7 +4,7 @@ import type { EngineState } from './state';
 import { completeTakeover, setState, suspend } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
 import { nextPath, pathsInFlightBytes, retryOnPath, type PathWaiter } from './path-groups';
-import { deltaJournaled, deltaSettled, forgetApplied } from './delta-resync';
+import { deltaJournaled, forgetApplied, recordInBitmap } from './delta-resync';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
 import { fmtBytes, newArrival, type AnswerTo, type Io, type SentTo, type Wanted } from './state';
@@ -44,8 +44,7 @@ export function journalAppend(core: EngineState, p: PairRt, offset: number, leng
   const j = p.journal!;
   if (j.held.length > 0 || !fits(j, length)) {
     if (!p.cfg.inflowControl) {
-      p.markTracks(p.primaryBitmap, offset, length);
-      if (core.standbyPairs.length) deltaSettled(core, p, io.id);
+      recordInBitmap(core, p, offset, length, io.id);
       suspend(core, p, 'PSUE', `journal ${j.id} is full (${fmtBytes(j.capacityBytes)}) and inflow control is off`, { kind: 'journal', id: j.id });
       return answered.answer(core, true);
     }
@@ -89,10 +88,7 @@ function admitHeld(core: EngineState, j: JournalRt): void {
     const h = j.held.shift()!;
     core.activeFlows--;
     if (h.pair.rules.forwardsUpdates) append(core, h.pair, h.offset, h.length, h.data, h.io, h.sendStep);
-    else {
-      h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
-      if (core.standbyPairs.length) deltaSettled(core, h.pair, h.io.id);
-    }
+    else recordInBitmap(core, h.pair, h.offset, h.length, h.io.id);
     h.answered.answer(core, true);
   }
   if (j.held.length === 0) j.fullSinceUs = undefined;
@@ -104,8 +100,7 @@ export function releaseHeld(core: EngineState, j: JournalRt): void {
   j.fullSinceUs = undefined;
   for (const h of held) {
     core.activeFlows--;
-    h.pair.markTracks(h.pair.primaryBitmap, h.offset, h.length);
-    if (core.standbyPairs.length) deltaSettled(core, h.pair, h.io.id);
+    recordInBitmap(core, h.pair, h.offset, h.length, h.io.id);
     h.answered.answer(core, true);
   }
 }

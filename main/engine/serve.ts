@@ -1,7 +1,7 @@
 // What a system does once a write is stored: cache slots with back-pressure (writers wait as records in the cache's queue), a volume's pairs served (sync forward with fence levels as a SyncFlow record, async journal, bitmaps).
 import type { EngineState } from './state';
 import { journalAppend } from './journal';
-import { deltaSettled } from './delta-resync';
+import { deltaSettled, recordInBitmap } from './delta-resync';
 import { suspend } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from './runtime';
@@ -95,8 +95,7 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
   const rules = p.rules;
   if (p.fenced) {
     // Fenced while this write waited in the system: it fails (its bytes may have reached the P-VOL: recorded for the resync).
-    p.markTracks(p.primaryBitmap, a.offset, a.length);
-    if (core.standbyPairs.length) deltaSettled(core, p, a.io.id);
+    recordInBitmap(core, p, a.offset, a.length, a.io.id);
     return done.answer(core, false, fencedRefusal(p));
   }
   const inSync = p.state === 'COPY' ? (a.copyForward?.get(p) ?? a.io.copyForward?.get(p)) : undefined;
@@ -112,8 +111,7 @@ export function servePair(core: EngineState, p: PairRt, a: Arrival, sendStep: st
     return journalAppend(core, p, a.offset, a.length, a.data, a.io, sendStep, new Journaled(done), a.readyUs);
   } else if (rules.recordsOnPrimary) {
     // Recorded for the copy loop or the next resync.
-    p.markTracks(p.primaryBitmap, a.offset, a.length);
-    if (core.standbyPairs.length) deltaSettled(core, p, a.io.id);
+    recordInBitmap(core, p, a.offset, a.length, a.io.id);
   }
   done.answer(core, true);
 }
