@@ -47,6 +47,9 @@ export class CacheRt {
   private readonly volumeIndex = new Map<string, number>();
   /** Volume ids by that index. */
   private readonly volumeNames: string[] = [];
+  /** The volume `key` was last asked for, and its index. */
+  private lastVolumeId = '';
+  private lastVolumeIndex = 0;
   dirtyCount = 0;
   /** Dirty slots allowed (the write-pending threshold): a write needing one more waits for a destage. */
   readonly dirtyLimit: number;
@@ -139,6 +142,9 @@ export class CacheRt {
   }
 
   private key(volumeId: string, track: number): number {
+    // Most caches serve one or two volumes and a write asks several times in a row for the same one: the last answer
+    // first (a string compare, no hash lookup).
+    if (volumeId === this.lastVolumeId) return track * SLOT_KEY_VOLUMES + this.lastVolumeIndex;
     let index = this.volumeIndex.get(volumeId);
     if (index === undefined) {
       index = this.volumeIndex.size;
@@ -146,6 +152,8 @@ export class CacheRt {
       this.volumeIndex.set(volumeId, index);
       this.volumeNames.push(volumeId);
     }
+    this.lastVolumeId = volumeId;
+    this.lastVolumeIndex = index;
     // Exact while track x 2^16 < 2^53, i.e. below 2^37 tracks (64 TiB of 512-byte tracks).
     return track * SLOT_KEY_VOLUMES + index;
   }

@@ -35,7 +35,7 @@ export class SparseVolume implements VolumeContent {
    * Track buffers by track number (paged: a busy store holds hundreds of thousands; see ChunkTable). A buffer may be a
    * generated payload not yet materialised (GeneratedBytes): read, hashed or copied, it gives its bytes then.
    */
-  private tracks = new ChunkTable();
+  private tracks: ChunkTable;
   /**
    * Track buffers this volume allocated itself and shares with nobody: written in place. Any other buffer in `tracks`
    * (a payload kept by writeImmutable, or one shared with a clone) is copied before its first write (copy-on-write).
@@ -59,6 +59,7 @@ export class SparseVolume implements VolumeContent {
     this.sizeBytes = sizeBytes;
     this.trackBytes = trackBytes;
     this.trackCount = Math.ceil(sizeBytes / trackBytes);
+    this.tracks = new ChunkTable(this.trackCount);
   }
 
   /** Bytes held in memory (written tracks, whole tracks each, the last track possibly shorter). */
