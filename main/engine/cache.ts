@@ -1,5 +1,5 @@
 // A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters past the write-pending threshold, disk-adapter lanes and lazy destages.
-import { invariant } from './sim';
+import { doubleFields, invariant } from './sim';
 import type { EngineState } from './state';
 import { SlotTable } from './slot-table';
 import { DueQueue } from './data/due-queue';
@@ -90,6 +90,7 @@ export class CacheRt {
     this.slotsTotal = Math.max(1, Math.floor(sizeBytes / trackBytes));
     this.dirtyLimit = Math.max(1, Math.floor(this.slotsTotal * writePendingThreshold));
     this.volumeIds = new Set(volumeIds);
+    doubleFields(this, 'lastCleaningUs');
   }
 
   get slotsUsed(): number {

@@ -5,6 +5,7 @@ import type { Pair } from '../../app/model/schema';
 import type { PairState } from '../../app/engine/api';
 import { PAIR_STATE_RULES, type PairStateRule } from '../../app/engine/pair-rules';
 import { DifferentialBitmap } from './data/bitmap';
+import { doubleFields, withDoubleFields } from './data/double-fields';
 import type { Payload } from './data/payload';
 import type { LinkRt } from './runtime';
 import type { AnswerTo } from './state';
@@ -265,10 +266,14 @@ export class PairRt {
   secondaryInconsistent = false;
   route: PairRoute | undefined;
   /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
-  readonly pathWatch: PathWatch = { detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map() };
+  readonly pathWatch: PathWatch = withDoubleFields({ detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map() }, 'detectAtUs');
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
-  readonly copy: CopyProgress = { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() };
+  readonly copy: CopyProgress = withDoubleFields(
+    { active: false, gen: 0, totalTracks: 0, startedUs: 0, inFlight: 0, cursor: 0, tracksSent: 0, shownProgress: 0, inFlightTracks: new Set() },
+    'startedUs',
+    'shownProgress',
+  );
   journal: JournalRt | undefined;
   /** Time of the newest write the secondary has applied (async: journal records; sync: updates landed; a completed copy: its end), for RPO. */
   lastAppliedWrittenUs = 0;
@@ -288,6 +293,7 @@ export class PairRt {
     const tracks = Math.ceil(sizeBytes / trackBytes);
     this.primaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.primary` });
     this.secondaryBitmap = new DifferentialBitmap(tracks, { id: `${cfg.id}.secondary` });
+    doubleFields(this, 'sinceUs', 'lastAppliedWrittenUs', 'maxRpoUs');
   }
 
   get mode(): 'sync' | 'async' {

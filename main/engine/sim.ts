@@ -1,5 +1,8 @@
 // Discrete-event core of the engine: one virtual clock in microseconds, a stable priority queue of events and one seeded PRNG.
 import { fillPayloadStream, GeneratedBytes } from './data/payload';
+import { doubleFields } from './data/double-fields';
+
+export { doubleFields } from './data/double-fields';
 
 /** Raised when an engine invariant does not hold; carries where (element id) and why. */
 export class EngineInvariantError extends Error {
@@ -72,6 +75,10 @@ export class Scheduler {
   executed = 0;
   /** What handlers receive as their first argument (the engine state); set by its owner. */
   context: unknown = undefined;
+
+  constructor() {
+    doubleFields(this, 'nowUs', 'executed');
+  }
 
   get pending(): number {
     return this.size;

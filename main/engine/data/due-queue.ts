@@ -1,4 +1,5 @@
 // Work booked to complete at a time (a cache's destages that need no event): taken earliest first, ties in booking order.
+import { doubleFields } from './double-fields';
 
 /**
  * Entries of (time, key, version), kept as numbers in parallel typed arrays: a backlog of booked destages lives long
@@ -25,6 +26,10 @@ export class DueQueue {
   poppedAt = 0;
   poppedKey = 0;
   poppedVersion = 0;
+
+  constructor() {
+    doubleFields(this, 'poppedAt', 'poppedKey', 'poppedVersion');
+  }
 
   get size(): number {
     return this.heapSize + this.fifoTail - this.fifoHead;
