@@ -101,7 +101,7 @@ export class ChunkedBytes {
     const b = Math.max(a, Math.min(end, this.length));
     if (a === 0 && b === this.length) return this;
     const first = Math.floor(a / this.chunkBytes);
-    if (a === first * this.chunkBytes && b - a === this.chunkLength(first)) return this.chunks[first] ?? new Uint8Array(b - a);
+    if (a === first * this.chunkBytes && b - a === this.chunkLength(first)) return this.chunks[first] ?? zeroChunk(b - a);
     return this.materialise(a, b);
   }
 
@@ -160,8 +160,20 @@ export function payloadBytes(p: Payload): Uint8Array {
   return p instanceof Uint8Array ? p : p.bytes();
 }
 
+/**
+ * An unwritten chunk of a chunked payload, as bytes: one shared buffer of zeros (read-only, as every payload). A copy's
+ * track of 64 chunks, most of them never written, made a fresh 4 KiB buffer for each: replaying FIG. 1's initial copy
+ * after a seek allocated ~1 GiB of zeros, and the stores only checked that they were zeros and dropped them.
+ */
+const ZERO_CHUNK = new Uint8Array(4096);
+
+function zeroChunk(length: number): Uint8Array {
+  return length === ZERO_CHUNK.length ? ZERO_CHUNK : new Uint8Array(length);
+}
+
 /** Whether every byte is zero: word-wise for the aligned bulk (track buffers are allocated aligned), byte-wise for the tail. */
 export function isAllZero(bytes: Uint8Array): boolean {
+  if (bytes === ZERO_CHUNK) return true;
   // Data is rarely zero: its first bytes answer before a word view is made (making one costs more than the check).
   const head = Math.min(bytes.length, 16);
   for (let k = 0; k < head; k++) if (bytes[k] !== 0) return false;
