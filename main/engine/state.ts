@@ -7,7 +7,7 @@ import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime'
 import type { Extent } from './mapping';
 import { JournalRt, PairRt, pairsChanged, type PairRoute } from './pairs';
 import { PairFacts } from './pair-facts';
-import { LatencyHistogram, Prng, Scheduler } from './sim';
+import { doubleFields, LatencyHistogram, Prng, Scheduler, withDoubleFields } from './sim';
 import type { Sha256 } from './data/sparse-volume';
 import type { Payload } from './data/payload';
 import { ReadStats } from './workload';
@@ -164,7 +164,8 @@ export class EngineState {
       if (p.standby && p.mode === 'async') this.standbyPairs.push(rt);
     }
     for (const h of topology.hosts) {
-      this.hosts.set(h.id, {
+      // Rates, snapshot times and byte counts turn fractional or large: doubles from the start (see doubleFields).
+      const rt: HostRt = {
         host: h,
         failed: false,
         latency: new LatencyHistogram(),
@@ -172,10 +173,12 @@ export class EngineState {
         writesFailed: 0,
         bytesAcked: 0,
         outstanding: 0,
-        lastSnap: { timeUs: 0, acked: 0, bytes: 0 },
-        rate: { iops: 0, mbps: 0 },
+        lastSnap: withDoubleFields({ timeUs: 0, acked: 0, bytes: 0 }, 'timeUs', 'bytes'),
+        rate: withDoubleFields({ iops: 0, mbps: 0 }, 'iops', 'mbps'),
         reads: new ReadStats(),
-      });
+      };
+      doubleFields(rt, 'bytesAcked');
+      this.hosts.set(h.id, rt);
     }
   }
 

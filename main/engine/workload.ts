@@ -1,6 +1,6 @@
 // Workload pieces the engine's host reads and trace replay use: read counters, where a read stages from, and a trace's replay schedule.
 import type { Lu, RealVolume, TraceRecord, Volume, WorkloadTrace } from '../../app/model/schema';
-import { LatencyHistogram } from './sim';
+import { doubleFields, LatencyHistogram, withDoubleFields } from './sim';
 
 /** A host's read counters over the run, and the rate at the previous snapshot. */
 export class ReadStats {
@@ -12,8 +12,12 @@ export class ReadStats {
   bytes = 0;
   readonly latency = new LatencyHistogram();
   /** Completed reads at the previous snapshot, for the rate. */
-  lastSnap = { timeUs: 0, completed: 0 };
+  lastSnap = withDoubleFields({ timeUs: 0, completed: 0 }, 'timeUs');
   iops = 0;
+
+  constructor() {
+    doubleFields(this, 'bytes', 'iops');
+  }
 
   /** Reads per second since the previous rate update (at most every 100 ms, like the write rate). */
   rateAt(nowUs: number): number {
