@@ -34,8 +34,12 @@ const BYTES_FIXED = 1 << 20;
 /** What one checkpoint of this engine holds, roughly. */
 export function checkpointBytes(e: Engine): number {
   let chunks = 0;
-  for (const s of e.stack.stores.values()) chunks += s.writtenTrackCount;
-  return BYTES_FIXED + BYTES_PER_CHUNK * chunks;
+  let directories = 0;
+  for (const s of e.stack.stores.values()) {
+    chunks += s.writtenTrackCount;
+    directories += s.directoryBytes;
+  }
+  return BYTES_FIXED + BYTES_PER_CHUNK * chunks + directories;
 }
 /** Virtual time between checkpoints, at least ... */
 export const CHECKPOINT_MIN_INTERVAL_US = 2_000_000;

@@ -30,8 +30,9 @@ describe('ChunkTable', () => {
   it('agrees with a Map under any sequence of sets, swaps and deletes', () => {
     const op = fc.record({ chunk: fc.integer({ min: 0, max: 5000 }), del: fc.boolean(), swap: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const t = new ChunkTable();
+      // With a page directory (a table of at most 5,001 chunks) and without (no bound given: pages found by hash).
+      fc.property(fc.array(op, { maxLength: 300 }), fc.boolean(), (ops, directory) => {
+        const t = directory ? new ChunkTable(5001) : new ChunkTable();
         const m = new Map<number, Uint8Array>();
         for (const { chunk, del, swap } of ops) {
           if (del) expect(t.delete(chunk)).toBe(m.delete(chunk));
@@ -55,8 +56,8 @@ describe('ChunkTable', () => {
   it('answers ascending keys from any chunk and the next key present, through sets, deletes (pages emptied) and clones', () => {
     const op = fc.record({ chunk: fc.integer({ min: 0, max: 3000 }), del: fc.boolean(), query: fc.integer({ min: 0, max: 3100 }) });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
-        let t = new ChunkTable();
+      fc.property(fc.array(op, { maxLength: 400 }), fc.boolean(), (ops, directory) => {
+        let t = directory ? new ChunkTable(3101) : new ChunkTable();
         const live = new Set<number>();
         const data = new Uint8Array([1]);
         ops.forEach((o, i) => {
@@ -71,5 +72,32 @@ describe('ChunkTable', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ChunkTable page directory', () => {
+  it('is made at the first page of a small table, copied by clone only when made, and never for a large one', () => {
+    const small = new ChunkTable(262_144); // a 1 GiB volume of 4 KiB chunks: 4,096 pages
+    expect(small.directoryBytes).toBe(0);
+    expect(small.clone().directoryBytes).toBe(0);
+    const a = new Uint8Array([1]);
+    const b = new Uint8Array([2]);
+    small.set(70_000, a);
+    expect(small.directoryBytes).toBe(4_096 * 8);
+    small.set(5, b);
+    const copy = small.clone();
+    expect(copy.directoryBytes).toBe(4_096 * 8);
+    expect([copy.get(70_000), copy.get(5), copy.get(6)]).toEqual([a, b, undefined]);
+    // The copy's pages are its own: a change to one table does not show in the other.
+    copy.set(6, a);
+    expect(small.get(6)).toBeUndefined();
+    expect(small.delete(5)).toBe(true);
+    expect([small.get(5), copy.get(5)]).toEqual([undefined, b]);
+    expect([...small.keysFrom(0)]).toEqual([70_000]);
+
+    const large = new ChunkTable(2 ** 34); // 64 TiB of 4 KiB chunks
+    large.set(2 ** 33, a);
+    expect(large.directoryBytes).toBe(0);
+    expect(large.get(2 ** 33)).toBe(a);
   });
 });

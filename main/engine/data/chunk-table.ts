@@ -5,8 +5,11 @@ import { LazySortedIndex } from './sorted-index';
 /** Chunks per page: 64 x 4 KiB = one 256 KiB track per page; a lone chunk costs one 64-slot array (~0.5 KiB). */
 const PAGE_CHUNKS = 64;
 
-/** Pages a table looks up by index rather than by hash: a directory of at most 512 KiB (65,536 x 8 bytes). */
-const DENSE_PAGES = 65_536;
+/**
+ * Pages a table looks up by index rather than by hash: a directory of at most 64 KiB (8,192 x 8 bytes, a volume up to
+ * 2 GiB), made when the table takes its first page (an unwritten volume, and its checkpoint copies, hold none).
+ */
+const DENSE_PAGES = 8_192;
 
 /**
  * Replaces a `Map<number, StoredChunk>` with one entry per 4 KiB chunk: a store of a busy run holds hundreds of
@@ -18,16 +21,27 @@ const DENSE_PAGES = 65_536;
 export class ChunkTable {
   private readonly pages = new Map<number, (StoredChunk | undefined)[]>();
   /**
-   * The same pages by page number in a plain array, for tables of at most DENSE_PAGES pages (a volume up to 16 GiB):
-   * a lookup is an index, not a hash (FIG. 12's random writes look up four stores' pages each, ~4% of their CPU).
-   * Empty for larger tables (a 64 TiB volume would need 2^28 entries), which look up in `pages`.
+   * The same pages by page number in a plain array, for tables of at most DENSE_PAGES pages: a lookup is an index, not
+   * a hash (FIG. 12's random writes look up four stores' pages each: 3-5% of their CPU). Empty until the first page,
+   * and always for larger tables (a 64 TiB volume would need 2^28 entries), which look up in `pages`.
    */
-  private readonly dense: ((StoredChunk | undefined)[] | undefined)[];
+  private dense: ((StoredChunk | undefined)[] | undefined)[] = [];
 
   /** `maxChunks`: the most chunks the table will hold (the volume's chunk count), which picks the dense lookup. */
-  constructor(private readonly maxChunks = Infinity) {
-    const pageCount = Math.ceil(maxChunks / PAGE_CHUNKS);
-    this.dense = pageCount <= DENSE_PAGES ? new Array<(StoredChunk | undefined)[] | undefined>(pageCount).fill(undefined) : [];
+  constructor(private readonly maxChunks = Infinity) {}
+
+  /** Bytes of the page directory (for checkpoint size estimates). */
+  get directoryBytes(): number {
+    return this.dense.length * 8;
+  }
+
+  /** The directory, made at the first page of a table small enough for one. */
+  private makeDirectory(): void {
+    const pageCount = Math.ceil(this.maxChunks / PAGE_CHUNKS);
+    if (pageCount > DENSE_PAGES) return;
+    const dense = new Array<(StoredChunk | undefined)[] | undefined>(pageCount).fill(undefined);
+    for (const [key, page] of this.pages) dense[key] = page;
+    this.dense = dense;
   }
 
   private page(key: number): (StoredChunk | undefined)[] | undefined {
@@ -64,6 +78,7 @@ export class ChunkTable {
     if (page === undefined) {
       page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
       this.pages.set(key, page);
+      if (this.dense.length === 0) this.makeDirectory();
       if (key < this.dense.length) this.dense[key] = page;
       this.pageIndex.add(key);
     }
@@ -93,11 +108,8 @@ export class ChunkTable {
   /** A copy holding the same buffers (page arrays copied, buffers shared): a checkpoint's cost is per page, not per chunk. */
   clone(): ChunkTable {
     const copy = new ChunkTable(this.maxChunks);
-    for (const [key, page] of this.pages) {
-      const own = page.slice();
-      copy.pages.set(key, own);
-      if (key < copy.dense.length) copy.dense[key] = own;
-    }
+    for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
+    if (this.dense.length > 0) copy.makeDirectory();
     copy.pageIndex = this.pageIndex.cloneFor((key) => copy.pages.has(key));
     copy.count = this.count;
     return copy;

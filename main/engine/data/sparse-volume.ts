@@ -71,6 +71,11 @@ export class SparseVolume implements VolumeContent {
     return this.tracks.size;
   }
 
+  /** Bytes of the chunk table's page directory (a checkpoint copies it). */
+  get directoryBytes(): number {
+    return this.tracks.directoryBytes;
+  }
+
   /** Length in bytes of track `track` (the last track may be shorter). */
   trackLength(track: number): number {
     return Math.min(this.trackBytes, this.sizeBytes - track * this.trackBytes);
