@@ -32,7 +32,7 @@ export class DifferentialBitmap implements Iterable<number> {
   private readonly runThreshold: number;
   private readonly chunks = new Map<number, Chunk>();
   /** Ascending indices of allocated chunks, for in-order scans. */
-  private chunkIndex = new LazySortedIndex((index) => this.chunks.has(index));
+  private chunkIndex = new LazySortedIndex(this.chunks);
   private runStarts: number[] = [];
   private runEnds: number[] = [];
   private explicitCount = 0;
@@ -202,7 +202,7 @@ export class DifferentialBitmap implements Iterable<number> {
   clone(): DifferentialBitmap {
     const copy = new DifferentialBitmap(this.trackCount, { runThreshold: this.runThreshold, id: this.id });
     for (const [index, chunk] of this.chunks) copy.chunks.set(index, { words: chunk.words.slice(), count: chunk.count });
-    copy.chunkIndex = this.chunkIndex.cloneFor((index) => copy.chunks.has(index));
+    copy.chunkIndex = this.chunkIndex.cloneFor(copy.chunks);
     copy.runStarts = [...this.runStarts];
     copy.runEnds = [...this.runEnds];
     copy.explicitCount = this.explicitCount;

@@ -51,7 +51,7 @@ export class ChunkTable {
    * Ascending page numbers, for in-order iteration and "next written chunk" queries: one entry per page, not per
    * chunk, so random writes insert into it only when they open a page (at most once per 64 chunks), not per chunk.
    */
-  private pageIndex = new LazySortedIndex((key) => this.pages.has(key));
+  private pageIndex = new LazySortedIndex(this.pages);
   private count = 0;
 
   get size(): number {
@@ -110,7 +110,7 @@ export class ChunkTable {
     const copy = new ChunkTable(this.maxChunks);
     for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
     if (this.dense.length > 0) copy.makeDirectory();
-    copy.pageIndex = this.pageIndex.cloneFor((key) => copy.pages.has(key));
+    copy.pageIndex = this.pageIndex.cloneFor(copy.pages);
     copy.count = this.count;
     return copy;
   }

@@ -5,7 +5,7 @@ import { LazySortedIndex } from './sorted-index';
 describe('LazySortedIndex', () => {
   it('answers "next key at or after" across appends, random inserts and removals', () => {
     const live = new Set<number>();
-    const index = new LazySortedIndex((key) => live.has(key));
+    const index = new LazySortedIndex(live);
     const add = (key: number) => (live.add(key), index.add(key));
     const remove = (key: number) => (live.delete(key), index.remove(key));
     add(10);
@@ -24,7 +24,7 @@ describe('LazySortedIndex', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
         const live = new Set<number>();
-        const index = new LazySortedIndex((key) => live.has(key));
+        const index = new LazySortedIndex(live);
         for (const o of ops) {
           // The owner calls add/remove only on real changes, as the volume and the bitmap do.
           if (o.add && !live.has(o.key)) (live.add(o.key), index.add(o.key));
@@ -36,7 +36,7 @@ describe('LazySortedIndex', () => {
         expect([...index.from(0)]).toEqual(sorted);
         expect(index.between(100, 200)).toEqual(sorted.filter((k) => k >= 100 && k <= 200));
         const copyLive = new Set(live);
-        expect([...index.cloneFor((k) => copyLive.has(k)).from(0)]).toEqual(sorted);
+        expect([...index.cloneFor(copyLive).from(0)]).toEqual(sorted);
       }),
       { numRuns: 200 },
     );
@@ -47,7 +47,7 @@ describe('LazySortedIndex', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 500, maxLength: 3000 }), fc.integer({ min: 0, max: 5000 }), (ops, query) => {
         const live = new Set<number>();
-        const index = new LazySortedIndex((key) => live.has(key));
+        const index = new LazySortedIndex(live);
         ops.forEach((o, i) => {
           // As SparseVolume does: the index hears of a key before the owner's map holds it.
           if (o.add && !live.has(o.key)) (index.add(o.key), live.add(o.key));
@@ -65,7 +65,7 @@ describe('LazySortedIndex', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ add: fc.boolean(), key: fc.integer({ min: 0, max: 20_000 }) }), { minLength: 1000, maxLength: 4000 }), (ops) => {
         const live = new Set<number>();
-        const index = new LazySortedIndex((key) => live.has(key));
+        const index = new LazySortedIndex(live);
         for (const o of ops) {
           if (o.add && !live.has(o.key)) (index.add(o.key), live.add(o.key));
           if (!o.add && live.has(o.key)) (live.delete(o.key), index.remove(o.key));

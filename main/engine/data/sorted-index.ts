@@ -10,14 +10,21 @@
  *   instead of a whole rebuild per query;
  * - removals leave a stale entry that queries skip, and the lists are rebuilt once stale entries
  *   outnumber half of them, so removal stays amortised O(1).
- * `isLive(key)` tells whether a key is still present in the owner's map.
+ * `owner.has(key)` tells whether a key is still present in the owner's map. The owner is the map itself, not a
+ * closure over it: every index calling its own closure made those calls polymorphic across engines, and a second
+ * engine's first query threw the optimised code away ("wrong call target").
  */
+/** What a LazySortedIndex asks whether a key is still present: its owner's map. */
+export interface KeyOwner {
+  has(key: number): boolean;
+}
+
 export class LazySortedIndex {
   private sorted: number[] = [];
   private side: number[] = [];
   private stale = 0;
 
-  constructor(private readonly isLive: (key: number) => boolean) {}
+  constructor(private readonly owner: KeyOwner) {}
 
   /** Call when `key` becomes present. */
   add(key: number): void {
@@ -79,7 +86,7 @@ export class LazySortedIndex {
     let j = side.length === 0 ? 0 : lowerBound(side, from);
     while (i < sorted.length || j < side.length) {
       const key = j >= side.length || (i < sorted.length && sorted[i]! < side[j]!) ? sorted[i++]! : side[j++]!;
-      if (this.isLive(key)) yield key;
+      if (this.owner.has(key)) yield key;
     }
   }
 
@@ -100,8 +107,8 @@ export class LazySortedIndex {
   }
 
   /** A copy for an owner whose map was copied (same keys), bound to the new owner's liveness. */
-  cloneFor(isLive: (key: number) => boolean): LazySortedIndex {
-    const copy = new LazySortedIndex(isLive);
+  cloneFor(owner: KeyOwner): LazySortedIndex {
+    const copy = new LazySortedIndex(owner);
     copy.sorted = [...this.sorted];
     copy.side = [...this.side];
     copy.stale = this.stale;
@@ -111,7 +118,7 @@ export class LazySortedIndex {
   private firstLive(list: readonly number[], from: number): number | undefined {
     for (let i = lowerBound(list, from); i < list.length; i++) {
       const key = list[i]!;
-      if (this.isLive(key)) return key;
+      if (this.owner.has(key)) return key;
     }
     return undefined;
   }
@@ -146,7 +153,7 @@ export class LazySortedIndex {
     let j = 0;
     while (i < sorted.length || j < side.length) {
       const key = j >= side.length || (i < sorted.length && sorted[i]! <= side[j]!) ? sorted[i++]! : side[j++]!;
-      if (merged[merged.length - 1] !== key && this.isLive(key)) merged.push(key);
+      if (merged[merged.length - 1] !== key && this.owner.has(key)) merged.push(key);
     }
     this.sorted = merged;
     this.side = [];
