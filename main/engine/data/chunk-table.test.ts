@@ -101,3 +101,20 @@ describe('ChunkTable page directory', () => {
     expect(large.get(2 ** 33)).toBe(a);
   });
 });
+
+describe('ChunkTable page looked up last', () => {
+  it('is forgotten when its page goes, so a later write to that page makes a new one the table knows', () => {
+    for (const t of [new ChunkTable(), new ChunkTable(262_144), new ChunkTable(2 ** 34)]) {
+      const a = new Uint8Array([1]);
+      const b = new Uint8Array([2]);
+      t.set(5, a);
+      expect(t.get(5)).toBe(a);
+      expect(t.delete(5)).toBe(true); // the page's only chunk: the page goes
+      t.set(6, b); // same page number: must be a page the table holds, not the one it dropped
+      expect(t.get(5)).toBeUndefined();
+      expect([...t.keysFrom(0)]).toEqual([6]);
+      expect(t.clone().get(6)).toBe(b);
+      expect(t.size).toBe(1);
+    }
+  });
+});
