@@ -38,8 +38,11 @@ export class CacheRt {
    * dirty again (its version bumps) or is evicted leaves a stale entry that eviction skips. A Set's delete-first /
    * add-last churn cost ~1.2 us per write on a full cache (its iterator skips the holes deletes leave).
    */
-  private readonly cleanKeys: number[] = [];
-  private readonly cleanVersions: number[] = [];
+  private cleanKeys = new Float64Array(64);
+  private cleanVersions = new Float64Array(64);
+  /** Entries [cleanHead, cleanLength) of the two arrays (typed: a plain array's elements kind changed as keys and
+   * versions read from the slot table went in, and a second engine's fresh arrays threw the optimised code away). */
+  private cleanLength = 0;
   private cleanHead = 0;
   /** Clean slots now (the live entries of the queue). */
   private cleanCount = 0;
@@ -200,11 +203,11 @@ export class CacheRt {
     const keys = this.cleanKeys;
     const versions = this.cleanVersions;
     const t = this.table;
-    while (this.cleanHead < keys.length) {
+    while (this.cleanHead < this.cleanLength) {
       const i = this.cleanHead++;
       const s = t.find(keys[i]!);
       if (s >= 0 && !t.dirty(s) && t.version(s) === versions[i]) {
-        if (this.cleanHead > 1024 && this.cleanHead * 2 > keys.length) this.compactClean();
+        if (this.cleanHead > 1024 && this.cleanHead * 2 > this.cleanLength) this.compactClean();
         return s;
       }
     }
@@ -218,7 +221,7 @@ export class CacheRt {
     const versions = this.cleanVersions;
     const t = this.table;
     let kept = 0;
-    for (let i = this.cleanHead; i < keys.length; i++) {
+    for (let i = this.cleanHead; i < this.cleanLength; i++) {
       const s = t.find(keys[i]!);
       if (s >= 0 && !t.dirty(s) && t.version(s) === versions[i]) {
         keys[kept] = keys[i]!;
@@ -226,9 +229,17 @@ export class CacheRt {
         kept++;
       }
     }
-    keys.length = kept;
-    versions.length = kept;
+    this.cleanLength = kept;
     this.cleanHead = 0;
+  }
+
+  private growClean(): void {
+    const keys = new Float64Array(this.cleanKeys.length * 2);
+    keys.set(this.cleanKeys);
+    this.cleanKeys = keys;
+    const versions = new Float64Array(this.cleanVersions.length * 2);
+    versions.set(this.cleanVersions);
+    this.cleanVersions = versions;
   }
 
   private cleanSlot(key: number, version: number, atUs: number): boolean {
@@ -239,10 +250,12 @@ export class CacheRt {
     t.setSinceUs(s, atUs);
     this.dirtyCount--;
     this.cleanCount++;
-    this.cleanKeys.push(key);
-    this.cleanVersions.push(version);
+    if (this.cleanLength === this.cleanKeys.length) this.growClean();
+    this.cleanKeys[this.cleanLength] = key;
+    this.cleanVersions[this.cleanLength] = version;
+    this.cleanLength++;
     // Compact when stale entries outnumber live ones, so the queue stays proportional to the clean slots.
-    if (this.cleanKeys.length - this.cleanHead > 2 * this.cleanCount + 64) this.compactClean();
+    if (this.cleanLength - this.cleanHead > 2 * this.cleanCount + 64) this.compactClean();
     invariant(this.dirtyCount >= 0, this.id, 'negative dirty slot count');
     return true;
   }

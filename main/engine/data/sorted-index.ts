@@ -135,11 +135,12 @@ export class LazySortedIndex {
   private fold(): void {
     const side = this.side;
     const sorted = this.sorted;
-    const merged: number[] = new Array<number>(sorted.length + side.length);
+    // Built by push, as every list here is: a list made with new Array(n) has another elements kind (holey), and code
+    // optimised for one kind is thrown away when it meets the other (a fresh index of a second engine).
+    const merged: number[] = [];
     let i = 0;
     let j = 0;
-    let k = 0;
-    while (i < sorted.length || j < side.length) merged[k++] = j >= side.length || (i < sorted.length && sorted[i]! < side[j]!) ? sorted[i++]! : side[j++]!;
+    while (i < sorted.length || j < side.length) merged.push(j >= side.length || (i < sorted.length && sorted[i]! < side[j]!) ? sorted[i++]! : side[j++]!);
     this.sorted = merged;
     this.side = [];
   }
