@@ -200,7 +200,9 @@ export class Prng {
       let z = x;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
+      // As a signed 32-bit integer: the state is only ever used bitwise (the same bits give the same draws), and an
+      // unsigned one over 2^31 is no small integer, so every new engine's first draw threw the optimised code away.
+      return (z ^ (z >>> 16)) | 0;
     };
     this.s0 = next();
     this.s1 = next();
