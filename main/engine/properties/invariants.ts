@@ -5,10 +5,9 @@ import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
 import { upstreamOf } from '../pair-states';
+
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
 export const WRITE_BYTES = 4096;
-const TRACK = 262144;
-const BLOCKS_PER_LU = 10;
 
 export type Action =
   | { kind: 'write'; target: number; block: number }
