@@ -1,8 +1,9 @@
 // A cache memory at run time: track slots, dirty/clean, LRU eviction of clean slots, waiters past the write-pending threshold, disk-adapter lanes and lazy destages.
-import { doubleFields, invariant } from './sim';
+import { invariant } from './sim';
+import { doubleFields } from './data/double-fields';
 import type { EngineState } from './state';
 import { SlotTable } from './slot-table';
-import { DueQueue } from './data/due-queue';
+import { DueQueue, doubled } from './data/due-queue';
 import type { CacheSlotView } from '../../app/engine/api';
 
 /** A writer waiting for a slot; woken with the engine state it runs in. */
@@ -233,15 +234,6 @@ export class CacheRt {
     this.cleanHead = 0;
   }
 
-  private growClean(): void {
-    const keys = new Float64Array(this.cleanKeys.length * 2);
-    keys.set(this.cleanKeys);
-    this.cleanKeys = keys;
-    const versions = new Float64Array(this.cleanVersions.length * 2);
-    versions.set(this.cleanVersions);
-    this.cleanVersions = versions;
-  }
-
   private cleanSlot(key: number, version: number, atUs: number): boolean {
     const t = this.table;
     const s = t.find(key);
@@ -250,7 +242,10 @@ export class CacheRt {
     t.setSinceUs(s, atUs);
     this.dirtyCount--;
     this.cleanCount++;
-    if (this.cleanLength === this.cleanKeys.length) this.growClean();
+    if (this.cleanLength === this.cleanKeys.length) {
+      this.cleanKeys = doubled(this.cleanKeys, 0, this.cleanLength);
+      this.cleanVersions = doubled(this.cleanVersions, 0, this.cleanLength);
+    }
     this.cleanKeys[this.cleanLength] = key;
     this.cleanVersions[this.cleanLength] = version;
     this.cleanLength++;

@@ -158,7 +158,8 @@ export class DueQueue {
   }
 }
 
-function doubled(a: Float64Array<ArrayBuffer>, from: number, to: number): Float64Array<ArrayBuffer> {
+/** A typed array twice as long holding `a[from, to)` at its start. */
+export function doubled(a: Float64Array<ArrayBuffer>, from: number, to: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(a.length * 2);
   b.set(a.subarray(from, to));
   return b;
