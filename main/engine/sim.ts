@@ -2,8 +2,6 @@
 import { fillPayloadStream, GeneratedBytes } from './data/payload';
 import { doubleFields } from './data/double-fields';
 
-export { doubleFields, withDoubleFields } from './data/double-fields';
-
 /** Raised when an engine invariant does not hold; carries where (element id) and why. */
 export class EngineInvariantError extends Error {
   constructor(

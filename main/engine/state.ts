@@ -7,7 +7,8 @@ import { CacheRt, LinkRt, MappingStack, TopologyError, Wiring } from './runtime'
 import type { Extent } from './mapping';
 import { JournalRt, PairRt, pairsChanged, type PairRoute } from './pairs';
 import { PairFacts } from './pair-facts';
-import { doubleFields, LatencyHistogram, Prng, Scheduler, withDoubleFields } from './sim';
+import { LatencyHistogram, Prng, Scheduler } from './sim';
+import { doubleFields, withDoubleFields } from './data/double-fields';
 import type { Sha256 } from './data/sparse-volume';
 import type { Payload } from './data/payload';
 import { ReadStats } from './workload';

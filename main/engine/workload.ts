@@ -1,6 +1,7 @@
 // Workload pieces the engine's host reads and trace replay use: read counters, where a read stages from, and a trace's replay schedule.
 import type { Lu, RealVolume, TraceRecord, Volume, WorkloadTrace } from '../../app/model/schema';
-import { doubleFields, LatencyHistogram, withDoubleFields } from './sim';
+import { LatencyHistogram } from './sim';
+import { doubleFields, withDoubleFields } from './data/double-fields';
 
 /** A host's read counters over the run, and the rate at the previous snapshot. */
 export class ReadStats {

@@ -1,5 +1,10 @@
 // An ascending list of integer keys (written tracks, bitmap chunks) with cheap random inserts and removals, rebuilt lazily.
 
+/** What a LazySortedIndex asks whether a key is still present: its owner's map. */
+export interface KeyOwner {
+  has(key: number): boolean;
+}
+
 /**
  * Keeps the keys of a Map in ascending order for "next key >= x" queries without re-sorting on
  * every insert or splicing a large array on every removal:
@@ -14,11 +19,6 @@
  * closure over it: every index calling its own closure made those calls polymorphic across engines, and a second
  * engine's first query threw the optimised code away ("wrong call target").
  */
-/** What a LazySortedIndex asks whether a key is still present: its owner's map. */
-export interface KeyOwner {
-  has(key: number): boolean;
-}
-
 export class LazySortedIndex {
   private sorted: number[] = [];
   private side: number[] = [];
