@@ -192,9 +192,7 @@ export class EngineState {
   /** Runs every event due up to `timeUs` and leaves the clock there. */
   runUntil(timeUs: number): void {
     while (this.sched.runNext(timeUs));
-    // Written every time (not only when it moves the clock): a store that a run's optimised code has never seen
-    // throws that code away the first time it happens, and this loop inlines every handler.
-    this.sched.nowUs = Math.max(this.sched.nowUs, timeUs);
+    if (timeUs > this.sched.nowUs) this.sched.nowUs = timeUs;
   }
 
   runFor(us: number): void {
