@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ChunkTable } from './chunk-table';
+import { chunkIdentity } from './content-hash';
+import { GeneratedBytes, generatedCode, payloadBytes } from './payload';
 
 describe('ChunkTable', () => {
   it('holds chunks far apart and next to each other, and forgets deleted ones', () => {
@@ -37,9 +39,9 @@ describe('ChunkTable', () => {
         for (const { chunk, del, swap } of ops) {
           if (del) expect(t.delete(chunk)).toBe(m.delete(chunk));
           else if (swap) {
-            // swap sets and answers what was there (get + set in one lookup).
+            // put sets and answers whether the chunk is new (has + set in one lookup).
             const data = new Uint8Array([(chunk + 1) & 255]);
-            expect(t.swap(chunk, data)).toBe(m.get(chunk));
+            expect(t.put(chunk, data)).toBe(!m.has(chunk));
             m.set(chunk, data);
           } else {
             const data = new Uint8Array([chunk & 255]);
@@ -75,30 +77,52 @@ describe('ChunkTable', () => {
   });
 });
 
-describe('ChunkTable page directory', () => {
-  it('is made at the first page of a small table, copied by clone only when made, and never for a large one', () => {
-    const small = new ChunkTable(262_144); // a 1 GiB volume of 4 KiB chunks: 4,096 pages
+describe('ChunkTable flat codes', () => {
+  it('are made at the first write of a small table, shared by a clone until either side changes, and never for a large one', () => {
+    const small = new ChunkTable(262_144); // a 1 GiB volume of 4 KiB chunks
     expect(small.directoryBytes).toBe(0);
     expect(small.clone().directoryBytes).toBe(0);
     const a = new Uint8Array([1]);
     const b = new Uint8Array([2]);
     small.set(70_000, a);
-    expect(small.directoryBytes).toBe(4_096 * 8);
+    expect(small.directoryBytes).toBe(262_144 * 8 + 4_096 + 8); // codes, chunks per page, one object held
     small.set(5, b);
     const copy = small.clone();
-    expect(copy.directoryBytes).toBe(4_096 * 8);
     expect([copy.get(70_000), copy.get(5), copy.get(6)]).toEqual([a, b, undefined]);
-    // The copy's pages are its own: a change to one table does not show in the other.
+    // Shared until a change: a change to one table does not show in the other, whichever changes first.
     copy.set(6, a);
     expect(small.get(6)).toBeUndefined();
     expect(small.delete(5)).toBe(true);
     expect([small.get(5), copy.get(5)]).toEqual([undefined, b]);
     expect([...small.keysFrom(0)]).toEqual([70_000]);
+    expect([...copy.keysFrom(0)]).toEqual([5, 6, 70_000]);
 
     const large = new ChunkTable(2 ** 34); // 64 TiB of 4 KiB chunks
     large.set(2 ** 33, a);
     expect(large.directoryBytes).toBe(0);
     expect(large.get(2 ** 33)).toBe(a);
+  });
+
+  it('keep a whole generated stream as a number: read back, it is the same content under the same identity', () => {
+    const t = new ChunkTable(1_000);
+    const g = new GeneratedBytes(-123_456_789, 4096); // a PRNG draw: a signed 32-bit seed
+    const part = new GeneratedBytes(7, 8192, 4096, 4096); // not a whole stream: held as the object
+    expect(t.put(3, g)).toBe(true);
+    expect(t.put(4, part)).toBe(true);
+    expect(t.put(3, g)).toBe(false);
+    const back = t.get(3)!;
+    expect(back).toBeInstanceOf(GeneratedBytes);
+    expect(payloadBytes(back)).toEqual(payloadBytes(g));
+    expect(chunkIdentity(back)).toBe(chunkIdentity(g));
+    expect(chunkIdentity(back)).not.toBe(chunkIdentity(new GeneratedBytes(-123_456_789, 8192)));
+    expect(t.get(4)).toBe(part);
+    expect(generatedCode(part)).toBe(0);
+    // Objects freed by a replace or a delete make room for the next: the side array does not grow with rewrites.
+    for (let i = 0; i < 100; i++) t.set(4, new Uint8Array([i]));
+    t.delete(4);
+    t.set(9, new Uint8Array([1]));
+    expect(t.directoryBytes).toBe(1_000 * 8 + 16 + 8);
+    expect([...t]).toEqual([[3, back], [9, new Uint8Array([1])]]);
   });
 });
 

@@ -1,144 +1,148 @@
-// A Map-like table of a sparse volume's chunk buffers by chunk number, kept in pages of 64 chunks.
-import type { StoredChunk } from './payload';
+// A Map-like table of a sparse volume's chunk buffers by chunk number: a flat typed array of codes for volumes up to 2 GiB, pages of 64 chunks beyond.
+import { fromGeneratedCode, generatedCode, type StoredChunk } from './payload';
 import { LazySortedIndex } from './sorted-index';
 
 /** Chunks per page: 64 x 4 KiB = one 256 KiB track per page; a lone chunk costs one 64-slot array (~0.5 KiB). */
 const PAGE_CHUNKS = 64;
 
 /**
- * Pages a table looks up by index rather than by hash: a directory of at most 64 KiB (8,192 x 8 bytes, a volume up to
- * 2 GiB), made when the table takes its first page (an unwritten volume, and its checkpoint copies, hold none).
+ * Tables of at most this many chunks (a volume up to 2 GiB of 4 KiB chunks) keep one code per chunk in a Float64Array
+ * (at most 4 MiB, made at the first write; an unwritten volume and its checkpoint copies hold none).
  */
-const DENSE_PAGES = 8_192;
+const FLAT_CHUNKS = 524_288;
 
 /**
  * Replaces a `Map<number, StoredChunk>` with one entry per 4 KiB chunk: a store of a busy run holds hundreds of
  * thousands of chunks, and every host write looked its chunk up and inserted it in that big map (hash, cache misses,
- * rehash copies as it grew). Here the map has one entry per page and the chunk is an array slot. Same operations,
- * same results; iteration is by page, in page creation order (callers that need ascending order sort or use the
- * volume's sorted index).
+ * rehash copies as it grew). Same operations, same results; iteration is ascending in a flat table and by page, in page
+ * creation order, in a paged one (callers that need ascending order use keysFrom).
+ *
+ * Flat (volumes up to 2 GiB): a chunk's code in `codes` is 0 (none), positive (a whole generated stream: its seed and
+ * length, see generatedCode) or -(i + 1) (any other chunk, held in `objects[i]`). FIG. 12's random writes store each
+ * workload chunk into four volumes: as objects in pages that cost two cache misses each (the page array and its
+ * elements), a write barrier, and a slot the garbage collector revisits when it moves the young chunk (CPU per write
+ * 12.2 us; without the stores' writes at all, 8.5). A code is one 8-byte store into one array.
+ * Paged (larger, a 64 TiB volume would need 2^34 codes): a Map of 64-chunk pages.
  */
 export class ChunkTable {
+  private readonly flat: boolean;
+  private codes: Float64Array | undefined = undefined;
+  private objects: (StoredChunk | undefined)[] = [];
+  private freeObjects: number[] = [];
+  /** Chunks present per page of a flat table: iteration skips empty pages. */
+  private pageCounts: Uint8Array | undefined = undefined;
+  /** The flat arrays are shared with a clone (a checkpoint): copied before this table changes them. */
+  private shared = false;
+
   private readonly pages = new Map<number, (StoredChunk | undefined)[]>();
   /**
-   * The same pages by page number in a plain array, for tables of at most DENSE_PAGES pages: a lookup is an index, not
-   * a hash (FIG. 12's random writes look up four stores' pages each: 3-5% of their CPU). Empty until the first page,
-   * and always for larger tables (a 64 TiB volume would need 2^28 entries), which look up in `pages`.
-   */
-  private dense: ((StoredChunk | undefined)[] | undefined)[] = [];
-
-  /** `maxChunks`: the most chunks the table will hold (the volume's chunk count), which picks the dense lookup. */
-  constructor(private readonly maxChunks = Infinity) {}
-
-  /** Bytes of the page directory (for checkpoint size estimates). */
-  get directoryBytes(): number {
-    return this.dense.length * 8;
-  }
-
-  /** The directory, made at the first page of a table small enough for one. */
-  private makeDirectory(): void {
-    const pageCount = Math.ceil(this.maxChunks / PAGE_CHUNKS);
-    if (pageCount > DENSE_PAGES) return;
-    const dense = new Array<(StoredChunk | undefined)[] | undefined>(pageCount).fill(undefined);
-    for (const [key, page] of this.pages) dense[key] = page;
-    this.dense = dense;
-  }
-
-  /**
    * The page looked up last: a copy reads or writes a track's 64 chunks one after another, all in one page, and a
-   * table too large for a directory (a 64 TiB volume) answered each with a hash lookup (~10 us per copied track,
-   * half the cost of a 64 TiB resync). Forgotten when that page goes.
+   * table too large to be flat (a 64 TiB volume) answered each with a hash lookup (~10 us per copied track, half the
+   * cost of a 64 TiB resync). Forgotten when that page goes.
    */
   private lastKey = -1;
   private lastPage: (StoredChunk | undefined)[] | undefined = undefined;
-
-  private page(key: number): (StoredChunk | undefined)[] | undefined {
-    if (key === this.lastKey) return this.lastPage;
-    const page = key < this.dense.length ? this.dense[key] : this.pages.get(key);
-    if (page !== undefined) {
-      this.lastKey = key;
-      this.lastPage = page;
-    }
-    return page;
-  }
   /**
-   * Ascending page numbers, for in-order iteration and "next written chunk" queries: one entry per page, not per
-   * chunk, so random writes insert into it only when they open a page (at most once per 64 chunks), not per chunk.
+   * A paged table's ascending page numbers, for in-order iteration and "next written chunk" queries: one entry per
+   * page, not per chunk, so random writes insert into it only when they open a page.
    */
   private pageIndex = new LazySortedIndex(this.pages);
   private count = 0;
+
+  /** `maxChunks`: the most chunks the table will hold (the volume's chunk count), which picks flat or paged. */
+  constructor(private readonly maxChunks = Infinity) {
+    this.flat = maxChunks <= FLAT_CHUNKS;
+  }
+
+  /** Bytes of the table's own arrays a checkpoint copies (for checkpoint size estimates; a paged table's pages are counted per chunk). */
+  get directoryBytes(): number {
+    return this.codes ? this.codes.byteLength + this.objects.length * 8 + this.pageCounts!.length : 0;
+  }
 
   get size(): number {
     return this.count;
   }
 
   get(chunk: number): StoredChunk | undefined {
+    if (this.flat) {
+      const code = this.codes === undefined ? 0 : this.codes[chunk]!;
+      return code > 0 ? fromGeneratedCode(code) : code < 0 ? this.objects[-code - 1] : undefined;
+    }
     const key = Math.floor(chunk / PAGE_CHUNKS);
     const page = this.page(key);
     return page === undefined ? undefined : page[chunk - key * PAGE_CHUNKS];
   }
 
   has(chunk: number): boolean {
+    if (this.flat) return this.codes !== undefined && (this.codes[chunk] ?? 0) !== 0;
     return this.get(chunk) !== undefined;
   }
 
   set(chunk: number, data: StoredChunk): void {
-    this.swap(chunk, data);
+    this.put(chunk, data);
   }
 
-  /** Sets the chunk and returns the one it replaced (undefined when there was none): one lookup where get + set took two. */
-  swap(chunk: number, data: StoredChunk): StoredChunk | undefined {
+  /** Sets the chunk; true when the table held none there (one lookup where has + set took two). */
+  put(chunk: number, data: StoredChunk): boolean {
+    if (!this.flat) return this.putPaged(chunk, data);
+    const codes = this.writableCodes();
+    const old = codes[chunk]!;
+    if (old < 0) this.freeObject(-old - 1);
+    const code = generatedCode(data);
+    codes[chunk] = code > 0 ? code : -this.holdObject(data) - 1;
+    if (old !== 0) return false;
+    this.count++;
+    const counts = this.pageCounts!;
     const key = Math.floor(chunk / PAGE_CHUNKS);
-    let page = this.page(key);
-    if (page === undefined) {
-      page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
-      this.pages.set(key, page);
-      if (this.dense.length === 0) this.makeDirectory();
-      if (key < this.dense.length) this.dense[key] = page;
-      this.pageIndex.add(key);
-    }
-    // Not chunk % PAGE_CHUNKS: past 2^31 (a volume over 8 TiB) chunk numbers are doubles and % is a call to fmod,
-    // which made a 64 TiB resync ~1.6x a 1 GiB one.
-    const slot = chunk - key * PAGE_CHUNKS;
-    const old = page[slot];
-    if (old === undefined) this.count++;
-    page[slot] = data;
-    return old;
-  }
-
-  delete(chunk: number): boolean {
-    const key = Math.floor(chunk / PAGE_CHUNKS);
-    const page = this.page(key);
-    if (page === undefined) return false;
-    const slot = chunk - key * PAGE_CHUNKS;
-    if (page[slot] === undefined) return false;
-    page[slot] = undefined;
-    this.count--;
-    if (page.every((c) => c === undefined)) {
-      this.pages.delete(key);
-      if (key < this.dense.length) this.dense[key] = undefined;
-      if (key === this.lastKey) {
-        this.lastKey = -1;
-        this.lastPage = undefined;
-      }
-      this.pageIndex.remove(key);
-    }
+    counts[key] = counts[key]! + 1;
     return true;
   }
 
-  /** A copy holding the same buffers (page arrays copied, buffers shared): a checkpoint's cost is per page, not per chunk. */
+  delete(chunk: number): boolean {
+    if (!this.flat) return this.deletePaged(chunk);
+    if (this.codes === undefined || this.codes[chunk] === 0) return false;
+    const codes = this.writableCodes();
+    const old = codes[chunk]!;
+    if (old < 0) this.freeObject(-old - 1);
+    codes[chunk] = 0;
+    this.count--;
+    const counts = this.pageCounts!;
+    const key = Math.floor(chunk / PAGE_CHUNKS);
+    counts[key] = counts[key]! - 1;
+    return true;
+  }
+
+  /** A copy holding the same buffers: a flat table's arrays are shared until either side changes (copy-on-write), a paged one's page arrays copied. */
   clone(): ChunkTable {
     const copy = new ChunkTable(this.maxChunks);
-    for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
-    if (this.dense.length > 0) copy.makeDirectory();
-    copy.pageIndex = this.pageIndex.cloneFor(copy.pages);
     copy.count = this.count;
+    if (this.flat) {
+      if (this.codes === undefined) return copy;
+      copy.codes = this.codes;
+      copy.objects = this.objects;
+      copy.freeObjects = this.freeObjects;
+      copy.pageCounts = this.pageCounts;
+      this.shared = copy.shared = true;
+      return copy;
+    }
+    for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
+    copy.pageIndex = this.pageIndex.cloneFor(copy.pages);
     return copy;
   }
 
   /** Chunk numbers present from `fromChunk` on, ascending. Do not change the table while iterating. */
   *keysFrom(fromChunk: number): IterableIterator<number> {
     const firstPage = Math.floor(fromChunk / PAGE_CHUNKS);
+    if (this.flat) {
+      const { codes, pageCounts } = this;
+      if (codes === undefined) return;
+      for (let key = firstPage; key < pageCounts!.length; key++) {
+        if (pageCounts![key] === 0) continue;
+        const end = Math.min(codes.length, (key + 1) * PAGE_CHUNKS);
+        for (let c = Math.max(fromChunk, key * PAGE_CHUNKS); c < end; c++) if (codes[c] !== 0) yield c;
+      }
+      return;
+    }
     for (const key of this.pageIndex.from(firstPage)) {
       const page = this.pages.get(key)!;
       for (let slot = key === firstPage ? fromChunk - key * PAGE_CHUNKS : 0; slot < PAGE_CHUNKS; slot++) {
@@ -149,6 +153,16 @@ export class ChunkTable {
 
   /** The first chunk number present at or after `fromChunk`, or undefined. */
   nextKey(fromChunk: number): number | undefined {
+    if (this.flat) {
+      const { codes, pageCounts } = this;
+      if (codes === undefined) return undefined;
+      for (let key = Math.floor(fromChunk / PAGE_CHUNKS); key < pageCounts!.length; key++) {
+        if (pageCounts![key] === 0) continue;
+        const end = Math.min(codes.length, (key + 1) * PAGE_CHUNKS);
+        for (let c = Math.max(fromChunk, key * PAGE_CHUNKS); c < end; c++) if (codes[c] !== 0) return c;
+      }
+      return undefined;
+    }
     let key = this.pageIndex.next(Math.floor(fromChunk / PAGE_CHUNKS));
     let slot = key === undefined ? 0 : Math.max(0, fromChunk - key * PAGE_CHUNKS);
     while (key !== undefined) {
@@ -160,13 +174,94 @@ export class ChunkTable {
     return undefined;
   }
 
-  /** [chunk, buffer] pairs, page by page. */
+  /** [chunk, buffer] pairs: ascending in a flat table, page by page in a paged one. */
   *[Symbol.iterator](): IterableIterator<[number, StoredChunk]> {
+    if (this.flat) {
+      for (const chunk of this.keysFrom(0)) yield [chunk, this.get(chunk)!];
+      return;
+    }
     for (const [key, page] of this.pages) {
       for (let slot = 0; slot < PAGE_CHUNKS; slot++) {
         const data = page[slot];
         if (data !== undefined) yield [key * PAGE_CHUNKS + slot, data];
       }
     }
+  }
+
+  // ---------------------------------------------------------------- flat
+
+  /** The codes, made at the first write and copied first if a clone shares them. */
+  private writableCodes(): Float64Array {
+    if (this.codes === undefined) {
+      this.codes = new Float64Array(this.maxChunks);
+      this.pageCounts = new Uint8Array(Math.ceil(this.maxChunks / PAGE_CHUNKS));
+    } else if (this.shared) {
+      this.codes = this.codes.slice();
+      this.objects = this.objects.slice();
+      this.freeObjects = this.freeObjects.slice();
+      this.pageCounts = this.pageCounts!.slice();
+      this.shared = false;
+    }
+    return this.codes;
+  }
+
+  private holdObject(data: StoredChunk): number {
+    const i = this.freeObjects.pop();
+    if (i === undefined) return this.objects.push(data) - 1;
+    this.objects[i] = data;
+    return i;
+  }
+
+  private freeObject(i: number): void {
+    this.objects[i] = undefined;
+    this.freeObjects.push(i);
+  }
+
+  // ---------------------------------------------------------------- paged
+
+  private page(key: number): (StoredChunk | undefined)[] | undefined {
+    if (key === this.lastKey) return this.lastPage;
+    const page = this.pages.get(key);
+    if (page !== undefined) {
+      this.lastKey = key;
+      this.lastPage = page;
+    }
+    return page;
+  }
+
+  private putPaged(chunk: number, data: StoredChunk): boolean {
+    const key = Math.floor(chunk / PAGE_CHUNKS);
+    let page = this.page(key);
+    if (page === undefined) {
+      page = new Array<StoredChunk | undefined>(PAGE_CHUNKS).fill(undefined);
+      this.pages.set(key, page);
+      this.pageIndex.add(key);
+    }
+    // Not chunk % PAGE_CHUNKS: past 2^31 (a volume over 8 TiB) chunk numbers are doubles and % is a call to fmod,
+    // which made a 64 TiB resync ~1.6x a 1 GiB one.
+    const slot = chunk - key * PAGE_CHUNKS;
+    const fresh = page[slot] === undefined;
+    if (fresh) this.count++;
+    page[slot] = data;
+    return fresh;
+  }
+
+  private deletePaged(chunk: number): boolean {
+    const key = Math.floor(chunk / PAGE_CHUNKS);
+    const page = this.page(key);
+    if (page === undefined) return false;
+    const slot = chunk - key * PAGE_CHUNKS;
+    if (page[slot] === undefined) return false;
+    page[slot] = undefined;
+    this.count--;
+    if (page.every((c) => c === undefined)) {
+      this.pages.delete(key);
+      if (key === this.lastKey) {
+        this.lastKey = -1;
+        this.lastPage = undefined;
+      }
+      this.pageIndex.remove(key);
+    }
+    return true;
   }
 }

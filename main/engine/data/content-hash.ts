@@ -2,7 +2,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { assertNonNegativeInteger, DataStructureError } from './errors';
-import { isAllZero, type Payload } from './payload';
+import { ChunkedBytes, generatedCode, isAllZero, type Payload } from './payload';
 import type { SparseVolume } from './sparse-volume';
 
 /**
@@ -32,9 +32,12 @@ export const pureSha256: Sha256 = (data) => sha256(data);
 /** The buffer blockDigest reads a block into when the block spans several chunks. */
 export const blockScratch = new Uint8Array(HASH_BLOCK_BYTES);
 
-/** A block's content by identity: the immutable chunks in each slot (0 = none), its length, and one of them as the key. */
+/**
+ * A block's content by identity: the immutable chunks in each slot (0 = none), its length, and one of them as the key
+ * (the chunk itself, or a generated chunk's identity number: volumes keep those as codes, not objects).
+ */
 export interface BlockSignature {
-  key: Payload;
+  key: Payload | number;
   length: number;
   ids: number[];
 }
@@ -42,26 +45,44 @@ export interface BlockSignature {
 /** Identity numbers of immutable chunks (weakly held: a chunk nobody stores any more is forgotten). */
 const chunkIds = new WeakMap<Payload, number>();
 let nextChunkId = 1;
+
+/**
+ * A chunk's identity number: the same number, the same bytes. A whole generated stream's is minus its code (its
+ * content, whichever object carries it: a volume makes a new one each time it is read); any other chunk's is a number
+ * of its own, from 1 up.
+ */
 export function chunkIdentity(chunk: Payload): number {
+  const code = chunk instanceof ChunkedBytes ? 0 : generatedCode(chunk);
+  if (code > 0) return -code;
   let id = chunkIds.get(chunk);
   if (id === undefined) chunkIds.set(chunk, (id = nextChunkId++));
   return id;
 }
 
+type DigestEntry = { length: number; ids: number[]; digest: Uint8Array | null };
+
+/** Entries keyed by a generated chunk's identity kept at most (they are not weak: cleared when full). */
+const GENERATED_KEYS_KEPT = 1 << 18;
+
 /**
  * Block digests by content identity, shared by every volume (any engine, any sha256: the algorithm is the same).
- * Keyed weakly by one chunk of the block and holding only identity numbers, so it keeps no bytes alive.
+ * Keyed weakly by one chunk of the block, or by a generated chunk's identity, and holding only identity numbers, so
+ * it keeps no bytes alive.
  */
 export const sharedDigests = {
-  entries: new WeakMap<Payload, { length: number; ids: number[]; digest: Uint8Array | null }>(),
+  entries: new WeakMap<object, DigestEntry>(),
+  generated: new Map<number, DigestEntry>(),
   lookup(s: BlockSignature): Uint8Array | null | undefined {
-    const e = this.entries.get(s.key);
+    const e = typeof s.key === 'number' ? this.generated.get(s.key) : this.entries.get(s.key);
     if (!e || e.length !== s.length || e.ids.length !== s.ids.length) return undefined;
     for (let i = 0; i < s.ids.length; i++) if (e.ids[i] !== s.ids[i]) return undefined;
     return e.digest;
   },
   remember(s: BlockSignature, digest: Uint8Array | null): void {
-    this.entries.set(s.key, { length: s.length, ids: s.ids, digest });
+    const entry = { length: s.length, ids: s.ids, digest };
+    if (typeof s.key !== 'number') return void this.entries.set(s.key, entry);
+    if (this.generated.size >= GENERATED_KEYS_KEPT) this.generated.clear();
+    this.generated.set(s.key, entry);
   },
 };
 

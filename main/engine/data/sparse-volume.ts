@@ -151,8 +151,7 @@ export class SparseVolume implements VolumeContent {
       const part = done === 0 && count === bytes.length ? bytes : bytes.subarray(done, done + count);
       if (count === length) {
         // One lookup: set, then undo in the rare case of zeros written to a never-written track (it stays unwritten).
-        const stored = this.tracks.swap(track, storedChunk(part));
-        if (stored === undefined) {
+        if (this.tracks.put(track, storedChunk(part))) {
           if (payloadIsAllZero(part)) this.tracks.delete(track);
           else this.storedBytes += length;
         }
@@ -362,7 +361,7 @@ export class SparseVolume implements VolumeContent {
     if (HASH_BLOCK_BYTES % this.trackBytes !== 0 || start % this.trackBytes !== 0) return undefined;
     const first = start / this.trackBytes;
     const count = Math.ceil(length / this.trackBytes);
-    let key: Payload | undefined;
+    let key: Payload | number | undefined;
     const ids: number[] = new Array<number>(count);
     for (let i = 0; i < count; i++) {
       const chunk = this.tracks.get(first + i);
@@ -371,8 +370,8 @@ export class SparseVolume implements VolumeContent {
         continue;
       }
       if (chunk instanceof Uint8Array && this.owned.has(chunk)) return undefined;
-      key ??= chunk;
       ids[i] = chunkIdentity(chunk);
+      key ??= ids[i]! < 0 ? ids[i]! : chunk;
     }
     return key === undefined ? undefined : { key, length, ids };
   }
