@@ -1,13 +1,13 @@
 // A Map-like table of a sparse volume's chunk buffers by chunk number: a flat typed array of codes for volumes up to 2 GiB, pages of 64 chunks beyond.
-import { fromGeneratedCode, generatedCode, type StoredChunk } from './payload';
+import { GeneratedBytes, type StoredChunk } from './payload';
 import { LazySortedIndex } from './sorted-index';
 
 /** Chunks per page: 64 x 4 KiB = one 256 KiB track per page; a lone chunk costs one 64-slot array (~0.5 KiB). */
 const PAGE_CHUNKS = 64;
 
 /**
- * Tables of at most this many chunks (a volume up to 2 GiB of 4 KiB chunks) keep one code per chunk in a Float64Array
- * (at most 4 MiB, made at the first write; an unwritten volume and its checkpoint copies hold none).
+ * Tables of at most this many chunks (a volume up to 2 GiB of 4 KiB chunks) keep one code per chunk in an Int32Array
+ * (at most 2 MiB, made at the first write; an unwritten volume and its checkpoint copies hold none).
  */
 const FLAT_CHUNKS = 524_288;
 
@@ -17,16 +17,17 @@ const FLAT_CHUNKS = 524_288;
  * rehash copies as it grew). Same operations, same results; iteration is ascending in a flat table and by page, in page
  * creation order, in a paged one (callers that need ascending order use keysFrom).
  *
- * Flat (volumes up to 2 GiB): a chunk's code in `codes` is 0 (none), positive (a whole generated stream: its seed and
- * length, see generatedCode) or -(i + 1) (any other chunk, held in `objects[i]`). FIG. 12's random writes store each
- * workload chunk into four volumes: as objects in pages that cost two cache misses each (the page array and its
- * elements), a write barrier, and a slot the garbage collector revisits when it moves the young chunk (CPU per write
- * 12.2 us; without the stores' writes at all, 8.5). A code is one 8-byte store into one array.
+ * Flat (volumes up to 2 GiB): a chunk's code in `codes` is 0 (none), odd (a whole generated stream of one chunk's
+ * length: its seed, which the workload's generator always makes odd) or 2 (i + 1) (any other chunk, held in
+ * `objects[i]`). FIG. 12's random writes store each workload chunk into four volumes: as objects in pages that cost two
+ * cache misses each (the page array and its elements), a write barrier, and a slot the garbage collector revisits when
+ * it moves the young chunk (CPU per write 12.2 us; without the stores' writes at all, 8.5). A code is one 4-byte store
+ * into one array (8 bytes gave 10.2 us: four 1 GiB volumes' codes then filled twice the 4 MiB second-level cache).
  * Paged (larger, a 64 TiB volume would need 2^34 codes): a Map of 64-chunk pages.
  */
 export class ChunkTable {
   private readonly flat: boolean;
-  private codes: Float64Array | undefined = undefined;
+  private codes: Int32Array | undefined = undefined;
   private objects: (StoredChunk | undefined)[] = [];
   private freeObjects: number[] = [];
   /** Chunks present per page of a flat table: iteration skips empty pages. */
@@ -49,8 +50,14 @@ export class ChunkTable {
   private pageIndex = new LazySortedIndex(this.pages);
   private count = 0;
 
-  /** `maxChunks`: the most chunks the table will hold (the volume's chunk count), which picks flat or paged. */
-  constructor(private readonly maxChunks = Infinity) {
+  /**
+   * `maxChunks`: the most chunks the table will hold (the volume's chunk count), which picks flat or paged;
+   * `chunkBytes`: a chunk's length (a generated stream of that length is kept as its seed).
+   */
+  constructor(
+    private readonly maxChunks = Infinity,
+    private readonly chunkBytes = 4096,
+  ) {
     this.flat = maxChunks <= FLAT_CHUNKS;
   }
 
@@ -65,8 +72,9 @@ export class ChunkTable {
 
   get(chunk: number): StoredChunk | undefined {
     if (this.flat) {
-      const code = this.codes === undefined ? 0 : this.codes[chunk]!;
-      return code > 0 ? fromGeneratedCode(code) : code < 0 ? this.objects[-code - 1] : undefined;
+      const code = this.codes === undefined ? 0 : (this.codes[chunk] ?? 0);
+      if (code === 0) return undefined;
+      return (code & 1) === 1 ? new GeneratedBytes(code, this.chunkBytes) : this.objects[(code >> 1) - 1];
     }
     const key = Math.floor(chunk / PAGE_CHUNKS);
     const page = this.page(key);
@@ -87,9 +95,8 @@ export class ChunkTable {
     if (!this.flat) return this.putPaged(chunk, data);
     const codes = this.writableCodes();
     const old = codes[chunk]!;
-    if (old < 0) this.freeObject(-old - 1);
-    const code = generatedCode(data);
-    codes[chunk] = code > 0 ? code : -this.holdObject(data) - 1;
+    if (old !== 0 && (old & 1) === 0) this.freeObject((old >> 1) - 1);
+    codes[chunk] = this.isSeedOnly(data) ? (data as GeneratedBytes).seed : (this.holdObject(data) + 1) * 2;
     if (old !== 0) return false;
     this.count++;
     const counts = this.pageCounts!;
@@ -103,7 +110,7 @@ export class ChunkTable {
     if (this.codes === undefined || this.codes[chunk] === 0) return false;
     const codes = this.writableCodes();
     const old = codes[chunk]!;
-    if (old < 0) this.freeObject(-old - 1);
+    if ((old & 1) === 0) this.freeObject((old >> 1) - 1);
     codes[chunk] = 0;
     this.count--;
     const counts = this.pageCounts!;
@@ -114,7 +121,7 @@ export class ChunkTable {
 
   /** A copy holding the same buffers: a flat table's arrays are shared until either side changes (copy-on-write), a paged one's page arrays copied. */
   clone(): ChunkTable {
-    const copy = new ChunkTable(this.maxChunks);
+    const copy = new ChunkTable(this.maxChunks, this.chunkBytes);
     copy.count = this.count;
     if (this.flat) {
       if (this.codes === undefined) return copy;
@@ -190,10 +197,15 @@ export class ChunkTable {
 
   // ---------------------------------------------------------------- flat
 
+  /** A whole generated stream of one chunk with an odd seed (every workload payload): kept as its seed. */
+  private isSeedOnly(data: StoredChunk): boolean {
+    return data instanceof GeneratedBytes && (data.seed & 1) === 1 && (data.seed | 0) === data.seed && data.begin === 0 && data.length === this.chunkBytes && data.streamLength === this.chunkBytes;
+  }
+
   /** The codes, made at the first write and copied first if a clone shares them. */
-  private writableCodes(): Float64Array {
+  private writableCodes(): Int32Array {
     if (this.codes === undefined) {
-      this.codes = new Float64Array(this.maxChunks);
+      this.codes = new Int32Array(this.maxChunks);
       this.pageCounts = new Uint8Array(Math.ceil(this.maxChunks / PAGE_CHUNKS));
     } else if (this.shared) {
       this.codes = this.codes.slice();

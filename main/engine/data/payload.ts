@@ -193,16 +193,11 @@ const CODED_LENGTH_LIMIT = 2 ** 21;
 
 /**
  * A whole generated stream (begin 0, every byte of it) as one positive number, its content's identity: the same code,
- * the same bytes. 0 for any other chunk. Lets a volume keep a workload's chunk as a number in a typed array (no
- * object per chunk for the garbage collector to trace or move, no write barrier when it is stored).
+ * the same bytes. 0 for any other chunk. Volumes keep workload chunks as their seeds (ChunkTable) and give back a new
+ * object each time one is read; block digests are shared by this identity, not by the object.
  */
 export function generatedCode(p: StoredChunk): number {
   if (!(p instanceof GeneratedBytes) || p.begin !== 0 || p.length !== p.streamLength || p.streamLength <= 0 || p.streamLength >= CODED_LENGTH_LIMIT) return 0;
   return (p.seed >>> 0) + p.streamLength * SEED_SPAN;
 }
 
-/** The generated chunk of a code (its seed unsigned: the same stream, as xorshift32 only looks at the 32 bits). */
-export function fromGeneratedCode(code: number): GeneratedBytes {
-  const length = Math.floor(code / SEED_SPAN);
-  return new GeneratedBytes(code - length * SEED_SPAN, length);
-}

@@ -59,7 +59,7 @@ export class SparseVolume implements VolumeContent {
     this.sizeBytes = sizeBytes;
     this.trackBytes = trackBytes;
     this.trackCount = Math.ceil(sizeBytes / trackBytes);
-    this.tracks = new ChunkTable(this.trackCount);
+    this.tracks = new ChunkTable(this.trackCount, trackBytes);
   }
 
   /** Bytes held in memory (written tracks, whole tracks each, the last track possibly shorter). */
