@@ -107,7 +107,7 @@ describe('checkpoint log', () => {
   test('large checkpoints are fewer: their estimated memory stays within the budget (never under the minimum kept)', () => {
     const log = new CheckpointLog(() => 0);
     // 100 MiB of chunk tables per checkpoint (e.g. volumes with millions of written chunks).
-    const store = { writtenTrackCount: Math.ceil((100 * 2 ** 20) / 30), directoryBytes: 0 };
+    const store = { writtenTrackCount: 1_000_000, tableBytes: 100 * 2 ** 20 };
     const big = (t: number, executed: number): Engine => ({ ...at(t, executed), stack: { stores: new Map([['R', store]]) } }) as unknown as Engine;
     for (let i = 0; i < 100; i++) log.take(big(i * 10e6, i * 1000), { applied: 0, scenarioApplied: 0, scenarioLast: undefined });
     expect(log.size).toBe(CHECKPOINT_MIN_KEPT);

@@ -4,6 +4,8 @@ import { LazySortedIndex } from './sorted-index';
 
 /** Chunks per page: 64 x 4 KiB = one 256 KiB track per page; a lone chunk costs one 64-slot array (~0.5 KiB). */
 const PAGE_CHUNKS = 64;
+/** A page's memory: its 64 slots of 8 bytes and the array's headers. */
+const PAGE_BYTES = PAGE_CHUNKS * 8 + 32;
 
 /**
  * Tables of at most this many chunks (a volume up to 2 GiB of 4 KiB chunks) keep one code per chunk in an Int32Array
@@ -61,9 +63,13 @@ export class ChunkTable {
     this.flat = maxChunks <= FLAT_CHUNKS;
   }
 
-  /** Bytes of the table's own arrays a checkpoint copies (for checkpoint size estimates; a paged table's pages are counted per chunk). */
-  get directoryBytes(): number {
-    return this.codes ? this.codes.byteLength + this.objects.length * 8 + this.pageCounts!.length : 0;
+  /**
+   * Bytes of the table's own arrays (not the chunks: those are shared), what a checkpoint's copy of it holds once the
+   * live table changes: a flat table's codes, objects and page counts; a paged table's pages.
+   */
+  get tableBytes(): number {
+    if (this.flat) return this.codes ? this.codes.byteLength + this.objects.length * 8 + this.pageCounts!.length : 0;
+    return this.pages.size * PAGE_BYTES;
   }
 
   get size(): number {

@@ -71,9 +71,9 @@ export class SparseVolume implements VolumeContent {
     return this.tracks.size;
   }
 
-  /** Bytes of the chunk table's page directory (a checkpoint copies it). */
-  get directoryBytes(): number {
-    return this.tracks.directoryBytes;
+  /** Bytes of the chunk table's own arrays (what a checkpoint's copy of it holds; the chunks are shared). */
+  get tableBytes(): number {
+    return this.tracks.tableBytes;
   }
 
   /** Length in bytes of track `track` (the last track may be shorter). */
