@@ -202,7 +202,7 @@ class InternalFlow implements StoredTo {
     const { toVolumeId, offset, length, data, io } = this;
     handDownEnded(core, this.pending);
     const served = core.pairsWithPrimary(toVolumeId);
-    for (const p of served) serveIfStill(core, this.pending, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    for (let i = 0; i < served.length; i++) serveIfStill(core, this.pending, served[i]!, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     handDown(core, this.systemId, toVolumeId, offset, length, data, io, newHolds, false);
   }
 }
@@ -326,7 +326,8 @@ class SiblingFlow implements StoredTo {
   serve(core: EngineState, holds: SlotHold[]): void {
     const { toVolumeId, offset, length, data, io } = this;
     handDownEnded(core, this.pending);
-    for (const p of core.pairsWithPrimary(toVolumeId)) servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    const pairs = core.pairsWithPrimary(toVolumeId);
+    for (let i = 0; i < pairs.length; i++) servePairBelow(core, pairs[i]!, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     core.release(holds);
   }
 }
