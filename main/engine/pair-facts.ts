@@ -13,6 +13,8 @@ export class PairFacts {
   private readonly primary = new Map<string, readonly PairRt[]>();
   /** null: the volume is the secondary of no paired pair. */
   private readonly secondary = new Map<string, PairRt | null>();
+  /** Pairs downstream of a volume (pair-states.ts downstreamOf), by volume id. */
+  private readonly downstream = new Map<string, readonly PairRt[]>();
   private recording: boolean | undefined = undefined;
   private copying: boolean | undefined = undefined;
   private epoch = -1;
@@ -46,6 +48,17 @@ export class PairFacts {
     return found ?? undefined;
   }
 
+  /**
+   * `make()`'s answer for the pairs downstream of a volume, kept while no pair changes: a delta-resync standby asked for
+   * it on every host write a suspended leg took into its bitmap, and each ask built a set and a list.
+   */
+  downstreamOf(volumeId: string, make: () => readonly PairRt[]): readonly PairRt[] {
+    this.current();
+    let known = this.downstream.get(volumeId);
+    if (known === undefined) this.downstream.set(volumeId, (known = make()));
+    return known;
+  }
+
   anyRecording(): boolean {
     this.current();
     if (this.recording === undefined) {
@@ -70,6 +83,7 @@ export class PairFacts {
     if (this.epoch === epoch) return;
     this.primary.clear();
     this.secondary.clear();
+    this.downstream.clear();
     this.recording = undefined;
     this.copying = undefined;
     this.epoch = epoch;

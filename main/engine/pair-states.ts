@@ -292,17 +292,19 @@ export function markOverwrittenSecondaries(core: EngineState, p: PairRt): void {
 }
 
 /** Pairs downstream of a volume's bytes in the same system (a cascade's next leg). */
-export function downstreamOf(core: EngineState, volumeId: string): PairRt[] {
-  const sys = core.volume(volumeId).systemId;
-  const out = new Set<PairRt>();
-  for (const piece of core.stack.extentsOf(volumeId)) {
-    for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
-      const ov = core.stack.volumes.get(over.volumeId);
-      if (!ov || ov.systemId !== sys) continue;
-      for (const p of core.pairsWithPrimary(over.volumeId)) out.add(p);
+export function downstreamOf(core: EngineState, volumeId: string): readonly PairRt[] {
+  return core.pairFacts.downstreamOf(volumeId, () => {
+    const sys = core.volume(volumeId).systemId;
+    const out = new Set<PairRt>();
+    for (const piece of core.stack.extentsOf(volumeId)) {
+      for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
+        const ov = core.stack.volumes.get(over.volumeId);
+        if (!ov || ov.systemId !== sys) continue;
+        for (const p of core.pairsWithPrimary(over.volumeId)) out.add(p);
+      }
     }
-  }
-  return [...out];
+    return [...out];
+  });
 }
 
 /**
