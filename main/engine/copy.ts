@@ -1,7 +1,7 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
 import { nextPath, waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
-import { beginSwapTakeover, markOverwrittenSecondaries, setState, suspend, upstreamCopyCompleted } from './pair-states';
+import { beginSwapTakeover, markOverwrittenSecondaries, newUpdateGeneration, setState, suspend, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
 import { COPY_GAP_US_PER_PACE, newArrival, type Arrival, type Io, type Sender, type SentTo, type Wanted } from './state';
 import type { LinkRt } from './links';
@@ -34,7 +34,7 @@ const COPY_ANSWERED = defineEvent<EngineState, CopyAnsweredRec>('copy-answered',
 export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason: string): void {
   markOverwrittenSecondaries(core, p);
   p.markSyncInFlight();
-  p.updateGen++;
+  newUpdateGeneration(core, p);
   if (initial) p.primaryBitmap.setAll();
   p.primaryBitmap.union(p.secondaryBitmap);
   p.secondaryBitmap.clearAll();

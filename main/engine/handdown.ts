@@ -326,8 +326,9 @@ class SiblingFlow implements StoredTo {
   serve(core: EngineState, holds: SlotHold[]): void {
     const { toVolumeId, offset, length, data, io } = this;
     handDownEnded(core, this.pending);
+    // As every hand-down: only the pairs it started with, in the generation it started in (handDownServes).
     const pairs = core.pairsWithPrimary(toVolumeId);
-    for (let i = 0; i < pairs.length; i++) servePairBelow(core, pairs[i]!, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    for (let i = 0; i < pairs.length; i++) serveIfStill(core, this.pending, pairs[i]!, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     core.release(holds);
   }
 }
@@ -360,7 +361,16 @@ export interface HandDown {
   gens: number[] | undefined;
 }
 
-/** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs). */
+/**
+ * A hand-down that started when its volume was the primary of no pair: it serves none on arrival either. A pair made
+ * meanwhile copied the bytes (they were in the shared store already); a record of them, from a hand-down that waited
+ * in a full cache past that copy, put older bytes over the copy's (prop-long 1500 8181 --load --sample: FIG. 1's
+ * journal-sizing and delta-resync figures, pair-async deleted and made again while the relay's external array was
+ * down, PAIR over different copies). Shared and never listed in core.handDowns (no suspend has anything to record).
+ */
+const SERVES_NO_PAIR: HandDown = Object.freeze({ volumeId: '', offset: 0, length: 0, at: -1, pairs: Object.freeze([]) as readonly PairRt[], gen: 0, gens: undefined });
+
+/** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs); undefined: no hand-down (a flow of its own). */
 export function handDownServes(h: HandDown | undefined, p: PairRt): boolean {
   if (!h) return true;
   if (h.pairs[0] === p) return p.updateGen === h.gen;
@@ -376,9 +386,9 @@ export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);
  * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
  * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
  */
-export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown | undefined {
+export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown {
   const pairs = core.pairsWithPrimary(volumeId);
-  if (pairs.length === 0) return undefined;
+  if (pairs.length === 0) return SERVES_NO_PAIR;
   let list = core.handDowns.get(volumeId);
   if (!list) core.handDowns.set(volumeId, (list = []));
   const h: HandDown = { volumeId, offset, length, at: list.length, pairs, gen: pairs[0]!.updateGen, gens: pairs.length > 1 ? pairs.map((p) => p.updateGen) : undefined };

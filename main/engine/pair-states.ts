@@ -32,6 +32,19 @@ function recordPendingHandDowns(core: EngineState, p: PairRt): void {
   for (const h of core.handDowns.get(p.primaryId) ?? NO_HAND_DOWNS) p.markTracks(p.primaryBitmap, h.offset, h.length);
 }
 
+/**
+ * The pair's updates start a new generation (a takeover, a swap of roles, a copy started): what is on its way under the
+ * old one no longer lands. The hand-downs on their way to its primary no longer serve it either (handDownServes), so
+ * their tracks go into its primary bitmap first, whatever its state: a takeover of a pair already split (PSUS, not
+ * suspended again) skipped the suspend that records them, the hand-downs arrived after the swap-resync had copied
+ * the bitmap, served nobody, and the pair said PAIR over different copies (prop-long 1500 8181 --load --sample, FIG. 7:
+ * the intercache copy waiting for a slot in the relay's full cache).
+ */
+export function newUpdateGeneration(core: EngineState, p: PairRt): void {
+  recordPendingHandDowns(core, p);
+  p.updateGen++;
+}
+
 /** Suspends a pair and its consistency group; unapplied journal records become bitmap bits. */
 export function suspend(core: EngineState, p: PairRt, state: 'PSUE' | 'PSUS' | 'PFUS', reason: string, cause?: PairRt['suspendedCause']): void {
   for (const q of groupOf(core, p)) {
@@ -198,7 +211,7 @@ export function abandonCopy(core: EngineState, p: PairRt): void {
 }
 
 export function swapRoles(core: EngineState, p: PairRt): void {
-  p.updateGen++;
+  newUpdateGeneration(core, p);
   const prim = p.primaryId;
   p.primaryId = p.secondaryId;
   p.secondaryId = prim;
@@ -318,7 +331,7 @@ export function takeOver(core: EngineState, p: PairRt): void {
   const primaryTold = canReachSecondary(core, p);
   suspend(core, p, 'PSUE', 'taken over', { kind: 'takeover', id: p.id });
   // The secondary now serves the host: updates the old primary sent before the takeover no longer land on it.
-  p.updateGen++;
+  newUpdateGeneration(core, p);
   setState(core, p, 'SSWS', `the secondary ${p.secondaryId} took over and accepts writes`);
   // A reachable P-VOL is told (PSUS, as after pairsplit -RS); an unreachable one keeps what it last knew.
   if (!primaryTold) p.primarySide = primaryBefore === 'PAIR' || primaryBefore === 'PFUL' || primaryBefore === 'suspending' ? 'PSUE' : primaryBefore;

@@ -858,3 +858,61 @@ describe('delta resync into a remote another pair will replicate into, or taking
     expect(violations).toEqual([]);
   });
 });
+
+describe('hand-downs still on their way when their pair is made, taken over or swapped (prop-long 1500 8181 --load --sample)', () => {
+  test('the replayed counterexample: FIG. 1 journal-sizing, twins: pair-async deleted and made again while hand-downs to V21 wait behind the external array (down)', () => {
+    const variation: Variation = { distanceScale: 10, bandwidthScale: 4, fence: 'data', initially: 'paired', journalBytes: 68719476736, autoResync: true, grouping: 'twins', paths: true, load: {iops: 10000, hotspotFraction: 0.001, cacheBytes: 1048576} };
+    const actions: Action[] = [
+      { kind: 'run', us: 51575 },
+      { kind: 'run', us: 129700 },
+      { kind: 'run', us: 518 },
+      { kind: 'run', us: 78022 },
+      { kind: 'run', us: 107938 },
+      { kind: 'settle' },
+      { kind: 'failSystem', index: 2 },
+      { kind: 'run', us: 50117 },
+      { kind: 'pair', index: 1, op: 'delete', readWrite: false },
+      { kind: 'run', us: 121802 },
+      { kind: 'run', us: 18449 },
+      { kind: 'settle' },
+      { kind: 'settle' },
+      { kind: 'run', us: 117772 },
+      { kind: 'failSystem', index: 0 },
+      { kind: 'pair', index: 0, op: 'delete', readWrite: true },
+      { kind: 'pair', index: 5, op: 'create', readWrite: true },
+      { kind: 'run', us: 98104 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 4, actions);
+    expect(violations).toEqual([]);
+  });
+  test('the replayed counterexample: FIG. 1 delta-resync, one group: pair-async deleted and made again under load', () => {
+    const variation: Variation = { distanceScale: 0.01, bandwidthScale: 1, fence: 'status', initially: 'create', journalBytes: 68719476736, autoResync: true, grouping: 'one-group', paths: false, load: {iops: 10000, hotspotFraction: 0.0005, cacheBytes: 1048576} };
+    const actions: Action[] = [
+      { kind: 'run', us: 30755 },
+      { kind: 'pair', index: 1, op: 'delete', readWrite: true },
+      { kind: 'failSystem', index: 7 },
+      { kind: 'run', us: 47287 },
+      { kind: 'pair', index: 4, op: 'create', readWrite: true },
+      { kind: 'run', us: 92227 },
+      { kind: 'cutCable', index: 2 },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig01-delta-resync.relaylab.json')), variation, 503418, actions);
+    expect(violations).toEqual([]);
+  });
+  test('the replayed counterexample: FIG. 7: pair-async split, then taken over (SSWS) and swap-resynchronised while intercache copies to V21 wait for a slot', () => {
+    const variation: Variation = { distanceScale: 10, bandwidthScale: 0.1, fence: 'status', initially: 'paired', journalBytes: 65536, autoResync: false, grouping: 'one-group', paths: true, load: {iops: 10000, hotspotFraction: 0.01, cacheBytes: 4194304} };
+    const actions: Action[] = [
+      { kind: 'run', us: 176358 },
+      { kind: 'cutCable', index: 2 },
+      { kind: 'run', us: 145332 },
+      { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+      { kind: 'pair', index: 1, op: 'split', readWrite: false },
+      { kind: 'run', us: 117747 },
+      { kind: 'run', us: 30818 },
+      { kind: 'pair', index: 1, op: 'takeover', readWrite: true },
+      { kind: 'pair', index: 3, op: 'swapResync', readWrite: false },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig07-intercache-copy.relaylab.json')), variation, 3, actions);
+    expect(violations).toEqual([]);
+  });
+});
