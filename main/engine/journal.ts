@@ -82,9 +82,15 @@ function startOverflowWatch(core: EngineState, j: JournalRt): void {
   core.sched.post(core.nowUs + OVERFLOW_WATCH_US, OVERFLOW_WATCH_END, { j, gen, since });
 }
 
-/** Room was freed: held writes go in, oldest first, while they fit. */
+/**
+ * Room was freed: held writes go in, oldest first, while they fit. A held write of a pair that no longer sends (split:
+ * suspending while the journal drains) goes to its bitmap and takes no room, so it need not fit: a write larger than
+ * the whole journal (a 256 KiB copied track, a 64 KiB journal) waited for room it could never get, held for good after
+ * the split with the pair PSUS, then PAIR after a resync with the write in no journal and no bitmap (prop-long 1500
+ * 9191 --load --sample, FIG. 9).
+ */
 function admitHeld(core: EngineState, j: JournalRt): void {
-  while (j.held.length > 0 && fits(j, j.held[0]!.length)) {
+  while (j.held.length > 0 && (!j.held[0]!.pair.rules.forwardsUpdates || fits(j, j.held[0]!.length))) {
     const h = j.held.shift()!;
     core.activeFlows--;
     if (h.pair.rules.forwardsUpdates) append(core, h.pair, h.offset, h.length, h.data, h.io, h.sendStep);

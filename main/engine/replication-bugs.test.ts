@@ -916,3 +916,18 @@ describe('hand-downs still on their way when their pair is made, taken over or s
     expect(violations).toEqual([]);
   });
 });
+
+describe('a held write larger than the whole journal when its pair is split (prop-long 1500 9191 --load --sample)', () => {
+  test('the replayed counterexample: FIG. 9, the sync leg copies 256 KiB tracks into a 64 KiB journal held full, then pair-async is split', () => {
+    const variation: Variation = { distanceScale: 10, bandwidthScale: 0.1, fence: 'status', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'as-filed', paths: true, load: { iops: 10000, hotspotFraction: 0.001, cacheBytes: 4194304 } };
+    const actions: Action[] = [
+      { kind: 'settle' },
+      { kind: 'failSystem', index: 1 },
+      { kind: 'restoreSystem', index: 1 },
+      { kind: 'run', us: 113827 },
+      { kind: 'pair', index: 5, op: 'split', readWrite: false },
+    ];
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig09-shared-cache.relaylab.json')), variation, 11, actions);
+    expect(violations).toEqual([]);
+  });
+});
