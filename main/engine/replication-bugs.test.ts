@@ -931,3 +931,32 @@ describe('a held write larger than the whole journal when its pair is split (pro
     expect(violations).toEqual([]);
   });
 });
+
+describe('a held write larger than the whole journal', () => {
+  test('FIG. 1: a 256 KiB write held behind a 64 KiB journal while a record is on its way goes to the bitmap once the pair is split', () => {
+    const t = quiet(load('fig01'), (p) => (p.id === 'pair-async' ? { ...p, journalBytes: 65536 } : p));
+    const e = new Engine(t, { seed: 1 });
+    const p = e.pairs.get('pair-async')!;
+    const j = p.journal!;
+    let answered: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 1 << 20, new Uint8Array(4096).fill(3), false).ok).toBe(true);
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(262144).fill(7), false, (ok) => (answered = ok)).ok).toBe(true);
+    // Until the 4 KiB write is journaled at the relay and the 256 KiB one held behind it (it can never fit: 64 KiB).
+    for (let i = 0; i < 1000 && j.held.length === 0; i++) e.runFor(50);
+    expect(j.held.length).toBe(1);
+    expect(j.drained).toBe(false);
+    // Split while the record is on its way: the pair drains its journal first (suspending), then PSUS.
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'split' }).ok).toBe(true);
+    expect(p.state).toBe('suspending');
+    expect(e.runUntilSettled(e.nowUs + 120e6)).toBe(true);
+    expect(p.state).toBe('PSUS');
+    expect(j.held.length).toBe(0);
+    expect(p.primaryBitmap.has(0)).toBe(true);
+    expect(answered).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'resync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 120e6)).toBe(true);
+    expect(p.state).toBe('PAIR');
+    expect(e.stack.read('V22', 0, 1)[0]).toBe(7);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
