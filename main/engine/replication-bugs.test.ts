@@ -960,3 +960,45 @@ describe('a held write larger than the whole journal', () => {
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
   });
 });
+
+describe('hand-downs on their way when a split pair is taken over and swapped', () => {
+  test('FIG. 7: an intercache copy to V21 waiting (the external array down) through split, takeover and swap-resync is copied back', () => {
+    const e = new Engine(quiet(load('fig07')), { seed: 1 });
+    const p = e.pairs.get('pair-async')!;
+    const c21 = e.caches.get('C21')!;
+    const T = 3000;
+    const at = (v: string): number => e.stack.read(v, T * 262144, 1)[0]!;
+    // The external array down: C21 cannot destage, fills to its write-pending threshold, and later copies into it wait.
+    expect(e.command({ type: 'failSystem', systemId: 'sys40' }).ok).toBe(true);
+    for (let k = 0; k < 1500; k++) {
+      e.hostWrite('host1', 'LU11', k * 262144, new Uint8Array(4096).fill(1), false);
+      if (k % 50 === 0) e.runFor(100);
+    }
+    e.runFor(20_000);
+    expect(c21.dirtyCount).toBe(c21.dirtyLimit);
+    // W: stored at S14 (V12, and so V21's bytes), its intercache copy to V21 waits for a slot.
+    e.hostWrite('host1', 'LU11', T * 262144, new Uint8Array(4096).fill(9), false);
+    e.runFor(5_000);
+    expect([at('V21'), at('V22')]).toEqual([9, 0]);
+    // A write to a track C21 already holds is journaled at once: its record on the wire, the split drains it first.
+    e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(5), false);
+    for (let i = 0; i < 200 && p.journal!.drained; i++) e.runFor(20);
+    expect(p.journal!.drained).toBe(false);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'split' }).ok).toBe(true);
+    expect(p.state).toBe('suspending');
+    e.runFor(20_000);
+    expect(p.state).toBe('PSUS');
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
+    e.runFor(5_000);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover', readWrite: true }).ok).toBe(true);
+    // The takeover begins a new generation: W's copy, still waiting, will serve nobody, so its track is recorded now.
+    expect(p.primaryBitmap.has(T)).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'swapResync' }).ok).toBe(true);
+    expect(e.command({ type: 'restoreSystem', systemId: 'sys40' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 600e6)).toBe(true);
+    expect(p.state).toBe('PAIR');
+    // V22 (now the primary) never had W: the swap-resync copied its track back over V21.
+    expect([at('V21'), at('V22')]).toEqual([0, 0]);
+    expect(e.volumeHash('V21')).toBe(e.volumeHash('V22'));
+  });
+});
