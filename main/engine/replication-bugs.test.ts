@@ -961,7 +961,7 @@ describe('a held write larger than the whole journal', () => {
   });
 });
 
-describe('hand-downs on their way when a split pair is taken over and swapped', () => {
+describe('hand-downs on their way across a new generation of their pair (TRUST.md bugs 19 and 20, without load)', () => {
   test('FIG. 7: an intercache copy to V21 waiting (the external array down) through split, takeover and swap-resync is copied back', () => {
     const e = new Engine(quiet(load('fig07')), { seed: 1 });
     const p = e.pairs.get('pair-async')!;
@@ -1000,5 +1000,35 @@ describe('hand-downs on their way when a split pair is taken over and swapped', 
     // V22 (now the primary) never had W: the swap-resync copied its track back over V21.
     expect([at('V21'), at('V22')]).toEqual([0, 0]);
     expect(e.volumeHash('V21')).toBe(e.volumeHash('V22'));
+  });
+
+  test('FIG. 7: hand-downs to V21 waiting while pair-async did not exist do not journal into the pair made meanwhile', () => {
+    const e = new Engine(quiet(load('fig07')), { seed: 1 });
+    const p = e.pairs.get('pair-async')!;
+    const c21 = e.caches.get('C21')!;
+    const T = 3000;
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'delete' }).ok).toBe(true);
+    e.runFor(5_000);
+    expect(e.command({ type: 'failSystem', systemId: 'sys40' }).ok).toBe(true);
+    for (let k = 0; k < 1500; k++) {
+      e.hostWrite('host1', 'LU11', k * 262144, new Uint8Array(4096).fill(1), false);
+      if (k % 50 === 0) e.runFor(100);
+    }
+    e.hostWrite('host1', 'LU11', T * 262144, new Uint8Array(4096).fill(9), false);
+    e.runFor(25_000);
+    // ~70 intercache copies to V21 wait for a slot in the full C21; V21's bytes already hold their writes.
+    expect(c21.waiters.length).toBeGreaterThan(50);
+    expect(e.stack.read('V21', T * 262144, 1)[0]).toBe(9);
+    // Made while they still wait: its initial copy sends V21 as it is, those writes included.
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'create' }).ok).toBe(true);
+    for (let i = 0; i < 600 && p.state === 'COPY'; i++) e.runFor(100_000);
+    expect(p.state).toBe('PAIR');
+    expect(c21.waiters.length).toBeGreaterThan(50);
+    expect(e.command({ type: 'restoreSystem', systemId: 'sys40' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 600e6)).toBe(true);
+    expect(p.state).toBe('PAIR');
+    // The initial copy carried those writes; no record of them went over the link after it (older bytes after newer).
+    expect(p.journal!.nextSeq).toBe(1);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
   });
 });
