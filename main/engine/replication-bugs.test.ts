@@ -961,6 +961,18 @@ describe('a held write larger than the whole journal', () => {
   });
 });
 
+/**
+ * FIG. 7's external array (sys40) down, then writes to 1,500 tracks: C21 cannot destage, fills to its write-pending
+ * threshold, and later intercache copies into it wait for a slot until sys40 is back.
+ */
+function fillC21BehindExternalArray(e: Engine): void {
+  expect(e.command({ type: 'failSystem', systemId: 'sys40' }).ok).toBe(true);
+    for (let k = 0; k < 1500; k++) {
+      e.hostWrite('host1', 'LU11', k * 262144, new Uint8Array(4096).fill(1), false);
+      if (k % 50 === 0) e.runFor(100);
+    }
+}
+
 describe('hand-downs on their way across a new generation of their pair (TRUST.md bugs 19 and 20, without load)', () => {
   test('FIG. 7: an intercache copy to V21 waiting (the external array down) through split, takeover and swap-resync is copied back', () => {
     const e = new Engine(quiet(load('fig07')), { seed: 1 });
@@ -968,12 +980,7 @@ describe('hand-downs on their way across a new generation of their pair (TRUST.m
     const c21 = e.caches.get('C21')!;
     const T = 3000;
     const at = (v: string): number => e.stack.read(v, T * 262144, 1)[0]!;
-    // The external array down: C21 cannot destage, fills to its write-pending threshold, and later copies into it wait.
-    expect(e.command({ type: 'failSystem', systemId: 'sys40' }).ok).toBe(true);
-    for (let k = 0; k < 1500; k++) {
-      e.hostWrite('host1', 'LU11', k * 262144, new Uint8Array(4096).fill(1), false);
-      if (k % 50 === 0) e.runFor(100);
-    }
+    fillC21BehindExternalArray(e);
     e.runFor(20_000);
     expect(c21.dirtyCount).toBe(c21.dirtyLimit);
     // W: stored at S14 (V12, and so V21's bytes), its intercache copy to V21 waits for a slot.
@@ -1009,11 +1016,7 @@ describe('hand-downs on their way across a new generation of their pair (TRUST.m
     const T = 3000;
     expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'delete' }).ok).toBe(true);
     e.runFor(5_000);
-    expect(e.command({ type: 'failSystem', systemId: 'sys40' }).ok).toBe(true);
-    for (let k = 0; k < 1500; k++) {
-      e.hostWrite('host1', 'LU11', k * 262144, new Uint8Array(4096).fill(1), false);
-      if (k % 50 === 0) e.runFor(100);
-    }
+    fillC21BehindExternalArray(e);
     e.hostWrite('host1', 'LU11', T * 262144, new Uint8Array(4096).fill(9), false);
     e.runFor(25_000);
     // ~70 intercache copies to V21 wait for a slot in the full C21; V21's bytes already hold their writes.
