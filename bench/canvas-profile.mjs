@@ -64,7 +64,7 @@ async function main() {
     await page.addInitScript(PAGE_HELPERS);
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.locator('.react-flow__pane').waitFor();
-    // File > Open…, as bench/canvas.mjs (Ctrl+O right after the first paint was once lost).
+    // File > Open…, as bench/canvas.mjs (Ctrl+O at once lost the chooser about 1 time in 10: see there).
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('toolbar-file').click().then(() => page.getByTestId('menu-open').click())]);
     await chooser.setFiles(topologyFile);
     const painted = await page.evaluate(() => window.__bench.painted(performance.now()));
