@@ -9,6 +9,7 @@ import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type 
 import { arrive, deliver, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
 import { deltaSettled } from './delta-resync';
+import { NO_PAIRS } from './pair-facts';
 import { destage } from './destage';
 import type { LinkRt } from './links';
 import type { Extent } from './mapping';
@@ -368,7 +369,7 @@ export interface HandDown {
  * journal-sizing and delta-resync figures, pair-async deleted and made again while the relay's external array was
  * down, PAIR over different copies). Shared and never listed in core.handDowns (no suspend has anything to record).
  */
-const SERVES_NO_PAIR: HandDown = Object.freeze({ volumeId: '', offset: 0, length: 0, at: -1, pairs: Object.freeze([]) as readonly PairRt[], gen: 0, gens: undefined });
+const SERVES_NO_PAIR: HandDown = Object.freeze({ volumeId: '', offset: 0, length: 0, at: -1, pairs: NO_PAIRS, gen: 0, gens: undefined });
 
 /** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs); undefined: no hand-down (a flow of its own). */
 export function handDownServes(h: HandDown | undefined, p: PairRt): boolean {

@@ -2,7 +2,7 @@
 import { currentPairsEpoch, type PairRt } from './pairs';
 
 /** Frozen: a restore takes over the live run's arrays and refills them, and must never refill this shared one. */
-const NO_PAIRS: readonly PairRt[] = Object.freeze([]);
+export const NO_PAIRS: readonly PairRt[] = Object.freeze([]);
 
 /**
  * Answers worked out from the pair list and kept while pairs.ts's epoch holds (it moves on every state change, swap,

@@ -102,7 +102,7 @@ export class ChunkTable {
     const codes = this.writableCodes();
     const old = codes[chunk]!;
     if (old !== 0 && (old & 1) === 0) this.freeObject((old >> 1) - 1);
-    codes[chunk] = this.isSeedOnly(data) ? (data as GeneratedBytes).seed : (this.holdObject(data) + 1) * 2;
+    codes[chunk] = this.isSeedOnly(data) ? data.seed : (this.holdObject(data) + 1) * 2;
     if (old !== 0) return false;
     this.count++;
     const counts = this.pageCounts!;
@@ -147,13 +147,7 @@ export class ChunkTable {
   *keysFrom(fromChunk: number): IterableIterator<number> {
     const firstPage = Math.floor(fromChunk / PAGE_CHUNKS);
     if (this.flat) {
-      const { codes, pageCounts } = this;
-      if (codes === undefined) return;
-      for (let key = firstPage; key < pageCounts!.length; key++) {
-        if (pageCounts![key] === 0) continue;
-        const end = Math.min(codes.length, (key + 1) * PAGE_CHUNKS);
-        for (let c = Math.max(fromChunk, key * PAGE_CHUNKS); c < end; c++) if (codes[c] !== 0) yield c;
-      }
+      for (let c = this.nextKey(fromChunk); c !== undefined; c = this.nextKey(c + 1)) yield c;
       return;
     }
     for (const key of this.pageIndex.from(firstPage)) {
@@ -204,8 +198,8 @@ export class ChunkTable {
   // ---------------------------------------------------------------- flat
 
   /** A whole generated stream of one chunk with an odd seed (every workload payload): kept as its seed. */
-  private isSeedOnly(data: StoredChunk): boolean {
-    return data instanceof GeneratedBytes && (data.seed & 1) === 1 && (data.seed | 0) === data.seed && data.begin === 0 && data.length === this.chunkBytes && data.streamLength === this.chunkBytes;
+  private isSeedOnly(data: StoredChunk): data is GeneratedBytes {
+    return data instanceof GeneratedBytes && data.wholeStream && data.streamLength === this.chunkBytes && (data.seed & 1) === 1 && (data.seed | 0) === data.seed;
   }
 
   /** The codes, made at the first write and copied first if a clone shares them. */

@@ -2,7 +2,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { assertNonNegativeInteger, DataStructureError } from './errors';
-import { ChunkedBytes, generatedCode, isAllZero, type Payload } from './payload';
+import { generatedCode, isAllZero, type Payload } from './payload';
 import type { SparseVolume } from './sparse-volume';
 
 /**
@@ -52,7 +52,7 @@ let nextChunkId = 1;
  * of its own, from 1 up.
  */
 export function chunkIdentity(chunk: Payload): number {
-  const code = chunk instanceof ChunkedBytes ? 0 : generatedCode(chunk);
+  const code = generatedCode(chunk);
   if (code > 0) return -code;
   let id = chunkIds.get(chunk);
   if (id === undefined) chunkIds.set(chunk, (id = nextChunkId++));

@@ -62,10 +62,15 @@ export class GeneratedBytes {
     return new GeneratedBytes(this.seed, this.streamLength, this.begin + a, b - a);
   }
 
+  /** Whether this is the whole stream (from its first byte to its last), not a range of it. */
+  get wholeStream(): boolean {
+    return this.begin === 0 && this.length === this.streamLength;
+  }
+
   /** The bytes (read-only by contract). */
   bytes(): Uint8Array {
     const all = streamBytes(this.seed, this.streamLength);
-    return this.begin === 0 && this.length === this.streamLength ? all : all.subarray(this.begin, this.begin + this.length);
+    return this.wholeStream ? all : all.subarray(this.begin, this.begin + this.length);
   }
 
   /** Whether every byte is zero: never, when the range holds a whole word of the stream (each word is a nonzero state). */
@@ -151,7 +156,7 @@ export function storedChunk(p: Payload): StoredChunk {
  * with no buffer of its own and no copy (hashing a volume reads every chunk once, and each used to be made, then copied).
  */
 export function copyPayloadInto(p: Payload, out: Uint8Array): void {
-  if (p instanceof GeneratedBytes && p.begin === 0 && p.length === p.streamLength && out.byteOffset % 4 === 0) fillPayloadStream(out, p.seed);
+  if (p instanceof GeneratedBytes && p.wholeStream && out.byteOffset % 4 === 0) fillPayloadStream(out, p.seed);
   else out.set(p instanceof Uint8Array ? p : p.bytes());
 }
 
@@ -196,8 +201,8 @@ const CODED_LENGTH_LIMIT = 2 ** 21;
  * the same bytes. 0 for any other chunk. Volumes keep workload chunks as their seeds (ChunkTable) and give back a new
  * object each time one is read; block digests are shared by this identity, not by the object.
  */
-export function generatedCode(p: StoredChunk): number {
-  if (!(p instanceof GeneratedBytes) || p.begin !== 0 || p.length !== p.streamLength || p.streamLength <= 0 || p.streamLength >= CODED_LENGTH_LIMIT) return 0;
+export function generatedCode(p: Payload): number {
+  if (!(p instanceof GeneratedBytes) || !p.wholeStream || p.streamLength <= 0 || p.streamLength >= CODED_LENGTH_LIMIT) return 0;
   return (p.seed >>> 0) + p.streamLength * SEED_SPAN;
 }
 
