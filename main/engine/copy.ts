@@ -1,5 +1,5 @@
 // Paced initial and differential copy: batches of copyPace tracks from the primary's bitmap, never-written runs skipped at no cost.
-import { nextPath, waitForPath, type PathWaiter } from './path-groups';
+import { nextPath, trackLockFreed, waitForPath, type PathWaiter } from './path-groups';
 import type { EngineState } from './state';
 import { beginSwapTakeover, markOverwrittenSecondaries, newUpdateGeneration, setState, suspend, upstreamCopyCompleted } from './pair-states';
 import type { PairRoute, PairRt } from './pairs';
@@ -27,6 +27,7 @@ const COPY_ANSWERED = defineEvent<EngineState, CopyAnsweredRec>('copy-answered',
   const p = r.p;
   if (p.copy.gen !== r.gen) return;
   p.copy.inFlightTracks.delete(r.track);
+  trackLockFreed(core, p);
   if (--p.copy.inFlight === 0) copyBatchDone(core, p, r.gen);
 });
 
@@ -166,6 +167,7 @@ class CopyTrack implements Sender, SentTo, Wanted, Arriving {
       // the next path (it waits for the path timeout in copyBatch, or suspends there when too few paths are left).
       p.copy.tracksSent--;
       p.copy.inFlightTracks.delete(this.track);
+      trackLockFreed(core, p);
       if (--p.copy.inFlight === 0) copyBatchDone(core, p, this.gen);
       return;
     }

@@ -266,7 +266,7 @@ export class PairRt {
   secondaryInconsistent = false;
   route: PairRoute | undefined;
   /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
-  readonly pathWatch: PathWatch = withDoubleFields({ detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map() }, 'detectAtUs');
+  readonly pathWatch: PathWatch = withDoubleFields({ detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map(), lockWaiters: [], lockWakeBooked: false }, 'detectAtUs');
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = withDoubleFields(

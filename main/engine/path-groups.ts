@@ -35,6 +35,10 @@ export interface PathWatch {
   turn: number;
   /** The path each track last took: a track with a transfer still in flight keeps it (see nextPath). */
   trackLinks: Map<number, LinkRt>;
+  /** Sync updates held by the track lock (see trackLocked), in the order they were issued. */
+  lockWaiters: PathWaiter[];
+  /** A wake of the lock waiters is already booked for now. */
+  lockWakeBooked: boolean;
 }
 
 /** trackLinks entries kept before the ones of tracks with nothing in flight are dropped. */
@@ -103,6 +107,51 @@ export function nextPath(core: EngineState, p: PairRt, offset?: number, length?:
   }
   return link === route.link ? route : orient(core, p, link);
 }
+
+/**
+ * Whether a sync update of bytes offset..offset+length must wait for the track lock: its tracks have transfers in flight
+ * on two different paths (a copied track on one, the next track's on the other: it can follow only one of them, and
+ * sent on either it lands before the other path's older bytes, which then overwrite half of it), or an update waiting
+ * so holds one of its tracks (it must not overtake that one). The array's track lock holds the newer update until the
+ * older transfers are answered. Found by the long property run with writes across a track boundary (--straddle, seed
+ * 4242): FIG. 1 with path groups, pair-sync created again, a host write over tracks 27-28 during the copy; the copy of
+ * 28 on the second path landed after the update and pair-sync said PAIR over different copies.
+ */
+export function trackLocked(p: PairRt, offset: number, length: number): boolean {
+  const w = p.pathWatch;
+  const first = Math.floor(offset / p.trackBytes);
+  const last = Math.floor((offset + Math.max(1, length) - 1) / p.trackBytes);
+  for (const x of w.lockWaiters) if (x.firstTrack! <= last && x.lastTrack! >= first) return true;
+  if (first === last) return false;
+  let seen: LinkRt | undefined;
+  for (let t = first; t <= last; t++) {
+    const held = w.trackLinks.get(t);
+    if (!held || !trackInFlight(p, t)) continue;
+    if (seen && held !== seen) return true;
+    seen = held;
+  }
+  return false;
+}
+
+/** Holds a sync update for the track lock until a transfer of the pair is answered (trackLockFreed). */
+export function holdForTrackLock(p: PairRt, waiter: PathWaiter): void {
+  p.pathWatch.lockWaiters.push(waiter);
+}
+
+/** A transfer of the pair was answered (or lost): the updates held by the track lock try again, in their order. */
+export function trackLockFreed(core: EngineState, p: PairRt): void {
+  const w = p.pathWatch;
+  if (w.lockWaiters.length === 0 || w.lockWakeBooked) return;
+  w.lockWakeBooked = true;
+  core.sched.post(core.nowUs, TRACK_LOCK_FREED, p);
+}
+
+const TRACK_LOCK_FREED = defineEvent<EngineState, PairRt>('track-lock-freed', (core, p) => {
+  const w = p.pathWatch;
+  w.lockWakeBooked = false;
+  // Each goes through forwardSync again: held again (behind the ones still held) or sent.
+  for (const x of w.lockWaiters.splice(0)) x.retry(core);
+});
 
 function trackInFlight(p: PairRt, track: number): boolean {
   return (p.syncInFlightTracks.get(track) ?? 0) > 0 || p.copy.inFlightTracks.has(track);

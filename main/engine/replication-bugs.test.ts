@@ -640,6 +640,30 @@ describe('a copied track still on the wire when the second path of the group com
   });
 });
 
+describe('a sync update across a track boundary whose two tracks are on the wire on different paths (prop-long --straddle seed 4242)', () => {
+  // FIG. 1's journal-sizing exercise with two-path groups; the host writes 4 KiB across the boundary of tracks 27 and 28
+  // (2 KiB each side), pair-sync is deleted and made again; during its initial copy the host writes those bytes again.
+  // The copy sent track 27 on one path and 28 on the other (round robin); the update could follow only one of them: it
+  // took 27's path, landed before 28's copy, and the copy's older bytes went over its second half: pair-sync said PAIR
+  // with V11 != V12 (track 28). The array's track lock holds the update until the older transfers are answered.
+  const variation: Variation = { distanceScale: 10, bandwidthScale: 0.1, fence: 'never', initially: 'paired', journalBytes: 64 * 2 ** 30, autoResync: true, grouping: 'as-filed', paths: true, writes: 'straddling' };
+  const actions: Action[] = [
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'write', target: 0, block: 9 },
+    { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+    { kind: 'settle' },
+    { kind: 'pair', index: 0, op: 'create', readWrite: true },
+    { kind: 'write', target: 0, block: 9 },
+  ];
+
+  test('the update waits for the track lock, and pair-sync reaches PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 0, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-sync')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
+  });
+});
+
 describe('a swap-takeover of the relay leg while a loop hand-down is on its way to the relay volume (prop-long seed 909)', () => {
   // FIG. 1 with the delta-resync standby, distances x10: the host's write is on V12 and so on R2 = V21's bytes, but the
   // loop hand-down that journals it for pair-async is still on CN3 when the local site fails and pair-async is taken

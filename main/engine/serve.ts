@@ -8,7 +8,7 @@ import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from '
 import { defineEvent, EngineInvariantError } from './sim';
 import { newArrival, type AnswerTo, type Arrival, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo, type Wanted } from './state';
 import { arrive, deliver, type Arriving } from './write';
-import { nextPath, retryOnPath, syncMustWait, waitForPath, type PathWaiter } from './path-groups';
+import { holdForTrackLock, nextPath, retryOnPath, syncMustWait, trackLocked, trackLockFreed, waitForPath, type PathWaiter } from './path-groups';
 
 /** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
 export function scheduleWake(core: EngineState, cache: CacheRt): void {
@@ -122,10 +122,11 @@ export function fencedRefusal(p: PairRt): string {
 
 /** Sends a sync pair's update to the secondary and answers when the secondary's cache holds it (or it failed). */
 export function forwardSync(core: EngineState, p: PairRt, a: Arrival, done: AnswerTo, issued?: number): void {
-  // Spread over a path group's paths that are up; acknowledged when the secondary on that path has it, as on one path.
-  const route = nextPath(core, p, a.offset, a.length);
   // Its place in the order of the pair's updates (kept when it is sent again): a path group retries lost ones in it.
   const order = issued ?? (p.cfg.paths ? p.pathWatch.issued++ : 0);
+  if (p.cfg.paths && trackLocked(p, a.offset, a.length)) return holdForTrackLock(p, new SyncResend(p, a, done, undefined, order, true));
+  // Spread over a path group's paths that are up; acknowledged when the secondary on that path has it, as on one path.
+  const route = nextPath(core, p, a.offset, a.length);
   const f = new SyncFlow(p, a, done, route, core.volume(p.secondaryId).systemId, core.nowUs, order);
   if (!route) return f.fail(core, 'no cabled route from the primary to the secondary');
   // A path of its group was cut and the path timeout has not run out: the update waits, then takes the next path. So
@@ -209,16 +210,11 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
   }
 
   /** Takes the update out of the pair's in-flight tracks (once): answered, or handed to a resend. */
-  release(): void {
+  release(core: EngineState): void {
     if (!this.counted) return;
     this.counted = false;
-    const p = this.p;
-    p.syncInFlight--;
-    for (let t = this.firstTrack; t <= this.lastTrack; t++) {
-      const n = p.syncInFlightTracks.get(t)! - 1;
-      if (n > 0) p.syncInFlightTracks.set(t, n);
-      else p.syncInFlightTracks.delete(t);
-    }
+    releaseSyncTracks(this.p, this.firstTrack, this.lastTrack);
+    trackLockFreed(core, this.p);
   }
 
   /** The secondary answered. */
@@ -255,7 +251,7 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
 
   /** Answers whoever waits, after taking the update out of the pair's in-flight count (once sent). */
   finish(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void {
-    this.release();
+    this.release(core);
     this.done.answer(core, ok, reason, pending);
   }
 }
@@ -271,16 +267,23 @@ class SyncResend implements PathWaiter {
     readonly done: AnswerTo,
     readonly lostFlow: SyncFlow | undefined,
     readonly issued: number,
+    /** Held by the track lock (trackLocked): its tracks count as in flight meanwhile, so a suspend records them. */
+    readonly held = false,
   ) {
     this.firstTrack = Math.floor(a.offset / p.trackBytes);
     this.lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
+    if (held) {
+      p.syncInFlight++;
+      for (let t = this.firstTrack; t <= this.lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
+    }
   }
 
   readonly firstTrack: number;
   readonly lastTrack: number;
 
   retry(core: EngineState): void {
-    this.lostFlow?.release();
+    this.lostFlow?.release(core);
+    if (this.held) releaseSyncTracks(this.p, this.firstTrack, this.lastTrack);
     // Sent again with what the primary holds there now, as an array's update copy sends the track from cache: the
     // original bytes could land after a newer update of the same track that went ahead meanwhile (the loss noticed only
     // when the slow transfer would have arrived, after the path timeout had moved the pair to its other path: PAIR over
@@ -289,6 +292,16 @@ class SyncResend implements PathWaiter {
     const data = core.stack.anyWritten(a.volumeId, a.offset, a.length) ? core.stack.readForTransfer(a.volumeId, a.offset, a.length) : null;
     const now = newArrival(a.systemId, a.portId, a.volumeId, a.offset, a.length, data, a.io, a.source, a.readyUs, a.wanted, a.copyForward);
     forwardSync(core, this.p, now, this.done, this.issued);
+  }
+}
+
+/** Takes a sync update's tracks out of the pair's in-flight count. */
+function releaseSyncTracks(p: PairRt, first: number, last: number): void {
+  p.syncInFlight--;
+  for (let t = first; t <= last; t++) {
+    const n = p.syncInFlightTracks.get(t)! - 1;
+    if (n > 0) p.syncInFlightTracks.set(t, n);
+    else p.syncInFlightTracks.delete(t);
   }
 }
 

@@ -36,3 +36,8 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('fillJournal' as const), index: fc.nat(7) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('fillCache' as const), index: fc.nat(7) }) },
 );
+
+/** The same variations with writes that span tracks and chunks (Variation.writes); prop-long's --straddle. */
+export function straddling(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
+  return arb.map((v) => ({ ...v, writes: 'straddling' as const, ...(v.load ? { load: { ...v.load, blockBytes: 6144 } } : {}) }));
+}

@@ -13,13 +13,17 @@ const BLOCKS_PER_LU = 10;
 
 /** One model-checked run. Never throws: everything that goes wrong is a Violation. */
 export class EngineModel extends InvariantChecks {
-  /** Hosts' LUs are taken from the original topology's workloads (reachable by construction). */
-  addTarget(hostId: string, luId: string): void {
+  /**
+   * Hosts' LUs are taken from the original topology's workloads (reachable by construction). `straddling`: the odd
+   * blocks straddle a track boundary (2 KiB before it, 2 KiB after; see Variation.writes).
+   */
+  addTarget(hostId: string, luId: string, straddling = false): void {
     const lu = this.topology.lus.find((l) => l.id === luId);
     if (!lu) return;
     const offsets: number[] = [];
     for (let b = 0; b < BLOCKS_PER_LU; b++) {
-      const offset = ((b * 3 * TRACK + (b % 2) * 8192) % Math.max(WRITE_BYTES, lu.sizeBytes - WRITE_BYTES)) & ~(WRITE_BYTES - 1);
+      const aligned = ((b * 3 * TRACK + (b % 2) * 8192) % Math.max(WRITE_BYTES, lu.sizeBytes - WRITE_BYTES)) & ~(WRITE_BYTES - 1);
+      const offset = straddling && b % 2 === 1 && (b * 3 + 1) * TRACK + WRITE_BYTES / 2 <= lu.sizeBytes ? (b * 3 + 1) * TRACK - WRITE_BYTES / 2 : aligned;
       if (offset + WRITE_BYTES <= lu.sizeBytes && !offsets.includes(offset)) offsets.push(offset);
     }
     const landings = offsets.map((o) => this.landingsOf(luId, o));
@@ -203,7 +207,7 @@ export function runSequence(
   }
   // Targets come from the original workloads (the varied topology has none, so every write is ours). Under load the
   // workloads write those LUs, so the model checks no block of its own.
-  if (!variation.load) for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId);
+  if (!variation.load) for (const h of topology.hosts) for (const w of h.workloads) model.addTarget(h.id, w.luId, variation.writes === 'straddling');
   for (const [i, a] of actions.entries()) {
     const swapped = between?.(model.engine, i);
     if (swapped) model.engine = swapped;
