@@ -9,6 +9,8 @@ import type { CacheSlotView } from '../../app/engine/api';
 /** A writer waiting for a slot; woken with the engine state it runs in. */
 export interface CacheWaiter {
   wake(core: EngineState): void;
+  /** Whether it can take every slot it needs now (it is woken only then: a write holds none of its slots while it waits). */
+  ready(nowUs: number): boolean;
 }
 
 /** Granule in which real volumes hold their bytes (see MappingStack). */
@@ -61,9 +63,12 @@ export class CacheRt {
   readonly waiters: CacheWaiter[] = [];
   /** Slots freed during a wake whose first waiters are still to be woken (EngineState.wakeOne runs them after it). */
   wakesPending = 0;
-  /** The slot key of the track each waiter waits for (beside `waiters`), and how many wait for each key. */
+  /** The slot keys of the tracks each waiter waits for (beside `waiters`: its first and how many), and how many wait for each key. */
   private readonly waiterKeys: number[] = [];
+  private readonly waiterTracks: number[] = [];
   private readonly waitingFor = new Map<number, number>();
+  /** Waiters for more than one track: while any waits, every writer queues behind (see isWaitedFor). */
+  private multiTrackWaiters = 0;
   /** Each disk adapter lane destages one track at a time; a system has several (DESTAGE_LANES). */
   readonly destageLanes = new Float64Array(DESTAGE_LANES);
   destaging = 0;
@@ -163,23 +168,73 @@ export class CacheRt {
     return track * SLOT_KEY_VOLUMES + index;
   }
 
-  /** Queues a writer waiting for a slot for this track. */
-  enqueue(w: CacheWaiter, volumeId: string, track: number): void {
-    const key = this.key(volumeId, track);
+  /** Queues a writer waiting for slots for tracks track..lastTrack (one track unless given). */
+  enqueue(w: CacheWaiter, volumeId: string, track: number, lastTrack = track): void {
     this.waiters.push(w);
-    this.waiterKeys.push(key);
-    this.waitingFor.set(key, (this.waitingFor.get(key) ?? 0) + 1);
+    this.waiterKeys.push(this.key(volumeId, track));
+    this.waiterTracks.push(lastTrack - track + 1);
+    if (lastTrack > track) this.multiTrackWaiters++;
+    for (let t = track; t <= lastTrack; t++) {
+      const key = this.key(volumeId, t);
+      this.waitingFor.set(key, (this.waitingFor.get(key) ?? 0) + 1);
+    }
   }
 
   /** The first writer waiting (its turn has come), if any. */
   dequeue(): CacheWaiter | undefined {
     const w = this.waiters.shift();
     if (w === undefined) return undefined;
-    const key = this.waiterKeys.shift()!;
-    const n = this.waitingFor.get(key)! - 1;
-    if (n > 0) this.waitingFor.set(key, n);
-    else this.waitingFor.delete(key);
+    const first = this.waiterKeys.shift()!;
+    const tracks = this.waiterTracks.shift()!;
+    if (tracks > 1) this.multiTrackWaiters--;
+    for (let i = 0; i < tracks; i++) {
+      const key = first + i * SLOT_KEY_VOLUMES;
+      const n = this.waitingFor.get(key)! - 1;
+      if (n > 0) this.waitingFor.set(key, n);
+      else this.waitingFor.delete(key);
+    }
     return w;
+  }
+
+  /** Whether the first writer waiting can take its slots now. */
+  headReady(nowUs: number): boolean {
+    const w = this.waiters[0];
+    return w !== undefined && w.ready(nowUs);
+  }
+
+  /**
+   * Whether tracks first..last can all be stored now: each one not dirty needs a dirty slot under the write-pending
+   * threshold, each one without a slot a free or clean one (not one of its own). A write across tracks takes its slots
+   * all at once or none: taking them one by one, writes holding some and waiting for more filled the dirty allowance
+   * between them and nobody could go on (FIG. 1 with 6 KiB writes over 1 MiB caches: 0 events pending, 210 writes
+   * waiting for ever; prop-long --straddle --load).
+   */
+  canStore(volumeId: string, first: number, last: number, nowUs: number): boolean {
+    this.observe(nowUs);
+    const t = this.table;
+    let needDirty = 0;
+    let newSlots = 0;
+    let ownClean = 0;
+    for (let track = first; track <= last; track++) {
+      const s = t.find(this.key(volumeId, track));
+      if (s < 0) {
+        needDirty++;
+        newSlots++;
+      } else if (!t.dirty(s)) {
+        needDirty++;
+        if (t.version(s) > 0) ownClean++;
+      }
+    }
+    return this.dirtyCount + needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal - t.size + (this.cleanCount - ownClean);
+  }
+
+  /** Stores tracks first..last (canStore said yes): those with a slot first, so taking a new one evicts none of them. */
+  storeAll(volumeId: string, first: number, last: number, nowUs: number): number[] {
+    const versions: number[] = [];
+    for (let track = first; track <= last; track++) if (this.has(volumeId, track)) versions[track - first] = this.store(volumeId, track, nowUs);
+    for (let track = first; track <= last; track++) if (versions[track - first] === undefined) versions[track - first] = this.store(volumeId, track, nowUs);
+    invariant(versions.every((v) => v >= 0), this.id, `tracks ${first}-${last} of ${volumeId} could not all be stored`);
+    return versions;
   }
 
   /**
@@ -191,6 +246,8 @@ export class CacheRt {
   isWaitedFor(volumeId: string, track: number): boolean {
     // A freed slot promised to the first waiter (its wake is due once the wake running now returns) is not free to take.
     if (this.wakesPending > 0) return true;
+    // A write across tracks waits for all its slots at once; writers behind it must not take them one at a time.
+    if (this.multiTrackWaiters > 0) return true;
     return this.waitingFor.size > 0 && this.waitingFor.has(this.key(volumeId, track));
   }
 

@@ -49,6 +49,7 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   p.copy.startedUs = core.nowUs;
   p.copy.inFlight = 0;
   p.copy.inFlightTracks.clear();
+  trackLockFreed(core, p);
   p.copy.cursor = 0;
   // "copy complete (N tracks sent)" and the progress bar are this copy's, not every copy's since the pair was created.
   p.copy.tracksSent = 0;

@@ -3,7 +3,7 @@ import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { completeTakeover, setState, suspend } from './pair-states';
 import { JOURNAL_WINDOW, OVERFLOW_WATCH_US, PFUL_THRESHOLD, type JournalRecord, type JournalRt, type PairRoute, type PairRt } from './pairs';
-import { nextPath, pathsInFlightBytes, retryOnPath, type PathWaiter } from './path-groups';
+import { nextPath, pathsInFlightBytes, retryOnPath, trackLocked, type PathWaiter } from './path-groups';
 import { deltaJournaled, forgetApplied, recordInBitmap } from './delta-resync';
 import { invariant } from './sim';
 import type { LinkRt } from './links';
@@ -151,6 +151,12 @@ export function pump(core: EngineState, j: JournalRt): void {
     // A path group's window is what all its paths that are up hold; the records are spread over them (nextPath) and may
     // arrive out of order: the secondary still applies only an unbroken run of sequence numbers (applyInOrder).
     if (j.inFlight >= JOURNAL_WINDOW && j.inFlightBytes + rec.length > pathsInFlightBytes(core, p, bandwidthDelayBytes)) return;
+    // Its tracks' copies on the wire on two paths (a record across a track boundary): it waits for them, and so do the
+    // records after it (trackLocked; the copy's answer pumps again).
+    if (p.cfg.paths && trackLocked(p, rec.offset, rec.length)) {
+      p.pathWatch.journalHeld = true;
+      return;
+    }
     j.shift();
     j.sent.set(rec.seq, rec);
     j.inFlight++;

@@ -6,6 +6,7 @@ import type { PairRt } from './pairs';
 import { releaseHeld } from './journal';
 import { defineEvent } from './sim';
 import { startCopy } from './copy';
+import { trackLockFreed } from './path-groups';
 
 export function setState(core: EngineState, p: PairRt, state: PairState, reason: string): void {
   if (p.state === state && p.reason === reason) return;
@@ -208,6 +209,8 @@ export function abandonCopy(core: EngineState, p: PairRt): void {
   p.copy.gen++;
   for (const t of p.copy.inFlightTracks) p.primaryBitmap.set(t);
   p.copy.inFlightTracks.clear();
+  // Its transfers still on the wire are dropped where they land (another copy generation): nothing to wait for.
+  trackLockFreed(core, p);
 }
 
 export function swapRoles(core: EngineState, p: PairRt): void {

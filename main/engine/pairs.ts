@@ -266,7 +266,7 @@ export class PairRt {
   secondaryInconsistent = false;
   route: PairRoute | undefined;
   /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
-  readonly pathWatch: PathWatch = withDoubleFields({ detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map(), lockWaiters: [], lockWakeBooked: false }, 'detectAtUs');
+  readonly pathWatch: PathWatch = withDoubleFields({ detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map(), lockWaiters: [], lockWakeBooked: false, journalHeld: false }, 'detectAtUs');
   primaryBitmap: DifferentialBitmap;
   secondaryBitmap: DifferentialBitmap;
   readonly copy: CopyProgress = withDoubleFields(
@@ -345,6 +345,8 @@ export class PairRt {
   /** The tracks of sync updates still on their way become differences: the secondary may not have them. */
   markSyncInFlight(): void {
     for (const t of this.syncInFlightTracks.keys()) this.primaryBitmap.set(t);
+    // And those of updates held by the track lock (not sent yet: they will not be, see SyncResend.retry).
+    for (const w of this.pathWatch.lockWaiters) for (let t = w.firstTrack!; t <= w.lastTrack!; t++) this.primaryBitmap.set(t);
   }
 
   markTracks(bitmap: DifferentialBitmap, offset: number, length: number): void {

@@ -39,6 +39,8 @@ export interface PathWatch {
   lockWaiters: PathWaiter[];
   /** A wake of the lock waiters is already booked for now. */
   lockWakeBooked: boolean;
+  /** The pair's journal stopped sending at a record held by the track lock (see pump). */
+  journalHeld: boolean;
 }
 
 /** trackLinks entries kept before the ones of tracks with nothing in flight are dropped. */
@@ -115,7 +117,8 @@ export function nextPath(core: EngineState, p: PairRt, offset?: number, length?:
  * so holds one of its tracks (it must not overtake that one). The array's track lock holds the newer update until the
  * older transfers are answered. Found by the long property run with writes across a track boundary (--straddle, seed
  * 4242): FIG. 1 with path groups, pair-sync created again, a host write over tracks 27-28 during the copy; the copy of
- * 28 on the second path landed after the update and pair-sync said PAIR over different copies.
+ * 28 on the second path landed after the update and pair-sync said PAIR over different copies. A journal record of an
+ * async pair waits the same way (pump): the remote applies records in order, but a copied track whenever it lands.
  */
 export function trackLocked(p: PairRt, offset: number, length: number): boolean {
   const w = p.pathWatch;
@@ -141,7 +144,7 @@ export function holdForTrackLock(p: PairRt, waiter: PathWaiter): void {
 /** A transfer of the pair was answered (or lost): the updates held by the track lock try again, in their order. */
 export function trackLockFreed(core: EngineState, p: PairRt): void {
   const w = p.pathWatch;
-  if (w.lockWaiters.length === 0 || w.lockWakeBooked) return;
+  if ((w.lockWaiters.length === 0 && !w.journalHeld) || w.lockWakeBooked) return;
   w.lockWakeBooked = true;
   core.sched.post(core.nowUs, TRACK_LOCK_FREED, p);
 }
@@ -151,6 +154,10 @@ const TRACK_LOCK_FREED = defineEvent<EngineState, PairRt>('track-lock-freed', (c
   w.lockWakeBooked = false;
   // Each goes through forwardSync again: held again (behind the ones still held) or sent.
   for (const x of w.lockWaiters.splice(0)) x.retry(core);
+  if (w.journalHeld) {
+    w.journalHeld = false;
+    if (p.journal) pump(core, p.journal);
+  }
 });
 
 function trackInFlight(p: PairRt, track: number): boolean {

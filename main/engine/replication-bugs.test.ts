@@ -664,6 +664,63 @@ describe('a sync update across a track boundary whose two tracks are on the wire
   });
 });
 
+describe('a journal record across a track boundary whose two tracks\' copies are on the wire on different paths (prop-long --straddle seed 4242)', () => {
+  // FIG. 1's local-disaster exercise, one consistency group, two-path groups: the remote system fails and the host writes
+  // across tracks 15-16; when it comes back, auto-resync copies both tracks (one per path, round robin) and the host
+  // writes those bytes again: journaled (the copy has sent them), the record took track 15's path and applied before
+  // track 16's copy landed with the older bytes. pair-async said PAIR with V21 != V22 (track 16).
+  test('the record waits until both copies are answered, and pair-async reaches PAIR over equal copies', () => {
+    const variation: Variation = { distanceScale: 0.1, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 64 * 2 ** 30, autoResync: true, grouping: 'one-group', paths: true, writes: 'straddling' };
+    const actions: Action[] = [
+      { kind: 'failSystem', index: 3 },
+      { kind: 'write', target: 0, block: 10 },
+      { kind: 'write', target: 0, block: 5 },
+      { kind: 'run', us: 30834 },
+      { kind: 'write', target: 0, block: 5 },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-local-disaster.relaylab.json')), variation, 37783, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-async')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V21'));
+  });
+});
+
+describe('writes across a track boundary under cache pressure (prop-long --straddle --load seed 5151)', () => {
+  // 6 KiB writes (half of them across two 256 KiB tracks) at 10,000 IOPS over 1 MiB caches (4 slots, 2 may be dirty).
+  // A write took its slots one track at a time: two writes each holding one dirty slot and waiting for a second held
+  // the whole dirty allowance and neither could go on; no destage was left to free one: 0 events pending, 210 writes
+  // waiting for ever. A write now takes all its slots at once or none.
+  test('FIG. 1 under sustained load settles with every write answered', () => {
+    const variation: Variation = { distanceScale: 10, bandwidthScale: 1, fence: 'never', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'twins', paths: false, load: { iops: 10_000, hotspotFraction: 0.0005, cacheBytes: 2 ** 20, blockBytes: 6144 }, writes: 'straddling' };
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 4785, [{ kind: 'run', us: 100_846 }]);
+    expect(violations).toEqual([]);
+    expect(engine!.activeFlows).toBe(0);
+  });
+
+  test('a cache takes a write\'s slots all at once: not while only some are free, and every one when they are', () => {
+    const c = new CacheRt('C', 'sys', 4 * 256 * 1024, 256 * 1024, ['V'], 0.5); // 4 slots, 2 may be dirty
+    expect(c.store('V', 0, 0)).toBe(1);
+    expect(c.canStore('V', 1, 2, 0)).toBe(false); // two more dirty slots: over the allowance
+    expect(c.canStore('V', 0, 1, 0)).toBe(true); // track 0 is dirty already: one more
+    expect(c.storeAll('V', 0, 1, 0)).toEqual([2, 1]);
+    expect(c.canStore('V', 2, 2, 0)).toBe(false);
+    // A writer for tracks 2-3 waits; while it does, a writer for any track queues behind it (no overtaking one slot at a time).
+    c.enqueue({ wake: (): void => undefined, ready: (): boolean => false }, 'V', 2, 3);
+    expect(c.isWaitedFor('V', 0)).toBe(true);
+    c.dequeue();
+    expect(c.isWaitedFor('V', 0)).toBe(false);
+  });
+
+  test('FIG. 1 with path groups: updates held by the track lock do not hold each other for ever', () => {
+    // The first track-lock version counted a held update's tracks as in flight: held updates then held each other with
+    // nothing on the wire (41 writes waiting, 0 events pending).
+    const variation: Variation = { distanceScale: 10, bandwidthScale: 4, fence: 'status', initially: 'create', journalBytes: 2 ** 20, autoResync: false, grouping: 'twins', paths: true, load: { iops: 2000, hotspotFraction: 0.0005, cacheBytes: 2 ** 20, blockBytes: 6144 }, writes: 'straddling' };
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 3, [{ kind: 'run', us: 85_050 }]);
+    expect(violations).toEqual([]);
+    expect(engine!.activeFlows).toBe(0);
+  });
+});
+
 describe('a swap-takeover of the relay leg while a loop hand-down is on its way to the relay volume (prop-long seed 909)', () => {
   // FIG. 1 with the delta-resync standby, distances x10: the host's write is on V12 and so on R2 = V21's bytes, but the
   // loop hand-down that journals it for pair-async is still on CN3 when the local site fails and pair-async is taken
@@ -821,7 +878,7 @@ describe('writes to one track waiting for cache slots land in the order they arr
     const c = new CacheRt('C', 'sys', 2 * 256 * 1024, 256 * 1024, ['V'], 0.5); // 2 slots, 1 may be dirty
     expect(c.store('V', 0, 0)).toBe(1); // track 0 dirty: the limit
     expect(c.store('V', 1, 0)).toBe(-1); // track 1 needs a dirty slot: waits
-    const waiter = { wake: (): void => undefined };
+    const waiter = { wake: (): void => undefined, ready: (): boolean => false };
     c.enqueue(waiter, 'V', 1);
     expect(c.isWaitedFor('V', 1)).toBe(true);
     expect(c.isWaitedFor('V', 0)).toBe(false); // track 0 is dirty and nobody waits for it: a write to it goes at once

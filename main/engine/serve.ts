@@ -26,46 +26,44 @@ interface CacheWakeRec {
 const CACHE_WAKE = defineEvent<EngineState, CacheWakeRec>('cache-wake', (core, { cache, t }) => {
   if (cache.wakeAtUs === t) cache.wakeAtUs = undefined;
   cache.applyDue(core.nowUs);
-  while (cache.waiters.length > 0 && cache.hasFree()) cache.dequeue()!.wake(core);
+  while (cache.waiters.length > 0 && cache.headReady(core.nowUs)) cache.dequeue()!.wake(core);
   scheduleWake(core, cache);
 });
 
-/** A store of a range that waits for free slots: the tracks taken so far, the next one to take, and who gets the holds. */
+/** A store of a range that waits for free slots (for all of them at once), and who gets the holds. */
 class StoreWait implements CacheWaiter {
-  readonly holds: SlotHold[] = [];
-  next: number;
-
   constructor(
     readonly cache: CacheRt,
     readonly volumeId: string,
-    first: number,
+    readonly first: number,
     readonly last: number,
     readonly then: StoredTo,
-  ) {
-    this.next = first;
-  }
+  ) {}
 
   wake(core: EngineState): void {
     core.activeFlows--;
     this.tryStore(core, true);
   }
 
-  /** Takes the tracks from `next` on; `myTurn` when woken from the head of the queue (else it must not overtake a waiter for the same track). */
+  ready(nowUs: number): boolean {
+    return this.cache.canStore(this.volumeId, this.first, this.last, nowUs);
+  }
+
+  /** Takes the tracks' slots, or waits for them; `myTurn` when woken from the head of the queue (its slots are free). */
   tryStore(core: EngineState, myTurn: boolean): void {
-    const cache = this.cache;
-    for (let t = this.next; t <= this.last; t++) {
-      const version = (myTurn && t === this.next) || !cache.isWaitedFor(this.volumeId, t) ? cache.store(this.volumeId, t, core.nowUs) : -1;
-      if (version < 0) {
-        if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
-        core.activeFlows++;
-        this.next = t;
-        cache.enqueue(this, this.volumeId, t);
-        scheduleWake(core, cache);
-        return;
-      }
-      this.holds.push({ cache, volumeId: this.volumeId, track: t, version });
+    const { cache, volumeId, first, last } = this;
+    let wait = !cache.canStore(volumeId, first, last, core.nowUs);
+    // Not its turn: it must not overtake a waiter for one of its tracks.
+    for (let t = first; !myTurn && !wait && t <= last; t++) wait = cache.isWaitedFor(volumeId, t);
+    if (wait) {
+      if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
+      core.activeFlows++;
+      cache.enqueue(this, volumeId, first, last);
+      scheduleWake(core, cache);
+      return;
     }
-    this.then.stored(core, this.holds);
+    const versions = cache.storeAll(volumeId, first, last, core.nowUs);
+    this.then.stored(core, versions.map((version, i) => ({ cache, volumeId, track: first + i, version })));
   }
 }
 
@@ -267,23 +265,35 @@ class SyncResend implements PathWaiter {
     readonly done: AnswerTo,
     readonly lostFlow: SyncFlow | undefined,
     readonly issued: number,
-    /** Held by the track lock (trackLocked): its tracks count as in flight meanwhile, so a suspend records them. */
+    /**
+     * Held by the track lock (trackLocked): counted among the pair's updates on their way (a swap waits for it), its
+     * tracks recorded by a suspend meanwhile (PairRt.markSyncInFlight); not sent if the pair moved on.
+     */
     readonly held = false,
   ) {
     this.firstTrack = Math.floor(a.offset / p.trackBytes);
     this.lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
-    if (held) {
-      p.syncInFlight++;
-      for (let t = this.firstTrack; t <= this.lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
-    }
+    this.gen = p.updateGen;
+    if (held) p.syncInFlight++;
   }
 
   readonly firstTrack: number;
   readonly lastTrack: number;
+  readonly gen: number;
 
   retry(core: EngineState): void {
     this.lostFlow?.release(core);
-    if (this.held) releaseSyncTracks(this.p, this.firstTrack, this.lastTrack);
+    const p = this.p;
+    if (this.held) {
+      p.syncInFlight--;
+      if (p.updateGen !== this.gen) {
+        // Taken over, swapped, split or copied again while it waited: its tracks are in the bitmap (recorded when the
+        // pair stopped replicating); the host is answered by the fence level, as for an update lost on its way.
+        if (core.standbyPairs.length) deltaSettled(core, p, this.a.io.id);
+        const seen = p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${p.secondaryId}: the pair changed state while the update waited for the track lock` : undefined;
+        return this.done.answer(core, seen === undefined, seen);
+      }
+    }
     // Sent again with what the primary holds there now, as an array's update copy sends the track from cache: the
     // original bytes could land after a newer update of the same track that went ahead meanwhile (the loss noticed only
     // when the slow transfer would have arrived, after the path timeout had moved the pair to its other path: PAIR over
@@ -291,7 +301,7 @@ class SyncResend implements PathWaiter {
     const a = this.a;
     const data = core.stack.anyWritten(a.volumeId, a.offset, a.length) ? core.stack.readForTransfer(a.volumeId, a.offset, a.length) : null;
     const now = newArrival(a.systemId, a.portId, a.volumeId, a.offset, a.length, data, a.io, a.source, a.readyUs, a.wanted, a.copyForward);
-    forwardSync(core, this.p, now, this.done, this.issued);
+    forwardSync(core, p, now, this.done, this.issued);
   }
 }
 

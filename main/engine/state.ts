@@ -345,7 +345,7 @@ export class EngineState {
    * meanwhile takes it, so writers to one track still land in the order they arrived.
    */
   wakeOne(cache: CacheRt): void {
-    if (cache.waiters.length === 0) return;
+    if (cache.waiters.length === 0 || !cache.headReady(this.nowUs)) return;
     if (this.waking) {
       cache.wakesPending++;
       this.wakesDue.push(cache);
@@ -357,7 +357,7 @@ export class EngineState {
       for (let i = 0; i < this.wakesDue.length; i++) {
         const due = this.wakesDue[i]!;
         due.wakesPending--;
-        due.dequeue()?.wake(this);
+        if (due.headReady(this.nowUs)) due.dequeue()!.wake(this);
       }
     } finally {
       for (const due of this.wakesDue) due.wakesPending = 0;
