@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, test } from 'vitest';
 import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
-import { actionArb, loadVariationArb, variationArb } from './arbitraries';
+import { actionArb, loadVariationArb, straddling, variationArb } from './arbitraries';
 import { validateDocument } from '../../../app/validate';
 import { Engine } from '../engine';
 import { groupPairs, runSequence, vary, withPathGroups, type Violation } from './harness';
@@ -60,6 +60,29 @@ describe('the engine under sustained load while faults and pair commands land', 
     );
     // The load ran: the workloads' writes, not the model's (which it issues none of under load).
     expect(acked).toBeGreaterThan(LOAD_RUNS * 50);
+  }, 120_000);
+});
+
+describe('the engine with writes across track boundaries (two cache slots, two copied tracks, half chunks)', () => {
+  // A write across two tracks deadlocked caches under load and followed only one of its tracks' two paths (bugs 22-23
+  // in docs/TRUST.md); the runs above never wrote across a track.
+  it(`keeps every invariant without load (${RUNS} runs) and settles under load (${LOAD_RUNS / 2} runs)`, () => {
+    let acked = 0;
+    fc.assert(
+      fc.property(fc.nat(builtIns.length - 1), straddling(variationArb), fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: 60, size: 'max' }), (which, variation, seed, actions) => {
+        const { violations, stats } = runSequence(builtIns[which]!.topology, variation, seed, actions);
+        acked += stats.writesAcked;
+        failOn(builtIns[which]!.file, violations);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(acked).toBeGreaterThan(RUNS);
+    fc.assert(
+      fc.property(fc.nat(builtIns.length - 1), straddling(loadVariationArb), fc.nat(1_000_000), fc.array(actionArb, { minLength: 5, maxLength: 40, size: 'max' }), (which, variation, seed, actions) => {
+        failOn(builtIns[which]!.file, runSequence(builtIns[which]!.topology, variation, seed, actions).violations);
+      }),
+      { numRuns: LOAD_RUNS / 2 },
+    );
   }, 120_000);
 });
 
