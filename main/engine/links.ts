@@ -103,6 +103,12 @@ export class LinkRt {
   /** Virtual time of the cut that ended each epoch (index = the epoch it ended). */
   private readonly cutTimes: number[] = [];
   readonly busyUntilUs: [number, number] = [0, 0];
+  /**
+   * When the last transfer booked in each direction arrives: a later one never arrives before it. Only a live edit that
+   * shortens the cable could make it (a copied track on the wire overtaken by a newer update of that track, which the
+   * copy's older bytes then overwrote: PAIR over different copies, prop-long --edits).
+   */
+  readonly lastArriveUs: [number, number] = [0, 0];
   readonly busyUs: [number, number] = [0, 0];
   bytes = 0;
   inFlight = 0;
@@ -154,7 +160,8 @@ export class LinkRt {
     this.busyUntilUs[dir] = start + ser;
     this.busyUs[dir] += ser;
     this.bytes += bytes;
-    const arrive = start + ser + this.oneWayUs;
+    const arrive = Math.max(start + ser + this.oneWayUs, this.lastArriveUs[dir]);
+    this.lastArriveUs[dir] = arrive;
     if (group) group.freeAtUs = Math.max(group.freeAtUs, arrive + this.oneWayUs);
     return arrive;
   }

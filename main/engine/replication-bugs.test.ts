@@ -721,6 +721,49 @@ describe('writes across a track boundary under cache pressure (prop-long --strad
   });
 });
 
+describe('a cable shortened by a live edit while a copied track is on it (prop-long --edits)', () => {
+  // FIG. 1: pair-sync split, block 0 written, resync: the copy sends track 0 over CN2 (60 km, ~430 us on the wire). The
+  // architect shortens CN2 to 100 m meanwhile and the host writes block 0 again: forwarded (the copy has sent the track),
+  // the update arrived ~250 us before the copy, whose older bytes then went over it. PAIR with V11 != V12. A transfer
+  // never arrives before one booked earlier in the same direction of the same cable.
+  const variation: Variation = { distanceScale: 1, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 64 * 2 ** 30, autoResync: false, grouping: 'as-filed', paths: false };
+  const actions = (distanceKm: number): Action[] => [
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 5000 },
+    { kind: 'pair', index: 0, op: 'split', readWrite: false },
+    { kind: 'write', target: 0, block: 0 },
+    { kind: 'run', us: 5000 },
+    { kind: 'pair', index: 0, op: 'resync', readWrite: false },
+    { kind: 'run', us: 10 },
+    { kind: 'editCable', index: 1, distanceKm, bandwidthMbps: 16_000 },
+    { kind: 'write', target: 0, block: 0 },
+  ];
+
+  test('the update lands after the copy, and pair-sync reaches PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(load('fig01'), variation, 1, actions(0.1));
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-sync')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
+  });
+
+  test('the edit applies to transfers booked after it: a write on the shortened cable is answered sooner', () => {
+    const e = new Engine(quiet(load('fig01')), { seed: 1 });
+    expect(e.runUntilSettled(1e9)).toBe(true);
+    const latency = (): number => {
+      const before = e.hostTotals()[0]!.writesAcked;
+      const t0 = e.nowUs;
+      e.command({ type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes: 0, lengthBytes: 4096 });
+      while (e.hostTotals()[0]!.writesAcked === before) e.runFor(10);
+      return e.nowUs - t0;
+    };
+    const at60 = latency();
+    e.command({ type: 'setCable', cableId: 'CN2', distanceKm: 0.1 });
+    const atShort = latency();
+    // 60 km there and back twice (two round trips per write) is ~1.2 ms of the 60 km latency.
+    expect(at60 - atShort).toBeGreaterThan(1000);
+  });
+});
+
 describe('a swap-takeover of the relay leg while a loop hand-down is on its way to the relay volume (prop-long seed 909)', () => {
   // FIG. 1 with the delta-resync standby, distances x10: the host's write is on V12 and so on R2 = V21's bytes, but the
   // loop hand-down that journals it for pair-async is still on CN3 when the local site fails and pair-async is taken

@@ -39,5 +39,13 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
 
 /** The same variations with writes that span tracks and chunks (Variation.writes); prop-long's --straddle. */
 export function straddling(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
-  return arb.map((v) => ({ ...v, writes: 'straddling' as const, ...(v.load ? { load: { ...v.load, blockBytes: 6144 } } : {}) }));
+  return fc
+    .tuple(arb, fc.constantFrom(6144, 45056), fc.constantFrom(0, 0.3))
+    .map(([v, blockBytes, readRatio]) => ({ ...v, writes: 'straddling' as const, ...(v.load ? { load: { ...v.load, blockBytes, readRatio } } : {}) }));
 }
+
+/** The actions with live cable edits among them (a cable made shorter or longer, slower or faster mid-run); prop-long's --edits. */
+export const actionWithEditsArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 12, arbitrary: actionArb },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('editCable' as const), index: fc.nat(15), distanceKm: fc.constantFrom(0.1, 10, 600, 3000), bandwidthMbps: fc.constantFrom(100, 1000, 16_000) }) },
+);

@@ -117,6 +117,12 @@ export class EngineModel extends InvariantChecks {
         if (id) this.answer(step, action, { type: 'pair', pairId: id, op: action.op, readWrite: action.readWrite });
         break;
       }
+      case 'editCable': {
+        // A live edit (the cable inspector during a run): from the next transfer booked on.
+        const id = pick(this.cableIds, action.index);
+        if (id) this.answer(step, action, { type: 'setCable', cableId: id, distanceKm: action.distanceKm, bandwidthMbps: action.bandwidthMbps });
+        break;
+      }
       case 'fillJournal': {
         const id = pick(this.pairIds, action.index);
         if (id) this.answer(step, action, { type: 'fillJournal', pairId: id });

@@ -21,7 +21,8 @@ export type Action =
   | { kind: 'restoreSite'; index: number }
   | { kind: 'pair'; index: number; op: PairOp; readWrite: boolean }
   | { kind: 'fillJournal'; index: number }
-  | { kind: 'fillCache'; index: number };
+  | { kind: 'fillCache'; index: number }
+  | { kind: 'editCable'; index: number; distanceKm: number; bandwidthMbps: number };
 
 export interface Violation {
   step: number;

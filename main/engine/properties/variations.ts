@@ -25,12 +25,13 @@ export interface Variation {
    * checks no write of its own (the workload would overwrite them): only the invariants that need no per-block model
    * (RPO, labels, paths, and after repair: settled, nothing stuck, PAIR over equal copies). Absent means no load.
    */
-  load?: { iops: number; hotspotFraction: number; cacheBytes: number; blockBytes?: number };
+  load?: { iops: number; hotspotFraction: number; cacheBytes: number; blockBytes?: number; readRatio?: number };
   /**
    * Writes that span: half of the blocks the model checks straddle a track boundary and two store chunks (2 KiB on each
    * side), and under load the workloads write 6 KiB blocks (several chunks, half-chunk aligned, some across a track
-   * boundary): one write holds two cache slots, two journal tracks and partial chunks. Absent means 4 KiB blocks
-   * aligned to a chunk, inside one track.
+   * boundary) or 44 KiB blocks (eleven chunks), with a third of the workload's I/Os reads (misses stage tracks into
+   * the caches the writes wait for): one write holds two cache slots, two journal tracks and partial chunks. Absent
+   * means 4 KiB blocks aligned to a chunk, inside one track, and no reads.
    */
   writes?: 'straddling';
 }
@@ -114,7 +115,7 @@ export function vary(t: Topology, v: Variation): Topology {
     // We drive the writes ourselves so that every one is tracked; under load the figure's own workloads drive them.
     hosts: t.hosts.map((h) => ({
       ...h,
-      workloads: load ? h.workloads.filter((w) => !w.trace).map((w) => ({ ...w, iops: load.iops, blockBytes: load.blockBytes ?? 4096, readRatio: 0, pattern: 'hotspot' as const, hotspotFraction: load.hotspotFraction })) : [],
+      workloads: load ? h.workloads.filter((w) => !w.trace).map((w) => ({ ...w, iops: load.iops, blockBytes: load.blockBytes ?? 4096, readRatio: load.readRatio ?? 0, pattern: 'hotspot' as const, hotspotFraction: load.hotspotFraction })) : [],
     })),
     caches: load ? t.caches.map((c) => ({ ...c, sizeBytes: Math.min(c.sizeBytes, load.cacheBytes) })) : t.caches,
     cables: t.cables.map((c) => ({
