@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
-import { actionArb, loadVariationArb, variationArb } from './arbitraries';
+import { actionWithEditsArb, loadVariationArb, straddling, variationArb } from './arbitraries';
 import { Engine } from '../engine';
 import { runSequence } from './harness';
 
@@ -33,6 +33,7 @@ function disturb(engine: Engine): void {
   for (const c of t.caches) engine.command({ type: 'fillCache', cacheId: c.id });
   for (const p of t.pairs) if (p.mode === 'async') engine.command({ type: 'fillJournal', pairId: p.id });
   for (const p of t.pairs) engine.command({ type: 'pair', pairId: p.id, op: 'split' });
+  for (const c of t.cables) engine.command({ type: 'setCable', cableId: c.id, distanceKm: 4321, bandwidthMbps: 7 });
   for (const c of t.cables) engine.command({ type: 'cutCable', cableId: c.id });
   for (const s of t.systems) engine.command({ type: 'failSystem', systemId: s.id });
   for (const v of t.volumes) if (v.kind === 'real' && v.backing.type === 'internal') engine.preload(v.id, 0, new Uint8Array(65536).fill(0x5a));
@@ -52,9 +53,11 @@ describe('checkpoints under random writes, faults and pair commands', () => {
       fc.assert(
         fc.property(
           fc.nat(builtIns.length - 1),
-          load ? loadVariationArb : variationArb,
+          // Half of them with writes across track boundaries (slots taken all at once, the track lock), and live cable
+          // edits among the actions: the state those keep is restored too.
+          load ? fc.oneof(loadVariationArb, straddling(loadVariationArb)) : fc.oneof(variationArb, straddling(variationArb)),
           fc.nat(1_000_000),
-          fc.array(actionArb, { minLength: 5, maxLength: 40, size: 'max' }),
+          fc.array(actionWithEditsArb, { minLength: 5, maxLength: 40, size: 'max' }),
           fc.double({ min: 0, max: 1, noNaN: true }),
           (which, variation, seed, actions, where) => {
             const topology = builtIns[which]!.topology;
