@@ -8,6 +8,7 @@ import { canConnect, canNestIn, overCabledReason } from '../model/rules';
 import { hostCablesToLu, oneWayDelayUs, pairRoute, PROTOCOL_OVERHEAD, serialisationUs, syncHopWriteUs } from '../model/paths';
 import { MAX_TRANSLATE_HOPS, TranslateError, translate } from '../tables/translate';
 import { bytes } from '../units';
+import { cacheDirtyLimit, tracksSpanned } from '../model/cache-slots';
 
 /** Every rule's code, so the UI and docs can list them. */
 export const VALIDATION_CODES = [
@@ -47,6 +48,7 @@ export const VALIDATION_CODES = [
   'exercise-rpo-sync',
   'fill-external',
   'fill-too-large',
+  'write-exceeds-cache',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -115,6 +117,23 @@ export function validateTopology(t: Topology): Problem[] {
             w.id,
           );
         }
+      }
+      const writeLu = ix.lus.get(w.luId);
+      const cache = writeLu && t.caches.find((c) => c.volumeIds.includes(writeLu.volumeId));
+      const cacheSystem = cache && t.systems.find((s) => s.id === cache.systemId);
+      const largest = w.trace ? w.trace.records.reduce((m, r) => (r.op === 'write' && r.lengthBytes > m ? r.lengthBytes : m), 0) : w.readRatio < 1 ? w.blockBytes : 0;
+      if (cache && cacheSystem && largest > 0) {
+        // The engine stores a write in its cache all at once (taking slots one by one, writes waiting for a second one
+        // held all the write-pending room between them): a write over more tracks than the cache lets be dirty never fits.
+        const span = tracksSpanned(largest, cacheSystem.trackBytes);
+        const limit = cacheDirtyLimit(cache.sizeBytes, cacheSystem.trackBytes, cache.writePendingThreshold);
+        if (span > limit)
+          error(
+            'write-exceeds-cache',
+            `workload ${w.id} writes ${bytes(largest)} at a time, up to ${span} tracks of ${bytes(cacheSystem.trackBytes)}; cache ${cache.name || cache.id} lets only ${limit} track(s) hold write-pending data (${bytes(cache.sizeBytes)} x ${cache.writePendingThreshold}): enlarge the cache, raise its write-pending threshold or write smaller blocks`,
+            ['hosts', i, 'workloads', j, w.trace ? 'trace' : 'blockBytes'],
+            w.id,
+          );
       }
       if (hostCablesToLu(t, h.id, w.luId).length === 0) {
         const lu = ix.lus.get(w.luId)!;

@@ -1,7 +1,10 @@
 // Cache slots: the write-pending threshold and eviction of clean slots oldest first, against a plain model.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import fc from 'fast-check';
 import { CacheRt } from './cache';
+import { Engine } from './engine';
+import { loadFigure } from '../../test/builtins';
+import { validateTopology } from '../../app/validate';
 
 const TRACK = 256 * 1024;
 
@@ -83,5 +86,29 @@ describe('cache slots', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a write larger than the room a cache has for write-pending data', () => {
+  // Caches take a write's slots all at once (replication-bugs: writes across a track boundary under cache pressure);
+  // one over more tracks than may be dirty could never be stored: refused with why, not left waiting for ever.
+  test('a host write of 16 MiB into a 4 MiB cache is refused, saying how much the cache can hold', () => {
+    const t = loadFigure('fig01');
+    const small = { ...t, caches: t.caches.map((c) => (c.volumeIds.includes('V11') ? { ...c, sizeBytes: 4 * 2 ** 20 } : c)) };
+    const e = new Engine(small, { seed: 1 });
+    const r = e.command({ type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes: 0, lengthBytes: 16 * 2 ** 20 });
+    expect(r).toMatchObject({ ok: false });
+    expect(!r.ok && r.reason).toMatch(/can never be stored in cache C11: it lets at most 11 track\(s\) hold write-pending data/);
+    expect(e.command({ type: 'hostWrite', hostId: 'host1', luId: 'LU11', offsetBytes: 0, lengthBytes: 2 * 2 ** 20 })).toMatchObject({ ok: true });
+    expect(e.runUntilSettled(60e6)).toBe(true);
+  });
+
+  test('validation says which workload and cache, before a run', () => {
+    const t = loadFigure('fig01');
+    const small = { ...t, caches: t.caches.map((c) => (c.volumeIds.includes('V11') ? { ...c, sizeBytes: 2 ** 20 } : c)), hosts: t.hosts.map((h) => ({ ...h, workloads: h.workloads.map((w) => ({ ...w, blockBytes: 600 * 1024 })) })) };
+    const problems = validateTopology(small).filter((p) => p.code === 'write-exceeds-cache');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/writes 600 KiB at a time, up to 4 tracks of 256 KiB; cache C11 lets only 2 track\(s\)/);
+    expect(validateTopology(t).filter((p) => p.code === 'write-exceeds-cache')).toEqual([]);
   });
 });

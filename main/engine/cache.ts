@@ -5,6 +5,7 @@ import type { EngineState } from './state';
 import { SlotTable } from './slot-table';
 import { DueQueue, doubled } from './data/due-queue';
 import type { CacheSlotView } from '../../app/engine/api';
+import { cacheDirtyLimit, cacheSlots } from '../../app/model/cache-slots';
 
 /** A writer waiting for a slot; woken with the engine state it runs in. */
 export interface CacheWaiter {
@@ -96,8 +97,8 @@ export class CacheRt {
   ) {
     this.id = id;
     this.systemId = systemId;
-    this.slotsTotal = Math.max(1, Math.floor(sizeBytes / trackBytes));
-    this.dirtyLimit = Math.max(1, Math.floor(this.slotsTotal * writePendingThreshold));
+    this.slotsTotal = cacheSlots(sizeBytes, trackBytes);
+    this.dirtyLimit = cacheDirtyLimit(sizeBytes, trackBytes, writePendingThreshold);
     this.volumeIds = new Set(volumeIds);
     doubleFields(this, 'lastCleaningUs');
   }
@@ -226,6 +227,23 @@ export class CacheRt {
       }
     }
     return this.dirtyCount + needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal - t.size + (this.cleanCount - ownClean);
+  }
+
+  /**
+   * Why tracks first..last can never be stored at once (more of them need a dirty slot than the cache lets be dirty,
+   * or a new slot than it has), or undefined. Validation refuses workloads that would write so (write-exceeds-cache).
+   */
+  neverFits(volumeId: string, first: number, last: number): string | undefined {
+    const t = this.table;
+    let needDirty = 0;
+    let newSlots = 0;
+    for (let track = first; track <= last; track++) {
+      const s = t.find(this.key(volumeId, track));
+      if (s < 0) newSlots++;
+      if (s < 0 || !t.dirty(s)) needDirty++;
+    }
+    if (needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal) return undefined;
+    return `a write to ${last - first + 1} tracks of ${volumeId} can never be stored in cache ${this.id}: it lets at most ${this.dirtyLimit} track(s) hold write-pending data (${this.slotsTotal} slots x the write-pending threshold ${this.writePendingThreshold})`;
   }
 
   /** Stores tracks first..last (canStore said yes): those with a slot first, so taking a new one evicts none of them. */

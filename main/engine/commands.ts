@@ -104,6 +104,14 @@ export function command(core: EngineState, c: EngineCommand): CommandResult {
       return { ok: true, message: `${n} slot(s) of ${cache.id} filled with dirty data (write-pending threshold ${Math.round(cache.writePendingThreshold * 100)}%)` };
     }
     case 'hostWrite': {
+      // A write its cache could never hold at once would wait for ever: refused now, saying why.
+      const lu = core.stack.lus.get(c.luId);
+      const cache = lu && core.cacheOfVolume.get(lu.volumeId);
+      if (lu && cache) {
+        const at = lu.startBytes + c.offsetBytes;
+        const never = cache.neverFits(lu.volumeId, Math.floor(at / cache.trackBytes), Math.floor((at + c.lengthBytes - 1) / cache.trackBytes));
+        if (never) return { ok: false, reason: never };
+      }
       const data = new Uint8Array(c.lengthBytes);
       if (c.fill !== undefined) data.fill(c.fill);
       else core.prng.fill(data);

@@ -56,6 +56,8 @@ class StoreWait implements CacheWaiter {
     // Not its turn: it must not overtake a waiter for one of its tracks.
     for (let t = first; !myTurn && !wait && t <= last; t++) wait = cache.isWaitedFor(volumeId, t);
     if (wait) {
+      const never = cache.neverFits(volumeId, first, last);
+      if (never) throw new EngineInvariantError(cache.id, never);
       if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
       core.activeFlows++;
       cache.enqueue(this, volumeId, first, last);
