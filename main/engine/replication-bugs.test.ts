@@ -764,6 +764,29 @@ describe('a cable shortened by a live edit while a copied track is on it (prop-l
   });
 });
 
+describe('a host at the remote site writing the S-VOL of a delta-resync standby (prop-long --remote seed 2727)', () => {
+  // FIG. 1 + 3DC with a host at the remote site (Variation.remoteHosts): pair-async (relay -> remote) deleted, the remote
+  // host writes V22, which was then the secondary of the standby pair-delta only (HOLD: not "paired", so nothing
+  // protected it); the delta resync sent only what the standby kept and said PAIR with V11 != V22. The pair-rules table
+  // says a standby's S-VOL refuses writes; the engine now applies it.
+  const variation: Variation = { distanceScale: 0.1, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 2 ** 20, autoResync: false, grouping: 'one-group', paths: false, remoteHosts: true };
+  const actions: Action[] = [
+    { kind: 'pair', index: 1, op: 'delete', readWrite: true },
+    { kind: 'run', us: 162_179 },
+    { kind: 'write', target: 1, block: 4 },
+    { kind: 'settle' },
+    { kind: 'pair', index: 2, op: 'deltaResync', readWrite: false },
+  ];
+
+  test('the write is refused, and the delta resync ends PAIR over equal copies', () => {
+    const { violations, engine, stats } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-delta-resync.relaylab.json')), variation, 803_786, actions);
+    expect(violations).toEqual([]);
+    expect(stats.writesFailed).toBe(1);
+    expect(engine!.pairs.get('pair-delta')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
+  });
+});
+
 describe('a swap-takeover of the relay leg while a loop hand-down is on its way to the relay volume (prop-long seed 909)', () => {
   // FIG. 1 with the delta-resync standby, distances x10: the host's write is on V12 and so on R2 = V21's bytes, but the
   // loop hand-down that journals it for pair-async is still on CN3 when the local site fails and pair-async is taken

@@ -223,11 +223,24 @@ export function copyingPairsAlreadySent(core: EngineState, volumeId: string, off
 export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
   const primaryOf = core.pairsWithPrimary(volumeId);
   for (let i = 0; i < primaryOf.length; i++) if (primaryOf[i]!.fenced) return fencedRefusal(primaryOf[i]!);
-  const p = core.pairWithSecondary(volumeId);
+  const p = core.pairWithSecondary(volumeId) ?? standbyWithSecondary(core, volumeId);
   if (!p) return undefined;
   const writes = p.rules.secondaryWrites;
   if (writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable)) return undefined;
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
+}
+
+/**
+ * A delta-resync standby (HOLD, HOLDING, HLDE) whose secondary is this volume: not paired, yet its S-VOL stays
+ * write-protected (pair-rules), else a host at the remote site wrote V22 once the relay leg was deleted and the delta
+ * resync, sending only what the standby kept, said PAIR over different copies (prop-long --remote seed 2727).
+ */
+function standbyWithSecondary(core: EngineState, volumeId: string): PairRt | undefined {
+  for (let i = 0; i < core.standbyPairs.length; i++) {
+    const q = core.standbyPairs[i]!;
+    if (q.secondaryId === volumeId && q.rules.standsBy) return q;
+  }
+  return undefined;
 }
 
 export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, replicatedLater?: Map<PairRt, number[]>): void {

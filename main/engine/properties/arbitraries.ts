@@ -49,3 +49,8 @@ export const actionWithEditsArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 12, arbitrary: actionArb },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('editCable' as const), index: fc.nat(15), distanceKm: fc.constantFrom(0.1, 10, 600, 3000), bandwidthMbps: fc.constantFrom(100, 1000, 16_000) }) },
 );
+
+/** The same variations with a host writing each async pair's secondary at its site (Variation.remoteHosts); prop-long's --remote. */
+export function remoteHosts(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
+  return arb.map((v) => ({ ...v, remoteHosts: true }));
+}

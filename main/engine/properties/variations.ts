@@ -1,6 +1,7 @@
 // How a built-in topology is varied for one property run: distances, bandwidths, fence, journals, consistency groups, path groups and sustained load.
 import type { Topology } from '../../../app/model/schema';
 import { pairRoute } from '../../../app/model/paths';
+import { sizeBytesOf } from '../../../app/model/index-topology';
 
 /** How a built-in topology is varied for one run. */
 export interface Variation {
@@ -34,6 +35,12 @@ export interface Variation {
    * means 4 KiB blocks aligned to a chunk, inside one track, and no reads.
    */
   writes?: 'straddling';
+  /**
+   * A host at the site of every async pair's secondary, writing it through an LU of its own: refused while the pair
+   * protects it, taken once a takeover made it writable (SSWS), and carried back by a swap-resync or failback. Absent
+   * means the figures' own hosts only (all at the local site: nobody wrote on the remote side after a failover).
+   */
+  remoteHosts?: boolean;
 }
 
 /** Longest stretch one 'run' or 'settle' action covers under load (a load never settles; 200 ms is 2,000 writes). */
@@ -131,4 +138,33 @@ export function vary(t: Topology, v: Variation): Topology {
       ...(p.mode === 'async' ? { journalBytes: v.journalBytes } : {}),
     })),
   };
+}
+
+/** The topology with a host writing each async pair's secondary at its own site (see Variation.remoteHosts). */
+export function withRemoteHosts(t: Topology): Topology {
+  const hosts = [...t.hosts];
+  const ports = [...t.ports];
+  const cables = [...t.cables];
+  let lus = [...t.lus];
+  let n = 0;
+  const written = new Set<string>();
+  for (const p of t.pairs) {
+    if (p.mode !== 'async' || written.has(p.secondaryVolumeId)) continue;
+    written.add(p.secondaryVolumeId);
+    const volume = t.volumes.find((v) => v.id === p.secondaryVolumeId);
+    const system = volume && t.systems.find((s) => s.id === volume.systemId);
+    const sizeBytes = volume && sizeBytesOf(t, volume.id);
+    if (!volume || !system || !sizeBytes || lus.some((l) => l.id === `LU-R${n}`)) continue;
+    const wwn = (end: string) => `5f:00:00:00:00:00:${n.toString(16).padStart(2, '0')}:${end}`;
+    const hostId = `hostR${n}`;
+    hosts.push({ id: hostId, name: `Remote host ${n}`, siteId: system.siteId, workloads: [{ id: `wlR${n}`, luId: `LU-R${n}`, iops: 800, blockBytes: 4096, readRatio: 0, pattern: 'random', hotspotFraction: 0.2, startMs: 0 }] } as Topology['hosts'][number]);
+    ports.push({ id: `HBA-R${n}`, name: `HBA-R${n}`, ownerId: hostId, kind: 'initiator', wwn: wwn('0a') } as Topology['ports'][number]);
+    ports.push({ id: `TP-R${n}`, name: `TP-R${n}`, ownerId: system.id, kind: 'target', wwn: wwn('0b') } as Topology['ports'][number]);
+    cables.push({ id: `CN-R${n}`, name: `CN-R${n}`, kind: 'fc', aPortId: `HBA-R${n}`, bPortId: `TP-R${n}`, distanceKm: 0.1, bandwidthMbps: 16_000, roundTripsPerWrite: 2 } as Topology['cables'][number]);
+    // The secondary's own LU (the pair's target) and the host's cover the same bytes: both marked shared.
+    lus = lus.map((l) => (l.volumeId === volume.id ? { ...l, shared: true } : l));
+    lus.push({ id: `LU-R${n}`, name: `LU-R${n}`, portId: `TP-R${n}`, lun: 0, volumeId: volume.id, startBytes: 0, sizeBytes, shared: true } as Topology['lus'][number]);
+    n++;
+  }
+  return { ...t, hosts, ports, cables, lus };
 }
