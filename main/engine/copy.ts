@@ -36,7 +36,10 @@ export function startCopy(core: EngineState, p: PairRt, initial: boolean, reason
   markOverwrittenSecondaries(core, p);
   p.markSyncInFlight();
   newUpdateGeneration(core, p);
-  if (initial) p.primaryBitmap.setAll();
+  if (initial) {
+    p.primaryBitmap.setAll();
+    p.initialCopyPending = true;
+  }
   p.primaryBitmap.union(p.secondaryBitmap);
   p.secondaryBitmap.clearAll();
   p.secondaryWritable = false;
@@ -192,6 +195,7 @@ export function copyBatchDone(core: EngineState, p: PairRt, gen: number): void {
   if (p.primaryBitmap.isEmpty && p.copy.inFlight === 0) {
     p.copy.active = false;
     p.secondaryInconsistent = false;
+    p.initialCopyPending = false;
     p.copiesCompleted++;
     upstreamCopyCompleted(core, p);
     if (core.standbyPairs.length) deltaUpstreamCopied(core, p);

@@ -236,5 +236,13 @@ function deltaGapOf(core: EngineState, s: PairRt): string | undefined {
   if (s.deltaWrapped) return 'the standby journal wrapped (the records the remote lacks are gone)';
   if (!core.standbyPairs.includes(s)) return `${s.id} is no delta-resync standby and kept no writes while it stood by`;
   if (!s.primaryBitmap.isEmpty) return `${s.primaryBitmap.count} track(s) changed before it stood by are recorded only in its bitmap`;
+  // The kept writes are what the remote lacks only if the remote holds the relay leg's image: not when that leg's
+  // initial copy never finished (data older than any kept write is missing), nor when the remote's volume was written while that leg was split
+  // (prop-long --remote seed 3939: PAIR with V11 != V22 after a delta resync that sent only the kept writes).
+  for (const q of core.pairList) {
+    if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
+    if (q.initialCopyPending) return `${q.id}'s initial copy to ${q.secondaryId} had not completed`;
+    if (!q.secondaryBitmap.isEmpty) return `${q.secondaryId} was written at its site while ${q.id} was split (${q.secondaryBitmap.count} track(s))`;
+  }
   return s.deltaGap;
 }

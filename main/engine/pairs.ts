@@ -264,6 +264,11 @@ export class PairRt {
   fenced = false;
   /** A copy was interrupted before it completed: the secondary is a mix of old and new tracks until the next copy completes. */
   secondaryInconsistent = false;
+  /**
+   * Its initial copy started and has not completed: the secondary lacks data older than any write a delta-resync
+   * standby keeps (deltaGapOf then falls back to a full copy).
+   */
+  initialCopyPending = false;
   route: PairRoute | undefined;
   /** Path group (cfg.paths): a cut path's detection pending, and the work waiting for it (path-groups.ts). */
   readonly pathWatch: PathWatch = withDoubleFields({ detectAtUs: undefined, waiters: [], waiterOrder: [], issued: 0, waitingTracks: new Map(), turn: 0, trackLinks: new Map(), lockWaiters: [], lockWakeBooked: false, journalHeld: false }, 'detectAtUs');

@@ -785,6 +785,36 @@ describe('a host at the remote site writing the S-VOL of a delta-resync standby 
     expect(engine!.pairs.get('pair-delta')!.state).toBe('PAIR');
     expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
   });
+
+  test('a remote written while the relay leg was split read/write: the delta resync falls back to a full copy (prop-long --remote seed 3939)', () => {
+    // The split with S-VOL write enabled let the remote host write V22 (recorded in pair-async's S-VOL bitmap); the
+    // delta resync sent only the standby's kept writes and said PAIR with V11 != V22.
+    const v: Variation = { distanceScale: 1, bandwidthScale: 0.1, fence: 'never', initially: 'paired', journalBytes: 2 ** 20, autoResync: true, grouping: 'as-filed', paths: false, writes: 'straddling', remoteHosts: true };
+    const acts: Action[] = [
+      { kind: 'pair', index: 1, op: 'split', readWrite: true },
+      { kind: 'write', target: 1, block: 0 },
+      { kind: 'run', us: 185_868 },
+      { kind: 'pair', index: 2, op: 'deltaResync', readWrite: true },
+    ];
+    const { violations, engine, stats } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), v, 309_114, acts);
+    expect(stats.writesAcked).toBeGreaterThanOrEqual(1);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-delta')!.copiesCompleted).toBe(1);
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
+  });
+
+  test('the relay leg split before its initial copy finished: the delta resync falls back to a full copy (prop-long --remote seed 3939)', () => {
+    const v: Variation = { distanceScale: 1, bandwidthScale: 0.01, fence: 'status', initially: 'create', journalBytes: 64 * 2 ** 30, autoResync: false, grouping: 'as-filed', paths: false, writes: 'straddling', remoteHosts: true };
+    const acts: Action[] = [
+      { kind: 'write', target: 1, block: 7 },
+      { kind: 'pair', index: 1, op: 'split', readWrite: true },
+      { kind: 'run', us: 155_027 },
+      { kind: 'pair', index: 2, op: 'deltaResync', readWrite: false },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-delta-resync.relaylab.json')), v, 194_530, acts);
+    expect(violations).toEqual([]);
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
+  });
 });
 
 describe('a swap-takeover of the relay leg while a loop hand-down is on its way to the relay volume (prop-long seed 909)', () => {

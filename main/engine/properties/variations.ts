@@ -117,6 +117,7 @@ export function groupPairs(t: Topology, grouping: Variation['grouping']): Topolo
 
 export function vary(t: Topology, v: Variation): Topology {
   const load = v.load;
+  const filled = t.volumes.some((x) => x.kind === 'real' && x.initialFill !== undefined);
   return {
     ...t,
     // We drive the writes ourselves so that every one is tracked; under load the figure's own workloads drive them.
@@ -133,7 +134,8 @@ export function vary(t: Topology, v: Variation): Topology {
     pairs: t.pairs.map((p) => ({
       ...p,
       fence: p.mode === 'sync' ? v.fence : p.fence,
-      initially: v.initially,
+      // Starting data (the figures as shipped: prop-long --filled) is on the primary only: its pairs start with a copy.
+      initially: filled ? 'create' : v.initially,
       autoResync: v.autoResync,
       ...(p.mode === 'async' ? { journalBytes: v.journalBytes } : {}),
     })),
