@@ -187,6 +187,15 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
 }
 
 /**
+ * A host wrote a standby's secondary (the remote's volume, writable after a takeover or a split with S-VOL write
+ * enabled): the kept writes no longer tell what the remote lacks (prop-long --remote seed 5050: a takeover and a
+ * swap-resync of the relay leg with remote writes, then a delta resync that sent the kept writes, PAIR with V11 != V22).
+ */
+export function standbySecondaryWritten(core: EngineState, volumeId: string): void {
+  for (const s of core.standbyPairs) if (s.secondaryId === volumeId && s.rules.standsBy) s.deltaGap ??= `a host wrote ${volumeId} at its site while ${s.id} stood by`;
+}
+
+/**
  * Hitachi 3DC delta resync: the relay is lost; the standby pair local -> remote sends the remote only the writes it
  * has not applied, in write order, through its own journal, so the remote stays a consistent prefix throughout. If the
  * kept writes do not cover the difference (the standby journal wrapped, the pair kept none, changes were recorded in

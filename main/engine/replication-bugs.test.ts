@@ -803,6 +803,23 @@ describe('a host at the remote site writing the S-VOL of a delta-resync standby 
     expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
   });
 
+  test('a remote written after a takeover of the relay leg, which was then swap-resynced: the delta resync falls back to a full copy (prop-long --remote seed 5050)', () => {
+    // After the swap, V22 is pair-async's primary: no relay leg has V22 as secondary, so nothing in the pairs told the
+    // standby that V22 had changed; the host's writes to it now do.
+    const v: Variation = { distanceScale: 0.1, bandwidthScale: 0.01, fence: 'never', initially: 'paired', journalBytes: 64 * 2 ** 30, autoResync: true, grouping: 'as-filed', paths: false, writes: 'straddling', remoteHosts: true };
+    const acts: Action[] = [
+      { kind: 'pair', index: 1, op: 'takeover', readWrite: true },
+      { kind: 'cutCable', index: 8 },
+      { kind: 'write', target: 1, block: 13 },
+      { kind: 'run', us: 164_006 },
+      { kind: 'pair', index: 1, op: 'swapResync', readWrite: true },
+      { kind: 'pair', index: 2, op: 'deltaResync', readWrite: true },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), v, 710_057, acts);
+    expect(violations).toEqual([]);
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
+  });
+
   test('the relay leg split before its initial copy finished: the delta resync falls back to a full copy (prop-long --remote seed 3939)', () => {
     const v: Variation = { distanceScale: 1, bandwidthScale: 0.01, fence: 'status', initially: 'create', journalBytes: 64 * 2 ** 30, autoResync: false, grouping: 'as-filed', paths: false, writes: 'straddling', remoteHosts: true };
     const acts: Action[] = [

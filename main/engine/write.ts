@@ -2,7 +2,7 @@
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { handDown, serveIfStill } from './handdown';
-import { recordDelta } from './delta-resync';
+import { recordDelta, standbySecondaryWritten } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
 import { fencedRefusal, servePair, storeInCache } from './serve';
@@ -138,7 +138,10 @@ class ArrivalFlow implements StoredTo, AnswerTo {
       a.copyForward = copyingPairsAlreadySent(core, a.volumeId, a.offset, a.length, a.source === 'host' || a.source === 'sync');
       if (a.copyForward) for (const [q, tracks] of a.copyForward) (a.io.copyForward ??= new Map()).set(q, tracks);
       applyData(core, a.volumeId, a.offset, a.length, a.data, a.copyForward);
-      if (core.standbyPairs.length) recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
+      if (core.standbyPairs.length) {
+        recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
+        if (a.source === 'host') standbySecondaryWritten(core, a.volumeId);
+      }
     }
     const secondaryPair = core.pairWithSecondary(a.volumeId);
     if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
