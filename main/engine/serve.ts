@@ -46,26 +46,37 @@ class StoreWait implements CacheWaiter {
   }
 
   ready(nowUs: number): boolean {
-    return this.cache.canStore(this.volumeId, this.first, this.last, nowUs);
+    // One track (nearly every write): a free slot is enough (its track is not dirty, or it would not wait).
+    return this.first === this.last ? this.cache.hasFree() : this.cache.canStore(this.volumeId, this.first, this.last, nowUs);
   }
 
   /** Takes the tracks' slots, or waits for them; `myTurn` when woken from the head of the queue (its slots are free). */
   tryStore(core: EngineState, myTurn: boolean): void {
     const { cache, volumeId, first, last } = this;
+    if (first === last) {
+      const version = myTurn || !cache.isWaitedFor(volumeId, first) ? cache.store(volumeId, first, core.nowUs) : -1;
+      if (version >= 0) return this.then.stored(core, [{ cache, volumeId, track: first, version }]);
+      return this.wait(core);
+    }
     let wait = !cache.canStore(volumeId, first, last, core.nowUs);
     // Not its turn: it must not overtake a waiter for one of its tracks.
     for (let t = first; !myTurn && !wait && t <= last; t++) wait = cache.isWaitedFor(volumeId, t);
     if (wait) {
       const never = cache.neverFits(volumeId, first, last);
       if (never) throw new EngineInvariantError(cache.id, never);
-      if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
-      core.activeFlows++;
-      cache.enqueue(this, volumeId, first, last);
-      scheduleWake(core, cache);
-      return;
+      return this.wait(core);
     }
     const versions = cache.storeAll(volumeId, first, last, core.nowUs);
     this.then.stored(core, versions.map((version, i) => ({ cache, volumeId, track: first + i, version })));
+  }
+
+  /** Queues for the slots (all of them at once), behind the writers already waiting. */
+  private wait(core: EngineState): void {
+    const cache = this.cache;
+    if (cache.waiters.length >= MAX_CACHE_WAITERS) throw new EngineInvariantError(cache.id, `more than ${MAX_CACHE_WAITERS} writes waiting for a free slot`);
+    core.activeFlows++;
+    cache.enqueue(this, this.volumeId, this.first, this.last);
+    scheduleWake(core, cache);
   }
 }
 
