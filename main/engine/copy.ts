@@ -116,7 +116,7 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
 export function copyTrack(core: EngineState, p: PairRt, route: PairRoute, secSystem: string, offset: number, len: number, gen: number): void {
   const data = core.stack.anyWritten(p.primaryId, offset, len) ? core.stack.readForTransfer(p.primaryId, offset, len) : null;
   // These bytes include every write so far: journal records of older writes to the track must not land after them.
-  if (p.mode === 'async') supersedeJournaled(p, offset, len);
+  if (p.mode === 'async') supersedeJournaled(core, p, offset, len);
   const link = route.link;
   const track = offset / p.trackBytes;
   p.copy.inFlight++;
