@@ -13,6 +13,8 @@ export class PairFacts {
   private readonly primary = new Map<string, readonly PairRt[]>();
   /** null: the volume is the secondary of no paired pair. */
   private readonly secondary = new Map<string, PairRt | null>();
+  /** Every paired pair whose secondary is the volume, by volume id. */
+  private readonly secondaries = new Map<string, readonly PairRt[]>();
   /** Pairs downstream of a volume (pair-states.ts downstreamOf), by volume id. */
   private readonly downstream = new Map<string, readonly PairRt[]>();
   private recording: boolean | undefined = undefined;
@@ -46,6 +48,18 @@ export class PairFacts {
     }
     this.secondary.set(volumeId, found);
     return found ?? undefined;
+  }
+
+  /** Every paired pair whose secondary is the volume (usually none or one), in pair order. Shared: read it, never change it. */
+  allWithSecondary(volumeId: string): readonly PairRt[] {
+    this.current();
+    const known = this.secondaries.get(volumeId);
+    if (known !== undefined) return known;
+    let out: PairRt[] | undefined;
+    for (const p of this.pairList) if (p.secondaryId === volumeId && p.rules.paired) (out ??= []).push(p);
+    const list = out ?? NO_PAIRS;
+    this.secondaries.set(volumeId, list);
+    return list;
   }
 
   /**
@@ -83,6 +97,7 @@ export class PairFacts {
     if (this.epoch === epoch) return;
     this.primary.clear();
     this.secondary.clear();
+    this.secondaries.clear();
     this.downstream.clear();
     this.recording = undefined;
     this.copying = undefined;

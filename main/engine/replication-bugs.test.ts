@@ -820,6 +820,23 @@ describe('a host at the remote site writing the S-VOL of a delta-resync standby 
     expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
   });
 
+  test('a volume that is the secondary of two pairs is write-protected while either protects it (prop-long --load --remote seed 8484)', () => {
+    // pair-async split with S-VOL write enabled, pair-delta deleted and made again (an initial copy into V22): the
+    // remote host's writes were let through by pair-async's split alone, and pair-delta went PAIR with V11 != V22.
+    const v: Variation = { distanceScale: 0.01, bandwidthScale: 4, fence: 'never', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'as-filed', paths: false, load: { iops: 10_000, hotspotFraction: 0.01, cacheBytes: 4 * 2 ** 20, blockBytes: 6144, readRatio: 0 }, writes: 'straddling', remoteHosts: true };
+    const acts: Action[] = [
+      { kind: 'pair', index: 1, op: 'split', readWrite: true },
+      { kind: 'pair', index: 2, op: 'delete', readWrite: true },
+      { kind: 'settle' },
+      { kind: 'pair', index: 2, op: 'create', readWrite: false },
+      { kind: 'run', us: 84_907 },
+    ];
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), v, 712_959, acts);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-delta')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
+  });
+
   test('the relay leg split before its initial copy finished: the delta resync falls back to a full copy (prop-long --remote seed 3939)', () => {
     const v: Variation = { distanceScale: 1, bandwidthScale: 0.01, fence: 'status', initially: 'create', journalBytes: 64 * 2 ** 30, autoResync: false, grouping: 'as-filed', paths: false, writes: 'straddling', remoteHosts: true };
     const acts: Action[] = [

@@ -226,10 +226,22 @@ export function copyingPairsAlreadySent(core: EngineState, volumeId: string, off
 export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
   const primaryOf = core.pairsWithPrimary(volumeId);
   for (let i = 0; i < primaryOf.length; i++) if (primaryOf[i]!.fenced) return fencedRefusal(primaryOf[i]!);
-  const p = core.pairWithSecondary(volumeId) ?? standbyWithSecondary(core, volumeId);
-  if (!p) return undefined;
+  // Every pair the volume is the secondary of must allow it: a split with S-VOL write enabled on one pair does not
+  // open the S-VOL of another that replicates into it (prop-long --load --remote seed 8484: pair-async split
+  // read/write, pair-delta made again and copying into V22, the remote host wrote V22: PAIR with V11 != V22).
+  const secondaryOf = core.pairFacts.allWithSecondary(volumeId);
+  for (let i = 0; i < secondaryOf.length; i++) if (!secondaryWritable(secondaryOf[i]!)) return writeProtected(volumeId, secondaryOf[i]!);
+  if (secondaryOf.length > 0) return undefined;
+  const standby = standbyWithSecondary(core, volumeId);
+  return standby && !secondaryWritable(standby) ? writeProtected(volumeId, standby) : undefined;
+}
+
+function secondaryWritable(p: PairRt): boolean {
   const writes = p.rules.secondaryWrites;
-  if (writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable)) return undefined;
+  return writes === 'accepted' || (writes === 'if-split-read-write' && p.secondaryWritable);
+}
+
+function writeProtected(volumeId: string, p: PairRt): string {
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
 }
 
