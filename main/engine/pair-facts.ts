@@ -25,14 +25,7 @@ export class PairFacts {
 
   /** The paired pairs whose primary is the volume, in pair order. Shared: read it, never change it. */
   withPrimary(volumeId: string): readonly PairRt[] {
-    this.current();
-    const known = this.primary.get(volumeId);
-    if (known !== undefined) return known;
-    let out: PairRt[] | undefined;
-    for (const p of this.pairList) if (p.primaryId === volumeId && p.rules.paired) (out ??= []).push(p);
-    const list = out ?? NO_PAIRS;
-    this.primary.set(volumeId, list);
-    return list;
+    return this.paired(this.primary, volumeId, true);
   }
 
   /** The paired pair whose secondary is the volume (the first in pair order), if any. */
@@ -52,14 +45,19 @@ export class PairFacts {
 
   /** Every paired pair whose secondary is the volume (usually none or one), in pair order. Shared: read it, never change it. */
   allWithSecondary(volumeId: string): readonly PairRt[] {
+    return this.paired(this.secondaries, volumeId, false);
+  }
+
+  /** The paired pairs with the volume on one side (kept in `known` until a pair changes). */
+  private paired(known: Map<string, readonly PairRt[]>, volumeId: string, primary: boolean): readonly PairRt[] {
     this.current();
-    const known = this.secondaries.get(volumeId);
-    if (known !== undefined) return known;
+    const list = known.get(volumeId);
+    if (list !== undefined) return list;
     let out: PairRt[] | undefined;
-    for (const p of this.pairList) if (p.secondaryId === volumeId && p.rules.paired) (out ??= []).push(p);
-    const list = out ?? NO_PAIRS;
-    this.secondaries.set(volumeId, list);
-    return list;
+    for (const p of this.pairList) if ((primary ? p.primaryId : p.secondaryId) === volumeId && p.rules.paired) (out ??= []).push(p);
+    const made = out ?? NO_PAIRS;
+    known.set(volumeId, made);
+    return made;
   }
 
   /**
