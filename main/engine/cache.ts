@@ -212,6 +212,22 @@ export class CacheRt {
    */
   canStore(volumeId: string, first: number, last: number, nowUs: number): boolean {
     this.observe(nowUs);
+    const { needDirty, newSlots, ownClean } = this.slotNeeds(volumeId, first, last);
+    return this.dirtyCount + needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal - this.table.size + (this.cleanCount - ownClean);
+  }
+
+  /**
+   * Why tracks first..last can never be stored at once (more of them need a dirty slot than the cache lets be dirty,
+   * or a new slot than it has), or undefined. Validation refuses workloads that would write so (write-exceeds-cache).
+   */
+  neverFits(volumeId: string, first: number, last: number): string | undefined {
+    const { needDirty, newSlots } = this.slotNeeds(volumeId, first, last);
+    if (needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal) return undefined;
+    return `a write to ${last - first + 1} tracks of ${volumeId} can never be stored in cache ${this.id}: it lets at most ${this.dirtyLimit} track(s) hold write-pending data (${this.slotsTotal} slots x the write-pending threshold ${this.writePendingThreshold})`;
+  }
+
+  /** What storing tracks first..last takes: dirty slots (tracks not dirty yet), new slots, and clean slots of its own. */
+  private slotNeeds(volumeId: string, first: number, last: number): { needDirty: number; newSlots: number; ownClean: number } {
     const t = this.table;
     let needDirty = 0;
     let newSlots = 0;
@@ -226,24 +242,7 @@ export class CacheRt {
         if (t.version(s) > 0) ownClean++;
       }
     }
-    return this.dirtyCount + needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal - t.size + (this.cleanCount - ownClean);
-  }
-
-  /**
-   * Why tracks first..last can never be stored at once (more of them need a dirty slot than the cache lets be dirty,
-   * or a new slot than it has), or undefined. Validation refuses workloads that would write so (write-exceeds-cache).
-   */
-  neverFits(volumeId: string, first: number, last: number): string | undefined {
-    const t = this.table;
-    let needDirty = 0;
-    let newSlots = 0;
-    for (let track = first; track <= last; track++) {
-      const s = t.find(this.key(volumeId, track));
-      if (s < 0) newSlots++;
-      if (s < 0 || !t.dirty(s)) needDirty++;
-    }
-    if (needDirty <= this.dirtyLimit && newSlots <= this.slotsTotal) return undefined;
-    return `a write to ${last - first + 1} tracks of ${volumeId} can never be stored in cache ${this.id}: it lets at most ${this.dirtyLimit} track(s) hold write-pending data (${this.slotsTotal} slots x the write-pending threshold ${this.writePendingThreshold})`;
+    return { needDirty, newSlots, ownClean };
   }
 
   /** Stores tracks first..last (canStore said yes): those with a slot first, so taking a new one evicts none of them. */

@@ -192,7 +192,21 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
  * swap-resync of the relay leg with remote writes, then a delta resync that sent the kept writes, PAIR with V11 != V22).
  */
 export function standbySecondaryWritten(core: EngineState, volumeId: string): void {
-  for (const s of core.standbyPairs) if (s.secondaryId === volumeId && s.rules.standsBy) s.deltaGap ??= `a host wrote ${volumeId} at its site while ${s.id} stood by`;
+  for (const s of core.standbyPairs) if (standsByInto(s, volumeId)) s.deltaGap ??= `a host wrote ${volumeId} at its site while ${s.id} stood by`;
+}
+
+/**
+ * A delta-resync standby (HOLD, HOLDING, HLDE) whose secondary is this volume: not paired, yet its S-VOL stays
+ * write-protected (pair-rules), else a host at the remote site wrote V22 once the relay leg was deleted and the delta
+ * resync, sending only what the standby kept, said PAIR over different copies (prop-long --remote seed 2727).
+ */
+export function standbyWithSecondary(core: EngineState, volumeId: string): PairRt | undefined {
+  for (let i = 0; i < core.standbyPairs.length; i++) if (standsByInto(core.standbyPairs[i]!, volumeId)) return core.standbyPairs[i];
+  return undefined;
+}
+
+function standsByInto(s: PairRt, volumeId: string): boolean {
+  return s.secondaryId === volumeId && s.rules.standsBy;
 }
 
 /**

@@ -116,9 +116,8 @@ export function releaseHeld(core: EngineState, j: JournalRt): void {
  * bytes are on the primary; the pair no longer replicates them) and the others' may fit in the room its records left.
  */
 export function releaseHeldOf(core: EngineState, j: JournalRt, pair: PairRt): void {
-  const mine = j.held.filter((h) => h.pair === pair);
+  const mine = takeHeld(j, (h) => h.pair === pair);
   if (mine.length === 0) return;
-  j.held.splice(0, j.held.length, ...j.held.filter((h) => h.pair !== pair));
   for (const h of mine) {
     core.activeFlows--;
     h.answered.answer(core, true);
@@ -126,6 +125,13 @@ export function releaseHeldOf(core: EngineState, j: JournalRt, pair: PairRt): vo
   admitHeld(core, j);
   checkJournalFill(core, j);
   pump(core, j);
+}
+
+/** Takes the held writes `which` picks out of the journal's queue (the others keep their order). */
+function takeHeld(j: JournalRt, which: (h: JournalRt['held'][number]) => boolean): JournalRt['held'] {
+  const taken = j.held.filter(which);
+  if (taken.length > 0) j.held.splice(0, j.held.length, ...j.held.filter((h) => !which(h)));
+  return taken;
 }
 
 export function checkJournalFill(core: EngineState, j: JournalRt): void {
@@ -315,9 +321,8 @@ export function supersedeJournaled(core: EngineState, p: PairRt, offset: number,
   // (a 64 KiB journal, 44 KiB writes across two tracks: the older write over the newer one, PAIR with V21 != V22;
   // prop-long --load --straddle --remote --edits seed 2525). They leave the queue answered: the copy carries them.
   if (j.held.length === 0) return;
-  const superseded = j.held.filter((h) => h.pair === p && h.offset < end && h.offset + h.length > offset);
+  const superseded = takeHeld(j, (h) => h.pair === p && h.offset < end && h.offset + h.length > offset);
   if (superseded.length === 0) return;
-  j.held.splice(0, j.held.length, ...j.held.filter((h) => !superseded.includes(h)));
   if (j.held.length === 0) j.fullSinceUs = undefined;
   for (const h of superseded) {
     if (h.offset < offset || h.offset + h.length > end) p.markTracks(p.primaryBitmap, h.offset, h.length);

@@ -11,8 +11,6 @@ export const NO_PAIRS: readonly PairRt[] = Object.freeze([]);
  */
 export class PairFacts {
   private readonly primary = new Map<string, readonly PairRt[]>();
-  /** null: the volume is the secondary of no paired pair. */
-  private readonly secondary = new Map<string, PairRt | null>();
   /** Every paired pair whose secondary is the volume, by volume id. */
   private readonly secondaries = new Map<string, readonly PairRt[]>();
   /** Pairs downstream of a volume (pair-states.ts downstreamOf), by volume id. */
@@ -30,17 +28,7 @@ export class PairFacts {
 
   /** The paired pair whose secondary is the volume (the first in pair order), if any. */
   withSecondary(volumeId: string): PairRt | undefined {
-    this.current();
-    const known = this.secondary.get(volumeId);
-    if (known !== undefined) return known ?? undefined;
-    let found: PairRt | null = null;
-    for (const p of this.pairList) {
-      if (p.secondaryId !== volumeId || !p.rules.paired) continue;
-      found = p;
-      break;
-    }
-    this.secondary.set(volumeId, found);
-    return found ?? undefined;
+    return this.allWithSecondary(volumeId)[0];
   }
 
   /** Every paired pair whose secondary is the volume (usually none or one), in pair order. Shared: read it, never change it. */
@@ -94,7 +82,6 @@ export class PairFacts {
     const epoch = currentPairsEpoch();
     if (this.epoch === epoch) return;
     this.primary.clear();
-    this.secondary.clear();
     this.secondaries.clear();
     this.downstream.clear();
     this.recording = undefined;

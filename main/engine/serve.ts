@@ -224,8 +224,14 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
   release(core: EngineState): void {
     if (!this.counted) return;
     this.counted = false;
-    releaseSyncTracks(this.p, this.firstTrack, this.lastTrack);
-    trackLockFreed(core, this.p);
+    const p = this.p;
+    p.syncInFlight--;
+    for (let t = this.firstTrack; t <= this.lastTrack; t++) {
+      const n = p.syncInFlightTracks.get(t)! - 1;
+      if (n > 0) p.syncInFlightTracks.set(t, n);
+      else p.syncInFlightTracks.delete(t);
+    }
+    trackLockFreed(core, p);
   }
 
   /** The secondary answered. */
@@ -244,11 +250,9 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
     const { p, route } = this;
     // Either way its track is in the bitmap: the write reaches the secondary with the resync's copy, in no update.
     if (core.standbyPairs.length) deltaSettled(core, p, this.a.io.id);
-    if (p.updateGen !== this.gen) {
-      // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
-      // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
-      return p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${this.secondaryId}: ${why}` : undefined;
-    }
+    // The pair moved on (takeover, reversal, new copy, delete) while this update was on its way; its track was
+    // recorded when the pair stopped replicating. Nothing to suspend; the host is answered by the fence level.
+    if (p.updateGen !== this.gen) return movedOnRefusal(p, this.secondaryId, why);
     p.markTracks(p.primaryBitmap, this.a.offset, this.a.length);
     suspend(core, p, 'PSUE', why, route && !route.link.up ? { kind: 'link', id: route.link.id } : { kind: 'system', id: this.secSystem });
     // The failed update itself is the first write the fence refuses (data; status when the S-VOL could not be marked).
@@ -303,7 +307,7 @@ class SyncResend implements PathWaiter {
         // Taken over, swapped, split or copied again while it waited: its tracks are in the bitmap (recorded when the
         // pair stopped replicating); the host is answered by the fence level, as for an update lost on its way.
         if (core.standbyPairs.length) deltaSettled(core, p, this.a.io.id);
-        const seen = p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${p.secondaryId}: the pair changed state while the update waited for the track lock` : undefined;
+        const seen = movedOnRefusal(p, p.secondaryId, 'the pair changed state while the update waited for the track lock');
         return this.done.answer(core, seen === undefined, seen);
       }
     }
@@ -318,14 +322,9 @@ class SyncResend implements PathWaiter {
   }
 }
 
-/** Takes a sync update's tracks out of the pair's in-flight count. */
-function releaseSyncTracks(p: PairRt, first: number, last: number): void {
-  p.syncInFlight--;
-  for (let t = first; t <= last; t++) {
-    const n = p.syncInFlightTracks.get(t)! - 1;
-    if (n > 0) p.syncInFlightTracks.set(t, n);
-    else p.syncInFlightTracks.delete(t);
-  }
+/** What the host hears of an update its pair no longer wanted (it moved on): a failure under fence data, else nothing. */
+function movedOnRefusal(p: PairRt, secondaryId: string, why: string): string | undefined {
+  return p.cfg.fence === 'data' ? `pair ${p.id} (fence data) could not update ${secondaryId}: ${why}` : undefined;
 }
 
 /** A sync answer on its way back: lost if the cable was cut before it arrived. */

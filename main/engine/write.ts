@@ -2,7 +2,7 @@
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
 import { handDown, serveIfStill } from './handdown';
-import { recordDelta, standbySecondaryWritten } from './delta-resync';
+import { recordDelta, standbySecondaryWritten, standbyWithSecondary } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
 import { fencedRefusal, servePair, storeInCache } from './serve';
@@ -243,19 +243,6 @@ function secondaryWritable(p: PairRt): boolean {
 
 function writeProtected(volumeId: string, p: PairRt): string {
   return `${volumeId} is the secondary of pair ${p.id} (${p.state}) and is write-protected`;
-}
-
-/**
- * A delta-resync standby (HOLD, HOLDING, HLDE) whose secondary is this volume: not paired, yet its S-VOL stays
- * write-protected (pair-rules), else a host at the remote site wrote V22 once the relay leg was deleted and the delta
- * resync, sending only what the standby kept, said PAIR over different copies (prop-long --remote seed 2727).
- */
-function standbyWithSecondary(core: EngineState, volumeId: string): PairRt | undefined {
-  for (let i = 0; i < core.standbyPairs.length; i++) {
-    const q = core.standbyPairs[i]!;
-    if (q.secondaryId === volumeId && q.rules.standsBy) return q;
-  }
-  return undefined;
 }
 
 export function applyData(core: EngineState, volumeId: string, offset: number, length: number, data: Payload | null, replicatedLater?: Map<PairRt, number[]>): void {
