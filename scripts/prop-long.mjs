@@ -43,9 +43,10 @@ const builtIns = readdirSync(dir)
     return { file, topology: filled ? loaded.topology : withoutInitialFill(loaded.topology) };
   });
 
+const kinds = { load, straddle, edits, remote };
 const started = Date.now();
 if (sample) {
-  const r = sampledRuns(builtIns, runs, seed, Number(maxArg ?? 120), load, (what) => console.warn(`prop-long: FAILED ${what}`), process.argv.includes('--verbose') ? (line) => console.log(line) : undefined, straddle, edits, remote);
+  const r = sampledRuns(builtIns, runs, seed, Number(maxArg ?? 120), kinds, (what) => console.warn(`prop-long: FAILED ${what}`), process.argv.includes('--verbose') ? (line) => console.log(line) : undefined);
   console.log(
     `prop-long --sample${load ? ' --load' : ''}${straddle ? ' --straddle' : ''}${edits ? ' --edits' : ''}${remote ? ' --remote' : ''}${filled ? ' --filled' : ''}${only ? ` --only=${only}` : ''}: seed ${seed}: ${r.runs} runs, ${r.failures} failed, ${r.steps} steps, ${r.writesAcked} writes acknowledged (${r.writesFailed} failed), ` +
       `${r.faults} faults, ${r.commandsRefused} commands refused, ${r.resyncs} copies/resyncs completed, ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -53,7 +54,7 @@ if (sample) {
   if (r.failures) process.exitCode = 1;
   process.exit();
 }
-const report = propertyRuns(builtIns, runs, seed, Number(maxArg ?? 120), load, (what) => console.warn(`prop-long: ${what}`), straddle, edits, remote);
+const report = propertyRuns(builtIns, runs, seed, Number(maxArg ?? 120), kinds, (what) => console.warn(`prop-long: ${what}`));
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log(
   `prop-long${load ? ' --load' : ''}${straddle ? ' --straddle' : ''}${edits ? ' --edits' : ''}${remote ? ' --remote' : ''}${filled ? ' --filled' : ''}: seed ${seed}: ${report.runs} runs, ${report.steps} steps, ${report.writesAcked} writes acknowledged (${report.writesFailed} failed), ` +

@@ -2,7 +2,6 @@
 import fc from 'fast-check';
 import type { Topology } from '../../../app/model/schema';
 import { actionArb, actionWithEditsArb, loadVariationArb, remoteHosts, straddling, variationArb } from './arbitraries';
-import type { Variation } from './variations';
 import { EngineModel, runSequence, vary } from './harness';
 import type { Action, Violation } from './harness';
 
@@ -23,11 +22,11 @@ export interface LongRunReport {
 const SLOW_SEQUENCE_MS = 20_000;
 
 /** Runs `numRuns` random sequences; on failure reports the seed and path that replay it (fc's own shrinking applied). */
-export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, load = false, onNotice?: (what: string) => void, straddle = false, edits = false, remote = false): LongRunReport {
+export function propertyRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, kinds: SequenceKinds = {}, onNotice?: (what: string) => void): LongRunReport {
   const report: LongRunReport = { seed, runs: 0, steps: 0, writesAcked: 0, writesFailed: 0, faults: 0, commandsRefused: 0, resyncs: 0, statesSeen: [] };
   const states = new Set<string>();
   const result = fc.check(
-    fc.property(fc.nat(builtIns.length - 1), variations(load, straddle, remote), fc.nat(1_000_000), fc.array(edits ? actionWithEditsArb : actionArb, { minLength: 5, maxLength: maxActions, size: 'max' }), (which, variation, engineSeed, actions) => {
+    fc.property(...sequenceArbs(builtIns.length, maxActions, kinds), (which, variation, engineSeed, actions) => {
       const started = Date.now();
       const { violations, stats } = runSequence(builtIns[which]!.topology, variation, engineSeed, actions);
       // Said as it happens, before fast-check's shrinking (which can run for many minutes on a long sequence): a
@@ -57,10 +56,10 @@ export function propertyRuns(builtIns: { file: string; topology: Topology }[], n
  * load sequence can take longer than the run itself; this finds more failures per hour and leaves shrinking to a
  * replay. `onRun` hears one line per sequence.
  */
-export function sampledRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, load = false, onFailure: (what: string) => void, onRun?: (line: string) => void, straddle = false, edits = false, remote = false): LongRunReport & { failures: number } {
+export function sampledRuns(builtIns: { file: string; topology: Topology }[], numRuns: number, seed: number, maxActions = 120, kinds: SequenceKinds, onFailure: (what: string) => void, onRun?: (line: string) => void): LongRunReport & { failures: number } {
   const report = { seed, runs: 0, steps: 0, writesAcked: 0, writesFailed: 0, faults: 0, commandsRefused: 0, resyncs: 0, statesSeen: [] as string[], failures: 0 };
   const states = new Set<string>();
-  const samples = fc.sample(fc.tuple(fc.nat(builtIns.length - 1), variations(load, straddle, remote), fc.nat(1_000_000), fc.array(edits ? actionWithEditsArb : actionArb, { minLength: 5, maxLength: maxActions, size: 'max' })), { numRuns, seed });
+  const samples = fc.sample(fc.tuple(...sequenceArbs(builtIns.length, maxActions, kinds)), { numRuns, seed });
   for (const [which, variation, engineSeed, actions] of samples) {
     const started = Date.now();
     const { violations, stats } = runSequence(builtIns[which]!.topology, variation, engineSeed, actions);
@@ -75,11 +74,24 @@ export function sampledRuns(builtIns: { file: string; topology: Topology }[], nu
   return report;
 }
 
-/** The variations drawn: with or without load, with writes that span tracks (--straddle) or not, with remote hosts (--remote) or not. */
-function variations(load: boolean, straddle: boolean, remote: boolean): fc.Arbitrary<Variation> {
-  const arb = load ? loadVariationArb : variationArb;
-  const spanning = straddle ? straddling(arb) : arb;
-  return remote ? remoteHosts(spanning) : spanning;
+/**
+ * What the sequences are drawn from, beyond the default: under the figures' own load (--load), with writes across
+ * track boundaries (--straddle), live cable edits among the actions (--edits), a host at each remote site (--remote).
+ */
+export interface SequenceKinds {
+  load?: boolean;
+  straddle?: boolean;
+  edits?: boolean;
+  remote?: boolean;
+}
+
+/** The arbitraries of one sequence, [figure index, variation, engine seed, actions], for both kinds of run. */
+function sequenceArbs(figures: number, maxActions: number, kinds: SequenceKinds) {
+  let variation = kinds.load ? loadVariationArb : variationArb;
+  if (kinds.straddle) variation = straddling(variation);
+  if (kinds.remote) variation = remoteHosts(variation);
+  const actions = fc.array(kinds.edits ? actionWithEditsArb : actionArb, { minLength: 5, maxLength: maxActions, size: 'max' });
+  return [fc.nat(figures - 1), variation, fc.nat(1_000_000), actions] as const;
 }
 
 /** One more sequence's figures added to the totals. */
