@@ -352,6 +352,9 @@ export class PairRt {
     for (const t of this.syncInFlightTracks.keys()) this.primaryBitmap.set(t);
     // And those of updates held by the track lock (not sent yet: they will not be, see SyncResend.retry).
     for (const w of this.pathWatch.lockWaiters) for (let t = w.firstTrack!; t <= w.lastTrack!; t++) this.primaryBitmap.set(t);
+    // And those of updates waiting for the path timeout (never sent, or lost on the cut path): sent after a split, or
+    // not at all after a new generation (SyncResend.retry), the secondary may never get them.
+    for (const t of this.pathWatch.waitingTracks.keys()) this.primaryBitmap.set(t);
   }
 
   markTracks(bitmap: DifferentialBitmap, offset: number, length: number): void {

@@ -4,6 +4,7 @@ import { loadBuiltIn, loadFigure } from '../../test/builtins';
 import { withoutInitialFill, type Pair, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSequence, type Action, type Variation } from './properties/harness';
+import { withPathGroups } from './properties/variations';
 import { JournalRt, PairRt, type JournalRecord } from './pairs';
 import { supersedeJournaled } from './journal';
 import { CacheRt } from './cache';
@@ -1278,5 +1279,62 @@ describe('hand-downs on their way across a new generation of their pair (TRUST.m
     // The initial copy carried those writes; no record of them went over the link after it (older bytes after newer).
     expect(p.journal!.nextSeq).toBe(1);
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});
+
+describe('a sync update waiting for the path timeout when its pair is taken over (TRUST.md bug 31)', () => {
+  // pair-sync on a two-path group (path timeout 20 ms); CN2 is cut, so the host's write is stored in V11 and its update
+  // waits for the timeout to notice the cut. Meanwhile pair-sync is taken over (S-VOL takeover, SSWS): a new generation
+  // of its updates. When the timeout ran out, the waiting update was sent anyway, on the path still up, and landed on V12,
+  // the volume the takeover had just made the production copy: bytes from the old primary over the new one's.
+  function setUp(fence: Pair['fence']) {
+    const t = withPathGroups(quiet(load('fig01'), (p) => (p.mode === 'sync' ? { ...p, fence } : p)));
+    const e = new Engine(t, { seed: 1 });
+    const p = e.pairs.get('pair-sync')!;
+    expect(p.cfg.paths?.cableIds.length).toBe(2);
+    expect(e.command({ type: 'cutCable', cableId: p.cfg.paths!.cableIds[0]! }).ok).toBe(true);
+    let answer: boolean | undefined;
+    expect(e.hostWrite('host1', 'LU11', 0, new Uint8Array(4096).fill(7), false, (ok) => (answer = ok)).ok).toBe(true);
+    e.runFor(2_000);
+    expect(answer).toBeUndefined();
+    const before = e.volumeHash('V12');
+    expect(e.volumeHash('V11')).not.toBe(before);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
+    expect(p.state).toBe('SSWS');
+    e.runFor(100_000);
+    return { e, p, before, answer: () => answer };
+  }
+
+  test('the update is not sent after the takeover: V12 keeps the image it was taken over with', () => {
+    const { e, before, answer } = setUp('never');
+    expect(e.volumeHash('V12')).toBe(before);
+    // Fence never: the host's write stands on V11 (its track is recorded for the swap-resync).
+    expect(answer()).toBe(true);
+  });
+
+  test('under fence data the host hears that its write did not reach the secondary, and a swap-resync makes the copies equal', () => {
+    const { e, p, before, answer } = setUp('data');
+    expect(e.volumeHash('V12')).toBe(before);
+    expect(answer()).toBe(false);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'swapResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(p.state).toBe('PAIR');
+    expect(e.volumeHash('V11')).toBe(e.volumeHash('V12'));
+  });
+});
+
+describe('the property check for bug 31: a taken-over S-VOL changes only by its own hosts\' writes', () => {
+  test('the sequence of bug 31 through the harness: no update lands on V12 after the takeover', () => {
+    const variation: Variation = { distanceScale: 1, bandwidthScale: 1, fence: 'never', initially: 'paired', journalBytes: 2 ** 30, autoResync: false, grouping: 'as-filed', paths: true };
+    const actions: Action[] = [
+      { kind: 'cutCable', index: 1 },
+      { kind: 'write', target: 0, block: 0 },
+      { kind: 'run', us: 2_000 },
+      { kind: 'pair', index: 0, op: 'takeover', readWrite: true },
+      { kind: 'run', us: 100_000 },
+    ];
+    const { violations, engine } = runSequence(load('fig01'), variation, 0, actions);
+    expect(engine!.pairs.get('pair-sync')!.state).toBe('SSWS');
+    expect(violations).toEqual([]);
   });
 });

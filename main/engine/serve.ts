@@ -301,15 +301,15 @@ class SyncResend implements PathWaiter {
   retry(core: EngineState): void {
     this.lostFlow?.release(core);
     const p = this.p;
-    if (this.held) {
-      p.syncInFlight--;
-      if (p.updateGen !== this.gen) {
-        // Taken over, swapped, split or copied again while it waited: its tracks are in the bitmap (recorded when the
-        // pair stopped replicating); the host is answered by the fence level, as for an update lost on its way.
-        if (core.standbyPairs.length) deltaSettled(core, p, this.a.io.id);
-        const seen = movedOnRefusal(p, p.secondaryId, 'the pair changed state while the update waited for the track lock');
-        return this.done.answer(core, seen === undefined, seen);
-      }
+    if (this.held) p.syncInFlight--;
+    if (p.updateGen !== this.gen) {
+      // Taken over, swapped or copied again while it waited (for the track lock or the path timeout): its tracks are in
+      // the bitmap (PairRt.markSyncInFlight, when the pair stopped replicating); the host is answered by the fence
+      // level, as for an update lost on its way. Sent anyway, a waiting update landed on the S-VOL a takeover had just
+      // made the production copy (TRUST.md bug 31).
+      if (core.standbyPairs.length) deltaSettled(core, p, this.a.io.id);
+      const seen = movedOnRefusal(p, p.secondaryId, `the pair changed state while the update waited for ${this.held ? 'the track lock' : 'the path timeout'}`);
+      return this.done.answer(core, seen === undefined, seen);
     }
     // Sent again with what the primary holds there now, as an array's update copy sends the track from cache: the
     // original bytes could land after a newer update of the same track that went ahead meanwhile (the loss noticed only

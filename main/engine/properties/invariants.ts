@@ -37,6 +37,7 @@ export interface Violation {
     | 'rpo-never-shrinks-while-suspended'
     | 'remote-inconsistent-during-upstream-copy'
     | 'paths-at-minimum-never-suspend'
+    | 'taken-over-image-stable'
     | 'settles-after-repair';
   detail: string;
 }
@@ -109,6 +110,14 @@ export abstract class InvariantChecks {
   protected readonly fencedSince = new Map<string, number>();
   /** Async pair -> its RPO at the last check while suspended (same suspension: same state and since). */
   protected readonly suspendedRpo = new Map<string, { since: number; state: PairState; rpoMs: number }>();
+
+  /**
+   * Pair taken over (SSWS) -> when the model first saw it so, and each checked location of its S-VOL as it was then (or
+   * when another pair last wrote into those bytes).
+   */
+  protected readonly takenOver = new Map<string, { sinceUs: number; seqs: Map<number, number> }>();
+  /** (target, block) -> the volumes the host's LU writes directly, down its stack only (no pair). */
+  private readonly directLandings = new Map<string, Map<string, number>>();
 
   /** Whether the topology's workloads run (a sustained-load variation): started here, stopped by `finish`. */
   protected readonly loaded: boolean;
@@ -233,6 +242,7 @@ export abstract class InvariantChecks {
         if (up >= p.cfg.paths.minPaths)
           this.violations.push({ step, action, invariant: 'paths-at-minimum-never-suspend', detail: `pair ${id} suspended for a path loss with ${up} of its paths up (minimum ${p.cfg.paths.minPaths}): ${p.reason}` });
       }
+      this.checkTakenOver(step, action, id, p);
       const before = this.previousState.get(id);
       if (before === 'COPY' && state === 'PAIR') this.stats.resyncsCompleted++;
       this.previousState.set(id, state);
@@ -324,6 +334,58 @@ export abstract class InvariantChecks {
         return;
       }
     }
+  }
+
+  /**
+   * An S-VOL a takeover made the production copy (SSWS) changes only by the writes of hosts that write it through their
+   * own LU, issued after the takeover: an update of the old primary still on its way, or waiting for a path, must not
+   * land there (what is on its way under the old generation no longer lands; TRUST.md bug 31). Bytes another pair is
+   * writing into (a copy, a delta resync into a volume sharing them) are taken as they are, and checked from there.
+   */
+  private checkTakenOver(step: number, action: Action | { kind: 'final' }, id: string, p: { state: PairState; swapped: boolean; secondaryId: string; primaryId: string }): void {
+    if (p.state !== 'SSWS' || p.swapped) {
+      this.takenOver.delete(id);
+      return;
+    }
+    let entry = this.takenOver.get(id);
+    const fresh = entry === undefined;
+    if (!entry) this.takenOver.set(id, (entry = { sinceUs: this.engine.nowUs, seqs: new Map() }));
+    const vol = p.secondaryId;
+    const locations = new Set([...this.pairLocations(p.primaryId), ...this.pairLocations(vol)]);
+    for (const o of locations) {
+      const now = this.guard(step, action, () => this.seqAt(vol, o));
+      if (now === undefined) continue;
+      const was = entry.seqs.get(o);
+      entry.seqs.set(o, now);
+      if (fresh || was === undefined || was === now || this.writtenByAnotherPair(id, vol, o)) continue;
+      const w = this.writes[now - 1];
+      if (w && w.issuedUs >= entry.sinceUs && this.writesDirectly(w, vol, o)) continue;
+      this.violations.push({
+        step,
+        action,
+        invariant: 'taken-over-image-stable',
+        detail: `pair ${id} (SSWS since the model saw it at ${entry.sinceUs} us): ${vol}@${o} went from write #${was} to #${now}${w ? `, issued at ${w.issuedUs} us` : ''}, which no host wrote into ${vol} after the takeover`,
+      });
+    }
+  }
+
+  /** Another pair writes (or copies) into the bytes at `volumeId`@`offset`: a secondary sharing them that is paired or copying. */
+  private writtenByAnotherPair(pairId: string, volumeId: string, offset: number): boolean {
+    const sharing = new Set(sameBytes(this.topology, volumeId, offset, WRITE_BYTES).map((h) => h.elementId));
+    sharing.add(volumeId);
+    for (const [qid, q] of this.engine.pairs) if (qid !== pairId && sharing.has(q.secondaryId) && (q.state === 'COPY' || q.rules.replicating)) return true;
+    return false;
+  }
+
+  private writesDirectly(w: WriteRecord, volumeId: string, offset: number): boolean {
+    const key = `${w.target}/${w.block}`;
+    let direct = this.directLandings.get(key);
+    if (!direct) {
+      const target = this.targets[w.target]!;
+      direct = this.landingsOf(target.luId, target.offsets[w.block]!, []);
+      this.directLandings.set(key, direct);
+    }
+    return direct.get(volumeId) === offset;
   }
 
   private wroteAt(seq: number, volumeId: string, offset: number): boolean {
