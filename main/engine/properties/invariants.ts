@@ -338,7 +338,7 @@ export abstract class InvariantChecks {
 
   /**
    * An S-VOL a takeover made the production copy (SSWS) changes only by the writes of hosts that write it through their
-   * own LU, issued after the takeover: an update of the old primary still on its way, or waiting for a path, must not
+   * own LU (which the array accepts once it arrives after the takeover): an update of the old primary still on its way, or waiting for a path, must not
    * land there (what is on its way under the old generation no longer lands; TRUST.md bug 31). Bytes another pair is
    * writing into (a copy, a delta resync into a volume sharing them) are taken as they are, and checked from there.
    */
@@ -359,12 +359,13 @@ export abstract class InvariantChecks {
       entry.seqs.set(o, now);
       if (fresh || was === undefined || was === now || this.writtenByAnotherPair(id, vol, o)) continue;
       const w = this.writes[now - 1];
-      if (w && w.issuedUs >= entry.sinceUs && this.writesDirectly(w, vol, o)) continue;
+      // A host's own write may have been issued before the takeover: it reached the array after it (a long host cable).
+      if (w && this.writesDirectly(w, vol, o)) continue;
       this.violations.push({
         step,
         action,
         invariant: 'taken-over-image-stable',
-        detail: `pair ${id} (SSWS since the model saw it at ${entry.sinceUs} us): ${vol}@${o} went from write #${was} to #${now}${w ? `, issued at ${w.issuedUs} us` : ''}, which no host wrote into ${vol} after the takeover`,
+        detail: `pair ${id} (SSWS since the model saw it at ${entry.sinceUs} us): ${vol}@${o} went from write #${was} to #${now}${w ? `, issued at ${w.issuedUs} us` : ''}, which no host wrote into ${vol} through its own LU`,
       });
     }
   }
