@@ -181,4 +181,49 @@ describe('the checker itself', () => {
     model.apply({ kind: 'run', us: 1 });
     expect(model.violations.map((v) => v.invariant)).toContain('async-consistent-image');
   });
+
+  it('reports a taken-over S-VOL changed by something other than its own host (written behind its back)', async () => {
+    const { EngineModel, vary } = await import('./harness');
+    const { withRemoteHosts } = await import('./variations');
+    const model = new EngineModel(vary(withRemoteHosts(fig01), calm), 1);
+    model.addTarget('host1', 'LU11');
+    model.addTarget('hostR0', 'LU-R0');
+    model.apply({ kind: 'write', target: 0, block: 0 });
+    model.apply({ kind: 'settle' });
+    model.apply({ kind: 'pair', index: 1, op: 'takeover', readWrite: true });
+    model.apply({ kind: 'settle' });
+    expect(model.engine.pairs.get('pair-async')!.state).toBe('SSWS');
+    // The remote host's own write is what SSWS is for.
+    model.apply({ kind: 'write', target: 1, block: 1 });
+    model.apply({ kind: 'settle' });
+    expect(model.violations).toEqual([]);
+    // The local host's block 1 lands on V22 behind the pair's back.
+    // (Block 1 of LU11 is at 3 tracks + 8 KiB, and V22 holds LU11's bytes at the same offsets; write #200 was never issued.)
+    model.engine.preload('V22', 3 * 262144 + 8192, new Uint8Array([200, 0, 0, 0]));
+    model.apply({ kind: 'run', us: 1 });
+    expect(model.violations.map((v) => v.invariant)).toContain('taken-over-image-stable');
+  });
+
+  it('checks a reversed async pair too: after a swap-resync, V21 showing the remote host\'s later write without its earlier one', async () => {
+    const { EngineModel, vary } = await import('./harness');
+    const { withRemoteHosts } = await import('./variations');
+    const model = new EngineModel(vary(withRemoteHosts(fig01), calm), 1);
+    model.addTarget('hostR0', 'LU-R0');
+    // pair-sync goes first: a copy into V21 would write the bytes of V12, its secondary (refused while it replicates).
+    model.apply({ kind: 'pair', index: 0, op: 'delete', readWrite: false });
+    model.apply({ kind: 'pair', index: 1, op: 'takeover', readWrite: true });
+    model.apply({ kind: 'settle' });
+    model.apply({ kind: 'pair', index: 1, op: 'swapResync', readWrite: false });
+    model.apply({ kind: 'settle' });
+    const p = model.engine.pairs.get('pair-async')!;
+    expect([p.state, p.swapped, p.primaryId]).toEqual(['PAIR', true, 'V22']);
+    model.apply({ kind: 'write', target: 0, block: 0 });
+    model.apply({ kind: 'settle' });
+    model.apply({ kind: 'write', target: 0, block: 1 });
+    model.apply({ kind: 'settle' });
+    expect(model.violations).toEqual([]);
+    model.engine.preload('V21', 0, new Uint8Array(4096));
+    model.apply({ kind: 'run', us: 1 });
+    expect(model.violations.map((v) => v.invariant)).toContain('async-consistent-image');
+  });
 });

@@ -106,6 +106,7 @@ export abstract class InvariantChecks {
   protected readonly cacheIds: string[];
   protected nextSeq = 1;
   protected previousState = new Map<string, PairState>();
+  protected previousSwapped = new Map<string, boolean>();
   /** Sync pair -> when the model first saw its P-VOL fenced (cleared when the fence goes). */
   protected readonly fencedSince = new Map<string, number>();
   /** Async pair -> its RPO at the last check while suspended (same suspension: same state and since). */
@@ -246,8 +247,11 @@ export abstract class InvariantChecks {
       const before = this.previousState.get(id);
       if (before === 'COPY' && state === 'PAIR') this.stats.resyncsCompleted++;
       this.previousState.set(id, state);
-      // Direction changes and copies start a new history for the pair.
-      if (state === 'COPY' || state === 'SSWS' || state === 'SMPL' || state === 'deleting' || p.swapped) {
+      // Direction changes and copies start a new history for the pair; a reversed pair is checked from there on (its
+      // primary's locations come from the hosts that write it, the remote hosts of Variation.remoteHosts).
+      const turned = (this.previousSwapped.get(id) ?? false) !== p.swapped;
+      this.previousSwapped.set(id, p.swapped);
+      if (state === 'COPY' || state === 'SSWS' || state === 'SMPL' || state === 'deleting' || turned) {
         this.syncAcked.delete(id);
         this.primaryOrder.set(id, { firstSeenStep: new Map() });
         continue;
