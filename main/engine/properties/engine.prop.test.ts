@@ -204,6 +204,24 @@ describe('the checker itself', () => {
     expect(model.violations.map((v) => v.invariant)).toContain('taken-over-image-stable');
   });
 
+  it('checks the image a takeover hands over: V22 missing an earlier write when pair-async turns SSWS', async () => {
+    const { EngineModel, vary } = await import('./harness');
+    const model = new EngineModel(vary(fig01, calm), 1);
+    model.addTarget('host1', 'LU11');
+    model.apply({ kind: 'write', target: 0, block: 0 });
+    model.apply({ kind: 'settle' });
+    model.apply({ kind: 'write', target: 0, block: 1 });
+    model.apply({ kind: 'settle' });
+    expect(model.violations).toEqual([]);
+    // Damaged and taken over between two checks: the next check is the first to see SSWS.
+    model.engine.preload('V22', 0, new Uint8Array(4096));
+    expect(model.engine.command({ type: 'pair', pairId: 'pair-async', op: 'takeover', readWrite: true }).ok).toBe(true);
+    model.engine.runUntilSettled(model.engine.nowUs + 10e6);
+    expect(model.engine.pairs.get('pair-async')!.state).toBe('SSWS');
+    model.apply({ kind: 'run', us: 1 });
+    expect(model.violations.map((v) => v.invariant)).toContain('async-consistent-image');
+  });
+
   it('checks a reversed async pair too: after a swap-resync, V21 showing the remote host\'s later write without its earlier one', async () => {
     const { EngineModel, vary } = await import('./harness');
     const { withRemoteHosts } = await import('./variations');

@@ -5,6 +5,7 @@ import type { Topology } from '../../../app/model/schema';
 import { sameBytes } from '../../../app/tables/translate';
 import { Engine } from '../engine';
 import { upstreamOf } from '../pair-states';
+import type { PairRt } from '../pairs';
 
 /** Bytes of one checked write; its first four bytes carry the write's sequence number (little endian). */
 export const WRITE_BYTES = 4096;
@@ -251,38 +252,48 @@ export abstract class InvariantChecks {
       // primary's locations come from the hosts that write it, the remote hosts of Variation.remoteHosts).
       const turned = (this.previousSwapped.get(id) ?? false) !== p.swapped;
       this.previousSwapped.set(id, p.swapped);
+      // The image a takeover hands over is what the DR site runs on: checked once, with the history up to the takeover
+      // (the last check before it may predate the records applied while it drained), then a new history starts.
+      if (state === 'SSWS' && before !== 'SSWS' && !turned && before !== undefined && this.claimsConsistent(before)) this.checkImage(step, action, id, p, state);
       if (state === 'COPY' || state === 'SSWS' || state === 'SMPL' || state === 'deleting' || turned) {
         this.syncAcked.delete(id);
         this.primaryOrder.set(id, { firstSeenStep: new Map() });
         continue;
       }
-      const consistent = state === 'PAIR' || state === 'PFUL' || state === 'PSUS' || state === 'PSUE' || state === 'SSUS' || state === 'suspending';
-      if (!consistent) continue;
-      // The engine says the secondary holds no consistent image (a copy was interrupted, or another pair's copy replaced
-      // the shared bytes); nothing is claimed until its next copy completes, which starts a new history.
-      if (p.secondaryInconsistent) continue;
-      const acked = this.syncAcked.get(id);
-      if (p.mode === 'sync' && acked)
-        for (const [k, seq] of acked) {
-          const offset = Number(k.slice(k.lastIndexOf('@') + 1));
-          // Another pair's copy replaced the primary's bytes with an older image (a failback of the 3DC standby into
-          // V11 restores the remote's image): the primary's history there restarts, and the secondary follows it.
-          const onPrimary = this.guard(step, action, () => this.seqAt(p.primaryId, offset));
-          if (onPrimary !== undefined && onPrimary < seq) {
-            acked.delete(k);
-            continue;
-          }
-          const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
-          if (seen !== undefined && seen < seq)
-            this.violations.push({
-              step,
-              action,
-              invariant: 'sync-acked-on-secondary',
-              detail: `pair ${id} (${state}, fence ${p.cfg.fence}): write #${seq} was acknowledged while in PAIR but ${p.secondaryId}@${offset} shows #${seen}`,
-            });
-        }
-      if (p.mode === 'async') this.checkAsync(step, action, id, p.primaryId, p.secondaryId, state);
+      if (this.claimsConsistent(state)) this.checkImage(step, action, id, p, state);
     }
+  }
+
+  private claimsConsistent(state: PairState): boolean {
+    return state === 'PAIR' || state === 'PFUL' || state === 'PSUS' || state === 'PSUE' || state === 'SSUS' || state === 'suspending';
+  }
+
+  /** The secondary's image against the writes acknowledged (sync) or the primary's observed order (async). */
+  private checkImage(step: number, action: Action | { kind: 'final' }, id: string, p: PairRt, state: PairState): void {
+    // The engine says the secondary holds no consistent image (a copy was interrupted, or another pair's copy replaced
+    // the shared bytes); nothing is claimed until its next copy completes, which starts a new history.
+    if (p.secondaryInconsistent) return;
+    const acked = this.syncAcked.get(id);
+    if (p.mode === 'sync' && acked)
+      for (const [k, seq] of acked) {
+        const offset = Number(k.slice(k.lastIndexOf('@') + 1));
+        // Another pair's copy replaced the primary's bytes with an older image (a failback of the 3DC standby into
+        // V11 restores the remote's image): the primary's history there restarts, and the secondary follows it.
+        const onPrimary = this.guard(step, action, () => this.seqAt(p.primaryId, offset));
+        if (onPrimary !== undefined && onPrimary < seq) {
+          acked.delete(k);
+          continue;
+        }
+        const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
+        if (seen !== undefined && seen < seq)
+          this.violations.push({
+            step,
+            action,
+            invariant: 'sync-acked-on-secondary',
+            detail: `pair ${id} (${state}, fence ${p.cfg.fence}): write #${seq} was acknowledged while in PAIR but ${p.secondaryId}@${offset} shows #${seen}`,
+          });
+      }
+    if (p.mode === 'async') this.checkAsync(step, action, id, p.primaryId, p.secondaryId, state);
   }
 
   /**
@@ -346,7 +357,7 @@ export abstract class InvariantChecks {
    * land there (what is on its way under the old generation no longer lands; TRUST.md bug 31). Bytes another pair is
    * writing into (a copy, a delta resync into a volume sharing them) are taken as they are, and checked from there.
    */
-  private checkTakenOver(step: number, action: Action | { kind: 'final' }, id: string, p: { state: PairState; swapped: boolean; secondaryId: string; primaryId: string }): void {
+  private checkTakenOver(step: number, action: Action | { kind: 'final' }, id: string, p: PairRt): void {
     if (p.state !== 'SSWS' || p.swapped) {
       this.takenOver.delete(id);
       return;
