@@ -143,8 +143,8 @@ class ArrivalFlow implements StoredTo, AnswerTo {
         if (a.source === 'host') standbySecondaryWritten(core, a.volumeId);
       }
     }
-    const secondaryPair = core.pairWithSecondary(a.volumeId);
-    if (secondaryPair && a.source === 'host') secondaryPair.markTracks(secondaryPair.secondaryBitmap, a.offset, a.length);
+    // A host write to a secondary (SSWS, or split read/write) marks the S-VOL bitmaps of its pairs in applyData
+    // (recordSharedChange): every state that lets the write through records on the secondary (pair-rules.ts).
     if (a.source === 'loop') {
       if (a.io.traced) {
         // The port names are only needed for the step texts: untraced writes skip the lookup.
