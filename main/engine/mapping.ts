@@ -42,6 +42,7 @@ export class MappingStack {
   private readonly flat = new Map<string, Extent[]>();
   /** Extents of every volume, grouped by the store they land on. */
   readonly byStore = new Map<string, Extent[]>();
+  private readonly sharers = new Map<string, readonly string[]>();
 
   constructor(
     t: Topology,
@@ -227,6 +228,21 @@ export class MappingStack {
       break;
     }
     return best;
+  }
+
+  /**
+   * The other volumes over any store byte this volume's extents land on (a relay's V12 and V21 over one real volume),
+   * worked out once: the stack does not change during a run. Empty for most volumes; a superset of those sharing a
+   * given range (volumesOver says which bytes).
+   */
+  sharersOf(id: string): readonly string[] {
+    let known = this.sharers.get(id);
+    if (known === undefined) {
+      const out = new Set<string>();
+      for (const e of this.extentsOf(id)) for (const x of this.byStore.get(e.storeId) ?? []) if (x.volumeId !== id) out.add(x.volumeId);
+      this.sharers.set(id, (known = [...out]));
+    }
+    return known;
   }
 
   /** Volumes whose address space covers some of the given store bytes, with the covered volume range. */

@@ -4,7 +4,7 @@ import { loadBuiltIn, loadFigure } from '../../test/builtins';
 import { withoutInitialFill, type Pair, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSequence, type Action, type Variation } from './properties/harness';
-import { withPathGroups } from './properties/variations';
+import { withPathGroups, withRelayHosts } from './properties/variations';
 import { JournalRt, PairRt, type JournalRecord } from './pairs';
 import { supersedeJournaled } from './journal';
 import { CacheRt } from './cache';
@@ -1336,5 +1336,46 @@ describe('the property check for bug 31: a taken-over S-VOL changes only by its 
     const { violations, engine } = runSequence(load('fig01'), variation, 0, actions);
     expect(engine!.pairs.get('pair-sync')!.state).toBe('SSWS');
     expect(violations).toEqual([]);
+  });
+});
+
+describe('a host at the relay writing bytes a reversed pair protects (prop-long --relay seed 1, TRUST.md bug 32)', () => {
+  // FIG. 1 with twins and two-path groups, a host at each relay (V12) and remote (V22) site. pair-sync.twin is deleted,
+  // so V12.twin is nobody's secondary; pair-async.twin is swap-taken-over (V22.twin -> V21.twin, PAIR). The relay host
+  // writes V12.twin, whose bytes are V21.twin's (one real volume): the S-VOL of a PAIR pair changed behind its back, and
+  // pair-async.twin said PAIR with V21.twin != V22.twin.
+  const variation: Variation = { distanceScale: 1, bandwidthScale: 0.1, fence: 'status', initially: 'create', journalBytes: 2 ** 36, autoResync: true, grouping: 'twins', paths: true, remoteHosts: true, relayHosts: true };
+  const actions: Action[] = [
+    { kind: 'pair', index: 6, op: 'delete', readWrite: false },
+    { kind: 'run', us: 161_401 },
+    { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+    { kind: 'write', target: 5, block: 6 },
+  ];
+
+  test('the write is refused, and pair-async.twin ends PAIR over equal copies', () => {
+    const { violations, engine, stats } = runSequence(load('fig01'), variation, 717_167, actions);
+    expect(violations).toEqual([]);
+    expect(stats.writesFailed).toBe(1);
+    expect(engine!.pairs.get('pair-async.twin')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22.twin')).toBe(engine!.volumeHash('V21.twin'));
+  });
+
+  test('the refusal says which volume protects the bytes and why', () => {
+    const t = withRelayHosts(quiet(load('fig01')));
+    const e = new Engine(t, { seed: 1 });
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
+    e.runFor(10_000);
+    let answer: { ok: boolean; reason?: string } | undefined;
+    e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(3), false, (ok, reason) => (answer = { ok, reason }));
+    e.runFor(10_000);
+    // pair-async is PAIR: V21 is its primary, so writing V12's bytes is the relay writing its own data (allowed).
+    expect(answer?.ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(e.pairs.get('pair-async')!.swapped).toBe(true);
+    e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(4), false, (ok, reason) => (answer = { ok, reason }));
+    e.runFor(10_000);
+    expect(answer?.ok).toBe(false);
+    expect(answer?.reason).toMatch(/V12 shares these bytes with V21: V21 is the secondary of pair pair-async \(PAIR\) and is write-protected/);
   });
 });

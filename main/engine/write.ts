@@ -72,7 +72,7 @@ function arrivalSteps(core: EngineState, a: Arrival, ack: AnswerTo, luId?: strin
 function processArrival(core: EngineState, a: Arrival, ack: AnswerTo): void {
   const relayNames = a.source === 'sync' || a.source === 'copy';
   if (!core.systemUp(a.systemId)) return ack.answer(core, false, `system ${a.systemId} is down`);
-  const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId) : undefined;
+  const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId, a.offset, a.length) : undefined;
   if (refusal) return ack.answer(core, false, refusal);
   if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
@@ -120,7 +120,7 @@ class ArrivalFlow implements StoredTo, AnswerTo {
     if (!this.inline && a.source === 'host') {
       // A host write that waited for a slot is checked again: a swap-takeover may have made its volume the S-VOL
       // meanwhile (write-protected), and storing it there would leave the pair PAIR with bytes its P-VOL never had.
-      const refusal = hostWriteRefusal(core, a.volumeId);
+      const refusal = hostWriteRefusal(core, a.volumeId, a.offset, a.length);
       if (refusal) {
         core.release(holds);
         return ack.answer(core, false, refusal);
@@ -222,13 +222,42 @@ export function copyingPairsAlreadySent(core: EngineState, volumeId: string, off
   return out;
 }
 
-/** Why a host may not write this volume now (it is the protected secondary of a pair), or undefined. */
-export function hostWriteRefusal(core: EngineState, volumeId: string): string | undefined {
+/**
+ * Why a host may not write this range of the volume now (it is, or shares its bytes with, the protected secondary of a
+ * pair), or undefined.
+ */
+export function hostWriteRefusal(core: EngineState, volumeId: string, offset: number, length: number): string | undefined {
+  const own = volumeRefusal(core, volumeId);
+  if (own !== undefined) return own;
+  // Bytes shared with another volume are that volume's too: a host at the relay writing V12 writes V21, which a
+  // reversed pair-async (V22 -> V21, after a swap-takeover) or a copy into it protects; let through, the write changed
+  // a PAIR secondary behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin).
+  const sharers = core.stack.sharersOf(volumeId);
+  for (let i = 0; i < sharers.length; i++) {
+    if (!protectedSecondary(core, sharers[i]!)) continue;
+    for (const piece of core.stack.pieces(volumeId, offset, length))
+      for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
+        if (over.volumeId === volumeId) continue;
+        const why = protectedSecondary(core, over.volumeId);
+        if (why !== undefined) return `${volumeId} shares these bytes with ${over.volumeId}: ${why}`;
+      }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Why the volume's pairs refuse a host write to it (a fenced primary, a protected secondary), or undefined. */
+function volumeRefusal(core: EngineState, volumeId: string): string | undefined {
   const primaryOf = core.pairsWithPrimary(volumeId);
   for (let i = 0; i < primaryOf.length; i++) if (primaryOf[i]!.fenced) return fencedRefusal(primaryOf[i]!);
   // Every pair the volume is the secondary of must allow it: a split with S-VOL write enabled on one pair does not
   // open the S-VOL of another that replicates into it (prop-long --load --remote seed 8484: pair-async split
   // read/write, pair-delta made again and copying into V22, the remote host wrote V22: PAIR with V11 != V22).
+  return protectedSecondary(core, volumeId);
+}
+
+/** Why the volume, as the secondary of its pairs, refuses host writes now, or undefined. */
+function protectedSecondary(core: EngineState, volumeId: string): string | undefined {
   const secondaryOf = core.pairFacts.allWithSecondary(volumeId);
   for (let i = 0; i < secondaryOf.length; i++) if (!secondaryWritable(secondaryOf[i]!)) return writeProtected(volumeId, secondaryOf[i]!);
   if (secondaryOf.length > 0) return undefined;

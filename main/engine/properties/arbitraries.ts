@@ -54,3 +54,8 @@ export const actionWithEditsArb: fc.Arbitrary<Action> = fc.oneof(
 export function remoteHosts(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
   return arb.map((v) => ({ ...v, remoteHosts: true }));
 }
+
+/** The same variations with a host writing each sync pair's secondary at its site (Variation.relayHosts); prop-long's --relay. */
+export function relayHosts(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
+  return arb.map((v) => ({ ...v, relayHosts: true }));
+}

@@ -41,6 +41,12 @@ export interface Variation {
    * means the figures' own hosts only (all at the local site: nobody wrote on the remote side after a failover).
    */
   remoteHosts?: boolean;
+  /**
+   * A host at the site of every sync pair's secondary (the relay of a cascade), writing it through an LU of its own:
+   * refused while the pair protects it, taken after a takeover (SSWS: the relay site carries on, and what it writes
+   * goes on down the cascade), carried back by a swap-resync. Absent means nobody writes at the relay site.
+   */
+  relayHosts?: boolean;
 }
 
 /** Longest stretch one 'run' or 'settle' action covers under load (a load never settles; 200 ms is 2,000 writes). */
@@ -144,6 +150,16 @@ export function vary(t: Topology, v: Variation): Topology {
 
 /** The topology with a host writing each async pair's secondary at its own site (see Variation.remoteHosts). */
 export function withRemoteHosts(t: Topology): Topology {
+  return withSecondaryHosts(t, 'async', 'R', '5f');
+}
+
+/** The topology with a host writing each sync pair's secondary at its own site (see Variation.relayHosts). */
+export function withRelayHosts(t: Topology): Topology {
+  return withSecondaryHosts(t, 'sync', 'S', '5d');
+}
+
+/** A host (`host<tag>n`, LU `LU-<tag>n`, WWNs `<wwnHead>:...`) writing each secondary of the pairs of `mode` at its site. */
+function withSecondaryHosts(t: Topology, mode: 'sync' | 'async', tag: string, wwnHead: string): Topology {
   const hosts = [...t.hosts];
   const ports = [...t.ports];
   const cables = [...t.cables];
@@ -151,21 +167,21 @@ export function withRemoteHosts(t: Topology): Topology {
   let n = 0;
   const written = new Set<string>();
   for (const p of t.pairs) {
-    if (p.mode !== 'async' || written.has(p.secondaryVolumeId)) continue;
+    if (p.mode !== mode || written.has(p.secondaryVolumeId)) continue;
     written.add(p.secondaryVolumeId);
     const volume = t.volumes.find((v) => v.id === p.secondaryVolumeId);
     const system = volume && t.systems.find((s) => s.id === volume.systemId);
     const sizeBytes = volume && sizeBytesOf(t, volume.id);
-    if (!volume || !system || !sizeBytes || lus.some((l) => l.id === `LU-R${n}`)) continue;
-    const wwn = (end: string) => `5f:00:00:00:00:00:${n.toString(16).padStart(2, '0')}:${end}`;
-    const hostId = `hostR${n}`;
-    hosts.push({ id: hostId, name: `Remote host ${n}`, siteId: system.siteId, workloads: [{ id: `wlR${n}`, luId: `LU-R${n}`, iops: 800, blockBytes: 4096, readRatio: 0, pattern: 'random', hotspotFraction: 0.2, startMs: 0 }] } as Topology['hosts'][number]);
-    ports.push({ id: `HBA-R${n}`, name: `HBA-R${n}`, ownerId: hostId, kind: 'initiator', wwn: wwn('0a') } as Topology['ports'][number]);
-    ports.push({ id: `TP-R${n}`, name: `TP-R${n}`, ownerId: system.id, kind: 'target', wwn: wwn('0b') } as Topology['ports'][number]);
-    cables.push({ id: `CN-R${n}`, name: `CN-R${n}`, kind: 'fc', aPortId: `HBA-R${n}`, bPortId: `TP-R${n}`, distanceKm: 0.1, bandwidthMbps: 16_000, roundTripsPerWrite: 2 } as Topology['cables'][number]);
+    if (!volume || !system || !sizeBytes || lus.some((l) => l.id === `LU-${tag}${n}`)) continue;
+    const wwn = (end: string) => `${wwnHead}:00:00:00:00:00:${n.toString(16).padStart(2, '0')}:${end}`;
+    const hostId = `host${tag}${n}`;
+    hosts.push({ id: hostId, name: `${mode === 'async' ? 'Remote' : 'Relay'} host ${n}`, siteId: system.siteId, workloads: [{ id: `wl${tag}${n}`, luId: `LU-${tag}${n}`, iops: 800, blockBytes: 4096, readRatio: 0, pattern: 'random', hotspotFraction: 0.2, startMs: 0 }] } as Topology['hosts'][number]);
+    ports.push({ id: `HBA-${tag}${n}`, name: `HBA-${tag}${n}`, ownerId: hostId, kind: 'initiator', wwn: wwn('0a') } as Topology['ports'][number]);
+    ports.push({ id: `TP-${tag}${n}`, name: `TP-${tag}${n}`, ownerId: system.id, kind: 'target', wwn: wwn('0b') } as Topology['ports'][number]);
+    cables.push({ id: `CN-${tag}${n}`, name: `CN-${tag}${n}`, kind: 'fc', aPortId: `HBA-${tag}${n}`, bPortId: `TP-${tag}${n}`, distanceKm: 0.1, bandwidthMbps: 16_000, roundTripsPerWrite: 2 } as Topology['cables'][number]);
     // The secondary's own LU (the pair's target) and the host's cover the same bytes: both marked shared.
     lus = lus.map((l) => (l.volumeId === volume.id ? { ...l, shared: true } : l));
-    lus.push({ id: `LU-R${n}`, name: `LU-R${n}`, portId: `TP-R${n}`, lun: 0, volumeId: volume.id, startBytes: 0, sizeBytes, shared: true } as Topology['lus'][number]);
+    lus.push({ id: `LU-${tag}${n}`, name: `LU-${tag}${n}`, portId: `TP-${tag}${n}`, lun: 0, volumeId: volume.id, startBytes: 0, sizeBytes, shared: true } as Topology['lus'][number]);
     n++;
   }
   return { ...t, hosts, ports, cables, lus };
