@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, test } from 'vitest';
 import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
-import { actionArb, actionWithEditsArb, loadVariationArb, remoteHosts, straddling, variationArb } from './arbitraries';
+import { actionArb, actionWithEditsArb, loadVariationArb, relayHosts, remoteHosts, straddling, variationArb } from './arbitraries';
 import { validateDocument } from '../../../app/validate';
 import { Engine } from '../engine';
 import { groupPairs, runSequence, vary, withPathGroups, type Violation } from './harness';
@@ -63,14 +63,15 @@ describe('the engine under sustained load while faults and pair commands land', 
   }, 120_000);
 });
 
-describe('the engine with writes across track boundaries, a host at the remote site and live cable edits', () => {
+describe('the engine with writes across track boundaries, hosts at the relay and remote sites and live cable edits', () => {
   // A write across two tracks deadlocked caches under load and followed only one of its tracks' two paths; a host at
   // the remote site wrote a standby's S-VOL; a shortened cable reordered transfers (bugs 22-26 in docs/TRUST.md). The
-  // runs above never wrote across a track, never wrote on the remote side and never edited a cable.
+  // runs above never wrote across a track, never wrote on the remote side and never edited a cable. A host at the relay
+  // wrote bytes a reversed pair's secondary shares (bug 32).
   it(`keeps every invariant without load (${RUNS} runs) and settles under load (${LOAD_RUNS / 2} runs)`, () => {
     let acked = 0;
     fc.assert(
-      fc.property(fc.nat(builtIns.length - 1), remoteHosts(straddling(variationArb)), fc.nat(1_000_000), fc.array(actionWithEditsArb, { minLength: 5, maxLength: 60, size: 'max' }), (which, variation, seed, actions) => {
+      fc.property(fc.nat(builtIns.length - 1), relayHosts(remoteHosts(straddling(variationArb))), fc.nat(1_000_000), fc.array(actionWithEditsArb, { minLength: 5, maxLength: 60, size: 'max' }), (which, variation, seed, actions) => {
         const { violations, stats } = runSequence(builtIns[which]!.topology, variation, seed, actions);
         acked += stats.writesAcked;
         failOn(builtIns[which]!.file, violations);
@@ -79,7 +80,7 @@ describe('the engine with writes across track boundaries, a host at the remote s
     );
     expect(acked).toBeGreaterThan(RUNS);
     fc.assert(
-      fc.property(fc.nat(builtIns.length - 1), remoteHosts(straddling(loadVariationArb)), fc.nat(1_000_000), fc.array(actionWithEditsArb, { minLength: 5, maxLength: 40, size: 'max' }), (which, variation, seed, actions) => {
+      fc.property(fc.nat(builtIns.length - 1), relayHosts(remoteHosts(straddling(loadVariationArb))), fc.nat(1_000_000), fc.array(actionWithEditsArb, { minLength: 5, maxLength: 40, size: 'max' }), (which, variation, seed, actions) => {
         failOn(builtIns[which]!.file, runSequence(builtIns[which]!.topology, variation, seed, actions).violations);
       }),
       { numRuns: LOAD_RUNS / 2 },
