@@ -192,7 +192,22 @@ export function recordDelta(core: EngineState, volumeId: string, offset: number,
  * swap-resync of the relay leg with remote writes, then a delta resync that sent the kept writes, PAIR with V11 != V22).
  */
 export function standbySecondaryWritten(core: EngineState, volumeId: string): void {
-  for (const s of core.standbyPairs) if (standsByInto(s, volumeId)) s.deltaGap ??= `a host wrote ${volumeId} at its site while ${s.id} stood by`;
+  for (const s of core.standbyPairs) {
+    if (standsByInto(s, volumeId)) s.deltaGap ??= `a host wrote ${volumeId} at its site while ${s.id} stood by`;
+    // A host at the relay wrote the relay leg's primary (or a volume over its bytes: the relay's V12 with V21 over one
+    // real volume): that leg carries to the remote writes the standby's primary never had, so no kept write tells the
+    // difference (prop-long --relay seed 3: pair-sync deleted, the relay host wrote V12, a delta resync that sent no
+    // record said PAIR with V11 != V22).
+    else if (s.rules.standsBy && volumeId !== s.primaryId && writesRelayLeg(core, s, volumeId))
+      s.deltaGap ??= `a host wrote ${volumeId} at the relay while ${s.id} stood by (the remote got writes ${s.primaryId} never had)`;
+  }
+}
+
+/** Whether the volume is, or shares bytes with, the primary of a pair that feeds the standby's secondary (the relay leg). */
+function writesRelayLeg(core: EngineState, s: PairRt, volumeId: string): boolean {
+  const sharers = core.stack.sharersOf(volumeId);
+  for (const q of core.pairList) if (q !== s && q.secondaryId === s.secondaryId && (q.primaryId === volumeId || sharers.includes(q.primaryId))) return true;
+  return false;
 }
 
 /**

@@ -1379,3 +1379,45 @@ describe('a host at the relay writing bytes a reversed pair protects (prop-long 
     expect(answer?.reason).toMatch(/V12 shares these bytes with V21: V21 is the secondary of pair pair-async \(PAIR\) and is write-protected/);
   });
 });
+
+describe('a delta resync after a host at the relay wrote what the remote then got (prop-long --relay seed 3, TRUST.md bug 33)', () => {
+  // FIG. 1 + 3DC (the delta-resync exercise) with twins, path groups and hosts at the relay and remote sites. pair-sync
+  // is deleted; the relay host writes V12, whose bytes are V21's: pair-async carries the write to V22, which V11 never
+  // had. The delta resync of pair-delta (V11 -> V22) sent only what it kept (nothing) and said PAIR with V11 != V22.
+  const variation: Variation = { distanceScale: 0.1, bandwidthScale: 0.01, fence: 'never', initially: 'paired', journalBytes: 2 ** 36, autoResync: true, grouping: 'twins', paths: true, writes: 'straddling', remoteHosts: true, relayHosts: true };
+  const actions: Action[] = [
+    { kind: 'pair', index: 0, op: 'delete', readWrite: true },
+    { kind: 'run', us: 136_553 },
+    { kind: 'write', target: 4, block: 6 },
+    { kind: 'run', us: 36_358 },
+    { kind: 'failSite', index: 7 },
+    { kind: 'pair', index: 2, op: 'deltaResync', readWrite: false },
+  ];
+
+  test('the delta resync falls back to a full copy, and pair-delta ends PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-delta-resync.relaylab.json')), variation, 3, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-delta')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V11'));
+  });
+
+  test('the delta resync says why it copies in full', () => {
+    const e = new Engine(withRelayHosts(quiet(withoutInitialFill(loadBuiltIn('fig01-exercise-delta-resync.relaylab.json')))), { seed: 1 });
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(e.pairs.get('pair-delta')!.state).toBe('HOLD');
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'delete' }).ok).toBe(true);
+    e.runFor(10_000);
+    e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(5), false);
+    e.runUntilSettled(e.nowUs + 10e6);
+    expect(e.volumeHash('V22')).not.toBe(e.volumeHash('V11'));
+    // The relay is lost; the remote carries on from the local site.
+    expect(e.command({ type: 'failSystem', systemId: e.volume('V12').systemId }).ok).toBe(true);
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.message).toMatch(/a host wrote V12 at the relay while pair-delta stood by .*full copy/);
+    expect(e.runUntilSettled(e.nowUs + 600e6)).toBe(true);
+    expect(e.pairs.get('pair-delta')!.state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+});
