@@ -285,6 +285,11 @@ export abstract class InvariantChecks {
           continue;
         }
         const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
+        // A host writing the secondary through its own LU (split read/write; a relay or remote host) owns those bytes now.
+        if (seen !== undefined && seen < seq && this.ownWrite(seen, p.secondaryId, offset)) {
+          acked.delete(k);
+          continue;
+        }
         if (seen !== undefined && seen < seq)
           this.violations.push({
             step,
@@ -336,6 +341,8 @@ export abstract class InvariantChecks {
     if (newest < 0) return;
     for (const o of locations) {
       const shown = onSecondary.get(o) ?? 0;
+      // Written by a host that writes the secondary through its own LU (split read/write): not the primary's history.
+      if (this.ownWrite(shown, secondaryId, o)) continue;
       // Writes the primary held at this location strictly before the newest one arrived there.
       for (const [seq, at] of order.firstSeenStep) {
         if (at >= newest || seq <= shown) continue;
@@ -373,9 +380,9 @@ export abstract class InvariantChecks {
       const was = entry.seqs.get(o);
       entry.seqs.set(o, now);
       if (fresh || was === undefined || was === now || this.writtenByAnotherPair(id, vol, o)) continue;
-      const w = this.writes[now - 1];
       // A host's own write may have been issued before the takeover: it reached the array after it (a long host cable).
-      if (w && this.writesDirectly(w, vol, o)) continue;
+      if (this.ownWrite(now, vol, o)) continue;
+      const w = this.writes[now - 1];
       this.violations.push({
         step,
         action,
@@ -391,6 +398,12 @@ export abstract class InvariantChecks {
     sharing.add(volumeId);
     for (const [qid, q] of this.engine.pairs) if (qid !== pairId && sharing.has(q.secondaryId) && (q.state === 'COPY' || q.rules.replicating)) return true;
     return false;
+  }
+
+  /** Write `seq` came from a host writing `volumeId` through its own LU (not along a pair), at `offset`. */
+  private ownWrite(seq: number, volumeId: string, offset: number): boolean {
+    const w = this.writes[seq - 1];
+    return w !== undefined && this.writesDirectly(w, volumeId, offset);
   }
 
   private writesDirectly(w: WriteRecord, volumeId: string, offset: number): boolean {
