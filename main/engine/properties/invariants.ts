@@ -273,6 +273,13 @@ export abstract class InvariantChecks {
     // The engine says the secondary holds no consistent image (a copy was interrupted, or another pair's copy replaced
     // the shared bytes); nothing is claimed until its next copy completes, which starts a new history.
     if (p.secondaryInconsistent) return;
+    // Nor while it says the image is inconsistent because the leg feeding its primary copies (DOMAIN.md, 3DC): a copy
+    // into a relay that a host there had written reorders the relay's bytes (prop-long --relay seed 7, run 3701). A new
+    // history starts once it claims consistency again.
+    if (p.mode === 'async' && this.guard(step, action, () => this.engine.pairStatus(p).secondaryData) === 'inconsistent') {
+      this.primaryOrder.set(id, { firstSeenStep: new Map() });
+      return;
+    }
     const acked = this.syncAcked.get(id);
     if (p.mode === 'sync' && acked)
       for (const [k, seq] of acked) {
