@@ -291,6 +291,14 @@ export abstract class InvariantChecks {
           acked.delete(k);
           continue;
         }
+        // Likewise when another pair's copy or journal wrote the primary there since (a failback of pair-async into the
+        // bytes V12 shares, with pair-sync reversed: prop-long --relay seed 8, FIG. 9): what the secondary shows then
+        // follows those writes, on their way through this pair, not the acknowledged one. A newer write of a host that
+        // writes the primary through its own LU keeps the check (the acknowledged one may not go missing meanwhile).
+        if (onPrimary !== undefined && onPrimary !== seq && !this.ownWrite(onPrimary, p.primaryId, offset)) {
+          acked.delete(k);
+          continue;
+        }
         const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
         // A host writing the secondary through its own LU (split read/write; a relay or remote host) owns those bytes now.
         if (seen !== undefined && seen < seq && this.ownWrite(seen, p.secondaryId, offset)) {
