@@ -6,7 +6,7 @@ import { withoutInitialFill, type Topology } from '../../../app/model/schema';
 import { actionArb, actionWithEditsArb, loadVariationArb, relayHosts, remoteHosts, straddling, variationArb } from './arbitraries';
 import { validateDocument } from '../../../app/validate';
 import { Engine } from '../engine';
-import { groupPairs, runSequence, vary, withPathGroups, type Violation } from './harness';
+import { groupPairs, runSequence, vary, withPathGroups, type Action, type Violation } from './harness';
 import { describe as describeViolation } from './long-run';
 
 const builtIns: { file: string; topology: Topology }[] = loadBuiltIns()
@@ -157,6 +157,14 @@ describe('the checker itself', () => {
     expect(stats.writesAcked).toBe(10);
   });
 
+  /** The model writes each block through its target `target`, letting every pair settle after each. */
+  function writeAndSettle(model: { apply(a: Action): void }, target: number, ...blocks: number[]): void {
+    for (const block of blocks) {
+      model.apply({ kind: 'write', target, block });
+      model.apply({ kind: 'settle' });
+    }
+  }
+
   it('reports an acknowledged sync write missing from the secondary (the secondary is damaged behind its back)', async () => {
     const { EngineModel, vary } = await import('./harness');
     const model = new EngineModel(vary(fig01, calm), 1);
@@ -173,10 +181,7 @@ describe('the checker itself', () => {
     const { EngineModel, vary } = await import('./harness');
     const model = new EngineModel(vary(fig01, calm), 1);
     model.addTarget('host1', 'LU11');
-    model.apply({ kind: 'write', target: 0, block: 0 });
-    model.apply({ kind: 'settle' });
-    model.apply({ kind: 'write', target: 0, block: 1 });
-    model.apply({ kind: 'settle' });
+    writeAndSettle(model, 0, 0, 1);
     expect(model.violations).toEqual([]);
     model.engine.preload('V22', 0, new Uint8Array(4096));
     model.apply({ kind: 'run', us: 1 });
@@ -209,10 +214,7 @@ describe('the checker itself', () => {
     const { EngineModel, vary } = await import('./harness');
     const model = new EngineModel(vary(fig01, calm), 1);
     model.addTarget('host1', 'LU11');
-    model.apply({ kind: 'write', target: 0, block: 0 });
-    model.apply({ kind: 'settle' });
-    model.apply({ kind: 'write', target: 0, block: 1 });
-    model.apply({ kind: 'settle' });
+    writeAndSettle(model, 0, 0, 1);
     expect(model.violations).toEqual([]);
     // Damaged and taken over between two checks: the next check is the first to see SSWS.
     model.engine.preload('V22', 0, new Uint8Array(4096));
@@ -236,10 +238,7 @@ describe('the checker itself', () => {
     model.apply({ kind: 'settle' });
     const p = model.engine.pairs.get('pair-async')!;
     expect([p.state, p.swapped, p.primaryId]).toEqual(['PAIR', true, 'V22']);
-    model.apply({ kind: 'write', target: 0, block: 0 });
-    model.apply({ kind: 'settle' });
-    model.apply({ kind: 'write', target: 0, block: 1 });
-    model.apply({ kind: 'settle' });
+    writeAndSettle(model, 0, 0, 1);
     expect(model.violations).toEqual([]);
     model.engine.preload('V21', 0, new Uint8Array(4096));
     model.apply({ kind: 'run', us: 1 });
