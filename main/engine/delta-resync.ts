@@ -203,6 +203,15 @@ export function standbySecondaryWritten(core: EngineState, volumeId: string): vo
   }
 }
 
+/** A pair whose initial copy into the relay leg's primary (or a volume over its bytes) has not completed, if any. */
+function feedingCopyPending(core: EngineState, s: PairRt, relayLeg: PairRt): PairRt | undefined {
+  for (const u of core.pairList) {
+    if (u === s || u === relayLeg || !u.initialCopyPending) continue;
+    if (u.secondaryId === relayLeg.primaryId || core.stack.sharersOf(u.secondaryId).includes(relayLeg.primaryId)) return u;
+  }
+  return undefined;
+}
+
 /** Whether the volume is, or shares bytes with, the primary of a pair that feeds the standby's secondary (the relay leg). */
 function writesRelayLeg(core: EngineState, s: PairRt, volumeId: string): boolean {
   const sharers = core.stack.sharersOf(volumeId);
@@ -281,6 +290,12 @@ function deltaGapOf(core: EngineState, s: PairRt): string | undefined {
     if (q === s || q.secondaryId !== s.secondaryId || !q.rules.paired) continue;
     if (q.initialCopyPending) return `${q.id}'s initial copy to ${q.secondaryId} had not completed`;
     if (!q.secondaryBitmap.isEmpty) return `${q.secondaryId} was written at its site while ${q.id} was split (${q.secondaryBitmap.count} track(s))`;
+    // Nor when the copy into the relay never finished: the relay, and the remote after it, never held the whole of the
+    // standby's primary, only its later host writes (prop-long --load --filled --relay seed 13: CN2 cut at the start,
+    // the sync leg's initial copy of V11's starting data broken off, the delta resync sent the kept writes and said
+    // PAIR with V11 != V22).
+    const feeding = feedingCopyPending(core, s, q);
+    if (feeding) return `${feeding.id}'s initial copy to ${feeding.secondaryId} had not completed (the relay never held all of ${feeding.primaryId})`;
   }
   return s.deltaGap;
 }

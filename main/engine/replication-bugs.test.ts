@@ -1421,3 +1421,25 @@ describe('a delta resync after a host at the relay wrote what the remote then go
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
   });
 });
+
+describe('a delta resync when the copy into the relay never finished (prop-long --load --filled --relay seed 13, TRUST.md bug 34)', () => {
+  // FIG. 1 + 3DC with its starting data on V11 (pairs start with their initial copies). CN2 is cut at once: pair-sync's
+  // copy of V11's starting data to the relay breaks off, while pair-async copies the (nearly empty) relay to V22 and
+  // goes PAIR. The relay is then lost (CN4 cut too) and pair-delta (V11 -> V22) delta-resyncs: it sent the host writes
+  // it had kept, not the starting data the relay never held, and said PAIR with V11 != V22.
+  test('the delta resync falls back to a full copy, saying why, and pair-delta ends PAIR over equal copies', () => {
+    const e = new Engine(loadBuiltIn('fig01-exercise-delta-resync.relaylab.json'), { seed: 1 });
+    expect(e.pairs.get('pair-sync')!.state).toBe('COPY');
+    expect(e.command({ type: 'cutCable', cableId: 'CN2' }).ok).toBe(true);
+    for (let i = 0; i < 100 && e.pairs.get('pair-async')!.state !== 'PAIR'; i++) e.runFor(10_000);
+    expect(e.pairs.get('pair-async')!.state).toBe('PAIR');
+    expect(e.pairs.get('pair-sync')!.initialCopyPending).toBe(true);
+    expect(e.command({ type: 'cutCable', cableId: 'CN4' }).ok).toBe(true);
+    const r = e.command({ type: 'pair', pairId: 'pair-delta', op: 'deltaResync' });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.message).toMatch(/pair-sync's initial copy to V12 had not completed .*full copy/);
+    expect(e.runUntilSettled(e.nowUs + 3600e6)).toBe(true);
+    expect(e.pairs.get('pair-delta')!.state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
+  });
+});
