@@ -229,9 +229,9 @@ export function copyingPairsAlreadySent(core: EngineState, volumeId: string, off
 export function hostWriteRefusal(core: EngineState, volumeId: string, offset: number, length: number): string | undefined {
   const own = volumeRefusal(core, volumeId);
   if (own !== undefined) return own;
-  // Bytes shared with another volume are that volume's too: a host at the relay writing V12 writes V21, which a
-  // reversed pair-async (V22 -> V21, after a swap-takeover) or a copy into it protects; let through, the write changed
-  // a PAIR secondary behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin).
+  // Bytes shared with another volume are that volume's too: a host at the relay writing V12 writes V21, the S-VOL of
+  // pair-async once reversed (V22 -> V21, after a swap-takeover); let through, the write changed a PAIR secondary
+  // behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin).
   const sharers = core.stack.sharersOf(volumeId);
   for (let i = 0; i < sharers.length; i++) {
     if (!protectedSecondary(core, sharers[i]!)) continue;
@@ -250,14 +250,14 @@ export function hostWriteRefusal(core: EngineState, volumeId: string, offset: nu
 function volumeRefusal(core: EngineState, volumeId: string): string | undefined {
   const primaryOf = core.pairsWithPrimary(volumeId);
   for (let i = 0; i < primaryOf.length; i++) if (primaryOf[i]!.fenced) return fencedRefusal(primaryOf[i]!);
-  // Every pair the volume is the secondary of must allow it: a split with S-VOL write enabled on one pair does not
-  // open the S-VOL of another that replicates into it (prop-long --load --remote seed 8484: pair-async split
-  // read/write, pair-delta made again and copying into V22, the remote host wrote V22: PAIR with V11 != V22).
   return protectedSecondary(core, volumeId);
 }
 
 /** Why the volume, as the secondary of its pairs, refuses host writes now, or undefined. */
 function protectedSecondary(core: EngineState, volumeId: string): string | undefined {
+  // Every pair the volume is the secondary of must allow it: a split with S-VOL write enabled on one pair does not
+  // open the S-VOL of another that replicates into it (prop-long --load --remote seed 8484: pair-async split
+  // read/write, pair-delta made again and copying into V22, the remote host wrote V22: PAIR with V11 != V22).
   const secondaryOf = core.pairFacts.allWithSecondary(volumeId);
   for (let i = 0; i < secondaryOf.length; i++) if (!secondaryWritable(secondaryOf[i]!)) return writeProtected(volumeId, secondaryOf[i]!);
   if (secondaryOf.length > 0) return undefined;
