@@ -223,11 +223,17 @@ function pathTimedOut(core: EngineState, p: PairRt): void {
   // In the order the work was first issued, not the order it started waiting: an update on the wire when the path was
   // cut starts waiting only when it would have arrived, after newer updates of the same track that found the path
   // down at once; retried first, those landed before it and the older bytes ended on the secondary.
+  // Each sync update's tracks stay among the waiting ones until its own turn: an earlier waiter's retry may complete a
+  // failback's copy and swap the pair back, and the swap records the tracks still on their way (markSyncInFlight);
+  // cleared all at once first, the update waiting behind it was dropped by the new generation with its track in no
+  // bitmap, and the pair said PAIR over different copies (prop-long --relay seed 20, FIG. 12).
   const waiters = p.pathWatch.waiters.splice(0);
   const order = p.pathWatch.waiterOrder.splice(0);
-  p.pathWatch.waitingTracks.clear();
   const byIssue = waiters.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
-  for (const i of byIssue) waiters[i]!.retry(core);
+  for (const i of byIssue) {
+    unwait(p, waiters[i]!);
+    waiters[i]!.retry(core);
+  }
   if (p.journal) pump(core, p.journal);
 }
 
@@ -242,6 +248,17 @@ export function waitForPath(p: PairRt, retry: PathWaiter, issued?: number): bool
   w.waiterOrder.push(issued ?? w.issued++);
   if (retry.firstTrack !== undefined) for (let t = retry.firstTrack; t <= retry.lastTrack!; t++) w.waitingTracks.set(t, (w.waitingTracks.get(t) ?? 0) + 1);
   return true;
+}
+
+/** A waiter's turn came: its tracks (a sync update's) leave the waiting ones. */
+function unwait(p: PairRt, retry: PathWaiter): void {
+  if (retry.firstTrack === undefined) return;
+  const waiting = p.pathWatch.waitingTracks;
+  for (let t = retry.firstTrack; t <= retry.lastTrack!; t++) {
+    const n = (waiting.get(t) ?? 0) - 1;
+    if (n > 0) waiting.set(t, n);
+    else waiting.delete(t);
+  }
 }
 
 /**

@@ -1443,3 +1443,26 @@ describe('a delta resync when the copy into the relay never finished (prop-long 
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V11'));
   });
 });
+
+describe('a failback that completes while an update of its copy-back waits for the path timeout (prop-long --relay seed 20, TRUST.md bug 35)', () => {
+  // FIG. 12 with two-path groups and a host at the relay. pair-sync is taken over (SSWS) and failed back (V12 -> V11,
+  // nothing to copy); CN2 is cut, so the relay host's write, stored on V12 and forwarded, waits for the path timeout
+  // behind the copy's batch. When the timeout ran out, the batch finished the failback first and the pair swapped back
+  // to V11 -> V12 at PAIR: the waiting update's tracks had been cleared from the waiting ones already, so no bitmap
+  // held them, the new generation dropped the update, and pair-sync said PAIR with V11 != V12.
+  const variation: Variation = { distanceScale: 10, bandwidthScale: 4, fence: 'data', initially: 'paired', journalBytes: 2 ** 36, autoResync: false, grouping: 'as-filed', paths: true, writes: 'straddling', remoteHosts: true, relayHosts: true };
+  const actions: Action[] = [
+    { kind: 'write', target: 3, block: 11 },
+    { kind: 'pair', index: 3, op: 'takeover', readWrite: true },
+    { kind: 'pair', index: 0, op: 'failback', readWrite: false },
+    { kind: 'cutCable', index: 1 },
+    { kind: 'run', us: 90_083 },
+  ];
+
+  test('the swap records the waiting update\'s tracks, and pair-sync ends PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(load('fig12'), variation, 583_880, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-sync')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
+  });
+});
