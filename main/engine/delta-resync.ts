@@ -207,16 +207,14 @@ export function standbySecondaryWritten(core: EngineState, volumeId: string): vo
 function feedingCopyPending(core: EngineState, s: PairRt, relayLeg: PairRt): PairRt | undefined {
   for (const u of core.pairList) {
     if (u === s || u === relayLeg || !u.initialCopyPending) continue;
-    if (u.secondaryId === relayLeg.primaryId || core.stack.sharersOf(u.secondaryId).includes(relayLeg.primaryId)) return u;
+    if (core.stack.sharesBytes(u.secondaryId, relayLeg.primaryId)) return u;
   }
   return undefined;
 }
 
 /** Whether the volume is, or shares bytes with, the primary of a pair that feeds the standby's secondary (the relay leg). */
 function writesRelayLeg(core: EngineState, s: PairRt, volumeId: string): boolean {
-  const sharers = core.stack.sharersOf(volumeId);
-  for (const q of core.pairList) if (q !== s && q.secondaryId === s.secondaryId && (q.primaryId === volumeId || sharers.includes(q.primaryId))) return true;
-  return false;
+  return core.pairList.some((q) => q !== s && q.secondaryId === s.secondaryId && core.stack.sharesBytes(volumeId, q.primaryId));
 }
 
 /**

@@ -245,6 +245,11 @@ export class MappingStack {
     return known;
   }
 
+  /** Whether two volumes are one, or lie over some of the same store bytes (sharersOf). */
+  sharesBytes(a: string, b: string): boolean {
+    return a === b || this.sharersOf(a).includes(b);
+  }
+
   /** Volumes whose address space covers some of the given store bytes, with the covered volume range. */
   volumesOver(storeId: string, storeOffset: number, length: number): VolumeOver[] {
     const extents = this.byStore.get(storeId);

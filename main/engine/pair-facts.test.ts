@@ -1,4 +1,4 @@
-// What the engine keeps per volume about its pairs (pairsWithPrimary, pairWithSecondary, any pair recording or copying)
+// What the engine keeps per volume about its pairs (pairsWithPrimary, allWithSecondary, any pair recording or copying)
 // is worked out once per change of any pair: it must equal a walk over every pair after state changes, swaps, restores.
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine';
@@ -9,7 +9,7 @@ function facts(e: Engine): unknown {
   const ids = e.topology.volumes.map((v) => v.id);
   return {
     primary: ids.map((id) => e.pairsWithPrimary(id).map((p) => p.id)),
-    secondary: ids.map((id) => e.pairWithSecondary(id)?.id),
+    secondary: ids.map((id) => e.pairFacts.allWithSecondary(id).map((p) => p.id)),
     recording: e.anyPairRecording(),
     copying: e.anyPairCopying(),
   };
@@ -19,7 +19,7 @@ function walked(e: Engine): unknown {
   const ids = e.topology.volumes.map((v) => v.id);
   return {
     primary: ids.map((id) => e.pairList.filter((p) => p.primaryId === id && p.rules.paired).map((p) => p.id)),
-    secondary: ids.map((id) => e.pairList.find((p) => p.secondaryId === id && p.rules.paired)?.id),
+    secondary: ids.map((id) => e.pairList.filter((p) => p.secondaryId === id && p.rules.paired).map((p) => p.id)),
     recording: e.pairList.some((p) => p.rules.recordsOnPrimary),
     copying: e.pairList.some((p) => p.state === 'COPY'),
   };

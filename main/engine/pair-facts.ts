@@ -26,11 +26,6 @@ export class PairFacts {
     return this.paired(this.primary, volumeId, true);
   }
 
-  /** The paired pair whose secondary is the volume (the first in pair order), if any. */
-  withSecondary(volumeId: string): PairRt | undefined {
-    return this.allWithSecondary(volumeId)[0];
-  }
-
   /** Every paired pair whose secondary is the volume (usually none or one), in pair order. Shared: read it, never change it. */
   allWithSecondary(volumeId: string): readonly PairRt[] {
     return this.paired(this.secondaries, volumeId, false);

@@ -246,18 +246,21 @@ export function waitForPath(p: PairRt, retry: PathWaiter, issued?: number): bool
   const w = p.pathWatch;
   w.waiters.push(retry);
   w.waiterOrder.push(issued ?? w.issued++);
-  if (retry.firstTrack !== undefined) for (let t = retry.firstTrack; t <= retry.lastTrack!; t++) w.waitingTracks.set(t, (w.waitingTracks.get(t) ?? 0) + 1);
+  if (retry.firstTrack !== undefined) countTracks(w.waitingTracks, retry.firstTrack, retry.lastTrack!, 1);
   return true;
 }
 
 /** A waiter's turn came: its tracks (a sync update's) leave the waiting ones. */
 function unwait(p: PairRt, retry: PathWaiter): void {
-  if (retry.firstTrack === undefined) return;
-  const waiting = p.pathWatch.waitingTracks;
-  for (let t = retry.firstTrack; t <= retry.lastTrack!; t++) {
-    const n = (waiting.get(t) ?? 0) - 1;
-    if (n > 0) waiting.set(t, n);
-    else waiting.delete(t);
+  if (retry.firstTrack !== undefined) countTracks(p.pathWatch.waitingTracks, retry.firstTrack, retry.lastTrack!, -1);
+}
+
+/** Adds `by` (1 or -1) to the count of each track first..last (a pair's tracks in flight or waiting); none left: gone. */
+export function countTracks(counts: Map<number, number>, first: number, last: number, by: 1 | -1): void {
+  for (let t = first; t <= last; t++) {
+    const n = (counts.get(t) ?? 0) + by;
+    if (n > 0) counts.set(t, n);
+    else counts.delete(t);
   }
 }
 

@@ -8,7 +8,7 @@ import { MAX_CACHE_WAITERS, type CacheRt, type CacheWaiter, type LinkRt } from '
 import { defineEvent, EngineInvariantError } from './sim';
 import { newArrival, type AnswerTo, type Arrival, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo, type Wanted } from './state';
 import { arrive, deliver, type Arriving } from './write';
-import { holdForTrackLock, nextPath, retryOnPath, syncMustWait, trackLocked, trackLockFreed, waitForPath, type PathWaiter } from './path-groups';
+import { countTracks, holdForTrackLock, nextPath, retryOnPath, syncMustWait, trackLocked, trackLockFreed, waitForPath, type PathWaiter } from './path-groups';
 
 /** Writers wait for a slot: an event at the next booked destage's completion wakes them, one per free slot. */
 export function scheduleWake(core: EngineState, cache: CacheRt): void {
@@ -186,7 +186,7 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
     this.counted = true;
     this.firstTrack = Math.floor(a.offset / p.trackBytes);
     this.lastTrack = Math.floor((a.offset + a.length - 1) / p.trackBytes);
-    for (let t = this.firstTrack; t <= this.lastTrack; t++) p.syncInFlightTracks.set(t, (p.syncInFlightTracks.get(t) ?? 0) + 1);
+    countTracks(p.syncInFlightTracks, this.firstTrack, this.lastTrack, 1);
     const link = route.link;
     this.link = link;
     this.epoch = link.epoch;
@@ -226,11 +226,7 @@ class SyncFlow implements Sender, SentTo, Wanted, Arriving {
     this.counted = false;
     const p = this.p;
     p.syncInFlight--;
-    for (let t = this.firstTrack; t <= this.lastTrack; t++) {
-      const n = p.syncInFlightTracks.get(t)! - 1;
-      if (n > 0) p.syncInFlightTracks.set(t, n);
-      else p.syncInFlightTracks.delete(t);
-    }
+    countTracks(p.syncInFlightTracks, this.firstTrack, this.lastTrack, -1);
     trackLockFreed(core, p);
   }
 

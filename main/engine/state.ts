@@ -309,10 +309,6 @@ export class EngineState {
     return this.pairFacts.withPrimary(volumeId);
   }
 
-  pairWithSecondary(volumeId: string): PairRt | undefined {
-    return this.pairFacts.withSecondary(volumeId);
-  }
-
   /** Whether some pair is in a state that records changes in its primary's bitmap (else a write marks no bitmap). */
   anyPairRecording(): boolean {
     return this.pairFacts.anyRecording();

@@ -232,17 +232,16 @@ export function hostWriteRefusal(core: EngineState, volumeId: string, offset: nu
   // Bytes shared with another volume are that volume's too: a host at the relay writing V12 writes V21, the S-VOL of
   // pair-async once reversed (V22 -> V21, after a swap-takeover); let through, the write changed a PAIR secondary
   // behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin).
+  // A cheap look first (most volumes share nothing: no closure made per write); which bytes are shared only when some
+  // sharer is protected.
   const sharers = core.stack.sharersOf(volumeId);
-  for (let i = 0; i < sharers.length; i++) {
-    if (!protectedSecondary(core, sharers[i]!)) continue;
-    for (const piece of core.stack.pieces(volumeId, offset, length))
-      for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
-        if (over.volumeId === volumeId) continue;
-        const why = protectedSecondary(core, over.volumeId);
-        if (why !== undefined) return `${volumeId} shares these bytes with ${over.volumeId}: ${why}`;
-      }
-    return undefined;
-  }
+  if (sharers.length === 0 || !sharers.some((v) => protectedSecondary(core, v) !== undefined)) return undefined;
+  for (const piece of core.stack.pieces(volumeId, offset, length))
+    for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
+      if (over.volumeId === volumeId) continue;
+      const why = protectedSecondary(core, over.volumeId);
+      if (why !== undefined) return `${volumeId} shares these bytes with ${over.volumeId}: ${why}`;
+    }
   return undefined;
 }
 

@@ -284,28 +284,22 @@ export abstract class InvariantChecks {
     if (p.mode === 'sync' && acked)
       for (const [k, seq] of acked) {
         const offset = Number(k.slice(k.lastIndexOf('@') + 1));
+        const onPrimary = this.guard(step, action, () => this.seqAt(p.primaryId, offset));
         // Another pair's copy replaced the primary's bytes with an older image (a failback of the 3DC standby into
         // V11 restores the remote's image): the primary's history there restarts, and the secondary follows it.
-        const onPrimary = this.guard(step, action, () => this.seqAt(p.primaryId, offset));
-        if (onPrimary !== undefined && onPrimary < seq) {
-          acked.delete(k);
-          continue;
-        }
         // Likewise when another pair's copy or journal wrote the primary there since (a failback of pair-async into the
         // bytes V12 shares, with pair-sync reversed: prop-long --relay seed 8, FIG. 9): what the secondary shows then
         // follows those writes, on their way through this pair, not the acknowledged one. A newer write of a host that
         // writes the primary through its own LU keeps the check (the acknowledged one may not go missing meanwhile).
-        if (onPrimary !== undefined && onPrimary !== seq && !this.ownWrite(onPrimary, p.primaryId, offset)) {
+        if (onPrimary !== undefined && (onPrimary < seq || (onPrimary !== seq && !this.ownWrite(onPrimary, p.primaryId, offset)))) {
           acked.delete(k);
           continue;
         }
         const seen = this.guard(step, action, () => this.seqAt(p.secondaryId, offset));
+        if (seen === undefined || seen >= seq) continue;
         // A host writing the secondary through its own LU (split read/write; a relay or remote host) owns those bytes now.
-        if (seen !== undefined && seen < seq && this.ownWrite(seen, p.secondaryId, offset)) {
-          acked.delete(k);
-          continue;
-        }
-        if (seen !== undefined && seen < seq)
+        if (this.ownWrite(seen, p.secondaryId, offset)) acked.delete(k);
+        else
           this.violations.push({
             step,
             action,
@@ -375,9 +369,10 @@ export abstract class InvariantChecks {
 
   /**
    * An S-VOL a takeover made the production copy (SSWS) changes only by the writes of hosts that write it through their
-   * own LU (which the array accepts once it arrives after the takeover): an update of the old primary still on its way, or waiting for a path, must not
-   * land there (what is on its way under the old generation no longer lands; TRUST.md bug 31). Bytes another pair is
-   * writing into (a copy, a delta resync into a volume sharing them) are taken as they are, and checked from there.
+   * own LU (which the array accepts once it arrives after the takeover): an update of the old primary still on its
+   * way, or waiting for a path, must not land there (what is on its way under the old generation no longer lands;
+   * TRUST.md bug 31). Bytes another pair is writing into (a copy, a delta resync into a volume sharing them) are taken
+   * as they are, and checked from there.
    */
   private checkTakenOver(step: number, action: Action | { kind: 'final' }, id: string, p: PairRt): void {
     if (p.state !== 'SSWS' || p.swapped) {
