@@ -5,7 +5,7 @@ import type { Volume } from '../../app/model/schema';
 import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
-import { FLOW_ENDED, newArrival, part, type Arrival, type Io, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
+import { FLOW_ENDED, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
 import { arrive, deliver, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
 import { deltaSettled } from './delta-resync';
@@ -19,9 +19,9 @@ import type { Extent } from './mapping';
  * (FIG. 7) or within one shared cache (FIG. 9), then destaged to the real volume; virtual volumes sharing the
  * same real bytes (fan-out, FIG. 12) get the update too.
  */
-export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[], top: boolean): void {
+export function handDown(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, holds: SlotHold[], top: boolean, syncAnswers?: AnswerFlow): void {
   const v = core.volume(volumeId);
-  if (top) fanOut(core, systemId, volumeId, offset, length, data, io);
+  if (top) fanOut(core, systemId, volumeId, offset, length, data, io, syncAnswers);
   if (v.kind === 'real') return destage(core, v, offset, length, io, holds);
   if (v.kind === 'virtual' && v.ranges.length === 1) {
     // One range (the common stack): the piece worked out here, with no list of pieces made for every write.
@@ -218,7 +218,7 @@ export function serveIfStill(core: EngineState, h: HandDown | undefined, p: Pair
 }
 
 /** Serves a pair of a volume reached inside the relay: S41-S43 after the loop, S54-S55 after shared memory. */
-export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number): void {
+export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number, done: AnswerTo = FLOW_ENDED): void {
   const systemIdOf = core.volume(volumeId).systemId;
   const ip = p.route?.fromPortId ?? systemIdOf;
   if (p.rules.forwardsUpdates) {
@@ -233,11 +233,44 @@ export function servePairBelow(core: EngineState, p: PairRt, volumeId: string, o
   }
   const a = newArrival(systemIdOf, ip, volumeId, offset, length, data, io, 'loop', readyUs);
   core.activeFlows++;
-  servePair(core, p, a, sendStep, FLOW_ENDED);
+  servePair(core, p, a, sendStep, done);
+}
+
+/**
+ * A host write's flow that waits for more answers than its own volume's pairs (ArrivalFlow): one more is announced with
+ * `waiting++` before it can come, and `answer` takes each.
+ */
+export interface AnswerFlow extends AnswerTo {
+  waiting: number;
+}
+
+/** A sync pair served by a host write's fan-out: the flow ends here, and the host's write waits for its answer. */
+class FanOutSyncAnswer implements AnswerTo {
+  constructor(readonly flow: AnswerFlow) {}
+  answer(core: EngineState, ok: boolean, reason?: string, pending?: PendingAnswer[]): void {
+    core.activeFlows--;
+    this.flow.answer(core, ok, reason, pending);
+  }
+}
+
+/**
+ * Whether a host write to this volume reaches, by the fan-out, a sibling that is now the primary of a sync pair (a host
+ * at the relay writing V21 while pair-sync runs reversed from V12, the same real volume): its answer then waits for
+ * that pair. Most volumes have no sibling (mayFanOut, cached): no search.
+ */
+export function fanOutServesSync(core: EngineState, volumeId: string): boolean {
+  if (!mayFanOut(core, volumeId)) return false;
+  const systemId = core.stack.volumes.get(volumeId)?.systemId;
+  for (const e of core.fanOutSiblings.get(volumeId)!) {
+    if (core.stack.volumes.get(e.volumeId)?.systemId !== systemId) continue;
+    const pairs = core.pairsWithPrimary(e.volumeId);
+    for (let i = 0; i < pairs.length; i++) if (pairs[i]!.mode === 'sync') return true;
+  }
+  return false;
 }
 
 /** FIG. 12: other volumes of this system on the same real bytes that are primaries of pairs get the update through the shared cache or an intercache copy. */
-export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
+export function fanOut(core: EngineState, systemId: string, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, syncAnswers?: AnswerFlow): void {
   if (!mayFanOut(core, volumeId)) return;
   const siblings = core.fanOutSiblings.get(volumeId)!;
   // Siblings already reached (a few at most: an array, made only when there is one).
@@ -255,7 +288,7 @@ export function fanOut(core: EngineState, systemId: string, volumeId: string, of
       (seen ??= []).push(e.volumeId);
       const at = piece.dataOffset + (a - piece.storeOffset);
       const sub = data ? part(data, at, b - a) : null;
-      siblingFlow(core, systemId, volumeId, e.volumeId, e.volumeOffset + (a - e.storeOffset), b - a, sub, io);
+      siblingFlow(core, systemId, volumeId, e.volumeId, e.volumeOffset + (a - e.storeOffset), b - a, sub, io, syncAnswers);
     }
   }
 }
@@ -288,7 +321,7 @@ export function mayFanOut(core: EngineState, volumeId: string): boolean {
   return may;
 }
 
-export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io): void {
+export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: string, toVolumeId: string, offset: number, length: number, data: Payload | null, io: Io, syncAnswers?: AnswerFlow): void {
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
@@ -301,7 +334,9 @@ export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: s
     core.step('S51', ip, `${ip} receives the message`, io);
     core.step('S52', ip, `data reception as ${toVolumeId} (formal)`, io);
   }
-  const f = new SiblingFlow(toVolumeId, offset, length, data, io, pending, readyUs, toCache);
+  const f = new SiblingFlow(toVolumeId, offset, length, data, io, pending, readyUs, toCache, syncAnswers);
+  // The host's answer waits at least until this sibling's pairs are served (it may wait for a slot first).
+  if (syncAnswers) syncAnswers.waiting++;
   if (!toCache || toCache === fromCache) return f.serve(core, []);
   storeInCache(core, toCache, toVolumeId, offset, length, f);
 }
@@ -317,6 +352,8 @@ class SiblingFlow implements StoredTo {
     readonly pending: HandDown | undefined,
     readonly readyUs: number,
     readonly toCache: CacheRt | undefined,
+    /** The host write's flow, when its answer waits for this sibling's sync pairs (fanOutServesSync). */
+    readonly syncAnswers: AnswerFlow | undefined,
   ) {}
 
   stored(core: EngineState, holds: SlotHold[]): void {
@@ -329,8 +366,16 @@ class SiblingFlow implements StoredTo {
     handDownEnded(core, this.pending);
     // As every hand-down: only the pairs it started with, in the generation it started in (handDownServes).
     const pairs = core.pairsWithPrimary(toVolumeId);
-    for (let i = 0; i < pairs.length; i++) serveIfStill(core, this.pending, pairs[i]!, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    const flow = this.syncAnswers;
+    for (let i = 0; i < pairs.length; i++) {
+      const p = pairs[i]!;
+      if (flow && p.mode === 'sync' && handDownServes(this.pending, p)) {
+        flow.waiting++;
+        servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs), new FanOutSyncAnswer(flow));
+      } else serveIfStill(core, this.pending, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
+    }
     core.release(holds);
+    flow?.answer(core, true);
   }
 }
 

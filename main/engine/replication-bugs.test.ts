@@ -1466,3 +1466,64 @@ describe('a failback that completes while an update of its copy-back waits for t
     expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
   });
 });
+
+describe('a host write reaching a reversed sync pair through another volume on the same real volume (TRUST.md bugs 36 and 37)', () => {
+  // FIG. 1 with a host at the relay writing V21 (its LU moved from V12): V21 and V12 lie on one real volume. pair-sync is
+  // taken over and swap-resynced, so it runs V12 -> V11 (fence data): a write to V21 changes V12, the sync P-VOL, and the
+  // fan-out forwards it to V11. The host heard "complete" before V11 had it (54 us, the update reaching V11 at 1 ms), and
+  // once the fence held, its writes through V21 still changed V12 behind the fence.
+  function setUp(): Engine {
+    let t = withRelayHosts(quiet(load('fig01'), (p) => (p.mode === 'sync' ? { ...p, fence: 'data' } : p)));
+    t = { ...t, lus: t.lus.map((l) => (l.id === 'LU-S0' ? { ...l, volumeId: 'V21' } : l.volumeId === 'V21' ? { ...l, shared: true } : l)) };
+    const e = new Engine(t, { seed: 1 });
+    expect(e.runUntilSettled(1e9)).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'swapResync' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    const p = e.pairs.get('pair-sync')!;
+    expect([p.state, p.swapped, p.primaryId]).toEqual(['PAIR', true, 'V12']);
+    return e;
+  }
+  function write(e: Engine, fill: number, then?: () => void): { ok?: boolean; reason?: string; equalAtAnswer?: boolean } {
+    const out: { ok?: boolean; reason?: string; equalAtAnswer?: boolean } = {};
+    expect(
+      e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(fill), false, (ok, reason) => {
+        Object.assign(out, { ok, reason, equalAtAnswer: e.volumeHash('V11') === e.volumeHash('V12') });
+      }).ok,
+    ).toBe(true);
+    then?.();
+    return out;
+  }
+
+  test('36: the host hears "complete" only once V11, the S-VOL, holds the write', () => {
+    const e = setUp();
+    const answer = write(e, 5);
+    e.runFor(20_000);
+    expect(answer.ok).toBe(true);
+    expect(answer.equalAtAnswer).toBe(true);
+  });
+
+  test('36: under fence data, a write whose update to V11 is lost is a failed write', () => {
+    const e = setUp();
+    const answer = write(e, 6, () => e.runFor(200));
+    expect(answer.ok).toBeUndefined();
+    expect(e.command({ type: 'cutCable', cableId: 'CN2' }).ok).toBe(true);
+    e.runFor(100_000);
+    expect(answer.ok).toBe(false);
+    expect(e.pairs.get('pair-sync')!.fenced).toBe(true);
+  });
+
+  test('37: while the fence holds, a write through V21 is refused and V12 keeps what V11 has', () => {
+    const e = setUp();
+    expect(e.command({ type: 'cutCable', cableId: 'CN2' }).ok).toBe(true);
+    write(e, 7);
+    e.runFor(100_000);
+    expect(e.pairs.get('pair-sync')!.fenced).toBe(true);
+    const fencedImage = e.volumeHash('V12');
+    const answer = write(e, 8);
+    e.runFor(100_000);
+    expect(answer.ok).toBe(false);
+    expect(answer.reason).toMatch(/V21 shares these bytes with V12: V12 is fenced: pair pair-sync \(fence level data\)/);
+    expect(e.volumeHash('V12')).toBe(fencedImage);
+  });
+});

@@ -1,7 +1,7 @@
 // What a system does with a write arriving at a target port (host writes are issued in host-write.ts): T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { handDown, serveIfStill } from './handdown';
+import { fanOutServesSync, handDown, serveIfStill } from './handdown';
 import { recordDelta, standbySecondaryWritten, standbyWithSecondary } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
@@ -164,8 +164,15 @@ class ArrivalFlow implements StoredTo, AnswerTo {
         servePair(core, served[i]!, a, 'S1', this);
       }
     }
+    // A host write whose bytes are also a sync primary's (another volume on the same real volume: a host at the relay
+    // writing V21 while pair-sync runs reversed from V12) is answered only once that pair's secondary has them too, as
+    // for its own volume's pairs: the fan-out's sync pairs answer this flow (TRUST.md bug 36). One answer held here
+    // until the fan-out has started them all.
+    const syncFanOut = a.source === 'host' && fanOutServesSync(core, a.volumeId) ? this : undefined;
+    if (syncFanOut) this.waiting++;
     this.answer(core, true);
-    handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop');
+    handDown(core, a.systemId, a.volumeId, a.offset, a.length, a.data, a.io, holds, a.source !== 'loop', syncFanOut);
+    if (syncFanOut) this.answer(core, true);
   }
 
   /** One of the answers this arrival waits for (its own, then one per pair served). */
@@ -224,7 +231,7 @@ export function copyingPairsAlreadySent(core: EngineState, volumeId: string, off
 
 /**
  * Why a host may not write this range of the volume now (it is, or shares its bytes with, the protected secondary of a
- * pair), or undefined.
+ * pair or a fenced primary), or undefined.
  */
 export function hostWriteRefusal(core: EngineState, volumeId: string, offset: number, length: number): string | undefined {
   const own = volumeRefusal(core, volumeId);
@@ -234,12 +241,14 @@ export function hostWriteRefusal(core: EngineState, volumeId: string, offset: nu
   // behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin).
   // A cheap look first (most volumes share nothing: no closure made per write); which bytes are shared only when some
   // sharer is protected.
+  // So are a fenced P-VOL's: the fence keeps its bytes what its S-VOL has (fence data), and a write through another
+  // volume over them changed them behind the fence (TRUST.md bug 37).
   const sharers = core.stack.sharersOf(volumeId);
-  if (sharers.length === 0 || !sharers.some((v) => protectedSecondary(core, v) !== undefined)) return undefined;
+  if (sharers.length === 0 || !sharers.some((v) => volumeRefusal(core, v) !== undefined)) return undefined;
   for (const piece of core.stack.pieces(volumeId, offset, length))
     for (const over of core.stack.volumesOver(piece.storeId, piece.storeOffset, piece.length)) {
       if (over.volumeId === volumeId) continue;
-      const why = protectedSecondary(core, over.volumeId);
+      const why = volumeRefusal(core, over.volumeId);
       if (why !== undefined) return `${volumeId} shares these bytes with ${over.volumeId}: ${why}`;
     }
   return undefined;

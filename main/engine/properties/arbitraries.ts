@@ -59,3 +59,8 @@ export function remoteHosts(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variatio
 export function relayHosts(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
   return arb.map((v) => ({ ...v, relayHosts: true }));
 }
+
+/** The same variations with a host writing each sibling of a sync secondary (Variation.siblingHosts); prop-long's --sibling. */
+export function siblingHosts(arb: fc.Arbitrary<Variation>): fc.Arbitrary<Variation> {
+  return arb.map((v) => ({ ...v, siblingHosts: true }));
+}

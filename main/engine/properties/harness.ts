@@ -3,7 +3,7 @@ import type { CommandResult, EngineCommand } from '../../../app/engine/api';
 import type { Topology } from '../../../app/model/schema';
 import { Engine } from '../engine';
 import { InvariantChecks, WRITE_BYTES, type Action, type RunStats, type Violation, type WriteRecord } from './invariants';
-import { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, withRelayHosts, withRemoteHosts, type Variation } from './variations';
+import { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, withRelayHosts, withSiblingHosts, withRemoteHosts, type Variation } from './variations';
 
 export { LOAD_RUN_MAX_US, groupPairs, vary, withPathGroups, type Variation } from './variations';
 export { WRITE_BYTES, type Action, type RunStats, type Violation } from './invariants';
@@ -205,6 +205,7 @@ export function runSequence(
   if (variation.paths) topology = withPathGroups(topology);
   if (variation.remoteHosts) topology = withRemoteHosts(topology);
   if (variation.relayHosts) topology = withRelayHosts(topology);
+  if (variation.siblingHosts) topology = withSiblingHosts(topology);
   try {
     model = new EngineModel(vary(topology, variation), seed);
   } catch (e) {

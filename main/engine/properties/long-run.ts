@@ -1,7 +1,7 @@
 // Entry of scripts/prop-long.mjs and scripts/soak.mjs: many property runs with totals, and a long soak with memory samples.
 import fc from 'fast-check';
 import type { Topology } from '../../../app/model/schema';
-import { actionArb, actionWithEditsArb, loadVariationArb, relayHosts, remoteHosts, straddling, variationArb } from './arbitraries';
+import { actionArb, actionWithEditsArb, loadVariationArb, relayHosts, remoteHosts, siblingHosts, straddling, variationArb } from './arbitraries';
 import { EngineModel, runSequence, vary } from './harness';
 import type { Action, Violation } from './harness';
 
@@ -77,7 +77,7 @@ export function sampledRuns(builtIns: { file: string; topology: Topology }[], nu
 /**
  * What the sequences are drawn from, beyond the default: under the figures' own load (--load), with writes across
  * track boundaries (--straddle), live cable edits among the actions (--edits), a host at each remote site (--remote),
- * a host at each relay site (--relay).
+ * a host at each relay site (--relay), a host there writing the volumes over a sync secondary's bytes (--sibling).
  */
 export interface SequenceKinds {
   load?: boolean;
@@ -85,6 +85,7 @@ export interface SequenceKinds {
   edits?: boolean;
   remote?: boolean;
   relay?: boolean;
+  sibling?: boolean;
 }
 
 /** The arbitraries of one sequence, [figure index, variation, engine seed, actions], for both kinds of run. */
@@ -93,6 +94,7 @@ function sequenceArbs(figures: number, maxActions: number, kinds: SequenceKinds)
   if (kinds.straddle) variation = straddling(variation);
   if (kinds.remote) variation = remoteHosts(variation);
   if (kinds.relay) variation = relayHosts(variation);
+  if (kinds.sibling) variation = siblingHosts(variation);
   const actions = fc.array(kinds.edits ? actionWithEditsArb : actionArb, { minLength: 5, maxLength: maxActions, size: 'max' });
   return [fc.nat(figures - 1), variation, fc.nat(1_000_000), actions] as const;
 }

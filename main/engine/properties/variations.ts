@@ -2,6 +2,7 @@
 import type { Topology } from '../../../app/model/schema';
 import { pairRoute } from '../../../app/model/paths';
 import { sizeBytesOf } from '../../../app/model/index-topology';
+import { sameBytes } from '../../../app/tables/translate';
 
 /** How a built-in topology is varied for one run. */
 export interface Variation {
@@ -47,6 +48,14 @@ export interface Variation {
    * goes on down the cascade), carried back by a swap-resync. Absent means nobody writes at the relay site.
    */
   relayHosts?: boolean;
+  /**
+   * A host at the site of every sync pair's secondary writing, through an LU of its own, another volume of that system
+   * over the same bytes that is a pair's primary (FIG. 1's V21 under V12; FIG. 12's V21a and V21b): what it writes
+   * changes the sync secondary too, or, with the sync pair reversed, its primary (the write is then answered only once
+   * the sync pair's secondary has it; refused while a fence or a protected secondary holds those bytes). Absent means
+   * nobody writes a sibling.
+   */
+  siblingHosts?: boolean;
 }
 
 /** Longest stretch one 'run' or 'settle' action covers under load (a load never settles; 200 ms is 2,000 writes). */
@@ -158,28 +167,51 @@ export function withRelayHosts(t: Topology): Topology {
   return withSecondaryHosts(t, 'sync', 'S', '5d');
 }
 
+/**
+ * The topology with a host writing each pair primary that lies, in the same system, over the bytes of a sync pair's
+ * secondary (see Variation.siblingHosts).
+ */
+export function withSiblingHosts(t: Topology): Topology {
+  const siblings: string[] = [];
+  for (const p of t.pairs) {
+    if (p.mode !== 'sync') continue;
+    const systemId = t.volumes.find((v) => v.id === p.secondaryVolumeId)?.systemId;
+    const size = sizeBytesOf(t, p.secondaryVolumeId);
+    if (!systemId || !size) continue;
+    for (const hop of sameBytes(t, p.secondaryVolumeId, 0, size)) {
+      const v = t.volumes.find((x) => x.id === hop.elementId);
+      if (!v || v.id === p.secondaryVolumeId || v.systemId !== systemId || siblings.includes(v.id)) continue;
+      if (t.pairs.some((q) => q.primaryVolumeId === v.id)) siblings.push(v.id);
+    }
+  }
+  return withHostsOn(t, siblings, 'B', '5b', 'Sibling host');
+}
+
 /** A host (`host<tag>n`, LU `LU-<tag>n`, WWNs `<wwnHead>:...`) writing each secondary of the pairs of `mode` at its site. */
 function withSecondaryHosts(t: Topology, mode: 'sync' | 'async', tag: string, wwnHead: string): Topology {
+  const secondaries = [...new Set(t.pairs.filter((p) => p.mode === mode).map((p) => p.secondaryVolumeId))];
+  return withHostsOn(t, secondaries, tag, wwnHead, mode === 'async' ? 'Remote host' : 'Relay host');
+}
+
+/** A host (`host<tag>n`, LU `LU-<tag>n`, WWNs `<wwnHead>:...`) at each volume's site, writing it through an LU of its own. */
+function withHostsOn(t: Topology, volumeIds: string[], tag: string, wwnHead: string, name: string): Topology {
   const hosts = [...t.hosts];
   const ports = [...t.ports];
   const cables = [...t.cables];
   let lus = [...t.lus];
   let n = 0;
-  const written = new Set<string>();
-  for (const p of t.pairs) {
-    if (p.mode !== mode || written.has(p.secondaryVolumeId)) continue;
-    written.add(p.secondaryVolumeId);
-    const volume = t.volumes.find((v) => v.id === p.secondaryVolumeId);
+  for (const volumeId of volumeIds) {
+    const volume = t.volumes.find((v) => v.id === volumeId);
     const system = volume && t.systems.find((s) => s.id === volume.systemId);
     const sizeBytes = volume && sizeBytesOf(t, volume.id);
     if (!volume || !system || !sizeBytes || lus.some((l) => l.id === `LU-${tag}${n}`)) continue;
     const wwn = (end: string) => `${wwnHead}:00:00:00:00:00:${n.toString(16).padStart(2, '0')}:${end}`;
     const hostId = `host${tag}${n}`;
-    hosts.push({ id: hostId, name: `${mode === 'async' ? 'Remote' : 'Relay'} host ${n}`, siteId: system.siteId, workloads: [{ id: `wl${tag}${n}`, luId: `LU-${tag}${n}`, iops: 800, blockBytes: 4096, readRatio: 0, pattern: 'random', hotspotFraction: 0.2, startMs: 0 }] } as Topology['hosts'][number]);
+    hosts.push({ id: hostId, name: `${name} ${n}`, siteId: system.siteId, workloads: [{ id: `wl${tag}${n}`, luId: `LU-${tag}${n}`, iops: 800, blockBytes: 4096, readRatio: 0, pattern: 'random', hotspotFraction: 0.2, startMs: 0 }] } as Topology['hosts'][number]);
     ports.push({ id: `HBA-${tag}${n}`, name: `HBA-${tag}${n}`, ownerId: hostId, kind: 'initiator', wwn: wwn('0a') } as Topology['ports'][number]);
     ports.push({ id: `TP-${tag}${n}`, name: `TP-${tag}${n}`, ownerId: system.id, kind: 'target', wwn: wwn('0b') } as Topology['ports'][number]);
     cables.push({ id: `CN-${tag}${n}`, name: `CN-${tag}${n}`, kind: 'fc', aPortId: `HBA-${tag}${n}`, bPortId: `TP-${tag}${n}`, distanceKm: 0.1, bandwidthMbps: 16_000, roundTripsPerWrite: 2 } as Topology['cables'][number]);
-    // The secondary's own LU (the pair's target) and the host's cover the same bytes: both marked shared.
+    // The volume's own LUs (a pair's target, say) and the host's cover the same bytes: all marked shared.
     lus = lus.map((l) => (l.volumeId === volume.id ? { ...l, shared: true } : l));
     lus.push({ id: `LU-${tag}${n}`, name: `LU-${tag}${n}`, portId: `TP-${tag}${n}`, lun: 0, volumeId: volume.id, startBytes: 0, sizeBytes, shared: true } as Topology['lus'][number]);
     n++;
