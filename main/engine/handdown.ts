@@ -75,7 +75,7 @@ export function loopFlow(core: EngineState, systemId: string, fromVolumeId: stri
   // The patent performs S15 and S16 at the port that received the write (TP21), not at the loop's target port.
   const receivingPort = io.traced ? (targetPortOf(core, fromVolumeId, systemId) ?? systemId) : systemId;
   if (io.traced) core.step('S15', receivingPort, `the address in ${fromVolumeId} is converted to ${r2.id} (WWN/LU#/LBA#) with table T4`, io, [r2.id]);
-  const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length) : undefined;
+  const pending = lu ? handDownStarted(core, lu.volumeId, lu.startBytes + offset, length, fromVolumeId) : undefined;
   // The message to IP21 (S16, S21) and the loop hop are one event: the command leaves IP21 MSG_US from now.
   if (io.traced) core.step('S16', receivingPort, `${receivingPort} issues a message (MSG) through shared memory to ${path.initiatorPortId}`, io, [path.initiatorPortId]);
   if (io.traced) core.step('S21', path.initiatorPortId, `${path.initiatorPortId} receives the message`, io);
@@ -158,7 +158,7 @@ export function internalFlow(core: EngineState, systemId: string, fromVolumeId: 
   const toCache = core.cacheOfVolume.get(toVolumeId);
   const sameCache = fromCache !== undefined && fromCache === toCache;
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId}${viaId !== toVolumeId ? ` (through ${viaId})` : ''} with table T4`, io, [toVolumeId]);
-  const pending = handDownStarted(core, toVolumeId, offset, length);
+  const pending = handDownStarted(core, toVolumeId, offset, length, fromVolumeId);
   // The MSG through shared memory is no event of its own: what leaves the system for a pair leaves MSG_US later.
   const readyUs = core.nowUs + MSG_US;
   if (io.traced) {
@@ -213,7 +213,7 @@ class InternalFlow implements StoredTo {
  * the hand-down started (handDownServes): then that copy carries the bytes, in no record of this write.
  */
 export function serveIfStill(core: EngineState, h: HandDown | undefined, p: PairRt, volumeId: string, offset: number, length: number, data: Payload | null, io: Io, sendStep: 'S44' | 'S56', readyUs?: number): void {
-  if (handDownServes(h, p)) servePairBelow(core, p, volumeId, offset, length, data, io, sendStep, readyUs);
+  if (handDownServes(h, p)) servePairBelow(core, p, volumeId, offset, length, handedDownBytes(core, h, volumeId, offset, length, data), io, sendStep, readyUs);
   else if (core.standbyPairs.length) deltaSettled(core, p, io.id);
 }
 
@@ -325,7 +325,7 @@ export function siblingFlow(core: EngineState, systemId: string, fromVolumeId: s
   const fromCache = core.cacheOfVolume.get(fromVolumeId);
   const toCache = core.cacheOfVolume.get(toVolumeId);
   if (io.traced) core.step('S15a', fromCache?.id ?? systemId, `the address in ${fromVolumeId} is converted to ${toVolumeId} with table T4 (shared real volume)`, io, [toVolumeId]);
-  const pending = handDownStarted(core, toVolumeId, offset, length);
+  const pending = handDownStarted(core, toVolumeId, offset, length, fromVolumeId);
   // As in internalFlow: the MSG is no event; the pairs' sends leave MSG_US later.
   const readyUs = core.nowUs + MSG_US;
   if (io.traced) {
@@ -371,7 +371,7 @@ class SiblingFlow implements StoredTo {
       const p = pairs[i]!;
       if (flow && p.mode === 'sync' && handDownServes(this.pending, p)) {
         flow.waiting++;
-        servePairBelow(core, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs), new FanOutSyncAnswer(flow));
+        servePairBelow(core, p, toVolumeId, offset, length, handedDownBytes(core, this.pending, toVolumeId, offset, length, data), io, 'S56', Math.max(this.readyUs, core.nowUs), new FanOutSyncAnswer(flow));
       } else serveIfStill(core, this.pending, p, toVolumeId, offset, length, data, io, 'S56', Math.max(this.readyUs, core.nowUs));
     }
     core.release(holds);
@@ -405,6 +405,14 @@ export interface HandDown {
   pairs: readonly PairRt[];
   gen: number;
   gens: number[] | undefined;
+  /** The volume whose write it hands down (its later writes hand down behind it, in order). */
+  from: string;
+  /**
+   * A write that came another way (a host writing a volume over the same bytes) changed them since it started: it
+   * carries the bytes as they are when it serves its pairs, not its own, which that write has overtaken (see
+   * crossWritten).
+   */
+  stale: boolean;
 }
 
 /**
@@ -414,7 +422,7 @@ export interface HandDown {
  * journal-sizing and delta-resync figures, pair-async deleted and made again while the relay's external array was
  * down, PAIR over different copies). Shared and never listed in core.handDowns (no suspend has anything to record).
  */
-const SERVES_NO_PAIR: HandDown = Object.freeze({ volumeId: '', offset: 0, length: 0, at: -1, pairs: NO_PAIRS, gen: 0, gens: undefined });
+const SERVES_NO_PAIR: HandDown = Object.freeze({ volumeId: '', offset: 0, length: 0, at: -1, pairs: NO_PAIRS, gen: 0, gens: undefined, from: '', stale: false });
 
 /** Whether a hand-down arriving now still serves pair `p` (see HandDown.pairs); undefined: no hand-down (a flow of its own). */
 export function handDownServes(h: HandDown | undefined, p: PairRt): boolean {
@@ -432,12 +440,12 @@ export const NO_HAND_DOWNS: readonly HandDown[] = Object.freeze([]);
  * pairs. A pair of that volume that suspends in between must record the change (suspend reads these), else a
  * hand-down lost with its system, or arriving after a reversal, leaves the change in no journal and no bitmap.
  */
-export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number): HandDown {
+export function handDownStarted(core: EngineState, volumeId: string, offset: number, length: number, from: string): HandDown {
   const pairs = core.pairsWithPrimary(volumeId);
   if (pairs.length === 0) return SERVES_NO_PAIR;
   let list = core.handDowns.get(volumeId);
   if (!list) core.handDowns.set(volumeId, (list = []));
-  const h: HandDown = { volumeId, offset, length, at: list.length, pairs, gen: pairs[0]!.updateGen, gens: pairs.length > 1 ? pairs.map((p) => p.updateGen) : undefined };
+  const h: HandDown = { volumeId, offset, length, at: list.length, pairs, gen: pairs[0]!.updateGen, gens: pairs.length > 1 ? pairs.map((p) => p.updateGen) : undefined, from, stale: false };
   list.push(h);
   return h;
 }
@@ -453,3 +461,29 @@ export function handDownEnded(core: EngineState, h: HandDown | undefined): void 
   h.at = -1;
 }
 
+
+/**
+ * A write stored in `volumeId` another way than a hand-down (a host's, a sync update, a copy, a journal record) changed
+ * the bytes of hand-downs still on their way to it or to a volume over the same bytes, unless they hand down that
+ * volume's own writes (those come in order behind them). Such a hand-down would carry older bytes to its pairs after
+ * this write's own update: FIG. 1 with hosts at the relay writing V12 and V21, pair-sync swap-taken-over; V12's write
+ * reached pair-async through the loop after V21's later one had been journaled, and V22 kept the older bytes (prop-long
+ * --relay --sibling seed 101: PAIR over different copies). Marked stale, it carries the bytes as they are then.
+ * Conservative: every such hand-down of those volumes is marked, not only the overlapping ones (a stale one sends the
+ * same bytes or newer). In the figures as filed nothing writes where a hand-down from another volume is on its way.
+ */
+export function crossWritten(core: EngineState, volumeId: string): void {
+  markStale(core.handDowns.get(volumeId), volumeId);
+  const sharers = core.stack.sharersOf(volumeId);
+  for (let i = 0; i < sharers.length; i++) markStale(core.handDowns.get(sharers[i]!), volumeId);
+}
+
+function markStale(list: HandDown[] | undefined, writtenId: string): void {
+  if (list === undefined) return;
+  for (let i = 0; i < list.length; i++) if (list[i]!.from !== writtenId) list[i]!.stale = true;
+}
+
+/** The bytes a hand-down gives its pairs: its write's, or, once stale (crossWritten), the volume's as they are now. */
+function handedDownBytes(core: EngineState, h: HandDown | undefined, volumeId: string, offset: number, length: number, data: Payload | null): Payload | null {
+  return h !== undefined && h.stale ? core.stack.read(volumeId, offset, length) : data;
+}

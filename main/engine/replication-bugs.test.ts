@@ -4,7 +4,7 @@ import { loadBuiltIn, loadFigure } from '../../test/builtins';
 import { withoutInitialFill, type Pair, type Topology } from '../../app/model/schema';
 import { Engine } from './engine';
 import { runSequence, type Action, type Variation } from './properties/harness';
-import { withPathGroups, withRelayHosts } from './properties/variations';
+import { withPathGroups, withRelayHosts, withSiblingHosts } from './properties/variations';
 import { JournalRt, PairRt, type JournalRecord } from './pairs';
 import { supersedeJournaled } from './journal';
 import { CacheRt } from './cache';
@@ -1525,5 +1525,46 @@ describe('a host write reaching a reversed sync pair through another volume on t
     expect(answer.ok).toBe(false);
     expect(answer.reason).toMatch(/V21 shares these bytes with V12: V12 is fenced: pair pair-sync \(fence level data\)/);
     expect(e.volumeHash('V12')).toBe(fencedImage);
+  });
+});
+
+describe('hand-downs overtaken by a write that came another way (prop-long --relay --sibling seed 101, TRUST.md bug 38)', () => {
+  // FIG. 1 (delta-resync variant, twins) with hosts at the relay writing V12 (hostS0) and V21 (hostB0), one real volume.
+  // Both write block 14 while pair-sync is swap-taken over (it runs V12 -> V11 when the writes arrive). V12's write
+  // reached pair-async through the loop after V21's later one had been journaled: V22 applied V12's older bytes last,
+  // and pair-async said PAIR with V21 != V22.
+  const variation: Variation = { distanceScale: 0.1, bandwidthScale: 0.01, fence: 'data', initially: 'create', journalBytes: 2 ** 36, autoResync: false, grouping: 'twins', paths: true, writes: 'straddling', remoteHosts: true, relayHosts: true, siblingHosts: true };
+  const actions: Action[] = [
+    { kind: 'run', us: 160_467 },
+    { kind: 'write', target: 4, block: 14 },
+    { kind: 'write', target: 6, block: 14 },
+    { kind: 'pair', index: 0, op: 'takeover', readWrite: false },
+  ];
+
+  test('the replayed counterexample: pair-async ends PAIR with V21 equal to V22', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn(DELTA_RESYNC)), variation, 75_615, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-async')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V22')).toBe(engine!.volumeHash('V21'));
+  });
+
+  test('FIG. 1: the loop hand-down of a relay write overtaken by a write to V21 carries V21\'s newer bytes to V22', () => {
+    const t = withSiblingHosts(withRelayHosts(quiet(load('fig01-loop'))));
+    const e = new Engine(t, { seed: 1 });
+    expect(e.runUntilSettled(1e9)).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.pairs.get('pair-sync')!.primaryId).toBe('V12');
+    const answers: boolean[] = [];
+    // Issued together over equal cables: V12's write lands first, and its hand-down to V21 takes the loop cable (CN3);
+    // V21's write lands while that hand-down is on the loop, and is journaled at once.
+    e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(1), false, (ok) => answers.push(ok));
+    e.hostWrite('hostB0', 'LU-B0', 0, new Uint8Array(4096).fill(2), false, (ok) => answers.push(ok));
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(answers).toEqual([true, true]);
+    expect(Array.from(e.stack.read('V21', 0, 4))).toEqual([2, 2, 2, 2]);
+    expect(e.pairs.get('pair-async')!.state).toBe('PAIR');
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+    expect(e.volumeHash('V11')).toBe(e.volumeHash('V12'));
   });
 });

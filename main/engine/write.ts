@@ -1,7 +1,7 @@
 // What a system does with a write arriving at a target port (host writes are issued in host-write.ts): T3, cache store (back-pressure), the bytes applied, its pairs served (sync forward with fence levels, async journal, bitmaps).
 import type { Payload } from './data/payload';
 import type { EngineState } from './state';
-import { fanOutServesSync, handDown, serveIfStill } from './handdown';
+import { crossWritten, fanOutServesSync, handDown, serveIfStill } from './handdown';
 import { recordDelta, standbySecondaryWritten, standbyWithSecondary } from './delta-resync';
 import type { PairRt } from './pairs';
 import type { CacheRt, LinkRt } from './runtime';
@@ -138,6 +138,7 @@ class ArrivalFlow implements StoredTo, AnswerTo {
       a.copyForward = copyingPairsAlreadySent(core, a.volumeId, a.offset, a.length, a.source === 'host' || a.source === 'sync');
       if (a.copyForward) for (const [q, tracks] of a.copyForward) (a.io.copyForward ??= new Map()).set(q, tracks);
       applyData(core, a.volumeId, a.offset, a.length, a.data, a.copyForward);
+      if (core.handDowns.size > 0) crossWritten(core, a.volumeId);
       if (core.standbyPairs.length) {
         recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
         if (a.source === 'host') standbySecondaryWritten(core, a.volumeId);
