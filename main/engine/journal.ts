@@ -239,7 +239,10 @@ class JournalApply implements AnswerTo, Wanted {
   ) {}
 
   stillWanted(): boolean {
-    return !this.rec.discarded;
+    // Not once its pair was deleted, nor once a suspend dropped the journal (a new generation): the record is in the
+    // bitmap then, and landing late it changed a secondary the split had fixed, or the bytes another pair copies into
+    // (TRUST.md bug 39).
+    return !this.rec.discarded && this.j.gen === this.gen;
   }
 
   answer(core: EngineState, ok: boolean): void {

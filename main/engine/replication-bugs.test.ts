@@ -1568,3 +1568,40 @@ describe('hand-downs overtaken by a write that came another way (prop-long --rel
     expect(e.volumeHash('V11')).toBe(e.volumeHash('V12'));
   });
 });
+
+describe('a journal record waiting for a cache slot when a split drops the journal (prop-long --load --sibling seed 104, TRUST.md bug 39)', () => {
+  // FIG. 1's local-disaster exercise under load, hosts at the relay (V12, V21) and the remote site (V22). pair-async is
+  // taken over and failed back (V22 -> V21 in COPY); its records wait for slots in the relay's full cache; then it is
+  // split. The split drops the journal into the bitmap (a new journal generation), but a record already waiting for its
+  // slot still landed on V21 afterwards: V12's bytes, while the repair's resync of pair-sync copied V11 into V12. That
+  // copy never sent the track again, and pair-sync said PAIR with V11 != V12.
+  const variation: Variation = {
+    distanceScale: 0.1, bandwidthScale: 0.1, fence: 'data', initially: 'create', journalBytes: 1_048_576, autoResync: true, grouping: 'one-group', paths: true,
+    load: { iops: 10_000, hotspotFraction: 0.01, cacheBytes: 4_194_304, blockBytes: 6144, readRatio: 0.3 },
+    writes: 'straddling', remoteHosts: true, relayHosts: true, siblingHosts: true,
+  };
+  const actions: Action[] = [
+    { kind: 'run', us: 137_463 },
+    { kind: 'run', us: 35_440 },
+    { kind: 'run', us: 24_085 },
+    { kind: 'run', us: 99_883 },
+    { kind: 'pair', index: 7, op: 'takeover', readWrite: false },
+    { kind: 'editCable', index: 12, distanceKm: 0.1, bandwidthMbps: 1000 },
+    { kind: 'failSite', index: 6 },
+    { kind: 'editCable', index: 4, distanceKm: 10, bandwidthMbps: 1000 },
+    { kind: 'run', us: 95_762 },
+    { kind: 'pair', index: 5, op: 'failback', readWrite: true },
+    { kind: 'run', us: 58_393 },
+    { kind: 'settle' },
+    { kind: 'run', us: 72_061 },
+    { kind: 'run', us: 8211 },
+    { kind: 'pair', index: 5, op: 'split', readWrite: false },
+  ];
+
+  test('the record does not land after the split, and pair-sync ends PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-local-disaster.relaylab.json')), variation, 152_927, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-sync')!.state).toBe('PAIR');
+    expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
+  });
+});
