@@ -6,7 +6,7 @@ import { suspend } from './pair-states';
 import type { PairRt } from './pairs';
 import { MSG_US, type CacheRt } from './runtime';
 import { FLOW_ENDED, newArrival, part, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type StoredTo } from './state';
-import { arrive, deliver, type Arriving } from './write';
+import { arrive, deliver, resumeHostWritesIfFree, type Arriving } from './write';
 import { servePair, storeInCache } from './serve';
 import { deltaSettled } from './delta-resync';
 import { NO_PAIRS } from './pair-facts';
@@ -459,6 +459,7 @@ export function handDownEnded(core: EngineState, h: HandDown | undefined): void 
     last.at = h.at;
   }
   h.at = -1;
+  if (core.handDownWaits.size > 0) resumeHostWritesIfFree(core, h.volumeId);
 }
 
 

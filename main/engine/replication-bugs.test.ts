@@ -1605,3 +1605,51 @@ describe('a journal record waiting for a cache slot when a split drops the journ
     expect(engine!.volumeHash('V12')).toBe(engine!.volumeHash('V11'));
   });
 });
+
+describe('a host write to V21 while V12\'s hand-down is on the loop (prop-long --relay --sibling seed 105, TRUST.md bug 40)', () => {
+  // FIG. 1 with hosts at the relay writing V12 and V21, pair-sync swap-taken over (V12 -> V11) and the loop cable CN3
+  // edited to 3,000 km. V12's write lands on the real volume V21 shares at S14 and takes ~15 ms over the loop to reach
+  // V21's journal; V21's own write 4.5 ms later was journaled at once, ahead of it: V22 showed the newer write without
+  // the older one, while V21 had held both (no consistent image: a dependent write without the write it depends on).
+  const variation: Variation = { distanceScale: 1, bandwidthScale: 1, fence: 'never', initially: 'create', journalBytes: 65536, autoResync: true, grouping: 'as-filed', paths: false, writes: 'straddling', remoteHosts: true, relayHosts: true, siblingHosts: true };
+  const actions: Action[] = [
+    { kind: 'editCable', index: 11, distanceKm: 3000, bandwidthMbps: 16_000 },
+    { kind: 'run', us: 196_940 },
+    { kind: 'pair', index: 6, op: 'takeover', readWrite: false },
+    { kind: 'write', target: 6, block: 0 },
+    { kind: 'run', us: 4566 },
+    { kind: 'write', target: 7, block: 11 },
+    { kind: 'run', us: 37_013 },
+  ];
+
+  test('the replayed counterexample: V22 never shows V21\'s write without V12\'s older one', () => {
+    const { violations } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-journal-sizing.relaylab.json')), variation, 2, actions);
+    expect(violations).toEqual([]);
+  });
+
+  test('FIG. 1: V21\'s write waits for the hand-down on its way to V21, and V22 shows the two writes in the order they landed', () => {
+    const t = withSiblingHosts(withRelayHosts(quiet(load('fig01-loop'))));
+    const e = new Engine(t, { seed: 1 });
+    expect(e.runUntilSettled(1e9)).toBe(true);
+    expect(e.command({ type: 'setCable', cableId: 'CN3', distanceKm: 3000 }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    const answered: Record<string, number> = {};
+    const start = e.nowUs;
+    e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(1), false, (ok) => ok && (answered.v12 = e.nowUs - start));
+    e.runFor(4500);
+    e.hostWrite('hostB0', 'LU-B0', 1 << 20, new Uint8Array(4096).fill(2), false, (ok) => ok && (answered.v21 = e.nowUs - start));
+    const older = (): number => e.stack.read('V22', 0, 1)[0]!;
+    const newer = (): number => e.stack.read('V22', 1 << 20, 1)[0]!;
+    for (let i = 0; i < 2000 && (older() !== 1 || newer() !== 2); i++) {
+      e.runFor(100);
+      // The newer write is never on V22 without the older one.
+      if (newer() === 2) expect(older()).toBe(1);
+    }
+    expect([older(), newer()]).toEqual([1, 2]);
+    // The loop hop is ~15 ms one way: V21's write was answered only after V12's hand-down had reached V21.
+    expect(answered.v21).toBeGreaterThan(15_000);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
+  });
+});

@@ -37,7 +37,7 @@ export interface EngineOptions {
 // What a write's flow is made of (its I/O, its arrival at a port, the slots it holds, and the records flows are made of:
 // answers, senders, stores, wanted updates) is declared in flow-records.ts.
 export { FLOW_ENDED, newArrival, type AnswerTo, type Arrival, type Io, type PendingAnswer, type Sender, type SentTo, type SlotHold, type Source, type StoredTo, type Wanted } from './flow-records';
-import type { Io, SlotHold } from './flow-records';
+import type { AnswerTo, Arrival, Io, SlotHold } from './flow-records';
 import type { HandDown } from './handdown';
 
 export interface HostRt {
@@ -104,6 +104,11 @@ export class EngineState {
   readonly steps: StepEvent[] = [];
   /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
   readonly handDowns = new Map<string, HandDown[]>();
+  /**
+   * Host writes waiting, by volume, for hand-downs of other volumes' writes on their way to it (see write.ts
+   * waitForHandDowns), in arrival order; `resuming` once their resumption is booked.
+   */
+  readonly handDownWaits = new Map<string, { writes: { a: Arrival; ack: AnswerTo }[]; resuming: boolean }>();
   /** What is known about the pairs per volume, kept until any pair changes (see PairFacts). */
   readonly pairFacts: PairFacts = new PairFacts(this.pairList);
   /** Cables from a host to an LU's port, by host then LU (nested: no key string built per write). */

@@ -74,6 +74,7 @@ function processArrival(core: EngineState, a: Arrival, ack: AnswerTo): void {
   if (!core.systemUp(a.systemId)) return ack.answer(core, false, `system ${a.systemId} is down`);
   const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId, a.offset, a.length) : undefined;
   if (refusal) return ack.answer(core, false, refusal);
+  if (a.source === 'host' && core.handDowns.size > 0 && otherHandDownsPending(core, a.volumeId)) return waitForHandDowns(core, a, ack);
   if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   const cache = core.cacheOfVolume.get(a.volumeId);
@@ -83,6 +84,54 @@ function processArrival(core: EngineState, a: Arrival, ack: AnswerTo): void {
   storeInCache(core, cache, a.volumeId, a.offset, a.length, flow);
   // Stored by now unless it waits for a slot; a later `stored` runs after other events, which may have changed the pairs.
   flow.inline = false;
+}
+
+/**
+ * Whether hand-downs of other volumes' writes are on their way to this volume (FIG. 1's V12 -> V21 over the loop, seen
+ * from V21): their bytes are in the shared real volume already, their records not yet in V21's journal.
+ */
+function otherHandDownsPending(core: EngineState, volumeId: string): boolean {
+  const list = core.handDowns.get(volumeId);
+  if (list === undefined) return false;
+  for (let i = 0; i < list.length; i++) if (list[i]!.from !== volumeId) return true;
+  return false;
+}
+
+/**
+ * A host write to a volume while hand-downs of other volumes' writes are on their way to it waits for them: their bytes
+ * landed before its own (in the shared real volume, at S14), so its journal record must follow theirs, else the remote
+ * shows it without a write that came before it (FIG. 1 with hosts at the relay writing V12 and V21, pair-sync
+ * swap-taken-over, the loop cable 3,000 km long: V22 showed V21's write without V12's older one; prop-long --relay
+ * --sibling seed 105, TRUST.md bug 40). Writes to one volume thus take effect in the order its pairs record them, as
+ * an array serialises a volume's updates. Resumed, in arrival order, once none is left (handDownEnded books it); the
+ * checks are made again then.
+ */
+function waitForHandDowns(core: EngineState, a: Arrival, ack: AnswerTo): void {
+  let waits = core.handDownWaits.get(a.volumeId);
+  if (!waits) core.handDownWaits.set(a.volumeId, (waits = { writes: [], resuming: false }));
+  waits.writes.push({ a, ack });
+  core.activeFlows++;
+}
+
+/** The hand-downs a volume's host writes waited for are done: they go on, in arrival order (see waitForHandDowns). */
+export const RESUME_HOST_WRITES = defineEvent<EngineState, string>('resume-host-writes', (core, volumeId) => {
+  const waits = core.handDownWaits.get(volumeId);
+  if (!waits) return;
+  core.handDownWaits.delete(volumeId);
+  for (const w of waits.writes) {
+    core.activeFlows--;
+    processArrival(core, w.a, w.ack);
+  }
+});
+
+/** Books the resumption of a volume's waiting host writes when no other volume's hand-down is on its way to it. */
+export function resumeHostWritesIfFree(core: EngineState, volumeId: string): void {
+  const waits = core.handDownWaits.get(volumeId);
+  if (!waits || waits.resuming || otherHandDownsPending(core, volumeId)) return;
+  waits.resuming = true;
+  // An event, not now: the hand-down that just ended serves its pairs after handDownEnded returns, and the waiting
+  // writes' records must follow its own.
+  core.sched.post(core.nowUs, RESUME_HOST_WRITES, volumeId);
 }
 
 /**
