@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltIns } from '../../../test/builtins';
 import { withoutInitialFill, type Topology } from '../../../app/model/schema';
-import { actionWithEditsArb, loadVariationArb, relayHosts, remoteHosts, straddling, variationArb } from './arbitraries';
+import { actionWithEditsArb, loadVariationArb, relayHosts, remoteHosts, siblingHosts, straddling, variationArb } from './arbitraries';
 import { Engine } from '../engine';
 import { runSequence } from './harness';
 
@@ -55,7 +55,7 @@ describe('checkpoints under random writes, faults and pair commands', () => {
           fc.nat(builtIns.length - 1),
           // Half of them with writes across track boundaries (slots taken all at once, the track lock) and hosts at the
           // relay and remote sites, and live cable edits among the actions: the state those keep is restored too.
-          load ? fc.oneof(loadVariationArb, relayHosts(remoteHosts(straddling(loadVariationArb)))) : fc.oneof(variationArb, relayHosts(remoteHosts(straddling(variationArb)))),
+          load ? fc.oneof(loadVariationArb, siblingHosts(relayHosts(remoteHosts(straddling(loadVariationArb))))) : fc.oneof(variationArb, siblingHosts(relayHosts(remoteHosts(straddling(variationArb))))),
           fc.nat(1_000_000),
           fc.array(actionWithEditsArb, { minLength: 5, maxLength: 40, size: 'max' }),
           fc.double({ min: 0, max: 1, noNaN: true }),
