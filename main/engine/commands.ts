@@ -7,7 +7,7 @@ import type { CommandResult, EngineCommand } from '../../app/engine/api';
 import { startCopy } from './copy';
 import { checkJournalFill, pump, releaseHeld, releaseHeldOf } from './journal';
 import { deltaResync } from './delta-resync';
-import { abandonCopy, beginSwapTakeover, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver } from './pair-states';
+import { abandonCopy, beginSwapTakeover, canReachSecondary, copyTargetConflict, resyncConflict, setState, suspend, swapRoles, takeOver, takeoverConflict } from './pair-states';
 import { OVERFLOW_WATCH_US } from './pairs';
 import type { SlotHold } from './state';
 import { applyCableEdit } from './live-edit';
@@ -205,6 +205,8 @@ export function pairCommand(core: EngineState, pairId: string, op: string, readW
       if (!readWrite && canReachSecondary(core, p) && p.rules.forwardsUpdates && !swapConflict) {
         return { ok: true, message: beginSwapTakeover(core, p, 'swap-takeover') };
       }
+      const taken = takeoverConflict(core, p);
+      if (taken) return refuse(taken);
       if (p.mode === 'async' && p.journal && !p.journal.drained && p.rules.sendsJournal && p.state !== 'suspending' && canReachSecondary(core, p)) {
         // horctakeover with the primary reachable flushes the journal first (DOMAIN.md "Takeover"): nothing queued is lost.
         p.takeoverPending = true;

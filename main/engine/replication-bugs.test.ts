@@ -1653,3 +1653,38 @@ describe('a host write to V21 while V12\'s hand-down is on the loop (prop-long -
     expect(e.volumeHash('V22')).toBe(e.volumeHash('V21'));
   });
 });
+
+describe('a takeover of V12 while pair-async, swapped, replicates into V21 (prop-long --relay --sibling seed 106, TRUST.md bug 41)', () => {
+  // FIG. 1's local-disaster exercise, hosts at the relay and remote sites. pair-sync is split; pair-async is swap-taken
+  // over (V22 -> V21, PAIR: it replicates into the relay's real volume); then pair-sync is taken over (SSWS): V12, now
+  // the copy the relay's hosts run on, changed with every record the remote host's writes sent into V21.
+  const variation: Variation = { distanceScale: 10, bandwidthScale: 0.01, fence: 'status', initially: 'create', journalBytes: 2 ** 36, autoResync: false, grouping: 'one-group', paths: true, writes: 'straddling', remoteHosts: true, relayHosts: true, siblingHosts: true };
+  const actions: Action[] = [
+    { kind: 'run', us: 49_041 },
+    { kind: 'pair', index: 0, op: 'split', readWrite: false },
+    { kind: 'pair', index: 5, op: 'takeover', readWrite: false },
+    { kind: 'pair', index: 4, op: 'takeover', readWrite: false },
+    { kind: 'write', target: 5, block: 11 },
+    { kind: 'run', us: 16_783 },
+    { kind: 'pair', index: 7, op: 'failback', readWrite: false },
+  ];
+
+  test('the replayed counterexample: V12 is not taken over, and no record lands on a taken-over V12', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig01-exercise-local-disaster.relaylab.json')), variation, 1_000_000, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.pairs.get('pair-sync')!.state).not.toBe('SSWS');
+  });
+
+  test('FIG. 1: the takeover is refused, saying which pair replicates into the same bytes', () => {
+    const e = new Engine(quiet(load('fig01-loop')), { seed: 1 });
+    expect(e.runUntilSettled(1e9)).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-sync', op: 'split' }).ok).toBe(true);
+    expect(e.command({ type: 'pair', pairId: 'pair-async', op: 'takeover' }).ok).toBe(true);
+    expect(e.runUntilSettled(e.nowUs + 60e6)).toBe(true);
+    expect([e.pairs.get('pair-async')!.state, e.pairs.get('pair-async')!.primaryId]).toEqual(['PAIR', 'V22']);
+    const r = e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover', readWrite: true });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(/takeover refused: pair pair-sync is PSUS; V12 shares its data with V21, which pair pair-async \(PAIR\) replicates into; split pair-async first/);
+    expect(e.pairs.get('pair-sync')!.state).toBe('PSUS');
+  });
+});
