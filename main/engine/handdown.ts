@@ -469,7 +469,10 @@ export function handDownEnded(core: EngineState, h: HandDown | undefined): void 
  * volume's own writes (those come in order behind them). Such a hand-down would carry older bytes to its pairs after
  * this write's own update: FIG. 1 with hosts at the relay writing V12 and V21, pair-sync swap-taken-over; V12's write
  * reached pair-async through the loop after V21's later one had been journaled, and V22 kept the older bytes (prop-long
- * --relay --sibling seed 101: PAIR over different copies). Marked stale, it carries the bytes as they are then.
+ * --relay --sibling seed 101: PAIR over different copies). Marked stale, it carries the bytes as they are then. A host
+ * write waits for such hand-downs before it is stored (write.ts waitForHandDowns), but one that waited for a cache slot
+ * meanwhile lands after them (FIG. 13, C12 full: V21's fan-out to V12, waiting for a slot too, then forwarded V21's older
+ * bytes to V11 after V12's write; the named test in replication-bugs.test.ts), and so do other pairs' updates.
  * Conservative: every such hand-down of those volumes is marked, not only the overlapping ones (a stale one sends the
  * same bytes or newer). In the figures as filed nothing writes where a hand-down from another volume is on its way.
  */

@@ -1688,3 +1688,24 @@ describe('a takeover of V12 while pair-async, swapped, replicates into V21 (prop
     expect(e.pairs.get('pair-sync')!.state).toBe('PSUS');
   });
 });
+
+describe('a host write that took its slot after another volume\'s write had landed on the same bytes (TRUST.md bug 38, FIG. 13)', () => {
+  // FIG. 13 with hosts at the relay writing V12 and V21, pair-sync swap-taken over (V12 -> V11), C12 filled with dirty
+  // slots. V12's write waits for a slot; V21's write lands on the shared bytes meanwhile, and its fan-out to V12 waits
+  // for a slot too. V12's write gets its slot first and lands over V21's; V21's fan-out then forwarded its own older bytes
+  // to V11 after it: pair-sync PAIR with V11 != V12. The write that lands marks that fan-out stale (crossWritten), and it
+  // forwards the bytes as they are then (prop-long --relay --sibling seed 301, run 2871, with that marking switched off).
+  const variation: Variation = { distanceScale: 3, bandwidthScale: 4, fence: 'never', initially: 'paired', journalBytes: 2 ** 36, autoResync: false, grouping: 'one-group', paths: true, writes: 'straddling', remoteHosts: true, relayHosts: true, siblingHosts: true };
+  const actions: Action[] = [
+    { kind: 'write', target: 6, block: 15 },
+    { kind: 'write', target: 7, block: 5 },
+    { kind: 'pair', index: 6, op: 'takeover', readWrite: false },
+    { kind: 'fillCache', index: 1 },
+  ];
+
+  test('pair-sync ends PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig13-switchable-port.relaylab.json')), variation, 334_654, actions);
+    expect(violations).toEqual([]);
+    expect(engine!.volumeHash('V11')).toBe(engine!.volumeHash('V12'));
+  });
+});
