@@ -1709,3 +1709,30 @@ describe('a host write that took its slot after another volume\'s write had land
     expect(engine!.volumeHash('V11')).toBe(engine!.volumeHash('V12'));
   });
 });
+
+describe('a checkpoint taken while a host write waits for a hand-down (TRUST.md bug 40)', () => {
+  test('restored, the run goes on exactly as the straight run: same answers, same order on V22, same hashes', () => {
+    const t = withSiblingHosts(withRelayHosts(quiet(load('fig01-loop'))));
+    const run = (restoreMidway: boolean) => {
+      const e = new Engine(t, { seed: 1 });
+      e.runUntilSettled(1e9);
+      e.command({ type: 'setCable', cableId: 'CN3', distanceKm: 3000 });
+      e.command({ type: 'pair', pairId: 'pair-sync', op: 'takeover' });
+      e.runUntilSettled(e.nowUs + 60e6);
+      const answered: number[] = [];
+      e.hostWrite('hostS0', 'LU-S0', 0, new Uint8Array(4096).fill(1), false, () => answered.push(e.nowUs));
+      e.runFor(4500);
+      e.hostWrite('hostB0', 'LU-B0', 1 << 20, new Uint8Array(4096).fill(2), false, () => answered.push(e.nowUs));
+      e.runFor(1000);
+      expect(e.handDownWaits.get('V21')?.writes.length).toBe(1);
+      if (restoreMidway) {
+        const cp = e.checkpoint();
+        e.runFor(7000);
+        e.restore(cp);
+      }
+      e.runUntilSettled(e.nowUs + 60e6);
+      return { answered, v21: e.volumeHash('V21'), v22: e.volumeHash('V22'), v11: e.volumeHash('V11'), now: e.nowUs };
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+});
