@@ -101,6 +101,12 @@ export function copyBatch(core: EngineState, p: PairRt, gen: number): void {
       const nextWritten = Math.min(a ?? p.sizeBytes, b ?? p.sizeBytes);
       const endTrack = Math.max(t + 1, Math.min(p.trackCount, Math.floor(nextWritten / tb)));
       bm.clearRange(t, endTrack);
+      // Counted as copied with nothing sent: older journal records of these tracks must not land after either, as
+      // after a track the copy sends (copyTrack). A record of a write the primary no longer holds (another pair's copy
+      // zeroed those bytes: FIG. 12, pair-sync made again into the relay) landed on the secondary after the copy had
+      // skipped the track, and the pair said PAIR over different copies (prop-long --load --sibling seed 111, TRUST.md
+      // bug 42).
+      if (p.mode === 'async') supersedeJournaled(core, p, offset, Math.min(p.sizeBytes, endTrack * tb) - offset);
       p.copy.cursor = endTrack;
       continue;
     }

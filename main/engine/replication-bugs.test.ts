@@ -1736,3 +1736,33 @@ describe('a checkpoint taken while a host write waits for a hand-down (TRUST.md 
     expect(run(true)).toEqual(run(false));
   });
 });
+
+describe('a copy skipping never-written tracks while an older journal record of them is on its way (prop-long --load --sibling seed 111, TRUST.md bug 42)', () => {
+  // FIG. 12 under load with hosts at the relay and remote sites. pair-sync deleted; the relay fails and comes back, so
+  // pair-async-a/b resync (COPY) with records of relay writes still queued; pair-sync is made again and its initial copy
+  // zeroes tracks of the relay's real volume that V11 never wrote. Those tracks go back into pair-async-a/b's bitmaps;
+  // their copies found them never written on either side (the remote's record not landed yet) and skipped them as
+  // copied; the record then landed on V22a/V22b: PAIR with V21a != V22a.
+  const variation: Variation = {
+    distanceScale: 3, bandwidthScale: 0.1, fence: 'status', initially: 'paired', journalBytes: 2 ** 36, autoResync: true, grouping: 'one-group', paths: false,
+    load: { iops: 10_000, hotspotFraction: 0.0005, cacheBytes: 4_194_304, blockBytes: 6144, readRatio: 0 },
+    writes: 'straddling', remoteHosts: true, relayHosts: true, siblingHosts: true,
+  };
+  const actions: Action[] = [
+    { kind: 'pair', index: 0, op: 'delete', readWrite: false },
+    { kind: 'run', us: 27_458 },
+    { kind: 'failSystem', index: 0 },
+    { kind: 'restoreSystem', index: 0 },
+    { kind: 'settle' },
+    { kind: 'pair', index: 0, op: 'create', readWrite: true },
+  ];
+
+  test('the skipped tracks supersede the older records, and both fan-out pairs end PAIR over equal copies', () => {
+    const { violations, engine } = runSequence(withoutInitialFill(loadBuiltIn('fig12-fan-out.relaylab.json')), variation, 741_580, actions);
+    expect(violations).toEqual([]);
+    for (const leg of ['a', 'b']) {
+      expect(engine!.pairs.get(`pair-async-${leg}`)!.state).toBe('PAIR');
+      expect(engine!.volumeHash(`V22${leg}`)).toBe(engine!.volumeHash(`V21${leg}`));
+    }
+  });
+});
