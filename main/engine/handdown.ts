@@ -447,6 +447,7 @@ export function handDownStarted(core: EngineState, volumeId: string, offset: num
   if (!list) core.handDowns.set(volumeId, (list = []));
   const h: HandDown = { volumeId, offset, length, at: list.length, pairs, gen: pairs[0]!.updateGen, gens: pairs.length > 1 ? pairs.map((p) => p.updateGen) : undefined, from, stale: false };
   list.push(h);
+  core.handDownsListed++;
   return h;
 }
 
@@ -459,6 +460,7 @@ export function handDownEnded(core: EngineState, h: HandDown | undefined): void 
     last.at = h.at;
   }
   h.at = -1;
+  core.handDownsListed--;
   if (core.handDownWaits.size > 0) resumeHostWritesIfFree(core, h.volumeId);
 }
 
@@ -477,6 +479,7 @@ export function handDownEnded(core: EngineState, h: HandDown | undefined): void 
  * same bytes or newer). In the figures as filed nothing writes where a hand-down from another volume is on its way.
  */
 export function crossWritten(core: EngineState, volumeId: string): void {
+  if (core.handDownsListed === 0) return;
   markStale(core.handDowns.get(volumeId), volumeId);
   const sharers = core.stack.sharersOf(volumeId);
   for (let i = 0; i < sharers.length; i++) markStale(core.handDowns.get(sharers[i]!), volumeId);

@@ -1725,12 +1725,16 @@ describe('a checkpoint taken while a host write waits for a hand-down (TRUST.md 
       e.hostWrite('hostB0', 'LU-B0', 1 << 20, new Uint8Array(4096).fill(2), false, () => answered.push(e.nowUs));
       e.runFor(1000);
       expect(e.handDownWaits.get('V21')?.writes.length).toBe(1);
+      // The count the checks start from is the lists' (one hand-down on the loop now).
+      expect(e.handDownsListed).toBe([...e.handDowns.values()].reduce((n, l) => n + l.length, 0));
+      expect(e.handDownsListed).toBe(1);
       if (restoreMidway) {
         const cp = e.checkpoint();
         e.runFor(7000);
         e.restore(cp);
       }
       e.runUntilSettled(e.nowUs + 60e6);
+      expect(e.handDownsListed).toBe(0);
       return { answered, v21: e.volumeHash('V21'), v22: e.volumeHash('V22'), v11: e.volumeHash('V11'), now: e.nowUs };
     };
     expect(run(true)).toEqual(run(false));

@@ -104,6 +104,8 @@ export class EngineState {
   readonly steps: StepEvent[] = [];
   /** Hand-downs on their way to a volume with pairs, by volume: a pair suspended meanwhile records them (see handDownStarted). */
   readonly handDowns = new Map<string, HandDown[]>();
+  /** How many hand-downs the lists of `handDowns` hold now (most of the time none: the checks on them are skipped). */
+  handDownsListed = 0;
   /**
    * Host writes waiting, by volume, for hand-downs of other volumes' writes on their way to it (see write.ts
    * waitForHandDowns), in arrival order; `resuming` once their resumption is booked.

@@ -74,7 +74,7 @@ function processArrival(core: EngineState, a: Arrival, ack: AnswerTo): void {
   if (!core.systemUp(a.systemId)) return ack.answer(core, false, `system ${a.systemId} is down`);
   const refusal = a.source === 'host' ? hostWriteRefusal(core, a.volumeId, a.offset, a.length) : undefined;
   if (refusal) return ack.answer(core, false, refusal);
-  if (a.source === 'host' && core.handDowns.size > 0 && otherHandDownsPending(core, a.volumeId)) return waitForHandDowns(core, a, ack);
+  if (a.source === 'host' && core.handDownsListed > 0 && otherHandDownsPending(core, a.volumeId)) return waitForHandDowns(core, a, ack);
   if (a.io.traced && a.source === 'loop') core.step('S32', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   else if (a.io.traced && relayNames) core.step('S13', a.portId, `${a.portId} receives the data as ${a.volumeId}`, a.io);
   const cache = core.cacheOfVolume.get(a.volumeId);
@@ -187,7 +187,7 @@ class ArrivalFlow implements StoredTo, AnswerTo {
       a.copyForward = copyingPairsAlreadySent(core, a.volumeId, a.offset, a.length, a.source === 'host' || a.source === 'sync');
       if (a.copyForward) for (const [q, tracks] of a.copyForward) (a.io.copyForward ??= new Map()).set(q, tracks);
       applyData(core, a.volumeId, a.offset, a.length, a.data, a.copyForward);
-      if (core.handDowns.size > 0) crossWritten(core, a.volumeId);
+      crossWritten(core, a.volumeId);
       if (core.standbyPairs.length) {
         recordDelta(core, a.volumeId, a.offset, a.length, a.data, a.io.id);
         if (a.source === 'host') standbySecondaryWritten(core, a.volumeId);
