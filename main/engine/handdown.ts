@@ -464,7 +464,6 @@ export function handDownEnded(core: EngineState, h: HandDown | undefined): void 
   if (core.handDownWaits.size > 0) resumeHostWritesIfFree(core, h.volumeId);
 }
 
-
 /**
  * A write stored in `volumeId` another way than a hand-down (a host's, a sync update, a copy, a journal record) changed
  * the bytes of hand-downs still on their way to it or to a volume over the same bytes, unless they hand down that
