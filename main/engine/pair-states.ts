@@ -231,21 +231,6 @@ export function swapRoles(core: EngineState, p: PairRt): void {
  * then differ from its own primary while still showing PAIR. Reversals copy into the old primary (target =
  * p.primaryId); create and resync copy into the secondary.
  */
-/**
- * Why the pair's secondary may not take over now (SSWS: the copy the hosts run on), or undefined: another pair
- * replicates into the same bytes (FIG. 1: pair-async swapped to V22 -> V21 replicates into V12's real volume; taken
- * over, V12 changed under the relay's hosts with every record the remote sent; prop-long --relay --sibling seed 106,
- * TRUST.md bug 41).
- */
-export function takeoverConflict(core: EngineState, p: PairRt): string | undefined {
-  for (const q of core.pairList) {
-    if (q === p || !(q.rules.replicating || q.state === 'COPY')) continue;
-    if (core.stack.sharesBytes(p.secondaryId, q.secondaryId))
-      return `${p.secondaryId} shares its data with ${q.secondaryId}, which pair ${q.id} (${q.state}) replicates into; split ${q.id} first`;
-  }
-  return undefined;
-}
-
 export function copyTargetConflict(core: EngineState, p: PairRt, target: string): string | undefined {
   const sharing = new Set<string>([target]);
   for (const e of core.stack.extentsOf(target)) for (const o of core.stack.volumesOver(e.storeId, e.storeOffset, e.length)) sharing.add(o.volumeId);
@@ -272,6 +257,21 @@ export function copyTargetConflict(core: EngineState, p: PairRt, target: string)
   }
   const loop = replicationLoop(core, p, target);
   if (loop) return `replication from ${target} already reaches ${loop.join(' -> ')}, the bytes ${p.id} copies from: the copy would close a loop; split or delete one of those pairs first`;
+  return undefined;
+}
+
+/**
+ * Why the pair's secondary may not take over now (SSWS: the copy the hosts run on), or undefined: another pair
+ * replicates into the same bytes (FIG. 1: pair-async swapped to V22 -> V21 replicates into V12's real volume; taken
+ * over, V12 changed under the relay's hosts with every record the remote sent; prop-long --relay --sibling seed 106,
+ * TRUST.md bug 41).
+ */
+export function takeoverConflict(core: EngineState, p: PairRt): string | undefined {
+  for (const q of core.pairList) {
+    if (q === p || !q.rules.replicating) continue;
+    if (core.stack.sharesBytes(p.secondaryId, q.secondaryId))
+      return `${p.secondaryId} shares its data with ${q.secondaryId}, which pair ${q.id} (${q.state}) replicates into; split ${q.id} first`;
+  }
   return undefined;
 }
 

@@ -288,11 +288,11 @@ export function hostWriteRefusal(core: EngineState, volumeId: string, offset: nu
   if (own !== undefined) return own;
   // Bytes shared with another volume are that volume's too: a host at the relay writing V12 writes V21, the S-VOL of
   // pair-async once reversed (V22 -> V21, after a swap-takeover); let through, the write changed a PAIR secondary
-  // behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin).
+  // behind its pair's back (prop-long --relay seed 1: pair-async.twin PAIR, V21.twin != V22.twin). So are a fenced
+  // P-VOL's: the fence keeps its bytes what its S-VOL has (fence data), and a write through another volume over them
+  // changed them behind the fence (TRUST.md bug 37).
   // A cheap look first (most volumes share nothing: no closure made per write); which bytes are shared only when some
-  // sharer is protected.
-  // So are a fenced P-VOL's: the fence keeps its bytes what its S-VOL has (fence data), and a write through another
-  // volume over them changed them behind the fence (TRUST.md bug 37).
+  // sharer refuses.
   const sharers = core.stack.sharersOf(volumeId);
   if (sharers.length === 0 || !sharers.some((v) => volumeRefusal(core, v) !== undefined)) return undefined;
   for (const piece of core.stack.pieces(volumeId, offset, length))
